@@ -1,0 +1,9 @@
+#!/bin/sh
+# Installs dependencies when package-lock.json changed since the last install, then builds.
+# Both set-up commands (npm run demo, npm test) start here, so a fresh clone needs nothing else.
+set -e
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+fi
+npx tsc -p tsconfig.json
