@@ -1,0 +1,100 @@
+import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
+import { UserError } from '../errors/index.js';
+import type { Row, SqlParams } from './types.js';
+
+// Types whose JSON form is a string (to keep 64-bit precision) but that analyses want as numbers.
+const NUMERIC_AS_STRING = new Set<DuckDBTypeId>([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.DECIMAL,
+]);
+
+/** Quotes a SQL string literal (paths, names); values always go through bound parameters instead. */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Quotes an identifier. */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The only place that talks to DuckDB: owns one in-memory instance and connection, binds every value
+ * as a parameter, and converts results to plain JSON-ready rows.
+ */
+export class DuckDbSession {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens an in-memory database; `threads` caps parallelism (default: all cores). */
+  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbSession> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new DuckDbSession(instance, connection);
+  }
+
+  /** Runs a statement, discarding any result. `:name` parameters are bound from `params`. */
+  async run(sql: string, params: SqlParams = {}): Promise<void> {
+    await this.connection.run(toDollarParams(sql), bindable(params));
+  }
+
+  /** Runs a query and returns its rows as plain objects (64-bit integers and decimals as numbers). */
+  async all(sql: string, params: SqlParams = {}): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(toDollarParams(sql), bindable(params));
+    const rows = reader.getRowObjectsJson() as Row[];
+    const numeric = reader
+      .columnNames()
+      .filter((_, i) => NUMERIC_AS_STRING.has(reader.columnType(i).typeId));
+    if (numeric.length > 0) {
+      for (const row of rows) {
+        for (const name of numeric) {
+          const value = row[name];
+          if (typeof value === 'string') row[name] = Number(value);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Rejects anything but a single SELECT, using DuckDB's own parser. */
+  async assertSelect(sql: string): Promise<void> {
+    const [row] = await this.all('SELECT json_serialize_sql(CAST(:q AS VARCHAR)) AS j', { q: sql });
+    const parsed = JSON.parse(String(row?.j)) as { error: boolean; error_message?: string; statements?: unknown[] };
+    if (parsed.error) {
+      throw new UserError(`only a single SELECT query is allowed: ${parsed.error_message ?? 'not a SELECT'}`, {
+        code: 'read_only',
+      });
+    }
+    if ((parsed.statements?.length ?? 0) !== 1) {
+      throw new UserError('give exactly one SELECT statement', { code: 'read_only' });
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */
+export function toDollarParams(sql: string): string {
+  return sql.replace(/('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g, (match, quoted: string | undefined, name) =>
+    quoted ? match : `$${name}`,
+  );
+}
+
+function bindable(params: SqlParams): Record<string, DuckDBValue> {
+  const out: Record<string, DuckDBValue> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = value as DuckDBValue;
+  return out;
+}

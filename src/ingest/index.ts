@@ -1,0 +1,2 @@
+export { type IngestOptions, type IngestReport, ingest } from './ingest.js';
+export { loadMapping, type Mapping, mappingSchema } from './mapping.js';

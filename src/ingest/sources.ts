@@ -1,0 +1,113 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { type DuckDbSession, sqlIdent, sqlString } from '../engines/index.js';
+import { UserError } from '../errors/index.js';
+
+export type SourceFormat = 'csv' | 'ndjson' | 'parquet';
+
+/** One input file and how to read it. */
+export interface SourceFile {
+  path: string;
+  format: SourceFormat;
+}
+
+const FORMAT_BY_EXTENSION: Record<string, SourceFormat> = {
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.json': 'ndjson',
+  '.parquet': 'parquet',
+};
+
+/** The files to ingest: the file itself, or every supported file in a directory (sorted, not recursive). */
+export function resolveSources(input: string): SourceFile[] {
+  const path = resolve(input);
+  if (!existsSync(path)) throw new UserError(`input ${input} does not exist: give a file or a directory`);
+  if (statSync(path).isDirectory()) {
+    const files = readdirSync(path)
+      .filter((f) => FORMAT_BY_EXTENSION[extname(f).toLowerCase()])
+      .sort()
+      .map((f) => sourceFile(join(path, f)));
+    if (files.length === 0) throw new UserError(`no .csv, .ndjson, .jsonl, .json or .parquet file in ${input}`);
+    return files;
+  }
+  return [sourceFile(path)];
+}
+
+function sourceFile(path: string): SourceFile {
+  const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+  if (!format) throw new UserError(`cannot read ${path}: use a .csv, .ndjson, .jsonl, .json or .parquet file`);
+  return { path, format };
+}
+
+/**
+ * Loads one file into a temporary table `name` with every column as VARCHAR plus `__line` (line in the
+ * file, or record number for Parquet) and `__raw` (the record as read). Returns the unreadable lines
+ * (wrong column count, broken quoting) as rejects so that they can be quarantined too.
+ */
+export async function loadRaw(
+  db: DuckDbSession,
+  file: SourceFile,
+  name: string,
+): Promise<{ columns: string[]; rejects: number }> {
+  const path = sqlString(file.path);
+  let rejects = 0;
+  try {
+    if (file.format === 'csv') rejects = await loadCsv(db, path, name);
+    if (file.format === 'parquet') {
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR),
+           file_row_number + 1 AS __line, NULL AS __raw FROM read_parquet(${path}, file_row_number = true)`,
+      );
+    }
+    if (file.format === 'ndjson') {
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT __raw, row_number() OVER () AS __line FROM read_csv(${path},
+           columns = {'__raw': 'VARCHAR'}, delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false,
+           auto_detect = false, skip = 0)`,
+      );
+    }
+  } catch (err) {
+    throw new UserError(`cannot read ${file.path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  const described = await db.all(`DESCRIBE ${name}`);
+  const columns = described.map((r) => String(r.column_name)).filter((c) => !c.startsWith('__'));
+  return { columns, rejects };
+}
+
+async function loadCsv(db: DuckDbSession, path: string, name: string): Promise<number> {
+  const rejTable = `${name}_rej`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${name}_read AS SELECT *, row_number() OVER () AS __rn FROM read_csv(${path},
+       all_varchar = true, header = true, store_rejects = true, ignore_errors = true,
+       rejects_table = ${sqlString(rejTable)}, rejects_scan = ${sqlString(`${name}_scan`)})`,
+  );
+  const [{ n } = { n: 0 }] = await db.all(`SELECT count(*) AS n FROM ${rejTable}`);
+  const rejects = Number(n);
+  // Good row k sits after every rejected line that has fewer than k good rows before it; that gives its line.
+  const lineExpr =
+    rejects === 0
+      ? '__rn + 1'
+      : `__rn + 1 + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - 1 AS good_before
+           FROM (SELECT DISTINCT line FROM ${rejTable})) g WHERE g.good_before < r.__rn)`;
+  const described = await db.all(`DESCRIBE ${name}_read`);
+  const record = described
+    .map((r) => String(r.column_name))
+    .filter((c) => c !== '__rn')
+    .map((c) => `${sqlString(c)}, ${sqlIdent(c)}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT r.* EXCLUDE (__rn), ${lineExpr} AS __line,
+       CAST(json_object(${record.join(', ')}) AS VARCHAR) AS __raw FROM ${name}_read r`,
+  );
+  await db.run(`DROP TABLE ${name}_read`);
+  return rejects;
+}
+
+/** The CSV lines that could not be parsed, with DuckDB's reason, as quarantine rows. */
+export function csvRejectsSql(name: string, file: string): string {
+  return `SELECT ${sqlString(file)} AS source, CAST(line AS BIGINT) AS line,
+    'unreadable CSV line: ' || error_message AS reason, csv_line AS record
+    FROM (SELECT DISTINCT ON (line) line, error_message, csv_line FROM ${name}_rej ORDER BY line)`;
+}
+

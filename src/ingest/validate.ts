@@ -1,0 +1,79 @@
+import { sqlIdent, sqlString } from '../engines/index.js';
+import { type ColumnSpec, sqlType, type TableSpec } from '../lake/index.js';
+
+/** SQL casting a VARCHAR column to its lake type, NULL when it does not parse. */
+export function typedSql(column: ColumnSpec, raw = sqlIdent(column.name)): string {
+  return `TRY_CAST(${raw} AS ${sqlType(column.type)})`;
+}
+
+const TYPE_WORD: Record<ColumnSpec['type'], string> = {
+  text: 'text',
+  integer: 'a whole number',
+  money: 'an amount',
+  timestamp: 'a timestamp (YYYY-MM-DD HH:MM:SS)',
+  date: 'a date (YYYY-MM-DD)',
+};
+
+function shown(raw: string): string {
+  return `'''' || left(${raw}, 40) || ''''`;
+}
+
+/** One `CASE WHEN failed THEN reason END` per rule of a column; NULL when the rule holds. */
+function columnChecks(column: ColumnSpec): string[] {
+  const raw = sqlIdent(column.name);
+  const typed = typedSql(column);
+  const name = column.name;
+  const fail = (cond: string, reason: string) => `CASE WHEN ${cond} THEN ${reason} END`;
+  const checks: string[] = [];
+  if (!column.optional) checks.push(fail(`${raw} IS NULL`, sqlString(`${name}: required`)));
+  if (column.type !== 'text') {
+    checks.push(
+      fail(
+        `${raw} IS NOT NULL AND ${typed} IS NULL`,
+        `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}`,
+      ),
+    );
+  }
+  if (column.enum) {
+    const list = column.enum.map(sqlString).join(', ');
+    checks.push(
+      fail(`${raw} NOT IN (${list})`, `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` is not one of ${column.enum.join(', ')}`)}`),
+    );
+  }
+  if (column.maxLength !== undefined) {
+    checks.push(fail(`length(${raw}) > ${column.maxLength}`, sqlString(`${name}: longer than ${column.maxLength} characters`)));
+  }
+  if (column.pattern !== undefined) {
+    checks.push(
+      fail(
+        `length(${raw}) <= ${column.maxLength ?? 1000} AND NOT regexp_full_match(${raw}, ${sqlString(column.pattern)})`,
+        `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(' has characters that are not allowed')}`,
+      ),
+    );
+  }
+  if (column.min !== undefined) checks.push(fail(`${typed} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
+  if (column.max !== undefined) checks.push(fail(`${typed} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
+  if (column.greaterThan !== undefined) {
+    checks.push(fail(`${typed} <= ${column.greaterThan}`, sqlString(`${name}: must be greater than ${column.greaterThan}`)));
+  }
+  if (column.notZero) checks.push(fail(`${typed} = 0`, sqlString(`${name}: must not be zero`)));
+  return checks;
+}
+
+/**
+ * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row. Row-level checks use
+ * the typed values, so they stay silent when a column already failed to parse.
+ */
+export function reasonSql(spec: TableSpec): string {
+  const checks = spec.columns.flatMap(columnChecks);
+  const typedRefs = Object.fromEntries(spec.columns.map((c) => [c.name, typedSql(c)]));
+  for (const [cond, reason] of spec.checks) {
+    checks.push(`CASE WHEN NOT (${substituteTyped(cond, typedRefs)}) THEN ${sqlString(reason)} END`);
+  }
+  return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+}
+
+// Row checks are written over column names; here each name is replaced by its typed expression.
+function substituteTyped(cond: string, typed: Record<string, string>): string {
+  return cond.replace(/"?([a-z_]+)"?/g, (match, word: string) => typed[word] ?? match);
+}

@@ -1,0 +1,147 @@
+/**
+ * The lake's tables, defined once. Bulk ingest turns these specs into SQL checks, the HTTP collector
+ * into zod schemas, and the engines into typed views, so a column's rules live in exactly one place.
+ */
+
+export const REGIONS = ['US-EAST', 'US-WEST', 'EU-WEST', 'ASIA-PACIFIC', 'LATAM', 'OTHER'] as const;
+export const ORDER_STATUSES = ['COMPLETED', 'PENDING', 'CANCELLED'] as const;
+export const TIERS = ['PLATINUM', 'GOLD', 'SILVER', 'BRONZE'] as const;
+export const ACTIONS = ['VIEW', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'PURCHASE'] as const;
+export const PAGES = ['home', 'category', 'product', 'cart', 'checkout', 'account', 'search'] as const;
+export const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
+
+export type ColumnType = 'text' | 'integer' | 'money' | 'timestamp' | 'date';
+
+/** One column: its SQL-neutral type and the rules a value must meet. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** May be empty/absent (stored as NULL). */
+  optional?: boolean;
+  enum?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Strictly greater than this. */
+  greaterThan?: number;
+  notZero?: boolean;
+  maxLength?: number;
+  /** Regular expression (DuckDB and JS compatible) the text must match. */
+  pattern?: string;
+}
+
+/** A table: columns in file order, identity, and how its Parquet files are partitioned. */
+export interface TableSpec {
+  name: TableName;
+  columns: readonly ColumnSpec[];
+  /** Columns whose values identify a row; re-ingesting a row with the same key loads nothing. */
+  key: readonly string[];
+  /** SQL expression (over typed columns) giving the partition value, or null for an unpartitioned table. */
+  partition: string | null;
+  /** Extra row rules as [SQL condition that must hold, reason when it does not]. */
+  checks: readonly (readonly [string, string])[];
+}
+
+export const TABLE_NAMES = ['orders', 'customers', 'clickstream', 'products'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
+const TEXT = { type: 'text', maxLength: 200 } as const;
+
+// Dates before this are almost certainly typos (1900-01-01 placeholders, two-digit years).
+const EARLIEST = "TIMESTAMP '2000-01-01 00:00:00'";
+const notFuture = (col: string) => `${col} <= CAST(now() AS TIMESTAMP) + INTERVAL 1 DAY`;
+
+export const TABLES: Record<TableName, TableSpec> = {
+  orders: {
+    name: 'orders',
+    columns: [
+      { name: 'order_id', ...ID },
+      { name: 'customer_id', ...ID },
+      { name: 'product_id', ...ID },
+      { name: 'product_name', ...TEXT },
+      { name: 'quantity', type: 'integer', notZero: true, min: -100_000, max: 100_000 },
+      { name: 'price', type: 'money', greaterThan: 0, max: 10_000_000 },
+      { name: 'total_amount', type: 'money', min: -1e12, max: 1e12 },
+      { name: 'order_date', type: 'timestamp' },
+      { name: 'status', type: 'text', enum: ORDER_STATUSES },
+      { name: 'region', type: 'text', enum: REGIONS },
+    ],
+    key: ['order_id', 'product_id'],
+    partition: 'CAST(order_date AS DATE)',
+    checks: [
+      ['abs(total_amount - quantity * price) <= 0.011', 'total_amount: must equal quantity × price'],
+      [`order_date >= ${EARLIEST}`, 'order_date: before 2000-01-01'],
+      [notFuture('order_date'), 'order_date: in the future'],
+    ],
+  },
+  customers: {
+    name: 'customers',
+    columns: [
+      { name: 'customer_id', ...ID },
+      { name: 'first_name', ...TEXT },
+      { name: 'last_name', ...TEXT },
+      { name: 'email', type: 'text', maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' },
+      { name: 'city', ...TEXT },
+      { name: 'region', type: 'text', enum: REGIONS },
+      { name: 'signup_date', type: 'date' },
+      { name: 'lifetime_value', type: 'money', min: 0, max: 1e12 },
+      { name: 'tier', type: 'text', enum: TIERS },
+    ],
+    key: ['customer_id'],
+    partition: "strftime(signup_date, '%Y')",
+    checks: [
+      [`signup_date >= CAST(${EARLIEST} AS DATE)`, 'signup_date: before 2000-01-01'],
+      [notFuture('CAST(signup_date AS TIMESTAMP)'), 'signup_date: in the future'],
+    ],
+  },
+  clickstream: {
+    name: 'clickstream',
+    columns: [
+      { name: 'event_id', ...ID, optional: true },
+      { name: 'timestamp', type: 'timestamp' },
+      { name: 'session_id', ...ID },
+      { name: 'customer_id', ...ID },
+      { name: 'action', type: 'text', enum: ACTIONS },
+      { name: 'page', type: 'text', enum: PAGES },
+      { name: 'product_id', ...ID, optional: true },
+      { name: 'device', type: 'text', enum: DEVICES },
+      { name: 'duration_seconds', type: 'integer', min: 0, max: 86_400 },
+    ],
+    key: ['event_id'],
+    partition: 'CAST("timestamp" AS DATE)',
+    checks: [
+      [`"timestamp" >= ${EARLIEST}`, 'timestamp: before 2000-01-01'],
+      [notFuture('"timestamp"'), 'timestamp: in the future'],
+      ["action <> 'PURCHASE' OR customer_id <> 'GUEST'", 'customer_id: a PURCHASE needs a known customer'],
+    ],
+  },
+  products: {
+    name: 'products',
+    columns: [
+      { name: 'product_id', ...ID },
+      { name: 'product_name', ...TEXT },
+      { name: 'category', ...TEXT, optional: true },
+      { name: 'list_price', type: 'money', greaterThan: 0, max: 10_000_000 },
+      { name: 'unit_cost', type: 'money', min: 0, max: 10_000_000, optional: true },
+      { name: 'stock_on_hand', type: 'integer', min: 0, optional: true },
+      { name: 'lead_time_days', type: 'integer', min: 0, max: 3650, optional: true },
+    ],
+    key: ['product_id'],
+    partition: null,
+    checks: [],
+  },
+};
+
+/** The spec of a table, or a user error naming the valid tables. */
+export function tableSpec(name: string): TableSpec {
+  if ((TABLE_NAMES as readonly string[]).includes(name)) return TABLES[name as TableName];
+  throw new TableNameError(name);
+}
+
+import { UserError } from '../errors/index.js';
+
+class TableNameError extends UserError {
+  constructor(name: string) {
+    super(`unknown table '${name}': use one of ${TABLE_NAMES.join(', ')}`, { code: 'unknown_table' });
+  }
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
+import { type DataLayout, PARTITION_COLUMN } from './layout.js';
+import type { TableSpec } from './tables.js';
+
+/** What one batch added to the lake. */
+export interface WrittenBatch {
+  files: string[];
+}
+
+/**
+ * Writes the rows of `relation` (typed columns named as in the spec) as new Parquet files of the table.
+ * Files are written to a staging directory first and renamed into place one by one, so a reader sees
+ * each file complete or not at all, and a crash leaves only staging debris that the next write removes.
+ */
+export async function writeBatch(
+  db: DuckDbSession,
+  layout: DataLayout,
+  spec: TableSpec,
+  relation: string,
+): Promise<WrittenBatch> {
+  const batchId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const staging = join(layout.staging, batchId);
+  mkdirSync(staging, { recursive: true });
+  const tableDir = join(layout.lake, spec.name);
+  const columns = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
+  try {
+    if (spec.partition) {
+      await db.run(
+        `COPY (SELECT ${columns}, CAST(${spec.partition} AS VARCHAR) AS ${PARTITION_COLUMN} FROM ${relation})
+         TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
+      );
+    } else {
+      await db.run(
+        `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
+         (FORMAT parquet, COMPRESSION zstd)`,
+      );
+    }
+    return { files: moveIntoPlace(staging, tableDir, batchId) };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function moveIntoPlace(staging: string, tableDir: string, batchId: string): string[] {
+  const moved: string[] = [];
+  const move = (fromDir: string, toDir: string) => {
+    mkdirSync(toDir, { recursive: true });
+    readdirSync(fromDir)
+      .filter((f) => f.endsWith('.parquet'))
+      .forEach((f, i) => {
+        const target = join(toDir, `${batchId}-${i}.parquet`);
+        renameSync(join(fromDir, f), target);
+        moved.push(target);
+      });
+  };
+  for (const entry of readdirSync(staging, { withFileTypes: true })) {
+    if (entry.isDirectory()) move(join(staging, entry.name), join(tableDir, entry.name));
+  }
+  move(staging, tableDir);
+  return moved;
+}
+
+/** Removes staging directories left by a crashed writer. */
+export function clearStaging(layout: DataLayout): void {
+  rmSync(layout.staging, { recursive: true, force: true });
+}
