@@ -29,6 +29,8 @@ export class DuckDbEngine implements Engine {
       for (const name of TABLE_NAMES) {
         await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${tableSelectSql(layout, TABLES[name])}`);
       }
+      // Engine-neutral helper that analyses use for local days; Spark defines the same name.
+      await db.run('CREATE OR REPLACE MACRO local_time(ts, tz) AS timezone(tz, CAST(ts AS TIMESTAMPTZ))');
       if (options.sandboxed) {
         await db.run(`SET allowed_directories = [${sqlString(`${layout.lake}/`)}]`);
         await db.run('SET enable_external_access = false');

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { dateRangeSql, param } from '../params.js';
+import { defineAnalysis } from '../types.js';
+
+/** Best sellers by revenue or by units. */
+export default defineAnalysis({
+  name: 'top-products',
+  description: 'Best-selling products by revenue (or units) of completed orders',
+  params: z.object({
+    from: param.from,
+    to: param.to,
+    region: param.region,
+    by: z.enum(['revenue', 'units']).default('revenue').describe('rank by revenue or units (default revenue)'),
+    limit: param.limit,
+  }),
+  row: z.object({
+    product_id: z.string(),
+    product_name: z.string(),
+    orders: z.number().int(),
+    units: z.number().int(),
+    revenue: z.number(),
+  }),
+  sql: (p) => `
+    SELECT product_id, max(product_name) AS product_name, count(DISTINCT order_id) AS orders,
+      CAST(sum(quantity) AS BIGINT) AS units, CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue
+    FROM orders
+    WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
+    GROUP BY product_id
+    ORDER BY ${p.by === 'units' ? 'units' : 'revenue'} DESC, product_id
+    LIMIT CAST(:limit AS INTEGER)`,
+});

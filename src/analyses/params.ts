@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { REGIONS } from '../lake/index.js';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a calendar date');
+
+/** Shared parameter pieces; analyses compose the ones they need. */
+export const param = {
+  from: isoDate.optional().describe('first day included (YYYY-MM-DD, UTC)'),
+  to: isoDate.optional().describe('last day included (YYYY-MM-DD, UTC)'),
+  region: z.enum(REGIONS).optional().describe(`only this region (${REGIONS.join(', ')})`),
+  limit: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of rows (default 10)'),
+  tz: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'unknown time zone: use an IANA name such as Europe/Paris')
+    .describe('IANA time zone for day buckets (default UTC)'),
+};
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SQL condition keeping rows of `column` inside the optional [from, to] day range. */
+export function dateRangeSql(column: string): string {
+  return `(:from IS NULL OR ${column} >= CAST(:from AS TIMESTAMP))
+    AND (:to IS NULL OR ${column} < CAST(:to AS TIMESTAMP) + INTERVAL 1 DAY)`;
+}
+
+/** Formats an amount the way the seed's demo shows it: $8,234,567.89. */
+export function dollars(amount: number): string {
+  return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}

@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import type { Engine, Row, SqlParams } from '../engines/index.js';
+import { UserError } from '../errors/index.js';
+import type { Analysis } from './types.js';
+
+/** Parses raw parameters (CLI strings, query strings, JSON) against an analysis's schema. */
+export function parseParams(analysis: Analysis, raw: Record<string, unknown>): Record<string, unknown> {
+  const result = analysis.params.strict().safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => {
+      const at = i.path.join('.');
+      return i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.map(flag).join(', ')}` : `${flag(at)}: ${i.message}`;
+    });
+    throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
+  }
+  return result.data as Record<string, unknown>;
+}
+
+function flag(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Names of the `:name` placeholders an SQL text uses (outside string literals, not `::` casts). */
+export function placeholders(sql: string): string[] {
+  const names = new Set<string>();
+  for (const m of sql.matchAll(/('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g)) if (m[2]) names.add(m[2]);
+  return [...names];
+}
+
+/** Runs an analysis on an engine: parse parameters, bind them, run, and check rows against the row schema. */
+export async function runAnalysis<A extends Analysis>(
+  engine: Engine,
+  analysis: A,
+  raw: Record<string, unknown>,
+): Promise<z.infer<A['row']>[]> {
+  const params = parseParams(analysis, raw);
+  const sql = analysis.sql(params as never);
+  const binds: SqlParams = {};
+  for (const name of placeholders(sql)) {
+    const value = params[name];
+    if (value !== undefined && value !== null && typeof value === 'object') {
+      throw new Error(`${analysis.name}: parameter ${name} is not a scalar and cannot be bound`);
+    }
+    binds[name] = (value ?? null) as SqlParams[string];
+  }
+  const rows: Row[] = await engine.query(sql, binds);
+  return rows.map((row) => analysis.row.parse(row)) as z.infer<A['row']>[];
+}

@@ -1,0 +1,26 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'shoplake-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes a text file, creating parent directories. */
+export function writeText(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  return path;
+}
+
+/** CSV text from a header and rows (fixtures have no commas inside fields). */
+export function csv(header: string, rows: (string | number)[][]): string {
+  return `${[header, ...rows.map((r) => r.join(','))].join('\n')}\n`;
+}
+
+export const ORDERS_HEADER =
+  'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region';
+export const CUSTOMERS_HEADER = 'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier';
+export const CLICKSTREAM_HEADER = 'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
