@@ -1,3 +1,5 @@
+import { cumulative } from './rng.js';
+
 /** Static facts of the seed (catalog, regions, cities) plus the generator's product attributes. */
 
 export interface Product {
@@ -55,6 +57,9 @@ export function unitCostCents(p: Product): number {
   return Math.round(p.listCents * (CATEGORY[p.category]?.costRatio ?? 0.6));
 }
 
+/** Cumulative base popularity, for drawing browsed products. */
+export const POPULARITY_CUM = cumulative(PRODUCTS.map((p) => p.popularity));
+
 const INDEX = new Map(PRODUCTS.map((p, i) => [p.id, i]));
 function idx(id: string): number {
   const i = INDEX.get(id);
@@ -66,12 +71,12 @@ function idx(id: string): number {
  * Co-purchase affinity: after buying `from`, the same customer orders one of `to`
  * (weighted) with probability `p`, a few minutes to hours later.
  */
-export const COMPLEMENTS: readonly { from: number; p: number; to: number[]; weights: number[] }[] = [
-  { from: idx('LAPTOP001'), p: 0.35, to: [idx('MOUSE001'), idx('STAND001')], weights: [0.6, 0.4] },
-  { from: idx('PHONE001'), p: 0.4, to: [idx('CASE001'), idx('CHARGER001')], weights: [0.65, 0.35] },
-  { from: idx('TABLET001'), p: 0.2, to: [idx('CHARGER001'), idx('CABLE001')], weights: [0.5, 0.5] },
-  { from: idx('MONITOR001'), p: 0.25, to: [idx('CABLE001'), idx('ADAPTER001')], weights: [0.7, 0.3] },
-  { from: idx('KEYBOARD001'), p: 0.3, to: [idx('MOUSE001')], weights: [1] },
+export const COMPLEMENTS: readonly { from: number; p: number; to: number[]; cum: Float64Array }[] = [
+  { from: idx('LAPTOP001'), p: 0.35, to: [idx('MOUSE001'), idx('STAND001')], cum: cumulative([0.6, 0.4]) },
+  { from: idx('PHONE001'), p: 0.4, to: [idx('CASE001'), idx('CHARGER001')], cum: cumulative([0.65, 0.35]) },
+  { from: idx('TABLET001'), p: 0.2, to: [idx('CHARGER001'), idx('CABLE001')], cum: cumulative([0.5, 0.5]) },
+  { from: idx('MONITOR001'), p: 0.25, to: [idx('CABLE001'), idx('ADAPTER001')], cum: cumulative([0.7, 0.3]) },
+  { from: idx('KEYBOARD001'), p: 0.3, to: [idx('MOUSE001')], cum: cumulative([1]) },
 ];
 
 /** Products that fraudsters favour (resellable, expensive). */

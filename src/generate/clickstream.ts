@@ -1,0 +1,146 @@
+import type { Calendar } from './calendar.js';
+import { TimeFormat } from './calendar.js';
+import { PRODUCTS } from './catalog.js';
+import type { Customers } from './customers.js';
+import {
+  ABANDON_STAGE_CUM,
+  ACTIONS,
+  BROWSE_DEVICE_CUM,
+  DEVICES,
+  Journey,
+  PAGES,
+  PURCHASE_DEVICE_CUM,
+  STAGE_PURCHASE,
+} from './journey.js';
+import type { Order } from './orders.js';
+import { Rng } from './rng.js';
+import type { CsvWriter } from './writer.js';
+
+export const CLICK_HEADER = 'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
+/** Share of non-purchasing sessions made by visitors who are not logged in. */
+export const GUEST_SHARE = 0.35;
+const KEY_SHIFT = 4294967296;
+
+interface Bucket {
+  keys: number[];
+  lines: string[];
+}
+
+/**
+ * Writes clickstream.csv with exactly `total` events: purchasing sessions built backwards from orders,
+ * then browsing sessions filling each hour up to its share of the event budget. Events are held per hour
+ * and written in time order once no later session can reach back into that hour (journeys span < 1 hour).
+ */
+export class ClickstreamGenerator {
+  private readonly rng: Rng;
+  private readonly journey = new Journey();
+  private readonly times = new TimeFormat();
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly sessionWidth: number;
+  private nextFlush = 0;
+  committed = 0;
+  sessions = 0;
+  purchaseSessions = 0;
+  /** Per session (index = number − 1): 1 if it purchased; kept only when an experiment needs it. */
+  readonly purchased: Uint8Array | undefined;
+
+  constructor(
+    private readonly cal: Calendar,
+    private readonly customers: Customers,
+    private readonly total: number,
+    private readonly clickStart: number,
+    /** Chance that an order inside the clickstream window gets a purchasing session. */
+    readonly sessionShare: number,
+    seed: number,
+    private readonly out: CsvWriter,
+    trackPurchases: boolean,
+  ) {
+    this.rng = new Rng(seed, 4);
+    this.sessionWidth = Math.max(6, String(total).length);
+    this.purchased = trackPurchases ? new Uint8Array(total) : undefined;
+    this.nextFlush = Math.floor((clickStart - cal.startSec) / 3600);
+  }
+
+  /** Adds the purchasing session that ends with this order, if the order has one. */
+  purchaseSession(o: Order): void {
+    const rng = this.rng;
+    if (o.t < this.clickStart || !rng.chance(this.sessionShare)) return;
+    const j = this.journey;
+    j.build(rng, STAGE_PURCHASE, o.prod, true);
+    if (this.committed + j.length > this.total) j.minimalPurchase(rng, o.prod);
+    if (this.committed + j.length > this.total) return;
+    const start = o.t - j.span();
+    // The session must lie inside the clickstream window and after the customer signed up.
+    if (start < this.clickStart || start < (this.customers.signup[o.cust] as number)) return;
+    const device = rng.pickCumulative(PURCHASE_DEVICE_CUM);
+    this.emit(start, this.customers.ids[o.cust] as string, device, j.length, true);
+    this.purchaseSessions++;
+  }
+
+  /** Adds browsing sessions starting in hour h until `target` events are committed overall. */
+  fill(h: number, target: number): void {
+    const rng = this.rng;
+    const j = this.journey;
+    const hourStart = this.cal.startSec + h * 3600;
+    while (this.committed < target) {
+      const device = rng.pickCumulative(BROWSE_DEVICE_CUM);
+      const stage = rng.pickCumulative(ABANDON_STAGE_CUM[device] as Float64Array);
+      let start = hourStart + rng.int(3600);
+      const guest = rng.chance(GUEST_SHARE);
+      const cust = guest ? -1 : this.customers.pick(rng, start);
+      j.build(
+        rng,
+        stage,
+        rng.pickCumulative(this.cal.productCum[this.cal.dayIndex(start)] as Float64Array),
+        !guest,
+      );
+      // The last session may be cut short so the file holds exactly `total` events.
+      j.length = Math.min(j.length, this.total - this.committed);
+      if (start + j.span() >= this.cal.endSec) start = this.cal.endSec - 1 - j.span();
+      this.emit(start, guest ? 'GUEST' : (this.customers.ids[cust] as string), device, j.length, false);
+    }
+  }
+
+  private emit(start: number, customer: string, device: number, length: number, purchase: boolean): void {
+    const j = this.journey;
+    const sid = `SESSION${String(++this.sessions).padStart(this.sessionWidth, '0')}`;
+    if (purchase && this.purchased) this.purchased[this.sessions - 1] = 1;
+    const tail = `,${DEVICES[device]},`;
+    let t = start;
+    for (let i = 0; i < length; i++) {
+      const prod = j.product[i] as number;
+      const line =
+        `,${sid},${customer},${ACTIONS[j.action[i] as number]},${PAGES[j.page[i] as number]},` +
+        `${prod < 0 ? '' : PRODUCTS[prod]?.id}${tail}${j.seconds[i]}`;
+      this.push(t, line);
+      t += j.seconds[i] as number;
+    }
+    this.committed += length;
+  }
+
+  private push(t: number, line: string): void {
+    const h = Math.floor((t - this.cal.startSec) / 3600);
+    let b = this.buckets.get(h);
+    if (!b) {
+      b = { keys: [], lines: [] };
+      this.buckets.set(h, b);
+    }
+    b.keys.push((t - this.cal.startSec - h * 3600) * KEY_SHIFT + b.lines.length);
+    b.lines.push(line);
+  }
+
+  /** Writes every hour before `h` in time order (ties keep creation order). */
+  flushBefore(h: number): void {
+    for (; this.nextFlush < h; this.nextFlush++) {
+      const b = this.buckets.get(this.nextFlush);
+      if (!b) continue;
+      this.buckets.delete(this.nextFlush);
+      const keys = Float64Array.from(b.keys).sort();
+      const hourStart = this.cal.startSec + this.nextFlush * 3600;
+      for (const k of keys) {
+        const offset = Math.floor(k / KEY_SHIFT);
+        this.out.line(this.times.format(hourStart + offset) + b.lines[k - offset * KEY_SHIFT]);
+      }
+    }
+  }
+}

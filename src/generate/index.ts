@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { Calendar, cumulativeTargets } from './calendar.js';
+import { PRODUCTS } from './catalog.js';
+import { CLICK_HEADER, ClickstreamGenerator } from './clickstream.js';
+import { CUSTOMER_HEADER, Customers } from './customers.js';
+import { writeExperiment } from './experiment.js';
+import { MEAN_PURCHASE_EVENTS } from './journey.js';
+import { type GenerateOptions, parseOptions } from './options.js';
+import { ORDER_HEADER, OrderGenerator } from './orders.js';
+import { writeProducts } from './products.js';
+import { CsvWriter } from './writer.js';
+
+export { type GenerateOptions, generateDefaults } from './options.js';
+
+/** Largest share of orders (inside the clickstream window) that get a purchasing session. */
+export const MAX_SESSION_SHARE = 0.6;
+/** Purchasing sessions may take at most about this share of the event budget. */
+export const MAX_PURCHASE_EVENT_SHARE = 0.5;
+
+/** What one run produced. */
+export interface GenerateStats {
+  orders: number;
+  customers: number;
+  events: number;
+  products: number;
+  fraudOrders: number;
+  purchaseSessions: number;
+  seconds: number;
+  files: string[];
+}
+
+/** Generates the dataset into opts.out; same options give byte-identical files. */
+export async function generate(
+  opts: GenerateOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<GenerateStats> {
+  const o = parseOptions(opts);
+  const started = performance.now();
+  const cal = new Calendar(o.asOf, o.days, o.seed, o.blackFriday);
+  const customers = new Customers(o.customers, cal.startSec, cal.endSec, o.seed);
+  const path = (...p: string[]) => join(o.out, ...p);
+  const files = {
+    products: path('raw', 'products', 'products.csv'),
+    orders: path('raw', 'orders', 'orders.csv'),
+    customers: path('raw', 'customers', 'customers.csv'),
+    clickstream: path('raw', 'clickstream', 'clickstream.csv'),
+    fraud: path('labels', 'fraud.csv'),
+  };
+  await writeProducts(files.products, o.orders / o.days, o.seed);
+
+  const clickHours = Math.min(7, o.days) * 24;
+  const clickStartHour = cal.hours - clickHours;
+  const orderTargets = cumulativeTargets(cal.orderWeight, o.orders);
+  const clickTargets = cumulativeTargets(cal.clickWeight.subarray(clickStartHour), o.events);
+  const ordersInClickWindow =
+    o.orders - (clickStartHour > 0 ? (orderTargets[clickStartHour - 1] as number) : 0);
+  // Small event budgets cannot hold a session for most orders: lower the share instead of failing.
+  const sessionShare = Math.min(
+    MAX_SESSION_SHARE,
+    (MAX_PURCHASE_EVENT_SHARE * o.events) / Math.max(1, ordersInClickWindow * MEAN_PURCHASE_EVENTS),
+  );
+
+  const ordersOut = await CsvWriter.open(files.orders, ORDER_HEADER);
+  const fraudOut = await CsvWriter.open(files.fraud, 'order_id,pattern');
+  const clickOut = await CsvWriter.open(files.clickstream, CLICK_HEADER);
+  const orders = new OrderGenerator(cal, customers, o.orders, o.seed, ordersOut, fraudOut);
+  const clicks = new ClickstreamGenerator(
+    cal,
+    customers,
+    o.events,
+    cal.startSec + clickStartHour * 3600,
+    sessionShare,
+    o.seed,
+    clickOut,
+    o.experiment !== undefined,
+  );
+  const totalWork = o.orders + o.events + o.customers;
+  for (let h = 0; h < cal.hours; h++) {
+    const hourOrders = orders.hour(h, orderTargets[h] as number);
+    if (h >= clickStartHour) {
+      for (const order of hourOrders) clicks.purchaseSession(order);
+      clicks.fill(h, clickTargets[h - clickStartHour] as number);
+    }
+    // Later sessions reach back at most one hour, so everything before hour h is final.
+    clicks.flushBefore(h);
+    await Promise.all([ordersOut.ready(), fraudOut.ready(), clickOut.ready()]);
+    onProgress?.(orders.emitted + clicks.committed, totalWork);
+  }
+  clicks.flushBefore(cal.hours);
+  await Promise.all([ordersOut.close(), fraudOut.close(), clickOut.close()]);
+
+  const customersOut = await CsvWriter.open(files.customers, CUSTOMER_HEADER);
+  await customers.write(customersOut);
+  await customersOut.close();
+  onProgress?.(totalWork, totalWork);
+
+  const written = [files.products, files.orders, files.customers, files.clickstream, files.fraud];
+  if (o.experiment && clicks.purchased) {
+    const assignments = path('raw', 'experiments', 'assignments.csv');
+    const label = path('labels', 'experiment.csv');
+    await writeExperiment(
+      o.experiment,
+      clicks.purchased,
+      clicks.sessions,
+      clicks.purchaseSessions,
+      o.seed,
+      assignments,
+      label,
+    );
+    written.push(assignments, label);
+  }
+  return {
+    orders: orders.emitted,
+    customers: o.customers,
+    events: clicks.committed,
+    products: PRODUCTS.length,
+    fraudOrders: orders.fraudCount,
+    purchaseSessions: clicks.purchaseSessions,
+    seconds: (performance.now() - started) / 1000,
+    files: written,
+  };
+}

@@ -1,0 +1,169 @@
+import type { Calendar } from './calendar.js';
+import { TimeFormat } from './calendar.js';
+import { COMPLEMENTS, PRODUCTS, REGIONS } from './catalog.js';
+import { type Customers, idFormatter } from './customers.js';
+import {
+  BURST,
+  burstFollowUps,
+  drawFraud,
+  FRAUD_CANCEL_RATE,
+  FRAUD_PATTERNS,
+  fraudProduct,
+  otherRegion,
+  REGION_MISMATCH,
+  UNUSUAL_AMOUNT,
+  unusualQuantity,
+} from './fraud.js';
+import { Rng } from './rng.js';
+import { type CsvWriter, money } from './writer.js';
+
+export const ORDER_HEADER =
+  'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region';
+
+/** One order line before it gets its id (ids follow time order, assigned when the hour is written). */
+export interface Order {
+  t: number;
+  cust: number;
+  prod: number;
+  qty: number;
+  priceCents: number;
+  region: number;
+  fraud: number;
+}
+
+/** Quantity distributions (P(q = 1..5)) for cheap accessories and for everything else. */
+const QTY_CHEAP = Float64Array.from([0.55, 0.8, 0.9, 0.96, 1]);
+const QTY_DEFAULT = Float64Array.from([0.85, 0.95, 0.98, 0.995, 1]);
+/** Items below this list price (cents) are bought several at a time more often. */
+const CHEAP_CENTS = 5000;
+/** Complement orders follow after 1 minute plus an exponential delay of this mean (seconds), capped. */
+const COMPLEMENT_MEAN_DELAY = 40 * 60;
+const COMPLEMENT_MAX_DELAY = 8 * 3600;
+/** Status model: PENDING decays with order age in days; CANCELLED is flat. */
+const PENDING_FLOOR = 0.03;
+const PENDING_FRESH = 0.6;
+const PENDING_DECAY_DAYS = 1.0;
+const CANCEL_RATE = 0.05;
+
+/**
+ * Emits orders hour by hour: exactly `total` orders overall, following the calendar's hourly weights.
+ * Complements and burst follow-ups are scheduled into later hours and count against those hours' budget.
+ */
+export class OrderGenerator {
+  private readonly rng: Rng;
+  private readonly scheduled = new Map<number, Order[]>();
+  private readonly times = new TimeFormat();
+  private readonly orderId: (n: number) => string;
+  private current: Order[] = [];
+  private hourIdx = 0;
+  private emittedWritten = 0;
+  emitted = 0;
+  fraudCount = 0;
+
+  constructor(
+    private readonly cal: Calendar,
+    private readonly customers: Customers,
+    private readonly total: number,
+    seed: number,
+    private readonly out: CsvWriter,
+    private readonly labels: CsvWriter,
+  ) {
+    this.rng = new Rng(seed, 3);
+    this.orderId = idFormatter('ORD', total);
+  }
+
+  /** Generates and writes hour h until `target` orders exist in total; returns the hour's orders by time. */
+  hour(h: number, target: number): Order[] {
+    this.hourIdx = h;
+    this.current = [];
+    const pending = this.scheduled.get(h) ?? [];
+    this.scheduled.delete(h);
+    for (const o of pending) this.add(o);
+    const hourStart = this.cal.startSec + h * 3600;
+    while (this.emitted < target) this.primary(hourStart + this.rng.int(3600));
+    const sorted = sortByTime(this.current, hourStart);
+    for (const o of sorted) this.write(o);
+    return sorted;
+  }
+
+  private add(o: Order): void {
+    if (o.t >= this.cal.endSec || this.emitted >= this.total) return;
+    const h = Math.floor((o.t - this.cal.startSec) / 3600);
+    if (h === this.hourIdx) {
+      this.current.push(o);
+      this.emitted++;
+      return;
+    }
+    const list = this.scheduled.get(h);
+    if (list) list.push(o);
+    else this.scheduled.set(h, [o]);
+  }
+
+  private primary(t: number): void {
+    const rng = this.rng;
+    const cust = this.customers.pick(rng, t);
+    const region = this.customers.region[cust] as number;
+    const fraud = drawFraud(rng);
+    const price = (p: number, at: number) => this.cal.priceCents(p, at);
+    if (fraud === BURST || fraud === UNUSUAL_AMOUNT) {
+      const prod = fraudProduct(rng);
+      const qty = fraud === BURST ? rng.range(1, 2) : unusualQuantity(rng);
+      const first = { t, cust, prod, qty, priceCents: price(prod, t), region, fraud };
+      this.add(first);
+      if (fraud === BURST) for (const o of burstFollowUps(rng, first, price)) this.add(o);
+      return;
+    }
+    const prod = rng.pickCumulative(this.cal.productCum[this.cal.dayIndex(t)] as Float64Array);
+    const orderRegion = fraud === REGION_MISMATCH ? otherRegion(rng, region) : region;
+    this.add({ t, cust, prod, qty: this.qty(prod), priceCents: price(prod, t), region: orderRegion, fraud });
+    if (fraud !== 0) return;
+    for (const c of COMPLEMENTS) {
+      if (c.from !== prod || !rng.chance(c.p)) continue;
+      const to = c.to[rng.pickCumulative(c.cum)] as number;
+      const delay = 60 + Math.min(COMPLEMENT_MAX_DELAY, Math.floor(rng.exponential(COMPLEMENT_MEAN_DELAY)));
+      const at = t + delay;
+      this.add({ t: at, cust, prod: to, qty: this.qty(to), priceCents: price(to, at), region, fraud: 0 });
+    }
+  }
+
+  private qty(prod: number): number {
+    const cheap = (PRODUCTS[prod]?.listCents ?? 0) < CHEAP_CENTS;
+    return 1 + this.rng.pickCumulative(cheap ? QTY_CHEAP : QTY_DEFAULT);
+  }
+
+  private write(o: Order): void {
+    const rng = this.rng;
+    const id = this.orderId(this.emittedWritten + 1);
+    this.emittedWritten++;
+    const ageDays = (this.cal.endSec - o.t) / 86400;
+    const pPending = PENDING_FLOOR + PENDING_FRESH * Math.exp(-ageDays / PENDING_DECAY_DAYS);
+    const pCancel = o.fraud ? FRAUD_CANCEL_RATE : CANCEL_RATE;
+    const u = rng.float();
+    const status = u < pPending ? 'PENDING' : u < pPending + pCancel ? 'CANCELLED' : 'COMPLETED';
+    // Integer cents: total is exactly quantity × price.
+    const totalCents = o.qty * o.priceCents;
+    if (status === 'COMPLETED') {
+      const c = this.customers.completedCents;
+      c[o.cust] = (c[o.cust] as number) + totalCents;
+    }
+    const p = PRODUCTS[o.prod] as (typeof PRODUCTS)[number];
+    this.out.line(
+      `${id},${this.customers.ids[o.cust]},${p.id},${p.name},${o.qty},${money(o.priceCents)},` +
+        `${money(totalCents)},${this.times.format(o.t)},${status},${REGIONS[o.region]}`,
+    );
+    if (o.fraud) {
+      this.fraudCount++;
+      this.labels.line(`${id},${FRAUD_PATTERNS[o.fraud]}`);
+    }
+  }
+}
+
+/** Stable sort by time within one hour: packs (second offset, insertion index) into one float key. */
+export function sortByTime<T extends { t: number }>(items: T[], hourStart: number): T[] {
+  const keys = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = ((items[i] as T).t - hourStart) * 4294967296 + i;
+  keys.sort();
+  const out: T[] = new Array(items.length);
+  for (let i = 0; i < keys.length; i++) out[i] = items[(keys[i] as number) % 4294967296] as T;
+  return out;
+}
