@@ -43,6 +43,7 @@ export async function runAnalysis<A extends Analysis>(
     }
     binds[name] = (value ?? null) as SqlParams[string];
   }
-  const rows: Row[] = await engine.query(sql, binds);
+  let rows: Row[] = await engine.query(sql, binds);
+  if (analysis.transform) rows = analysis.transform(rows, params as never);
   return rows.map((row) => analysis.row.parse(row)) as z.infer<A['row']>[];
 }

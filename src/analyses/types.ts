@@ -15,6 +15,11 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
   params: P;
   row: R;
   sql: (params: z.infer<P>) => string;
+  /**
+   * Optional engine-independent step over the SQL rows, for what SQL engines do not share (statistics,
+   * model fitting). Its output, not the SQL's, must match `row`.
+   */
+  transform?: (rows: Record<string, unknown>[], params: z.infer<P>) => Record<string, unknown>[];
   /** Seed-style text lines for `--format table`; a generic table is drawn when absent. */
   render?: (rows: z.infer<R>[]) => string[];
 }

@@ -41,7 +41,7 @@ export interface TableSpec {
   checks: readonly (readonly [string, string])[];
 }
 
-export const TABLE_NAMES = ['orders', 'customers', 'clickstream', 'products'] as const;
+export const TABLE_NAMES = ['orders', 'customers', 'clickstream', 'products', 'experiments'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
@@ -99,7 +99,7 @@ export const TABLES: Record<TableName, TableSpec> = {
     columns: [
       { name: 'event_id', ...ID, optional: true },
       { name: 'timestamp', type: 'timestamp' },
-      { name: 'session_id', ...ID },
+      { name: 'session_id', ...ID, optional: true },
       { name: 'customer_id', ...ID },
       { name: 'action', type: 'text', enum: ACTIONS },
       { name: 'page', type: 'text', enum: PAGES },
@@ -127,6 +127,17 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'lead_time_days', type: 'integer', min: 0, max: 3650, optional: true },
     ],
     key: ['product_id'],
+    partition: null,
+    checks: [],
+  },
+  experiments: {
+    name: 'experiments',
+    columns: [
+      { name: 'session_id', ...ID },
+      { name: 'experiment', ...ID },
+      { name: 'variant', ...ID },
+    ],
+    key: ['experiment', 'session_id'],
     partition: null,
     checks: [],
   },

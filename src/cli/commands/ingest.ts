@@ -17,7 +17,7 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('validate CSV, NDJSON or Parquet files and load them into a lake table')
     .argument('<path>', 'a file or a directory of files')
-    .requiredOption('--table <table>', 'orders, customers, clickstream or products')
+    .requiredOption('--table <table>', 'orders, customers, clickstream, products or experiments')
     .option('--map <file>', 'JSON or YAML file mapping lake columns to source columns (docs/MAPPING.md)')
     .addOption(formatOption())
     .action(async (path: string, opts, cmd: Command) => {
