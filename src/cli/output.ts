@@ -34,7 +34,11 @@ export function table(rows: Row[]): string {
   const first = rows[0];
   if (!first) return '(no rows)';
   const head = Object.keys(first);
-  const t = new Table({ head, style: { head: [], border: [] } });
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const row of rows) {
     t.push(head.map((k) => ({ content: cell(row[k]), hAlign: typeof row[k] === 'number' ? 'right' : 'left' })));
   }

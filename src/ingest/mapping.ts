@@ -17,6 +17,7 @@ const ruleSchema = z.union([
       multiply: z.tuple([source, source]).optional().describe('two numeric columns whose product is the value'),
       regionFromCountry: source.optional().describe('country column mapped to a sales region'),
       default: z.string().optional().describe('value used when the source is empty'),
+      values: z.record(z.string(), z.string()).optional().describe('source value → lake value, e.g. cart → ADD_TO_CART'),
     })
     .strict(),
 ]);
@@ -91,6 +92,11 @@ function ruleSql(rule: Rule, col: (name: string) => string): string {
   if (rule.regionFromCountry) {
     const cases = [...COUNTRY_REGIONS].map(([c, r]) => `WHEN ${sqlString(c)} THEN ${sqlString(r)}`).join(' ');
     expr = `CASE lower(${col(rule.regionFromCountry)}) ${cases} ELSE 'OTHER' END`;
+  }
+  if (rule.values) {
+    // Unlisted values pass through unchanged so that validation names them in the quarantine.
+    const cases = Object.entries(rule.values).map(([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`);
+    expr = `CASE ${expr} ${cases.join(' ')} ELSE ${expr} END`;
   }
   if (rule.format) {
     // Unparseable dates pass through unchanged so that validation quarantines them with the raw value.

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { buildFixtureLake } from '../analyses/fixture.test-helper.js';
+import { tempDir } from '../testing/index.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
+
+function shoplake(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('shoplake CLI', () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(async () => {
+    ({ dir, cleanup } = tempDir());
+    await buildFixtureLake(dir);
+  });
+  after(() => cleanup());
+
+  it('prints exactly one JSON array with --format json', () => {
+    const r = shoplake(['--data', dir, 'query', 'sales-by-region', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      { region: 'EU-WEST', revenue: 3099.97, orders: 2 },
+      { region: 'US-EAST', revenue: 1359.95, orders: 3 },
+    ]);
+  });
+
+  it('prints seed-style lines for the seed scenarios and takes the data dir from SHOPLAKE_DATA', () => {
+    const r = shoplake(['query', 'customer-tiers'], { SHOPLAKE_DATA: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'PLATINUM: 1 customers\nGOLD: 1 customers\nBRONZE: 2 customers\n');
+  });
+
+  it('passes analysis parameters and renders CSV', () => {
+    const r = shoplake(['--data', dir, 'query', 'top-products', '--by', 'units', '--limit', '1', '--format', 'csv']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'product_id,product_name,orders,units,revenue\nPHONE001,Smartphone Pro,1,2,1799.98\n');
+  });
+
+  it('runs read-only SQL and refuses writes and file access', () => {
+    const ok = shoplake(['--data', dir, 'sql', 'SELECT count(*) AS n FROM orders', '--format', 'json']);
+    assert.deepEqual(JSON.parse(ok.stdout), [{ n: 5 }]);
+    for (const bad of ['DROP VIEW orders', "SELECT * FROM read_csv('/etc/passwd')", 'SELECT 1; SELECT 2']) {
+      const r = shoplake(['--data', dir, 'sql', bad]);
+      assert.equal(r.code, 2, bad);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${bad}: ${r.stderr}`);
+    }
+  });
+
+  it('answers every user mistake with one line and exit code 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /unknown command/],
+      [['--data', dir, 'query', 'no-such-analysis'], /query --list/],
+      [['--data', join(dir, 'missing'), 'query', 'sales-by-region'], /does not exist/],
+      [['--data', dir, 'query', 'sales-by-region', '--region', 'MARS'], /--region/],
+      [['--data', dir, 'query', 'sales-by-region', '--format', 'xml'], /Allowed choices/],
+      [['generate', '--orders', '-5'], /positive whole number/],
+      [['--data', dir, 'ingest', join(dir, 'nope.csv'), '--table', 'orders'], /does not exist/],
+      [['--data', dir, 'ingest', join(dir, 'raw', 'orders'), '--table', 'invoices'], /unknown table/],
+    ];
+    for (const [args, message] of cases) {
+      const r = shoplake(args);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /\s+at\s/, 'no stack trace');
+    }
+  });
+
+  it('lists the catalog with parameters', () => {
+    const r = shoplake(['query', '--list', '--format', 'json']);
+    const names = (JSON.parse(r.stdout) as { name: string }[]).map((a) => a.name);
+    assert.ok(names.includes('sales-by-region') && names.includes('order-status'));
+  });
+});
