@@ -1,0 +1,10 @@
+export { chiSquareGoodnessOfFit, chiSquareSurvival, gammaP, logGamma } from './chisq.js';
+export { erfc, normalCdf, normalQuantile } from './normal.js';
+export {
+  type Interval,
+  minSampleSize,
+  type TwoProportionTest,
+  twoProportionTest,
+  wilsonInterval,
+} from './proportions.js';
+export { median, quantileSorted } from './summary.js';
