@@ -2,6 +2,7 @@ import type { Calendar } from './calendar.js';
 import { TimeFormat } from './calendar.js';
 import { PRODUCTS } from './catalog.js';
 import type { Customers } from './customers.js';
+import { EventBucket } from './events.js';
 import {
   ABANDON_STAGE_CUM,
   ACTIONS,
@@ -19,12 +20,6 @@ import type { CsvWriter } from './writer.js';
 export const CLICK_HEADER = 'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
 /** Share of non-purchasing sessions made by visitors who are not logged in. */
 export const GUEST_SHARE = 0.35;
-const KEY_SHIFT = 4294967296;
-
-interface Bucket {
-  keys: number[];
-  lines: string[];
-}
 
 /**
  * Writes clickstream.csv with exactly `total` events: purchasing sessions built backwards from orders,
@@ -35,7 +30,7 @@ export class ClickstreamGenerator {
   private readonly rng: Rng;
   private readonly journey = new Journey();
   private readonly times = new TimeFormat();
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly buckets = new Map<number, EventBucket>();
   private readonly sessionWidth: number;
   private nextFlush = 0;
   committed = 0;
@@ -73,7 +68,7 @@ export class ClickstreamGenerator {
     // The session must lie inside the clickstream window and after the customer signed up.
     if (start < this.clickStart || start < (this.customers.signup[o.cust] as number)) return;
     const device = rng.pickCumulative(PURCHASE_DEVICE_CUM);
-    this.emit(start, this.customers.ids[o.cust] as string, device, j.length, true);
+    this.emit(start, o.cust, device, j.length, true);
     this.purchaseSessions++;
   }
 
@@ -97,36 +92,31 @@ export class ClickstreamGenerator {
       // The last session may be cut short so the file holds exactly `total` events.
       j.length = Math.min(j.length, this.total - this.committed);
       if (start + j.span() >= this.cal.endSec) start = this.cal.endSec - 1 - j.span();
-      this.emit(start, guest ? 'GUEST' : (this.customers.ids[cust] as string), device, j.length, false);
+      this.emit(start, cust, device, j.length, false);
     }
   }
 
-  private emit(start: number, customer: string, device: number, length: number, purchase: boolean): void {
+  private emit(start: number, customer: number, device: number, length: number, purchase: boolean): void {
     const j = this.journey;
-    const sid = `SESSION${String(++this.sessions).padStart(this.sessionWidth, '0')}`;
-    if (purchase && this.purchased) this.purchased[this.sessions - 1] = 1;
-    const tail = `,${DEVICES[device]},`;
+    const session = ++this.sessions;
+    if (purchase && this.purchased) this.purchased[session - 1] = 1;
     let t = start;
     for (let i = 0; i < length; i++) {
-      const prod = j.product[i] as number;
-      const line =
-        `,${sid},${customer},${ACTIONS[j.action[i] as number]},${PAGES[j.page[i] as number]},` +
-        `${prod < 0 ? '' : PRODUCTS[prod]?.id}${tail}${j.seconds[i]}`;
-      this.push(t, line);
+      const packed =
+        (j.action[i] as number) |
+        ((j.page[i] as number) << 4) |
+        (((j.product[i] as number) + 1) << 8) |
+        (device << 16);
+      const h = Math.floor((t - this.cal.startSec) / 3600);
+      let b = this.buckets.get(h);
+      if (!b) {
+        b = new EventBucket();
+        this.buckets.set(h, b);
+      }
+      b.push(t - this.cal.startSec - h * 3600, session, customer, packed, j.seconds[i] as number);
       t += j.seconds[i] as number;
     }
     this.committed += length;
-  }
-
-  private push(t: number, line: string): void {
-    const h = Math.floor((t - this.cal.startSec) / 3600);
-    let b = this.buckets.get(h);
-    if (!b) {
-      b = { keys: [], lines: [] };
-      this.buckets.set(h, b);
-    }
-    b.keys.push((t - this.cal.startSec - h * 3600) * KEY_SHIFT + b.lines.length);
-    b.lines.push(line);
   }
 
   /** Writes every hour before `h` in time order (ties keep creation order). */
@@ -135,12 +125,18 @@ export class ClickstreamGenerator {
       const b = this.buckets.get(this.nextFlush);
       if (!b) continue;
       this.buckets.delete(this.nextFlush);
-      const keys = Float64Array.from(b.keys).sort();
       const hourStart = this.cal.startSec + this.nextFlush * 3600;
-      for (const k of keys) {
-        const offset = Math.floor(k / KEY_SHIFT);
-        this.out.line(this.times.format(hourStart + offset) + b.lines[k - offset * KEY_SHIFT]);
-      }
+      const ids = this.customers.ids;
+      b.forEachSorted((i, offset) => {
+        const p = b.packed[i] as number;
+        const c = b.customer[i] as number;
+        const prod = (p >> 8) & 0xff;
+        this.out.line(
+          `${this.times.format(hourStart + offset)},SESSION${String(b.session[i]).padStart(this.sessionWidth, '0')},` +
+            `${c < 0 ? 'GUEST' : ids[c]},${ACTIONS[p & 15]},${PAGES[(p >> 4) & 15]},` +
+            `${prod === 0 ? '' : PRODUCTS[prod - 1]?.id},${DEVICES[p >> 16]},${b.seconds[i]}`,
+        );
+      });
     }
   }
 }

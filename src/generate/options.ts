@@ -38,7 +38,7 @@ export const generateSchema = z.object({
   out: z.string().min(1, 'out must name a directory'),
   orders: count('orders', 1),
   customers: count('customers', 1),
-  events: count('events', 0).max(2 ** 32 - 1, 'events must be below 4294967296'),
+  events: count('events', 0).max(2 ** 31 - 1, 'events must be below 2147483648'),
   days: count('days', 1).max(3660, 'days must be at most 3660 (ten years)'),
   seed: z.number().int('seed must be a whole number'),
   asOf: z

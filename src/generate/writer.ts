@@ -3,15 +3,17 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-/** Lines are batched into chunks of about this many characters before reaching the stream. */
-const CHUNK_CHARS = 1 << 20;
+/** Lines are copied into buffers of this many bytes before reaching the stream. */
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Buffered CSV file writer with backpressure: callers append lines synchronously and
  * `await ready()` between batches, so memory stays bounded however large the file grows.
  */
 export class CsvWriter {
-  private chunk = '';
+  // Writing ASCII straight into a Buffer avoids building (and garbage-collecting) large joined strings.
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
   private failure: Error | undefined;
   private constructor(
     readonly path: string,
@@ -25,20 +27,27 @@ export class CsvWriter {
 
   static async open(path: string, header: string): Promise<CsvWriter> {
     await mkdir(dirname(path), { recursive: true });
-    const w = new CsvWriter(path, createWriteStream(path, { highWaterMark: CHUNK_CHARS }));
+    const w = new CsvWriter(path, createWriteStream(path, { highWaterMark: CHUNK_BYTES }));
     w.line(header);
     return w;
   }
 
+  /** Appends one line (ASCII only: every generated field is) and its newline. */
   line(s: string): void {
-    this.chunk += `${s}\n`;
-    if (this.chunk.length >= CHUNK_CHARS) this.flush();
+    if (this.pos + s.length + 1 > CHUNK_BYTES) {
+      this.flush();
+      if (s.length + 1 > CHUNK_BYTES) this.chunk = Buffer.allocUnsafe(s.length + 1);
+    }
+    this.pos += this.chunk.write(s, this.pos, 'latin1');
+    this.chunk[this.pos++] = 10;
   }
 
   private flush(): void {
-    if (this.chunk.length === 0) return;
-    this.stream.write(this.chunk);
-    this.chunk = '';
+    if (this.pos === 0) return;
+    // The stream keeps the written buffer until it reaches the disk, so start a fresh one.
+    this.stream.write(this.chunk.subarray(0, this.pos));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
   }
 
   /** Resolves once the stream has room again. */
