@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { param } from '../params.js';
+import { defineAnalysis } from '../types.js';
+import { sessionizedEventsSql, sessionsSql } from './parts/sql.js';
+
+const GROUPS = {
+  'day-device': ['day', 'device'],
+  day: ['day'],
+  device: ['device'],
+  total: [],
+} as const;
+
+/** Sessions per local day and device with their length, depth, bounce and purchase rates. */
+export default defineAnalysis({
+  name: 'sessions',
+  description:
+    'Sessions (session_id, or 30 min of inactivity per customer) per day and device: length, pages, bounce, purchase rate',
+  params: z.object({
+    from: param.from,
+    to: param.to,
+    tz: param.tz,
+    by: z
+      .enum(Object.keys(GROUPS) as [keyof typeof GROUPS, ...(keyof typeof GROUPS)[]])
+      .default('day-device')
+      .describe('group by day-device (default), day, device or total'),
+  }),
+  row: z.object({
+    day: z.string(),
+    device: z.string(),
+    sessions: z.number().int(),
+    avg_seconds: z.number(),
+    median_seconds: z.number(),
+    avg_page_views: z.number(),
+    bounce_rate: z.number(),
+    purchase_rate: z.number(),
+  }),
+  sql: (p) => {
+    const keys: readonly string[] = GROUPS[p.by];
+    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS VARCHAR)` : "'all'";
+    const device = keys.includes('device') ? 'device' : "'all'";
+    return `
+    WITH ${sessionizedEventsSql()}, ${sessionsSql()}
+    SELECT ${day} AS day, ${device} AS device, count(*) AS sessions,
+      CAST(round(avg(seconds), 1) AS DOUBLE) AS avg_seconds,
+      CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS DOUBLE) AS median_seconds,
+      CAST(round(avg(page_views), 2) AS DOUBLE) AS avg_page_views,
+      CAST(round(avg(CASE WHEN events = 1 THEN 1.0 ELSE 0.0 END), 4) AS DOUBLE) AS bounce_rate,
+      CAST(round(avg(CAST(purchased AS DOUBLE)), 4) AS DOUBLE) AS purchase_rate
+    FROM sess
+    GROUP BY 1, 2
+    ORDER BY 1, 2`;
+  },
+});
