@@ -13,7 +13,10 @@ describe('generator building blocks', () => {
     const table = new AliasTable([1, 2, 3, 4]);
     const rng = new Rng(1, 0);
     const counts = [0, 0, 0, 0];
-    for (let i = 0; i < 200000; i++) counts[table.draw(rng)]++;
+    for (let i = 0; i < 200000; i++) {
+      const k = table.draw(rng);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
     counts.forEach((c, i) => {
       assert.ok(Math.abs(c / 200000 - (i + 1) / 10) < 0.005, `item ${i}: ${c}`);
     });
