@@ -32,10 +32,14 @@ export class DuckDbSession {
   ) {}
 
   /** Opens an in-memory database; `threads` caps parallelism (default: all cores). */
-  static async open(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDbSession> {
+  static async open(
+    options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {},
+  ): Promise<DuckDbSession> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    // Large ingests spill here rather than failing when they outgrow memory.
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.

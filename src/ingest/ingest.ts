@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbSession, sqlIdent, sqlString, tableSelectSql } from '../engines/index.js';
-import { dataLayout, type TableSpec, writeBatch } from '../lake/index.js';
+import { dataLayout, type TableSpec, tableFiles, writeBatch } from '../lake/index.js';
 import { type Mapping, mappedColumns } from './mapping.js';
-import { csvRejectsSql, loadRaw, resolveSources, type SourceFile } from './sources.js';
+import { csvRejectsSql, loadRaw, rawColumns, rawRecordSql, resolveSources, type SourceFile } from './sources.js';
 import { reasonSql, typedSql } from './validate.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined. */
@@ -17,6 +17,8 @@ export interface IngestReport {
   quarantined: number;
   /** NDJSON file holding each quarantined record with source, line and reason; null when none. */
   quarantineFile: string | null;
+  /** Wall-clock seconds the run took. */
+  seconds: number;
 }
 
 export interface IngestOptions {
@@ -32,48 +34,58 @@ export interface IngestOptions {
  * skips rows whose key is already in the lake or earlier in the input, and appends the rest to the lake.
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
+  const started = performance.now();
   const { table: spec } = options;
   const layout = dataLayout(options.dataDir);
   const sources = resolveSources(options.input);
-  const db = await DuckDbSession.open();
+  const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
+  const db = await DuckDbSession.open({ tempDirectory });
   try {
+    const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
     await db.run(
-      `CREATE TEMP TABLE staged (__file VARCHAR, __line BIGINT, __raw VARCHAR, ${spec.columns
-        .map((c) => `${sqlIdent(c.name)} VARCHAR`)
-        .join(', ')})`,
+      `CREATE TEMP TABLE staged (__src INTEGER, __line BIGINT, ${spec.columns.map((c) => `${sqlIdent(c.name)} VARCHAR`).join(', ')})`,
     );
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     for (const [i, file] of sources.entries()) {
       options.onPhase?.(`reading ${file.path}`);
-      await stageFile(db, spec, file, `raw_${i}`, options.mapping);
+      await stageFile(db, spec, file, i, options.mapping);
     }
     options.onPhase?.('validating');
-    await db.run(`CREATE TEMP TABLE checked AS SELECT *, ${reasonSql(spec)} AS __reason FROM staged`);
-    const typed = spec.columns.map((c) => `${typedSql(c)} AS ${sqlIdent(c.name)}`);
-    await db.run(
-      `CREATE TEMP TABLE valid AS SELECT __file, __line, ${typed.join(', ')} FROM checked WHERE __reason IS NULL`,
+    const typed = spec.columns.map((c) =>
+      spec.name === 'clickstream' && c.name === 'event_id'
+        ? `coalesce(${typedSql(c)}, ${contentIdSql(spec)}) AS event_id`
+        : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
     );
-    if (spec.name === 'clickstream') await deriveEventIds(db);
+    await db.run(
+      `CREATE TEMP TABLE checked AS SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')} FROM staged`,
+    );
+    await db.run('DROP TABLE staged');
     options.onPhase?.('deduplicating');
-    const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = v.${sqlIdent(k)}`).join(' AND ');
     const keyCols = spec.key.map(sqlIdent).join(', ');
-    await db.run(`CREATE TEMP VIEW lake_rows AS ${tableSelectSql(layout, spec)}`);
-    await db.run(
-      `CREATE TEMP TABLE fresh AS SELECT * EXCLUDE (__rank) FROM (
-         SELECT *, row_number() OVER (PARTITION BY ${keyCols} ORDER BY __file, __line) AS __rank FROM valid v
-         WHERE NOT EXISTS (SELECT 1 FROM lake_rows l WHERE ${keyMatch})) WHERE __rank = 1`,
+    const [counts] = await db.all(
+      `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
+         count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys FROM checked`,
     );
-    const count = async (sql: string) => Number((await db.all(`SELECT count(*) AS n FROM ${sql}`))[0]?.n ?? 0);
-    const staged = await count('staged');
-    const valid = await count('valid');
-    const loaded = await count('fresh');
-    const unreadable = await count('rejects');
+    const staged = Number(counts?.staged ?? 0);
+    const valid = Number(counts?.valid ?? 0);
+    const conditions = ['__reason IS NULL'];
+    if (tableFiles(layout, spec).length > 0) {
+      await db.run(`CREATE TEMP VIEW lake_rows AS ${tableSelectSql(layout, spec)}`);
+      const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = c.${sqlIdent(k)}`).join(' AND ');
+      conditions.push(`NOT EXISTS (SELECT 1 FROM lake_rows l WHERE ${keyMatch})`);
+    }
+    // Ranking rows by key is costly, so it only runs when the input repeats a key.
+    const repeats = Number(counts?.distinct_keys ?? 0) < valid;
+    const firstOfKey = repeats ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1` : '';
+    await db.run(`CREATE TEMP TABLE fresh AS SELECT ${targets} FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}`);
+    const loaded = Number((await db.all('SELECT count(*) AS n FROM fresh'))[0]?.n ?? 0);
+    const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
     const quarantined = staged - valid + unreadable;
     if (loaded > 0) {
       options.onPhase?.(`writing ${loaded} rows`);
       await writeBatch(db, layout, spec, 'fresh');
     }
-    const quarantineFile = quarantined > 0 ? await writeQuarantine(db, layout.quarantine, spec.name) : null;
+    const quarantineFile = quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
     return {
       table: spec.name,
       files: sources.length,
@@ -82,68 +94,82 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       duplicate: valid - loaded,
       quarantined,
       quarantineFile,
+      seconds: (performance.now() - started) / 1000,
     };
   } finally {
     db.close();
+    rmSync(tempDirectory, { recursive: true, force: true });
   }
 }
 
-async function stageFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, name: string, mapping?: Mapping) {
+const rawTable = (i: number) => `raw_${i}`;
+
+async function stageFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
+  const name = rawTable(i);
   const { columns, rejects } = await loadRaw(db, file, name);
+  const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
   if (file.format === 'ndjson') {
-    await stageJsonLines(db, spec, file, name, mapping);
+    await stageJsonLines(db, spec, file, i, mapping);
   } else {
     const exprs = mappedColumns(spec, columns, mapping);
-    const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
     const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
-    await db.run(
-      `INSERT INTO staged (__file, __line, __raw, ${targets}) SELECT ${sqlString(file.path)}, __line, __raw, ${values} FROM ${name}`,
-    );
+    await db.run(`INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM ${name}`);
   }
   if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
-  await db.run(`DROP TABLE ${name}`);
 }
 
 // NDJSON lines are parsed here so that a malformed line is quarantined with its line number
 // instead of failing the whole file or being skipped silently.
-async function stageJsonLines(db: DuckDbSession, spec: TableSpec, file: SourceFile, name: string, mapping?: Mapping) {
-  const path = sqlString(file.path);
+async function stageJsonLines(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
+  const name = rawTable(i);
+  // CASE, not AND: DuckDB may evaluate AND operands in any order, and json_type fails on broken JSON.
+  const isObject = `CASE WHEN json_valid(__json) THEN json_type(__json) = 'OBJECT' ELSE false END`;
   await db.run(
-    `INSERT INTO rejects SELECT ${path}, __line, CASE WHEN NOT json_valid(__raw) THEN 'malformed JSON'
-       ELSE 'not a JSON object' END, __raw FROM ${name}
-       WHERE trim(__raw) <> '' AND (NOT json_valid(__raw) OR json_type(__raw) <> 'OBJECT')`,
+    `INSERT INTO rejects SELECT ${sqlString(file.path)}, __line, CASE WHEN NOT json_valid(__json) THEN 'malformed JSON'
+       ELSE 'not a JSON object' END, __json FROM ${name} WHERE trim(__json) <> '' AND NOT (${isObject})`,
   );
-  const keys = await db.all(
-    `SELECT DISTINCT unnest(json_keys(__raw)) AS k FROM ${name} WHERE json_valid(__raw) AND json_type(__raw) = 'OBJECT'`,
-  );
+  await db.run(`CREATE TEMP TABLE ${name}_objects AS SELECT __line, __json FROM ${name} WHERE ${isObject}`);
+  const keys = await db.all(`SELECT DISTINCT unnest(json_keys(__json)) AS k FROM ${name}_objects`);
   const sourceColumns = keys.map((r) => String(r.k));
   const exprs = mappedColumns(spec, sourceColumns.length ? sourceColumns : spec.columns.map((c) => c.name), mapping);
-  const fields = sourceColumns.map((k) => `json_extract_string(__raw, ${sqlString(`$."${k.replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(k)}`);
+  const fields = sourceColumns.map(
+    (k) => `json_extract_string(__json, ${sqlString(`$."${k.replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(k)}`,
+  );
   const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
   const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
-  const objects = `SELECT __line, __raw${fields.length ? `, ${fields.join(', ')}` : ''} FROM ${name}
-    WHERE json_valid(__raw) AND json_type(__raw) = 'OBJECT'`;
-  await db.run(
-    `INSERT INTO staged (__file, __line, __raw, ${targets}) SELECT ${path}, __line, __raw, ${values} FROM (${objects})`,
-  );
+  const objects = `SELECT __line${fields.length ? `, ${fields.join(', ')}` : ''} FROM ${name}_objects`;
+  await db.run(`INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM (${objects})`);
+  await db.run(`DROP TABLE ${name}_objects`);
 }
 
-// Events without a client id are identified by their content, so re-sending the same event is a duplicate.
-async function deriveEventIds(db: DuckDbSession) {
+/**
+ * Identity of an event without a client id: a hash of its content, so re-sending the same event is a
+ * duplicate. 'h' + the first 24 hex digits of md5 over the typed fields as text, joined by '|'.
+ */
+export function contentIdSql(spec: TableSpec): string {
+  const byName = new Map(spec.columns.map((c) => [c.name, c]));
   const content = ['timestamp', 'session_id', 'customer_id', 'action', 'page', 'product_id', 'device', 'duration_seconds']
-    .map((c) => `coalesce(CAST(${sqlIdent(c)} AS VARCHAR), '')`)
+    .map((name) => {
+      const column = byName.get(name);
+      if (!column) throw new Error(`clickstream has no column ${name}`);
+      return `coalesce(CAST(${typedSql(column)} AS VARCHAR), '')`;
+    })
     .join(", '|', ");
-  await db.run(`UPDATE valid SET event_id = 'h' || left(md5(concat(${content})), 24) WHERE event_id IS NULL`);
+  return `'h' || left(md5(concat(${content})), 24)`;
 }
 
-async function writeQuarantine(db: DuckDbSession, dir: string, table: string): Promise<string> {
+async function writeQuarantine(db: DuckDbSession, sources: SourceFile[], dir: string, table: string): Promise<string> {
   const target = join(dir, table);
   mkdirSync(target, { recursive: true });
   const file = join(target, `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID().slice(0, 8)}.ndjson`);
-  await db.run(
-    `COPY (SELECT __file AS source, __line AS line, __reason AS reason, __raw AS record FROM checked
-           WHERE __reason IS NOT NULL UNION ALL SELECT * FROM rejects ORDER BY source, line)
-     TO ${sqlString(file)} (FORMAT json)`,
-  );
+  const parts = ['SELECT * FROM rejects'];
+  for (const [i, source] of sources.entries()) {
+    const record = rawRecordSql(source, await rawColumns(db, rawTable(i)), 'r');
+    parts.push(
+      `SELECT ${sqlString(source.path)} AS source, c.__line AS line, c.__reason AS reason, ${record} AS record
+       FROM checked c JOIN ${rawTable(i)} r ON r.__line = c.__line WHERE c.__src = ${i} AND c.__reason IS NOT NULL`,
+    );
+  }
+  await db.run(`COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(file)} (FORMAT json)`);
   return file;
 }

@@ -43,8 +43,8 @@ function sourceFile(path: string): SourceFile {
 
 /**
  * Loads one file into a temporary table `name` with every column as VARCHAR plus `__line` (line in the
- * file, or record number for Parquet) and `__raw` (the record as read). Returns the unreadable lines
- * (wrong column count, broken quoting) as rejects so that they can be quarantined too.
+ * file, or record number for Parquet); NDJSON files get one `__json` column holding the line. Returns the
+ * unreadable lines (wrong column count, broken quoting) as rejects so that they can be quarantined too.
  */
 export async function loadRaw(
   db: DuckDbSession,
@@ -58,52 +58,56 @@ export async function loadRaw(
     if (file.format === 'parquet') {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR),
-           file_row_number + 1 AS __line, NULL AS __raw FROM read_parquet(${path}, file_row_number = true)`,
+           file_row_number + 1 AS __line FROM read_parquet(${path}, file_row_number = true)`,
       );
     }
     if (file.format === 'ndjson') {
       await db.run(
-        `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT __raw, row_number() OVER () AS __line FROM read_csv(${path},
-           columns = {'__raw': 'VARCHAR'}, delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false,
-           auto_detect = false, skip = 0)`,
+        `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT __json, row_number() OVER () AS __line FROM read_csv(${path},
+           columns = {'__json': 'VARCHAR'}, delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false,
+           auto_detect = false)`,
       );
     }
   } catch (err) {
     throw new UserError(`cannot read ${file.path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
+  return { columns: await rawColumns(db, name), rejects };
+}
+
+/** Source columns of a raw table (without shoplake's own `__` columns). */
+export async function rawColumns(db: DuckDbSession, name: string): Promise<string[]> {
   const described = await db.all(`DESCRIBE ${name}`);
-  const columns = described.map((r) => String(r.column_name)).filter((c) => !c.startsWith('__'));
-  return { columns, rejects };
+  return described.map((r) => String(r.column_name)).filter((c) => !c.startsWith('__'));
+}
+
+/** SQL giving a raw row back as text (JSON object of its columns, or the NDJSON line), for the quarantine. */
+export function rawRecordSql(file: SourceFile, columns: string[], alias: string): string {
+  if (file.format === 'ndjson') return `${alias}.__json`;
+  const pairs = columns.map((c) => `${sqlString(c)}, ${alias}.${sqlIdent(c)}`);
+  return `CAST(json_object(${pairs.join(', ')}) AS VARCHAR)`;
 }
 
 async function loadCsv(db: DuckDbSession, path: string, name: string): Promise<number> {
   const rejTable = `${name}_rej`;
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${name}_read AS SELECT *, row_number() OVER () AS __rn FROM read_csv(${path},
+    `CREATE OR REPLACE TEMP TABLE ${name}_read AS SELECT *, row_number() OVER () + 1 AS __line FROM read_csv(${path},
        all_varchar = true, header = true, store_rejects = true, ignore_errors = true,
        rejects_table = ${sqlString(rejTable)}, rejects_scan = ${sqlString(`${name}_scan`)})`,
   );
   const [{ n } = { n: 0 }] = await db.all(`SELECT count(*) AS n FROM ${rejTable}`);
   const rejects = Number(n);
-  // Good row k sits after every rejected line that has fewer than k good rows before it; that gives its line.
-  const lineExpr =
-    rejects === 0
-      ? '__rn + 1'
-      : `__rn + 1 + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - 1 AS good_before
-           FROM (SELECT DISTINCT line FROM ${rejTable})) g WHERE g.good_before < r.__rn)`;
-  const described = await db.all(`DESCRIBE ${name}_read`);
-  const record = described
-    .map((r) => String(r.column_name))
-    .filter((c) => c !== '__rn')
-    .map((c) => `${sqlString(c)}, ${sqlIdent(c)}`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT r.* EXCLUDE (__rn), ${lineExpr} AS __line,
-       CAST(json_object(${record.join(', ')}) AS VARCHAR) AS __raw FROM ${name}_read r`,
-  );
+  if (rejects === 0) {
+    await db.run(`ALTER TABLE ${name}_read RENAME TO ${name}`);
+    return 0;
+  }
+  // Good row k (read as line k + 1) sits after every rejected line that has fewer than k good rows before
+  // it, so each such line pushes it one further down the file.
+  const lineExpr = `__line + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - 1 AS good_before
+           FROM (SELECT DISTINCT line FROM ${rejTable})) g WHERE g.good_before < r.__line - 1)`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT r.* REPLACE (${lineExpr} AS __line) FROM ${name}_read r`);
   await db.run(`DROP TABLE ${name}_read`);
   return rejects;
 }
-
 /** The CSV lines that could not be parsed, with DuckDB's reason, as quarantine rows. */
 export function csvRejectsSql(name: string, file: string): string {
   return `SELECT ${sqlString(file)} AS source, CAST(line AS BIGINT) AS line,
