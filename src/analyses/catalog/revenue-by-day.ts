@@ -7,11 +7,16 @@ export default defineAnalysis({
   name: 'revenue-by-day',
   description: 'Orders, revenue and average order value per day (completed orders; --tz for local days)',
   params: z.object({ from: param.from, to: param.to, region: param.region, tz: param.tz }),
-  row: z.object({ day: z.string(), orders: z.number().int(), revenue: z.number(), avg_order_value: z.number() }),
+  row: z.object({
+    day: z.string(),
+    orders: z.number().int(),
+    revenue: z.number(),
+    avg_order_value: z.number(),
+  }),
   sql: () => `
-    SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, count(*) AS orders,
+    SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, count(DISTINCT order_id) AS orders,
       CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue,
-      CAST(round(sum(total_amount) / count(*), 2) AS DOUBLE) AS avg_order_value
+      CAST(round(sum(total_amount) / count(DISTINCT order_id), 2) AS DOUBLE) AS avg_order_value
     FROM orders
     WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
     GROUP BY 1

@@ -10,11 +10,14 @@ export default defineAnalysis({
   params: z.object({
     from: param.from,
     to: param.to,
-    status: z.enum(ORDER_STATUSES).optional().describe('only orders with this status (default: all, as the seed)'),
+    status: z
+      .enum(ORDER_STATUSES)
+      .optional()
+      .describe('only orders with this status (default: all, as the seed)'),
   }),
   row: z.object({ region: z.string(), revenue: z.number(), orders: z.number().int() }),
   sql: () => `
-    SELECT region, CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue, count(*) AS orders
+    SELECT region, CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue, count(DISTINCT order_id) AS orders
     FROM orders
     WHERE ${dateRangeSql('order_date')} AND (:status IS NULL OR status = :status)
     GROUP BY region
