@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   chiSquareGoodnessOfFit,
+  expectedPurchases,
+  fitNbd,
+  shrunkOrderValue,
   chiSquareSurvival,
   median,
   minSampleSize,
@@ -106,5 +109,31 @@ describe('median', () => {
   it('interpolates like percentile_cont', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
+  });
+});
+
+describe('NBD model', () => {
+  it('fits by the method of moments, worked by hand', () => {
+    // x = 0, 1, 5 in T = 10 days each: m = 6/30 = 0.2; Σ(x − 2)² = 4 + 1 + 9 = 14; Σ mT = 6;
+    // v = (14 − 6) / 300 = 0.026667; α = 0.2 / 0.026667 = 7.5; r = 0.2 · 7.5 = 1.5.
+    const model = fitNbd([
+      { x: 0, t: 10 },
+      { x: 1, t: 10 },
+      { x: 5, t: 10 },
+    ]);
+    assert.ok(Math.abs(model.alpha - 7.5) < 1e-9);
+    assert.ok(Math.abs(model.r - 1.5) < 1e-9);
+    // Customer with 5 in 10 days, next 30 days: 30 · (1.5 + 5) / (7.5 + 10) = 11.142857.
+    assert.ok(Math.abs(expectedPurchases(model, 5, 10, 30) - 11.142857) < 1e-6);
+    // Order value: 2 orders worth 300 in all, population mean 50, weight 1: (300 + 50) / 3 = 116.67.
+    assert.ok(Math.abs(shrunkOrderValue(300, 2, 50) - 350 / 3) < 1e-9);
+  });
+  it('falls back to the mean rate without overdispersion', () => {
+    // x = 1, 1 in T = 10: m = 0.1; Σ(x − 1)² − Σ mT = 0 − 2 < 0 → every customer at 0.1 per day.
+    const model = fitNbd([
+      { x: 1, t: 10 },
+      { x: 1, t: 10 },
+    ]);
+    assert.equal(expectedPurchases(model, 7, 10, 30), 3);
   });
 });

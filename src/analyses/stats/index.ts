@@ -8,3 +8,4 @@ export {
   wilsonInterval,
 } from './proportions.js';
 export { median, quantileSorted } from './summary.js';
+export { type Exposure, expectedPurchases, fitNbd, type NbdModel, shrunkOrderValue } from './nbd.js';
