@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoDate } from './parts/params.js';
 import { defineAnalysis } from '../types.js';
+import { isoDate } from './parts/params.js';
 import { epochSecondsSql } from './parts/sql.js';
 
 /**

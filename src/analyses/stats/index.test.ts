@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   chiSquareGoodnessOfFit,
+  chiSquareSurvival,
   expectedPurchases,
   fitNbd,
-  shrunkOrderValue,
-  chiSquareSurvival,
   median,
   minSampleSize,
   normalCdf,
   normalQuantile,
+  shrunkOrderValue,
   twoProportionTest,
   wilsonInterval,
 } from './index.js';

@@ -1,4 +1,5 @@
 export { chiSquareGoodnessOfFit, chiSquareSurvival, gammaP, logGamma } from './chisq.js';
+export { type Exposure, expectedPurchases, fitNbd, type NbdModel, shrunkOrderValue } from './nbd.js';
 export { erfc, normalCdf, normalQuantile } from './normal.js';
 export {
   type Interval,
@@ -8,4 +9,3 @@ export {
   wilsonInterval,
 } from './proportions.js';
 export { median, quantileSorted } from './summary.js';
-export { type Exposure, expectedPurchases, fitNbd, type NbdModel, shrunkOrderValue } from './nbd.js';
