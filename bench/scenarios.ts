@@ -79,7 +79,9 @@ async function main() {
   try {
     for (const s of SCENARIOS) {
       const file = join(dir, 'raw', s.csv);
-      const awkMs = await timeIt(runs, () => spawnSync('sh', ['-c', `cat '${file}' | ${s.awk}`], { stdio: 'ignore' }));
+      const awkMs = await timeIt(runs, () =>
+        spawnSync('sh', ['-c', `cat '${file}' | ${s.awk}`], { stdio: 'ignore' }),
+      );
       const analysis = await findAnalysis(s.name);
       await runAnalysis(engine, analysis, {});
       const warmMs = await timeIt(runs, () => runAnalysis(engine, analysis, {}));

@@ -9,11 +9,55 @@ import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv, ORDERS_HEADER, writeText } f
  */
 export async function buildFixtureLake(dir: string): Promise<void> {
   const orders = csv(ORDERS_HEADER, [
-    ['O1', 'C1', 'LAPTOP001', 'Gaming Laptop', 1, '1299.99', '1299.99', '2026-11-01 23:30:00', 'COMPLETED', 'US-EAST'],
-    ['O2', 'C2', 'PHONE001', 'Smartphone Pro', 2, '899.99', '1799.98', '2026-11-02 01:00:00', 'COMPLETED', 'EU-WEST'],
+    [
+      'O1',
+      'C1',
+      'LAPTOP001',
+      'Gaming Laptop',
+      1,
+      '1299.99',
+      '1299.99',
+      '2026-11-01 23:30:00',
+      'COMPLETED',
+      'US-EAST',
+    ],
+    [
+      'O2',
+      'C2',
+      'PHONE001',
+      'Smartphone Pro',
+      2,
+      '899.99',
+      '1799.98',
+      '2026-11-02 01:00:00',
+      'COMPLETED',
+      'EU-WEST',
+    ],
     ['O3', 'C3', 'CABLE001', 'USB-C Cable', 3, '14.99', '44.97', '2026-11-02 12:00:00', 'PENDING', 'US-EAST'],
-    ['O4', 'C1', 'CABLE001', 'USB-C Cable', 1, '14.99', '14.99', '2026-11-02 13:00:00', 'COMPLETED', 'US-EAST'],
-    ['O5', 'C2', 'LAPTOP001', 'Gaming Laptop', 1, '1299.99', '1299.99', '2026-11-03 09:00:00', 'CANCELLED', 'EU-WEST'],
+    [
+      'O4',
+      'C1',
+      'CABLE001',
+      'USB-C Cable',
+      1,
+      '14.99',
+      '14.99',
+      '2026-11-02 13:00:00',
+      'COMPLETED',
+      'US-EAST',
+    ],
+    [
+      'O5',
+      'C2',
+      'LAPTOP001',
+      'Gaming Laptop',
+      1,
+      '1299.99',
+      '1299.99',
+      '2026-11-03 09:00:00',
+      'CANCELLED',
+      'EU-WEST',
+    ],
   ]);
   const customers = csv(CUSTOMERS_HEADER, [
     ['C1', 'Ann', 'Lee', 'ann@example.com', 'Boston', 'US-EAST', '2024-01-05', '2500.00', 'GOLD'],
@@ -41,6 +85,7 @@ export async function buildFixtureLake(dir: string): Promise<void> {
   for (const [table, text] of inputs) {
     const file = writeText(join(dir, 'raw', table, `${table}.csv`), text);
     const report = await ingest({ dataDir: dir, table: TABLES[table], input: file });
-    if (report.quarantined > 0) throw new Error(`fixture ${table} has invalid rows: ${report.quarantineFile}`);
+    if (report.quarantined > 0)
+      throw new Error(`fixture ${table} has invalid rows: ${report.quarantineFile}`);
   }
 }

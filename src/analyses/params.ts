@@ -10,7 +10,10 @@ const isoDate = z
 export const param = {
   from: isoDate.optional().describe('first day included (YYYY-MM-DD, UTC)'),
   to: isoDate.optional().describe('last day included (YYYY-MM-DD, UTC)'),
-  region: z.enum(REGIONS).optional().describe(`only this region (${REGIONS.join(', ')})`),
+  region: z
+    .enum(REGIONS)
+    .optional()
+    .describe(`only this region (${REGIONS.join(', ')})`),
   limit: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of rows (default 10)'),
   tz: z
     .string()

@@ -9,7 +9,9 @@ export function parseParams(analysis: Analysis, raw: Record<string, unknown>): R
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
       const at = i.path.join('.');
-      return i.code === 'unrecognized_keys' ? `unknown parameter ${i.keys.map(flag).join(', ')}` : `${flag(at)}: ${i.message}`;
+      return i.code === 'unrecognized_keys'
+        ? `unknown parameter ${i.keys.map(flag).join(', ')}`
+        : `${flag(at)}: ${i.message}`;
     });
     throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
   }

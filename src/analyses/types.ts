@@ -25,6 +25,8 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
 }
 
 /** Declares an analysis with its parameter and row types inferred from the schemas. */
-export function defineAnalysis<P extends ParamsSchema, R extends RowSchema>(analysis: Analysis<P, R>): Analysis<P, R> {
+export function defineAnalysis<P extends ParamsSchema, R extends RowSchema>(
+  analysis: Analysis<P, R>,
+): Analysis<P, R> {
   return analysis;
 }

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { buildFixtureLake } from '../analyses/fixture.test-helper.js';
 import { tempDir } from '../testing/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
 function shoplake(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,9 +41,23 @@ describe('shoplake CLI', () => {
   });
 
   it('passes analysis parameters and renders CSV', () => {
-    const r = shoplake(['--data', dir, 'query', 'top-products', '--by', 'units', '--limit', '1', '--format', 'csv']);
+    const r = shoplake([
+      '--data',
+      dir,
+      'query',
+      'top-products',
+      '--by',
+      'units',
+      '--limit',
+      '1',
+      '--format',
+      'csv',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'product_id,product_name,orders,units,revenue\nPHONE001,Smartphone Pro,1,2,1799.98\n');
+    assert.equal(
+      r.stdout,
+      'product_id,product_name,orders,units,revenue\nPHONE001,Smartphone Pro,1,2,1799.98\n',
+    );
   });
 
   it('runs read-only SQL and refuses writes and file access', () => {

@@ -5,6 +5,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuery } from './commands/query.js';
+import { registerReplay } from './commands/replay.js';
+import { registerServe } from './commands/serve.js';
 import { registerSql } from './commands/sql.js';
 
 /** Exit code for anything the user can fix (bad flag, missing data, unknown analysis, bad file). */
@@ -17,7 +19,16 @@ function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
-  for (const register of [registerGenerate, registerBuildLake, registerIngest, registerQuery, registerSql, registerDemo]) {
+  for (const register of [
+    registerGenerate,
+    registerBuildLake,
+    registerIngest,
+    registerQuery,
+    registerSql,
+    registerDemo,
+    registerServe,
+    registerReplay,
+  ]) {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
@@ -31,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+        return 0;
       process.stderr.write(`shoplake: ${err.message.replace(/^error: /, '')} (see shoplake --help)\n`);
       return USAGE_EXIT;
     }

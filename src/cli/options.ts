@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 
 /** Parses a positive integer flag value, e.g. --orders 50000 or --orders 1e7. */
 export function positiveInt(value: string): number {
@@ -29,12 +29,16 @@ export function paramArgs(args: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
-    if (!arg.startsWith('--')) throw new InvalidArgumentError(`unexpected argument '${arg}': parameters look like --name value`);
+    if (!arg.startsWith('--'))
+      throw new InvalidArgumentError(`unexpected argument '${arg}': parameters look like --name value`);
     const eq = arg.indexOf('=');
-    const key = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const key = (eq > 0 ? arg.slice(2, eq) : arg.slice(2)).replace(/-([a-z])/g, (_, c: string) =>
+      c.toUpperCase(),
+    );
     let value: string | undefined = eq > 0 ? arg.slice(eq + 1) : args[i + 1];
     if (eq < 0) i++;
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new InvalidArgumentError(`parameter ${arg} needs a value`);
+    if (value === undefined || (eq < 0 && value.startsWith('--')))
+      throw new InvalidArgumentError(`parameter ${arg} needs a value`);
     value = value ?? '';
     out[key] = value;
   }

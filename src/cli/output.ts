@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
-import { stringify } from 'csv-stringify/sync';
 import { Option } from 'commander';
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Row } from '../engines/index.js';
 
@@ -40,14 +40,19 @@ export function table(rows: Row[]): string {
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const row of rows) {
-    t.push(head.map((k) => ({ content: cell(row[k]), hAlign: typeof row[k] === 'number' ? 'right' : 'left' })));
+    t.push(
+      head.map((k) => ({ content: cell(row[k]), hAlign: typeof row[k] === 'number' ? 'right' : 'left' })),
+    );
   }
   return t.toString();
 }
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toLocaleString('en-US', { maximumFractionDigits: 4 });
+  if (typeof value === 'number')
+    return Number.isInteger(value)
+      ? String(value)
+      : value.toLocaleString('en-US', { maximumFractionDigits: 4 });
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 

@@ -20,9 +20,12 @@ export class DuckDbEngine implements Engine {
   static async open(dataDir: string, options: OpenOptions = {}): Promise<DuckDbEngine> {
     const layout = dataLayout(dataDir);
     if (!existsSync(layout.root)) {
-      throw new UserError(`data directory ${layout.root} does not exist: run 'shoplake generate' or pass --data DIR`, {
-        code: 'no_data',
-      });
+      throw new UserError(
+        `data directory ${layout.root} does not exist: run 'shoplake generate' or pass --data DIR`,
+        {
+          code: 'no_data',
+        },
+      );
     }
     const db = await DuckDbSession.open(options.threads ? { threads: options.threads } : {});
     try {

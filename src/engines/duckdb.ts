@@ -56,9 +56,7 @@ export class DuckDbSession {
   async all(sql: string, params: SqlParams = {}): Promise<Row[]> {
     const reader = await this.connection.runAndReadAll(toDollarParams(sql), bindable(params));
     const rows = reader.getRowObjectsJson() as Row[];
-    const numeric = reader
-      .columnNames()
-      .filter((_, i) => NUMERIC_AS_STRING.has(reader.columnType(i).typeId));
+    const numeric = reader.columnNames().filter((_, i) => NUMERIC_AS_STRING.has(reader.columnType(i).typeId));
     if (numeric.length > 0) {
       for (const row of rows) {
         for (const name of numeric) {
@@ -73,11 +71,18 @@ export class DuckDbSession {
   /** Rejects anything but a single SELECT, using DuckDB's own parser. */
   async assertSelect(sql: string): Promise<void> {
     const [row] = await this.all('SELECT json_serialize_sql(CAST(:q AS VARCHAR)) AS j', { q: sql });
-    const parsed = JSON.parse(String(row?.j)) as { error: boolean; error_message?: string; statements?: unknown[] };
+    const parsed = JSON.parse(String(row?.j)) as {
+      error: boolean;
+      error_message?: string;
+      statements?: unknown[];
+    };
     if (parsed.error) {
-      throw new UserError(`only a single SELECT query is allowed: ${parsed.error_message ?? 'not a SELECT'}`, {
-        code: 'read_only',
-      });
+      throw new UserError(
+        `only a single SELECT query is allowed: ${parsed.error_message ?? 'not a SELECT'}`,
+        {
+          code: 'read_only',
+        },
+      );
     }
     if ((parsed.statements?.length ?? 0) !== 1) {
       throw new UserError('give exactly one SELECT statement', { code: 'read_only' });
@@ -92,8 +97,9 @@ export class DuckDbSession {
 
 /** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */
 export function toDollarParams(sql: string): string {
-  return sql.replace(/('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g, (match, quoted: string | undefined, name) =>
-    quoted ? match : `$${name}`,
+  return sql.replace(
+    /('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g,
+    (match, quoted: string | undefined, name) => (quoted ? match : `$${name}`),
   );
 }
 

@@ -1,13 +1,15 @@
-import { sqlIdent, sqlString } from './duckdb.js';
-import { type DataLayout, sqlType, tableFiles, tableGlob } from '../lake/index.js';
 import type { TableSpec } from '../lake/index.js';
+import { type DataLayout, sqlType, tableFiles, tableGlob } from '../lake/index.js';
+import { sqlIdent, sqlString } from './duckdb.js';
 
 /**
  * SELECT over a table's Parquet files with every column cast to its declared type, so queries see
  * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet.
  */
 export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
-  const columns = spec.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
+  const columns = spec.columns.map(
+    (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
+  );
   if (tableFiles(layout, spec).length === 0) {
     const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
     return `SELECT ${empty.join(', ')} WHERE false`;

@@ -8,12 +8,26 @@ import { CLICKSTREAM_HEADER, csv, ORDERS_HEADER, tempDir, writeText } from '../t
 import { ingest } from './index.js';
 
 const good = (id: string, qty: number, price: number, date = '2026-11-01 10:00:00') => [
-  id, 'CUST00001', 'LAPTOP001', 'Gaming Laptop', qty, price.toFixed(2), (qty * price).toFixed(2), date, 'COMPLETED', 'US-EAST',
+  id,
+  'CUST00001',
+  'LAPTOP001',
+  'Gaming Laptop',
+  qty,
+  price.toFixed(2),
+  (qty * price).toFixed(2),
+  date,
+  'COMPLETED',
+  'US-EAST',
 ];
 
-function quarantined(file: string | null): { source: string; line: number; reason: string; record: string }[] {
+function quarantined(
+  file: string | null,
+): { source: string; line: number; reason: string; record: string }[] {
   assert.ok(file, 'expected a quarantine file');
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 describe('ingest', () => {
@@ -26,8 +40,30 @@ describe('ingest', () => {
     const rows = [
       good('ORD1', 1, 10), // line 2
       good('ORD2', 2, 5.5), // line 3
-      ['ORD3', 'CUST00001', 'LAPTOP001', 'Gaming Laptop', 2, '5.50', '12.00', '2026-11-01 10:00:00', 'COMPLETED', 'US-EAST'],
-      ['ORD4', 'CUST00001', 'LAPTOP001', 'Gaming Laptop', 'two', '5.50', '11.00', '2026-11-01 10:00:00', 'DONE', 'MARS'],
+      [
+        'ORD3',
+        'CUST00001',
+        'LAPTOP001',
+        'Gaming Laptop',
+        2,
+        '5.50',
+        '12.00',
+        '2026-11-01 10:00:00',
+        'COMPLETED',
+        'US-EAST',
+      ],
+      [
+        'ORD4',
+        'CUST00001',
+        'LAPTOP001',
+        'Gaming Laptop',
+        'two',
+        '5.50',
+        '11.00',
+        '2026-11-01 10:00:00',
+        'DONE',
+        'MARS',
+      ],
       [...good('ORD5', 1, 3), 'extra'], // line 6: too many columns
       good('ORD1', 1, 10), // line 7: duplicate of line 2
       good('ORD6', 1, 3), // line 8
@@ -35,11 +71,19 @@ describe('ingest', () => {
     const input = writeText(join(dir, 'in', 'orders.csv'), csv(ORDERS_HEADER, rows));
     const report = await ingest({ dataDir: join(dir, 'd1'), table: TABLES.orders, input });
     assert.deepEqual(
-      { read: report.read, loaded: report.loaded, duplicate: report.duplicate, quarantined: report.quarantined },
+      {
+        read: report.read,
+        loaded: report.loaded,
+        duplicate: report.duplicate,
+        quarantined: report.quarantined,
+      },
       { read: 7, loaded: 3, duplicate: 1, quarantined: 3 },
     );
     const bad = quarantined(report.quarantineFile);
-    assert.deepEqual(bad.map((b) => b.line), [4, 5, 6]);
+    assert.deepEqual(
+      bad.map((b) => b.line),
+      [4, 5, 6],
+    );
     assert.match(bad[0]?.reason ?? '', /total_amount: must equal quantity × price/);
     assert.match(bad[1]?.reason ?? '', /quantity: not a whole number: 'two'/);
     assert.match(bad[1]?.reason ?? '', /status: 'DONE' is not one of/);
@@ -62,10 +106,37 @@ describe('ingest', () => {
 
   it('reads NDJSON and Parquet, quarantining malformed JSON lines', async () => {
     const lines = [
-      JSON.stringify({ timestamp: '2026-11-01 10:00:00', session_id: 'S1', customer_id: 'GUEST', action: 'VIEW', page: 'home', device: 'mobile', duration_seconds: 5 }),
+      JSON.stringify({
+        timestamp: '2026-11-01 10:00:00',
+        session_id: 'S1',
+        customer_id: 'GUEST',
+        action: 'VIEW',
+        page: 'home',
+        device: 'mobile',
+        duration_seconds: 5,
+      }),
       '{"timestamp": oops',
-      JSON.stringify({ timestamp: '2026-11-01 10:01:00', session_id: 'S1', customer_id: 'GUEST', action: 'PURCHASE', page: 'checkout', product_id: 'CABLE001', device: 'mobile', duration_seconds: 5 }),
-      JSON.stringify({ event_id: 'e-1', timestamp: '2026-11-01 10:02:00', session_id: 'S2', customer_id: 'CUST00001', action: 'VIEW', page: 'product', product_id: 'CABLE001', device: 'tablet', duration_seconds: 7 }),
+      JSON.stringify({
+        timestamp: '2026-11-01 10:01:00',
+        session_id: 'S1',
+        customer_id: 'GUEST',
+        action: 'PURCHASE',
+        page: 'checkout',
+        product_id: 'CABLE001',
+        device: 'mobile',
+        duration_seconds: 5,
+      }),
+      JSON.stringify({
+        event_id: 'e-1',
+        timestamp: '2026-11-01 10:02:00',
+        session_id: 'S2',
+        customer_id: 'CUST00001',
+        action: 'VIEW',
+        page: 'product',
+        product_id: 'CABLE001',
+        device: 'tablet',
+        duration_seconds: 7,
+      }),
       '[1,2]',
     ];
     const input = writeText(join(dir, 'in', 'events.ndjson'), `${lines.join('\n')}\n`);
@@ -73,11 +144,14 @@ describe('ingest', () => {
     const report = await ingest({ dataDir: data, table: TABLES.clickstream, input });
     assert.deepEqual([report.read, report.loaded, report.quarantined], [5, 2, 3]);
     const bad = quarantined(report.quarantineFile);
-    assert.deepEqual(bad.map((b) => [b.line, b.reason]), [
-      [2, 'malformed JSON'],
-      [3, 'customer_id: a PURCHASE needs a known customer'],
-      [5, 'not a JSON object'],
-    ]);
+    assert.deepEqual(
+      bad.map((b) => [b.line, b.reason]),
+      [
+        [2, 'malformed JSON'],
+        [3, 'customer_id: a PURCHASE needs a known customer'],
+        [5, 'not a JSON object'],
+      ],
+    );
 
     // Export the loaded rows as Parquet and ingest them into a second lake through the same path.
     const engine = await DuckDbEngine.open(data);
@@ -94,8 +168,14 @@ describe('ingest', () => {
   });
 
   it('explains a missing column instead of loading nothing', async () => {
-    const input = writeText(join(dir, 'in', 'short.csv'), csv('timestamp,session_id', [['2026-11-01 10:00:00', 'S1']]));
-    await assert.rejects(ingest({ dataDir: join(dir, 'd4'), table: TABLES.clickstream, input }), /no column customer_id.*--map/);
+    const input = writeText(
+      join(dir, 'in', 'short.csv'),
+      csv('timestamp,session_id', [['2026-11-01 10:00:00', 'S1']]),
+    );
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd4'), table: TABLES.clickstream, input }),
+      /no column customer_id.*--map/,
+    );
     assert.ok(CLICKSTREAM_HEADER.includes('session_id'));
   });
 });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { DuckDbSession, sqlIdent, sqlString, tableSelectSql } from '../engines/index.js';
 import { dataLayout, type TableSpec, tableFiles, writeBatch } from '../lake/index.js';
 import { type Mapping, mappedColumns } from './mapping.js';
-import { csvRejectsSql, loadRaw, rawColumns, rawRecordSql, resolveSources, type SourceFile } from './sources.js';
+import {
+  csvRejectsSql,
+  loadRaw,
+  rawColumns,
+  rawRecordSql,
+  resolveSources,
+  type SourceFile,
+} from './sources.js';
 import { reasonSql, typedSql } from './validate.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined. */
@@ -76,8 +83,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
     // Ranking rows by key is costly, so it only runs when the input repeats a key.
     const repeats = Number(counts?.distinct_keys ?? 0) < valid;
-    const firstOfKey = repeats ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1` : '';
-    await db.run(`CREATE TEMP TABLE fresh AS SELECT ${targets} FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}`);
+    const firstOfKey = repeats
+      ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1`
+      : '';
+    await db.run(
+      `CREATE TEMP TABLE fresh AS SELECT ${targets} FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}`,
+    );
     const loaded = Number((await db.all('SELECT count(*) AS n FROM fresh'))[0]?.n ?? 0);
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
     const quarantined = staged - valid + unreadable;
@@ -85,7 +96,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       options.onPhase?.(`writing ${loaded} rows`);
       await writeBatch(db, layout, spec, 'fresh');
     }
-    const quarantineFile = quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+    const quarantineFile =
+      quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
     return {
       table: spec.name,
       files: sources.length,
@@ -113,14 +125,22 @@ async function stageFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, i
   } else {
     const exprs = mappedColumns(spec, columns, mapping);
     const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
-    await db.run(`INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM ${name}`);
+    await db.run(
+      `INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM ${name}`,
+    );
   }
   if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
 }
 
 // NDJSON lines are parsed here so that a malformed line is quarantined with its line number
 // instead of failing the whole file or being skipped silently.
-async function stageJsonLines(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
+async function stageJsonLines(
+  db: DuckDbSession,
+  spec: TableSpec,
+  file: SourceFile,
+  i: number,
+  mapping?: Mapping,
+) {
   const name = rawTable(i);
   // CASE, not AND: DuckDB may evaluate AND operands in any order, and json_type fails on broken JSON.
   const isObject = `CASE WHEN json_valid(__json) THEN json_type(__json) = 'OBJECT' ELSE false END`;
@@ -131,14 +151,20 @@ async function stageJsonLines(db: DuckDbSession, spec: TableSpec, file: SourceFi
   await db.run(`CREATE TEMP TABLE ${name}_objects AS SELECT __line, __json FROM ${name} WHERE ${isObject}`);
   const keys = await db.all(`SELECT DISTINCT unnest(json_keys(__json)) AS k FROM ${name}_objects`);
   const sourceColumns = keys.map((r) => String(r.k));
-  const exprs = mappedColumns(spec, sourceColumns.length ? sourceColumns : spec.columns.map((c) => c.name), mapping);
+  const exprs = mappedColumns(
+    spec,
+    sourceColumns.length ? sourceColumns : spec.columns.map((c) => c.name),
+    mapping,
+  );
   const fields = sourceColumns.map(
     (k) => `json_extract_string(__json, ${sqlString(`$."${k.replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(k)}`,
   );
   const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
   const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
   const objects = `SELECT __line${fields.length ? `, ${fields.join(', ')}` : ''} FROM ${name}_objects`;
-  await db.run(`INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM (${objects})`);
+  await db.run(
+    `INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM (${objects})`,
+  );
   await db.run(`DROP TABLE ${name}_objects`);
 }
 
@@ -148,7 +174,16 @@ async function stageJsonLines(db: DuckDbSession, spec: TableSpec, file: SourceFi
  */
 export function contentIdSql(spec: TableSpec): string {
   const byName = new Map(spec.columns.map((c) => [c.name, c]));
-  const content = ['timestamp', 'session_id', 'customer_id', 'action', 'page', 'product_id', 'device', 'duration_seconds']
+  const content = [
+    'timestamp',
+    'session_id',
+    'customer_id',
+    'action',
+    'page',
+    'product_id',
+    'device',
+    'duration_seconds',
+  ]
     .map((name) => {
       const column = byName.get(name);
       if (!column) throw new Error(`clickstream has no column ${name}`);
@@ -158,10 +193,18 @@ export function contentIdSql(spec: TableSpec): string {
   return `'h' || left(md5(concat(${content})), 24)`;
 }
 
-async function writeQuarantine(db: DuckDbSession, sources: SourceFile[], dir: string, table: string): Promise<string> {
+async function writeQuarantine(
+  db: DuckDbSession,
+  sources: SourceFile[],
+  dir: string,
+  table: string,
+): Promise<string> {
   const target = join(dir, table);
   mkdirSync(target, { recursive: true });
-  const file = join(target, `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID().slice(0, 8)}.ndjson`);
+  const file = join(
+    target,
+    `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID().slice(0, 8)}.ndjson`,
+  );
   const parts = ['SELECT * FROM rejects'];
   for (const [i, source] of sources.entries()) {
     const record = rawRecordSql(source, await rawColumns(db, rawTable(i)), 'r');
@@ -170,6 +213,8 @@ async function writeQuarantine(db: DuckDbSession, sources: SourceFile[], dir: st
        FROM checked c JOIN ${rawTable(i)} r ON r.__line = c.__line WHERE c.__src = ${i} AND c.__reason IS NOT NULL`,
     );
   }
-  await db.run(`COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(file)} (FORMAT json)`);
+  await db.run(
+    `COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(file)} (FORMAT json)`,
+  );
   return file;
 }

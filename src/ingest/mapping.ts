@@ -14,10 +14,16 @@ const ruleSchema = z.union([
       column: source.optional(),
       constant: z.union([z.string(), z.number()]).optional(),
       format: z.string().optional().describe('strptime format of a date column, e.g. %m/%d/%Y %H:%M'),
-      multiply: z.tuple([source, source]).optional().describe('two numeric columns whose product is the value'),
+      multiply: z
+        .tuple([source, source])
+        .optional()
+        .describe('two numeric columns whose product is the value'),
       regionFromCountry: source.optional().describe('country column mapped to a sales region'),
       default: z.string().optional().describe('value used when the source is empty'),
-      values: z.record(z.string(), z.string()).optional().describe('source value → lake value, e.g. cart → ADD_TO_CART'),
+      values: z
+        .record(z.string(), z.string())
+        .optional()
+        .describe('source value → lake value, e.g. cart → ADD_TO_CART'),
     })
     .strict(),
 ]);
@@ -49,9 +55,15 @@ export function loadMapping(path: string): Mapping {
  * SQL expressions (over a relation of VARCHAR source columns) giving each target column as VARCHAR.
  * Without a mapping, target columns are read from source columns of the same name.
  */
-export function mappedColumns(spec: TableSpec, sourceColumns: string[], mapping?: Mapping): Map<string, string> {
+export function mappedColumns(
+  spec: TableSpec,
+  sourceColumns: string[],
+  mapping?: Mapping,
+): Map<string, string> {
   const available = new Set(sourceColumns);
-  const unknownTargets = Object.keys(mapping?.columns ?? {}).filter((t) => !spec.columns.some((c) => c.name === t));
+  const unknownTargets = Object.keys(mapping?.columns ?? {}).filter(
+    (t) => !spec.columns.some((c) => c.name === t),
+  );
   if (unknownTargets.length > 0) {
     throw new UserError(`mapping names unknown ${spec.name} columns: ${unknownTargets.join(', ')}`);
   }
@@ -95,7 +107,9 @@ function ruleSql(rule: Rule, col: (name: string) => string): string {
   }
   if (rule.values) {
     // Unlisted values pass through unchanged so that validation names them in the quarantine.
-    const cases = Object.entries(rule.values).map(([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`);
+    const cases = Object.entries(rule.values).map(
+      ([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`,
+    );
     expr = `CASE ${expr} ${cases.join(' ')} ELSE ${expr} END`;
   }
   if (rule.format) {

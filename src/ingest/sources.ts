@@ -29,7 +29,8 @@ export function resolveSources(input: string): SourceFile[] {
       .filter((f) => FORMAT_BY_EXTENSION[extname(f).toLowerCase()])
       .sort()
       .map((f) => sourceFile(join(path, f)));
-    if (files.length === 0) throw new UserError(`no .csv, .ndjson, .jsonl, .json or .parquet file in ${input}`);
+    if (files.length === 0)
+      throw new UserError(`no .csv, .ndjson, .jsonl, .json or .parquet file in ${input}`);
     return files;
   }
   return [sourceFile(path)];
@@ -37,7 +38,8 @@ export function resolveSources(input: string): SourceFile[] {
 
 function sourceFile(path: string): SourceFile {
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
-  if (!format) throw new UserError(`cannot read ${path}: use a .csv, .ndjson, .jsonl, .json or .parquet file`);
+  if (!format)
+    throw new UserError(`cannot read ${path}: use a .csv, .ndjson, .jsonl, .json or .parquet file`);
   return { path, format };
 }
 
@@ -104,7 +106,9 @@ async function loadCsv(db: DuckDbSession, path: string, name: string): Promise<n
   // it, so each such line pushes it one further down the file.
   const lineExpr = `__line + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) - 1 AS good_before
            FROM (SELECT DISTINCT line FROM ${rejTable})) g WHERE g.good_before < r.__line - 1)`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT r.* REPLACE (${lineExpr} AS __line) FROM ${name}_read r`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT r.* REPLACE (${lineExpr} AS __line) FROM ${name}_read r`,
+  );
   await db.run(`DROP TABLE ${name}_read`);
   return rejects;
 }
@@ -114,4 +118,3 @@ export function csvRejectsSql(name: string, file: string): string {
     'unreadable CSV line: ' || error_message AS reason, csv_line AS record
     FROM (SELECT DISTINCT ON (line) line, error_message, csv_line FROM ${name}_rej ORDER BY line)`;
 }
-

@@ -37,11 +37,19 @@ function columnChecks(column: ColumnSpec): string[] {
   if (column.enum) {
     const list = column.enum.map(sqlString).join(', ');
     checks.push(
-      fail(`${raw} NOT IN (${list})`, `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` is not one of ${column.enum.join(', ')}`)}`),
+      fail(
+        `${raw} NOT IN (${list})`,
+        `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` is not one of ${column.enum.join(', ')}`)}`,
+      ),
     );
   }
   if (column.maxLength !== undefined) {
-    checks.push(fail(`length(${raw}) > ${column.maxLength}`, sqlString(`${name}: longer than ${column.maxLength} characters`)));
+    checks.push(
+      fail(
+        `length(${raw}) > ${column.maxLength}`,
+        sqlString(`${name}: longer than ${column.maxLength} characters`),
+      ),
+    );
   }
   if (column.pattern !== undefined) {
     checks.push(
@@ -51,10 +59,17 @@ function columnChecks(column: ColumnSpec): string[] {
       ),
     );
   }
-  if (column.min !== undefined) checks.push(fail(`${typed} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
-  if (column.max !== undefined) checks.push(fail(`${typed} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
+  if (column.min !== undefined)
+    checks.push(fail(`${typed} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
+  if (column.max !== undefined)
+    checks.push(fail(`${typed} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
   if (column.greaterThan !== undefined) {
-    checks.push(fail(`${typed} <= ${column.greaterThan}`, sqlString(`${name}: must be greater than ${column.greaterThan}`)));
+    checks.push(
+      fail(
+        `${typed} <= ${column.greaterThan}`,
+        sqlString(`${name}: must be greater than ${column.greaterThan}`),
+      ),
+    );
   }
   if (column.notZero) checks.push(fail(`${typed} = 0`, sqlString(`${name}: must not be zero`)));
   return checks;

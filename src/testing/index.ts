@@ -22,5 +22,7 @@ export function csv(header: string, rows: (string | number)[][]): string {
 
 export const ORDERS_HEADER =
   'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region';
-export const CUSTOMERS_HEADER = 'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier';
-export const CLICKSTREAM_HEADER = 'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
+export const CUSTOMERS_HEADER =
+  'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier';
+export const CLICKSTREAM_HEADER =
+  'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';

@@ -25,7 +25,14 @@ describe('core analyses on the hand-checked fixture', () => {
 
   it('lists the seed analyses in the catalog', async () => {
     const names = (await loadCatalog()).map((a) => a.name);
-    for (const n of ['sales-by-region', 'customer-tiers', 'purchases-by-device', 'top-products', 'revenue-by-day', 'order-status']) {
+    for (const n of [
+      'sales-by-region',
+      'customer-tiers',
+      'purchases-by-device',
+      'top-products',
+      'revenue-by-day',
+      'order-status',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });
@@ -43,8 +50,14 @@ describe('core analyses on the hand-checked fixture', () => {
       [1799.98, 1314.98],
     );
     assert.deepEqual(
-      (await run('sales-by-region', { from: '2026-11-02', to: '2026-11-02' })).map((r) => [r.region, r.revenue]),
-      [['EU-WEST', 1799.98], ['US-EAST', 59.96]],
+      (await run('sales-by-region', { from: '2026-11-02', to: '2026-11-02' })).map((r) => [
+        r.region,
+        r.revenue,
+      ]),
+      [
+        ['EU-WEST', 1799.98],
+        ['US-EAST', 59.96],
+      ],
     );
   });
 
@@ -69,20 +82,33 @@ describe('core analyses on the hand-checked fixture', () => {
   it('top-products ranks completed orders by revenue or units', async () => {
     assert.deepEqual(
       (await run('top-products')).map((r) => [r.product_id, r.units, r.revenue]),
-      [['PHONE001', 2, 1799.98], ['LAPTOP001', 1, 1299.99], ['CABLE001', 1, 14.99]],
+      [
+        ['PHONE001', 2, 1799.98],
+        ['LAPTOP001', 1, 1299.99],
+        ['CABLE001', 1, 14.99],
+      ],
     );
-    assert.deepEqual((await run('top-products', { by: 'units', limit: '2' })).map((r) => r.product_id), ['PHONE001', 'CABLE001']);
+    assert.deepEqual(
+      (await run('top-products', { by: 'units', limit: '2' })).map((r) => r.product_id),
+      ['PHONE001', 'CABLE001'],
+    );
   });
 
   it('revenue-by-day buckets completed orders by UTC day, or by local day with --tz', async () => {
     assert.deepEqual(
       (await run('revenue-by-day')).map((r) => [r.day, r.orders, r.revenue]),
-      [['2026-11-01', 1, 1299.99], ['2026-11-02', 2, 1814.97]],
+      [
+        ['2026-11-01', 1, 1299.99],
+        ['2026-11-02', 2, 1814.97],
+      ],
     );
     // New York is UTC-5 on these dates: O2 (01:00 UTC Nov 2) falls on Nov 1 local time.
     assert.deepEqual(
       (await run('revenue-by-day', { tz: 'America/New_York' })).map((r) => [r.day, r.orders, r.revenue]),
-      [['2026-11-01', 2, 3099.97], ['2026-11-02', 1, 14.99]],
+      [
+        ['2026-11-01', 2, 3099.97],
+        ['2026-11-02', 1, 14.99],
+      ],
     );
   });
 

@@ -10,7 +10,10 @@ export default defineAnalysis({
     from: param.from,
     to: param.to,
     region: param.region,
-    by: z.enum(['revenue', 'units']).default('revenue').describe('rank by revenue or units (default revenue)'),
+    by: z
+      .enum(['revenue', 'units'])
+      .default('revenue')
+      .describe('rank by revenue or units (default revenue)'),
     limit: param.limit,
   }),
   row: z.object({

@@ -9,8 +9,8 @@ import { dataLayout } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
 import { buildLake } from './build-lake.js';
-import { describeReport } from './ingest.js';
 import { generateWithProgress, todayUtc } from './generate.js';
+import { describeReport } from './ingest.js';
 
 const SCENARIOS = [
   ['Scenario 1 — What are our top-performing regions?', 'sales-by-region'],
@@ -23,10 +23,13 @@ const ORDER_ANALYSES = ['sales-by-region', 'top-products', 'revenue-by-day', 'or
 
 function lakeIsBuilt(dir: string): boolean {
   const lake = dataLayout(dir).lake;
-  return ['orders', 'customers', 'clickstream'].every((t) => existsSync(join(lake, t)) && readdirSync(join(lake, t)).length > 0);
+  return ['orders', 'customers', 'clickstream'].every(
+    (t) => existsSync(join(lake, t)) && readdirSync(join(lake, t)).length > 0,
+  );
 }
 
-const perSecond = (rows: number, seconds: number) => `${Math.round(rows / seconds).toLocaleString('en-US')}/s`;
+const perSecond = (rows: number, seconds: number) =>
+  `${Math.round(rows / seconds).toLocaleString('en-US')}/s`;
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** Scenario 3: measured throughput of the lake build and of the order analyses. */
@@ -34,9 +37,14 @@ async function throughput(engine: DuckDbEngine, reports: IngestReport[]): Promis
   const lines: string[] = [];
   const orders = reports.find((r) => r.table === 'orders');
   if (orders) {
-    lines.push(`lake build: ${n(orders.read)} orders validated and loaded in ${orders.seconds.toFixed(2)} s = ${perSecond(orders.read, orders.seconds)}`);
+    lines.push(
+      `lake build: ${n(orders.read)} orders validated and loaded in ${orders.seconds.toFixed(2)} s = ${perSecond(orders.read, orders.seconds)}`,
+    );
     const events = reports.find((r) => r.table === 'clickstream');
-    if (events) lines.push(`            ${n(events.read)} events in ${events.seconds.toFixed(2)} s = ${perSecond(events.read, events.seconds)}`);
+    if (events)
+      lines.push(
+        `            ${n(events.read)} events in ${events.seconds.toFixed(2)} s = ${perSecond(events.read, events.seconds)}`,
+      );
   } else {
     lines.push('lake build: already built (delete <data>/lake to measure it again)');
   }
@@ -48,10 +56,15 @@ async function throughput(engine: DuckDbEngine, reports: IngestReport[]): Promis
   }
   const seconds = (performance.now() - t0) / 1000;
   const runs = rounds * ORDER_ANALYSES.length;
-  lines.push(`analyses:   ${runs} runs over ${n(Number(count))} orders in ${seconds.toFixed(2)} s = ${perSecond(Number(count) * runs, seconds)} orders scanned`);
+  lines.push(
+    `analyses:   ${runs} runs over ${n(Number(count))} orders in ${seconds.toFixed(2)} s = ${perSecond(Number(count) * runs, seconds)} orders scanned`,
+  );
   // The seed's "millions of orders a day" with a 10x Black Friday peak: 1M/day × 10 / 86,400 s ≈ 116 orders/s.
   const peak = (1_000_000 * 10) / 86_400;
-  if (orders) lines.push(`Black Friday at 10× one million orders a day is ~${Math.round(peak)} orders/s: the lake build alone has ${Math.floor(orders.read / orders.seconds / peak)}× headroom`);
+  if (orders)
+    lines.push(
+      `Black Friday at 10× one million orders a day is ~${Math.round(peak)} orders/s: the lake build alone has ${Math.floor(orders.read / orders.seconds / peak)}× headroom`,
+    );
   return lines;
 }
 

@@ -11,11 +11,17 @@ async function listCatalog(format: 'table' | 'json' | 'csv'): Promise<void> {
     name: a.name,
     description: a.description,
     params: Object.entries(a.params.shape)
-      .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${(v as { description?: string }).description ? `: ${(v as { description?: string }).description}` : ''}`)
+      .map(
+        ([k, v]) =>
+          `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${(v as { description?: string }).description ? `: ${(v as { description?: string }).description}` : ''}`,
+      )
       .join('\n'),
   }));
   if (format === 'table') {
-    for (const r of rows) process.stdout.write(`${r.name}\n  ${r.description}\n${r.params ? `  ${r.params.replaceAll('\n', '\n  ')}\n` : ''}`);
+    for (const r of rows)
+      process.stdout.write(
+        `${r.name}\n  ${r.description}\n${r.params ? `  ${r.params.replaceAll('\n', '\n  ')}\n` : ''}`,
+      );
   } else printRows(rows, format);
 }
 
@@ -31,7 +37,8 @@ export function registerQuery(program: Command): void {
     .action(async (name: string | undefined, params: string[], opts, cmd: Command) => {
       const format = opts.format as Format;
       if (opts.list) return listCatalog(format);
-      if (!name) throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
+      if (!name)
+        throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
       const analysis = await findAnalysis(name);
       const engine = await DuckDbEngine.open(dataDir(cmd));
       try {

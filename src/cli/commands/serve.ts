@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { loadCollectorConfig, startCollector } from '../../collector/index.js';
+import { dataDir, wholeNumber } from '../options.js';
+import { status } from '../output.js';
+
+/** `shoplake serve`: the real-time collector, until SIGTERM or SIGINT (then drain, compact, exit 0). */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP collector for orders and clickstream events (docs/COLLECTOR.md)')
+    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
+    .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake', wholeNumber)
+    .action(async (opts, cmd: Command) => {
+      const config = loadCollectorConfig(
+        opts.config,
+        process.env,
+        opts.compactInterval ? { compactIntervalMs: opts.compactInterval } : {},
+      );
+      const running = await startCollector({
+        dataDir: dataDir(cmd),
+        config,
+        host: opts.host,
+        port: opts.port,
+        log: (line) => status(line),
+      });
+      process.stdout.write(`shoplake collector listening on ${running.url}\n`);
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      status(`${signal}: draining and compacting`);
+      await running.close();
+      status('stopped: every acknowledged record is in the lake');
+    });
+}
