@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../errors/index.js';
+
+/** Collector settings: from `--config FILE` (JSON), with write keys also taken from SHOPLAKE_WRITE_KEYS. */
+export const collectorConfigSchema = z.strictObject({
+  writeKeys: z.array(z.string().min(8, 'write keys need at least 8 characters')).default([]),
+  /** Largest request body; bigger ones get 413. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** Records per second per write key (token bucket, one second of burst); over it, 429. */
+  rateLimit: z.number().positive().default(500_000),
+  /** WAL bytes waiting for compaction above which writes get 503 (backpressure). */
+  maxPendingBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  /** Requests being handled at once above which new ones get 503, bounding memory. */
+  maxInFlight: z.number().int().positive().default(2048),
+  /** How often the WAL is sealed and compacted into the lake. */
+  compactIntervalMs: z.number().int().positive().default(2000),
+  /** Keys per table remembered for request-time duplicate answers. */
+  dedupKeys: z.number().int().positive().default(2_000_000),
+});
+export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+
+/** Reads and validates the config file (if any), adding keys from the environment. */
+export function loadCollectorConfig(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<CollectorConfig> = {},
+): CollectorConfig {
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UserError(`cannot read config ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const parsed = collectorConfigSchema.safeParse({ ...(raw as object), ...overrides });
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new UserError(`config ${file ?? ''}: ${first?.path.join('.')}: ${first?.message}`, {
+      code: 'bad_config',
+    });
+  }
+  const fromEnv = (env.SHOPLAKE_WRITE_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const config = { ...parsed.data, writeKeys: [...parsed.data.writeKeys, ...fromEnv] };
+  if (config.writeKeys.length === 0) {
+    throw new UserError('no write keys: set SHOPLAKE_WRITE_KEYS=key1,key2 or "writeKeys" in --config FILE', {
+      code: 'no_write_keys',
+    });
+  }
+  return config;
+}

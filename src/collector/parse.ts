@@ -1,0 +1,120 @@
+import { UserError } from '../errors/index.js';
+import type { Rejection } from './records.js';
+
+/** What a request body holds: candidate records by index, and lines that could not be parsed at all. */
+export interface ParsedBody {
+  items: { index: number; value: unknown }[];
+  unparsable: Rejection[];
+}
+
+/** Most records one request may carry; a bigger batch should be split by the client. */
+export const MAX_RECORDS = 10_000;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Body bytes as text; invalid UTF-8 is refused rather than replaced, so no record is silently altered. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new UserError('body is not valid UTF-8', { code: 'invalid_utf8' });
+  }
+}
+
+/** Parses a JSON object, a JSON array of objects, or NDJSON (one object a line). */
+export function parseBody(text: string, contentType: string): ParsedBody {
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  // text/plain is what navigator.sendBeacon sends; it is read as JSON.
+  if (!['', 'application/json', 'text/plain', 'application/x-ndjson'].includes(type)) {
+    throw new UserError(`unsupported Content-Type '${type}': use application/json or application/x-ndjson`, {
+      code: 'unsupported_media_type',
+      status: 415,
+    });
+  }
+  if (text.trim() === '')
+    throw new UserError('empty body: send a JSON object, array or NDJSON', { code: 'empty_body' });
+  const parsed = type === 'application/x-ndjson' ? parseLines(text) : parseJson(text);
+  const count = parsed.items.length + parsed.unparsable.length;
+  if (count === 0) throw new UserError('no records in the body', { code: 'empty_body' });
+  if (count > MAX_RECORDS) {
+    throw new UserError(`${count} records in one request: send at most ${MAX_RECORDS}`, {
+      code: 'too_many_records',
+      status: 413,
+    });
+  }
+  return parsed;
+}
+
+function parseJson(text: string): ParsedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`malformed JSON: ${(err as Error).message}`, { code: 'malformed_json' });
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== null) {
+    throw new UserError(`field '${duplicate.slice(0, 40)}' appears twice in one object`, {
+      code: 'duplicate_field',
+    });
+  }
+  if (Array.isArray(value)) return { items: value.map((v, index) => ({ index, value: v })), unparsable: [] };
+  if (value !== null && typeof value === 'object') return { items: [{ index: 0, value }], unparsable: [] };
+  throw new UserError('body must be a JSON object or an array of objects', { code: 'not_a_record' });
+}
+
+// Each line stands alone: a broken line is rejected with its index while the others are kept.
+function parseLines(text: string): ParsedBody {
+  const out: ParsedBody = { items: [], unparsable: [] };
+  let index = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      const duplicate = findDuplicateKey(line);
+      if (duplicate !== null) {
+        out.unparsable.push({ index, field: duplicate, reason: `field '${duplicate}' appears twice` });
+      } else out.items.push({ index, value });
+    } catch (err) {
+      out.unparsable.push({ index, field: null, reason: `malformed JSON line: ${(err as Error).message}` });
+    }
+    index++;
+  }
+  return out;
+}
+
+/**
+ * The first key that occurs twice in one object of already-valid JSON, or null. JSON.parse keeps the
+ * last value silently, which would let `{"price":1,"price":1000}` mean something the sender did not see.
+ */
+export function findDuplicateKey(text: string): string | null {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      let end = i + 1;
+      for (;;) {
+        end = text.indexOf('"', end);
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+        end++;
+      }
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = text.slice(i + 1, end);
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (ch === 123) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (ch === 91) stack.push(null);
+    else if (ch === 125 || ch === 93) stack.pop();
+    else if (ch === 44) expectKey = stack[stack.length - 1] != null;
+  }
+  return null;
+}

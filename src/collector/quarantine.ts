@@ -1,0 +1,39 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Rejection } from './records.js';
+
+const MAX_RECORD_CHARS = 4096;
+
+/**
+ * Keeps rejected records with their reasons in `<data>/quarantine/collector/<table>.ndjson`, like
+ * Snowplow's failed events. Appends are chained so lines never interleave; records are cut to 4 KB so
+ * a 10 MB string cannot fill the disk. Not fsynced: a lost line costs a diagnostic, never data.
+ */
+export class Quarantine {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(private readonly dir: string) {}
+
+  /** Queues the rejected records of one request. */
+  keep(table: string, rejections: Rejection[], values: Map<number, unknown>): void {
+    if (rejections.length === 0) return;
+    const at = new Date().toISOString();
+    const byIndex = new Map<number, Rejection[]>();
+    for (const r of rejections) byIndex.set(r.index, [...(byIndex.get(r.index) ?? []), r]);
+    let lines = '';
+    for (const [index, list] of byIndex) {
+      const record = JSON.stringify(values.get(index) ?? null) ?? 'null';
+      const reasons = list.map((r) => r.reason);
+      lines += `${JSON.stringify({ received_at: at, index, reasons, record: record.slice(0, MAX_RECORD_CHARS) })}\n`;
+    }
+    const file = join(this.dir, `${table}.ndjson`);
+    this.chain = this.chain
+      .then(() => mkdir(this.dir, { recursive: true }))
+      .then(() => appendFile(file, lines))
+      .catch(() => {});
+  }
+
+  /** Resolves when every queued line is written. */
+  flushed(): Promise<void> {
+    return this.chain;
+  }
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { ColumnSpec, TableSpec } from '../lake/index.js';
+import { normalizeTimestamp } from './timestamps.js';
+
+/** A record after validation: every value in the form the WAL stores and ingest re-reads. */
+export type CollectedRecord = Record<string, string | number>;
+
+const describe = (input: unknown) =>
+  input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
+const shown = (input: unknown) => JSON.stringify(input)?.slice(0, 40) ?? String(input);
+
+const TYPE_WORD: Record<ColumnSpec['type'], string> = {
+  text: 'text',
+  integer: 'a whole number',
+  money: 'an amount',
+  timestamp: 'a timestamp string (YYYY-MM-DD HH:MM:SS, or ISO 8601 with offset)',
+  date: 'a date string (YYYY-MM-DD)',
+};
+
+function typeError(c: ColumnSpec) {
+  return (iss: { input: unknown }) =>
+    iss.input === undefined
+      ? 'required'
+      : `not ${TYPE_WORD[c.type]}: got ${describe(iss.input)} ${shown(iss.input)}`;
+}
+
+function textSchema(c: ColumnSpec): z.ZodType {
+  if (c.enum) {
+    const values = c.enum as [string, ...string[]];
+    return z.enum(values, {
+      error: (iss) =>
+        iss.input === undefined ? 'required' : `${shown(iss.input)} is not one of ${c.enum?.join(', ')}`,
+    });
+  }
+  let s = z.string({ error: typeError(c) }).min(1, { error: 'required (empty)' });
+  if (c.maxLength !== undefined) s = s.max(c.maxLength, { error: `longer than ${c.maxLength} characters` });
+  if (c.pattern !== undefined) {
+    s = s.regex(new RegExp(c.pattern), {
+      error: (iss) => `${shown(iss.input)} has characters that are not allowed`,
+    });
+  }
+  return s;
+}
+
+function numberSchema(c: ColumnSpec): z.ZodType {
+  let s = z.number({ error: typeError(c) });
+  if (c.type === 'integer') s = s.int({ error: (iss) => `not a whole number: ${shown(iss.input)}` });
+  if (c.min !== undefined) s = s.gte(c.min, { error: `below ${c.min}` });
+  if (c.max !== undefined) s = s.lte(c.max, { error: `above ${c.max}` });
+  if (c.greaterThan !== undefined)
+    s = s.gt(c.greaterThan, { error: `must be greater than ${c.greaterThan}` });
+  let out: z.ZodType<number> = s;
+  if (c.notZero) out = out.refine((v) => v !== 0, { error: 'must not be zero' });
+  // The lake stores DECIMAL(18,2): more digits would be rounded silently, so they are refused.
+  if (c.type === 'money')
+    out = out.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'more than 2 decimals');
+  return out;
+}
+
+function columnSchema(c: ColumnSpec): z.ZodType {
+  let s: z.ZodType;
+  if (c.type === 'text') s = textSchema(c);
+  else if (c.type === 'integer' || c.type === 'money') s = numberSchema(c);
+  else if (c.type === 'timestamp') {
+    s = z.string({ error: typeError(c) }).transform((v, ctx) => {
+      const t = normalizeTimestamp(v);
+      if (t === null) ctx.addIssue({ code: 'custom', message: `not ${TYPE_WORD.timestamp}: ${shown(v)}` });
+      return t ?? v;
+    });
+  } else {
+    s = z
+      .string({ error: typeError(c) })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `not ${TYPE_WORD.date}` })
+      .refine((v) => !Number.isNaN(Date.parse(v)), 'not a calendar date');
+  }
+  // Optional columns take null, absence or "" alike, and all three are stored as NULL.
+  return c.optional ? z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional()) : s;
+}
+
+/**
+ * The zod schema of one table's records, built from its ColumnSpecs so that a rule lives only in
+ * src/lake/tables.ts. Unknown fields are refused rather than dropped: a typo must not lose data.
+ */
+export function recordSchema(spec: TableSpec): z.ZodType<CollectedRecord> {
+  const shape = Object.fromEntries(spec.columns.map((c) => [c.name, columnSchema(c)]));
+  return z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code === 'unrecognized_keys')
+        return `unknown field ${iss.keys.map((k) => `'${k}'`).join(', ')}`;
+      if (iss.code === 'invalid_type') return `a record must be a JSON object, got ${describe(iss.input)}`;
+      return undefined;
+    },
+  }) as unknown as z.ZodType<CollectedRecord>;
+}

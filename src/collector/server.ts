@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { Collector } from './collector.js';
+import type { CollectorConfig } from './config.js';
+
+/** A collector listening on a port. */
+export interface RunningCollector {
+  url: string;
+  collector: Collector;
+  /** Stops accepting, lets in-flight requests finish, compacts the WAL into the lake. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  config: CollectorConfig;
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+/** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
+export async function startCollector(options: StartOptions): Promise<RunningCollector> {
+  const log = options.log ?? (() => {});
+  const collector = await Collector.open(options.dataDir, options.config, log);
+  const app = createApp(collector);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve(
+      { fetch: app.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 8080 },
+      () => resolve(s),
+    );
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${address.port}`,
+    collector,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Idle keep-alive sockets would hold close() open forever; busy ones finish their request first.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        const force = setTimeout(
+          () => 'closeAllConnections' in server && server.closeAllConnections(),
+          10_000,
+        );
+        await collector.close();
+        await stopped;
+        clearTimeout(force);
+      })();
+      return closing;
+    },
+  };
+}
