@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, generateDefaults } from '../src/generate/index.js';
+import { naiveGenerate } from './naive-generator.js';
 
 export interface GenerateBenchResult {
   rowsPerSec: number;
@@ -61,4 +62,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       `${r.seconds.toFixed(2)} s, ${Math.round(r.rowsPerSec).toLocaleString('en-US')} rows/s ` +
       `(${rows.toLocaleString('en-US')} rows), peak RSS ${Math.round(r.peakRssMb)} MB`,
   );
+  // Peer, run after shoplake so that its memory does not count in the peak above.
+  const peerDir = join(tmpdir(), `shoplake-bench-naive-${process.pid}`);
+  try {
+    const peerSeconds = await naiveGenerate(peerDir, opts);
+    const peerRate = rows / peerSeconds;
+    console.log(
+      `naive seed-style generator (independent uniform fields): ${peerSeconds.toFixed(2)} s, ` +
+        `${Math.round(peerRate).toLocaleString('en-US')} rows/s; shoplake/naive = ${(r.rowsPerSec / peerRate).toFixed(2)}`,
+    );
+  } finally {
+    await rm(peerDir, { recursive: true, force: true });
+  }
 }
