@@ -1,0 +1,60 @@
+import { epochSecondsSql } from './sql.js';
+
+/**
+ * Segments on the R × F score grid commonly used for RFM (R rows, F columns), with R = 1 split off as
+ * Lost. Checked top to bottom; the first match wins.
+ */
+export const RFM_SEGMENTS: readonly [string, string][] = [
+  ['Champions', 'r = 5 AND f >= 4'],
+  ['Loyal', 'r >= 3 AND f >= 4'],
+  ['Potential Loyalists', 'r >= 4 AND f >= 2'],
+  ['New Customers', 'r = 5 AND f = 1'],
+  ['Promising', 'r = 4 AND f = 1'],
+  ['Need Attention', 'r = 3 AND f = 3'],
+  ['About to Sleep', 'r = 3 AND f <= 2'],
+  ["Can't Lose", 'r <= 2 AND f = 5'],
+  ['At Risk', 'r <= 2 AND f >= 3'],
+  ['Hibernating', 'r = 2 AND f <= 2'],
+  ['Lost', 'r = 1 AND f <= 2'],
+];
+
+/** Score 1-5 from a rank among n (ties share a rank, so equal values share a score). */
+export const score = (order: string) =>
+  `CAST(floor(5.0 * (rank() OVER (ORDER BY ${order}) - 1) / count(*) OVER ()) AS INTEGER) + 1`;
+
+/** SQL CASE naming the segment of scores r and f. */
+export function segmentSql(): string {
+  return `CASE ${RFM_SEGMENTS.map(([name, cond]) => `WHEN ${cond} THEN '${name.replace("'", "''")}'`).join(' ')} ELSE 'Other' END`;
+}
+
+/**
+ * CTEs ending in `seg`: one row per customer with completed orders before the reference day, with
+ * recency_days, frequency, monetary, scores r, f, m, segment and tier (tier only when `withTier`).
+ */
+export function rfmCustomersSql(withTier: boolean): string {
+  const segment = segmentSql();
+  return `WITH ref AS (
+      SELECT coalesce(${epochSecondsSql('CAST(:asOf AS TIMESTAMP)')},
+        (floor(max(${epochSecondsSql('order_date')}) / 86400) + 1) * 86400) AS ref_sec
+      FROM orders
+    ),
+    per AS (
+      SELECT o.customer_id, count(DISTINCT o.order_id) AS frequency,
+        CAST(sum(o.total_amount) AS DOUBLE) AS monetary,
+        floor((min(ref.ref_sec) - max(${epochSecondsSql('o.order_date')})) / 86400) AS recency_days
+      FROM orders o CROSS JOIN ref
+      WHERE o.status = 'COMPLETED' AND ${epochSecondsSql('o.order_date')} < ref.ref_sec
+      GROUP BY o.customer_id
+    ),
+    scored AS (
+      SELECT per.*,
+        ${score('recency_days DESC')} AS r,
+        ${score('frequency')} AS f,
+        ${score('monetary')} AS m
+      FROM per
+    ),
+    seg AS (
+      SELECT s.*, ${segment} AS segment, ${withTier ? "coalesce(c.tier, 'UNKNOWN')" : "'all'"} AS tier
+      FROM scored s LEFT JOIN customers c ON c.customer_id = s.customer_id
+    )`;
+}
