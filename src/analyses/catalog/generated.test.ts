@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildLake } from '../../cli/commands/build-lake.js';
+import { DuckDbEngine } from '../../engines/index.js';
+import { Calendar } from '../../generate/calendar.js';
+import { Customers } from '../../generate/customers.js';
+import { generate, generateDefaults } from '../../generate/index.js';
+import { tempDir } from '../../testing/index.js';
+import { findAnalysis, runAnalysis } from '../index.js';
+
+const AS_OF = new Date('2024-12-02T00:00:00Z');
+const SIZE = { orders: 6000, customers: 600, events: 40000, days: 28, seed: 11 };
+const DAY = 86400;
+
+// Patterns the generator puts in (docs/DATA.md, src/generate/): device drop-off, churn, a known A/B lift.
+describe('analyses find the generator’s patterns', () => {
+  let engine: DuckDbEngine;
+  let cleanup: () => void;
+  let dir: string;
+  const run = async (name: string, params: Record<string, unknown> = {}) =>
+    (await runAnalysis(engine, await findAnalysis(name), params)) as Record<string, unknown>[];
+
+  before(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    dir = t.dir;
+    await generate({
+      ...generateDefaults,
+      ...SIZE,
+      asOf: AS_OF,
+      out: dir,
+      experiment: { name: 'checkout-test', lift: 0.3, split: 0.5 },
+    });
+    await buildLake(dir);
+    engine = await DuckDbEngine.open(dir);
+  });
+  after(async () => {
+    await engine.close();
+    cleanup();
+  });
+
+  it('mobile converts worse than desktop, with separated intervals', async () => {
+    const rows = await run('conversion-by-device');
+    const by = (d: string) => (rows.find((r) => r.device === d) ?? {}) as Record<string, unknown>;
+    assert.ok(Number(by('mobile').ci_high) < Number(by('desktop').ci_low), JSON.stringify(rows));
+    const funnel = await run('funnel', { by: 'device' });
+    const last = (d: string) =>
+      funnel.find((r) => r.segment === d && r.step === 4)?.conversion_from_first as number;
+    assert.ok(last('mobile') < last('desktop'));
+  });
+
+  it('the experiment’s true lift lies inside the reported interval, without SRM', async () => {
+    const label = readFileSync(join(dir, 'labels', 'experiment.csv'), 'utf8')
+      .trim()
+      .split('\n')[1]
+      ?.split(',');
+    const trueLift = Number(label?.[1]);
+    const [r] = await run('ab-test', { experiment: 'checkout-test' });
+    assert.ok(r);
+    assert.ok(
+      Number(r.relative_ci_low) <= trueLift && trueLift <= Number(r.relative_ci_high),
+      JSON.stringify(r),
+    );
+    assert.equal(r.srm_detected, false);
+    assert.equal(r.significant, true);
+  });
+
+  it('customers who churned in the first half of the window land in At Risk, Hibernating or Lost', async () => {
+    // The generator gives no churn label file, so rebuild its customer base (same seed and window) to
+    // read each customer's churn instant: churned customers stop ordering then.
+    const cal = new Calendar(AS_OF, SIZE.days, SIZE.seed, false);
+    const base = new Customers(SIZE.customers, cal.startSec, cal.endSec, SIZE.seed);
+    const midpoint = cal.startSec + (SIZE.days / 2) * DAY;
+    const churned = new Set(base.ids.filter((_, i) => (base.churn[i] as number) < midpoint));
+    const rows = await run('rfm-customers', { limit: '10000' });
+    const low = new Set(['At Risk', "Can't Lose", 'Hibernating', 'Lost']);
+    const mine = rows.filter((r) => churned.has(String(r.customer_id)));
+    const others = rows.filter((r) => !churned.has(String(r.customer_id)));
+    const share = (rs: typeof rows) => rs.filter((r) => low.has(String(r.segment))).length / rs.length;
+    assert.ok(mine.length >= 10, `only ${mine.length} churned customers with orders`);
+    assert.ok(share(mine) >= 0.8, `churned in low segments: ${share(mine)}`);
+    assert.ok(share(others) < 0.5, `active in low segments: ${share(others)}`);
+  });
+
+  it('clv beats or matches the naive baseline on the holdout', async () => {
+    const [model, naive] = await run('clv-backtest', { holdoutDays: '7' });
+    assert.ok(model && naive);
+    assert.ok(Number(model.mae) <= Number(naive.mae) * 1.05, JSON.stringify([model, naive]));
+  });
+});
