@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { DuckDbEngine } from '../engines/index.js';
 import { event, KEY, order, testCollector } from './testkit.test-helper.js';
 
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; status: number } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; status: number } }).error;
 
 test('valid orders and events are stored once, then queryable after compaction', async () => {
   const t = await testCollector();
@@ -26,7 +27,10 @@ test('valid orders and events are stored once, then queryable after compaction',
     await t.collector.compactNow();
     const engine = await DuckDbEngine.open(t.dir);
     try {
-      assert.deepEqual(await engine.query('SELECT order_id FROM orders ORDER BY 1'), [{ order_id: 'O1' }, { order_id: 'O2' }]);
+      assert.deepEqual(await engine.query('SELECT order_id FROM orders ORDER BY 1'), [
+        { order_id: 'O1' },
+        { order_id: 'O2' },
+      ]);
       assert.deepEqual(await engine.query('SELECT count(*) AS n FROM clickstream'), [{ n: 3 }]);
     } finally {
       await engine.close();
@@ -41,7 +45,11 @@ test('valid orders and events are stored once, then queryable after compaction',
 test('partly invalid batches answer 207 with each rejected index, field and reason', async () => {
   const t = await testCollector();
   try {
-    const res = await t.post('/v1/orders', [order(1), order(2, { quantity: 0 }), order(3, { region: 'MARS' })]);
+    const res = await t.post('/v1/orders', [
+      order(1),
+      order(2, { quantity: 0 }),
+      order(3, { region: 'MARS' }),
+    ]);
     assert.equal(res.status, 207);
     const body = await res.json();
     assert.equal(body.accepted, 1);
@@ -114,7 +122,15 @@ test('413 for a body over the limit, by Content-Length and by streamed size', as
 test('429 with Retry-After once a key passes its records-per-second rate', async () => {
   const t = await testCollector({ rateLimit: 5 });
   try {
-    assert.equal((await t.post('/v1/orders', [1, 2, 3, 4, 5].map((i) => order(i)))).status, 200);
+    assert.equal(
+      (
+        await t.post(
+          '/v1/orders',
+          [1, 2, 3, 4, 5].map((i) => order(i)),
+        )
+      ).status,
+      200,
+    );
     const res = await t.post('/v1/orders', order(6));
     assert.equal(res.status, 429);
     assert.ok(Number(res.headers.get('retry-after')) >= 1);

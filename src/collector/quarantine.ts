@@ -21,7 +21,7 @@ export class Quarantine {
     for (const r of rejections) byIndex.set(r.index, [...(byIndex.get(r.index) ?? []), r]);
     let lines = '';
     for (const [index, list] of byIndex) {
-      const record = JSON.stringify(values.get(index) ?? null) ?? 'null';
+      const record = serialize(values.get(index));
       const reasons = list.map((r) => r.reason);
       lines += `${JSON.stringify({ received_at: at, index, reasons, record: record.slice(0, MAX_RECORD_CHARS) })}\n`;
     }
@@ -35,5 +35,14 @@ export class Quarantine {
   /** Resolves when every queued line is written. */
   flushed(): Promise<void> {
     return this.chain;
+  }
+}
+
+// Deeply nested input can overflow JSON.stringify's recursion; the reason matters more than the copy.
+function serialize(value: unknown): string {
+  try {
+    return JSON.stringify(value ?? null) ?? 'null';
+  } catch {
+    return '"(too deeply nested to keep)"';
   }
 }

@@ -29,8 +29,24 @@ test('content event ids agree with file ingest (same event, same id)', async () 
   const { dir, cleanup } = tempDir();
   try {
     const events: Record<string, string | number>[] = [
-      { timestamp: '2025-11-28 10:00:00', customer_id: 'C1', action: 'VIEW', page: 'home', device: 'mobile', duration_seconds: 5 },
-      { timestamp: '2025-11-28 10:00:00.5', session_id: 'S9', customer_id: 'C2', action: 'PURCHASE', page: 'checkout', product_id: 'P3', device: 'desktop', duration_seconds: 0 },
+      {
+        timestamp: '2025-11-28 10:00:00',
+        customer_id: 'C1',
+        action: 'VIEW',
+        page: 'home',
+        device: 'mobile',
+        duration_seconds: 5,
+      },
+      {
+        timestamp: '2025-11-28 10:00:00.5',
+        session_id: 'S9',
+        customer_id: 'C2',
+        action: 'PURCHASE',
+        page: 'checkout',
+        product_id: 'P3',
+        device: 'desktop',
+        duration_seconds: 0,
+      },
     ];
     const file = writeText(`${dir}/in/events.ndjson`, events.map((e) => JSON.stringify(e)).join('\n'));
     await ingest({ dataDir: dir, table: TABLES.clickstream, input: file });
