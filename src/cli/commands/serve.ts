@@ -27,8 +27,9 @@ export function registerServe(program: Command): void {
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       const signal = await new Promise<string>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
+        // `on`, not `once`: a second signal during the drain must not kill the process half-way.
+        process.on('SIGTERM', () => resolve('SIGTERM'));
+        process.on('SIGINT', () => resolve('SIGINT'));
       });
       status(`${signal}: draining and compacting`);
       await running.close();
