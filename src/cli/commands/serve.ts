@@ -18,6 +18,12 @@ export function registerServe(program: Command): void {
         process.env,
         opts.compactInterval ? { compactIntervalMs: opts.compactInterval } : {},
       );
+      // Listening for signals before start-up, so a SIGTERM during recovery still ends in a clean drain.
+      const signal = new Promise<string>((resolve) => {
+        // `on`, not `once`: a second signal during the drain must not kill the process half-way.
+        process.on('SIGTERM', () => resolve('SIGTERM'));
+        process.on('SIGINT', () => resolve('SIGINT'));
+      });
       const running = await startCollector({
         dataDir: dataDir(cmd),
         config,
@@ -26,12 +32,7 @@ export function registerServe(program: Command): void {
         log: (line) => status(line),
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
-      const signal = await new Promise<string>((resolve) => {
-        // `on`, not `once`: a second signal during the drain must not kill the process half-way.
-        process.on('SIGTERM', () => resolve('SIGTERM'));
-        process.on('SIGINT', () => resolve('SIGINT'));
-      });
-      status(`${signal}: draining and compacting`);
+      status(`${await signal}: draining and compacting`);
       await running.close();
       status('stopped: every acknowledged record is in the lake');
     });
