@@ -46,16 +46,14 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const layout = dataLayout(options.dataDir);
   const sources = resolveSources(options.input);
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
-  const db = await DuckDbSession.open({ tempDirectory });
+  // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
+  const db = await DuckDbSession.open({ tempDirectory, memoryLimit: process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB' });
   try {
-    const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
-    await db.run(
-      `CREATE TEMP TABLE staged (__src INTEGER, __line BIGINT, ${spec.columns.map((c) => `${sqlIdent(c.name)} VARCHAR`).join(', ')})`,
-    );
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
+    const mapped: string[] = [];
     for (const [i, file] of sources.entries()) {
       options.onPhase?.(`reading ${file.path}`);
-      await stageFile(db, spec, file, i, options.mapping);
+      mapped.push(await loadFile(db, spec, file, i, options.mapping));
     }
     options.onPhase?.('validating');
     const typed = spec.columns.map((c) =>
@@ -64,10 +62,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
         : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
     );
     await db.run(
-      `CREATE TEMP TABLE checked AS SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')} FROM staged`,
+      `CREATE TEMP TABLE checked AS SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')}
+       FROM (${mapped.join(' UNION ALL ')})`,
     );
-    await db.run('DROP TABLE staged');
-    options.onPhase?.('deduplicating');
     const keyCols = spec.key.map(sqlIdent).join(', ');
     const [counts] = await db.all(
       `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
@@ -75,6 +72,16 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     );
     const staged = Number(counts?.staged ?? 0);
     const valid = Number(counts?.valid ?? 0);
+    const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
+    const quarantined = staged - valid + unreadable;
+    const quarantineFile = quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+    // Raw copies are only kept for quarantine records; free them before the heavy steps.
+    for (const i of sources.keys()) {
+      await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
+      await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}_objects`);
+    }
+
+    options.onPhase?.('deduplicating and writing');
     const conditions = ['__reason IS NULL'];
     if (tableFiles(layout, spec).length > 0) {
       await db.run(`CREATE TEMP VIEW lake_rows AS ${tableSelectSql(layout, spec)}`);
@@ -83,21 +90,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
     // Ranking rows by key is costly, so it only runs when the input repeats a key.
     const repeats = Number(counts?.distinct_keys ?? 0) < valid;
-    const firstOfKey = repeats
-      ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1`
-      : '';
-    await db.run(
-      `CREATE TEMP TABLE fresh AS SELECT ${targets} FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}`,
-    );
-    const loaded = Number((await db.all('SELECT count(*) AS n FROM fresh'))[0]?.n ?? 0);
-    const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
-    const quarantined = staged - valid + unreadable;
-    if (loaded > 0) {
-      options.onPhase?.(`writing ${loaded} rows`);
-      await writeBatch(db, layout, spec, 'fresh');
-    }
-    const quarantineFile =
-      quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+    const firstOfKey = repeats ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1` : '';
+    const fresh = `(SELECT * FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}) AS fresh`;
+    const { rows: loaded } = valid > 0 ? await writeBatch(db, layout, spec, fresh) : { rows: 0 };
     return {
       table: spec.name,
       files: sources.length,
@@ -116,20 +111,15 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 
 const rawTable = (i: number) => `raw_${i}`;
 
-async function stageFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
+/** Loads one source into a raw table and returns a SELECT giving its rows as mapped VARCHAR columns. */
+async function loadFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
   const name = rawTable(i);
   const { columns, rejects } = await loadRaw(db, file, name);
-  const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
-  if (file.format === 'ndjson') {
-    await stageJsonLines(db, spec, file, i, mapping);
-  } else {
-    const exprs = mappedColumns(spec, columns, mapping);
-    const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
-    await db.run(
-      `INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM ${name}`,
-    );
-  }
   if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
+  if (file.format === 'ndjson') return stageJsonLines(db, spec, file, i, mapping);
+  const exprs = mappedColumns(spec, columns, mapping);
+  const values = spec.columns.map((c) => `${exprs.get(c.name)} AS ${sqlIdent(c.name)}`).join(', ');
+  return `SELECT ${i} AS __src, __line, ${values} FROM ${name}`;
 }
 
 // NDJSON lines are parsed here so that a malformed line is quarantined with its line number
@@ -159,13 +149,9 @@ async function stageJsonLines(
   const fields = sourceColumns.map(
     (k) => `json_extract_string(__json, ${sqlString(`$."${k.replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(k)}`,
   );
-  const targets = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
-  const values = spec.columns.map((c) => exprs.get(c.name)).join(', ');
+  const values = spec.columns.map((c) => `${exprs.get(c.name)} AS ${sqlIdent(c.name)}`).join(', ');
   const objects = `SELECT __line${fields.length ? `, ${fields.join(', ')}` : ''} FROM ${name}_objects`;
-  await db.run(
-    `INSERT INTO staged (__src, __line, ${targets}) SELECT ${i}, __line, ${values} FROM (${objects})`,
-  );
-  await db.run(`DROP TABLE ${name}_objects`);
+  return `SELECT ${i} AS __src, __line, ${values} FROM (${objects})`;
 }
 
 /**

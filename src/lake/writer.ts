@@ -8,10 +8,12 @@ import type { TableSpec } from './tables.js';
 /** What one batch added to the lake. */
 export interface WrittenBatch {
   files: string[];
+  rows: number;
 }
 
 /**
- * Writes the rows of `relation` (typed columns named as in the spec) as new Parquet files of the table.
+ * Writes the rows of `relation` (a table or an aliased subquery with typed columns named as in the spec)
+ * as new Parquet files of the table; nothing appears when it has no rows.
  * Files are written to a staging directory first and renamed into place one by one, so a reader sees
  * each file complete or not at all, and a crash leaves only staging debris that the next write removes.
  */
@@ -27,18 +29,20 @@ export async function writeBatch(
   const tableDir = join(layout.lake, spec.name);
   const columns = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
   try {
+    let copied: { Count?: unknown }[];
     if (spec.partition) {
-      await db.run(
+      copied = await db.all(
         `COPY (SELECT ${columns}, CAST(${spec.partition} AS VARCHAR) AS ${PARTITION_COLUMN} FROM ${relation})
          TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
       );
     } else {
-      await db.run(
+      copied = await db.all(
         `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
          (FORMAT parquet, COMPRESSION zstd)`,
       );
     }
-    return { files: moveIntoPlace(staging, tableDir, batchId) };
+    const rows = Number(copied[0]?.Count ?? 0);
+    return { rows, files: rows > 0 ? moveIntoPlace(staging, tableDir, batchId) : [] };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
