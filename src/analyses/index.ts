@@ -1,4 +1,4 @@
 export { findAnalysis, loadCatalog } from './catalog.js';
-export { dateRangeSql, dollars, param } from './params.js';
+export { dateRangeSql, dollars, isoDate, param } from './params.js';
 export { parseParams, placeholders, runAnalysis } from './run.js';
 export { type Analysis, defineAnalysis, type ParamsSchema, type RowSchema } from './types.js';

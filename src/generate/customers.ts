@@ -117,6 +117,19 @@ export class Customers {
     return 0;
   }
 
+  /** Writes labels/churn.csv: customers who stop ordering, with the instant they stop (UTC). */
+  async writeChurn(out: CsvWriter): Promise<number> {
+    let churned = 0;
+    for (let i = 0; i < this.count; i++) {
+      const churn = this.churn[i] as number;
+      if (!Number.isFinite(churn)) continue;
+      out.line(`${this.ids[i]},${new Date(churn * 1000).toISOString().slice(0, 19).replace('T', ' ')}`);
+      churned++;
+      if ((churned & 4095) === 0) await out.ready();
+    }
+    return churned;
+  }
+
   /** Writes customers.csv; call after all orders so lifetime_value includes them. */
   async write(out: CsvWriter): Promise<void> {
     for (let i = 0; i < this.count; i++) {

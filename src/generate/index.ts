@@ -45,6 +45,7 @@ export async function generate(
     customers: path('raw', 'customers', 'customers.csv'),
     clickstream: path('raw', 'clickstream', 'clickstream.csv'),
     fraud: path('labels', 'fraud.csv'),
+    churn: path('labels', 'churn.csv'),
   };
   await writeProducts(files.products, o.orders / o.days, o.seed);
 
@@ -92,9 +93,19 @@ export async function generate(
   const customersOut = await CsvWriter.open(files.customers, CUSTOMER_HEADER);
   await customers.write(customersOut);
   await customersOut.close();
+  const churnOut = await CsvWriter.open(files.churn, 'customer_id,churned_at');
+  await customers.writeChurn(churnOut);
+  await churnOut.close();
   onProgress?.(totalWork, totalWork);
 
-  const written = [files.products, files.orders, files.customers, files.clickstream, files.fraud];
+  const written = [
+    files.products,
+    files.orders,
+    files.customers,
+    files.clickstream,
+    files.fraud,
+    files.churn,
+  ];
   if (o.experiment && clicks.purchased) {
     const assignments = path('raw', 'experiments', 'assignments.csv');
     const label = path('labels', 'experiment.csv');

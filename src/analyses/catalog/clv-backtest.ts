@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import {
   type CustomerHistory,
@@ -8,7 +9,6 @@ import {
   predictValue,
   toHistory,
 } from './parts/clv.js';
-import { isoDate } from './parts/params.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

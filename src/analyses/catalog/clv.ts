@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { TIERS } from '../../lake/index.js';
+import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import { type CustomerHistory, customerHistorySql, fitClv, predictValue, toHistory } from './parts/clv.js';
-import { isoDate } from './parts/params.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildLake } from '../../cli/commands/build-lake.js';
 import { DuckDbEngine } from '../../engines/index.js';
-import { Calendar } from '../../generate/calendar.js';
-import { Customers } from '../../generate/customers.js';
 import { generate, generateDefaults } from '../../generate/index.js';
 import { tempDir } from '../../testing/index.js';
 import { findAnalysis, runAnalysis } from '../index.js';
@@ -68,12 +66,19 @@ describe('analyses find the generator’s patterns', () => {
   });
 
   it('customers who churned in the first half of the window land in At Risk, Hibernating or Lost', async () => {
-    // The generator gives no churn label file, so rebuild its customer base (same seed and window) to
-    // read each customer's churn instant: churned customers stop ordering then.
-    const cal = new Calendar(AS_OF, SIZE.days, SIZE.seed, false);
-    const base = new Customers(SIZE.customers, cal.startSec, cal.endSec, SIZE.seed);
-    const midpoint = cal.startSec + (SIZE.days / 2) * DAY;
-    const churned = new Set(base.ids.filter((_, i) => (base.churn[i] as number) < midpoint));
+    // labels/churn.csv holds each churned customer's churn instant: they stop ordering then.
+    const windowStart = AS_OF.getTime() / 1000 - SIZE.days * DAY;
+    const midpoint = windowStart + (SIZE.days / 2) * DAY;
+    const labels = readFileSync(join(dir, 'labels', 'churn.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    const churned = new Set(
+      labels
+        .map((line) => line.split(','))
+        .filter(([, at]) => Date.parse(`${at?.replace(' ', 'T')}Z`) / 1000 < midpoint)
+        .map(([id]) => id),
+    );
     const rows = await run('rfm-customers', { limit: '10000' });
     const low = new Set(['At Risk', "Can't Lose", 'Hibernating', 'Lost']);
     const mine = rows.filter((r) => churned.has(String(r.customer_id)));

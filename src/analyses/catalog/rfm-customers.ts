@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { param } from '../params.js';
+import { isoDate, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { isoDate } from './parts/params.js';
 import { RFM_SEGMENTS, rfmCustomersSql } from './parts/rfm.js';
 
 const SEGMENT_NAMES = RFM_SEGMENTS.map(([name]) => name) as [string, ...string[]];

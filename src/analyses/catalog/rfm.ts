@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { isoDate } from './parts/params.js';
 import { rfmCustomersSql } from './parts/rfm.js';
 
 /** Recency, frequency and monetary scores per customer, grouped into named segments (and tiers). */
