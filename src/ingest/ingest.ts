@@ -46,6 +46,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const layout = dataLayout(options.dataDir);
   const sources = resolveSources(options.input);
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
+  mkdirSync(tempDirectory, { recursive: true });
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
   const db = await DuckDbSession.open({ tempDirectory, memoryLimit: process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB' });
   try {
