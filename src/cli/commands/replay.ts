@@ -1,4 +1,60 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { UserError } from '../../errors/index.js';
+import { loadSource, type ReplayResult, replay } from '../../replay/index.js';
+import { dataDir, positiveInt } from '../options.js';
+import { status } from '../output.js';
 
-/** `shoplake replay`: load generator (being written). */
-export function registerReplay(_program: Command): void {}
+const seconds = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0 && n <= 3600)) throw new InvalidArgumentError('expected seconds between 0 and 3600');
+  return n;
+};
+
+/** One-paragraph summary of a replay, as printed. */
+export function describeReplay(r: ReplayResult): string {
+  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  const errors = Object.entries(r.errors).map(([k, v]) => `${k}: ${v}`);
+  return [
+    `achieved ${f(r.achievedRate)} records/s of ${f(r.targetRate)} target (${f(r.ackedRecords)} acknowledged in ${r.seconds.toFixed(1)} s, ${f(r.requests)} requests)`,
+    `latency p50 ${r.latencyMs.p50.toFixed(1)} ms, p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms`,
+    `errors: ${errors.length ? errors.join(', ') : 'none'}`,
+  ].join('\n');
+}
+
+/** `shoplake replay`: send generated orders and events to a collector at a given rate. */
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('replay generated orders and events against a collector at a target rate')
+    .option('--target <url>', 'collector base URL (loopback only)', 'http://127.0.0.1:8080')
+    .option('--key <key>', 'write key (default: first of $SHOPLAKE_WRITE_KEYS)')
+    .option('--rate <n>', 'records per second', positiveInt, 1000)
+    .option('--duration <s>', 'seconds to run (at most 3600)', seconds, 10)
+    .option('--batch <n>', 'records per request (1 sends single objects)', positiveInt, 100)
+    .option('--concurrency <n>', 'requests in flight at most', positiveInt, 16)
+    .option('--black-friday <n>', 'rate multiplier during the middle third of the run', positiveInt, 1)
+    .option('--unique', 'tag ids with a run id so every run adds new records')
+    .action(async (opts, cmd: Command) => {
+      const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
+      if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
+      const source = loadSource(dataDir(cmd));
+      status(`replaying ${source.origin} to ${opts.target}`);
+      const result = await replay(source, {
+        target: opts.target,
+        key,
+        rate: opts.rate,
+        durationSeconds: opts.duration,
+        batch: opts.batch,
+        concurrency: opts.concurrency,
+        blackFriday: opts.blackFriday,
+        tag: opts.unique ? `r${Date.now().toString(36)}` : null,
+      });
+      process.stdout.write(`${describeReplay(result)}\n`);
+      if (!result.held) {
+        throw new UserError('could not hold the target rate: raise --concurrency or lower --rate', {
+          code: 'rate_not_held',
+        });
+      }
+    });
+}

@@ -1,0 +1,3 @@
+export { loopbackTarget, type ReplayOptions, type ReplayResult, replay } from './load.js';
+export { type Json, loadSource, type ReplaySource, synthetic } from './source.js';
+export { percentiles } from './stats.js';

@@ -1,0 +1,143 @@
+import { Agent, request } from 'node:http';
+import { UserError } from '../errors/index.js';
+import { type Json, nth, type ReplaySource } from './source.js';
+import { percentiles } from './stats.js';
+
+export interface ReplayOptions {
+  target: string;
+  key: string;
+  /** Records per second (before the Black-Friday multiplier). */
+  rate: number;
+  durationSeconds: number;
+  batch: number;
+  concurrency: number;
+  /** Rate multiplier during the middle third of the run (1 = none). */
+  blackFriday: number;
+  /** Tag ids so that every run sends new records (load tests); null replays records as they are. */
+  tag: string | null;
+}
+
+/** What a replay achieved. */
+export interface ReplayResult {
+  seconds: number;
+  targetRecords: number;
+  ackedRecords: number;
+  requests: number;
+  achievedRate: number;
+  targetRate: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  /** Failed requests by status code ('network' for connection errors). */
+  errors: Record<string, number>;
+  /** Achieved at least 95 % of the target rate with no failed request. */
+  held: boolean;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** The collector's base URL; only loopback targets, so a replay can never flood someone else's server. */
+export function loopbackTarget(target: string): URL {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UserError(`--target ${target} is not a URL: use http://127.0.0.1:8080`);
+  }
+  if (url.protocol !== 'http:' || !(LOOPBACK.has(url.hostname) || url.hostname.startsWith('127.'))) {
+    throw new UserError(
+      `--target must be an http:// loopback address (127.0.0.1, localhost, [::1]), not ${target}`,
+    );
+  }
+  return url;
+}
+
+/**
+ * Open-loop load: records are due at the target rate whatever the latency, sent in batches by at most
+ * `concurrency` requests at once; falling behind shows up as an achieved rate below the target.
+ */
+export async function replay(source: ReplaySource, o: ReplayOptions): Promise<ReplayResult> {
+  const base = loopbackTarget(o.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const share = source.orders.length / Math.max(1, source.orders.length + source.events.length);
+  const cursor = { orders: 0, events: 0 };
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let inFlight = 0;
+  let sent = 0;
+  let acked = 0;
+  let requests = 0;
+  let wake: (() => void) | null = null;
+  const third = o.durationSeconds / 3;
+  // Records due by time t: the integral of the rate, multiplied in the middle third.
+  const dueBy = (t: number) =>
+    o.rate * (t + (o.blackFriday - 1) * Math.max(0, Math.min(t, 2 * third) - third));
+  const started = performance.now();
+
+  const send = (table: 'orders' | 'events', records: Json[]) => {
+    const body = JSON.stringify(records.length === 1 ? records[0] : records);
+    const t0 = performance.now();
+    inFlight++;
+    requests++;
+    const done = (status: string | null) => {
+      latencies.push(performance.now() - t0);
+      if (status === null) acked += records.length;
+      else errors[status] = (errors[status] ?? 0) + 1;
+      inFlight--;
+      wake?.();
+    };
+    const req = request(
+      new URL(table === 'orders' ? 'v1/orders' : 'v1/events', base),
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${o.key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode === 200 ? null : String(res.statusCode)));
+      },
+    );
+    req.on('error', () => done('network'));
+    req.end(body);
+  };
+
+  for (;;) {
+    const elapsed = (performance.now() - started) / 1000;
+    if (elapsed >= o.durationSeconds) break;
+    while (inFlight < o.concurrency && dueBy(elapsed) - sent >= o.batch) {
+      const table = cursor.orders < share * (cursor.orders + cursor.events + 1) ? 'orders' : 'events';
+      const list = table === 'orders' ? source.orders : source.events;
+      const records = Array.from({ length: o.batch }, () => nth(list, cursor[table]++, table, o.tag));
+      sent += o.batch;
+      send(table, records);
+    }
+    // Sleep until a response frees a slot or the next batch falls due (at most 1 ms).
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = null;
+  }
+  while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  const targetRecords = Math.floor(dueBy(o.durationSeconds));
+  const failed = Object.values(errors).reduce((a, b) => a + b, 0);
+  return {
+    seconds,
+    targetRecords,
+    ackedRecords: acked,
+    requests,
+    achievedRate: acked / seconds,
+    targetRate: targetRecords / o.durationSeconds,
+    latencyMs: percentiles(latencies),
+    errors,
+    held: failed === 0 && acked >= 0.95 * targetRecords,
+  };
+}
