@@ -39,7 +39,9 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', (code) => resolve(code));
   });
 
-test('kill -9 during load: every acknowledged record is in the lake exactly once', { timeout: 60_000 }, async () => {
+test('kill -9 during load: every acknowledged record is in the lake exactly once', {
+  timeout: 60_000,
+}, async () => {
   const { dir, cleanup } = tempDir('shoplake-crash-');
   const acked = new Set<number>();
   const sent = new Set<number>();
