@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../errors/index.js';
-import { loadSource, type ReplayResult, replay } from '../../replay/index.js';
+import { loadSource, loopbackTarget, type ReplayResult, replay } from '../../replay/index.js';
 import { dataDir, positiveInt } from '../options.js';
 import { status } from '../output.js';
 
@@ -38,6 +38,7 @@ export function registerReplay(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
       if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
+      loopbackTarget(opts.target);
       const source = loadSource(dataDir(cmd));
       status(`replaying ${source.origin} to ${opts.target}`);
       const result = await replay(source, {
