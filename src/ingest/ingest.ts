@@ -34,6 +34,10 @@ export interface IngestOptions {
   input: string;
   mapping?: Mapping;
   onPhase?: (phase: string) => void;
+  /** DuckDB threads (default: one per core); the collector compacts on one to leave a core for requests. */
+  threads?: number;
+  /** DuckDB memory limit, e.g. '1GB' (default $SHOPLAKE_MEMORY_LIMIT or 4GB); larger inputs spill to disk. */
+  memoryLimit?: string;
 }
 
 /**
@@ -48,7 +52,11 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tempDirectory, { recursive: true });
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
-  const db = await DuckDbSession.open({ tempDirectory, memoryLimit: process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB' });
+  const db = await DuckDbSession.open({
+    tempDirectory,
+    memoryLimit: options.memoryLimit ?? process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB',
+    ...(options.threads ? { threads: options.threads } : {}),
+  });
   try {
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     const mapped: string[] = [];
