@@ -83,7 +83,8 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const valid = Number(counts?.valid ?? 0);
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
     const quarantined = staged - valid + unreadable;
-    const quarantineFile = quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+    const quarantineFile =
+      quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
     for (const i of sources.keys()) {
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
@@ -99,7 +100,9 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     }
     // Ranking rows by key is costly, so it only runs when the input repeats a key.
     const repeats = Number(counts?.distinct_keys ?? 0) < valid;
-    const firstOfKey = repeats ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1` : '';
+    const firstOfKey = repeats
+      ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1`
+      : '';
     const fresh = `(SELECT * FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}) AS fresh`;
     const { rows: loaded } = valid > 0 ? await writeBatch(db, layout, spec, fresh) : { rows: 0 };
     return {
