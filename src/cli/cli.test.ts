@@ -96,3 +96,28 @@ describe('shoplake CLI', () => {
     assert.ok(names.includes('sales-by-region') && names.includes('order-status'));
   });
 });
+
+describe('shoplake demo', () => {
+  it('generates, builds the lake, answers the four scenarios and shows live data, on a fresh data dir', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const r = shoplake(['--data', join(dir, 'fresh'), 'demo']);
+      assert.equal(r.code, 0, r.stderr);
+      for (const title of ['Scenario 1', 'Scenario 2', 'Scenario 3', 'Scenario 4', 'Live']) {
+        assert.ok(r.stdout.includes(title), title);
+      }
+      // Seed-style lines: every region with a dollar amount, every tier, every device.
+      assert.equal(
+        (r.stdout.match(/^(US-EAST|US-WEST|EU-WEST|ASIA-PACIFIC|LATAM): \$[\d,]+\.\d\d$/gm) ?? []).length,
+        5,
+      );
+      assert.equal((r.stdout.match(/^(PLATINUM|GOLD|SILVER|BRONZE): [\d,]+ customers$/gm) ?? []).length, 4);
+      assert.equal((r.stdout.match(/^(mobile|desktop|tablet): [\d,]+ purchases$/gm) ?? []).length, 3);
+      assert.match(r.stdout, /lake build: 50,000 orders validated and loaded/);
+      const grown = r.stdout.match(/the lake holds ([\d,]+) new orders/);
+      assert.ok(grown && Number(grown[1]?.replaceAll(',', '')) > 0, 'live replay added orders');
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { dataLayout } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
 import { buildLake } from './build-lake.js';
+import { liveDemo } from './demo-live.js';
 import { generateWithProgress, todayUtc } from './generate.js';
 import { describeReport } from './ingest.js';
 
@@ -69,7 +70,11 @@ async function throughput(engine: DuckDbEngine, reports: IngestReport[]): Promis
 }
 
 /** The seed's four demo scenarios, end to end: generate if needed, build the lake, answer. */
-export async function runDemo(dir: string, out: (line: string) => void): Promise<void> {
+export async function runDemo(
+  dir: string,
+  out: (line: string) => void,
+  options: { live?: boolean } = {},
+): Promise<void> {
   const layout = dataLayout(dir);
   if (!existsSync(join(layout.raw, 'orders', 'orders.csv'))) {
     status(`no data in ${layout.root}: generating the default dataset`);
@@ -96,13 +101,18 @@ export async function runDemo(dir: string, out: (line: string) => void): Promise
   } finally {
     await engine.close();
   }
+  if (options.live !== false) {
+    out('\nLive — orders and events arriving through the HTTP collector (shoplake serve + replay)');
+    await liveDemo(dir, out);
+  }
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description("answer the seed's four demo scenarios (generates data and builds the lake if absent)")
-    .action(async (_opts, cmd: Command) => {
-      await runDemo(dataDir(cmd), (line) => process.stdout.write(`${line}\n`));
+    .option('--no-live', 'skip the live collector part')
+    .action(async (opts, cmd: Command) => {
+      await runDemo(dataDir(cmd), (line) => process.stdout.write(`${line}\n`), { live: opts.live });
     });
 }
