@@ -4,7 +4,9 @@ import { DuckDbEngine } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
 import { TABLES } from '../lake/index.js';
 import { tempDir, writeText } from '../testing/index.js';
-import { contentEventId, ROW_CHECKS } from './records.js';
+import { contentEventId, RecordValidator, ROW_CHECKS } from './records.js';
+import { recordSchema } from './schema.js';
+import { event, order } from './testkit.test-helper.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 test('every row check of the collected tables has a JS twin', () => {
@@ -64,3 +66,76 @@ test('content event ids agree with file ingest (same event, same id)', async () 
     cleanup();
   }
 });
+
+test('canonical timestamps take the fast path and normalize exactly as the full parser does', () => {
+  for (const t of [
+    '2025-11-28 10:00:00',
+    '2024-02-29 23:59:59',
+    '2025-02-29 10:00:00',
+    '2100-02-29 00:00:00',
+    '2000-02-29 00:00:00',
+    '2025-04-31 10:00:00',
+    '2025-12-31 23:59:60',
+    '0999-01-01 00:00:00',
+    '2025-13-01 00:00:00',
+    '2025-00-10 00:00:00',
+    '2025-11-28 1a:00:00',
+  ]) {
+    assert.equal(normalizeTimestamp(t), normalizeTimestamp(`${t.replace(' ', 'T')}Z`), t);
+  }
+});
+
+test('the compiled validator accepts only what the zod schema accepts, with the same record', () => {
+  const variants: Record<string, unknown>[] = [
+    {},
+    { quantity: 0 },
+    { quantity: -3, total_amount: -29.97, price: 9.99 },
+    { quantity: 1.5 },
+    { quantity: 2 ** 60 },
+    { price: 0 },
+    { price: 9.999 },
+    { price: '9.99' },
+    { price: 10_000_001 },
+    { order_id: '' },
+    { order_id: 'a b' },
+    { order_id: 'x'.repeat(65) },
+    { product_name: 'x'.repeat(201) },
+    { product_name: null },
+    { order_date: '2025-11-28T10:00:00+02:00' },
+    { order_date: '2025-02-30 10:00:00' },
+    { order_date: 1 },
+    { region: 'MARS' },
+    { status: 'completed' },
+    { extra: 1 },
+    { __proto__: { x: 1 } },
+  ];
+  const cases: [TableSpecName, unknown][] = [
+    ...variants.map((v): [TableSpecName, unknown] => ['orders', order(1, v)]),
+    ['orders', null],
+    ['orders', [order(1)]],
+    ['orders', 'text'],
+    ['clickstream', event(1)],
+    ['clickstream', event(1, { event_id: null, session_id: '', product_id: undefined })],
+    ['clickstream', event(1, { event_id: '' })],
+    ['clickstream', event(1, { duration_seconds: 86_401 })],
+    ['clickstream', event(1, { duration_seconds: -1 })],
+    ['clickstream', event(1, { timestamp: '2025-11-28T10:00:00.250Z' })],
+    ['clickstream', event(1, { action: 'PURCHASE', customer_id: 'GUEST' })],
+    ['clickstream', event(1, { device: 'fridge' })],
+  ];
+  for (const [table, input] of cases) {
+    const spec = TABLES[table];
+    const fast = new RecordValidator(spec).validate(input, 0);
+    const zod = recordSchema(spec).safeParse(input);
+    const label = JSON.stringify(input);
+    if (!('record' in fast)) continue;
+    assert.ok(zod.success, `fast path accepted what zod refuses: ${label}`);
+    const expected = Object.fromEntries(Object.entries(zod.data).filter(([, v]) => v !== undefined));
+    if (table === 'clickstream' && expected.event_id === undefined)
+      expected.event_id = contentEventId(expected);
+    assert.deepEqual(fast.record, expected, label);
+    assert.deepEqual(Object.keys(fast.record), Object.keys(expected), label);
+  }
+});
+
+type TableSpecName = 'orders' | 'clickstream';
