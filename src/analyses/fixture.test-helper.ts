@@ -1,7 +1,17 @@
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { DuckDbEngine } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
-import { TABLES } from '../lake/index.js';
-import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv, ORDERS_HEADER, writeText } from '../testing/index.js';
+import { TABLES, type TableName } from '../lake/index.js';
+import {
+  CLICKSTREAM_HEADER,
+  CUSTOMERS_HEADER,
+  csv,
+  ORDERS_HEADER,
+  tempDir,
+  writeText,
+} from '../testing/index.js';
+import { findAnalysis, runAnalysis } from './index.js';
 
 /**
  * A lake small enough that every analysis answer can be worked out by hand in the tests:
@@ -77,15 +87,50 @@ export async function buildFixtureLake(dir: string): Promise<void> {
     [t(7), 'S4', 'C3', 'PURCHASE', 'checkout', 'CABLE001', 'mobile', 2],
     [t(8), 'S4', 'C3', 'PURCHASE', 'checkout', 'CASE001', 'mobile', 2],
   ]);
-  const inputs = [
+  await ingestFixture(dir, [
     ['orders', orders],
     ['customers', customers],
     ['clickstream', clicks],
-  ] as const;
+  ]);
+}
+
+/** Writes fixture CSV texts under <dir>/raw and ingests them; a fixture row that fails validation is a bug. */
+export async function ingestFixture(
+  dir: string,
+  inputs: readonly (readonly [TableName, string])[],
+): Promise<void> {
   for (const [table, text] of inputs) {
     const file = writeText(join(dir, 'raw', table, `${table}.csv`), text);
     const report = await ingest({ dataDir: dir, table: TABLES[table], input: file });
     if (report.quarantined > 0)
       throw new Error(`fixture ${table} has invalid rows: ${report.quarantineFile}`);
   }
+}
+
+/**
+ * Inside a describe(): builds a fixture lake before the tests and opens an engine on it, closing and
+ * removing both afterwards. `run` runs an analysis by name on it.
+ */
+export function fixtureLake(build: (dir: string) => Promise<void>) {
+  let engine: DuckDbEngine | undefined;
+  let cleanup = () => {};
+  before(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    await build(t.dir);
+    engine = await DuckDbEngine.open(t.dir);
+  });
+  after(async () => {
+    await engine?.close();
+    cleanup();
+  });
+  const open = () => {
+    if (!engine) throw new Error('fixture lake used outside its describe()');
+    return engine;
+  };
+  return {
+    engine: open,
+    run: async (name: string, params: Record<string, unknown> = {}) =>
+      (await runAnalysis(open(), await findAnalysis(name), params)) as Record<string, unknown>[],
+  };
 }

@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDbEngine } from '../../engines/index.js';
-import { tempDir } from '../../testing/index.js';
-import { findAnalysis, runAnalysis } from '../index.js';
+import { describe, it } from 'node:test';
+import { fixtureLake } from '../fixture.test-helper.js';
 import { buildBehaviourLake } from './parts/behaviour.test-helper.js';
 import { epochSecondsSql } from './parts/sql.js';
 
 // Every expected value below is worked out by hand from the sessions listed in behaviour.test-helper.ts.
 describe('session analyses on the hand-checked fixture', () => {
-  let engine: DuckDbEngine;
-  let cleanup: () => void;
-  const run = async (name: string, params: Record<string, unknown> = {}) =>
-    (await runAnalysis(engine, await findAnalysis(name), params)) as Record<string, unknown>[];
+  const { run, engine } = fixtureLake(buildBehaviourLake);
   const near = (actual: unknown, expected: number, tol = 1e-5) =>
     assert.ok(Math.abs(Number(actual) - expected) <= tol, `${actual} is not within ${tol} of ${expected}`);
 
-  before(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    await buildBehaviourLake(t.dir);
-    engine = await DuckDbEngine.open(t.dir);
-  });
-  after(async () => {
-    await engine.close();
-    cleanup();
-  });
-
   it('computes epoch seconds from calendar parts like DuckDB epoch()', async () => {
-    const rows = await engine.query(
+    const rows = await engine().query(
       `SELECT ${epochSecondsSql('ts')} AS mine, epoch(ts) AS ref FROM (VALUES (TIMESTAMP '1970-01-01 00:00:00'),
         (TIMESTAMP '2000-02-29 23:59:59'), (TIMESTAMP '2024-12-31 12:34:56'), (TIMESTAMP '2100-03-01 00:00:01')) t(ts)`,
     );

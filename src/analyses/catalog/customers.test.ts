@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDbEngine } from '../../engines/index.js';
-import { tempDir } from '../../testing/index.js';
-import { findAnalysis, runAnalysis } from '../index.js';
+import { describe, it } from 'node:test';
+import { fixtureLake } from '../fixture.test-helper.js';
 import { buildBehaviourLake } from './parts/behaviour.test-helper.js';
 import { buildOrdersLake } from './parts/orders.test-helper.js';
 
 // Expected values are worked out by hand from the fixtures in parts/*.test-helper.ts.
 describe('customer analyses on the hand-checked order fixture', () => {
-  let engine: DuckDbEngine;
-  let cleanup: () => void;
-  const run = async (name: string, params: Record<string, unknown> = {}) =>
-    (await runAnalysis(engine, await findAnalysis(name), params)) as Record<string, unknown>[];
-
-  before(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    await buildOrdersLake(t.dir);
-    engine = await DuckDbEngine.open(t.dir);
-  });
-  after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { run } = fixtureLake(buildOrdersLake);
 
   it('rfm: quintile scores by rank and the segment grid', async () => {
     // As of Nov 10 (day after the last order). Recency days: C1 0, C2 40, C3 1, C4 25, C5 0.
@@ -167,21 +151,8 @@ describe('customer analyses on the hand-checked order fixture', () => {
 });
 
 describe('user-paths on the hand-checked session fixture', () => {
-  let engine: DuckDbEngine;
-  let cleanup: () => void;
-  const run = async (params: Record<string, unknown> = {}) =>
-    (await runAnalysis(engine, await findAnalysis('user-paths'), params)) as Record<string, unknown>[];
-
-  before(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    await buildBehaviourLake(t.dir);
-    engine = await DuckDbEngine.open(t.dir);
-  });
-  after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const lake = fixtureLake(buildBehaviourLake);
+  const run = (params: Record<string, unknown> = {}) => lake.run('user-paths', params);
 
   it('lists the paths into a purchase and the exit steps', async () => {
     // Purchasing sessions: S1 and S5 product > ADD > CHECKOUT > PURCHASE, S2 product > ADD > PURCHASE,

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DuckDbEngine } from '../../engines/index.js';
-import { tempDir } from '../../testing/index.js';
-import { buildFixtureLake } from '../fixture.test-helper.js';
-import { findAnalysis, loadCatalog, runAnalysis } from '../index.js';
+import { describe, it } from 'node:test';
+import { buildFixtureLake, fixtureLake } from '../fixture.test-helper.js';
+import { findAnalysis, loadCatalog } from '../index.js';
 
 // Expected values are worked out by hand from the five fixture orders (see fixture.test-helper.ts).
 describe('core analyses on the hand-checked fixture', () => {
-  let engine: DuckDbEngine;
-  let cleanup: () => void;
-  const run = async (name: string, params: Record<string, unknown> = {}) =>
-    runAnalysis(engine, await findAnalysis(name), params);
-
-  before(async () => {
-    const t = tempDir();
-    cleanup = t.cleanup;
-    await buildFixtureLake(t.dir);
-    engine = await DuckDbEngine.open(t.dir);
-  });
-  after(async () => {
-    await engine.close();
-    cleanup();
-  });
+  const { run } = fixtureLake(buildFixtureLake);
 
   it('lists the seed analyses in the catalog', async () => {
     const names = (await loadCatalog()).map((a) => a.name);

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { ingest } from '../../../ingest/index.js';
-import { TABLES } from '../../../lake/index.js';
-import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv, writeText } from '../../../testing/index.js';
+import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv } from '../../../testing/index.js';
+import { ingestFixture } from '../../fixture.test-helper.js';
 
 /**
  * Seven sessions small enough to follow by hand (times UTC):
@@ -52,15 +50,9 @@ export async function buildBehaviourLake(dir: string): Promise<void> {
     ['S4', 'exp1', 'B'],
     ['S5', 'exp1', 'B'],
   ]);
-  const inputs = [
+  await ingestFixture(dir, [
     ['clickstream', clicks],
     ['customers', customers],
     ['experiments', experiments],
-  ] as const;
-  for (const [table, text] of inputs) {
-    const file = writeText(join(dir, 'raw', table, `${table}.csv`), text);
-    const report = await ingest({ dataDir: dir, table: TABLES[table], input: file });
-    if (report.quarantined > 0)
-      throw new Error(`fixture ${table} has invalid rows: ${report.quarantineFile}`);
-  }
+  ]);
 }

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { ingest } from '../../../ingest/index.js';
-import { TABLES } from '../../../lake/index.js';
-import { CUSTOMERS_HEADER, csv, ORDERS_HEADER, writeText } from '../../../testing/index.js';
+import { CUSTOMERS_HEADER, csv, ORDERS_HEADER } from '../../../testing/index.js';
+import { ingestFixture } from '../../fixture.test-helper.js';
 
 /**
  * Nine orders of six customers, for RFM, cohorts and CLV by hand (amounts are quantity 1 × price):
@@ -56,13 +54,8 @@ export async function buildOrdersLake(dir: string): Promise<void> {
     c('C5', 'BRONZE'),
     c('C6', 'BRONZE', '2026-11-05'),
   ]);
-  for (const [table, text] of [
+  await ingestFixture(dir, [
     ['orders', orders],
     ['customers', customers],
-  ] as const) {
-    const file = writeText(join(dir, 'raw', table, `${table}.csv`), text);
-    const report = await ingest({ dataDir: dir, table: TABLES[table], input: file });
-    if (report.quarantined > 0)
-      throw new Error(`fixture ${table} has invalid rows: ${report.quarantineFile}`);
-  }
+  ]);
 }
