@@ -1,88 +1,149 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isUserError, UserError } from '../errors/index.js';
 import type { Collector, CollectResult } from './collector.js';
 import { CollectorError, errorBody } from './errors.js';
-import { decodeUtf8, parseBody } from './parse.js';
+import { parseBody } from './parse.js';
 import { RateLimiter } from './rate-limit.js';
 import type { CollectedTable } from './records.js';
 
 const ROUTES: Record<string, CollectedTable> = { '/v1/orders': 'orders', '/v1/events': 'clickstream' };
-const KNOWN = new Set(['/healthz', '/readyz', '/metrics', ...Object.keys(ROUTES)]);
+const READS = new Set(['/healthz', '/readyz', '/metrics']);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** What a handler answers: a status, a JSON body (or text) and extra headers. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  text?: string;
+}
+
 /**
- * The collector's HTTP API. Each write goes authenticate → admit (503) → read (413) → parse (400/415)
- * → rate limit (429) → validate and store (200/207/422); every refusal is one JSON error shape.
+ * The collector's HTTP API as a plain `node:http` listener (no web Request/Response per call: the hot
+ * path is one body read, one parse, one WAL append). Each write goes authenticate → admit (503) → read
+ * (413) → parse (400/415) → rate limit (429) → validate and store (200/207/422); every refusal is one
+ * JSON error shape.
  */
-export function createApp(collector: Collector): Hono {
+export function createApp(collector: Collector): RequestListener {
   const { config, metrics } = collector;
   // Keys are compared as hashes so lookup time does not depend on how much of a guess was right.
   const keyHashes = new Set(config.writeKeys.map(sha256));
+  // The hash of a key already seen valid, by header value: one Map lookup instead of a sha256 per request.
+  const known = new Map<string, string>();
   const limiter = new RateLimiter(config.rateLimit);
-  const app = new Hono();
+  const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
+  const count = (route: string, status: number) => {
+    const id = `${route} ${status}`;
+    let counter = counters.get(id);
+    if (!counter) {
+      counter = metrics.requests.labels(route, String(status));
+      counters.set(id, counter);
+    }
+    counter.inc();
+  };
+  const latency = new Map(Object.keys(ROUTES).map((r) => [r, metrics.latency.labels(r)]));
 
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    const route = KNOWN.has(c.req.path) ? c.req.path : 'other';
-    metrics.requests.inc({ route, status: String(c.res.status) });
-    if (ROUTES[c.req.path]) metrics.latency.observe({ route }, (performance.now() - started) / 1000);
-  });
+  const authenticate = (header: string | undefined): string => {
+    const cached = header !== undefined ? known.get(header) : undefined;
+    if (cached !== undefined) return cached;
+    const key = /^Bearer (.+)$/i.exec(header ?? '')?.[1]?.trim();
+    if (!key || !keyHashes.has(sha256(key))) {
+      throw new CollectorError('missing or unknown write key: send Authorization: Bearer <key>', {
+        code: 'unauthorized',
+        status: 401,
+      });
+    }
+    if (header !== undefined && known.size < 1000) known.set(header, key);
+    return key;
+  };
 
-  app.onError((err, c) => {
-    const known = isUserError(err) ? err : new UserError('internal error', { code: 'internal', status: 500 });
-    if (!isUserError(err)) console.error(`shoplake serve: ${(err as Error).stack ?? err}`);
-    if (err instanceof CollectorError && err.retryAfter !== undefined)
-      c.header('Retry-After', String(err.retryAfter));
-    if (known.status === 401) c.header('WWW-Authenticate', 'Bearer realm="shoplake"');
-    return c.json(errorBody(known), known.status as 400);
-  });
-  app.notFound(() => {
+  const write = async (req: IncomingMessage, table: CollectedTable): Promise<Answer> => {
+    const key = authenticate(req.headers.authorization);
+    collector.admit();
+    const text = decodeUtf8(await readLimited(req, config.maxBodyBytes));
+    const body = parseBody(text, req.headers['content-type'] ?? '');
+    const wait = limiter.take(key, body.items.length + body.unparsable.length);
+    if (wait > 0) {
+      throw new CollectorError(`rate limit of ${config.rateLimit} records/s for this key exceeded`, {
+        code: 'rate_limited',
+        status: 429,
+        retryAfter: wait,
+      });
+    }
+    const result = await collector.collect(table, body);
+    return { status: statusOf(result), body: result };
+  };
+
+  const read = async (path: string): Promise<Answer> => {
+    if (path === '/healthz') return { status: 200, body: { status: 'ok' } };
+    if (path === '/readyz') return { status: collector.ready ? 200 : 503, body: { ready: collector.ready } };
+    return {
+      status: 200,
+      body: null,
+      text: await metrics.registry.metrics(),
+      headers: { 'content-type': metrics.registry.contentType },
+    };
+  };
+
+  const route = (req: IncomingMessage, path: string): Promise<Answer> => {
+    const table = ROUTES[path];
+    if (table !== undefined) {
+      if (req.method === 'POST') return write(req, table);
+      throw new UserError(`use POST ${path}`, { code: 'method_not_allowed', status: 405 });
+    }
+    if (READS.has(path)) {
+      if (req.method === 'GET' || req.method === 'HEAD') return read(path);
+      throw new UserError(`use GET ${path}`, { code: 'method_not_allowed', status: 405 });
+    }
     throw new UserError(
       'no such endpoint: POST /v1/orders, POST /v1/events, GET /healthz, /readyz, /metrics',
-      {
-        code: 'not_found',
-        status: 404,
-      },
+      { code: 'not_found', status: 404 },
     );
+  };
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    let answer: Promise<Answer>;
+    try {
+      answer = route(req, path);
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer.then(undefined, refusal).then((a) => {
+      if (!res.destroyed) send(req, res, a);
+      count(ROUTES[path] !== undefined || READS.has(path) ? path : 'other', a.status);
+      latency.get(path)?.observe((performance.now() - started) / 1000);
+    });
+  };
+}
+
+/** The one error shape, with Retry-After and WWW-Authenticate where they apply. */
+function refusal(err: unknown): Answer {
+  const known = isUserError(err) ? err : new UserError('internal error', { code: 'internal', status: 500 });
+  if (!isUserError(err)) console.error(`shoplake serve: ${(err as Error).stack ?? err}`);
+  const headers: Record<string, string> = {};
+  if (err instanceof CollectorError && err.retryAfter !== undefined)
+    headers['retry-after'] = String(err.retryAfter);
+  if (known.status === 401) headers['www-authenticate'] = 'Bearer realm="shoplake"';
+  // The rest of a refused upload is not read: close the connection rather than drain it.
+  if (known.code === 'body_too_large') headers.connection = 'close';
+  return { status: known.status, body: errorBody(known), headers };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, a: Answer): void {
+  const payload = a.text ?? JSON.stringify(a.body);
+  res.writeHead(a.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...a.headers,
   });
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', (c) => c.json({ ready: collector.ready }, collector.ready ? 200 : 503));
-  app.get('/metrics', async (c) =>
-    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }),
-  );
-
-  for (const [path, table] of Object.entries(ROUTES)) {
-    app.post(path, async (c) => {
-      const auth = c.req.header('authorization') ?? '';
-      const key = /^Bearer (.+)$/i.exec(auth)?.[1]?.trim();
-      if (!key || !keyHashes.has(sha256(key))) {
-        throw new CollectorError('missing or unknown write key: send Authorization: Bearer <key>', {
-          code: 'unauthorized',
-          status: 401,
-        });
-      }
-      collector.admit();
-      const bytes = await readLimited(c.req.raw, config.maxBodyBytes);
-      const body = parseBody(decodeUtf8(bytes), c.req.header('content-type') ?? '');
-      const wait = limiter.take(key, body.items.length + body.unparsable.length);
-      if (wait > 0) {
-        throw new CollectorError(`rate limit of ${config.rateLimit} records/s for this key exceeded`, {
-          code: 'rate_limited',
-          status: 429,
-          retryAfter: wait,
-        });
-      }
-      const result = await collector.collect(table, body);
-      return c.json(result, statusOf(result));
-    });
-    app.all(path, () => {
-      throw new UserError(`use POST ${path}`, { code: 'method_not_allowed', status: 405 });
-    });
-  }
-  return app;
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  if (a.headers?.connection === 'close') res.once('finish', () => req.destroy());
 }
 
 // 200: all stored or duplicate; 207: some records refused (the rest stored); 422: every record refused.
@@ -91,27 +152,39 @@ function statusOf(r: CollectResult): 200 | 207 | 422 {
   return r.accepted + r.duplicate > 0 ? 207 : 422;
 }
 
+/** Body bytes as text; invalid UTF-8 is refused rather than replaced, so no record is silently altered. */
+function decodeUtf8(bytes: Buffer): string {
+  if (!isUtf8(bytes)) throw new UserError('body is not valid UTF-8', { code: 'invalid_utf8' });
+  const text = bytes.toString('utf8');
+  // As TextDecoder does: a leading byte-order mark is not part of the JSON.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Reads the body, giving up as soon as it passes `limit` bytes so a huge upload is never buffered. */
-async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = () =>
     new CollectorError(`body larger than ${limit} bytes: split it into smaller batches`, {
       code: 'body_too_large',
       status: 413,
     });
-  if (Number(req.headers.get('content-length') ?? 0) > limit) throw tooLarge();
-  if (!req.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total)),
+    );
+    req.once('error', reject);
+  });
 }

@@ -12,6 +12,8 @@ import { Quarantine } from './quarantine.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
 import { Wal } from './wal.js';
 
+type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
+
 /** The answer to one write: counts, and the reason for each rejected record. */
 export interface CollectResult {
   accepted: number;
@@ -31,6 +33,7 @@ export class Collector {
   private readonly wals = new Map<CollectedTable, Wal>();
   private readonly compactor: Compactor;
   private readonly quarantine: Quarantine;
+  private readonly counts = new Map<CollectedTable, RecordCounters>();
   private inFlight = 0;
   private draining = false;
 
@@ -42,6 +45,12 @@ export class Collector {
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.keys.set(table, new KeySet(config.dedupKeys));
+      const counter = (outcome: string) => this.metrics.records.labels(table, outcome);
+      this.counts.set(table, {
+        accepted: counter('accepted'),
+        duplicate: counter('duplicate'),
+        rejected: counter('rejected'),
+      });
       const wal = new Wal(join(layout.root, 'wal', table));
       wal.onCommit = (seconds, appends) => {
         this.metrics.fsync.observe(seconds);
@@ -142,13 +151,17 @@ export class Collector {
       }
       this.compactor.added(Buffer.byteLength(lines));
     }
-    errors.sort((a, b) => a.index - b.index);
-    const rejected = new Set(errors.map((e) => e.index)).size;
-    if (errors.length)
+    let rejected = 0;
+    if (errors.length) {
+      errors.sort((a, b) => a.index - b.index);
+      rejected = new Set(errors.map((e) => e.index)).size;
       this.quarantine.keep(table, errors, new Map(body.items.map((i) => [i.index, i.value])));
-    this.metrics.records.inc({ table, outcome: 'accepted' }, reserved.length);
-    this.metrics.records.inc({ table, outcome: 'duplicate' }, duplicate);
-    this.metrics.records.inc({ table, outcome: 'rejected' }, rejected);
+    }
+    // Counted once per request, not per record (a labelled inc costs a label lookup).
+    const counts = this.counts.get(table) as RecordCounters;
+    if (reserved.length) counts.accepted.inc(reserved.length);
+    if (duplicate) counts.duplicate.inc(duplicate);
+    if (rejected) counts.rejected.inc(rejected);
     return { accepted: reserved.length, duplicate, rejected, errors };
   }
 

@@ -95,7 +95,14 @@ export class Compactor {
     const started = performance.now();
     const size = cutTornTail(segment.path);
     if (size > 0) {
-      const report = await ingest({ dataDir: this.dataDir, table: TABLES[table], input: segment.path });
+      // One DuckDB thread: the other core stays with the event loop answering requests.
+      const report = await ingest({
+        dataDir: this.dataDir,
+        table: TABLES[table],
+        input: segment.path,
+        threads: 1,
+        memoryLimit: '1GB',
+      });
       const seconds = (performance.now() - started) / 1000;
       this.metrics.compaction.observe({ table }, seconds);
       this.metrics.lag.observe({ table }, (Date.now() - segment.firstAckAt) / 1000);

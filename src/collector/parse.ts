@@ -10,17 +10,6 @@ export interface ParsedBody {
 /** Most records one request may carry; a bigger batch should be split by the client. */
 export const MAX_RECORDS = 10_000;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Body bytes as text; invalid UTF-8 is refused rather than replaced, so no record is silently altered. */
-export function decodeUtf8(bytes: Uint8Array): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new UserError('body is not valid UTF-8', { code: 'invalid_utf8' });
-  }
-}
-
 /** Parses a JSON object, a JSON array of objects, or NDJSON (one object a line). */
 export function parseBody(text: string, contentType: string): ParsedBody {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';

@@ -1,5 +1,5 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
 import type { CollectorConfig } from './config.js';
@@ -24,12 +24,10 @@ export interface StartOptions {
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
   const collector = await Collector.open(options.dataDir, options.config, log);
-  const app = createApp(collector);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve(
-      { fetch: app.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 8080 },
-      () => resolve(s),
-    );
+  const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -41,11 +39,8 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive sockets would hold close() open forever; busy ones finish their request first.
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
-        const force = setTimeout(
-          () => 'closeAllConnections' in server && server.closeAllConnections(),
-          10_000,
-        );
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
         await collector.close();
         await stopped;
         clearTimeout(force);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tempDir } from '../testing/index.js';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
@@ -38,14 +40,17 @@ export function event(i: number, overrides: Record<string, unknown> = {}): Recor
   };
 }
 
-/** A collector on a fresh data directory with an in-process app (no port). */
+/** A collector on a fresh data directory, served on a free loopback port; `app.request` fetches from it. */
 export async function testCollector(config: Partial<CollectorConfig> = {}) {
   const { dir, cleanup } = tempDir('shoplake-collector-');
   const collector = await Collector.open(
     dir,
     collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 60_000, ...config }),
   );
-  const app = createApp(collector);
+  const server = createServer(createApp(collector));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = { request: (path: string, init?: RequestInit) => fetch(url + path, init) };
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, {
       method: 'POST',
@@ -58,6 +63,8 @@ export async function testCollector(config: Partial<CollectorConfig> = {}) {
     collector,
     post,
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       await collector.close();
       cleanup();
     },
