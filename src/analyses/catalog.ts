@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.js';
 import type { Analysis } from './types.js';
@@ -28,6 +28,12 @@ export function loadCatalog(): Promise<Analysis[]> {
 
 /** The analysis with this name, or a user error listing the catalog. */
 export async function findAnalysis(name: string): Promise<Analysis> {
+  // Each analysis lives in catalog/<name>.js, so one lookup usually needs one module, not all of them.
+  if (/^[a-z0-9-]+$/.test(name) && existsSync(fileURLToPath(new URL(`${name}.js`, CATALOG_DIR)))) {
+    const analysis = ((await import(new URL(`${name}.js`, CATALOG_DIR).href)) as { default?: Analysis })
+      .default;
+    if (analysis?.name === name) return analysis;
+  }
   const catalog = await loadCatalog();
   const found = catalog.find((a) => a.name === name);
   if (!found) {

@@ -1,36 +1,44 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../errors/index.js';
-import { registerBuildLake } from './commands/build-lake.js';
-import { registerDemo } from './commands/demo.js';
-import { registerGenerate } from './commands/generate.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerQuery } from './commands/query.js';
-import { registerReplay } from './commands/replay.js';
-import { registerServe } from './commands/serve.js';
-import { registerSql } from './commands/sql.js';
+
+type Register = (program: Command) => void;
+
+// Commands are loaded on demand: `shoplake query` should not pay for loading the collector's HTTP stack.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  generate: async () => (await import('./commands/generate.js')).registerGenerate,
+  'build-lake': async () => (await import('./commands/build-lake.js')).registerBuildLake,
+  ingest: async () => (await import('./commands/ingest.js')).registerIngest,
+  query: async () => (await import('./commands/query.js')).registerQuery,
+  sql: async () => (await import('./commands/sql.js')).registerSql,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+};
+
+/** The command named on the command line, skipping the global --data option. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--data') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
 
 /** Exit code for anything the user can fix (bad flag, missing data, unknown analysis, bad file). */
 export const USAGE_EXIT = 2;
 
-function buildProgram(): Command {
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('shoplake')
     .description('E-commerce analytics on a Parquet lake')
     .option('--data <dir>', 'data directory (default $SHOPLAKE_DATA or ./data)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
-  for (const register of [
-    registerGenerate,
-    registerBuildLake,
-    registerIngest,
-    registerQuery,
-    registerSql,
-    registerDemo,
-    registerServe,
-    registerReplay,
-  ]) {
-    register(program);
-  }
+  const name = commandName(argv);
+  // Help and unknown commands need every command (to list them, or to suggest the closest one).
+  const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+  for (const command of wanted) (await COMMANDS[command]?.())?.(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
   return program;
 }
@@ -38,7 +46,7 @@ function buildProgram(): Command {
 /** Runs the CLI; user mistakes become one line on stderr and exit code 2, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
