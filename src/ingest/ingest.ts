@@ -5,6 +5,7 @@ import { DuckDbSession, sqlIdent, sqlString, tableSelectSql } from '../engines/i
 import { dataLayout, type TableSpec, tableFiles, writeBatch } from '../lake/index.js';
 import { type Mapping, mappedColumns } from './mapping.js';
 import {
+  CarefulReadNeeded,
   csvRejectsSql,
   loadRaw,
   rawColumns,
@@ -46,6 +47,16 @@ export interface IngestOptions {
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
+  try {
+    return await ingestOnce(options, started, false);
+  } catch (err) {
+    if (!(err instanceof CarefulReadNeeded)) throw err;
+    options.onPhase?.('bad or repeated rows found: reading again with line numbers');
+    return ingestOnce(options, started, true);
+  }
+}
+
+async function ingestOnce(options: IngestOptions, started: number, careful: boolean): Promise<IngestReport> {
   const { table: spec } = options;
   const layout = dataLayout(options.dataDir);
   const sources = resolveSources(options.input);
@@ -62,7 +73,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const mapped: string[] = [];
     for (const [i, file] of sources.entries()) {
       options.onPhase?.(`reading ${file.path}`);
-      mapped.push(await loadFile(db, spec, file, i, options.mapping));
+      mapped.push(await loadFile(db, spec, file, i, careful, options.mapping));
     }
     options.onPhase?.('validating');
     const typed = spec.columns.map((c) =>
@@ -83,6 +94,10 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     const valid = Number(counts?.valid ?? 0);
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
     const quarantined = staged - valid + unreadable;
+    // Ranking rows by key is costly, so it only runs when the input repeats a key.
+    const repeats = Number(counts?.distinct_keys ?? 0) < valid;
+    // Quarantine records and "first of a repeated key" both need line numbers.
+    if (!careful && (quarantined > 0 || repeats)) throw new CarefulReadNeeded('line numbers needed');
     const quarantineFile =
       quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
@@ -98,8 +113,6 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
       const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = c.${sqlIdent(k)}`).join(' AND ');
       conditions.push(`NOT EXISTS (SELECT 1 FROM lake_rows l WHERE ${keyMatch})`);
     }
-    // Ranking rows by key is costly, so it only runs when the input repeats a key.
-    const repeats = Number(counts?.distinct_keys ?? 0) < valid;
     const firstOfKey = repeats
       ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1`
       : '';
@@ -124,9 +137,16 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 const rawTable = (i: number) => `raw_${i}`;
 
 /** Loads one source into a raw table and returns a SELECT giving its rows as mapped VARCHAR columns. */
-async function loadFile(db: DuckDbSession, spec: TableSpec, file: SourceFile, i: number, mapping?: Mapping) {
+async function loadFile(
+  db: DuckDbSession,
+  spec: TableSpec,
+  file: SourceFile,
+  i: number,
+  careful: boolean,
+  mapping?: Mapping,
+) {
   const name = rawTable(i);
-  const { columns, rejects } = await loadRaw(db, file, name);
+  const { columns, rejects } = await loadRaw(db, file, name, careful);
   if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
   if (file.format === 'ndjson') return stageJsonLines(db, spec, file, i, mapping);
   const exprs = mappedColumns(spec, columns, mapping);

@@ -52,11 +52,16 @@ export async function loadRaw(
   db: DuckDbSession,
   file: SourceFile,
   name: string,
+  careful: boolean,
 ): Promise<{ columns: string[]; rejects: number }> {
   const path = sqlString(file.path);
   let rejects = 0;
+  if (file.format === 'csv' && !careful) {
+    await loadCsvFast(db, path, name, dialect(file));
+    return { columns: await rawColumns(db, name), rejects };
+  }
   try {
-    if (file.format === 'csv') rejects = await loadCsv(db, path, name);
+    if (file.format === 'csv') rejects = await loadCsv(db, path, name, dialect(file));
     if (file.format === 'parquet') {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR),
@@ -89,11 +94,35 @@ export function rawRecordSql(file: SourceFile, columns: string[], alias: string)
   return `CAST(json_object(${pairs.join(', ')}) AS VARCHAR)`;
 }
 
-async function loadCsv(db: DuckDbSession, path: string, name: string): Promise<number> {
+/** Thrown when the fast read cannot be used; the caller starts again with a careful read. */
+export class CarefulReadNeeded extends Error {}
+
+// Numbering lines forces DuckDB to read the file in order on one thread, and keeping rejected lines
+// costs another pass, so clean files (the usual case) are read without either. Lines are only needed
+// to point at bad rows: as soon as one shows up, ingest starts over with loadCsv.
+async function loadCsvFast(db: DuckDbSession, path: string, name: string, options: string): Promise<void> {
+  try {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, CAST(NULL AS BIGINT) AS __line
+       FROM read_csv(${path}, ${options})`,
+    );
+  } catch (err) {
+    throw new CarefulReadNeeded((err as Error).message);
+  }
+}
+
+// The dialect is fixed rather than sniffed: a sniffer can mistake a file with one broken line for a
+// one-column file, and the fast and careful reads must see the same columns.
+function dialect(file: SourceFile): string {
+  const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  return `all_varchar = true, header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
+}
+
+async function loadCsv(db: DuckDbSession, path: string, name: string, options: string): Promise<number> {
   const rejTable = `${name}_rej`;
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${name}_read AS SELECT *, row_number() OVER () + 1 AS __line FROM read_csv(${path},
-       all_varchar = true, header = true, store_rejects = true, ignore_errors = true,
+       ${options}, store_rejects = true, ignore_errors = true,
        rejects_table = ${sqlString(rejTable)}, rejects_scan = ${sqlString(`${name}_scan`)})`,
   );
   const [{ n } = { n: 0 }] = await db.all(`SELECT count(*) AS n FROM ${rejTable}`);
