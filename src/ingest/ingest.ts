@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbSession, sqlIdent, sqlString, tableSelectSql } from '../engines/index.js';
+import { DuckDbSession, sqlIdent, tableSelectSql } from '../engines/index.js';
 import { dataLayout, type TableSpec, tableFiles, writeBatch } from '../lake/index.js';
-import { type Mapping, mappedColumns } from './mapping.js';
-import {
-  CarefulReadNeeded,
-  csvRejectsSql,
-  loadRaw,
-  rawColumns,
-  rawRecordSql,
-  resolveSources,
-  type SourceFile,
-} from './sources.js';
+import { contentIdSql } from './identity.js';
+import type { Mapping } from './mapping.js';
+import { writeQuarantine } from './quarantine.js';
+import { CarefulReadNeeded, resolveSources } from './sources.js';
+import { loadFile, rawTable } from './staging.js';
 import { reasonSql, typedSql } from './validate.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined. */
@@ -132,107 +127,4 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     db.close();
     rmSync(tempDirectory, { recursive: true, force: true });
   }
-}
-
-const rawTable = (i: number) => `raw_${i}`;
-
-/** Loads one source into a raw table and returns a SELECT giving its rows as mapped VARCHAR columns. */
-async function loadFile(
-  db: DuckDbSession,
-  spec: TableSpec,
-  file: SourceFile,
-  i: number,
-  careful: boolean,
-  mapping?: Mapping,
-) {
-  const name = rawTable(i);
-  const { columns, rejects } = await loadRaw(db, file, name, careful);
-  if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
-  if (file.format === 'ndjson') return stageJsonLines(db, spec, file, i, mapping);
-  const exprs = mappedColumns(spec, columns, mapping);
-  const values = spec.columns.map((c) => `${exprs.get(c.name)} AS ${sqlIdent(c.name)}`).join(', ');
-  return `SELECT ${i} AS __src, __line, ${values} FROM ${name}`;
-}
-
-// NDJSON lines are parsed here so that a malformed line is quarantined with its line number
-// instead of failing the whole file or being skipped silently.
-async function stageJsonLines(
-  db: DuckDbSession,
-  spec: TableSpec,
-  file: SourceFile,
-  i: number,
-  mapping?: Mapping,
-) {
-  const name = rawTable(i);
-  // CASE, not AND: DuckDB may evaluate AND operands in any order, and json_type fails on broken JSON.
-  const isObject = `CASE WHEN json_valid(__json) THEN json_type(__json) = 'OBJECT' ELSE false END`;
-  await db.run(
-    `INSERT INTO rejects SELECT ${sqlString(file.path)}, __line, CASE WHEN NOT json_valid(__json) THEN 'malformed JSON'
-       ELSE 'not a JSON object' END, __json FROM ${name} WHERE trim(__json) <> '' AND NOT (${isObject})`,
-  );
-  await db.run(`CREATE TEMP TABLE ${name}_objects AS SELECT __line, __json FROM ${name} WHERE ${isObject}`);
-  const keys = await db.all(`SELECT DISTINCT unnest(json_keys(__json)) AS k FROM ${name}_objects`);
-  const sourceColumns = keys.map((r) => String(r.k));
-  const exprs = mappedColumns(
-    spec,
-    sourceColumns.length ? sourceColumns : spec.columns.map((c) => c.name),
-    mapping,
-  );
-  const fields = sourceColumns.map(
-    (k) => `json_extract_string(__json, ${sqlString(`$."${k.replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(k)}`,
-  );
-  const values = spec.columns.map((c) => `${exprs.get(c.name)} AS ${sqlIdent(c.name)}`).join(', ');
-  const objects = `SELECT __line${fields.length ? `, ${fields.join(', ')}` : ''} FROM ${name}_objects`;
-  return `SELECT ${i} AS __src, __line, ${values} FROM (${objects})`;
-}
-
-/**
- * Identity of an event without a client id: a hash of its content, so re-sending the same event is a
- * duplicate. 'h' + the first 24 hex digits of md5 over the typed fields as text, joined by '|'.
- */
-export function contentIdSql(spec: TableSpec): string {
-  const byName = new Map(spec.columns.map((c) => [c.name, c]));
-  const content = [
-    'timestamp',
-    'session_id',
-    'customer_id',
-    'action',
-    'page',
-    'product_id',
-    'device',
-    'duration_seconds',
-  ]
-    .map((name) => {
-      const column = byName.get(name);
-      if (!column) throw new Error(`clickstream has no column ${name}`);
-      return `coalesce(CAST(${typedSql(column)} AS VARCHAR), '')`;
-    })
-    .join(", '|', ");
-  return `'h' || left(md5(concat(${content})), 24)`;
-}
-
-async function writeQuarantine(
-  db: DuckDbSession,
-  sources: SourceFile[],
-  dir: string,
-  table: string,
-): Promise<string> {
-  const target = join(dir, table);
-  mkdirSync(target, { recursive: true });
-  const file = join(
-    target,
-    `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID().slice(0, 8)}.ndjson`,
-  );
-  const parts = ['SELECT * FROM rejects'];
-  for (const [i, source] of sources.entries()) {
-    const record = rawRecordSql(source, await rawColumns(db, rawTable(i)), 'r');
-    parts.push(
-      `SELECT ${sqlString(source.path)} AS source, c.__line AS line, c.__reason AS reason, ${record} AS record
-       FROM checked c JOIN ${rawTable(i)} r ON r.__line = c.__line WHERE c.__src = ${i} AND c.__reason IS NOT NULL`,
-    );
-  }
-  await db.run(
-    `COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(file)} (FORMAT json)`,
-  );
-  return file;
 }
