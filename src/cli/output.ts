@@ -13,13 +13,15 @@ export function formatOption(): Option {
 }
 
 /** Prints rows in the requested format; `lines` replaces the generic table when given. */
-export function printRows(rows: Row[], format: Format, lines?: string[]): void {
+export function printRows(rows: Row[], format: Format, lines?: string[], columns?: string[]): void {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(rows)}\n`);
     return;
   }
   if (format === 'csv') {
-    process.stdout.write(stringify(rows, { header: true, columns: rows[0] ? Object.keys(rows[0]) : [] }));
+    // An empty result still gets its header, so that a CSV consumer sees the columns.
+    const header = rows[0] ? Object.keys(rows[0]) : (columns ?? []);
+    process.stdout.write(stringify(rows, { header: true, columns: header }));
     return;
   }
   if (lines) {

@@ -43,7 +43,8 @@ export function registerQuery(program: Command): void {
       const engine = await DuckDbEngine.open(dataDir(cmd));
       try {
         const rows = await runAnalysis(engine, analysis, paramArgs(params));
-        printRows(rows, format, format === 'table' && analysis.render ? analysis.render(rows) : undefined);
+        const lines = format === 'table' && analysis.render ? analysis.render(rows) : undefined;
+        printRows(rows, format, lines, Object.keys(analysis.row.shape));
       } finally {
         await engine.close();
       }
