@@ -1,6 +1,5 @@
 import { closeSync, openSync, readSync, statSync, truncateSync, unlinkSync } from 'node:fs';
-import { ingest } from '../ingest/index.js';
-import { TABLES } from '../lake/index.js';
+import { CompactionWorker } from './compaction-worker.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { CollectedTable } from './records.js';
 import type { Segment, Wal } from './wal.js';
@@ -24,16 +23,19 @@ export class Compactor {
   private readonly queue: { table: CollectedTable; segment: Segment }[] = [];
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private readonly worker: CompactionWorker;
   /** Acknowledged bytes not in the lake yet (sealed or active segments). */
   pendingBytes = 0;
   onReport: (r: CompactionReport) => void = () => {};
   onError: (err: unknown) => void = () => {};
 
   constructor(
-    private readonly dataDir: string,
+    dataDir: string,
     private readonly wals: Map<CollectedTable, Wal>,
     private readonly metrics: CollectorMetrics,
   ) {
+    this.worker = new CompactionWorker(dataDir);
+    this.worker.start();
     for (const [table, wal] of wals) {
       for (const segment of wal.recovered) {
         this.queue.push({ table, segment });
@@ -49,23 +51,28 @@ export class Compactor {
     this.metrics.pendingBytes.set(this.pendingBytes);
   }
 
-  /** Compacts every `intervalMs` until stop(). */
+  /**
+   * Compacts every `intervalMs` until stop(), counted from the start of the previous run, so records
+   * wait at most about one interval plus one compaction to become queryable.
+   */
   start(intervalMs: number): void {
-    const tick = () => {
+    const tick = (delay: number) => {
       this.timer = setTimeout(() => {
+        const started = performance.now();
         void this.compactNow().finally(() => {
-          if (this.timer) tick();
+          if (this.timer) tick(Math.max(0, intervalMs - (performance.now() - started)));
         });
-      }, intervalMs);
+      }, delay);
     };
-    tick();
+    tick(intervalMs);
   }
 
-  /** Stops the timer and compacts everything still in the WAL. */
+  /** Stops the timer, compacts everything still in the WAL, and ends the compaction process. */
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.compactNow();
+    await this.worker.close();
   }
 
   /** Seals every active segment and compacts all sealed ones; runs never overlap. */
@@ -95,14 +102,8 @@ export class Compactor {
     const started = performance.now();
     const size = cutTornTail(segment.path);
     if (size > 0) {
-      // One DuckDB thread: the other core stays with the event loop answering requests.
-      const report = await ingest({
-        dataDir: this.dataDir,
-        table: TABLES[table],
-        input: segment.path,
-        threads: 1,
-        memoryLimit: '1GB',
-      });
+      // In the low-priority compaction process, on one DuckDB thread: requests keep the CPU first.
+      const report = await this.worker.ingest(table, segment.path);
       const seconds = (performance.now() - started) / 1000;
       this.metrics.compaction.observe({ table }, seconds);
       this.metrics.lag.observe({ table }, (Date.now() - segment.firstAckAt) / 1000);

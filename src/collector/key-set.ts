@@ -1,29 +1,37 @@
 /**
- * The keys already stored, for answering "duplicate" at request time. Bounded: past `capacity` the
- * oldest keys are forgotten (a Set iterates in insertion order). Forgetting only affects the count a
- * client sees; the lake stays exactly-once because compaction dedups against the lake itself.
+ * The keys already stored, for answering "duplicate" at request time. Bounded by `capacity` in two
+ * generations: keys go into the young set; when it holds half the capacity, the old set is dropped
+ * whole and the young one becomes old. So the oldest keys are forgotten first, a half at a time, and no
+ * add ever pays for evicting one key (deleting from the front of a large Set leaves holes that each
+ * later eviction would walk over). Forgetting only affects the count a client sees; the lake stays
+ * exactly-once because compaction dedups against the lake itself.
  */
 export class KeySet {
-  private readonly keys = new Set<string>();
-  constructor(private readonly capacity: number) {}
+  private young = new Set<string>();
+  private old = new Set<string>();
+  private readonly half: number;
+  constructor(capacity: number) {
+    this.half = Math.max(1, Math.floor(capacity / 2));
+  }
 
   has(key: string): boolean {
-    return this.keys.has(key);
+    return this.young.has(key) || this.old.has(key);
   }
 
   add(key: string): void {
-    this.keys.add(key);
-    if (this.keys.size > this.capacity) {
-      const oldest = this.keys.values().next().value;
-      if (oldest !== undefined) this.keys.delete(oldest);
+    this.young.add(key);
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Set();
     }
   }
 
   delete(key: string): void {
-    this.keys.delete(key);
+    this.young.delete(key);
+    this.old.delete(key);
   }
 
   get size(): number {
-    return this.keys.size;
+    return this.young.size + this.old.size;
   }
 }
