@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../errors/index.js';
 import { dataLayout, TABLE_NAMES, TABLES } from '../lake/index.js';
 import { DuckDbSession, sqlIdent, sqlString } from './duckdb.js';
@@ -10,12 +12,17 @@ export interface OpenOptions {
   /** Refuse file access outside the lake and any further configuration change (for user-written SQL). */
   sandboxed?: boolean;
   threads?: number;
+  /** DuckDB memory limit, e.g. '8GB' (default $SHOPLAKE_MEMORY_LIMIT or 4GB). */
+  memoryLimit?: string;
 }
 
 /** DuckDB embedded: the default engine. Registers one view per lake table. */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
-  private constructor(private readonly db: DuckDbSession) {}
+  private constructor(
+    private readonly db: DuckDbSession,
+    private readonly tempDirectory: string,
+  ) {}
 
   static async open(dataDir: string, options: OpenOptions = {}): Promise<DuckDbEngine> {
     const layout = dataLayout(dataDir);
@@ -27,13 +34,23 @@ export class DuckDbEngine implements Engine {
         },
       );
     }
-    const db = await DuckDbSession.open(options.threads ? { threads: options.threads } : {});
+    // Queries over tens of millions of rows spill to a private temp directory instead of growing without
+    // bound (DuckDB would otherwise take up to 80 % of the machine's memory).
+    const tempDirectory = mkdtempSync(join(tmpdir(), 'shoplake-duckdb-'));
+    const db = await DuckDbSession.open({
+      tempDirectory,
+      memoryLimit: options.memoryLimit ?? process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB',
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
     try {
       for (const name of TABLE_NAMES) {
         await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${tableSelectSql(layout, TABLES[name])}`);
       }
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
-      await db.run('CREATE OR REPLACE MACRO local_time(ts, tz) AS timezone(tz, CAST(ts AS TIMESTAMPTZ))');
+      // UTC (the default) skips the zone conversion, which costs seconds on tens of millions of rows.
+      await db.run(
+        "CREATE OR REPLACE MACRO local_time(ts, tz) AS CASE WHEN tz = 'UTC' THEN ts ELSE timezone(tz, CAST(ts AS TIMESTAMPTZ)) END",
+      );
       if (options.sandboxed) {
         await db.run(`SET allowed_directories = [${sqlString(`${layout.lake}/`)}]`);
         await db.run('SET enable_external_access = false');
@@ -41,9 +58,10 @@ export class DuckDbEngine implements Engine {
       }
     } catch (err) {
       db.close();
+      rmSync(tempDirectory, { recursive: true, force: true });
       throw err;
     }
-    return new DuckDbEngine(db);
+    return new DuckDbEngine(db, tempDirectory);
   }
 
   query(sql: string, params: SqlParams = {}): Promise<Row[]> {
@@ -58,5 +76,6 @@ export class DuckDbEngine implements Engine {
 
   async close(): Promise<void> {
     this.db.close();
+    rmSync(this.tempDirectory, { recursive: true, force: true });
   }
 }

@@ -13,12 +13,17 @@ export default defineAnalysis({
     revenue: z.number(),
     avg_order_value: z.number(),
   }),
+  // Orders per day, then days: counting whole orders this way is several times faster than
+  // count(DISTINCT order_id) per day on millions of lines, and gives the same numbers.
   sql: () => `
-    SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, count(DISTINCT order_id) AS orders,
-      CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue,
-      CAST(round(sum(total_amount) / count(DISTINCT order_id), 2) AS DOUBLE) AS avg_order_value
-    FROM orders
-    WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
-    GROUP BY 1
-    ORDER BY 1`,
+    SELECT day, count(*) AS orders, CAST(round(sum(revenue), 2) AS DOUBLE) AS revenue,
+      CAST(round(sum(revenue) / count(*), 2) AS DOUBLE) AS avg_order_value
+    FROM (
+      SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, order_id, sum(total_amount) AS revenue
+      FROM orders
+      WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
+      GROUP BY 1, 2
+    ) per_order
+    GROUP BY day
+    ORDER BY day`,
 });
