@@ -27,6 +27,8 @@ process.on('message', (job: CompactionJob) => {
     input: job.input,
     threads: 1,
     memoryLimit: job.memoryLimit,
+    // Retries carry the record's own date, so its partition is the only place a copy can be.
+    dedupScope: 'partitions',
   }).then(
     (report) => reply({ id: job.id, report }),
     (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }),

@@ -17,3 +17,13 @@ export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
   const source = `read_parquet(${sqlString(tableGlob(layout, spec))}, hive_partitioning = true, union_by_name = true)`;
   return `SELECT ${columns.join(', ')} FROM ${source}`;
 }
+
+/** SELECT of the key columns of exactly these Parquet files (for duplicate checks on part of a table). */
+export function keysOfFilesSql(spec: TableSpec, files: string[]): string {
+  const keys = spec.key.map((k) => {
+    const column = spec.columns.find((c) => c.name === k);
+    return `CAST(${sqlIdent(k)} AS ${sqlType(column?.type ?? 'text')}) AS ${sqlIdent(k)}`;
+  });
+  const list = files.map(sqlString).join(', ');
+  return `SELECT ${keys.join(', ')} FROM read_parquet([${list}], union_by_name = true)`;
+}

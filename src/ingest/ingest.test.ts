@@ -94,6 +94,17 @@ describe('ingest', () => {
     const again = await ingest({ dataDir: join(dir, 'd1'), table: TABLES.orders, input });
     assert.equal(again.loaded, 0, 're-ingesting loads nothing twice');
     assert.equal(again.duplicate, 4);
+    const scoped = await ingest({
+      dataDir: join(dir, 'd1'),
+      table: TABLES.orders,
+      input,
+      dedupScope: 'partitions',
+    });
+    assert.deepEqual(
+      [scoped.loaded, scoped.duplicate],
+      [0, 4],
+      'the date partitions hold every earlier copy',
+    );
 
     const engine = await DuckDbEngine.open(join(dir, 'd1'));
     try {

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { DuckDbSession, sqlIdent, tableSelectSql } from '../engines/index.js';
-import { dataLayout, type TableSpec, tableFiles, writeBatch } from '../lake/index.js';
+import { basename, dirname, join } from 'node:path';
+import { DuckDbSession, keysOfFilesSql, sqlIdent } from '../engines/index.js';
+import {
+  type DataLayout,
+  dataLayout,
+  PARTITION_COLUMN,
+  type TableSpec,
+  tableFiles,
+  writeBatch,
+} from '../lake/index.js';
 import { contentIdSql } from './identity.js';
 import type { Mapping } from './mapping.js';
 import { writeQuarantine } from './quarantine.js';
@@ -34,6 +41,12 @@ export interface IngestOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. '1GB' (default $SHOPLAKE_MEMORY_LIMIT or 4GB); larger inputs spill to disk. */
   memoryLimit?: string;
+  /**
+   * Where an incoming key is looked for: the whole table (default), or only the date partitions the
+   * input falls in. The collector uses 'partitions' so that compaction does not slow down as the lake
+   * grows; a record re-sent with the same key but a different date then counts as new.
+   */
+  dedupScope?: 'table' | 'partitions';
 }
 
 /**
@@ -103,8 +116,9 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
     options.onPhase?.('deduplicating and writing');
     const conditions = ['__reason IS NULL'];
-    if (tableFiles(layout, spec).length > 0) {
-      await db.run(`CREATE TEMP VIEW lake_rows AS ${tableSelectSql(layout, spec)}`);
+    const lakeFiles = await filesToCheck(db, layout, spec, options.dedupScope ?? 'table');
+    if (lakeFiles.length > 0) {
+      await db.run(`CREATE TEMP VIEW lake_rows AS ${keysOfFilesSql(spec, lakeFiles)}`);
       const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = c.${sqlIdent(k)}`).join(' AND ');
       conditions.push(`NOT EXISTS (SELECT 1 FROM lake_rows l WHERE ${keyMatch})`);
     }
@@ -127,4 +141,20 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     db.close();
     rmSync(tempDirectory, { recursive: true, force: true });
   }
+}
+
+/** The lake files whose keys an incoming batch must be checked against. */
+async function filesToCheck(
+  db: DuckDbSession,
+  layout: DataLayout,
+  spec: TableSpec,
+  scope: 'table' | 'partitions',
+): Promise<string[]> {
+  const files = tableFiles(layout, spec);
+  if (scope === 'table' || !spec.partition || files.length === 0) return files;
+  const rows = await db.all(
+    `SELECT DISTINCT CAST(${spec.partition} AS VARCHAR) AS p FROM checked WHERE __reason IS NULL`,
+  );
+  const dirs = new Set(rows.map((r) => `${PARTITION_COLUMN}=${String(r.p)}`));
+  return files.filter((f) => dirs.has(basename(dirname(f))));
 }
