@@ -29,8 +29,8 @@ describe('shoplake CLI', () => {
     const r = shoplake(['--data', dir, 'query', 'sales-by-region', '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [
-      { region: 'EU-WEST', revenue: 3099.97, orders: 2 },
-      { region: 'US-EAST', revenue: 1359.95, orders: 3 },
+      { region: 'EU-WEST', revenue: 3099.97, order_lines: 2 },
+      { region: 'US-EAST', revenue: 1359.95, order_lines: 3 },
     ]);
   });
 

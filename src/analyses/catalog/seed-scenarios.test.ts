@@ -24,8 +24,8 @@ describe('core analyses on the hand-checked fixture', () => {
   it('sales-by-region sums every order like the seed, largest first, and renders seed-style lines', async () => {
     const rows = await run('sales-by-region');
     assert.deepEqual(rows, [
-      { region: 'EU-WEST', revenue: 3099.97, orders: 2 },
-      { region: 'US-EAST', revenue: 1359.95, orders: 3 },
+      { region: 'EU-WEST', revenue: 3099.97, order_lines: 2 },
+      { region: 'US-EAST', revenue: 1359.95, order_lines: 3 },
     ]);
     const analysis = await findAnalysis('sales-by-region');
     assert.deepEqual(analysis.render?.(rows), ['EU-WEST: $3,099.97', 'US-EAST: $1,359.95']);
