@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import('./commands/demo.js')).registerDemo,
   serve: async () => (await import('./commands/serve.js')).registerServe,
   replay: async () => (await import('./commands/replay.js')).registerReplay,
+  compact: async () => (await import('./commands/compact.js')).registerCompact,
 };
 
 /** The command named on the command line, skipping the global --data option. */

@@ -4,8 +4,10 @@
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
 import { setPriority } from 'node:os';
+import { dirname } from 'node:path';
+import { DuckDbSession } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
-import { TABLES } from '../lake/index.js';
+import { compactTable, dataLayout, TABLES, type TableSpec, tableFiles } from '../lake/index.js';
 import type { CompactionJob, CompactionReply } from './compaction-worker.js';
 
 try {
@@ -29,8 +31,32 @@ process.on('message', (job: CompactionJob) => {
     memoryLimit: job.memoryLimit,
     // Retries carry the record's own date, so its partition is the only place a copy can be.
     dedupScope: 'partitions',
-  }).then(
-    (report) => reply({ id: job.id, report }),
-    (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }),
-  );
+  })
+    .then(async (report) => {
+      // The segment is in the lake whatever happens here; a failed merge is retried after the next one.
+      await mergeSmallFiles(job.dataDir, TABLES[job.table], job.memoryLimit).catch(() => {});
+      return report;
+    })
+    .then(
+      (report) => reply({ id: job.id, report }),
+      (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }),
+    );
 });
+
+// Every compaction adds a file per partition it touches; once a partition has MERGE_AT of them they are
+// merged into one, so a collector running for days does not leave queries reading thousands of files.
+const MERGE_AT = 16;
+
+async function mergeSmallFiles(dataDir: string, spec: TableSpec, memoryLimit: string): Promise<void> {
+  const layout = dataLayout(dataDir);
+  const perPartition = new Map<string, number>();
+  for (const f of tableFiles(layout, spec))
+    perPartition.set(dirname(f), (perPartition.get(dirname(f)) ?? 0) + 1);
+  if (![...perPartition.values()].some((n) => n >= MERGE_AT)) return;
+  const db = await DuckDbSession.open({ threads: 1, memoryLimit });
+  try {
+    await compactTable(db, layout, spec, { minFiles: MERGE_AT });
+  } finally {
+    db.close();
+  }
+}

@@ -2,7 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors/index.js';
-import { dataLayout, TABLE_NAMES, TABLES } from '../lake/index.js';
+import {
+  type DataLayout,
+  dataLayout,
+  manifestVersion,
+  TABLE_NAMES,
+  TABLES,
+  type TableName,
+} from '../lake/index.js';
 import { DuckDbSession, sqlIdent, sqlString } from './duckdb.js';
 import { tableSelectSql } from './lake-views.js';
 import type { Engine, Row, SqlParams } from './types.js';
@@ -19,9 +26,13 @@ export interface OpenOptions {
 /** DuckDB embedded: the default engine. Registers one view per lake table. */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
+  // Manifest version each view was built from; a view is rebuilt when its table's manifest changes.
+  private readonly viewVersions = new Map<TableName, string>();
+
   private constructor(
     private readonly db: DuckDbSession,
     private readonly tempDirectory: string,
+    private readonly layout: DataLayout,
   ) {}
 
   static async open(dataDir: string, options: OpenOptions = {}): Promise<DuckDbEngine> {
@@ -42,10 +53,9 @@ export class DuckDbEngine implements Engine {
       memoryLimit: options.memoryLimit ?? process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB',
       ...(options.threads ? { threads: options.threads } : {}),
     });
+    const engine = new DuckDbEngine(db, tempDirectory, layout);
     try {
-      for (const name of TABLE_NAMES) {
-        await db.run(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${tableSelectSql(layout, TABLES[name])}`);
-      }
+      await engine.refreshViews();
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
       // UTC (the default) skips the zone conversion, which costs seconds on tens of millions of rows.
       await db.run(
@@ -61,16 +71,30 @@ export class DuckDbEngine implements Engine {
       rmSync(tempDirectory, { recursive: true, force: true });
       throw err;
     }
-    return new DuckDbEngine(db, tempDirectory);
+    return engine;
   }
 
-  query(sql: string, params: SqlParams = {}): Promise<Row[]> {
+  async query(sql: string, params: SqlParams = {}): Promise<Row[]> {
+    await this.refreshViews();
     return this.db.all(sql, params);
+  }
+
+  /** Points each table's view at the files its manifest lists now (new batches, merged files). */
+  private async refreshViews(): Promise<void> {
+    for (const name of TABLE_NAMES) {
+      const version = manifestVersion(join(this.layout.lake, name));
+      if (this.viewVersions.get(name) === version) continue;
+      await this.db.run(
+        `CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${tableSelectSql(this.layout, TABLES[name])}`,
+      );
+      this.viewVersions.set(name, version);
+    }
   }
 
   /** Runs user-written SQL after checking that it is a single SELECT. */
   async querySelect(sql: string): Promise<Row[]> {
     await this.db.assertSelect(sql);
+    await this.refreshViews();
     return this.db.all(sql);
   }
 

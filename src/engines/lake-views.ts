@@ -1,20 +1,23 @@
 import type { TableSpec } from '../lake/index.js';
-import { type DataLayout, sqlType, tableFiles, tableGlob } from '../lake/index.js';
+import { type DataLayout, sqlType, tableFiles } from '../lake/index.js';
 import { sqlIdent, sqlString } from './duckdb.js';
 
 /**
- * SELECT over a table's Parquet files with every column cast to its declared type, so queries see
+ * SELECT over a table's live Parquet files with every column cast to its declared type, so queries see
  * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet.
  */
 export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
   const columns = spec.columns.map(
     (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
   );
-  if (tableFiles(layout, spec).length === 0) {
+  const files = tableFiles(layout, spec);
+  if (files.length === 0) {
     const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
     return `SELECT ${empty.join(', ')} WHERE false`;
   }
-  const source = `read_parquet(${sqlString(tableGlob(layout, spec))}, hive_partitioning = true, union_by_name = true)`;
+  // The manifest's list, not a glob: files being added or merged right now are not half-visible.
+  const list = files.map(sqlString).join(', ');
+  const source = `read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
   return `SELECT ${columns.join(', ')} FROM ${source}`;
 }
 

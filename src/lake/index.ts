@@ -1,4 +1,6 @@
-export { type DataLayout, dataLayout, PARTITION_COLUMN, sqlType, tableFiles, tableGlob } from './layout.js';
+export { type CompactOptions, type CompactReport, compactTable } from './compact.js';
+export { type DataLayout, dataLayout, PARTITION_COLUMN, sqlType, tableFiles } from './layout.js';
+export { commitFiles, liveFiles, manifestVersion, RETIRE_MS, unlistedFiles } from './manifest.js';
 export {
   ACTIONS,
   type ColumnSpec,

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { liveFiles } from './manifest.js';
 import type { ColumnType, TableSpec } from './tables.js';
 
 /** Where a data directory keeps each kind of file. */
@@ -42,24 +42,7 @@ export function sqlType(type: ColumnType): string {
   }
 }
 
-/** Parquet files of a table, sorted; empty when the table has never been loaded. */
+/** Live Parquet files of a table (from its manifest), sorted; empty when the table has never been loaded. */
 export function tableFiles(layout: DataLayout, spec: TableSpec): string[] {
-  const dir = join(layout.lake, spec.name);
-  if (!existsSync(dir)) return [];
-  const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.parquet')) files.push(join(dir, entry.name));
-    if (entry.isDirectory() && entry.name.startsWith(`${PARTITION_COLUMN}=`)) {
-      for (const f of readdirSync(join(dir, entry.name))) {
-        if (f.endsWith('.parquet')) files.push(join(dir, entry.name, f));
-      }
-    }
-  }
-  return files.sort();
-}
-
-/** Glob matching a table's Parquet files, for engines that expand globs themselves. */
-export function tableGlob(layout: DataLayout, spec: TableSpec): string {
-  const dir = join(layout.lake, spec.name);
-  return spec.partition ? join(dir, `${PARTITION_COLUMN}=*`, '*.parquet') : join(dir, '*.parquet');
+  return liveFiles(join(layout.lake, spec.name));
 }

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
 import { type DataLayout, PARTITION_COLUMN } from './layout.js';
+import { commitFiles } from './manifest.js';
 import type { TableSpec } from './tables.js';
 
 /** What one batch added to the lake. */
@@ -14,8 +15,9 @@ export interface WrittenBatch {
 /**
  * Writes the rows of `relation` (a table or an aliased subquery with typed columns named as in the spec)
  * as new Parquet files of the table; nothing appears when it has no rows.
- * Files are written to a staging directory first and renamed into place one by one, so a reader sees
- * each file complete or not at all, and a crash leaves only staging debris that the next write removes.
+ * Files are written to a staging directory, renamed into the table directory, then added to the table's
+ * manifest in one atomic step: readers see the whole batch or none of it. A crash before that step
+ * leaves unlisted files, which no reader sees and `compactTable` removes.
  */
 export async function writeBatch(
   db: DuckDbSession,
@@ -42,7 +44,11 @@ export async function writeBatch(
       );
     }
     const rows = Number(copied[0]?.Count ?? 0);
-    return { rows, files: rows > 0 ? moveIntoPlace(staging, tableDir, batchId) : [] };
+    if (rows === 0) return { rows, files: [] };
+    // Renamed files are invisible until the manifest lists them, so the whole batch appears at once.
+    const files = moveIntoPlace(staging, tableDir, batchId);
+    commitFiles(tableDir, (live) => [...live, ...files]);
+    return { rows, files };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

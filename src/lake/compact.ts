@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
+import { type DataLayout, sqlType } from './layout.js';
+import { commitFiles, liveFiles, unlistedFiles } from './manifest.js';
+import type { TableSpec } from './tables.js';
+
+/** What merging one table's small files did. */
+export interface CompactReport {
+  table: string;
+  partitionsMerged: number;
+  filesBefore: number;
+  filesAfter: number;
+  orphansRemoved: number;
+}
+
+export interface CompactOptions {
+  /** Merge a partition once it has at least this many files (default 8). */
+  minFiles?: number;
+  /** Remove files no manifest lists once they are this old (default one hour). */
+  orphanAgeMs?: number;
+}
+
+/**
+ * Merges the files of each partition that has accumulated many (the collector adds a few every couple
+ * of seconds) into one, and swaps them in the manifest in one step: readers see either the old files or
+ * the merged one, never both. Old files are retired, not deleted, so running queries can finish.
+ */
+export async function compactTable(
+  db: DuckDbSession,
+  layout: DataLayout,
+  spec: TableSpec,
+  options: CompactOptions = {},
+): Promise<CompactReport> {
+  const tableDir = join(layout.lake, spec.name);
+  const minFiles = options.minFiles ?? 8;
+  const before = liveFiles(tableDir);
+  const byPartition = new Map<string, string[]>();
+  for (const file of before)
+    byPartition.set(dirname(file), [...(byPartition.get(dirname(file)) ?? []), file]);
+  let partitionsMerged = 0;
+  for (const [dir, files] of byPartition) {
+    if (files.length < minFiles) continue;
+    if (await mergePartition(db, layout, spec, { tableDir, dir, files })) partitionsMerged++;
+  }
+  const orphanAge = options.orphanAgeMs ?? 60 * 60 * 1000;
+  const orphans = unlistedFiles(tableDir).filter((f) => Date.now() - statSync(f).mtimeMs > orphanAge);
+  for (const f of orphans) rmSync(f, { force: true });
+  return {
+    table: spec.name,
+    partitionsMerged,
+    filesBefore: before.length,
+    filesAfter: liveFiles(tableDir).length,
+    orphansRemoved: orphans.length,
+  };
+}
+
+async function mergePartition(
+  db: DuckDbSession,
+  layout: DataLayout,
+  spec: TableSpec,
+  { tableDir, dir, files }: { tableDir: string; dir: string; files: string[] },
+): Promise<boolean> {
+  const id = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+  const staging = join(layout.staging, `merge-${id}`);
+  mkdirSync(staging, { recursive: true });
+  const columns = spec.columns.map(
+    (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
+  );
+  const merged = join(dir, `${id}-merged.parquet`);
+  try {
+    const staged = join(staging, 'merged.parquet');
+    await db.run(
+      `COPY (SELECT ${columns.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true))
+       TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    renameSync(staged, merged);
+    // Another merge may have replaced some of these files meanwhile: then this one gives way.
+    const committed = commitFiles(tableDir, (live) =>
+      files.every((f) => live.includes(f)) ? [...live.filter((f) => !files.includes(f)), merged] : null,
+    );
+    if (!committed) rmSync(merged, { force: true });
+    return committed;
+  } catch (err) {
+    rmSync(merged, { force: true });
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
