@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildLake } from '../src/cli/commands/build-lake.js';
-import { DuckDbSession, sqlString } from '../src/engines/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlString } from '../src/engines/index.js';
 import { dataLayout } from '../src/lake/index.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' } } });
@@ -18,7 +18,7 @@ rmSync(layout.lake, { recursive: true, force: true });
 const reports = await buildLake(values.data);
 const peakMb = process.resourceUsage().maxRSS / 1024;
 
-const db = await DuckDbSession.open({ memoryLimit: '4GB' });
+const db = await DuckDbSession.open({ memoryLimit: defaultMemoryLimit() });
 const scratch = join(layout.root, 'bench-bare.parquet');
 console.log(`lake build of ${layout.root} (peak RSS of the build ${Math.round(peakMb)} MB)`);
 console.log(

@@ -10,7 +10,7 @@ import {
   TABLES,
   type TableName,
 } from '../lake/index.js';
-import { DuckDbSession, sqlIdent, sqlString } from './duckdb.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from './duckdb.js';
 import { tableSelectSql } from './lake-views.js';
 import type { Engine, Row, SqlParams } from './types.js';
 
@@ -19,7 +19,7 @@ export interface OpenOptions {
   /** Refuse file access outside the lake and any further configuration change (for user-written SQL). */
   sandboxed?: boolean;
   threads?: number;
-  /** DuckDB memory limit, e.g. '8GB' (default $SHOPLAKE_MEMORY_LIMIT or 4GB). */
+  /** DuckDB memory limit, e.g. '8GB' (default: defaultMemoryLimit(), half the machine's memory). */
   memoryLimit?: string;
 }
 
@@ -50,13 +50,14 @@ export class DuckDbEngine implements Engine {
     const tempDirectory = mkdtempSync(join(tmpdir(), 'shoplake-duckdb-'));
     const db = await DuckDbSession.open({
       tempDirectory,
-      memoryLimit: options.memoryLimit ?? process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB',
+      memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
       ...(options.threads ? { threads: options.threads } : {}),
     });
     const engine = new DuckDbEngine(db, tempDirectory, layout);
     try {
       await engine.refreshViews();
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
+      await db.run('CREATE OR REPLACE MACRO epoch_seconds(ts) AS CAST(epoch(ts) AS BIGINT)');
       // UTC (the default) skips the zone conversion, which costs seconds on tens of millions of rows.
       await db.run(
         "CREATE OR REPLACE MACRO local_time(ts, tz) AS CASE WHEN tz = 'UTC' THEN ts ELSE timezone(tz, CAST(ts AS TIMESTAMPTZ)) END",

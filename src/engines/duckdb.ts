@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../errors/index.js';
 import type { Row, SqlParams } from './types.js';
@@ -10,6 +11,14 @@ const NUMERIC_AS_STRING = new Set<DuckDBTypeId>([
   DuckDBTypeId.UHUGEINT,
   DuckDBTypeId.DECIMAL,
 ]);
+
+/**
+ * DuckDB's memory limit unless the caller sets one: $SHOPLAKE_MEMORY_LIMIT (e.g. '8GB'), else half of
+ * the machine's memory, leaving the rest to the collector and the OS. Past it DuckDB spills to disk.
+ */
+export function defaultMemoryLimit(): string {
+  return process.env.SHOPLAKE_MEMORY_LIMIT ?? `${Math.max(1, Math.floor(totalmem() / 2 / 2 ** 30))}GB`;
+}
 
 /** Quotes a SQL string literal (paths, names); values always go through bound parameters instead. */
 export function sqlString(text: string): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DuckDbSession, keysOfFilesSql, sqlIdent } from '../engines/index.js';
+import { DuckDbSession, defaultMemoryLimit, keysOfFilesSql, sqlIdent } from '../engines/index.js';
 import {
   type DataLayout,
   dataLayout,
@@ -39,7 +39,7 @@ export interface IngestOptions {
   onPhase?: (phase: string) => void;
   /** DuckDB threads (default: one per core); the collector compacts on one to leave a core for requests. */
   threads?: number;
-  /** DuckDB memory limit, e.g. '1GB' (default $SHOPLAKE_MEMORY_LIMIT or 4GB); larger inputs spill to disk. */
+  /** DuckDB memory limit, e.g. '1GB' (default: defaultMemoryLimit(), half the machine's memory); larger inputs spill to disk. */
   memoryLimit?: string;
   /**
    * Where an incoming key is looked for: the whole table (default), or only the date partitions the
@@ -73,7 +73,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
   const db = await DuckDbSession.open({
     tempDirectory,
-    memoryLimit: options.memoryLimit ?? process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB',
+    memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
     ...(options.threads ? { threads: options.threads } : {}),
   });
   try {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DuckDbSession } from '../../engines/index.js';
+import { DuckDbSession, defaultMemoryLimit } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { compactTable, dataLayout, TABLE_NAMES, TABLES, tableSpec } from '../../lake/index.js';
 import { dataDir, positiveInt } from '../options.js';
@@ -21,7 +21,7 @@ export function registerCompact(program: Command): void {
       if (!existsSync(layout.lake))
         throw new UserError(`no lake in ${layout.root}: run 'shoplake build-lake' or pass --data DIR`);
       const specs = opts.table ? [tableSpec(opts.table)] : TABLE_NAMES.map((t) => TABLES[t]);
-      const db = await DuckDbSession.open({ memoryLimit: process.env.SHOPLAKE_MEMORY_LIMIT ?? '4GB' });
+      const db = await DuckDbSession.open({ memoryLimit: defaultMemoryLimit() });
       try {
         const reports = [];
         for (const spec of specs)
