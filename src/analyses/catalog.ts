@@ -44,3 +44,19 @@ export async function findAnalysis(name: string): Promise<Analysis> {
   }
   return found;
 }
+
+/** One parameter of an analysis as a user passes it: its flag and what it means. */
+export interface ParamInfo {
+  name: string;
+  flag: string;
+  description: string;
+}
+
+/** The parameters of an analysis, for `query --list`, help texts and API descriptions. */
+export function describeParams(analysis: Analysis): ParamInfo[] {
+  return Object.entries(analysis.params.shape).map(([name, schema]) => ({
+    name,
+    flag: `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    description: (schema as { description?: string }).description ?? '',
+  }));
+}

@@ -46,6 +46,11 @@ async function buildProgram(argv: string[]): Promise<Command> {
 
 /** Runs the CLI; user mistakes become one line on stderr and exit code 2, never a stack trace. */
 export async function main(argv: string[]): Promise<number> {
+  // `shoplake … | head` closes the pipe early: that is the reader's choice, not an error to report.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,28 +1,24 @@
 import type { Command } from 'commander';
-import { findAnalysis, loadCatalog, runAnalysis } from '../../analyses/index.js';
+import { describeParams, findAnalysis, loadCatalog, runAnalysis } from '../../analyses/index.js';
 import { DuckDbEngine } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { dataDir, paramArgs } from '../options.js';
 import { type Format, formatOption, printRows } from '../output.js';
 
-async function listCatalog(format: 'table' | 'json' | 'csv'): Promise<void> {
-  const catalog = await loadCatalog();
-  const rows = catalog.map((a) => ({
+async function listCatalog(format: Format): Promise<void> {
+  const catalog = (await loadCatalog()).map((a) => ({
     name: a.name,
     description: a.description,
-    params: Object.entries(a.params.shape)
-      .map(
-        ([k, v]) =>
-          `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}${(v as { description?: string }).description ? `: ${(v as { description?: string }).description}` : ''}`,
-      )
-      .join('\n'),
+    params: describeParams(a),
   }));
-  if (format === 'table') {
-    for (const r of rows)
-      process.stdout.write(
-        `${r.name}\n  ${r.description}\n${r.params ? `  ${r.params.replaceAll('\n', '\n  ')}\n` : ''}`,
-      );
-  } else printRows(rows, format);
+  if (format !== 'table') {
+    printRows(catalog, format);
+    return;
+  }
+  for (const a of catalog) {
+    const params = a.params.map((p) => `  ${p.flag}${p.description ? `: ${p.description}` : ''}\n`).join('');
+    process.stdout.write(`${a.name}\n  ${a.description}\n${params}`);
+  }
 }
 
 export function registerQuery(program: Command): void {
