@@ -178,6 +178,50 @@ describe('ingest', () => {
     assert.equal(again.duplicate, 2, 'event ids derived from content match across formats');
   });
 
+  it('reads clean NDJSON in one pass: numbers, missing optional fields and unknown fields', async () => {
+    const lines = [
+      {
+        timestamp: '2026-11-02 09:00:00',
+        session_id: 'S9',
+        customer_id: 'C7',
+        action: 'VIEW',
+        page: 'search',
+        device: 'tablet',
+        duration_seconds: 12,
+        extra: { x: 1 },
+      },
+      {
+        event_id: 'e-9',
+        timestamp: '2026-11-02T09:01:00Z',
+        customer_id: 'C7',
+        action: 'ADD_TO_CART',
+        page: 'product',
+        product_id: 'CASE001',
+        device: 'tablet',
+        duration_seconds: '3',
+      },
+    ];
+    const input = writeText(
+      join(dir, 'in', 'clean.ndjson'),
+      `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`,
+    );
+    const data = join(dir, 'd5');
+    const report = await ingest({ dataDir: data, table: TABLES.clickstream, input });
+    assert.deepEqual([report.read, report.loaded, report.quarantined], [2, 2, 0]);
+    const engine = await DuckDbEngine.open(data);
+    try {
+      const rows = await engine.query(
+        'SELECT session_id, product_id, duration_seconds, CAST("timestamp" AS VARCHAR) AS ts FROM clickstream ORDER BY ts',
+      );
+      assert.deepEqual(rows, [
+        { session_id: 'S9', product_id: null, duration_seconds: 12, ts: '2026-11-02 09:00:00' },
+        { session_id: null, product_id: 'CASE001', duration_seconds: 3, ts: '2026-11-02 09:01:00' },
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('explains a missing column instead of loading nothing', async () => {
     const input = writeText(
       join(dir, 'in', 'short.csv'),

@@ -119,3 +119,16 @@ function ruleSql(rule: Rule, col: (name: string) => string): string {
   if (rule.default !== undefined) expr = `coalesce(${expr}, ${sqlString(rule.default)})`;
   return expr;
 }
+
+/** Source columns the mapping reads (lake column names where the mapping says nothing). */
+export function referencedColumns(spec: TableSpec, mapping?: Mapping): string[] {
+  const columns = new Set<string>();
+  for (const column of spec.columns) {
+    const rule = mapping?.columns[column.name];
+    if (rule === undefined) columns.add(column.name);
+    else if (typeof rule === 'string') columns.add(rule);
+    else
+      for (const c of [rule.column, rule.regionFromCountry, ...(rule.multiply ?? [])]) if (c) columns.add(c);
+  }
+  return [...columns];
+}
