@@ -5,6 +5,7 @@ import { UserError } from '../../errors/index.js';
 import { type IngestReport, ingest } from '../../ingest/index.js';
 import { dataLayout, TABLE_NAMES, TABLES } from '../../lake/index.js';
 import { dataDir } from '../options.js';
+import { type Format, formatOption, printRows } from '../output.js';
 import { describeReport } from './ingest.js';
 
 /** Ingests every table's raw directory (what `generate` wrote) through the ordinary ingest path. */
@@ -29,7 +30,16 @@ export function registerBuildLake(program: Command): void {
   program
     .command('build-lake')
     .description('load <data>/raw/<table>/ (from generate) into the Parquet lake; safe to re-run')
-    .action(async (_opts, cmd: Command) => {
-      await buildLake(dataDir(cmd), (r) => process.stdout.write(`${describeReport(r)}\n`));
+    .addOption(formatOption())
+    .action(async (opts, cmd: Command) => {
+      const format = opts.format as Format;
+      const reports = await buildLake(dataDir(cmd), (r) => {
+        if (format === 'table') process.stdout.write(`${describeReport(r)}\n`);
+      });
+      if (format !== 'table')
+        printRows(
+          reports.map((r) => ({ ...r })),
+          format,
+        );
     });
 }

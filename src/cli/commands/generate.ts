@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type GenerateStats, generate, generateDefaults } from '../../generate/index.js';
 import { dataDir, positiveInt } from '../options.js';
-import { status } from '../output.js';
+import { type Format, formatOption, printRows, status } from '../output.js';
 
 function isoDay(value: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
@@ -64,6 +64,7 @@ export function registerGenerate(program: Command): void {
     .option('--black-friday', 'add a Black Friday promotion spike', false)
     .addOption(new Option('--experiment <spec>', 'A/B experiment NAME:LIFT[:SPLIT]').argParser(experiment))
     .option('--out <dir>', 'output data directory (default: --data)')
+    .addOption(formatOption())
     .action(async (opts, cmd: Command) => {
       const stats = await generateWithProgress({
         out: opts.out ?? dataDir(cmd),
@@ -81,6 +82,7 @@ export function registerGenerate(program: Command): void {
         `generated ${stats.orders} orders, ${stats.customers} customers, ${stats.events} events ` +
           `(${stats.fraudOrders} labelled fraud) in ${stats.seconds.toFixed(1)} s, ${Math.round(rows / stats.seconds)} rows/s`,
       );
-      for (const f of stats.files) process.stdout.write(`${f}\n`);
+      if (opts.format === 'table') for (const f of stats.files) process.stdout.write(`${f}\n`);
+      else printRows([{ ...stats }], opts.format as Format);
     });
 }

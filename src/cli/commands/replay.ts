@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../errors/index.js';
 import { loadSource, loopbackTarget, type ReplayResult, replay } from '../../replay/index.js';
 import { dataDir, positiveInt } from '../options.js';
-import { status } from '../output.js';
+import { type Format, formatOption, printRows, status } from '../output.js';
 
 const seconds = (value: string) => {
   const n = Number(value);
@@ -35,6 +35,7 @@ export function registerReplay(program: Command): void {
     .option('--concurrency <n>', 'requests in flight at most', positiveInt, 16)
     .option('--black-friday <n>', 'rate multiplier during the middle third of the run', positiveInt, 1)
     .option('--unique', 'tag ids with a run id so every run adds new records')
+    .addOption(formatOption())
     .action(async (opts, cmd: Command) => {
       const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
       if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
@@ -51,7 +52,8 @@ export function registerReplay(program: Command): void {
         blackFriday: opts.blackFriday,
         tag: opts.unique ? `r${Date.now().toString(36)}` : null,
       });
-      process.stdout.write(`${describeReplay(result)}\n`);
+      if (opts.format === 'table') process.stdout.write(`${describeReplay(result)}\n`);
+      else printRows([{ ...result }], opts.format as Format);
       if (!result.held) {
         throw new UserError('could not hold the target rate: raise --concurrency or lower --rate', {
           code: 'rate_not_held',
