@@ -90,6 +90,43 @@ describe('shoplake CLI', () => {
     }
   });
 
+  it('generates with flags and builds the lake, reporting both as JSON', () => {
+    const data = join(dir, 'small');
+    const gen = shoplake([
+      '--data',
+      data,
+      'generate',
+      '--orders',
+      '300',
+      '--customers',
+      '40',
+      '--events',
+      '900',
+      '--days',
+      '10',
+      '--seed',
+      '7',
+      '--as-of',
+      '2026-11-01',
+      '--format',
+      'json',
+    ]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const [stats] = JSON.parse(gen.stdout) as { orders: number; customers: number; events: number }[];
+    assert.deepEqual([stats?.orders, stats?.customers, stats?.events], [300, 40, 900]);
+    const build = shoplake(['--data', data, 'build-lake', '--format', 'json']);
+    assert.equal(build.code, 0, build.stderr);
+    const loaded = Object.fromEntries(
+      (JSON.parse(build.stdout) as { table: string; loaded: number }[]).map((r) => [r.table, r.loaded]),
+    );
+    assert.deepEqual(loaded, { orders: 300, customers: 40, clickstream: 900, products: 15 });
+    const again = shoplake(['--data', data, 'build-lake', '--format', 'json']);
+    assert.ok(
+      (JSON.parse(again.stdout) as { loaded: number }[]).every((r) => r.loaded === 0),
+      'nothing loaded twice',
+    );
+  });
+
   it('lists the catalog with parameters', () => {
     const r = shoplake(['query', '--list', '--format', 'json']);
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((a) => a.name);
