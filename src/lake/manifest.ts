@@ -22,8 +22,10 @@ import { z } from 'zod';
 const MANIFEST = '_manifest.json';
 const LOCK = '_lock';
 export const RETIRE_MS = 10 * 60 * 1000;
-const LOCK_WAIT_MS = 60_000;
-const LOCK_STALE_MS = 120_000;
+const LOCK_WAIT_MS = 30_000;
+// A commit holds the lock for milliseconds, so a lock this old belongs to a process that died (its pid
+// may already be reused by another process).
+const LOCK_STALE_MS = 10_000;
 
 const manifestSchema = z.object({
   version: z.literal(1),
