@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDbEngine, DuckDbSession } from '../engines/index.js';
+import { ingest } from '../ingest/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
 import { compactTable, dataLayout, TABLES, tableFiles } from './index.js';
 
@@ -92,6 +93,33 @@ describe('lake manifest and compaction', () => {
     } finally {
       db.close();
       await engine.close();
+    }
+  });
+
+  it('adopts the files of a lake written before manifests existed', async () => {
+    const { dir: old, cleanup: done } = tempDir();
+    try {
+      const first = writeText(join(old, 'in', 'a.csv'), csv(ORDERS_HEADER, [order('X1', '2026-11-03', 500)]));
+      const second = writeText(
+        join(old, 'in', 'b.csv'),
+        csv(ORDERS_HEADER, [order('X2', '2026-11-04', 700)]),
+      );
+      await ingest({ dataDir: old, table: TABLES.orders, input: first });
+      rmSync(join(old, 'lake', 'orders', '_manifest.json'));
+      assert.equal(
+        tableFiles(dataLayout(old), TABLES.orders).length,
+        1,
+        'without a manifest every file is live',
+      );
+      await ingest({ dataDir: old, table: TABLES.orders, input: second });
+      const engine = await DuckDbEngine.open(old);
+      try {
+        assert.deepEqual(await total(engine), { n: 2, s: 12 });
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      done();
     }
   });
 });
