@@ -53,17 +53,40 @@ export class DuckDbSession {
     const connection = await instance.connect();
     // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.
     await connection.run("SET TimeZone = 'UTC'");
+    // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
     return new DuckDbSession(instance, connection);
   }
 
   /** Runs a statement, discarding any result. `:name` parameters are bound from `params`. */
   async run(sql: string, params: SqlParams = {}): Promise<void> {
-    await this.connection.run(toDollarParams(sql), bindable(params));
+    await this.tracked(() => this.connection.run(toDollarParams(sql), bindable(params)));
   }
+
+  private async tracked<T>(work: () => Promise<T>): Promise<T> {
+    const listener = this.onProgress;
+    const timer = listener
+      ? setInterval(() => {
+          const { percentage } = this.connection.progress;
+          if (percentage >= 0) listener(percentage);
+        }, 200)
+      : undefined;
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Called a few times a second with the running statement's progress (0–100) while one runs. */
+  onProgress: ((percent: number) => void) | undefined;
 
   /** Runs a query and returns its rows as plain objects (64-bit integers and decimals as numbers). */
   async all(sql: string, params: SqlParams = {}): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(toDollarParams(sql), bindable(params));
+    const reader = await this.tracked(() =>
+      this.connection.runAndReadAll(toDollarParams(sql), bindable(params)),
+    );
     const rows = reader.getRowObjectsJson() as Row[];
     const numeric = reader.columnNames().filter((_, i) => NUMERIC_AS_STRING.has(reader.columnType(i).typeId));
     if (numeric.length > 0) {

@@ -36,7 +36,8 @@ export interface IngestOptions {
   table: TableSpec;
   input: string;
   mapping?: Mapping;
-  onPhase?: (phase: string) => void;
+  /** Called as the run moves through its phases, and with each long statement's progress (0–100). */
+  onProgress?: (phase: string, percent: number) => void;
   /** DuckDB threads (default: one per core); the collector compacts on one to leave a core for requests. */
   threads?: number;
   /** DuckDB memory limit, e.g. '1GB' (default: defaultMemoryLimit(), half the machine's memory); larger inputs spill to disk. */
@@ -59,7 +60,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
     return await ingestOnce(options, started, false);
   } catch (err) {
     if (!(err instanceof CarefulReadNeeded)) throw err;
-    options.onPhase?.('bad or repeated rows found: reading again with line numbers');
+    options.onProgress?.('bad or repeated rows found: reading again with line numbers', 0);
     return ingestOnce(options, started, true);
   }
 }
@@ -76,14 +77,21 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
     ...(options.threads ? { threads: options.threads } : {}),
   });
+  let phase = '';
+  const enter = (name: string) => {
+    phase = name;
+    options.onProgress?.(phase, 0);
+  };
+  const report = options.onProgress;
+  if (report) db.onProgress = (percent) => report(phase, percent);
   try {
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     const mapped: string[] = [];
     for (const [i, file] of sources.entries()) {
-      options.onPhase?.(`reading ${file.path}`);
+      enter(`reading ${basename(file.path)}`);
       mapped.push(await loadFile(db, spec, file, i, careful, options.mapping));
     }
-    options.onPhase?.('validating');
+    enter('validating');
     const typed = spec.columns.map((c) =>
       spec.name === 'clickstream' && c.name === 'event_id'
         ? `coalesce(${typedSql(c)}, ${contentIdSql(spec)}) AS event_id`
@@ -114,7 +122,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}_objects`);
     }
 
-    options.onPhase?.('deduplicating and writing');
+    enter('deduplicating and writing');
     const conditions = ['__reason IS NULL'];
     const lakeFiles = await filesToCheck(db, layout, spec, options.dedupScope ?? 'table');
     if (lakeFiles.length > 0) {

@@ -6,10 +6,15 @@ import { type IngestReport, ingest } from '../../ingest/index.js';
 import { dataLayout, TABLE_NAMES, TABLES } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { type Format, formatOption, printRows } from '../output.js';
+import { phaseProgress } from '../progress.js';
 import { describeReport } from './ingest.js';
 
 /** Ingests every table's raw directory (what `generate` wrote) through the ordinary ingest path. */
-export async function buildLake(dir: string, onReport?: (r: IngestReport) => void): Promise<IngestReport[]> {
+export async function buildLake(
+  dir: string,
+  onReport?: (r: IngestReport) => void,
+  options: { showProgress?: boolean } = {},
+): Promise<IngestReport[]> {
   const layout = dataLayout(dir);
   const present = TABLE_NAMES.filter((t) => existsSync(join(layout.raw, t)));
   if (present.length === 0) {
@@ -19,7 +24,15 @@ export async function buildLake(dir: string, onReport?: (r: IngestReport) => voi
   }
   const reports: IngestReport[] = [];
   for (const table of present) {
-    const report = await ingest({ dataDir: dir, table: TABLES[table], input: join(layout.raw, table) });
+    const progress = options.showProgress ? phaseProgress(`build-lake ${table}`) : undefined;
+    const report = await ingest({
+      dataDir: dir,
+      table: TABLES[table],
+      input: join(layout.raw, table),
+      ...(progress
+        ? { onProgress: (phase: string, percent: number) => progress.update(phase, percent) }
+        : {}),
+    }).finally(() => progress?.stop());
     onReport?.(report);
     reports.push(report);
   }
@@ -33,9 +46,13 @@ export function registerBuildLake(program: Command): void {
     .addOption(formatOption())
     .action(async (opts, cmd: Command) => {
       const format = opts.format as Format;
-      const reports = await buildLake(dataDir(cmd), (r) => {
-        if (format === 'table') process.stdout.write(`${describeReport(r)}\n`);
-      });
+      const reports = await buildLake(
+        dataDir(cmd),
+        (r) => {
+          if (format === 'table') process.stdout.write(`${describeReport(r)}\n`);
+        },
+        { showProgress: true },
+      );
       if (format !== 'table')
         printRows(
           reports.map((r) => ({ ...r })),

@@ -83,7 +83,7 @@ export async function runDemo(
   let reports: IngestReport[] = [];
   if (!lakeIsBuilt(dir)) {
     status('building the Parquet lake from raw CSV');
-    reports = await buildLake(dir, (r) => status(`  ${describeReport(r)}`));
+    reports = await buildLake(dir, (r) => status(`  ${describeReport(r)}`), { showProgress: true });
   }
   const engine = await DuckDbEngine.open(dir);
   try {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { type IngestReport, ingest, loadMapping } from '../../ingest/index.js';
 import { tableSpec } from '../../lake/index.js';
 import { dataDir } from '../options.js';
-import { type Format, formatOption, printRows, status } from '../output.js';
+import { type Format, formatOption, printRows } from '../output.js';
+import { phaseProgress } from '../progress.js';
 
 /** One line per ingest run, as the CLI and the demo print it. */
 export function describeReport(r: IngestReport): string {
@@ -22,15 +23,14 @@ export function registerIngest(program: Command): void {
     .addOption(formatOption())
     .action(async (path: string, opts, cmd: Command) => {
       const format = opts.format as Format;
+      const progress = phaseProgress(`ingest ${opts.table}`);
       const report = await ingest({
         dataDir: dataDir(cmd),
         table: tableSpec(opts.table),
         input: path,
         ...(opts.map ? { mapping: loadMapping(opts.map) } : {}),
-        onPhase: (phase) => {
-          if (format !== 'json') status(`… ${phase}`);
-        },
-      });
+        onProgress: (phase, percent) => progress.update(phase, percent),
+      }).finally(() => progress.stop());
       if (format === 'json') printRows([{ ...report }], 'json');
       else process.stdout.write(`${describeReport(report)}\n`);
     });
