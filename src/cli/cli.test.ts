@@ -127,6 +127,25 @@ describe('shoplake CLI', () => {
     );
   });
 
+  it('describes the lake: rows, files and time range per table', () => {
+    const r = shoplake(['--data', dir, 'tables', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    type TableRow = { table: string; rows: number; megabytes: number };
+    const byName = Object.fromEntries((JSON.parse(r.stdout) as TableRow[]).map((t) => [t.table, t]));
+    // The fixture: 5 orders on Nov 1–3 (3 days, one file each), 4 customers, 9 events.
+    assert.deepEqual(byName.orders, {
+      table: 'orders',
+      rows: 5,
+      files: 3,
+      partitions: 3,
+      megabytes: byName.orders?.megabytes,
+      first: '2026-11-01 23:30:00',
+      last: '2026-11-03 09:00:00',
+    });
+    assert.equal(byName.clickstream?.rows, 9);
+    assert.equal(byName.products?.rows, 0);
+  });
+
   it('lists the catalog with parameters', () => {
     const r = shoplake(['query', '--list', '--format', 'json']);
     const names = (JSON.parse(r.stdout) as { name: string }[]).map((a) => a.name);

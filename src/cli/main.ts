@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.js')).registerServe,
   replay: async () => (await import('./commands/replay.js')).registerReplay,
   compact: async () => (await import('./commands/compact.js')).registerCompact,
+  tables: async () => (await import('./commands/tables.js')).registerTables,
 };
 
 /** The command named on the command line, skipping the global --data option. */

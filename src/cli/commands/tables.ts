@@ -1,0 +1,50 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { DuckDbEngine, sqlIdent } from '../../engines/index.js';
+import { dataLayout, TABLE_NAMES, TABLES, tableFiles } from '../../lake/index.js';
+import { dataDir } from '../options.js';
+import { type Format, formatOption, printRows } from '../output.js';
+
+// The column that places a row in time, per table, for the covered range.
+const TIME_COLUMN: Partial<Record<string, string>> = {
+  orders: 'order_date',
+  clickstream: 'timestamp',
+  customers: 'signup_date',
+};
+
+/** `shoplake tables`: what the lake holds — rows, files, bytes, partitions and time range per table. */
+export function registerTables(program: Command): void {
+  program
+    .command('tables')
+    .description('list the lake tables with rows, files, size and the time range they cover')
+    .addOption(formatOption())
+    .action(async (opts, cmd: Command) => {
+      const dir = dataDir(cmd);
+      const layout = dataLayout(dir);
+      const engine = await DuckDbEngine.open(dir);
+      try {
+        const rows = [];
+        for (const name of TABLE_NAMES) {
+          const files = tableFiles(layout, TABLES[name]);
+          const time = TIME_COLUMN[name];
+          const range = time
+            ? `, CAST(min(${sqlIdent(time)}) AS VARCHAR) AS first, CAST(max(${sqlIdent(time)}) AS VARCHAR) AS last`
+            : '';
+          const [stats] = await engine.query(`SELECT count(*) AS rows${range} FROM ${sqlIdent(name)}`);
+          rows.push({
+            table: name,
+            rows: Number(stats?.rows ?? 0),
+            files: files.length,
+            partitions: new Set(files.map((f) => dirname(f))).size,
+            megabytes: Math.round(files.reduce((sum, f) => sum + statSync(f).size, 0) / 1e4) / 100,
+            first: (stats?.first as string | undefined) ?? null,
+            last: (stats?.last as string | undefined) ?? null,
+          });
+        }
+        printRows(rows, opts.format as Format);
+      } finally {
+        await engine.close();
+      }
+    });
+}
