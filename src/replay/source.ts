@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIONS, DEVICES, dataLayout, ORDER_STATUSES, PAGES, REGIONS } from '../lake/index.js';
 
@@ -14,9 +14,26 @@ export interface ReplaySource {
 const INTEGER = new Set(['quantity', 'duration_seconds']);
 const MONEY = new Set(['price', 'total_amount']);
 
+// At most this much of each CSV is read: replay cycles through its records (with suffixed ids), so a
+// 3 GB clickstream file needs no more memory than a small one.
+const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+
+/** The first `maxBytes` of a text file, cut after its last complete line. */
+function readHead(path: string, maxBytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(maxBytes, fstatSync(fd).size));
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, read).toString('utf8');
+    return read < maxBytes ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // Generated CSVs hold no quotes or commas inside fields (the seed's awk one-liners rely on it too).
 function readCsv(path: string): Json[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = readHead(path, MAX_SOURCE_BYTES).split('\n');
   const header = (lines[0] ?? '').split(',');
   const out: Json[] = [];
   for (const line of lines.slice(1)) {
