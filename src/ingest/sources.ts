@@ -76,7 +76,13 @@ export async function loadRaw(
       );
     }
   } catch (err) {
-    throw new UserError(`cannot read ${file.path}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    const expected = {
+      csv: 'CSV (UTF-8 text with a header row)',
+      ndjson: 'NDJSON (UTF-8, one JSON object per line)',
+      parquet: 'Parquet',
+    }[file.format];
+    const reason = (err as Error).message.split('\n')[0];
+    throw new UserError(`cannot read ${file.path} as ${expected}: ${reason}`, { cause: err });
   }
   return { columns: await rawColumns(db, name), rejects };
 }
