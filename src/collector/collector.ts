@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { DuckDbSession, sqlIdent, tableSelectSql } from '../engines/index.js';
+import { dirname, join } from 'node:path';
+import { DuckDbSession, keysOfFilesSql, sqlIdent, tableSelectSql } from '../engines/index.js';
 import { dataLayout, TABLES, tableFiles } from '../lake/index.js';
 import { type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
@@ -185,11 +185,25 @@ export class Collector {
       for (const table of COLLECTED_TABLES) {
         const spec = TABLES[table];
         const cols = spec.key.map(sqlIdent).join(` || '|' || `);
-        const rows = await db.all(
-          `SELECT ${cols} AS k FROM (${tableSelectSql(layout, spec)}) LIMIT ${this.config.dedupKeys}`,
-        );
         const keys = this.keys.get(table) as KeySet;
-        for (const r of rows) keys.add(String(r.k));
+        // The newest keys, since retries are for records sent moments ago: whole date partitions, newest
+        // first, until the set is full (reading only those files, not sorting the whole table).
+        const byPartition = new Map<string, string[]>();
+        for (const f of tableFiles(layout, spec))
+          byPartition.set(dirname(f), [...(byPartition.get(dirname(f)) ?? []), f]);
+        const partitions = [...byPartition.keys()].sort().reverse();
+        const batches: string[][] = [];
+        let room = this.config.dedupKeys;
+        for (const partition of partitions) {
+          if (room <= 0) break;
+          const rows = await db.all(
+            `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
+          );
+          batches.push(rows.map((r) => String(r.k)));
+          room -= rows.length;
+        }
+        // Oldest first, so that the key set's generations drop the oldest when it fills.
+        for (const batch of batches.reverse()) for (const k of batch) keys.add(k);
         const [count] = await db.all(`SELECT count(*) AS n FROM (${tableSelectSql(layout, spec)})`);
         this.metrics.lakeRows.set({ table }, Number(count?.n ?? 0));
       }
