@@ -180,7 +180,8 @@ export class Collector {
   // Keys already in the lake answer "duplicate" at once; rows and bytes seed the lake metrics.
   private async loadLakeState(): Promise<void> {
     const layout = dataLayout(this.dataDir);
-    const db = await DuckDbSession.open({ threads: 1 });
+    // Runs before the server takes traffic, so it may use every core.
+    const db = await DuckDbSession.open();
     try {
       for (const table of COLLECTED_TABLES) {
         const spec = TABLES[table];
@@ -196,11 +197,11 @@ export class Collector {
         let room = this.config.dedupKeys;
         for (const partition of partitions) {
           if (room <= 0) break;
-          const rows = await db.all(
+          const batch = await db.column(
             `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
           );
-          batches.push(rows.map((r) => String(r.k)));
-          room -= rows.length;
+          batches.push(batch);
+          room -= batch.length;
         }
         // Oldest first, so that the key set's generations drop the oldest when it fills.
         for (const batch of batches.reverse()) for (const k of batch) keys.add(k);

@@ -100,6 +100,14 @@ export class DuckDbSession {
     return rows;
   }
 
+  /** The first column of a query's result as text, without building an object per row (for millions of keys). */
+  async column(sql: string, params: SqlParams = {}): Promise<string[]> {
+    const reader = await this.tracked(() =>
+      this.connection.runAndReadAll(toDollarParams(sql), bindable(params)),
+    );
+    return (reader.getColumnsJson()[0] ?? []).map((v) => String(v));
+  }
+
   /** Rejects anything but a single SELECT, using DuckDB's own parser. */
   async assertSelect(sql: string): Promise<void> {
     const [row] = await this.all('SELECT json_serialize_sql(CAST(:q AS VARCHAR)) AS j', { q: sql });
