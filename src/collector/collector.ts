@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckDbSession, keysOfFilesSql, sqlIdent, tableSelectSql } from '../engines/index.js';
-import { dataLayout, TABLES, tableFiles } from '../lake/index.js';
+import { dataLayout, filesByPartition, TABLES, tableBytes, tableFiles } from '../lake/index.js';
 import { type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
@@ -189,9 +188,7 @@ export class Collector {
         const keys = this.keys.get(table) as KeySet;
         // The newest keys, since retries are for records sent moments ago: whole date partitions, newest
         // first, until the set is full (reading only those files, not sorting the whole table).
-        const byPartition = new Map<string, string[]>();
-        for (const f of tableFiles(layout, spec))
-          byPartition.set(dirname(f), [...(byPartition.get(dirname(f)) ?? []), f]);
+        const byPartition = filesByPartition(tableFiles(layout, spec));
         const partitions = [...byPartition.keys()].sort().reverse();
         const batches: string[][] = [];
         let room = this.config.dedupKeys;
@@ -217,7 +214,7 @@ export class Collector {
   private updateLakeBytes(): void {
     const layout = dataLayout(this.dataDir);
     for (const table of COLLECTED_TABLES) {
-      const bytes = tableFiles(layout, TABLES[table]).reduce((sum, f) => sum + statSync(f).size, 0);
+      const bytes = tableBytes(layout, TABLES[table]);
       this.metrics.lakeBytes.set({ table }, bytes);
     }
   }

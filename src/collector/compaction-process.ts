@@ -4,10 +4,16 @@
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
 import { setPriority } from 'node:os';
-import { dirname } from 'node:path';
 import { DuckDbSession } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
-import { compactTable, dataLayout, TABLES, type TableSpec, tableFiles } from '../lake/index.js';
+import {
+  compactTable,
+  dataLayout,
+  filesByPartition,
+  TABLES,
+  type TableSpec,
+  tableFiles,
+} from '../lake/index.js';
 import type { CompactionJob, CompactionReply } from './compaction-worker.js';
 
 try {
@@ -49,10 +55,8 @@ const MERGE_AT = 16;
 
 async function mergeSmallFiles(dataDir: string, spec: TableSpec, memoryLimit: string): Promise<void> {
   const layout = dataLayout(dataDir);
-  const perPartition = new Map<string, number>();
-  for (const f of tableFiles(layout, spec))
-    perPartition.set(dirname(f), (perPartition.get(dirname(f)) ?? 0) + 1);
-  if (![...perPartition.values()].some((n) => n >= MERGE_AT)) return;
+  const partitions = [...filesByPartition(tableFiles(layout, spec)).values()];
+  if (!partitions.some((files) => files.length >= MERGE_AT)) return;
   const db = await DuckDbSession.open({ threads: 1, memoryLimit });
   try {
     await compactTable(db, layout, spec, { minFiles: MERGE_AT });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
-import { type DataLayout, sqlType } from './layout.js';
+import { type DataLayout, filesByPartition, sqlType } from './layout.js';
 import { commitFiles, liveFiles, unlistedFiles } from './manifest.js';
 import type { TableSpec } from './tables.js';
 
@@ -36,11 +36,8 @@ export async function compactTable(
   const tableDir = join(layout.lake, spec.name);
   const minFiles = options.minFiles ?? 8;
   const before = liveFiles(tableDir);
-  const byPartition = new Map<string, string[]>();
-  for (const file of before)
-    byPartition.set(dirname(file), [...(byPartition.get(dirname(file)) ?? []), file]);
   let partitionsMerged = 0;
-  for (const [dir, files] of byPartition) {
+  for (const [dir, files] of filesByPartition(before)) {
     if (files.length < minFiles) continue;
     if (await mergePartition(db, layout, spec, { tableDir, dir, files })) partitionsMerged++;
   }

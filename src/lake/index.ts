@@ -1,5 +1,13 @@
 export { type CompactOptions, type CompactReport, compactTable } from './compact.js';
-export { type DataLayout, dataLayout, PARTITION_COLUMN, sqlType, tableFiles } from './layout.js';
+export {
+  type DataLayout,
+  dataLayout,
+  filesByPartition,
+  PARTITION_COLUMN,
+  sqlType,
+  tableBytes,
+  tableFiles,
+} from './layout.js';
 export { commitFiles, liveFiles, manifestVersion, RETIRE_MS, unlistedFiles } from './manifest.js';
 export {
   ACTIONS,

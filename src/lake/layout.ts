@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { liveFiles } from './manifest.js';
 import type { ColumnType, TableSpec } from './tables.js';
 
@@ -45,4 +46,21 @@ export function sqlType(type: ColumnType): string {
 /** Live Parquet files of a table (from its manifest), sorted; empty when the table has never been loaded. */
 export function tableFiles(layout: DataLayout, spec: TableSpec): string[] {
   return liveFiles(join(layout.lake, spec.name));
+}
+
+/** Files grouped by their partition directory (a table's own directory when it is unpartitioned). */
+export function filesByPartition(files: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const file of files) {
+    const dir = dirname(file);
+    const group = groups.get(dir);
+    if (group) group.push(file);
+    else groups.set(dir, [file]);
+  }
+  return groups;
+}
+
+/** Bytes on disk of a table's live files. */
+export function tableBytes(layout: DataLayout, spec: TableSpec): number {
+  return tableFiles(layout, spec).reduce((sum, f) => sum + statSync(f).size, 0);
 }

@@ -35,6 +35,8 @@ export interface TableSpec {
   columns: readonly ColumnSpec[];
   /** Columns whose values identify a row; re-ingesting a row with the same key loads nothing. */
   key: readonly string[];
+  /** The column that places a row in time (newest keys, covered range), or null. */
+  time: string | null;
   /** SQL expression (over typed columns) giving the partition value, or null for an unpartitioned table. */
   partition: string | null;
   /** Extra row rules as [SQL condition that must hold, reason when it does not]. */
@@ -67,6 +69,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'region', type: 'text', enum: REGIONS },
     ],
     key: ['order_id', 'product_id'],
+    time: 'order_date',
     partition: 'CAST(order_date AS DATE)',
     checks: [
       ['abs(total_amount - quantity * price) <= 0.011', 'total_amount: must equal quantity × price'],
@@ -88,6 +91,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'tier', type: 'text', enum: TIERS },
     ],
     key: ['customer_id'],
+    time: 'signup_date',
     partition: "strftime(signup_date, '%Y')",
     checks: [
       [`signup_date >= CAST(${EARLIEST} AS DATE)`, 'signup_date: before 2000-01-01'],
@@ -108,6 +112,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'duration_seconds', type: 'integer', min: 0, max: 86_400 },
     ],
     key: ['event_id'],
+    time: 'timestamp',
     partition: 'CAST("timestamp" AS DATE)',
     checks: [
       [`"timestamp" >= ${EARLIEST}`, 'timestamp: before 2000-01-01'],
@@ -127,6 +132,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'lead_time_days', type: 'integer', min: 0, max: 3650, optional: true },
     ],
     key: ['product_id'],
+    time: null,
     partition: null,
     checks: [],
   },
@@ -138,6 +144,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'variant', ...ID },
     ],
     key: ['experiment', 'session_id'],
+    time: null,
     partition: null,
     checks: [],
   },

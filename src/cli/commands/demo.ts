@@ -1,11 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { findAnalysis, runAnalysis } from '../../analyses/index.js';
 import { DuckDbEngine } from '../../engines/index.js';
 import { generateDefaults } from '../../generate/index.js';
 import type { IngestReport } from '../../ingest/index.js';
-import { dataLayout } from '../../lake/index.js';
+import { dataLayout, TABLES, tableFiles } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
 import { buildLake } from './build-lake.js';
@@ -23,9 +23,9 @@ const SCENARIOS = [
 const ORDER_ANALYSES = ['sales-by-region', 'top-products', 'revenue-by-day', 'order-status'];
 
 function lakeIsBuilt(dir: string): boolean {
-  const lake = dataLayout(dir).lake;
-  return ['orders', 'customers', 'clickstream'].every(
-    (t) => existsSync(join(lake, t)) && readdirSync(join(lake, t)).length > 0,
+  const layout = dataLayout(dir);
+  return (['orders', 'customers', 'clickstream'] as const).every(
+    (t) => tableFiles(layout, TABLES[t]).length > 0,
   );
 }
 

@@ -1,17 +1,15 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { DuckDbEngine, sqlIdent } from '../../engines/index.js';
-import { dataLayout, TABLE_NAMES, TABLES, tableFiles } from '../../lake/index.js';
+import {
+  dataLayout,
+  filesByPartition,
+  TABLE_NAMES,
+  TABLES,
+  tableBytes,
+  tableFiles,
+} from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { type Format, formatOption, printRows } from '../output.js';
-
-// The column that places a row in time, per table, for the covered range.
-const TIME_COLUMN: Partial<Record<string, string>> = {
-  orders: 'order_date',
-  clickstream: 'timestamp',
-  customers: 'signup_date',
-};
 
 /** `shoplake tables`: what the lake holds — rows, files, bytes, partitions and time range per table. */
 export function registerTables(program: Command): void {
@@ -27,7 +25,7 @@ export function registerTables(program: Command): void {
         const rows = [];
         for (const name of TABLE_NAMES) {
           const files = tableFiles(layout, TABLES[name]);
-          const time = TIME_COLUMN[name];
+          const time = TABLES[name].time;
           const range = time
             ? `, CAST(min(${sqlIdent(time)}) AS VARCHAR) AS first, CAST(max(${sqlIdent(time)}) AS VARCHAR) AS last`
             : '';
@@ -36,8 +34,8 @@ export function registerTables(program: Command): void {
             table: name,
             rows: Number(stats?.rows ?? 0),
             files: files.length,
-            partitions: new Set(files.map((f) => dirname(f))).size,
-            megabytes: Math.round(files.reduce((sum, f) => sum + statSync(f).size, 0) / 1e4) / 100,
+            partitions: filesByPartition(files).size,
+            megabytes: Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100,
             first: (stats?.first as string | undefined) ?? null,
             last: (stats?.last as string | undefined) ?? null,
           });
