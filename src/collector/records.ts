@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ColumnSpec, TableSpec } from '../lake/index.js';
+import { type ColumnSpec, EVENT_CONTENT_FIELDS, type TableSpec } from '../lake/index.js';
 import { type CollectedRecord, recordSchema } from './schema.js';
 import { formatUtc, normalizeTimestamp } from './timestamps.js';
 
@@ -52,14 +52,9 @@ export const ROW_CHECKS: Record<string, RowCheck> = {
     r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
 };
 
-const CONTENT_FIELDS = ['timestamp', 'session_id', 'customer_id', 'action', 'page', 'product_id', 'device'];
-
-/**
- * The identity of an event without a client id: 'h' + 24 hex digits of md5 over its content joined by
- * '|', exactly as ingest's deriveEventIds computes it in SQL, so a file and the collector agree.
- */
+/** The identity of an event without a client id (EVENT_CONTENT_FIELDS), as file ingest computes it in SQL. */
 export function contentEventId(r: CollectedRecord): string {
-  const parts = [...CONTENT_FIELDS, 'duration_seconds'].map((f) => (r[f] === undefined ? '' : String(r[f])));
+  const parts = EVENT_CONTENT_FIELDS.map((f) => (r[f] === undefined ? '' : String(r[f])));
   return `h${createHash('md5').update(parts.join('|')).digest('hex').slice(0, 24)}`;
 }
 

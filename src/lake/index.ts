@@ -14,6 +14,7 @@ export {
   type ColumnSpec,
   type ColumnType,
   DEVICES,
+  EVENT_CONTENT_FIELDS,
   ORDER_STATUSES,
   PAGES,
   REGIONS,

@@ -43,6 +43,21 @@ export interface TableSpec {
   checks: readonly (readonly [string, string])[];
 }
 
+/**
+ * The fields that identify a clickstream event sent without an event_id: its id is 'h' + the first 24 hex
+ * digits of md5 over them as text, joined by '|'. File ingest (SQL) and the collector (JS) both use it.
+ */
+export const EVENT_CONTENT_FIELDS = [
+  'timestamp',
+  'session_id',
+  'customer_id',
+  'action',
+  'page',
+  'product_id',
+  'device',
+  'duration_seconds',
+] as const;
+
 export const TABLE_NAMES = ['orders', 'customers', 'clickstream', 'products', 'experiments'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
