@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
-import { buildLake } from '../src/cli/commands/build-lake.js';
 import { DuckDbEngine } from '../src/engines/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
+import { buildLake } from '../src/ingest/index.js';
 
 /** Median latency in ms of each analysis with default parameters over the lake in `dataDir`. */
 export async function benchAnalyses(dataDir: string, runs = 5): Promise<{ name: string; ms: number }[]> {

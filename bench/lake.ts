@@ -6,8 +6,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildLake } from '../src/cli/commands/build-lake.js';
-import { DuckDbSession, defaultMemoryLimit, sqlString } from '../src/engines/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlString } from '../src/duckdb/index.js';
+import { buildLake } from '../src/ingest/index.js';
 import { dataLayout } from '../src/lake/index.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' } } });

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
-import { buildLake } from '../src/cli/commands/build-lake.js';
 import { DuckDbEngine } from '../src/engines/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
+import { buildLake } from '../src/ingest/index.js';
 
 const SCENARIOS = [
   {

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import type { Row } from '../engines/index.js';
+import type { Row } from '../duckdb/index.js';
 
 export const formatSchema = z.enum(['table', 'json', 'csv']);
 export type Format = z.infer<typeof formatSchema>;

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import { DuckDbSession, keysOfFilesSql, sqlIdent, tableSelectSql } from '../engines/index.js';
-import { dataLayout, filesByPartition, TABLES, tableBytes, tableFiles } from '../lake/index.js';
+import { DuckDbSession, sqlIdent } from '../duckdb/index.js';
+import {
+  dataLayout,
+  filesByPartition,
+  keysOfFilesSql,
+  TABLES,
+  tableBytes,
+  tableFiles,
+  tableSelectSql,
+} from '../lake/index.js';
 import { type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';

@@ -4,7 +4,7 @@
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
 import { setPriority } from 'node:os';
-import { DuckDbSession } from '../engines/index.js';
+import { DuckDbSession } from '../duckdb/index.js';
 import { ingest } from '../ingest/index.js';
 import {
   compactTable,

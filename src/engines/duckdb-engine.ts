@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import {
   type DataLayout,
@@ -9,9 +10,8 @@ import {
   TABLE_NAMES,
   TABLES,
   type TableName,
+  tableSelectSql,
 } from '../lake/index.js';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from './duckdb.js';
-import { tableSelectSql } from './lake-views.js';
 import type { Engine, Row, SqlParams } from './types.js';
 
 /** Options for opening the lake. */

@@ -1,8 +1,6 @@
-/** A result row: column name to JSON-ready value. */
-export type Row = Record<string, unknown>;
+import type { Row, SqlParams } from '../duckdb/index.js';
 
-/** Values bound to `:name` parameters. */
-export type SqlParams = Record<string, string | number | boolean | null>;
+export type { Row, SqlParams };
 
 /** What every engine does: run engine-neutral SQL over the lake's tables with bound parameters. */
 export interface Engine {

@@ -13,7 +13,7 @@ import {
   PURCHASE_DEVICE_CUM,
   STAGE_PURCHASE,
 } from './journey.js';
-import type { Order } from './orders.js';
+import type { Order } from './order-line.js';
 import { Rng } from './rng.js';
 import type { CsvWriter } from './writer.js';
 

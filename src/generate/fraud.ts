@@ -1,5 +1,5 @@
 import { FRAUD_PRODUCTS, REGIONS } from './catalog.js';
-import type { Order } from './orders.js';
+import type { Order } from './order-line.js';
 import type { Rng } from './rng.js';
 
 /** Fraud pattern codes stored on orders; 0 = legitimate. Index = code. */

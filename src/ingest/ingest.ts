@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, keysOfFilesSql, sqlIdent } from '../engines/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
 import {
   type DataLayout,
   dataLayout,
+  keysOfFilesSql,
   PARTITION_COLUMN,
   type TableSpec,
   tableFiles,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { sqlIdent, sqlString } from '../engines/index.js';
+import { sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { COUNTRY_REGIONS } from './countries.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDbSession, sqlString } from '../engines/index.js';
+import { type DuckDbSession, sqlString } from '../duckdb/index.js';
 import { rawColumns, rawRecordSql, type SourceFile } from './sources.js';
 import { rawTable } from './staging.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { type DuckDbSession, sqlIdent, sqlString } from '../engines/index.js';
+import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 
 export type SourceFormat = 'csv' | 'ndjson' | 'parquet';

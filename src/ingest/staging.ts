@@ -1,4 +1,4 @@
-import { type DuckDbSession, sqlIdent, sqlString } from '../engines/index.js';
+import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { type Mapping, mappedColumns, referencedColumns } from './mapping.js';
 import { CarefulReadNeeded, csvRejectsSql, loadRaw, rawColumns, type SourceFile } from './sources.js';

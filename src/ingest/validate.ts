@@ -1,4 +1,4 @@
-import { sqlIdent, sqlString } from '../engines/index.js';
+import { sqlIdent, sqlString } from '../duckdb/index.js';
 import { type ColumnSpec, sqlType, type TableSpec } from '../lake/index.js';
 
 /** SQL casting a VARCHAR column to its lake type, NULL when it does not parse. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
+import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { type DataLayout, filesByPartition, sqlType } from './layout.js';
 import { commitFiles, liveFiles, unlistedFiles } from './manifest.js';
 import type { TableSpec } from './tables.js';

@@ -9,6 +9,7 @@ export {
   tableFiles,
 } from './layout.js';
 export { commitFiles, liveFiles, manifestVersion, RETIRE_MS, unlistedFiles } from './manifest.js';
+export { keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export {
   ACTIONS,
   type ColumnSpec,

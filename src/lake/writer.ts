@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDbSession, sqlIdent, sqlString } from '../engines/duckdb.js';
+import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { type DataLayout, PARTITION_COLUMN } from './layout.js';
 import { commitFiles } from './manifest.js';
 import type { TableSpec } from './tables.js';

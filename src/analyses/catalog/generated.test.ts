@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildLake } from '../../cli/commands/build-lake.js';
 import { DuckDbEngine } from '../../engines/index.js';
 import { generate, generateDefaults } from '../../generate/index.js';
+import { buildLake } from '../../ingest/index.js';
 import { tempDir } from '../../testing/index.js';
 import { findAnalysis, runAnalysis } from '../index.js';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DuckDbSession, defaultMemoryLimit } from '../../engines/index.js';
+import { DuckDbSession, defaultMemoryLimit } from '../../duckdb/index.js';
 import { UserError } from '../../errors/index.js';
 import { compactTable, dataLayout, TABLE_NAMES, TABLES, tableSpec } from '../../lake/index.js';
 import { dataDir, positiveInt } from '../options.js';

@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import { findAnalysis, runAnalysis } from '../../analyses/index.js';
 import { DuckDbEngine } from '../../engines/index.js';
 import { generateDefaults } from '../../generate/index.js';
-import type { IngestReport } from '../../ingest/index.js';
+import { buildLake, type IngestReport } from '../../ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
-import { buildLake } from './build-lake.js';
+import { phaseProgress } from '../progress.js';
 import { liveDemo } from './demo-live.js';
 import { generateWithProgress, todayUtc } from './generate.js';
 import { describeReport } from './ingest.js';
@@ -83,7 +83,9 @@ export async function runDemo(
   let reports: IngestReport[] = [];
   if (!lakeIsBuilt(dir)) {
     status('building the Parquet lake from raw CSV');
-    reports = await buildLake(dir, (r) => status(`  ${describeReport(r)}`), { showProgress: true });
+    reports = await buildLake(dir, (r) => status(`  ${describeReport(r)}`), {
+      onTable: (table) => phaseProgress(`build-lake ${table}`),
+    });
   }
   const engine = await DuckDbEngine.open(dir);
   try {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DuckDbEngine, sqlIdent } from '../../engines/index.js';
+import { sqlIdent } from '../../duckdb/index.js';
+import { DuckDbEngine } from '../../engines/index.js';
 import {
   dataLayout,
   filesByPartition,

@@ -1,6 +1,6 @@
-import type { TableSpec } from '../lake/index.js';
-import { type DataLayout, sqlType, tableFiles } from '../lake/index.js';
-import { sqlIdent, sqlString } from './duckdb.js';
+import { sqlIdent, sqlString } from '../duckdb/index.js';
+import { type DataLayout, sqlType, tableFiles } from './layout.js';
+import type { TableSpec } from './tables.js';
 
 /**
  * SELECT over a table's live Parquet files with every column cast to its declared type, so queries see

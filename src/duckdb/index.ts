@@ -1,0 +1,2 @@
+export { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString, toDollarParams } from './session.js';
+export type { Row, SqlParams } from './types.js';
