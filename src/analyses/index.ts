@@ -1,4 +1,19 @@
 export { describeParams, findAnalysis, loadCatalog, type ParamInfo } from './catalog.js';
 export { dateRangeSql, dollars, isoDate, param } from './params.js';
-export { parseParams, placeholders, runAnalysis } from './run.js';
-export { type Analysis, defineAnalysis, type ParamsSchema, type RowSchema } from './types.js';
+export {
+  type AnalysisResult,
+  bindParams,
+  parseParams,
+  placeholders,
+  runAnalysis,
+  runAnalysisWithNotes,
+} from './run.js';
+export {
+  type Analysis,
+  defineAnalysis,
+  type Note,
+  type NotesQuery,
+  type ParamsSchema,
+  type RowSchema,
+  type UnboundUse,
+} from './types.js';

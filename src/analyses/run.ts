@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Engine, Row, SqlParams } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
-import type { Analysis } from './types.js';
+import type { Analysis, Note } from './types.js';
 
 /** Parses raw parameters (CLI strings, query strings, JSON) against an analysis's schema. */
 export function parseParams(analysis: Analysis, raw: Record<string, unknown>): Record<string, unknown> {
@@ -29,23 +29,60 @@ export function placeholders(sql: string): string[] {
   return [...names];
 }
 
-/** Runs an analysis on an engine: parse parameters, bind them, run, and check rows against the row schema. */
-export async function runAnalysis<A extends Analysis>(
-  engine: Engine,
-  analysis: A,
-  raw: Record<string, unknown>,
-): Promise<z.infer<A['row']>[]> {
-  const params = parseParams(analysis, raw);
-  const sql = analysis.sql(params as never);
+/**
+ * The values bound to an SQL text's placeholders. A placeholder that the parameter schema does not define
+ * is a bug in the analysis (it would silently bind NULL), so it fails as an internal error.
+ */
+export function bindParams(analysis: Analysis, sql: string, params: Record<string, unknown>): SqlParams {
+  const defined = Object.keys(analysis.params.shape);
   const binds: SqlParams = {};
   for (const name of placeholders(sql)) {
+    if (!defined.includes(name)) {
+      throw new Error(
+        `${analysis.name}: its SQL uses :${name}, which its parameter schema does not define (${defined.join(', ')})`,
+      );
+    }
     const value = params[name];
     if (value !== undefined && value !== null && typeof value === 'object') {
       throw new Error(`${analysis.name}: parameter ${name} is not a scalar and cannot be bound`);
     }
     binds[name] = (value ?? null) as SqlParams[string];
   }
-  let rows: Row[] = await engine.query(sql, binds);
+  return binds;
+}
+
+/** What an analysis answers: its rows and the notes that say what it left out. */
+export interface AnalysisResult<R> {
+  rows: R[];
+  notes: Note[];
+}
+
+async function rowsOf(engine: Engine, analysis: Analysis, params: Record<string, unknown>): Promise<Row[]> {
+  const sql = analysis.sql(params as never);
+  let rows: Row[] = await engine.query(sql, bindParams(analysis, sql, params));
   if (analysis.transform) rows = analysis.transform(rows, params as never);
-  return rows.map((row) => analysis.row.parse(row)) as z.infer<A['row']>[];
+  return rows.map((row) => analysis.row.parse(row));
+}
+
+/** Runs an analysis on an engine: parse parameters, bind them, run, and check rows against the row schema. */
+export async function runAnalysis<A extends Analysis>(
+  engine: Engine,
+  analysis: A,
+  raw: Record<string, unknown>,
+): Promise<z.infer<A['row']>[]> {
+  return (await rowsOf(engine, analysis, parseParams(analysis, raw))) as z.infer<A['row']>[];
+}
+
+/** Runs an analysis like runAnalysis, plus its notes query when it has one (for what users read). */
+export async function runAnalysisWithNotes<A extends Analysis>(
+  engine: Engine,
+  analysis: A,
+  raw: Record<string, unknown>,
+): Promise<AnalysisResult<z.infer<A['row']>>> {
+  const params = parseParams(analysis, raw);
+  const rows = (await rowsOf(engine, analysis, params)) as z.infer<A['row']>[];
+  const query = analysis.notes?.(params as never);
+  if (!query) return { rows, notes: [] };
+  const [row] = await engine.query(query.sql, bindParams(analysis, query.sql, params));
+  return { rows, notes: row ? query.read(row) : [] };
 }

@@ -5,6 +5,28 @@ export type RowSchema = z.ZodObject;
 export type ParamsSchema = z.ZodObject;
 
 /**
+ * Something the user must know to read a result right, e.g. how many guest orders a customer analysis
+ * left out. `code` is stable for programs; `message` is one line for people.
+ */
+export interface Note {
+  code: string;
+  message: string;
+  count: number;
+}
+
+/** An extra query whose one result row becomes notes (bound with the same parameters as the analysis). */
+export interface NotesQuery {
+  sql: string;
+  read: (row: Record<string, unknown>) => Note[];
+}
+
+/**
+ * How a parameter that is not bound as `:name` is used: 'shape' picks one of several SQL texts written in
+ * the analysis (a split, a ranking column), 'transform' is read by `transform` only.
+ */
+export type UnboundUse = 'shape' | 'transform';
+
+/**
  * One analysis of the catalog: a name, a description, a parameter schema, engine-neutral SQL and the
  * schema of its result rows. SQL uses `:name` placeholders bound from the parsed parameters and only
  * functions that DuckDB and Spark SQL share (plus `local_time(ts, tz)`, which every engine defines).
@@ -16,10 +38,17 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
   row: R;
   sql: (params: z.infer<P>) => string;
   /**
+   * Parameters deliberately not bound in the SQL, with how they are used. Every other parameter must
+   * appear as `:name` in the SQL of some variant (catalog.test.ts checks both directions).
+   */
+  unbound?: Readonly<Partial<Record<Extract<keyof z.infer<P>, string>, UnboundUse>>>;
+  /**
    * Optional engine-independent step over the SQL rows, for what SQL engines do not share (statistics,
    * model fitting). Its output, not the SQL's, must match `row`.
    */
   transform?: (rows: Record<string, unknown>[], params: z.infer<P>) => Record<string, unknown>[];
+  /** Optional query for notes about the result (rows left out and why), run after the analysis. */
+  notes?: (params: z.infer<P>) => NotesQuery;
   /** Seed-style text lines for `--format table`; a generic table is drawn when absent. */
   render?: (rows: z.infer<R>[]) => string[];
 }

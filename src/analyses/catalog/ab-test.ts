@@ -66,6 +66,7 @@ export default defineAnalysis({
       .describe('planned share of sessions in B (default 0.5)'),
   }),
   row,
+  unbound: { alpha: 'transform', power: 'transform', mde: 'transform', split: 'transform' },
   sql: () => `
     WITH ${sessionizedEventsSql()}, ${sessionsSql()}
     SELECT x.experiment, x.variant, count(*) AS sessions, CAST(sum(s.purchased) AS BIGINT) AS conversions

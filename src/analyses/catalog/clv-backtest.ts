@@ -3,6 +3,7 @@ import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import {
   type CustomerHistory,
+  clvNotes,
   customerHistorySql,
   fitClv,
   naiveValue,
@@ -67,7 +68,8 @@ export default defineAnalysis({
     mae: z.number(),
     rmse: z.number(),
   }),
-  sql: () => customerHistorySql(),
+  sql: () => customerHistorySql(true),
+  notes: () => clvNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows);
     const model = fitClv(history);

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { TIERS } from '../../lake/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { type CustomerHistory, customerHistorySql, fitClv, predictValue, toHistory } from './parts/clv.js';
+import {
+  type CustomerHistory,
+  clvNotes,
+  customerHistorySql,
+  fitClv,
+  predictValue,
+  toHistory,
+} from './parts/clv.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -26,7 +33,9 @@ export default defineAnalysis({
     avg_predicted_value: z.number(),
     predicted_value: z.number(),
   }),
-  sql: () => customerHistorySql().replaceAll(':holdoutDays', '0'),
+  unbound: { horizon: 'transform' },
+  sql: () => customerHistorySql(false),
+  notes: () => clvNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows);
     const model = fitClv(history);

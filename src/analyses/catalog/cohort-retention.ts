@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { customerOrderSql, guestOrderSql, leftOutNotes } from './parts/customers.js';
+import { ratioSql } from './parts/sql.js';
 
 const DAY_MS = 86_400_000;
+
+/** The orders cohorts read: completed, in the date range and region. */
+const COUNTED = `status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)`;
 
 /** Index of `period` counted from `cohort` in months or weeks (both YYYY-MM-DD period starts). */
 function periodIndex(cohort: string, period: string, unit: 'month' | 'week'): number {
@@ -32,18 +37,20 @@ export default defineAnalysis({
     customers: z.number().int(),
     retention: z.number(),
   }),
-  sql: (p) => `
+  // A customer repeats with two or more distinct completed orders (not lines) in the range.
+  sql: () => `
     WITH o AS (
-      SELECT customer_id, CAST(date_trunc('${p.period}', local_time(order_date, :tz)) AS DATE) AS p
+      SELECT customer_id, order_id, CAST(date_trunc(:period, local_time(order_date, :tz)) AS DATE) AS p
       FROM orders
-      WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
+      WHERE ${COUNTED} AND ${customerOrderSql()}
     ),
     firsts AS (
-      SELECT customer_id, min(p) AS cohort, CASE WHEN count(*) >= 2 THEN 1 ELSE 0 END AS repeated
+      SELECT customer_id, min(p) AS cohort,
+        CASE WHEN count(DISTINCT order_id) >= 2 THEN 1 ELSE 0 END AS repeated
       FROM o GROUP BY customer_id
     ),
     sizes AS (
-      SELECT cohort, count(*) AS cohort_size, CAST(sum(repeated) AS DOUBLE) / count(*) AS repeat_rate
+      SELECT cohort, count(*) AS cohort_size, ${ratioSql('sum(repeated)', 'count(*)')} AS repeat_rate
       FROM firsts GROUP BY cohort
     ),
     active AS (
@@ -51,10 +58,14 @@ export default defineAnalysis({
       FROM o JOIN firsts f ON f.customer_id = o.customer_id
       GROUP BY f.cohort, o.p
     )
-    SELECT CAST(a.cohort AS VARCHAR) AS cohort, s.cohort_size, s.repeat_rate, CAST(a.p AS VARCHAR) AS period,
+    SELECT CAST(a.cohort AS STRING) AS cohort, s.cohort_size, s.repeat_rate, CAST(a.p AS STRING) AS period,
       a.customers
     FROM active a JOIN sizes s ON s.cohort = a.cohort
     ORDER BY a.cohort, a.p`,
+  notes: () =>
+    leftOutNotes(
+      `SELECT count(DISTINCT order_id) AS guest_orders FROM orders WHERE ${COUNTED} AND ${guestOrderSql()}`,
+    ),
   transform: (rows, p) =>
     rows.map((r) => {
       const size = Number(r.cohort_size);

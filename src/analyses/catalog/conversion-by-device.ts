@@ -23,6 +23,7 @@ export default defineAnalysis({
     ci_low: z.number(),
     ci_high: z.number(),
   }),
+  unbound: { confidence: 'transform' },
   sql: () => `
     WITH ${sessionizedEventsSql()}, ${sessionsSql()}
     SELECT device, count(*) AS sessions, CAST(sum(purchased) AS BIGINT) AS purchasing_sessions

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { ratioSql } from './parts/sql.js';
 
 /** Seed scenario 2: how many customers each tier has, highest tier first. */
 export default defineAnalysis({
@@ -15,7 +16,7 @@ export default defineAnalysis({
   }),
   sql: () => `
     SELECT tier, count(*) AS customers,
-      CAST(round(count(*) * 1.0 / sum(count(*)) OVER (), 4) AS DOUBLE) AS share,
+      CAST(round(${ratioSql('count(*)', 'sum(count(*)) OVER ()')}, 4) AS DOUBLE) AS share,
       CAST(round(sum(lifetime_value), 2) AS DOUBLE) AS lifetime_value
     FROM customers
     WHERE :region IS NULL OR region = :region

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ACTIONS } from '../../lake/index.js';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { sessionizedEventsSql } from './parts/sql.js';
+import { constantSql, firstDeviceSql, sessionizedEventsSql } from './parts/sql.js';
 
 const DEFAULT_STEPS = ['VIEW', 'ADD_TO_CART', 'CHECKOUT', 'PURCHASE'] as const;
 
@@ -15,10 +15,17 @@ const steps = z
 
 const minutes = (what: string) => z.coerce.number().positive().max(525_600).optional().describe(what);
 
-/** Segment expression and unit key per split; a product split follows each (session, product) pair. */
+/**
+ * Segment expression and unit key per split; a product split follows each (session, product) pair. The
+ * device is the session's (its first event's, ties broken as in sessions), taken before events of other
+ * actions are dropped.
+ */
 const SPLITS = {
   none: { unit: 'ev.session', segment: "'all'" },
-  device: { unit: 'ev.session', segment: 'min_by(ev.device, ev.sec) OVER (PARTITION BY ev.session)' },
+  device: {
+    unit: 'ev.session',
+    segment: firstDeviceSql('ev.device', 'ev.sec', ' OVER (PARTITION BY ev.session)'),
+  },
   region: {
     unit: 'ev.session',
     segment: "coalesce(c.region, CASE WHEN ev.customer_id = 'GUEST' THEN 'GUEST' ELSE 'UNKNOWN' END)",
@@ -54,30 +61,35 @@ export default defineAnalysis({
       .describe('split by device, region or product (default none)'),
   }),
   row,
+  unbound: { steps: 'shape', by: 'shape' },
   sql: (p) => {
     const split = SPLITS[p.by];
     const join = p.by === 'region' ? 'LEFT JOIN customers c ON c.customer_id = ev.customer_id' : '';
-    const inSteps = [...new Set(p.steps)].map((s) => `'${s}'`).join(', ');
-    // Events of other actions cannot be a step: drop them before the joins.
-    const where = `WHERE ev.action IN (${inSteps})${p.by === 'product' ? ' AND ev.product_id IS NOT NULL' : ''}`;
+    // Steps are actions (the schema checks them); constantSql writes them as literals of that closed set.
+    const step = (k: number) => constantSql(ACTIONS, p.steps[k] ?? '');
+    const inSteps = [...new Set(p.steps)].map((s) => constantSql(ACTIONS, s)).join(', ');
+    // Events of other actions cannot be a step: drop them before the joins (after the segment is known).
+    const where = `WHERE action IN (${inSteps})${p.by === 'product' ? ' AND product_id IS NOT NULL' : ''}`;
     const ctes = [
-      `u AS (SELECT ${split.unit} AS unit, ${split.segment} AS segment, ev.action, ev.sec
-        FROM ev ${join} ${where})`,
+      `u AS (SELECT unit, segment, action, sec FROM (
+          SELECT ${split.unit} AS unit, ${split.segment} AS segment, ev.action, ev.product_id, ev.sec
+          FROM ev ${join}) x
+        ${where})`,
       `s1 AS (SELECT unit, min(segment) AS segment, min(sec) AS t1, min(sec) AS t, CAST(NULL AS DOUBLE) AS dt
-        FROM u WHERE action = '${p.steps[0]}' GROUP BY unit)`,
+        FROM u WHERE action = ${step(0)} GROUP BY unit)`,
     ];
     for (let k = 1; k < p.steps.length; k++) {
       const after = p.steps[k] === p.steps[k - 1] ? '>' : '>=';
       ctes.push(`s${k + 1} AS (
         SELECT q.unit, min(q.segment) AS segment, min(q.t1) AS t1, min(u.sec) AS t,
           CAST(min(u.sec) - min(q.t) AS DOUBLE) AS dt
-        FROM s${k} q JOIN u ON u.unit = q.unit AND u.action = '${p.steps[k]}' AND u.sec ${after} q.t
+        FROM s${k} q JOIN u ON u.unit = q.unit AND u.action = ${step(k)} AND u.sec ${after} q.t
           AND (:stepWindowMinutes IS NULL OR u.sec - q.t <= :stepWindowMinutes * 60)
           AND (:windowMinutes IS NULL OR u.sec - q.t1 <= :windowMinutes * 60)
         GROUP BY q.unit)`);
     }
     const selects = p.steps.map(
-      (action, k) => `SELECT ${k + 1} AS step, '${action}' AS action, segment, count(*) AS sessions,
+      (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, count(*) AS sessions,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY dt) AS median_dt FROM s${k + 1} GROUP BY segment`,
     );
     return `

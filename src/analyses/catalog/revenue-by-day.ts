@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { ratioSql } from './parts/sql.js';
 
 /** Daily orders and revenue, in the requested time zone. */
 export default defineAnalysis({
@@ -17,9 +18,9 @@ export default defineAnalysis({
   // count(DISTINCT order_id) per day on millions of lines, and gives the same numbers.
   sql: () => `
     SELECT day, count(*) AS orders, CAST(round(sum(revenue), 2) AS DOUBLE) AS revenue,
-      CAST(round(sum(revenue) / count(*), 2) AS DOUBLE) AS avg_order_value
+      CAST(round(${ratioSql('sum(revenue)', 'count(*)')}, 2) AS DOUBLE) AS avg_order_value
     FROM (
-      SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, order_id, sum(total_amount) AS revenue
+      SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS STRING) AS day, order_id, sum(total_amount) AS revenue
       FROM orders
       WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
       GROUP BY 1, 2

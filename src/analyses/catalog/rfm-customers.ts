@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDate, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { RFM_SEGMENTS, rfmCustomersSql } from './parts/rfm.js';
+import { RFM_SEGMENTS, rfmCustomersSql, rfmNotes } from './parts/rfm.js';
 
 const SEGMENT_NAMES = RFM_SEGMENTS.map(([name]) => name) as [string, ...string[]];
 
@@ -25,6 +25,7 @@ export default defineAnalysis({
     f: z.number().int(),
     m: z.number().int(),
   }),
+  notes: () => rfmNotes(),
   sql: () => `
     ${rfmCustomersSql(true)}
     SELECT customer_id, tier, segment, CAST(recency_days AS DOUBLE) AS recency_days, frequency,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { rfmCustomersSql } from './parts/rfm.js';
+import { rfmCustomersSql, rfmNotes } from './parts/rfm.js';
+import { ratioSql } from './parts/sql.js';
 
 /** Recency, frequency and monetary scores per customer, grouped into named segments (and tiers). */
 export default defineAnalysis({
@@ -22,10 +23,12 @@ export default defineAnalysis({
     avg_frequency: z.number(),
     avg_monetary: z.number(),
   }),
+  unbound: { by: 'shape' },
+  notes: () => rfmNotes(),
   sql: (p) => `
     ${rfmCustomersSql(p.by === 'segment-tier')}
     SELECT segment, tier, count(*) AS customers,
-      CAST(round(count(*) * 1.0 / sum(count(*)) OVER (), 4) AS DOUBLE) AS share,
+      CAST(round(${ratioSql('count(*)', 'sum(count(*)) OVER ()')}, 4) AS DOUBLE) AS share,
       CAST(round(sum(monetary), 2) AS DOUBLE) AS revenue,
       CAST(round(avg(recency_days), 2) AS DOUBLE) AS avg_recency_days,
       CAST(round(avg(frequency), 2) AS DOUBLE) AS avg_frequency,

@@ -34,9 +34,10 @@ export default defineAnalysis({
     bounce_rate: z.number(),
     purchase_rate: z.number(),
   }),
+  unbound: { by: 'shape' },
   sql: (p) => {
     const keys: readonly string[] = GROUPS[p.by];
-    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS VARCHAR)` : "'all'";
+    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS STRING)` : "'all'";
     const device = keys.includes('device') ? 'device' : "'all'";
     return `
     WITH ${sessionizedEventsSql()}, ${sessionsSql()}

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { choiceSql } from './parts/sql.js';
+
+// Ranking column per --by: units are Σ quantity, revenue Σ total_amount (never a count of lines).
+const RANKINGS = { revenue: 'revenue', units: 'units' } as const;
 
 /** Best sellers by revenue or by units. */
 export default defineAnalysis({
@@ -11,7 +15,7 @@ export default defineAnalysis({
     to: param.to,
     region: param.region,
     by: z
-      .enum(['revenue', 'units'])
+      .enum(['revenue', 'units'] as const)
       .default('revenue')
       .describe('rank by revenue or units (default revenue)'),
     limit: param.limit,
@@ -23,12 +27,13 @@ export default defineAnalysis({
     units: z.number().int(),
     revenue: z.number(),
   }),
+  unbound: { by: 'shape' },
   sql: (p) => `
     SELECT product_id, max(product_name) AS product_name, count(DISTINCT order_id) AS orders,
       CAST(sum(quantity) AS BIGINT) AS units, CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue
     FROM orders
     WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
     GROUP BY product_id
-    ORDER BY ${p.by === 'units' ? 'units' : 'revenue'} DESC, product_id
+    ORDER BY ${choiceSql(RANKINGS, p.by)} DESC, product_id
     LIMIT CAST(:limit AS INTEGER)`,
 });

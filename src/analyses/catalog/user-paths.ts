@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { ACTIONS, PAGES } from '../../lake/index.js';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { sessionizedEventsSql } from './parts/sql.js';
+import { ratioSql, sessionizedEventsSql, valueAtSql } from './parts/sql.js';
 
-/** A step's label: the page for page views, the action name for everything else. */
+/**
+ * A step's label: the page for page views, the action name for everything else. Events of one second are
+ * ordered by action, then page; a session's exit is the label of its last event, and when several events
+ * share the last second, the alphabetically last of their labels.
+ */
 const LABEL = "CASE WHEN action = 'VIEW' THEN page ELSE action END";
 
 /** Most common step paths into a purchase, or the steps where non-purchasing sessions end. */
@@ -28,9 +33,10 @@ export default defineAnalysis({
     limit: param.limit,
   }),
   row: z.object({ path: z.string(), sessions: z.number().int(), share: z.number() }),
+  unbound: { show: 'shape', depth: 'shape' },
   sql: (p) => {
     const tail = `
-    SELECT path, count(*) AS sessions, CAST(round(count(*) * 1.0 / sum(count(*)) OVER (), 4) AS DOUBLE) AS share
+    SELECT path, count(*) AS sessions, CAST(round(${ratioSql('count(*)', 'sum(count(*)) OVER ()')}, 4) AS DOUBLE) AS share
     FROM paths GROUP BY path
     ORDER BY sessions DESC, path
     LIMIT CAST(:limit AS INTEGER)`;
@@ -38,7 +44,7 @@ export default defineAnalysis({
       return `
     WITH ${sessionizedEventsSql()},
     paths AS (
-      SELECT session, max_by(${LABEL}, sec) AS path
+      SELECT session, ${valueAtSql('max_by', LABEL, 'sec', [...PAGES, ...ACTIONS])} AS path
       FROM ev GROUP BY session
       HAVING max(CASE WHEN action = 'PURCHASE' THEN 1 ELSE 0 END) = 0
     )${tail}`;
@@ -49,7 +55,7 @@ export default defineAnalysis({
     firstp AS (SELECT session, min(sec) AS psec FROM ev WHERE action = 'PURCHASE' GROUP BY session),
     steps AS (
       SELECT e.session, e.sec, CASE WHEN e.action = 'VIEW' THEN e.page ELSE e.action END AS label,
-        row_number() OVER (PARTITION BY e.session ORDER BY e.sec, e.action) AS seq
+        row_number() OVER (PARTITION BY e.session ORDER BY e.sec, e.action, e.page) AS seq
       FROM ev e JOIN firstp f ON f.session = e.session AND e.sec <= f.psec
     ),
     dedup AS (SELECT session, seq, label, lag(label) OVER (PARTITION BY session ORDER BY seq) AS prev FROM steps),

@@ -28,7 +28,12 @@ export interface TwoProportionTest {
   relativeLift: number;
   /** Wald interval of the difference with unpooled standard error (Newcombe 1998b, method 1). */
   absoluteCi: Interval;
-  /** Interval of the relative lift: the absolute interval divided by the control rate. */
+  /**
+   * Interval of the relative lift rateB / rateA − 1 by the log ratio (Katz et al. 1978): ln(pB/pA) ±
+   * z·√(1/xB − 1/nB + 1/xA − 1/nA), exponentiated, minus 1. It accounts for the control rate's own noise
+   * (dividing the absolute interval by pA treats pA as exact and covers less than promised). NaN when
+   * either variant has no conversion (the log ratio is then undefined).
+   */
   relativeCi: Interval;
   /** z statistic with the pooled standard error under H0: rateA = rateB. */
   z: number;
@@ -57,10 +62,7 @@ export function twoProportionTest(
   const se = Math.sqrt((rateA * (1 - rateA)) / nA + (rateB * (1 - rateB)) / nB);
   const q = normalQuantile(1 - (1 - confidence) / 2);
   const absoluteCi = { low: diff - q * se, high: diff + q * se };
-  const relativeCi =
-    rateA > 0
-      ? { low: absoluteCi.low / rateA, high: absoluteCi.high / rateA }
-      : { low: Number.NaN, high: Number.NaN };
+  const relativeCi = logRatioInterval(xA, nA, xB, nB, q);
   return {
     rateA,
     rateB,
@@ -71,6 +73,14 @@ export function twoProportionTest(
     z,
     pValue,
   };
+}
+
+/** Katz log-ratio interval of pB/pA − 1 at critical value q (see TwoProportionTest.relativeCi). */
+function logRatioInterval(xA: number, nA: number, xB: number, nB: number, q: number): Interval {
+  if (!(xA > 0 && xB > 0 && nA > 0 && nB > 0)) return { low: Number.NaN, high: Number.NaN };
+  const logRatio = Math.log(xB / nB / (xA / nA));
+  const se = Math.sqrt(1 / xB - 1 / nB + 1 / xA - 1 / nA);
+  return { low: Math.exp(logRatio - q * se) - 1, high: Math.exp(logRatio + q * se) - 1 };
 }
 
 /**

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { describeParams, findAnalysis, loadCatalog, runAnalysis } from '../../analyses/index.js';
+import {
+  describeParams,
+  findAnalysis,
+  loadCatalog,
+  type Note,
+  runAnalysisWithNotes,
+} from '../../analyses/index.js';
 import { DuckDbEngine } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { dataDir, paramArgs } from '../options.js';
@@ -21,6 +27,16 @@ async function listCatalog(format: Format): Promise<void> {
   }
 }
 
+/**
+ * Notes (what an analysis left out) go to stderr so that stdout keeps only the result: one `note: …` line
+ * each, or with --format json one line `{"notes":[{"code","message","count"}, …]}`.
+ */
+function printNotes(notes: Note[], format: Format): void {
+  if (notes.length === 0) return;
+  if (format === 'json') process.stderr.write(`${JSON.stringify({ notes })}\n`);
+  else for (const n of notes) process.stderr.write(`note: ${n.message}\n`);
+}
+
 export function registerQuery(program: Command): void {
   program
     .command('query')
@@ -38,9 +54,10 @@ export function registerQuery(program: Command): void {
       const analysis = await findAnalysis(name);
       const engine = await DuckDbEngine.open(dataDir(cmd));
       try {
-        const rows = await runAnalysis(engine, analysis, paramArgs(params));
+        const { rows, notes } = await runAnalysisWithNotes(engine, analysis, paramArgs(params));
         const lines = format === 'table' && analysis.render ? analysis.render(rows) : undefined;
         printRows(rows, format, lines, Object.keys(analysis.row.shape));
+        printNotes(notes, format);
       } finally {
         await engine.close();
       }

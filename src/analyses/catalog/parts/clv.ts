@@ -1,39 +1,74 @@
 import { expectedPurchases, fitNbd, type NbdModel, shrunkOrderValue } from '../../stats/index.js';
-import { epochSecondsSql } from './sql.js';
+import type { NotesQuery } from '../../types.js';
+import { customerOrderSql, GUEST_ORDERS, guestOrderSql, leftOutNotes } from './customers.js';
+import { epochSecondsSql, ratioSql } from './sql.js';
 
 const DAY = 86400;
 
 /**
- * One row per customer who had signed up before the cutoff: tier, lifetime_value, exposure `t_days`
- * (from the later of signup and the first order in the lake, to the cutoff), completed orders `x` and
- * their `value` before the cutoff, and `future` = completed value from the cutoff to the end.
- * The end is :asOf (or the day after the last order); the cutoff is :holdoutDays before the end.
+ * CTEs `o` (completed order lines with epoch seconds) and `b`: s0 = the lake's first completed order,
+ * s1 = the end, :asOf or 00:00 UTC of the day after the last completed order.
  */
-export function customerHistorySql(): string {
+function ordersAndBoundsSql(): string {
   const since = (col: string) => epochSecondsSql(col);
-  return `
-    WITH o AS (
-      SELECT customer_id, CAST(total_amount AS DOUBLE) AS amount, ${since('order_date')} AS sec
+  return `o AS (
+      SELECT customer_id, order_id, total_amount AS amount, ${since('order_date')} AS sec
       FROM orders WHERE status = 'COMPLETED'
     ),
     b AS (
       SELECT min(sec) AS s0,
-        coalesce(${since('CAST(:asOf AS TIMESTAMP)')}, (floor(max(sec) / ${DAY}) + 1) * ${DAY}) AS s1
+        coalesce(${since('CAST(:asOf AS TIMESTAMP)')}, (floor(${ratioSql('max(sec)', String(DAY))}) + 1) * ${DAY}) AS s1
       FROM o
-    ),
+    )`;
+}
+
+/**
+ * One row per customer who had signed up before the cutoff: tier, lifetime_value, exposure `t_days`
+ * (from the later of signup and the first order in the lake, to the cutoff), distinct completed orders `x`
+ * and their `value` before the cutoff, and `future` = completed value from the cutoff to the end.
+ * The end is :asOf (or the day after the last order); the cutoff is the end itself, or :holdoutDays before
+ * it `withHoldout`. Orders count by their customer in the customers table, so guest orders (and orders of
+ * customers missing from it) are left out: clvNotes counts them.
+ */
+export function customerHistorySql(withHoldout: boolean): string {
+  const cut = withHoldout ? `b.s1 - :holdoutDays * ${DAY}` : 'b.s1';
+  return `
+    WITH ${ordersAndBoundsSql()},
     cust AS (
-      SELECT c.customer_id, c.tier, CAST(c.lifetime_value AS DOUBLE) AS lifetime_value,
-        greatest(b.s0, ${since('CAST(c.signup_date AS TIMESTAMP)')}) AS start_sec,
-        b.s1 - :holdoutDays * ${DAY} AS cut, b.s1
+      SELECT c.customer_id, c.tier, c.lifetime_value,
+        greatest(b.s0, ${epochSecondsSql('CAST(c.signup_date AS TIMESTAMP)')}) AS start_sec, ${cut} AS cut, b.s1
       FROM customers c CROSS JOIN b
+      WHERE ${customerOrderSql('c')}
     )
-    SELECT cust.customer_id, cust.tier, cust.lifetime_value, (cust.cut - cust.start_sec) / ${DAY}.0 AS t_days,
-      sum(CASE WHEN o.sec < cust.cut THEN 1 ELSE 0 END) AS x,
+    SELECT cust.customer_id, cust.tier, cust.lifetime_value,
+      ${ratioSql('cust.cut - cust.start_sec', String(DAY))} AS t_days,
+      count(DISTINCT CASE WHEN o.sec < cust.cut THEN o.order_id END) AS x,
       coalesce(sum(CASE WHEN o.sec < cust.cut THEN o.amount END), 0) AS value,
       coalesce(sum(CASE WHEN o.sec >= cust.cut AND o.sec < cust.s1 THEN o.amount END), 0) AS future
     FROM cust LEFT JOIN o ON o.customer_id = cust.customer_id
     WHERE cust.start_sec < cust.cut
     GROUP BY cust.customer_id, cust.tier, cust.lifetime_value, cust.cut, cust.start_sec`;
+}
+
+/** Completed orders before the end that clv and clv-backtest leave out: guests, and customers unknown. */
+export function clvNotes(): NotesQuery {
+  return leftOutNotes(
+    `WITH ${ordersAndBoundsSql()}
+    SELECT count(DISTINCT CASE WHEN ${guestOrderSql('o')} THEN o.order_id END) AS guest_orders,
+      count(DISTINCT CASE WHEN ${customerOrderSql('o')} AND c.customer_id IS NULL THEN o.order_id END)
+        AS unknown_customer_orders
+    FROM o CROSS JOIN b LEFT JOIN customers c ON c.customer_id = o.customer_id
+    WHERE o.sec < b.s1`,
+    [
+      GUEST_ORDERS,
+      {
+        column: 'unknown_customer_orders',
+        code: 'unknown_customer_orders_left_out',
+        message: (n) =>
+          `left out ${n} completed order(s) of customers missing from the customers table (no signup date or tier)`,
+      },
+    ],
+  );
 }
 
 /** A customer's history as the model sees it. */

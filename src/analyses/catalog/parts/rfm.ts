@@ -1,4 +1,6 @@
-import { epochSecondsSql } from './sql.js';
+import type { NotesQuery } from '../../types.js';
+import { customerOrderSql, guestOrderSql, leftOutNotes } from './customers.js';
+import { constantSql, epochSecondsSql, ratioSql } from './sql.js';
 
 /**
  * Segments on the R × F score grid commonly used for RFM (R rows, F columns), with R = 1 split off as
@@ -18,32 +20,43 @@ export const RFM_SEGMENTS: readonly [string, string][] = [
   ['Lost', 'r = 1 AND f <= 2'],
 ];
 
+const SEGMENT_NAMES = RFM_SEGMENTS.map(([name]) => name);
+
 /** Score 1-5 from a rank among n (ties share a rank, so equal values share a score). */
 export const score = (order: string) =>
-  `CAST(floor(5.0 * (rank() OVER (ORDER BY ${order}) - 1) / count(*) OVER ()) AS INTEGER) + 1`;
+  `CAST(floor(${ratioSql(`5 * (rank() OVER (ORDER BY ${order}) - 1)`, 'count(*) OVER ()')}) AS INTEGER) + 1`;
 
 /** SQL CASE naming the segment of scores r and f. */
 export function segmentSql(): string {
-  return `CASE ${RFM_SEGMENTS.map(([name, cond]) => `WHEN ${cond} THEN '${name.replace("'", "''")}'`).join(' ')} ELSE 'Other' END`;
+  const whens = RFM_SEGMENTS.map(([name, cond]) => `WHEN ${cond} THEN ${constantSql(SEGMENT_NAMES, name)}`);
+  return `CASE ${whens.join(' ')} ELSE 'Other' END`;
 }
+
+/** CTE `ref`: the reference instant in epoch seconds, :asOf or 00:00 UTC of the day after the last order. */
+function refSql(): string {
+  return `ref AS (
+      SELECT coalesce(${epochSecondsSql('CAST(:asOf AS TIMESTAMP)')},
+        (floor(${ratioSql(`max(${epochSecondsSql('order_date')})`, '86400')}) + 1) * 86400) AS ref_sec
+      FROM orders
+    )`;
+}
+
+/** The completed orders RFM reads (alias o, with CTE ref): before the reference instant. */
+const COUNTED = `o.status = 'COMPLETED' AND ${epochSecondsSql('o.order_date')} < ref.ref_sec`;
 
 /**
  * CTEs ending in `seg`: one row per customer with completed orders before the reference day, with
- * recency_days, frequency, monetary, scores r, f, m, segment and tier (tier only when `withTier`).
+ * recency_days, frequency (distinct orders), monetary (Σ total_amount, in the column's own type), scores
+ * r, f, m, segment and tier (tier only when `withTier`). Guest orders are left out (see rfmNotes).
  */
 export function rfmCustomersSql(withTier: boolean): string {
   const segment = segmentSql();
-  return `WITH ref AS (
-      SELECT coalesce(${epochSecondsSql('CAST(:asOf AS TIMESTAMP)')},
-        (floor(max(${epochSecondsSql('order_date')}) / 86400) + 1) * 86400) AS ref_sec
-      FROM orders
-    ),
+  return `WITH ${refSql()},
     per AS (
-      SELECT o.customer_id, count(DISTINCT o.order_id) AS frequency,
-        CAST(sum(o.total_amount) AS DOUBLE) AS monetary,
-        floor((min(ref.ref_sec) - max(${epochSecondsSql('o.order_date')})) / 86400) AS recency_days
+      SELECT o.customer_id, count(DISTINCT o.order_id) AS frequency, sum(o.total_amount) AS monetary,
+        floor(${ratioSql(`min(ref.ref_sec) - max(${epochSecondsSql('o.order_date')})`, '86400')}) AS recency_days
       FROM orders o CROSS JOIN ref
-      WHERE o.status = 'COMPLETED' AND ${epochSecondsSql('o.order_date')} < ref.ref_sec
+      WHERE ${COUNTED} AND ${customerOrderSql('o')}
       GROUP BY o.customer_id
     ),
     scored AS (
@@ -57,4 +70,12 @@ export function rfmCustomersSql(withTier: boolean): string {
       SELECT s.*, ${segment} AS segment, ${withTier ? "coalesce(c.tier, 'UNKNOWN')" : "'all'"} AS tier
       FROM scored s LEFT JOIN customers c ON c.customer_id = s.customer_id
     )`;
+}
+
+/** Notes of rfm and rfm-customers: the completed guest orders before the reference day they left out. */
+export function rfmNotes(): NotesQuery {
+  return leftOutNotes(`WITH ${refSql()}
+    SELECT count(DISTINCT o.order_id) AS guest_orders
+    FROM orders o CROSS JOIN ref
+    WHERE ${COUNTED} AND ${guestOrderSql('o')}`);
 }

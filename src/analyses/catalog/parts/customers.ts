@@ -1,0 +1,46 @@
+import type { Note, NotesQuery } from '../../types.js';
+
+/**
+ * Guest orders are orders without a customer: customer_id NULL, or the literal 'GUEST' that seed-style
+ * exports wrote for a missing id (kept as guest until every lake has been reloaded without it). Written so
+ * that it is right whether or not the column is nullable.
+ */
+export function guestOrderSql(alias = ''): string {
+  const col = `${alias ? `${alias}.` : ''}customer_id`;
+  return `(${col} IS NULL OR ${col} = 'GUEST')`;
+}
+
+/** SQL condition: the order has a known customer (the complement of guestOrderSql). */
+export function customerOrderSql(alias = ''): string {
+  const col = `${alias ? `${alias}.` : ''}customer_id`;
+  return `(${col} IS NOT NULL AND ${col} <> 'GUEST')`;
+}
+
+/** One count an analysis left out: the notes query's column and how to say it. */
+export interface LeftOut {
+  column: string;
+  code: string;
+  message: (n: string) => string;
+}
+
+/** Guest orders a customer analysis left out (notes query column `guest_orders`). */
+export const GUEST_ORDERS: LeftOut = {
+  column: 'guest_orders',
+  code: 'guest_orders_left_out',
+  message: (n) => `left out ${n} guest order(s) (no customer id): customer analyses count customers only`,
+};
+
+/**
+ * A notes query whose one row holds a count per LeftOut column; each non-zero count becomes a note
+ * (nothing left out, nothing said).
+ */
+export function leftOutNotes(sql: string, counts: readonly LeftOut[] = [GUEST_ORDERS]): NotesQuery {
+  return {
+    sql,
+    read: (row) =>
+      counts.flatMap((c): Note[] => {
+        const n = Number(row[c.column] ?? 0);
+        return n > 0 ? [{ code: c.code, count: n, message: c.message(n.toLocaleString('en-US')) }] : [];
+      }),
+  };
+}
