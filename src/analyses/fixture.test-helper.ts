@@ -11,7 +11,7 @@ import {
   tempDir,
   writeText,
 } from '../testing/index.js';
-import { findAnalysis, runAnalysis } from './index.js';
+import { findAnalysis, runAnalysis, runAnalysisWithNotes } from './index.js';
 
 /**
  * A lake small enough that every analysis answer can be worked out by hand in the tests:
@@ -132,5 +132,11 @@ export function fixtureLake(build: (dir: string) => Promise<void>) {
     engine: open,
     run: async (name: string, params: Record<string, unknown> = {}) =>
       (await runAnalysis(open(), await findAnalysis(name), params)) as Record<string, unknown>[],
+    /** The notes (what was left out) of an analysis run on the fixture, as [code, count] pairs. */
+    notes: async (name: string, params: Record<string, unknown> = {}) =>
+      (await runAnalysisWithNotes(open(), await findAnalysis(name), params)).notes.map((n) => [
+        n.code,
+        n.count,
+      ]),
   };
 }
