@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureLake } from '../fixture.test-helper.js';
+import { CLICKSTREAM_HEADER, csv } from '../../testing/index.js';
+import { fixtureLake, ingestFixture } from '../fixture.test-helper.js';
 import { buildBehaviourLake } from './parts/behaviour.test-helper.js';
 import { epochSecondsSql } from './parts/sql.js';
 
@@ -10,12 +11,22 @@ describe('session analyses on the hand-checked fixture', () => {
   const near = (actual: unknown, expected: number, tol = 1e-5) =>
     assert.ok(Math.abs(Number(actual) - expected) <= tol, `${actual} is not within ${tol} of ${expected}`);
 
-  it('epoch_seconds gives seconds since 1970 on every engine (checked against DuckDB epoch())', async () => {
+  it('epoch_seconds gives seconds since 1970 (hand-computed)', async () => {
+    // 2000-02-29 23:59:59: 1970 → 2000 is 30 years with 7 leap days (1972 … 1996) = 10,957 days, + 59 days
+    // of January and February = day 11,016; 11,016 · 86,400 + 86,399 = 951,868,799.
+    // 2024-12-31 12:34:56: 54 years with 13 leap days = 19,723 days, + 365 (2024 is leap) = 20,088;
+    // 20,088 · 86,400 + 45,296 = 1,735,648,496.
+    // 2100-03-01 00:00:01: 130 years with 32 leap days (1972 … 2096; 2000 is one) = 47,482 days, + 59
+    // (2100 is not leap) = 47,541; 47,541 · 86,400 + 1 = 4,107,542,401.
     const rows = await engine().query(
-      `SELECT ${epochSecondsSql('ts')} AS mine, epoch(ts) AS ref FROM (VALUES (TIMESTAMP '1970-01-01 00:00:00'),
-        (TIMESTAMP '2000-02-29 23:59:59'), (TIMESTAMP '2024-12-31 12:34:56'), (TIMESTAMP '2100-03-01 00:00:01')) t(ts)`,
+      `SELECT ${epochSecondsSql('ts')} AS sec FROM (VALUES (1, TIMESTAMP '1970-01-01 00:00:00'),
+        (2, TIMESTAMP '2000-02-29 23:59:59'), (3, TIMESTAMP '2024-12-31 12:34:56'),
+        (4, TIMESTAMP '2100-03-01 00:00:01')) t(i, ts) ORDER BY i`,
     );
-    for (const r of rows) assert.equal(Number(r.mine), Number(r.ref));
+    assert.deepEqual(
+      rows.map((r) => Number(r.sec)),
+      [0, 951_868_799, 1_735_648_496, 4_107_542_401],
+    );
   });
 
   it('sessions: derives C4’s two sessions and reports length, depth, bounce and purchase per day and device', async () => {
@@ -207,7 +218,10 @@ describe('session analyses on the hand-checked fixture', () => {
     // Unpooled SE sqrt(0.25/2 + 0.222222/3) = 0.446177; ±1.959964·SE = ±0.874491.
     near(r.absolute_ci_low, 0.166667 - 0.874491);
     near(r.absolute_ci_high, 0.166667 + 0.874491);
-    near(r.relative_ci_low, (0.166667 - 0.874491) / 0.5);
+    // Relative interval by the log ratio: ln(4/3) = 0.287682 ± 1.959964 · √(1/2 − 1/3 + 1/1 − 1/2)
+    // = ± 1.959964 · 0.816497 = ± 1.600304 → exp(−1.312622) − 1 = −0.730886, exp(1.887986) − 1 = 5.606050.
+    near(r.relative_ci_low, -0.730886);
+    near(r.relative_ci_high, 5.60605);
     // Pooled p = 3/5, SE = sqrt(0.24·(1/2 + 1/3)) = 0.447214; z = 0.372678; p = 2(1 − Φ(z)) = 0.709388.
     near(r.z, 0.372678);
     near(r.p_value, 0.709388);
@@ -219,5 +233,51 @@ describe('session analyses on the hand-checked fixture', () => {
     // 0.5 → 0.55: 7.848879 · (0.25 + 0.2475) / 0.05² = 1561.9 → 1562 per variant; not reached.
     assert.equal(r.min_sample_per_variant, 1562);
     assert.equal(r.sample_size_reached, false);
+  });
+});
+
+/**
+ * Session T1 starts with two events in the same second on two devices; `mobileFirst` decides which of
+ * them comes first in the input file. Then a purchase on desktop a minute later.
+ */
+function tiedDevicesLake(mobileFirst: boolean) {
+  return async (dir: string) => {
+    const tied = [
+      ['2026-11-01 10:00:00', 'T1', 'C1', 'VIEW', 'product', 'LAPTOP001', 'mobile', 5],
+      ['2026-11-01 10:00:00', 'T1', 'C1', 'ADD_TO_CART', 'product', 'LAPTOP001', 'desktop', 5],
+    ];
+    const clicks = csv(CLICKSTREAM_HEADER, [
+      ...(mobileFirst ? tied : tied.reverse()),
+      ['2026-11-01 10:01:00', 'T1', 'C1', 'PURCHASE', 'checkout', 'LAPTOP001', 'desktop', 5],
+    ]);
+    await ingestFixture(dir, [['clickstream', clicks]]);
+  };
+}
+
+describe('a session whose first two events share a second', () => {
+  const lakes = [fixtureLake(tiedDevicesLake(true)), fixtureLake(tiedDevicesLake(false))];
+
+  it('goes under the alphabetically first device, whatever the input order', async () => {
+    // Both first events are at 10:00:00; desktop < mobile, so the session is a desktop session.
+    for (const lake of lakes) {
+      assert.deepEqual(
+        (await lake.run('sessions', { by: 'device' })).map((r) => [r.device, r.sessions]),
+        [['desktop', 1]],
+      );
+      assert.deepEqual(
+        (await lake.run('conversion-by-device')).map((r) => [r.device, r.sessions, r.purchasing_sessions]),
+        [['desktop', 1, 1]],
+      );
+      assert.deepEqual(
+        (await lake.run('funnel', { by: 'device', steps: 'VIEW,PURCHASE' })).map((r) => [
+          r.segment,
+          r.sessions,
+        ]),
+        [
+          ['desktop', 1],
+          ['desktop', 1],
+        ],
+      );
+    }
   });
 });
