@@ -6,14 +6,17 @@ import { epochSecondsSql, ratioSql } from './sql.js';
 const DAY = 86400;
 
 /**
- * CTEs `o` (completed order lines with epoch seconds) and `b`: s0 = the lake's first completed order,
- * s1 = the end, :asOf or 00:00 UTC of the day after the last completed order.
+ * CTEs `o` (one row per completed order: customer, Σ total_amount of its completed lines, time of its first
+ * line in epoch seconds) and `b`: s0 = the lake's first completed order, s1 = the end, :asOf or 00:00 UTC of
+ * the day after the last completed order. Orders are whole before the joins, so counting them is a sum
+ * (count(DISTINCT) per customer took twice as long).
  */
 function ordersAndBoundsSql(): string {
   const since = (col: string) => epochSecondsSql(col);
   return `o AS (
-      SELECT customer_id, order_id, total_amount AS amount, ${since('order_date')} AS sec
+      SELECT customer_id, order_id, sum(total_amount) AS amount, min(${since('order_date')}) AS sec
       FROM orders WHERE status = 'COMPLETED'
+      GROUP BY customer_id, order_id
     ),
     b AS (
       SELECT min(sec) AS s0,
@@ -42,7 +45,7 @@ export function customerHistorySql(withHoldout: boolean): string {
     )
     SELECT cust.customer_id, cust.tier, cust.lifetime_value,
       ${ratioSql('cust.cut - cust.start_sec', String(DAY))} AS t_days,
-      count(DISTINCT CASE WHEN o.sec < cust.cut THEN o.order_id END) AS x,
+      coalesce(sum(CASE WHEN o.sec < cust.cut THEN 1 ELSE 0 END), 0) AS x,
       coalesce(sum(CASE WHEN o.sec < cust.cut THEN o.amount END), 0) AS value,
       coalesce(sum(CASE WHEN o.sec >= cust.cut AND o.sec < cust.s1 THEN o.amount END), 0) AS future
     FROM cust LEFT JOIN o ON o.customer_id = cust.customer_id
