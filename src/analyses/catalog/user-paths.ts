@@ -7,7 +7,7 @@ import { ratioSql, sessionizedEventsSql, valueAtSql } from './parts/sql.js';
 /**
  * A step's label: the page for page views, the action name for everything else. Events of one second are
  * ordered by action, then page; a session's exit is the label of its last event, and when several events
- * share the last second, the alphabetically last of their labels.
+ * share the last second, the last of their labels in code-point order (upper case sorts before lower).
  */
 const LABEL = "CASE WHEN action = 'VIEW' THEN page ELSE action END";
 

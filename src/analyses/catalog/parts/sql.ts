@@ -73,10 +73,11 @@ export function sessionizedEventsSql(): string {
 /**
  * Aggregate (or, with `over`, window) expression for the value of `expr` at the earliest (`min_by`) or
  * latest (`max_by`) `sec` of the group. min_by(expr, sec) alone picks any of the values that share that
- * second, so the same data could give different answers; here ties go to the alphabetically first value
- * (earliest) or the alphabetically last (latest). The ordering key is sec · k + the value's alphabetical
- * rank among `values`, a closed set the lake enforces (a value outside it would rank last): a numeric key
- * is as fast as plain min_by, where a text key (padded second + value) measured 2–3× slower on 4M events.
+ * second, so the same data could give different answers; here ties go to the first value (earliest) or
+ * the last (latest) in code-point order (alphabetical for the lower-case devices). The key is sec · k +
+ * the value's rank among `values`, a closed set the lake enforces (a value outside it would rank last):
+ * a numeric key is as fast as plain min_by, where a text key (padded second + value) measured 2–3× slower
+ * on 4M events.
  */
 export function valueAtSql(
   by: 'min_by' | 'max_by',
