@@ -114,6 +114,21 @@ for (const money of ['as stored', 'DECIMAL(18,4)'] as const) {
         (await run('cohort-retention')).map((r) => [r.cohort, r.cohort_size, r.repeat_rate, r.customers]),
         [['2026-11-01', 2, 0.5, 2]],
       );
+      // Weeks start on Monday: Nov 1 2026 is a Sunday (week of Oct 26), Nov 2 a Monday. C1 (A1 Sunday, A4
+      // Monday) and C2 (A2 Sunday) form the Oct 26 cohort; only C1 orders in the next week.
+      assert.deepEqual(
+        (await run('cohort-retention', { period: 'week' })).map((r) => [
+          r.cohort,
+          r.period,
+          r.period_index,
+          r.customers,
+          r.retention,
+        ]),
+        [
+          ['2026-10-26', '2026-10-26', 0, 2, 1],
+          ['2026-10-26', '2026-11-02', 1, 1, 0.5],
+        ],
+      );
       // A3 is the one completed guest order (A6 is cancelled).
       assert.deepEqual(await notes('cohort-retention'), [['guest_orders_left_out', 1]]);
     });
