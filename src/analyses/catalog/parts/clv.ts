@@ -8,8 +8,8 @@ const DAY = 86400;
 /**
  * CTEs `o` (one row per completed order: customer, Σ total_amount of its completed lines, time of its first
  * line in epoch seconds) and `b`: s0 = the lake's first completed order, s1 = the end, :asOf or 00:00 UTC of
- * the day after the last completed order. Orders are whole before the joins, so counting them is a sum
- * (count(DISTINCT) per customer took twice as long).
+ * the day after the last completed order. Orders are made whole before the joins, so that an order counts
+ * once and falls wholly before or after the cutoff, whatever its number of lines.
  */
 function ordersAndBoundsSql(): string {
   const since = (col: string) => epochSecondsSql(col);
@@ -35,6 +35,7 @@ function ordersAndBoundsSql(): string {
  */
 export function customerHistorySql(withHoldout: boolean): string {
   const cut = withHoldout ? `b.s1 - :holdoutDays * ${DAY}` : 'b.s1';
+  // A customers row with the id GUEST would stand for the guests, so it is not a customer either.
   return `
     WITH ${ordersAndBoundsSql()},
     cust AS (
