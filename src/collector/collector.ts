@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { DuckDbSession, sqlIdent } from '../duckdb/index.js';
 import {
   dataLayout,
@@ -9,7 +11,7 @@ import {
   tableFiles,
   tableSelectSql,
 } from '../lake/index.js';
-import { type CompactionReport, Compactor } from './compactor.js';
+import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { KeySet } from './key-set.js';
@@ -17,7 +19,7 @@ import { CollectorMetrics } from './metrics.js';
 import type { ParsedBody } from './parse.js';
 import { Quarantine } from './quarantine.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
-import { Wal } from './wal.js';
+import { Wal, WalWriteError } from './wal.js';
 
 type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
 
@@ -43,6 +45,11 @@ export class Collector {
   private readonly counts = new Map<CollectedTable, RecordCounters>();
   private inFlight = 0;
   private draining = false;
+  /** The last WAL write failure, while no probe write has succeeded since (full disk, I/O error). */
+  private storageError: WalWriteError | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private onReportFn: (r: CompactionReport) => void = () => {};
+  private log: (line: string) => void = () => {};
 
   private constructor(
     readonly dataDir: string,
@@ -72,7 +79,15 @@ export class Collector {
   /** Opens the WAL, compacts what a previous run left, learns the stored keys, starts compacting. */
   static async open(dataDir: string, config: CollectorConfig, log: (line: string) => void = () => {}) {
     const c = new Collector(dataDir, config);
+    c.log = log;
+    c.metrics.walWritable.set(1);
     c.compactor.onError = (err) => log(`compaction failed, will retry: ${(err as Error).message}`);
+    c.compactor.onMergeError = (table, message) =>
+      log(`merging small ${table} files failed, will retry after the next compaction: ${message}`);
+    c.compactor.onReport = (r) => {
+      if (r.quarantined > 0) void c.forgetQuarantined(r);
+      c.onReportFn(r);
+    };
     await c.compactor.compactNow();
     await c.loadLakeState();
     c.compactor.start(config.compactIntervalMs);
@@ -81,15 +96,21 @@ export class Collector {
 
   /** Called after each segment reaches the lake. */
   set onCompaction(fn: (r: CompactionReport) => void) {
-    this.compactor.onReport = (r) => {
-      this.updateLakeBytes();
-      fn(r);
-    };
+    this.onReportFn = fn;
   }
 
-  /** Ready to take writes: not draining and compaction keeping up. */
+  /** Ready to take writes: not draining, the WAL writable and compaction keeping up. */
   get ready(): boolean {
-    return !this.draining && this.compactor.pendingBytes <= this.config.maxPendingBytes;
+    return (
+      !this.draining &&
+      this.storageError === null &&
+      this.compactor.pendingBytes <= this.config.maxPendingBytes
+    );
+  }
+
+  /** The compaction process's id (fault tests kill it). */
+  get compactionPid(): number | undefined {
+    return this.compactor.worker.pid;
   }
 
   /** Refuses a write before its body is read when the server cannot take it now (503). */
@@ -100,6 +121,7 @@ export class Collector {
         status: 503,
         retryAfter: 5,
       });
+    if (this.storageError !== null) throw this.storageRefusal(this.storageError);
     if (this.compactor.pendingBytes > this.config.maxPendingBytes) {
       throw new CollectorError('compaction is behind: retry later', {
         code: 'backpressure',
@@ -154,7 +176,9 @@ export class Collector {
         await this.wals.get(table)?.append(lines);
       } catch (err) {
         for (const key of reserved) keys.delete(key);
-        throw err;
+        if (!(err instanceof WalWriteError)) throw err;
+        this.unwritable(err);
+        throw this.storageRefusal(err);
       }
       this.compactor.added(Buffer.byteLength(lines));
     }
@@ -177,11 +201,95 @@ export class Collector {
     return this.compactor.compactNow();
   }
 
-  /** Stops taking writes, compacts everything, and flushes the quarantine. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking writes, compacts everything it can, and flushes the quarantine; returns what is still in
+   * the WAL (nothing, unless compaction kept failing: then it is compacted on the next start).
+   */
+  async close(): Promise<Backlog> {
     this.draining = true;
-    await this.compactor.stop();
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    // Requests already past admit() finish their WAL append first, so their records are compacted below.
+    for (let waited = 0; this.inFlight > 0 && waited < 10_000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const backlog = await this.compactor.stop();
     await this.quarantine.flushed();
+    return backlog;
+  }
+
+  // The WAL cannot take writes: refuse them (503) and report not ready until a probe write succeeds.
+  private unwritable(err: WalWriteError): void {
+    this.metrics.walWriteFailures.inc({ code: err.code });
+    if (this.storageError !== null) return;
+    this.storageError = err;
+    this.metrics.walWritable.set(0);
+    this.log(`WAL write failed (${err.code}): refusing writes with 503 until the disk takes writes again`);
+    this.probeStorage();
+  }
+
+  // Once a second, a small write + fsync + delete where the WAL lives; when it succeeds (compaction freed
+  // segments, or an operator freed space), writes are taken again.
+  private probeStorage(): void {
+    this.probeTimer = setTimeout(async () => {
+      const path = join(dataLayout(this.dataDir).root, 'wal', '.probe');
+      let fd: Awaited<ReturnType<typeof open>> | null = null;
+      try {
+        fd = await open(path, 'w');
+        const probe = Buffer.alloc(PROBE_BYTES, 10);
+        let written = 0;
+        while (written < probe.length) {
+          const { bytesWritten } = await fd.write(probe, written, probe.length - written);
+          if (bytesWritten <= 0) throw new Error('short write');
+          written += bytesWritten;
+        }
+        await fd.datasync();
+        this.storageError = null;
+        this.metrics.walWritable.set(1);
+        this.log('WAL writable again: taking writes');
+      } catch {
+        if (!this.draining) this.probeStorage();
+      } finally {
+        await fd?.close().catch(() => {});
+        await unlink(path).catch(() => {});
+      }
+    }, 1000);
+    this.probeTimer.unref();
+  }
+
+  private storageRefusal(err: WalWriteError): CollectorError {
+    const full = err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'short_write';
+    return new CollectorError(
+      full
+        ? "the collector's disk is full: nothing of this request was stored, retry later"
+        : `the collector cannot write its log (${err.code}): nothing of this request was stored, retry later`,
+      { code: full ? 'storage_full' : 'storage_error', status: 503, retryAfter: 1 },
+    );
+  }
+
+  // Records ingest quarantined at compaction never reached the lake: forget their keys so that a corrected
+  // retry with the same id is stored instead of answered "duplicate".
+  private async forgetQuarantined(r: CompactionReport): Promise<void> {
+    const validator = this.validators.get(r.table) as RecordValidator;
+    const keys = this.keys.get(r.table) as KeySet;
+    let forgotten = 0;
+    try {
+      if (r.quarantineFile === null) return;
+      const segment = resolve(r.segment);
+      for (const line of (await readFile(r.quarantineFile, 'utf8')).split('\n')) {
+        const key = quarantinedKey(line, segment, validator);
+        if (key !== null && keys.has(key)) {
+          keys.delete(key);
+          forgotten++;
+        }
+      }
+    } catch (err) {
+      this.log(`cannot read the quarantine file ${r.quarantineFile}: ${(err as Error).message}`);
+    } finally {
+      this.log(
+        `compaction quarantined ${r.quarantined} acknowledged ${r.table} records (see ${r.quarantineFile}); ` +
+          `${forgotten} of their ids may be sent again`,
+      );
+    }
   }
 
   // Keys already in the lake answer "duplicate" at once; rows and bytes seed the lake metrics.
@@ -216,14 +324,28 @@ export class Collector {
     } finally {
       db.close();
     }
-    this.updateLakeBytes();
+    // Before the server takes traffic, so stat-ing every live file blocks no request; later the
+    // compaction process measures it.
+    for (const table of COLLECTED_TABLES)
+      this.metrics.lakeBytes.set({ table }, tableBytes(layout, TABLES[table]));
   }
+}
 
-  private updateLakeBytes(): void {
-    const layout = dataLayout(this.dataDir);
-    for (const table of COLLECTED_TABLES) {
-      const bytes = tableBytes(layout, TABLES[table]);
-      this.metrics.lakeBytes.set({ table }, bytes);
-    }
+const PROBE_BYTES = 256 * 1024;
+
+const quarantineLine = z.object({ source: z.string(), record: z.string() });
+const walRecord = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** The key of a record in ingest's quarantine file when it came from `segment`, else null. */
+function quarantinedKey(line: string, segment: string, validator: RecordValidator): string | null {
+  if (line.trim() === '') return null;
+  try {
+    const entry = quarantineLine.safeParse(JSON.parse(line));
+    if (!entry.success || resolve(entry.data.source) !== segment) return null;
+    const record = walRecord.safeParse(JSON.parse(entry.data.record));
+    return record.success ? validator.key(record.data) : null;
+  } catch {
+    // A line that is not JSON (a torn tail) has no key to forget.
+    return null;
   }
 }

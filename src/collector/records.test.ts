@@ -9,10 +9,10 @@ import { recordSchema } from './schema.js';
 import { event, order } from './testkit.test-helper.js';
 import { normalizeTimestamp } from './timestamps.js';
 
-test('every row check of the collected tables has a JS twin', () => {
-  for (const spec of [TABLES.orders, TABLES.clickstream]) {
-    for (const [, reason] of spec.checks) assert.ok(ROW_CHECKS[reason], `no JS twin for '${reason}'`);
-  }
+test('every row check of the collected tables has a JS twin under its stable id, and no twin is stale', () => {
+  const ids = [TABLES.orders, TABLES.clickstream].flatMap((spec) => spec.checks.map(([, , id]) => id));
+  for (const id of ids) assert.ok(ROW_CHECKS[id], `no JS twin for check '${id}'`);
+  assert.deepEqual(Object.keys(ROW_CHECKS).sort(), [...ids].sort());
 });
 
 test('timestamps are normalized to UTC as DuckDB prints them', () => {
