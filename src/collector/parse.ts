@@ -111,7 +111,7 @@ export function structureProblem(text: string): StructureProblem | null {
       const keys = stack[stack.length - 1];
       if (expectKey && keys) {
         const raw = text.slice(i + 1, end);
-        const key = raw.includes('\\') ? unescape(raw) : raw;
+        const key = raw.includes('\\') ? unescapeKey(raw) : raw;
         if (keys.has(key)) return { kind: 'duplicate', key };
         keys.add(key);
         expectKey = false;
@@ -128,7 +128,7 @@ export function structureProblem(text: string): StructureProblem | null {
 }
 
 // The key as JSON.parse sees it; the text is a JSON string body already checked by JSON.parse.
-function unescape(raw: string): string {
+function unescapeKey(raw: string): string {
   const value: unknown = JSON.parse(`"${raw}"`);
   return typeof value === 'string' ? value : raw;
 }
