@@ -84,10 +84,8 @@ export class Collector {
     c.compactor.onError = (err) => log(`compaction failed, will retry: ${(err as Error).message}`);
     c.compactor.onMergeError = (table, message) =>
       log(`merging small ${table} files failed, will retry after the next compaction: ${message}`);
-    c.compactor.onReport = (r) => {
-      if (r.quarantined > 0) void c.forgetQuarantined(r);
-      c.onReportFn(r);
-    };
+    c.compactor.onQuarantined = (r) => c.forgetQuarantined(r);
+    c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
     await c.loadLakeState();
     c.compactor.start(config.compactIntervalMs);

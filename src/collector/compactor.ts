@@ -36,6 +36,8 @@ export class Compactor {
   pendingBytes = 0;
   onReport: (r: CompactionReport) => void = () => {};
   onError: (err: unknown) => void = () => {};
+  /** Ingest refused some acknowledged records of a segment; awaited before the segment is deleted. */
+  onQuarantined: (r: CompactionReport) => Promise<void> = async () => {};
   /** A merge of small files failed after a segment was stored (logged and counted, retried later). */
   onMergeError: (table: CollectedTable, message: string) => void = () => {};
 
@@ -138,15 +140,9 @@ export class Compactor {
         this.onMergeError(table, mergeError);
       }
       const { loaded, duplicate, quarantined, quarantineFile } = report;
-      this.onReport({
-        table,
-        segment: segment.path,
-        loaded,
-        duplicate,
-        quarantined,
-        quarantineFile,
-        seconds,
-      });
+      const done = { table, segment: segment.path, loaded, duplicate, quarantined, quarantineFile, seconds };
+      if (quarantined > 0) await this.onQuarantined(done);
+      this.onReport(done);
     }
     unlinkSync(segment.path);
     this.pendingBytes -= segment.bytes;

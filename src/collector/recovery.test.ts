@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { test } from 'node:test';
+import { DuckDbEngine } from '../engines/index.js';
+import { loadCollectorConfig } from './config.js';
+import { ROW_CHECKS } from './records.js';
+import { KEY, order, testCollector } from './testkit.test-helper.js';
+
+const metric = async (url: string, name: string): Promise<number> => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+};
+
+test('a record quarantined at compaction does not block its corrected retry', async () => {
+  // Simulates a door check that lets through what the lake refuses (what agreement.test.ts prevents):
+  // the door's total rule is switched off for this collector only.
+  const real = ROW_CHECKS['orders.total'];
+  ROW_CHECKS['orders.total'] = () => true;
+  const t = await testCollector();
+  if (real) ROW_CHECKS['orders.total'] = real;
+  try {
+    const wrong = order(1, { total_amount: 500 });
+    assert.equal((await (await t.post('/v1/orders', wrong)).json()).accepted, 1);
+    assert.equal((await (await t.post('/v1/orders', wrong)).json()).duplicate, 1, 'in the WAL: a duplicate');
+    await t.collector.compactNow();
+    // The lake refused it, so its id is free again: the corrected record is stored.
+    const fixed = await (await t.post('/v1/orders', order(1))).json();
+    assert.equal(fixed.accepted, 1, JSON.stringify(fixed));
+    await t.collector.compactNow();
+    const engine = await DuckDbEngine.open(t.dir);
+    try {
+      assert.deepEqual(await engine.query('SELECT order_id, CAST(total_amount AS DOUBLE) AS t FROM orders'), [
+        { order_id: 'O1', t: 19.98 },
+      ]);
+    } finally {
+      await engine.close();
+    }
+    const url = await metricsUrl(t);
+    assert.equal(await metric(url, 'shoplake_compaction_quarantined_records_total{table="orders"}'), 1);
+  } finally {
+    await t.close();
+  }
+});
+
+// testCollector's app answers /metrics like the real server.
+async function metricsUrl(t: Awaited<ReturnType<typeof testCollector>>): Promise<string> {
+  const res = await t.app.request('/metrics');
+  return new URL(res.url).origin;
+}
+
+test('kill -9 of the compaction process: the collector keeps serving, restarts it and counts it', async () => {
+  const t = await testCollector();
+  try {
+    const url = await metricsUrl(t);
+    let id = 0;
+    for (let round = 0; round < 3; round++) {
+      const pid = t.collector.compactionPid;
+      assert.ok(pid !== undefined, 'a compaction process runs');
+      process.kill(pid, 'SIGKILL');
+      // Writes keep being answered while it is dead, and the compaction that finds it dead fails once.
+      for (let i = 0; i < 5; i++) assert.equal((await t.post('/v1/orders', order(++id))).status, 200);
+      await t.collector.compactNow();
+      await t.collector.compactNow();
+    }
+    assert.equal(await metric(url, 'shoplake_compaction_process_restarts_total'), 3);
+    const engine = await DuckDbEngine.open(t.dir);
+    try {
+      assert.deepEqual(await engine.query('SELECT count(*) AS n FROM orders'), [{ n: 15 }]);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('a dropped upload is one log line and its own metric label, not a 500', async () => {
+  const t = await testCollector();
+  const lines: string[] = [];
+  const error = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.join(' '));
+  try {
+    const url = new URL(await metricsUrl(t));
+    for (let i = 0; i < 3; i++) {
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: url.hostname,
+          port: url.port,
+          path: '/v1/orders',
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-length': 100_000 },
+        });
+        req.on('error', () => resolve());
+        req.write('['.padEnd(1000, ' '), () => setTimeout(() => req.destroy(), 20));
+        req.on('close', () => resolve());
+      });
+    }
+    // The server notices the resets asynchronously.
+    for (let i = 0; i < 100 && lines.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(lines.length, 3, lines.join('\n'));
+    assert.ok(lines.every((l) => !l.includes('\n') && l.includes('client closed the connection')));
+    const origin = url.origin;
+    assert.equal(
+      await metric(origin, 'shoplake_http_requests_total{route="/v1/orders",status="aborted"}'),
+      3,
+    );
+    assert.equal(await metric(origin, 'shoplake_http_requests_total{route="/v1/orders",status="500"}'), 0);
+  } finally {
+    console.error = error;
+    await t.close();
+  }
+});
+
+test('write keys shorter than 8 characters are refused at start-up, from the environment too', () => {
+  assert.throws(
+    () => loadCollectorConfig(undefined, { SHOPLAKE_WRITE_KEYS: 'good-key-1,short' }),
+    /SHOPLAKE_WRITE_KEYS: key 2 has 5 characters: write keys need at least 8/,
+  );
+  assert.deepEqual(loadCollectorConfig(undefined, { SHOPLAKE_WRITE_KEYS: 'good-key-1' }).writeKeys, [
+    'good-key-1',
+  ]);
+});
