@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDbEngine } from '../engines/index.js';
-import { loadCollectorConfig } from './config.js';
+import { tempDir } from '../testing/index.js';
+import { collectorConfigSchema, loadCollectorConfig } from './config.js';
 import { ROW_CHECKS } from './records.js';
+import { startCollector } from './server.js';
 import { KEY, order, testCollector } from './testkit.test-helper.js';
 
 const metric = async (url: string, name: string): Promise<number> => {
@@ -120,4 +124,40 @@ test('write keys shorter than 8 characters are refused at start-up, from the env
   assert.deepEqual(loadCollectorConfig(undefined, { SHOPLAKE_WRITE_KEYS: 'good-key-1' }).writeKeys, [
     'good-key-1',
   ]);
+});
+
+test('a stop that cannot compact says exactly what stays in the WAL, and the next start compacts it', async () => {
+  const { dir, cleanup } = tempDir('shoplake-backlog-');
+  try {
+    const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 3_600_000 });
+    const first = await startCollector({ dataDir: dir, port: 0, config });
+    // The lake's directory is a plain file: every compaction fails (as on a broken lake disk).
+    writeFileSync(join(dir, 'lake'), 'not a directory');
+    const post = (ids: number[]) =>
+      fetch(`${first.url}/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map((i) => order(i))),
+      });
+    assert.equal((await post([1, 2, 3])).status, 200);
+    const bytes = statSync(join(dir, 'wal', 'orders', '000000000001.ndjson')).size;
+    const backlog = await first.close();
+    assert.deepEqual(backlog, { segments: 1, bytes });
+
+    rmSync(join(dir, 'lake'));
+    const second = await startCollector({ dataDir: dir, port: 0, config });
+    assert.deepEqual(await second.close(), { segments: 0, bytes: 0 });
+    const engine = await DuckDbEngine.open(dir);
+    try {
+      assert.deepEqual(await engine.query('SELECT order_id FROM orders ORDER BY 1'), [
+        { order_id: 'O1' },
+        { order_id: 'O2' },
+        { order_id: 'O3' },
+      ]);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    cleanup();
+  }
 });
