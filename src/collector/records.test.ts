@@ -21,6 +21,8 @@ test('timestamps are normalized to UTC as DuckDB prints them', () => {
   assert.equal(normalizeTimestamp('2025-11-28T10:00:00.250Z'), '2025-11-28 10:00:00.25');
   assert.equal(normalizeTimestamp('2025-11-28T01:30:00+02:00'), '2025-11-27 23:30:00');
   assert.equal(normalizeTimestamp('2025-11-28T22:00:00-05:00'), '2025-11-29 03:00:00');
+  // Without an offset a timestamp is UTC, as in file ingest and the lake (documented in COLLECTOR.md).
+  assert.equal(normalizeTimestamp('2026-11-20T01:00:00'), '2026-11-20 01:00:00');
   assert.equal(normalizeTimestamp('2025-02-30 10:00:00'), null);
   assert.equal(normalizeTimestamp('2025-11-28 24:00:00'), null);
   assert.equal(normalizeTimestamp('2025-11-28'), null);

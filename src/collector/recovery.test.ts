@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDbEngine } from '../engines/index.js';
+import { dataLayout, TABLES, tableFiles } from '../lake/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectorConfigSchema, loadCollectorConfig } from './config.js';
 import { ROW_CHECKS } from './records.js';
@@ -68,6 +69,11 @@ test('kill -9 of the compaction process: the collector keeps serving, restarts i
       await t.collector.compactNow();
     }
     assert.equal(await metric(url, 'shoplake_compaction_process_restarts_total'), 3);
+    // Lake bytes come from the compaction process (no stat of every file on the request thread).
+    const files = tableFiles(dataLayout(t.dir), TABLES.orders);
+    const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+    assert.ok(bytes > 0);
+    assert.equal(await metric(url, 'shoplake_lake_bytes{table="orders"}'), bytes);
     const engine = await DuckDbEngine.open(t.dir);
     try {
       assert.deepEqual(await engine.query('SELECT count(*) AS n FROM orders'), [{ n: 15 }]);
