@@ -138,6 +138,8 @@ export class Collector {
 
   /** Validates, deduplicates and durably stores the records of one request. */
   async collect(table: CollectedTable, body: ParsedBody): Promise<CollectResult> {
+    // A body still being read when the drain began: its records would miss the final compaction.
+    if (this.draining) this.admit();
     this.inFlight++;
     try {
       return await this.store(table, body);
