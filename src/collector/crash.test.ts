@@ -11,7 +11,9 @@ import { event, KEY, order } from './testkit.test-helper.js';
 // dist/src/collector → repository root, where bin/shoplake.js runs the compiled CLI.
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
-async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(
     process.execPath,
     [BIN, '--data', dataDir, 'serve', '--port', '0', '--compact-interval', '300'],
@@ -30,7 +32,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  return { child, url };
+  return { child, url, stderr: () => stderr };
 }
 
 const exited = (child: ChildProcess) =>
@@ -88,10 +90,11 @@ test('kill -9 during load: every acknowledged record is in the lake exactly once
       alive = false;
       await Promise.all(workers);
     }
-    const { child } = await startServer(dir);
+    const { child, stderr } = await startServer(dir);
     child.kill('SIGTERM');
     const code = await exited(child);
     assert.equal(code, 0, `SIGTERM drains, compacts and exits 0 (got ${code}, ${child.signalCode})`);
+    assert.match(stderr(), /stopped: every acknowledged record is in the lake/);
     assert.deepEqual(readdirSync(join(dir, 'wal', 'orders')), [], 'the WAL is empty after a clean stop');
     assert.ok(!existsSync(join(dir, 'quarantine', 'orders')), 'no torn line reached ingest');
 
