@@ -81,9 +81,9 @@ export class Collector {
     const c = new Collector(dataDir, config);
     c.log = log;
     c.metrics.walWritable.set(1);
-    c.compactor.onError = (err) => log(`compaction failed, will retry: ${(err as Error).message}`);
+    c.compactor.onError = (err) => log(`compaction failed, will retry: ${firstLine(err)}`);
     c.compactor.onMergeError = (table, message) =>
-      log(`merging small ${table} files failed, will retry after the next compaction: ${message}`);
+      log(`merging small ${table} files failed, will retry after the next compaction: ${firstLine(message)}`);
     c.compactor.onQuarantined = (r) => c.forgetQuarantined(r);
     c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
@@ -332,6 +332,12 @@ export class Collector {
 }
 
 const PROBE_BYTES = 256 * 1024;
+
+// Log lines stay one line: DuckDB's messages can span several.
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}
 
 const quarantineLine = z.object({ source: z.string(), record: z.string() });
 const walRecord = z.record(z.string(), z.union([z.string(), z.number()]));

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DuckDbEngine } from '../engines/index.js';
+import { ingest } from '../ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../lake/index.js';
-import { tempDir } from '../testing/index.js';
+import { tempDir, writeText } from '../testing/index.js';
 import { collectorConfigSchema, loadCollectorConfig } from './config.js';
 import { ROW_CHECKS } from './records.js';
 import { startCollector } from './server.js';
@@ -164,6 +166,55 @@ test('a stop that cannot compact says exactly what stays in the WAL, and the nex
       await engine.close();
     }
   } finally {
+    cleanup();
+  }
+});
+
+test('a failed merge of small files is logged in one line and counted, and the segment is stored', async (t) => {
+  const { dir, cleanup } = tempDir('shoplake-merge-');
+  const partition = join(dir, 'lake', 'orders', 'part=2025-11-28');
+  let locked = false;
+  try {
+    // Sixteen small files in one partition, from file ingest (which never merges).
+    for (let i = 1; i <= 16; i++) {
+      const input = writeText(join(dir, 'in', `o${i}.ndjson`), `${JSON.stringify(order(i))}\n`);
+      await ingest({ dataDir: dir, table: TABLES.orders, input });
+    }
+    try {
+      // Immutable, so the merge cannot rename its file into the partition (root ignores permissions).
+      execFileSync('chattr', ['+i', partition], { stdio: 'pipe' });
+      locked = true;
+    } catch (err) {
+      if (process.env.CI === 'true') throw err;
+      t.skip(`chattr +i not available here: ${(err as Error).message.split('\n')[0]}`);
+      return;
+    }
+    const lines: string[] = [];
+    const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 3_600_000 });
+    const server = await startCollector({ dataDir: dir, port: 0, config, log: (l) => lines.push(l) });
+    try {
+      const res = await fetch(`${server.url}/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(order(100, { order_date: '2025-11-29 10:00:00' })),
+      });
+      assert.equal(res.status, 200);
+      await server.collector.compactNow();
+      assert.equal(await metric(server.url, 'shoplake_compaction_merge_failures_total{table="orders"}'), 1);
+    } finally {
+      await server.close();
+    }
+    const failures = lines.filter((l) => l.startsWith('merging small orders files failed'));
+    assert.equal(failures.length, 1, lines.join('\n'));
+    assert.ok(!failures[0]?.includes('\n'));
+    const engine = await DuckDbEngine.open(dir);
+    try {
+      assert.deepEqual(await engine.query('SELECT count(*) AS n FROM orders'), [{ n: 17 }]);
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    if (locked) execFileSync('chattr', ['-i', partition]);
     cleanup();
   }
 });
