@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../testing/index.js';
@@ -20,10 +20,10 @@ const ready = async (url: string) => (await fetch(`${url}/readyz`)).status === 2
 
 // A 2 MB tmpfs under the WAL: writes fail short and then with ENOSPC, like a full disk. CI runs as root
 // and must run this test; elsewhere it is skipped when mounting is not permitted.
-function mountSmallDisk(dir: string): (() => void) | string {
+function mountSmallDisk(dir: string, size = '2m'): (() => void) | string {
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
     const why = `cannot mount a tmpfs (needs root): ${(err as Error).message.split('\n')[0]}`;
     if (process.env.CI === 'true') throw new Error(`full-disk test must run under CI: ${why}`);
@@ -87,6 +87,74 @@ test('full disk under the WAL: 503 + Retry-After, not ready, nothing acknowledge
     );
     assert.deepEqual(audit, { lost: 0, duplicated: 0, unsent: 0 });
     assert.ok(tally.acked.size > 1000, `${tally.acked.size} acknowledged`);
+    assert.ok(
+      !Object.keys(answers).some((k) => k.includes('no Retry-After') || k.startsWith('500')),
+      JSON.stringify(answers),
+    );
+  } finally {
+    unmount();
+    cleanup();
+  }
+});
+
+test('whole data directory on a full disk: compaction fails too, writes resume once space is freed', {
+  timeout: 90_000,
+}, async (t) => {
+  const { dir: parent, cleanup } = tempDir('shoplake-fulldata-');
+  const dir = join(parent, 'data');
+  const unmount = mountSmallDisk(dir, '8m');
+  if (typeof unmount === 'string') {
+    t.skip(unmount);
+    cleanup();
+    return;
+  }
+  try {
+    const lines: string[] = [];
+    const server = await startCollector({
+      dataDir: dir,
+      port: 0,
+      config: collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 200 }),
+      log: (line) => lines.push(line),
+    });
+    const tally = newTally();
+    let next = 0;
+    const rounds = 2;
+    let backlog = { segments: -1, bytes: -1 };
+    try {
+      for (let round = 0; round < rounds; round++) {
+        // An operator's file takes most of the disk; WAL and lake share what is left.
+        const filler = join(dir, `filler-${round}`);
+        writeFileSync(filler, Buffer.alloc(6 * 1024 * 1024));
+        let full = false;
+        const before = tally.answers.get('503 storage_full') ?? 0;
+        const writers = Array.from({ length: 4 }, () =>
+          sendOrders(
+            server.url,
+            tally,
+            () => next++,
+            () => full,
+            40,
+          ),
+        );
+        await waitFor(() => (tally.answers.get('503 storage_full') ?? 0) > before, 30_000, 'a full disk');
+        assert.equal(await ready(server.url), false, 'not ready while the disk is full');
+        full = true;
+        await Promise.all(writers);
+        // Space returns: the collector notices by itself (probe), compaction catches up.
+        rmSync(filler);
+        await waitFor(() => ready(server.url), 15_000, 'ready again after space returned');
+      }
+    } finally {
+      backlog = await server.close();
+    }
+    assert.deepEqual(backlog, { segments: 0, bytes: 0 }, 'the drain compacted everything');
+    const audit = await auditLake(dir, tally);
+    const answers = Object.fromEntries(tally.answers);
+    t.diagnostic(
+      `full data disk: ${rounds} rounds, ${tally.acked.size} acknowledged, ${JSON.stringify(audit)}, ${JSON.stringify(answers)}, ${lines.filter((l) => l.startsWith('compaction failed')).length} failed compactions`,
+    );
+    assert.deepEqual(audit, { lost: 0, duplicated: 0, unsent: 0 });
+    assert.ok(tally.acked.size > 0);
     assert.ok(
       !Object.keys(answers).some((k) => k.includes('no Retry-After') || k.startsWith('500')),
       JSON.stringify(answers),
