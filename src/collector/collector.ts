@@ -40,6 +40,8 @@ export class Collector {
   private readonly validators = new Map<CollectedTable, RecordValidator>();
   private readonly keys = new Map<CollectedTable, KeySet>();
   private readonly wals = new Map<CollectedTable, Wal>();
+  /** Keys whose WAL append is still in flight, with that append. */
+  private readonly pendingKeys = new Map<CollectedTable, Map<string, Promise<void>>>();
   private readonly compactor: Compactor;
   private readonly quarantine: Quarantine;
   private readonly counts = new Map<CollectedTable, RecordCounters>();
@@ -59,6 +61,7 @@ export class Collector {
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.keys.set(table, new KeySet(config.dedupKeys));
+      this.pendingKeys.set(table, new Map());
       const counter = (outcome: string) => this.metrics.records.labels(table, outcome);
       this.counts.set(table, {
         accepted: counter('accepted'),
@@ -153,6 +156,9 @@ export class Collector {
     const keys = this.keys.get(table) as KeySet;
     const errors = [...body.unparsable];
     const reserved: string[] = [];
+    const pending = this.pendingKeys.get(table) as Map<string, Promise<void>>;
+    // Appends still in flight for keys this request repeats: "duplicate" is only true once they are durable.
+    const waits = new Set<Promise<void>>();
     let lines = '';
     let duplicate = 0;
     for (const { index, value } of body.items) {
@@ -163,6 +169,8 @@ export class Collector {
       }
       const key = validator.key(result.record);
       if (keys.has(key)) {
+        const earlier = pending.get(key);
+        if (earlier) waits.add(earlier);
         duplicate++;
         continue;
       }
@@ -172,15 +180,32 @@ export class Collector {
       lines += `${JSON.stringify(result.record)}\n`;
     }
     if (lines) {
+      const appended = (this.wals.get(table) as Wal).append(lines);
+      for (const key of reserved) pending.set(key, appended);
       try {
-        await this.wals.get(table)?.append(lines);
+        await appended;
       } catch (err) {
         for (const key of reserved) keys.delete(key);
         if (!(err instanceof WalWriteError)) throw err;
         this.unwritable(err);
         throw this.storageRefusal(err);
+      } finally {
+        for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
       this.compactor.added(Buffer.byteLength(lines));
+    }
+    if (waits.size > 0) {
+      try {
+        await Promise.all(waits);
+      } catch (err) {
+        // The copy this request was going to be told about was never stored: the client must retry (what
+        // this request stored itself answers "duplicate" then).
+        if (!(err instanceof WalWriteError)) throw err;
+        throw this.storageRefusal(
+          err,
+          'an earlier copy of some records in this request could not be stored: retry the request',
+        );
+      }
     }
     let rejected = 0;
     if (errors.length) {
@@ -256,14 +281,18 @@ export class Collector {
     this.probeTimer.unref();
   }
 
-  private storageRefusal(err: WalWriteError): CollectorError {
+  private storageRefusal(err: WalWriteError, message?: string): CollectorError {
     const full = err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'short_write';
-    return new CollectorError(
-      full
+    const text =
+      message ??
+      (full
         ? "the collector's disk is full: nothing of this request was stored, retry later"
-        : `the collector cannot write its log (${err.code}): nothing of this request was stored, retry later`,
-      { code: full ? 'storage_full' : 'storage_error', status: 503, retryAfter: 1 },
-    );
+        : `the collector cannot write its log (${err.code}): nothing of this request was stored, retry later`);
+    return new CollectorError(text, {
+      code: full ? 'storage_full' : 'storage_error',
+      status: 503,
+      retryAfter: 1,
+    });
   }
 
   // Records ingest quarantined at compaction never reached the lake: forget their keys so that a corrected

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -216,5 +216,32 @@ test('a failed merge of small files is logged in one line and counted, and the s
   } finally {
     if (locked) execFileSync('chattr', ['-i', partition]);
     cleanup();
+  }
+});
+
+test('a concurrent copy of a record whose write fails is not answered "duplicate"', async () => {
+  const t = await testCollector();
+  try {
+    // The WAL directory replaced by a file: the next append fails (ENOTDIR), without needing root.
+    const wal = join(t.dir, 'wal', 'orders');
+    rmSync(wal, { recursive: true });
+    writeFileSync(wal, 'not a directory');
+    const body = { items: [{ index: 0, value: order(1) }], unparsable: [] };
+    // Both start before either write finishes: the second finds the key reserved by the first.
+    const first = t.collector.collect('orders', body);
+    const second = t.collector.collect('orders', body);
+    await assert.rejects(first, /cannot write its log \(ENOTDIR\)/);
+    await assert.rejects(second, /earlier copy of some records in this request could not be stored/);
+    assert.equal(t.collector.ready, false, 'not ready after a failed WAL write');
+    rmSync(wal);
+    mkdirSync(wal);
+    // The probe (once a second) finds the WAL writable again; then the record is stored, once.
+    const until = Date.now() + 10_000;
+    while (!t.collector.ready && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(t.collector.ready, true, 'ready again');
+    assert.equal((await t.collector.collect('orders', body)).accepted, 1);
+    assert.equal((await t.collector.collect('orders', body)).duplicate, 1);
+  } finally {
+    await t.close();
   }
 });
