@@ -1,25 +1,17 @@
-import { open, readFile, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { DuckDbSession, sqlIdent } from '../duckdb/index.js';
-import {
-  dataLayout,
-  filesByPartition,
-  keysOfFilesSql,
-  TABLES,
-  tableBytes,
-  tableFiles,
-  tableSelectSql,
-} from '../lake/index.js';
+import { join } from 'node:path';
+import { dataLayout, TABLES } from '../lake/index.js';
 import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { KeySet } from './key-set.js';
+import { loadLakeState } from './lake-state.js';
 import { CollectorMetrics } from './metrics.js';
 import type { ParsedBody } from './parse.js';
 import { Quarantine } from './quarantine.js';
+import { quarantinedKeys } from './quarantined-keys.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
 import { Wal, WalWriteError } from './wal.js';
+import { storageRefusal, WalHealth } from './wal-health.js';
 
 type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
 
@@ -47,9 +39,7 @@ export class Collector {
   private readonly counts = new Map<CollectedTable, RecordCounters>();
   private inFlight = 0;
   private draining = false;
-  /** The last WAL write failure, while no probe write has succeeded since (full disk, I/O error). */
-  private storageError: WalWriteError | null = null;
-  private probeTimer: NodeJS.Timeout | null = null;
+  private readonly health: WalHealth;
   private onReportFn: (r: CompactionReport) => void = () => {};
   private log: (line: string) => void = () => {};
 
@@ -77,20 +67,20 @@ export class Collector {
     }
     this.compactor = new Compactor(dataDir, this.wals, this.metrics);
     this.quarantine = new Quarantine(join(layout.quarantine, 'collector'));
+    this.health = new WalHealth(join(layout.root, 'wal'), this.metrics, () => this.log);
   }
 
   /** Opens the WAL, compacts what a previous run left, learns the stored keys, starts compacting. */
   static async open(dataDir: string, config: CollectorConfig, log: (line: string) => void = () => {}) {
     const c = new Collector(dataDir, config);
     c.log = log;
-    c.metrics.walWritable.set(1);
     c.compactor.onError = (err) => log(`compaction failed, will retry: ${firstLine(err)}`);
     c.compactor.onMergeError = (table, message) =>
       log(`merging small ${table} files failed, will retry after the next compaction: ${firstLine(message)}`);
     c.compactor.onQuarantined = (r) => c.forgetQuarantined(r);
     c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
-    await c.loadLakeState();
+    await loadLakeState(dataDir, c.keys, config.dedupKeys, c.metrics);
     c.compactor.start(config.compactIntervalMs);
     return c;
   }
@@ -104,7 +94,7 @@ export class Collector {
   get ready(): boolean {
     return (
       !this.draining &&
-      this.storageError === null &&
+      this.health.error === null &&
       this.compactor.pendingBytes <= this.config.maxPendingBytes
     );
   }
@@ -122,7 +112,7 @@ export class Collector {
         status: 503,
         retryAfter: 5,
       });
-    if (this.storageError !== null) throw this.storageRefusal(this.storageError);
+    if (this.health.error !== null) throw storageRefusal(this.health.error);
     if (this.compactor.pendingBytes > this.config.maxPendingBytes) {
       throw new CollectorError('compaction is behind: retry later', {
         code: 'backpressure',
@@ -187,8 +177,8 @@ export class Collector {
       } catch (err) {
         for (const key of reserved) keys.delete(key);
         if (!(err instanceof WalWriteError)) throw err;
-        this.unwritable(err);
-        throw this.storageRefusal(err);
+        this.health.failed(err);
+        throw storageRefusal(err);
       } finally {
         for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
@@ -201,7 +191,7 @@ export class Collector {
         // The copy this request was going to be told about was never stored: the client must retry (what
         // this request stored itself answers "duplicate" then).
         if (!(err instanceof WalWriteError)) throw err;
-        throw this.storageRefusal(
+        throw storageRefusal(
           err,
           'an earlier copy of some records in this request could not be stored: retry the request',
         );
@@ -232,7 +222,7 @@ export class Collector {
    */
   async close(): Promise<Backlog> {
     this.draining = true;
-    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.health.stop();
     // Requests already past admit() finish their WAL append first, so their records are compacted below.
     for (let waited = 0; this.inFlight > 0 && waited < 10_000; waited += 10) {
       await new Promise((r) => setTimeout(r, 10));
@@ -240,59 +230,6 @@ export class Collector {
     const backlog = await this.compactor.stop();
     await this.quarantine.flushed();
     return backlog;
-  }
-
-  // The WAL cannot take writes: refuse them (503) and report not ready until a probe write succeeds.
-  private unwritable(err: WalWriteError): void {
-    this.metrics.walWriteFailures.inc({ code: err.code });
-    if (this.storageError !== null) return;
-    this.storageError = err;
-    this.metrics.walWritable.set(0);
-    this.log(`WAL write failed (${err.code}): refusing writes with 503 until the disk takes writes again`);
-    this.probeStorage();
-  }
-
-  // Once a second, a small write + fsync + delete where the WAL lives; when it succeeds (compaction freed
-  // segments, or an operator freed space), writes are taken again.
-  private probeStorage(): void {
-    this.probeTimer = setTimeout(async () => {
-      const path = join(dataLayout(this.dataDir).root, 'wal', '.probe');
-      let fd: Awaited<ReturnType<typeof open>> | null = null;
-      try {
-        fd = await open(path, 'w');
-        const probe = Buffer.alloc(PROBE_BYTES, 10);
-        let written = 0;
-        while (written < probe.length) {
-          const { bytesWritten } = await fd.write(probe, written, probe.length - written);
-          if (bytesWritten <= 0) throw new Error('short write');
-          written += bytesWritten;
-        }
-        await fd.datasync();
-        this.storageError = null;
-        this.metrics.walWritable.set(1);
-        this.log('WAL writable again: taking writes');
-      } catch {
-        if (!this.draining) this.probeStorage();
-      } finally {
-        await fd?.close().catch(() => {});
-        await unlink(path).catch(() => {});
-      }
-    }, 1000);
-    this.probeTimer.unref();
-  }
-
-  private storageRefusal(err: WalWriteError, message?: string): CollectorError {
-    const full = err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'short_write';
-    const text =
-      message ??
-      (full
-        ? "the collector's disk is full: nothing of this request was stored, retry later"
-        : `the collector cannot write its log (${err.code}): nothing of this request was stored, retry later`);
-    return new CollectorError(text, {
-      code: full ? 'storage_full' : 'storage_error',
-      status: 503,
-      retryAfter: 1,
-    });
   }
 
   // Records ingest quarantined at compaction never reached the lake: forget their keys so that a corrected
@@ -303,16 +240,14 @@ export class Collector {
     let forgotten = 0;
     try {
       if (r.quarantineFile === null) return;
-      const segment = resolve(r.segment);
-      for (const line of (await readFile(r.quarantineFile, 'utf8')).split('\n')) {
-        const key = quarantinedKey(line, segment, validator);
-        if (key !== null && keys.has(key)) {
+      for (const key of await quarantinedKeys(r.quarantineFile, r.segment, (rec) => validator.key(rec))) {
+        if (keys.has(key)) {
           keys.delete(key);
           forgotten++;
         }
       }
     } catch (err) {
-      this.log(`cannot read the quarantine file ${r.quarantineFile}: ${(err as Error).message}`);
+      this.log(`cannot read the quarantine file ${r.quarantineFile}: ${firstLine(err)}`);
     } finally {
       this.log(
         `compaction quarantined ${r.quarantined} acknowledged ${r.table} records (see ${r.quarantineFile}); ` +
@@ -320,67 +255,10 @@ export class Collector {
       );
     }
   }
-
-  // Keys already in the lake answer "duplicate" at once; rows and bytes seed the lake metrics.
-  private async loadLakeState(): Promise<void> {
-    const layout = dataLayout(this.dataDir);
-    // Runs before the server takes traffic, so it may use every core.
-    const db = await DuckDbSession.open();
-    try {
-      for (const table of COLLECTED_TABLES) {
-        const spec = TABLES[table];
-        const cols = spec.key.map(sqlIdent).join(` || '|' || `);
-        const keys = this.keys.get(table) as KeySet;
-        // The newest keys, since retries are for records sent moments ago: whole date partitions, newest
-        // first, until the set is full (reading only those files, not sorting the whole table).
-        const byPartition = filesByPartition(tableFiles(layout, spec));
-        const partitions = [...byPartition.keys()].sort().reverse();
-        const batches: string[][] = [];
-        let room = this.config.dedupKeys;
-        for (const partition of partitions) {
-          if (room <= 0) break;
-          const batch = await db.column(
-            `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
-          );
-          batches.push(batch);
-          room -= batch.length;
-        }
-        // Oldest first, so that the key set's generations drop the oldest when it fills.
-        for (const batch of batches.reverse()) for (const k of batch) keys.add(k);
-        const [count] = await db.all(`SELECT count(*) AS n FROM (${tableSelectSql(layout, spec)})`);
-        this.metrics.lakeRows.set({ table }, Number(count?.n ?? 0));
-      }
-    } finally {
-      db.close();
-    }
-    // Before the server takes traffic, so stat-ing every live file blocks no request; later the
-    // compaction process measures it.
-    for (const table of COLLECTED_TABLES)
-      this.metrics.lakeBytes.set({ table }, tableBytes(layout, TABLES[table]));
-  }
 }
-
-const PROBE_BYTES = 256 * 1024;
 
 // Log lines stay one line: DuckDB's messages can span several.
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0] ?? text;
-}
-
-const quarantineLine = z.object({ source: z.string(), record: z.string() });
-const walRecord = z.record(z.string(), z.union([z.string(), z.number()]));
-
-/** The key of a record in ingest's quarantine file when it came from `segment`, else null. */
-function quarantinedKey(line: string, segment: string, validator: RecordValidator): string | null {
-  if (line.trim() === '') return null;
-  try {
-    const entry = quarantineLine.safeParse(JSON.parse(line));
-    if (!entry.success || resolve(entry.data.source) !== segment) return null;
-    const record = walRecord.safeParse(JSON.parse(entry.data.record));
-    return record.success ? validator.key(record.data) : null;
-  } catch {
-    // A line that is not JSON (a torn tail) has no key to forget.
-    return null;
-  }
 }
