@@ -78,6 +78,14 @@ export class Collector {
     c.compactor.onMergeError = (table, message) =>
       log(`merging small ${table} files failed, will retry after the next compaction: ${firstLine(message)}`);
     c.compactor.onQuarantined = (r) => c.forgetQuarantined(r);
+    let loggedAt = 0;
+    c.quarantine.onError = (err, records) => {
+      c.metrics.quarantineWriteFailures.inc(records);
+      // At most one line a minute while it keeps failing (a full disk), not one per request.
+      if (Date.now() - loggedAt < 60_000) return;
+      loggedAt = Date.now();
+      log(`cannot keep rejected records in the quarantine: ${firstLine(err)}`);
+    };
     c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
     await loadLakeState(dataDir, c.keys, config.dedupKeys, c.metrics);

@@ -93,6 +93,11 @@ export class CollectorMetrics {
     help: '1 while the WAL takes writes, 0 after a failed write until a probe write succeeds',
     registers: [this.registry],
   });
+  readonly quarantineWriteFailures = new Counter({
+    name: 'shoplake_quarantine_write_failures_total',
+    help: 'Rejected records whose copy could not be written to the collector quarantine (the client got its answer)',
+    registers: [this.registry],
+  });
   // prom-client's default Node metrics are left out: three of them fail `promtool check metrics`.
   readonly memory = new Gauge({
     name: 'shoplake_process_resident_memory_bytes',

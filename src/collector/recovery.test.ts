@@ -245,3 +245,37 @@ test('a concurrent copy of a record whose write fails is not answered "duplicate
     await t.close();
   }
 });
+
+test('a quarantine copy that cannot be written is logged and counted, not swallowed', async () => {
+  const { dir, cleanup } = tempDir('shoplake-qfail-');
+  try {
+    // The collector's quarantine directory is a plain file: appending to it fails.
+    mkdirSync(join(dir, 'quarantine'), { recursive: true });
+    writeFileSync(join(dir, 'quarantine', 'collector'), 'not a directory');
+    const lines: string[] = [];
+    const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 3_600_000 });
+    const server = await startCollector({ dataDir: dir, port: 0, config, log: (l) => lines.push(l) });
+    try {
+      const post = () =>
+        fetch(`${server.url}/v1/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify([order(1, { quantity: 0 }), order(2, { quantity: 0 })]),
+        });
+      assert.equal((await post()).status, 422);
+      assert.equal((await post()).status, 422);
+      const counted = () => metric(server.url, 'shoplake_quarantine_write_failures_total');
+      for (let i = 0; i < 100 && (await counted()) < 4; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await counted(), 4);
+    } finally {
+      await server.close();
+    }
+    assert.equal(
+      lines.filter((l) => l.startsWith('cannot keep rejected records')).length,
+      1,
+      lines.join('\n'),
+    );
+  } finally {
+    cleanup();
+  }
+});
