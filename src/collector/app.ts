@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isUserError, UserError } from '../errors/index.js';
 import type { Collector, CollectResult } from './collector.js';
-import { CollectorError, errorBody } from './errors.js';
+import { ClientAbort, CollectorError, errorBody } from './errors.js';
 import { parseBody } from './parse.js';
 import { RateLimiter } from './rate-limit.js';
 import type { CollectedTable } from './records.js';
@@ -34,7 +34,7 @@ export function createApp(collector: Collector): RequestListener {
   const known = new Map<string, string>();
   const limiter = new RateLimiter(config.rateLimit);
   const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
-  const count = (route: string, status: number) => {
+  const count = (route: string, status: number | 'aborted') => {
     const id = `${route} ${status}`;
     let counter = counters.get(id);
     if (!counter) {
@@ -114,18 +114,29 @@ export function createApp(collector: Collector): RequestListener {
     } catch (err) {
       answer = Promise.reject(err);
     }
+    const routeLabel = ROUTES[path] !== undefined || READS.has(path) ? path : 'other';
     answer.then(undefined, refusal).then((a) => {
+      if (a === ABORTED) {
+        // A dropped upload: one line and its own label, never a 500 or a stack trace.
+        console.error(`shoplake serve: ${routeLabel}: client closed the connection mid-request`);
+        count(routeLabel, 'aborted');
+        return;
+      }
       if (!res.destroyed) send(req, res, a);
-      count(ROUTES[path] !== undefined || READS.has(path) ? path : 'other', a.status);
+      count(routeLabel, a.status);
       latency.get(path)?.observe((performance.now() - started) / 1000);
     });
   };
 }
 
+const ABORTED = Symbol('aborted');
+
 /** The one error shape, with Retry-After and WWW-Authenticate where they apply. */
-function refusal(err: unknown): Answer {
+function refusal(err: unknown): Answer | typeof ABORTED {
+  if (err instanceof ClientAbort) return ABORTED;
   const known = isUserError(err) ? err : new UserError('internal error', { code: 'internal', status: 500 });
-  if (!isUserError(err)) console.error(`shoplake serve: ${(err as Error).stack ?? err}`);
+  // One line with the cause; the client gets the generic answer.
+  if (!isUserError(err)) console.error(`shoplake serve: internal error: ${describeError(err)}`);
   const headers: Record<string, string> = {};
   if (err instanceof CollectorError && err.retryAfter !== undefined)
     headers['retry-after'] = String(err.retryAfter);
@@ -133,6 +144,12 @@ function refusal(err: unknown): Answer {
   // The rest of a refused upload is not read: close the connection rather than drain it.
   if (known.code === 'body_too_large') headers.connection = 'close';
   return { status: known.status, body: errorBody(known), headers };
+}
+
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
+  return `${err.name}: ${err.message.split('\n')[0]}${cause}`;
 }
 
 function send(req: IncomingMessage, res: ServerResponse, a: Answer): void {
@@ -185,6 +202,10 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('end', () =>
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total)),
     );
-    req.once('error', reject);
+    // A client that drops the upload: 'error' (ECONNRESET "aborted") or a close before the end.
+    req.once('error', () => reject(new ClientAbort()));
+    req.once('close', () => {
+      if (!req.complete) reject(new ClientAbort());
+    });
   });
 }

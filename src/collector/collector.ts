@@ -1,23 +1,17 @@
 import { join } from 'node:path';
-import { DuckDbSession, sqlIdent } from '../duckdb/index.js';
-import {
-  dataLayout,
-  filesByPartition,
-  keysOfFilesSql,
-  TABLES,
-  tableBytes,
-  tableFiles,
-  tableSelectSql,
-} from '../lake/index.js';
-import { type CompactionReport, Compactor } from './compactor.js';
+import { dataLayout, TABLES } from '../lake/index.js';
+import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { KeySet } from './key-set.js';
+import { loadLakeState } from './lake-state.js';
 import { CollectorMetrics } from './metrics.js';
 import type { ParsedBody } from './parse.js';
 import { Quarantine } from './quarantine.js';
+import { quarantinedKeys } from './quarantined-keys.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
-import { Wal } from './wal.js';
+import { Wal, WalWriteError } from './wal.js';
+import { storageRefusal, WalHealth } from './wal-health.js';
 
 type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
 
@@ -38,11 +32,16 @@ export class Collector {
   private readonly validators = new Map<CollectedTable, RecordValidator>();
   private readonly keys = new Map<CollectedTable, KeySet>();
   private readonly wals = new Map<CollectedTable, Wal>();
+  /** Keys whose WAL append is still in flight, with that append. */
+  private readonly pendingKeys = new Map<CollectedTable, Map<string, Promise<void>>>();
   private readonly compactor: Compactor;
   private readonly quarantine: Quarantine;
   private readonly counts = new Map<CollectedTable, RecordCounters>();
   private inFlight = 0;
   private draining = false;
+  private readonly health: WalHealth;
+  private onReportFn: (r: CompactionReport) => void = () => {};
+  private log: (line: string) => void = () => {};
 
   private constructor(
     readonly dataDir: string,
@@ -52,6 +51,7 @@ export class Collector {
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.keys.set(table, new KeySet(config.dedupKeys));
+      this.pendingKeys.set(table, new Map());
       const counter = (outcome: string) => this.metrics.records.labels(table, outcome);
       this.counts.set(table, {
         accepted: counter('accepted'),
@@ -67,29 +67,49 @@ export class Collector {
     }
     this.compactor = new Compactor(dataDir, this.wals, this.metrics);
     this.quarantine = new Quarantine(join(layout.quarantine, 'collector'));
+    this.health = new WalHealth(join(layout.root, 'wal'), this.metrics, () => this.log);
   }
 
   /** Opens the WAL, compacts what a previous run left, learns the stored keys, starts compacting. */
   static async open(dataDir: string, config: CollectorConfig, log: (line: string) => void = () => {}) {
     const c = new Collector(dataDir, config);
-    c.compactor.onError = (err) => log(`compaction failed, will retry: ${(err as Error).message}`);
+    c.log = log;
+    c.compactor.onError = (err) => log(`compaction failed, will retry: ${firstLine(err)}`);
+    c.compactor.onMergeError = (table, message) =>
+      log(`merging small ${table} files failed, will retry after the next compaction: ${firstLine(message)}`);
+    c.compactor.onQuarantined = (r) => c.forgetQuarantined(r);
+    let loggedAt = 0;
+    c.quarantine.onError = (err, records) => {
+      c.metrics.quarantineWriteFailures.inc(records);
+      // At most one line a minute while it keeps failing (a full disk), not one per request.
+      if (Date.now() - loggedAt < 60_000) return;
+      loggedAt = Date.now();
+      log(`cannot keep rejected records in the quarantine: ${firstLine(err)}`);
+    };
+    c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
-    await c.loadLakeState();
+    await loadLakeState(dataDir, c.keys, config.dedupKeys, c.metrics);
     c.compactor.start(config.compactIntervalMs);
     return c;
   }
 
   /** Called after each segment reaches the lake. */
   set onCompaction(fn: (r: CompactionReport) => void) {
-    this.compactor.onReport = (r) => {
-      this.updateLakeBytes();
-      fn(r);
-    };
+    this.onReportFn = fn;
   }
 
-  /** Ready to take writes: not draining and compaction keeping up. */
+  /** Ready to take writes: not draining, the WAL writable and compaction keeping up. */
   get ready(): boolean {
-    return !this.draining && this.compactor.pendingBytes <= this.config.maxPendingBytes;
+    return (
+      !this.draining &&
+      this.health.error === null &&
+      this.compactor.pendingBytes <= this.config.maxPendingBytes
+    );
+  }
+
+  /** The compaction process's id (fault tests kill it). */
+  get compactionPid(): number | undefined {
+    return this.compactor.worker.pid;
   }
 
   /** Refuses a write before its body is read when the server cannot take it now (503). */
@@ -100,6 +120,7 @@ export class Collector {
         status: 503,
         retryAfter: 5,
       });
+    if (this.health.error !== null) throw storageRefusal(this.health.error);
     if (this.compactor.pendingBytes > this.config.maxPendingBytes) {
       throw new CollectorError('compaction is behind: retry later', {
         code: 'backpressure',
@@ -118,6 +139,8 @@ export class Collector {
 
   /** Validates, deduplicates and durably stores the records of one request. */
   async collect(table: CollectedTable, body: ParsedBody): Promise<CollectResult> {
+    // A body still being read when the drain began: its records would miss the final compaction.
+    if (this.draining) this.admit();
     this.inFlight++;
     try {
       return await this.store(table, body);
@@ -131,6 +154,9 @@ export class Collector {
     const keys = this.keys.get(table) as KeySet;
     const errors = [...body.unparsable];
     const reserved: string[] = [];
+    const pending = this.pendingKeys.get(table) as Map<string, Promise<void>>;
+    // Appends still in flight for keys this request repeats: "duplicate" is only true once they are durable.
+    const waits = new Set<Promise<void>>();
     let lines = '';
     let duplicate = 0;
     for (const { index, value } of body.items) {
@@ -141,6 +167,8 @@ export class Collector {
       }
       const key = validator.key(result.record);
       if (keys.has(key)) {
+        const earlier = pending.get(key);
+        if (earlier) waits.add(earlier);
         duplicate++;
         continue;
       }
@@ -150,13 +178,32 @@ export class Collector {
       lines += `${JSON.stringify(result.record)}\n`;
     }
     if (lines) {
+      const appended = (this.wals.get(table) as Wal).append(lines);
+      for (const key of reserved) pending.set(key, appended);
       try {
-        await this.wals.get(table)?.append(lines);
+        await appended;
       } catch (err) {
         for (const key of reserved) keys.delete(key);
-        throw err;
+        if (!(err instanceof WalWriteError)) throw err;
+        this.health.failed(err);
+        throw storageRefusal(err);
+      } finally {
+        for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
       this.compactor.added(Buffer.byteLength(lines));
+    }
+    if (waits.size > 0) {
+      try {
+        await Promise.all(waits);
+      } catch (err) {
+        // The copy this request was going to be told about was never stored: the client must retry (what
+        // this request stored itself answers "duplicate" then).
+        if (!(err instanceof WalWriteError)) throw err;
+        throw storageRefusal(
+          err,
+          'an earlier copy of some records in this request could not be stored: retry the request',
+        );
+      }
     }
     let rejected = 0;
     if (errors.length) {
@@ -177,53 +224,49 @@ export class Collector {
     return this.compactor.compactNow();
   }
 
-  /** Stops taking writes, compacts everything, and flushes the quarantine. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking writes, compacts everything it can, and flushes the quarantine; returns what is still in
+   * the WAL (nothing, unless compaction kept failing: then it is compacted on the next start).
+   */
+  async close(): Promise<Backlog> {
     this.draining = true;
-    await this.compactor.stop();
+    this.health.stop();
+    // Requests already past admit() finish their WAL append first, so their records are compacted below.
+    for (let waited = 0; this.inFlight > 0 && waited < 10_000; waited += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const backlog = await this.compactor.stop();
     await this.quarantine.flushed();
+    return backlog;
   }
 
-  // Keys already in the lake answer "duplicate" at once; rows and bytes seed the lake metrics.
-  private async loadLakeState(): Promise<void> {
-    const layout = dataLayout(this.dataDir);
-    // Runs before the server takes traffic, so it may use every core.
-    const db = await DuckDbSession.open();
+  // Records ingest quarantined at compaction never reached the lake: forget their keys so that a corrected
+  // retry with the same id is stored instead of answered "duplicate".
+  private async forgetQuarantined(r: CompactionReport): Promise<void> {
+    const validator = this.validators.get(r.table) as RecordValidator;
+    const keys = this.keys.get(r.table) as KeySet;
+    let forgotten = 0;
     try {
-      for (const table of COLLECTED_TABLES) {
-        const spec = TABLES[table];
-        const cols = spec.key.map(sqlIdent).join(` || '|' || `);
-        const keys = this.keys.get(table) as KeySet;
-        // The newest keys, since retries are for records sent moments ago: whole date partitions, newest
-        // first, until the set is full (reading only those files, not sorting the whole table).
-        const byPartition = filesByPartition(tableFiles(layout, spec));
-        const partitions = [...byPartition.keys()].sort().reverse();
-        const batches: string[][] = [];
-        let room = this.config.dedupKeys;
-        for (const partition of partitions) {
-          if (room <= 0) break;
-          const batch = await db.column(
-            `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
-          );
-          batches.push(batch);
-          room -= batch.length;
+      if (r.quarantineFile === null) return;
+      for (const key of await quarantinedKeys(r.quarantineFile, r.segment, (rec) => validator.key(rec))) {
+        if (keys.has(key)) {
+          keys.delete(key);
+          forgotten++;
         }
-        // Oldest first, so that the key set's generations drop the oldest when it fills.
-        for (const batch of batches.reverse()) for (const k of batch) keys.add(k);
-        const [count] = await db.all(`SELECT count(*) AS n FROM (${tableSelectSql(layout, spec)})`);
-        this.metrics.lakeRows.set({ table }, Number(count?.n ?? 0));
       }
+    } catch (err) {
+      this.log(`cannot read the quarantine file ${r.quarantineFile}: ${firstLine(err)}`);
     } finally {
-      db.close();
+      this.log(
+        `compaction quarantined ${r.quarantined} acknowledged ${r.table} records (see ${r.quarantineFile}); ` +
+          `${forgotten} of their ids may be sent again`,
+      );
     }
-    this.updateLakeBytes();
   }
+}
 
-  private updateLakeBytes(): void {
-    const layout = dataLayout(this.dataDir);
-    for (const table of COLLECTED_TABLES) {
-      const bytes = tableBytes(layout, TABLES[table]);
-      this.metrics.lakeBytes.set({ table }, bytes);
-    }
-  }
+// Log lines stay one line: DuckDB's messages can span several.
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
 }

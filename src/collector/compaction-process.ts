@@ -12,6 +12,7 @@ import {
   filesByPartition,
   TABLES,
   type TableSpec,
+  tableBytes,
   tableFiles,
 } from '../lake/index.js';
 import type { CompactionJob, CompactionReply } from './compaction-worker.js';
@@ -29,9 +30,10 @@ process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 
 process.on('message', (job: CompactionJob) => {
   const reply = (r: CompactionReply) => process.send?.(r);
+  const spec = TABLES[job.table];
   ingest({
     dataDir: job.dataDir,
-    table: TABLES[job.table],
+    table: spec,
     input: job.input,
     threads: 1,
     memoryLimit: job.memoryLimit,
@@ -39,14 +41,17 @@ process.on('message', (job: CompactionJob) => {
     dedupScope: 'partitions',
   })
     .then(async (report) => {
-      // The segment is in the lake whatever happens here; a failed merge is retried after the next one.
-      await mergeSmallFiles(job.dataDir, TABLES[job.table], job.memoryLimit).catch(() => {});
-      return report;
+      // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs
+      // and counts it) and tried again after the next segment.
+      const mergeError = await mergeSmallFiles(job.dataDir, spec, job.memoryLimit).then(
+        () => null,
+        (err: unknown) => (err as Error).message ?? String(err),
+      );
+      // Measured here, not in the collector: stat-ing every live file would block its event loop.
+      const lakeBytes = tableBytes(dataLayout(job.dataDir), spec);
+      return { id: job.id, report, mergeError, lakeBytes };
     })
-    .then(
-      (report) => reply({ id: job.id, report }),
-      (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }),
-    );
+    .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }));
 });
 
 // Every compaction adds a file per partition it touches; once a partition has MERGE_AT of them they are

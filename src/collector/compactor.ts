@@ -11,7 +11,15 @@ export interface CompactionReport {
   loaded: number;
   duplicate: number;
   quarantined: number;
+  /** Ingest's quarantine file holding the records it refused, or null. */
+  quarantineFile: string | null;
   seconds: number;
+}
+
+/** What is still in the WAL, not in the lake (after a stop: compacted on the next start). */
+export interface Backlog {
+  segments: number;
+  bytes: number;
 }
 
 /**
@@ -23,11 +31,15 @@ export class Compactor {
   private readonly queue: { table: CollectedTable; segment: Segment }[] = [];
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
-  private readonly worker: CompactionWorker;
+  readonly worker: CompactionWorker;
   /** Acknowledged bytes not in the lake yet (sealed or active segments). */
   pendingBytes = 0;
   onReport: (r: CompactionReport) => void = () => {};
   onError: (err: unknown) => void = () => {};
+  /** Ingest refused some acknowledged records of a segment; awaited before the segment is deleted. */
+  onQuarantined: (r: CompactionReport) => Promise<void> = async () => {};
+  /** A merge of small files failed after a segment was stored (logged and counted, retried later). */
+  onMergeError: (table: CollectedTable, message: string) => void = () => {};
 
   constructor(
     dataDir: string,
@@ -35,6 +47,7 @@ export class Compactor {
     private readonly metrics: CollectorMetrics,
   ) {
     this.worker = new CompactionWorker(dataDir);
+    this.worker.onExit = () => metrics.compactionRestarts.inc();
     this.worker.start();
     for (const [table, wal] of wals) {
       for (const segment of wal.recovered) {
@@ -67,20 +80,32 @@ export class Compactor {
     tick(intervalMs);
   }
 
-  /** Stops the timer, compacts everything still in the WAL, and ends the compaction process. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timer and compacts everything still in the WAL (a failing compaction is tried three
+   * times), ends the compaction process, and says what is left in the WAL for the next start.
+   */
+  async stop(): Promise<Backlog> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.compactNow();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 500 * attempt));
+      await this.compactNow();
+      if (this.queue.length === 0) break;
+    }
     await this.worker.close();
+    return this.backlog();
+  }
+
+  /** Segments and acknowledged bytes waiting in the WAL. */
+  backlog(): Backlog {
+    return { segments: this.queue.length, bytes: this.pendingBytes };
   }
 
   /** Seals every active segment and compacts all sealed ones; runs never overlap. */
   compactNow(): Promise<void> {
     this.running = this.running.then(async () => {
       for (const [table, wal] of this.wals) {
-        const segment = await wal.seal();
-        if (segment) this.queue.push({ table, segment });
+        for (const segment of await wal.seal()) this.queue.push({ table, segment });
       }
       while (this.queue.length > 0) {
         const next = this.queue[0];
@@ -100,21 +125,38 @@ export class Compactor {
 
   private async compact(table: CollectedTable, segment: Segment): Promise<void> {
     const started = performance.now();
-    const size = cutTornTail(segment.path);
+    const size = segment.recovered ? cutTornTail(segment.path) : cutTo(segment.path, segment.bytes);
     if (size > 0) {
       // In the low-priority compaction process, on one DuckDB thread: requests keep the CPU first.
-      const report = await this.worker.ingest(table, segment.path);
+      const { report, mergeError, lakeBytes } = await this.worker.ingest(table, segment.path);
       const seconds = (performance.now() - started) / 1000;
       this.metrics.compaction.observe({ table }, seconds);
       this.metrics.lag.observe({ table }, (Date.now() - segment.firstAckAt) / 1000);
       this.metrics.lakeRows.inc({ table }, report.loaded);
-      const { loaded, duplicate, quarantined } = report;
-      this.onReport({ table, segment: segment.path, loaded, duplicate, quarantined, seconds });
+      this.metrics.lakeBytes.set({ table }, lakeBytes);
+      if (report.quarantined > 0) this.metrics.compactionQuarantined.inc({ table }, report.quarantined);
+      if (mergeError !== null) {
+        this.metrics.mergeFailures.inc({ table });
+        this.onMergeError(table, mergeError);
+      }
+      const { loaded, duplicate, quarantined, quarantineFile } = report;
+      const done = { table, segment: segment.path, loaded, duplicate, quarantined, quarantineFile, seconds };
+      if (quarantined > 0) await this.onQuarantined(done);
+      this.onReport(done);
     }
     unlinkSync(segment.path);
     this.pendingBytes -= segment.bytes;
     this.metrics.pendingBytes.set(this.pendingBytes);
   }
+}
+
+/**
+ * Cuts a segment closed by this process to the bytes it acknowledged: a failed write may have left part
+ * of an unacknowledged batch after them.
+ */
+function cutTo(path: string, acknowledged: number): number {
+  if (statSync(path).size > acknowledged) truncateSync(path, acknowledged);
+  return acknowledged;
 }
 
 /**

@@ -2,9 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors/index.js';
 
+/** Shortest write key accepted: shorter ones are guessable. */
+export const MIN_KEY_LENGTH = 8;
+
 /** Collector settings: from `--config FILE` (JSON), with write keys also taken from SHOPLAKE_WRITE_KEYS. */
 export const collectorConfigSchema = z.strictObject({
-  writeKeys: z.array(z.string().min(8, 'write keys need at least 8 characters')).default([]),
+  writeKeys: z
+    .array(z.string().min(MIN_KEY_LENGTH, `write keys need at least ${MIN_KEY_LENGTH} characters`))
+    .default([]),
   /** Largest request body; bigger ones get 413. */
   maxBodyBytes: z
     .number()
@@ -53,6 +58,14 @@ export function loadCollectorConfig(
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean);
+  // The same rule for keys from the environment as for keys from the file; the key itself is not printed.
+  const short = fromEnv.findIndex((k) => k.length < MIN_KEY_LENGTH);
+  if (short >= 0) {
+    throw new UserError(
+      `SHOPLAKE_WRITE_KEYS: key ${short + 1} has ${fromEnv[short]?.length} characters: write keys need at least ${MIN_KEY_LENGTH}`,
+      { code: 'bad_config' },
+    );
+  }
   const config = { ...parsed.data, writeKeys: [...parsed.data.writeKeys, ...fromEnv] };
   if (config.writeKeys.length === 0) {
     throw new UserError('no write keys: set SHOPLAKE_WRITE_KEYS=key1,key2 or "writeKeys" in --config FILE', {

@@ -13,3 +13,10 @@ export class CollectorError extends UserError {
 export function errorBody(err: UserError): { error: { message: string; code: string; status: number } } {
   return { error: { message: err.message, code: err.code, status: err.status } };
 }
+
+/** The client closed the connection before its request was read: not a server error, not an answer. */
+export class ClientAbort extends Error {
+  constructor() {
+    super('client closed the connection before the request was read');
+  }
+}

@@ -65,6 +65,39 @@ export class CollectorMetrics {
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
+  readonly compactionRestarts = new Counter({
+    name: 'shoplake_compaction_process_restarts_total',
+    help: 'Times the compaction process died or could not be reached and was started again',
+    registers: [this.registry],
+  });
+  readonly mergeFailures = new Counter({
+    name: 'shoplake_compaction_merge_failures_total',
+    help: 'Failed merges of small lake files after a compaction (the segment was stored; retried later)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly compactionQuarantined = new Counter({
+    name: 'shoplake_compaction_quarantined_records_total',
+    help: 'Acknowledged records that ingest refused at compaction (their keys are forgotten so a retry is stored)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly walWriteFailures = new Counter({
+    name: 'shoplake_wal_write_failures_total',
+    help: 'WAL writes that failed or came up short (full disk, I/O error); their requests got 503',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly walWritable = new Gauge({
+    name: 'shoplake_wal_writable',
+    help: '1 while the WAL takes writes, 0 after a failed write until a probe write succeeds',
+    registers: [this.registry],
+  });
+  readonly quarantineWriteFailures = new Counter({
+    name: 'shoplake_quarantine_write_failures_total',
+    help: 'Rejected records whose copy could not be written to the collector quarantine (the client got its answer)',
+    registers: [this.registry],
+  });
   // prom-client's default Node metrics are left out: three of them fail `promtool check metrics`.
   readonly memory = new Gauge({
     name: 'shoplake_process_resident_memory_bytes',

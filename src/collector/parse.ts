@@ -41,9 +41,14 @@ function parseJson(text: string): ParsedBody {
   } catch (err) {
     throw new UserError(`malformed JSON: ${(err as Error).message}`, { code: 'malformed_json' });
   }
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== null) {
-    throw new UserError(`field '${duplicate.slice(0, 40)}' appears twice in one object`, {
+  const problem = structureProblem(text);
+  if (problem?.kind === 'too_deep') {
+    throw new UserError(`JSON nested deeper than ${MAX_DEPTH} levels: records are flat objects`, {
+      code: 'too_deeply_nested',
+    });
+  }
+  if (problem?.kind === 'duplicate') {
+    throw new UserError(`field '${problem.key.slice(0, 40)}' appears twice in one object`, {
       code: 'duplicate_field',
     });
   }
@@ -60,9 +65,12 @@ function parseLines(text: string): ParsedBody {
     if (line.trim() === '') continue;
     try {
       const value: unknown = JSON.parse(line);
-      const duplicate = findDuplicateKey(line);
-      if (duplicate !== null) {
-        out.unparsable.push({ index, field: duplicate, reason: `field '${duplicate}' appears twice` });
+      const problem = structureProblem(line);
+      if (problem?.kind === 'duplicate') {
+        const key = problem.key.slice(0, 40);
+        out.unparsable.push({ index, field: key, reason: `field '${key}' appears twice` });
+      } else if (problem?.kind === 'too_deep') {
+        out.unparsable.push({ index, field: null, reason: `nested deeper than ${MAX_DEPTH} levels` });
       } else out.items.push({ index, value });
     } catch (err) {
       out.unparsable.push({ index, field: null, reason: `malformed JSON line: ${(err as Error).message}` });
@@ -72,11 +80,20 @@ function parseLines(text: string): ParsedBody {
   return out;
 }
 
+/** Deepest nesting of arrays and objects a body may have: records are flat, a batch is one level more. */
+export const MAX_DEPTH = 32;
+
+/** Why already-valid JSON text is refused although it parses. */
+export type StructureProblem = { kind: 'duplicate'; key: string } | { kind: 'too_deep' };
+
 /**
- * The first key that occurs twice in one object of already-valid JSON, or null. JSON.parse keeps the
- * last value silently, which would let `{"price":1,"price":1000}` mean something the sender did not see.
+ * The first key that occurs twice in one object of already-valid JSON, compared after unescaping
+ * (`"qu\u0061ntity"` is `quantity`), or nesting deeper than MAX_DEPTH; null when neither. JSON.parse keeps
+ * the last value silently, which would let `{"price":1,"price":1000}` mean something the sender did not
+ * see, and validating a 500,000-deep value would overflow the stack. A hand-written scan because
+ * JSON.parse's reviver sees neither repeated keys nor depth.
  */
-export function findDuplicateKey(text: string): string | null {
+export function structureProblem(text: string): StructureProblem | null {
   const stack: (Set<string> | null)[] = [];
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
@@ -85,6 +102,7 @@ export function findDuplicateKey(text: string): string | null {
       let end = i + 1;
       for (;;) {
         end = text.indexOf('"', end);
+        if (end < 0) return null; // not valid JSON: JSON.parse refuses it first
         let slashes = 0;
         while (text.charCodeAt(end - 1 - slashes) === 92) slashes++;
         if (slashes % 2 === 0) break;
@@ -92,18 +110,25 @@ export function findDuplicateKey(text: string): string | null {
       }
       const keys = stack[stack.length - 1];
       if (expectKey && keys) {
-        const key = text.slice(i + 1, end);
-        if (keys.has(key)) return key;
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? unescapeKey(raw) : raw;
+        if (keys.has(key)) return { kind: 'duplicate', key };
         keys.add(key);
         expectKey = false;
       }
       i = end;
-    } else if (ch === 123) {
-      stack.push(new Set());
-      expectKey = true;
-    } else if (ch === 91) stack.push(null);
-    else if (ch === 125 || ch === 93) stack.pop();
+    } else if (ch === 123 || ch === 91) {
+      if (stack.length >= MAX_DEPTH) return { kind: 'too_deep' };
+      stack.push(ch === 123 ? new Set() : null);
+      expectKey = ch === 123;
+    } else if (ch === 125 || ch === 93) stack.pop();
     else if (ch === 44) expectKey = stack[stack.length - 1] != null;
   }
   return null;
+}
+
+// The key as JSON.parse sees it; the text is a JSON string body already checked by JSON.parse.
+function unescapeKey(raw: string): string {
+  const value: unknown = JSON.parse(`"${raw}"`);
+  return typeof value === 'string' ? value : raw;
 }

@@ -7,10 +7,13 @@ const MAX_RECORD_CHARS = 4096;
 /**
  * Keeps rejected records with their reasons in `<data>/quarantine/collector/<table>.ndjson`, like
  * Snowplow's failed events. Appends are chained so lines never interleave; records are cut to 4 KB so
- * a 10 MB string cannot fill the disk. Not fsynced: a lost line costs a diagnostic, never data.
+ * a 10 MB string cannot fill the disk. Not fsynced: a lost line costs a diagnostic, never data; a failed
+ * write is reported to `onError` (logged and counted by the collector), not swallowed.
  */
 export class Quarantine {
   private chain: Promise<void> = Promise.resolve();
+  /** Called when lines could not be written (a full disk): the answers were sent, only the copies are lost. */
+  onError: (err: unknown, records: number) => void = () => {};
   constructor(private readonly dir: string) {}
 
   /** Queues the rejected records of one request. */
@@ -29,7 +32,7 @@ export class Quarantine {
     this.chain = this.chain
       .then(() => mkdir(this.dir, { recursive: true }))
       .then(() => appendFile(file, lines))
-      .catch(() => {});
+      .catch((err: unknown) => this.onError(err, byIndex.size));
   }
 
   /** Resolves when every queued line is written. */

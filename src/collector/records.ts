@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ColumnSpec, EVENT_CONTENT_FIELDS, type TableSpec } from '../lake/index.js';
+import { hasEdgeSpace, isWellFormed } from './lake-text.js';
 import { type CollectedRecord, recordSchema } from './schema.js';
 import { formatUtc, normalizeTimestamp } from './timestamps.js';
 
@@ -37,19 +38,18 @@ const notFuture =
     String(r[col]) <= futureHorizon();
 
 /**
- * JS twins of the SQL row checks in src/lake/tables.ts, keyed by the spec's reason. A check without a
- * twin still runs at compaction (ingest re-validates in SQL), so a record can never skip it; the test
- * `every row check has a twin` keeps the two lists in step.
+ * JS twins of the SQL row checks in src/lake/tables.ts, keyed by the check's stable id (its third
+ * element), never by its wording. A check without a twin still runs at compaction (ingest re-validates
+ * in SQL); `every row check has a twin` keeps the two lists in step and agreement.test.ts runs both forms
+ * over the same edge records.
  */
 export const ROW_CHECKS: Record<string, RowCheck> = {
-  'total_amount: must equal quantity × price': (r) =>
-    Math.abs(Number(r.total_amount) - Number(r.quantity) * Number(r.price)) <= 0.011,
-  'order_date: before 2000-01-01': notBefore('order_date'),
-  'order_date: in the future': notFuture('order_date'),
-  'timestamp: before 2000-01-01': notBefore('timestamp'),
-  'timestamp: in the future': notFuture('timestamp'),
-  'customer_id: a PURCHASE needs a known customer': (r) =>
-    r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
+  'orders.total': (r) => Math.abs(Number(r.total_amount) - Number(r.quantity) * Number(r.price)) <= 0.011,
+  'orders.not_before_2000': notBefore('order_date'),
+  'orders.not_future': notFuture('order_date'),
+  'clickstream.not_before_2000': notBefore('timestamp'),
+  'clickstream.not_future': notFuture('timestamp'),
+  'clickstream.purchase_customer': (r) => r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
 };
 
 /** The identity of an event without a client id (EVENT_CONTENT_FIELDS), as file ingest computes it in SQL. */
@@ -75,8 +75,14 @@ function fastColumn(c: ColumnSpec): FastColumn {
   } else if (c.type === 'text') {
     const max = c.maxLength ?? Number.POSITIVE_INFINITY;
     const pattern = c.pattern !== undefined ? new RegExp(c.pattern) : null;
+    // UTF-16 length ≤ max implies code points ≤ max; anything longer, padded or odd goes to zod.
     check = (v) =>
-      typeof v === 'string' && v.length >= 1 && v.length <= max && (pattern === null || pattern.test(v))
+      typeof v === 'string' &&
+      v.length >= 1 &&
+      v.length <= max &&
+      !hasEdgeSpace(v) &&
+      isWellFormed(v) &&
+      (pattern === null || pattern.test(v))
         ? v
         : FAIL;
   } else if (c.type === 'integer' || c.type === 'money') {
@@ -111,9 +117,10 @@ export class RecordValidator {
   private readonly contentIds: boolean;
   constructor(readonly spec: TableSpec) {
     this.schema = recordSchema(spec);
-    this.checks = spec.checks.flatMap(([, reason]) =>
-      ROW_CHECKS[reason] ? [[reason, ROW_CHECKS[reason]]] : [],
-    );
+    this.checks = spec.checks.flatMap(([, reason, id]) => {
+      const check = ROW_CHECKS[id];
+      return check ? [[reason, check] as [string, RowCheck]] : [];
+    });
     this.names = spec.columns.map((c) => c.name);
     this.fast = spec.columns.map(fastColumn);
     this.known = new Set(this.names);

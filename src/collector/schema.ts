@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ColumnSpec, TableSpec } from '../lake/index.js';
+import { codePointLength, isWellFormed, lakeText } from './lake-text.js';
 import { normalizeTimestamp } from './timestamps.js';
 
 /** A record after validation: every value in the form the WAL stores and ingest re-reads. */
@@ -32,10 +33,15 @@ function textSchema(c: ColumnSpec): z.ZodType {
         iss.input === undefined ? 'required' : `${shown(iss.input)} is not one of ${c.enum?.join(', ')}`,
     });
   }
-  let s = z.string({ error: typeError(c) }).min(1, { error: 'required (empty)' });
-  if (c.maxLength !== undefined) s = s.max(c.maxLength, { error: `longer than ${c.maxLength} characters` });
+  let s: z.ZodType<string> = z
+    .string({ error: typeError(c) })
+    .refine(isWellFormed, 'has a lone UTF-16 surrogate: not valid Unicode text');
+  // Counted in code points, as the lake's SQL counts them.
+  const max = c.maxLength;
+  if (max !== undefined) s = s.refine((v) => codePointLength(v) <= max, `longer than ${max} characters`);
   if (c.pattern !== undefined) {
-    s = s.regex(new RegExp(c.pattern), {
+    const pattern = new RegExp(c.pattern);
+    s = s.refine((v) => pattern.test(v), {
       error: (iss) => `${shown(iss.input)} has characters that are not allowed`,
     });
   }
@@ -73,8 +79,11 @@ function columnSchema(c: ColumnSpec): z.ZodType {
       .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `not ${TYPE_WORD.date}` })
       .refine((v) => !Number.isNaN(Date.parse(v)), 'not a calendar date');
   }
-  // Optional columns take null, absence or "" alike, and all three are stored as NULL.
-  return c.optional ? z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional()) : s;
+  // Text is judged as the lake will see it: trimmed of space separators, '' meaning absent (lake-text.ts).
+  // Optional columns take null, absence or blank text alike, and all three are stored as NULL.
+  const asLake = (v: unknown) =>
+    typeof v === 'string' ? lakeText(v) : v === null && c.optional ? undefined : v;
+  return z.preprocess(asLake, c.optional ? s.optional() : s);
 }
 
 /**

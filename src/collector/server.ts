@@ -2,14 +2,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
+import type { Backlog } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 
 /** A collector listening on a port. */
 export interface RunningCollector {
   url: string;
   collector: Collector;
-  /** Stops accepting, lets in-flight requests finish, compacts the WAL into the lake. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish, compacts the WAL into the lake; resolves with what
+   * could not be compacted (left in the WAL for the next start).
+   */
+  close(): Promise<Backlog>;
 }
 
 export interface StartOptions {
@@ -31,7 +35,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  let closing: Promise<void> | null = null;
+  let closing: Promise<Backlog> | null = null;
   return {
     url: `http://${host}:${address.port}`,
     collector,
@@ -41,9 +45,10 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
         // Idle keep-alive sockets would hold close() open forever; busy ones finish their request first.
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
-        await collector.close();
+        const backlog = await collector.close();
         await stopped;
         clearTimeout(force);
+        return backlog;
       })();
       return closing;
     },

@@ -1,13 +1,16 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A closed WAL file waiting to be compacted into the lake. */
 export interface Segment {
   path: string;
+  /** Bytes acknowledged in it; anything after them in the file was never acknowledged. */
   bytes: number;
   /** When its first record was acknowledged (ms since epoch); recovered segments use the file's mtime. */
   firstAckAt: number;
+  /** Found on disk at start-up: its acknowledged length is unknown, only a torn last line may be cut. */
+  recovered: boolean;
 }
 
 interface Pending {
@@ -16,18 +19,39 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+interface Active {
+  fd: FileHandle;
+  path: string;
+  bytes: number;
+  firstAckAt: number;
+}
+
 const SEGMENT = /^(\d{12})\.ndjson$/;
+
+/** A WAL write that did not complete: nothing of its batch was acknowledged. */
+export class WalWriteError extends Error {
+  /** The errno code (ENOSPC, EDQUOT, EIO…), or 'short_write' when the system wrote less and said nothing. */
+  readonly code: string;
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, { cause });
+    this.code = code;
+  }
+}
 
 /**
  * The write-ahead log of one table: NDJSON segments under `<wal>/<table>/`. Appends are group-committed:
  * every request that arrives while a write+fsync runs joins the next one, so N concurrent requests cost
- * one fsync instead of N, and each caller's promise resolves only once its bytes are durable.
+ * one fsync instead of N, and each caller's promise resolves only once all of its bytes are written and
+ * synced. A write that fails or comes up short rejects its whole batch: the segment is closed at its last
+ * acknowledged byte and the next batch starts a new one, so nothing acknowledged is ever cut.
  */
 export class Wal {
   private queue: Pending[] = [];
   private scheduled = false;
   private chain: Promise<unknown> = Promise.resolve();
-  private active: { fd: FileHandle; path: string; bytes: number; firstAckAt: number } | null = null;
+  private active: Active | null = null;
+  /** Segments closed after a failed write, waiting for the next seal to hand them to compaction. */
+  private closed: Segment[] = [];
   private nextSeq: number;
   /** Segments found on disk at start-up: written before a crash or stop, not yet in the lake. */
   readonly recovered: Segment[];
@@ -41,13 +65,13 @@ export class Wal {
       .sort();
     this.recovered = names.map((f) => {
       const st = statSync(join(dir, f));
-      return { path: join(dir, f), bytes: st.size, firstAckAt: st.mtimeMs };
+      return { path: join(dir, f), bytes: st.size, firstAckAt: st.mtimeMs, recovered: true };
     });
     const last = names.at(-1);
     this.nextSeq = last ? Number(SEGMENT.exec(last)?.[1]) + 1 : 1;
   }
 
-  /** Appends NDJSON text (whole lines); resolves once it is on disk. */
+  /** Appends NDJSON text (whole lines); resolves once it is on disk, rejects with WalWriteError if not. */
   append(data: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ data, resolve, reject });
@@ -58,14 +82,21 @@ export class Wal {
     });
   }
 
-  /** Closes the active segment and returns it (null when empty); the next append starts a new one. */
-  seal(): Promise<Segment | null> {
+  /**
+   * Closes the active segment and returns every closed one not handed out yet (segments closed after a
+   * failed write first); the next append starts a new segment.
+   */
+  seal(): Promise<Segment[]> {
     return this.serialize(async () => {
+      const out = this.closed;
+      this.closed = [];
       const seg = this.active;
-      if (!seg) return null;
-      this.active = null;
-      await seg.fd.close();
-      return { path: seg.path, bytes: seg.bytes, firstAckAt: seg.firstAckAt };
+      if (seg) {
+        this.active = null;
+        await seg.fd.close();
+        out.push({ path: seg.path, bytes: seg.bytes, firstAckAt: seg.firstAckAt, recovered: false });
+      }
+      return out;
     });
   }
 
@@ -89,17 +120,49 @@ export class Wal {
         seg = this.active = { fd: await open(path, 'a'), path, bytes: 0, firstAckAt: 0 };
       }
       const started = performance.now();
-      await seg.fd.write(data);
+      await writeAll(seg.fd, data);
       await seg.fd.datasync();
       this.onCommit((performance.now() - started) / 1000, batch.length);
       seg.bytes += data.length;
       if (seg.firstAckAt === 0) seg.firstAckAt = Date.now();
-      for (const p of batch) p.resolve();
     } catch (err) {
-      // A failed write may have left part of the batch behind: cut it off so no unacknowledged
-      // record reaches the lake, and start a fresh segment for the next batch.
-      if (seg) await seg.fd.truncate(seg.bytes).catch(() => {});
-      for (const p of batch) p.reject(err);
+      if (seg) await this.abandon(seg);
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      const failure =
+        err instanceof WalWriteError ? err : new WalWriteError(`WAL write failed: ${code}`, code, err);
+      for (const p of batch) p.reject(failure);
+      return;
     }
+    for (const p of batch) p.resolve();
+  }
+
+  // After a failed write or fsync the file's tail is unknown (and a retried fsync may report success for
+  // pages the kernel already dropped), so the segment is closed at its last acknowledged byte: the bytes
+  // after it are cut here if possible, and by the compactor before ingest if not.
+  private async abandon(seg: Active): Promise<void> {
+    this.active = null;
+    await seg.fd.truncate(seg.bytes).catch(() => {});
+    await seg.fd.close().catch(() => {});
+    if (seg.bytes > 0) {
+      this.closed.push({ path: seg.path, bytes: seg.bytes, firstAckAt: seg.firstAckAt, recovered: false });
+    } else {
+      await unlink(seg.path).catch(() => {});
+    }
+  }
+}
+
+// fs writes may write fewer bytes than asked (a filling disk) without an error: keep writing the rest,
+// so the next call reports the real error (ENOSPC), or fail loudly if the system makes no progress.
+async function writeAll(fd: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await fd.write(data, offset, data.length - offset);
+    if (bytesWritten <= 0) {
+      throw new WalWriteError(
+        `WAL write wrote ${offset} of ${data.length} bytes and then none`,
+        'short_write',
+      );
+    }
+    offset += bytesWritten;
   }
 }

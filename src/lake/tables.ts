@@ -39,8 +39,11 @@ export interface TableSpec {
   time: string | null;
   /** SQL expression (over typed columns) giving the partition value, or null for an unpartitioned table. */
   partition: string | null;
-  /** Extra row rules as [SQL condition that must hold, reason when it does not]. */
-  checks: readonly (readonly [string, string])[];
+  /**
+   * Extra row rules as [SQL condition that must hold, reason when it does not, stable id]. The id (not
+   * the reason's wording) is what other forms of a rule (the collector's JS checks) are keyed by.
+   */
+  checks: readonly (readonly [sql: string, reason: string, id: string])[];
 }
 
 /**
@@ -87,9 +90,13 @@ export const TABLES: Record<TableName, TableSpec> = {
     time: 'order_date',
     partition: 'CAST(order_date AS DATE)',
     checks: [
-      ['abs(total_amount - quantity * price) <= 0.011', 'total_amount: must equal quantity × price'],
-      [`order_date >= ${EARLIEST}`, 'order_date: before 2000-01-01'],
-      [notFuture('order_date'), 'order_date: in the future'],
+      [
+        'abs(total_amount - quantity * price) <= 0.011',
+        'total_amount: must equal quantity × price',
+        'orders.total',
+      ],
+      [`order_date >= ${EARLIEST}`, 'order_date: before 2000-01-01', 'orders.not_before_2000'],
+      [notFuture('order_date'), 'order_date: in the future', 'orders.not_future'],
     ],
   },
   customers: {
@@ -109,8 +116,12 @@ export const TABLES: Record<TableName, TableSpec> = {
     time: 'signup_date',
     partition: "strftime(signup_date, '%Y')",
     checks: [
-      [`signup_date >= CAST(${EARLIEST} AS DATE)`, 'signup_date: before 2000-01-01'],
-      [notFuture('CAST(signup_date AS TIMESTAMP)'), 'signup_date: in the future'],
+      [
+        `signup_date >= CAST(${EARLIEST} AS DATE)`,
+        'signup_date: before 2000-01-01',
+        'customers.not_before_2000',
+      ],
+      [notFuture('CAST(signup_date AS TIMESTAMP)'), 'signup_date: in the future', 'customers.not_future'],
     ],
   },
   clickstream: {
@@ -130,9 +141,13 @@ export const TABLES: Record<TableName, TableSpec> = {
     time: 'timestamp',
     partition: 'CAST("timestamp" AS DATE)',
     checks: [
-      [`"timestamp" >= ${EARLIEST}`, 'timestamp: before 2000-01-01'],
-      [notFuture('"timestamp"'), 'timestamp: in the future'],
-      ["action <> 'PURCHASE' OR customer_id <> 'GUEST'", 'customer_id: a PURCHASE needs a known customer'],
+      [`"timestamp" >= ${EARLIEST}`, 'timestamp: before 2000-01-01', 'clickstream.not_before_2000'],
+      [notFuture('"timestamp"'), 'timestamp: in the future', 'clickstream.not_future'],
+      [
+        "action <> 'PURCHASE' OR customer_id <> 'GUEST'",
+        'customer_id: a PURCHASE needs a known customer',
+        'clickstream.purchase_customer',
+      ],
     ],
   },
   products: {

@@ -33,7 +33,12 @@ export function registerServe(program: Command): void {
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);
-      await running.close();
-      status('stopped: every acknowledged record is in the lake');
+      const left = await running.close();
+      status(
+        left.bytes === 0
+          ? 'stopped: every acknowledged record is in the lake'
+          : `stopped: ${left.bytes} bytes of acknowledged records in ${left.segments} WAL segment(s) could not ` +
+              'be compacted now; they are safe in the WAL and will be compacted on the next start',
+      );
     });
 }
