@@ -44,9 +44,7 @@ const notFuture =
 export const ROW_CHECKS: Record<string, RowCheck> = {
   // In integer units of 10^-MONEY_SCALE, so that the comparison is exact like the SQL one.
   'total_amount: must equal quantity × price − discount (±0.01)': (r) =>
-    Math.abs(
-      units(r.total_amount) - (Number(r.quantity) * units(r.price) - units(r.discount ?? 0)),
-    ) <= 100,
+    Math.abs(units(r.total_amount) - (Number(r.quantity) * units(r.price) - units(r.discount ?? 0))) <= 100,
   'order_date: before 2000-01-01': notBefore('order_date'),
   'order_date: in the future': notFuture('order_date'),
   'timestamp: before 2000-01-01': notBefore('timestamp'),

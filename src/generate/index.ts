@@ -10,8 +10,8 @@ import { ORDER_HEADER, OrderGenerator } from './orders.js';
 import { writeProducts } from './products.js';
 import { CsvWriter } from './writer.js';
 
-export { type GenerateOptions, generateDefaults } from './options.js';
 export { REGIONS } from './catalog.js';
+export { type GenerateOptions, generateDefaults } from './options.js';
 
 /** Largest share of orders (inside the clickstream window) that get a purchasing session. */
 export const MAX_SESSION_SHARE = 0.6;

@@ -35,8 +35,8 @@ describe('mapping real exports (docs/examples)', () => {
         { region: 'EU-WEST', revenue: 255.37 },
         { region: 'ASIA-PACIFIC', revenue: 51 },
       ]);
-      const [guest] = await engine.query("SELECT count(*) AS n FROM orders WHERE customer_id = 'GUEST'");
-      assert.equal(guest?.n, 1, 'the line without CustomerID is a guest order');
+      const [guest] = await engine.query('SELECT count(*) AS n FROM orders WHERE customer_id IS NULL');
+      assert.equal(guest?.n, 1, 'the line without CustomerID is a guest order, stored with no customer');
       const [ret] = await engine.query("SELECT quantity, order_date FROM orders WHERE order_id = 'C536391'");
       assert.deepEqual(ret, { quantity: -24, order_date: '2010-12-01 10:24:00' });
     } finally {

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, isInputError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 
 export type SourceFormat = 'csv' | 'ndjson' | 'parquet';
@@ -36,7 +36,8 @@ export function resolveSources(input: string): SourceFile[] {
   return [sourceFile(path)];
 }
 
-function sourceFile(path: string): SourceFile {
+/** A file with the format its extension names, or a user error. */
+export function sourceFile(path: string): SourceFile {
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
   if (!format)
     throw new UserError(`cannot read ${path}: use a .csv, .ndjson, .jsonl, .json or .parquet file`);
@@ -54,6 +55,9 @@ export async function loadRaw(
   name: string,
   careful: boolean,
 ): Promise<{ columns: string[]; rejects: number }> {
+  if (file.format === 'csv' && isBlank(file.path)) {
+    throw new UserError(`${file.path} is empty: a CSV file needs a header row naming its columns`);
+  }
   const path = sqlString(file.path);
   let rejects = 0;
   if (file.format === 'csv' && !careful) {
@@ -76,6 +80,9 @@ export async function loadRaw(
       );
     }
   } catch (err) {
+    // Only a fault in the file's contents is the user's to fix; out of memory, a full disk or a bug
+    // stays an internal error with its cause.
+    if (!isInputError(err)) throw err;
     const expected = {
       csv: 'CSV (UTF-8 text with a header row)',
       ndjson: 'NDJSON (UTF-8, one JSON object per line)',
@@ -113,7 +120,23 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
        FROM read_csv(${path}, ${options})`,
     );
   } catch (err) {
-    throw new CarefulReadNeeded((err as Error).message);
+    // Only a fault in the file's contents sends ingest to the careful read; anything else is real.
+    if (!isInputError(err)) throw err;
+    throw new CarefulReadNeeded((err as Error).message, { cause: err });
+  }
+}
+
+// An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.
+function isBlank(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      if (buffer.subarray(0, n).toString('utf8').trim() !== '') return false;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,5 +1,9 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type ColumnSpec, sqlType, type TableSpec } from '../lake/index.js';
+import { type ColumnSpec, MONEY_SCALE, sqlType, type TableSpec } from '../lake/index.js';
+import { suggestionSql } from './dates.js';
+
+/** Column of a mapped row holding the reason the mapping could not make lake column `name` (or NULL). */
+export const whyColumn = (name: string) => `__why_${name}`;
 
 /** SQL casting a VARCHAR column to its lake type, NULL when it does not parse. */
 export function typedSql(column: ColumnSpec, raw = sqlIdent(column.name)): string {
@@ -27,10 +31,25 @@ function columnChecks(column: ColumnSpec): string[] {
   const checks: string[] = [];
   if (!column.optional) checks.push(fail(`${raw} IS NULL`, sqlString(`${name}: required`)));
   if (column.type !== 'text') {
+    // A date in another format gets the format that would parse it, to write in the mapping.
+    const hint =
+      column.type === 'timestamp' || column.type === 'date'
+        ? ` || coalesce('; it parses with format ' || ${suggestionSql(raw)} || ': add it to the mapping (docs/MAPPING.md)', '')`
+        : '';
     checks.push(
       fail(
         `${raw} IS NOT NULL AND ${typed} IS NULL`,
-        `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}`,
+        `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}${hint}`,
+      ),
+    );
+  }
+  if (column.type === 'money') {
+    // DECIMAL casts round; an amount with more places than the lake keeps is refused, not rounded.
+    const wide = 'DECIMAL(38,18)';
+    checks.push(
+      fail(
+        `TRY_CAST(${raw} AS ${wide}) <> CAST(${typed} AS ${wide})`,
+        `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` has more than ${MONEY_SCALE} decimal places`)}`,
       ),
     );
   }
@@ -76,16 +95,22 @@ function columnChecks(column: ColumnSpec): string[] {
 }
 
 /**
- * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row. Row-level checks use
- * the typed values, so they stay silent when a column already failed to parse.
+ * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row, over a mapped relation
+ * (see staging.ts: `__skip` and one `__why_` column per lake column). Row-level checks use the typed
+ * values, so they stay silent when a column already failed to parse.
  */
 export function reasonSql(spec: TableSpec): string {
-  const checks = spec.columns.flatMap(columnChecks);
+  // A reason from the mapping (a date that does not parse, an unknown country) replaces the column's own.
+  const checks = spec.columns.map(
+    (c) =>
+      `coalesce(${sqlIdent(whyColumn(c.name))}, NULLIF(concat_ws('; ', ${columnChecks(c).join(', ')}), ''))`,
+  );
   const typedRefs = Object.fromEntries(spec.columns.map((c) => [c.name, typedSql(c)]));
   for (const [cond, reason] of spec.checks) {
     checks.push(`CASE WHEN NOT (${substituteTyped(cond, typedRefs)}) THEN ${sqlString(reason)} END`);
   }
-  return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+  const reasons = `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+  return `CASE WHEN __skip IS NOT NULL THEN 'skipped by the mapping: ' || __skip ELSE ${reasons} END`;
 }
 
 // Row checks are written over column names; here each name is replaced by its typed expression.
