@@ -188,7 +188,7 @@ export class DuckDbSession {
       const types = result.columnTypes();
       const columns = names.map((n, i) => `${sqlIdent(n)} ${String(types[i])}`).join(', ');
       await target.connection.run(`CREATE TEMP TABLE ${sqlIdent(table)} (${columns})`);
-      const appender = await target.connection.createAppender(table, 'temp');
+      const appender = await target.connection.createAppender(table, 'main', 'temp');
       let rows = 0;
       try {
         for (

@@ -219,17 +219,19 @@ function arithmeticSql(
   whys: string[],
 ): string {
   const [first, ...rest] = (node[op] ?? []).map((o) => operandSql(o, col, target, whys));
+  if (op === 'divide') {
+    // One division by the product of the divisors, so that the quotient is rounded once. DuckDB divides
+    // decimals in floating point; the quotient is rounded to the lake's MONEY_SCALE.
+    const divisor = rest.reduce((a, b) => `CAST(${a} * ${b} AS ${NUMERIC})`);
+    whys.push(`CASE WHEN ${divisor} = 0 THEN ${sqlString(`${target}: division by zero`)} END`);
+    return `CASE WHEN ${divisor} = 0 THEN NULL ELSE CAST(round(${first} / ${divisor}, ${MONEY_SCALE}) AS ${NUMERIC}) END`;
+  }
   let acc = first ?? 'NULL';
   for (const next of rest) {
     if (op === 'add') acc = `(${acc} + ${next})`;
     if (op === 'subtract') acc = `(${acc} - ${next})`;
     // Products are cast back to 10 decimals so that chains of factors keep within DECIMAL(38,…).
     if (op === 'multiply') acc = `CAST(${acc} * ${next} AS ${NUMERIC})`;
-    if (op === 'divide') {
-      // DuckDB divides decimals in floating point; the quotient is rounded to the lake's MONEY_SCALE.
-      whys.push(`CASE WHEN ${next} = 0 THEN ${sqlString(`${target}: division by zero`)} END`);
-      acc = `CASE WHEN ${next} = 0 THEN NULL ELSE CAST(round(${acc} / ${next}, ${MONEY_SCALE}) AS ${NUMERIC}) END`;
-    }
   }
   return acc;
 }

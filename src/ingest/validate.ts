@@ -43,15 +43,19 @@ function columnChecks(column: ColumnSpec): string[] {
       ),
     );
   }
+  let value = typed;
   if (column.type === 'money') {
-    // DECIMAL casts round; an amount with more places than the lake keeps is refused, not rounded.
+    // DECIMAL casts round; an amount with more places than the lake keeps is refused, not rounded, and
+    // its rounded form is not judged further.
     const wide = 'DECIMAL(38,18)';
+    const exact = `TRY_CAST(${raw} AS ${wide}) = CAST(${typed} AS ${wide})`;
     checks.push(
       fail(
-        `TRY_CAST(${raw} AS ${wide}) <> CAST(${typed} AS ${wide})`,
+        `NOT (${exact})`,
         `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` has more than ${MONEY_SCALE} decimal places`)}`,
       ),
     );
+    value = `CASE WHEN ${exact} THEN ${typed} END`;
   }
   if (column.enum) {
     const list = column.enum.map(sqlString).join(', ');
@@ -79,18 +83,18 @@ function columnChecks(column: ColumnSpec): string[] {
     );
   }
   if (column.min !== undefined)
-    checks.push(fail(`${typed} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
+    checks.push(fail(`${value} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
   if (column.max !== undefined)
-    checks.push(fail(`${typed} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
+    checks.push(fail(`${value} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
   if (column.greaterThan !== undefined) {
     checks.push(
       fail(
-        `${typed} <= ${column.greaterThan}`,
+        `${value} <= ${column.greaterThan}`,
         sqlString(`${name}: must be greater than ${column.greaterThan}`),
       ),
     );
   }
-  if (column.notZero) checks.push(fail(`${typed} = 0`, sqlString(`${name}: must not be zero`)));
+  if (column.notZero) checks.push(fail(`${value} = 0`, sqlString(`${name}: must not be zero`)));
   return checks;
 }
 
