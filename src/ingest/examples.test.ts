@@ -23,7 +23,11 @@ const sumBy = <T>(rows: T[], key: (r: T) => string, value: (r: T) => number) => 
 };
 const distinctBy = <T>(rows: T[], key: (r: T) => string, id: (r: T) => string) => {
   const sets: Record<string, Set<string>> = {};
-  for (const r of rows) (sets[key(r)] ??= new Set()).add(id(r));
+  for (const r of rows) {
+    const set = sets[key(r)] ?? new Set<string>();
+    set.add(id(r));
+    sets[key(r)] = set;
+  }
   return Object.fromEntries(Object.entries(sets).map(([k, s]) => [k, s.size]));
 };
 /** First row of each key; later ones are what ingest must count as duplicates. */
