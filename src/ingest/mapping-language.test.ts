@@ -6,7 +6,7 @@ import { DuckDbEngine } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
 import { TABLES } from '../lake/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
-import { isoCountryCodes, REGION_OF_CODE, stateRegions } from './countries.js';
+import { COUNTRY_TABLE, isoCountryCodes, REGION_OF_CODE, stateRegions } from './countries.js';
 import { ingest, type Mapping, mappingSchema } from './index.js';
 
 const reasons = (file: string | null) =>
@@ -237,6 +237,10 @@ describe('mapping language', () => {
     assert.deepEqual(missing, []);
     // 50 states and DC, each by postal code and by name.
     assert.equal(stateRegions().size, 51 * 2);
+    // docs/MAPPING.md prints the same table.
+    const doc = readFileSync(new URL('../../../docs/MAPPING.md', import.meta.url), 'utf8');
+    for (const [region, codes] of Object.entries(COUNTRY_TABLE))
+      assert.ok(doc.includes(`| ${region} | ${codes} |`), region);
   });
 
   it('says an empty CSV is empty instead of naming an invented column', async () => {
@@ -246,6 +250,19 @@ describe('mapping language', () => {
       (err: unknown) =>
         err instanceof UserError && /orders\.csv is empty: a CSV file needs a header row/.test(err.message),
     );
+  });
+
+  it('quarantines a line longer than the CSV reader takes, and loads the rest of the file', async () => {
+    // 3 MB stands for the 200 MB line of the fault report: any line over the reader's 2 MB limit failed the file.
+    const rows = [
+      ['A1', 'S1', 1, '1', '2024-01-02', 'x'],
+      ['A2', 'S1', 1, '1', '2024-01-02', 'y'.repeat(3_000_000)],
+      ['A3', 'S1', 1, '1', '2024-01-02', 'x'],
+    ];
+    const { report, bad } = await run(rows, mapping({}));
+    assert.deepEqual([report.read, report.loaded, report.quarantined], [3, 2, 1]);
+    assert.equal(bad[0]?.line, 3);
+    assert.match(bad[0]?.reason ?? '', /unreadable CSV line: line of 3000\d{3} bytes, longer than 2000000/);
   });
 
   it('keeps a failure of the machine (out of memory) an internal error, not a user mistake', async () => {

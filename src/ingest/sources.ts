@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from
 import { extname, join, resolve } from 'node:path';
 import { type DuckDbSession, isInputError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
+import { copyWithoutLongLines, MAX_LINE_BYTES } from './long-lines.js';
 
 export type SourceFormat = 'csv' | 'ndjson' | 'parquet';
 
@@ -65,7 +66,7 @@ export async function loadRaw(
     return { columns: await rawColumns(db, name), rejects };
   }
   try {
-    if (file.format === 'csv') rejects = await loadCsv(db, path, name, dialect(file));
+    if (file.format === 'csv') rejects = await loadCsvSkippingLongLines(db, file, name);
     if (file.format === 'parquet') {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR),
@@ -145,6 +146,30 @@ function isBlank(path: string): boolean {
 function dialect(file: SourceFile): string {
   const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
   return `all_varchar = true, header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
+}
+
+// A line too long for DuckDB's reader fails the whole file; read a copy without such lines instead and
+// reject each of them by its line number, so that only they are quarantined.
+async function loadCsvSkippingLongLines(db: DuckDbSession, file: SourceFile, name: string): Promise<number> {
+  try {
+    return await loadCsv(db, sqlString(file.path), name, dialect(file));
+  } catch (err) {
+    if (!(err instanceof Error && /Maximum line size/.test(err.message))) throw err;
+  }
+  const { copy, long, cleanup } = await copyWithoutLongLines(file.path);
+  try {
+    const rejects = await loadCsv(db, sqlString(copy), name, dialect(file));
+    for (const { line, bytes, head } of long) {
+      await db.run(`UPDATE ${name}_rej SET error_message = :reason, csv_line = :head WHERE line = :line`, {
+        reason: `line of ${bytes} bytes, longer than ${MAX_LINE_BYTES}`,
+        head: `${head}…`,
+        line,
+      });
+    }
+    return rejects;
+  } finally {
+    cleanup();
+  }
 }
 
 async function loadCsv(db: DuckDbSession, path: string, name: string, options: string): Promise<number> {
