@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
 const name = z.string().min(1, 'write a source column name');
+// Checked here so that a typo is a mapping error, not a failure halfway through a run. DuckDB's RE2
+// syntax is close to JavaScript's for what mappings need (classes, anchors, alternation).
+const regex = z
+  .string()
+  .min(1)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 
 const TESTS = ['empty', 'equals', 'in', 'startsWith', 'endsWith', 'matches', 'below', 'above'] as const;
 const conditionShape = {
@@ -89,7 +102,7 @@ export const ruleObjectSchema = z
       .describe('strptime format of a date, e.g. "%d/%m/%Y %H:%M", or auto to detect it'),
     values: z.record(z.string(), z.string()).optional().describe('exact source value → lake value'),
     patterns: z
-      .record(z.string(), z.string())
+      .record(regex, z.string())
       .optional()
       .describe('regular expression (case-insensitive) → lake value, first match wins'),
     default: z.union([z.string(), z.number()]).optional().describe('value when the result is empty'),
