@@ -100,7 +100,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
         : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
     );
     await db.run(
-      `CREATE TEMP TABLE checked AS SELECT __src, __line, __skip, ${reasonSql(spec)} AS __reason, ${typed.join(', ')}
+      `CREATE TEMP TABLE checked AS SELECT __src, __line, __skip, ${reasonSql(spec, input.whys)} AS __reason, ${typed.join(', ')}
        FROM (${mapped.join(' UNION ALL ')})`,
     );
     const keyCols = spec.key.map(sqlIdent).join(', ');

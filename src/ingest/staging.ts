@@ -10,8 +10,10 @@ export const rawTable = (i: number) => `raw_${i}`;
 
 /** The input as mapped rows: one SELECT per source, and what the run should tell the user. */
 export interface StagedInput {
-  /** SELECTs giving `__src, __line, __skip`, every lake column as VARCHAR, and its `__why_` column. */
+  /** SELECTs giving `__src, __line, __skip`, every lake column as VARCHAR, and a `__why_` column for each of `whys`. */
   selects: string[];
+  /** Lake columns for which the mapping can give its own reason (a date that does not parse, …). */
+  whys: Set<string>;
   /** The files the quarantine points at, by `__src` (for a SQL mapping, the one mapped result). */
   sources: SourceFile[];
   notes: string[];
@@ -31,18 +33,30 @@ export async function stageInput(
     const source = await loadSqlMapping(db, mapping, sources, rawTable(0));
     const compiled = await compileMapping(db, spec, rawTable(0), await rawColumns(db, rawTable(0)));
     const hasSkip = (await db.all(`DESCRIBE ${rawTable(0)}`)).some((r) => r.column_name === '__skip');
-    const select = mappedSelect(spec, 0, rawTable(0), compiled, hasSkip ? '__skip' : undefined);
-    return { selects: [select], sources: [source], notes: compiled.notes };
+    const whys = whysOf([compiled]);
+    const select = mappedSelect(spec, 0, rawTable(0), compiled, whys, hasSkip ? '__skip' : undefined);
+    return { selects: [select], whys, sources: [source], notes: compiled.notes };
   }
-  const selects: string[] = [];
-  const notes: string[] = [];
+  const staged: { from: string; compiled: CompiledMapping }[] = [];
   for (const [i, file] of sources.entries()) {
     enter(`reading ${file.path.split('/').pop()}`);
-    const staged = await loadFile(db, spec, file, i, careful, mapping);
-    selects.push(staged.select);
-    notes.push(...staged.notes);
+    staged.push(await loadFile(db, spec, file, i, careful, mapping));
   }
-  return { selects, sources, notes };
+  // Every SELECT has the same columns (UNION ALL): a reason column where any source needs one.
+  const compiled = staged.map((s) => s.compiled);
+  const whys = whysOf(compiled);
+  return {
+    selects: staged.map((s, i) => mappedSelect(spec, i, s.from, s.compiled, whys)),
+    whys,
+    sources,
+    notes: compiled.flatMap((c) => c.notes),
+  };
+}
+
+function whysOf(compiled: CompiledMapping[]): Set<string> {
+  return new Set(
+    compiled.flatMap((c) => [...c.columns].filter(([, m]) => m.why !== 'NULL').map(([name]) => name)),
+  );
 }
 
 function mappedSelect(
@@ -50,13 +64,17 @@ function mappedSelect(
   i: number,
   from: string,
   compiled: CompiledMapping,
+  whys: Set<string>,
   skip?: string,
 ): string {
-  const values = spec.columns.map((c) => {
-    const m = compiled.columns.get(c.name);
-    return `${m?.expr ?? 'NULL'} AS ${sqlIdent(c.name)}, ${m?.why ?? 'NULL'} AS ${sqlIdent(whyColumn(c.name))}`;
-  });
-  return `SELECT ${i} AS __src, __line, ${skip ?? compiled.skip} AS __skip, ${values.join(', ')} FROM ${from}`;
+  const values = spec.columns.map(
+    (c) => `${compiled.columns.get(c.name)?.expr ?? 'NULL'} AS ${sqlIdent(c.name)}`,
+  );
+  const reasons = [...whys].map(
+    (name) => `${compiled.columns.get(name)?.why ?? 'NULL'} AS ${sqlIdent(whyColumn(name))}`,
+  );
+  const columns = [...values, ...reasons].join(', ');
+  return `SELECT ${i} AS __src, __line, ${skip ?? compiled.skip} AS __skip, ${columns} FROM ${from}`;
 }
 
 /** Loads one source into a raw table and returns a SELECT giving its rows as mapped VARCHAR columns. */
@@ -67,7 +85,7 @@ async function loadFile(
   i: number,
   careful: boolean,
   mapping?: Mapping,
-): Promise<{ select: string; notes: string[] }> {
+): Promise<{ from: string; compiled: CompiledMapping }> {
   const name = rawTable(i);
   if (file.format === 'ndjson' && !careful) {
     await loadJsonFast(db, file, name, referencedColumns(spec, mapping));
@@ -76,8 +94,7 @@ async function loadFile(
     if (rejects > 0) await db.run(`INSERT INTO rejects ${csvRejectsSql(name, file.path)}`);
     if (file.format === 'ndjson') return stageJsonLines(db, spec, file, i, mapping);
   }
-  const compiled = await compileMapping(db, spec, name, await rawColumns(db, name), mapping);
-  return { select: mappedSelect(spec, i, name, compiled), notes: compiled.notes };
+  return { from: name, compiled: await compileMapping(db, spec, name, await rawColumns(db, name), mapping) };
 }
 
 // NDJSON lines are parsed here so that a malformed line is quarantined with its line number
@@ -106,8 +123,7 @@ async function stageJsonLines(
   );
   const fields = sourceColumns.map((k) => `struct_extract(__record, ${sqlString(k)}) AS ${sqlIdent(k)}`);
   const objects = `(SELECT __line, ${fields.join(', ')} FROM ${name}_objects)`;
-  const compiled = await compileMapping(db, spec, objects, sourceColumns, mapping);
-  return { select: mappedSelect(spec, i, objects, compiled), notes: compiled.notes };
+  return { from: objects, compiled: await compileMapping(db, spec, objects, sourceColumns, mapping) };
 }
 
 // DuckDB's own NDJSON reader, vectorised and without line numbers: like the fast CSV read, used until a
