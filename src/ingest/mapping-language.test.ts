@@ -243,6 +243,36 @@ describe('mapping language', () => {
       assert.ok(doc.includes(`| ${region} | ${codes} |`), region);
   });
 
+  it('maps NDJSON the same way: filters, arithmetic and format auto over the parsed records', async () => {
+    const lines = [
+      { inv: 'N1', sku: 'S1', qty: '2', total: '5', when: '31.12.2024' },
+      { inv: 'N2', sku: '', qty: '1', total: '1', when: '01.01.2025' },
+      { inv: 'N3', sku: 'S2', qty: '4', total: '10', when: '15.01.2025' },
+    ];
+    const input = writeText(join(dir, 'nd', 'orders.ndjson'), lines.map((l) => JSON.stringify(l)).join('\n'));
+    const m = mapping(
+      {
+        price: { divide: ['total', 'qty'] },
+        total_amount: 'total',
+        order_date: { column: 'when', format: 'auto' },
+      },
+      { skip: [{ column: 'sku', empty: true, reason: 'no product' }] },
+    );
+    const dataDir = join(dir, 'nd-data');
+    const report = await ingest({ dataDir, table: TABLES.orders, input, mapping: m });
+    assert.deepEqual([report.read, report.loaded, report.skipped], [3, 2, 1]);
+    assert.deepEqual(report.notes, ['order_date: format auto chose %d.%m.%Y (all 3 values)']);
+    // By hand: 5 / 2 = 2.5 and 10 / 4 = 2.5.
+    const rows = await query(
+      dataDir,
+      'SELECT CAST(price AS VARCHAR) AS p, CAST(order_date AS VARCHAR) AS d FROM orders ORDER BY d',
+    );
+    assert.deepEqual(rows, [
+      { p: '2.5000', d: '2024-12-31 00:00:00' },
+      { p: '2.5000', d: '2025-01-15 00:00:00' },
+    ]);
+  });
+
   it('says an empty CSV is empty instead of naming an invented column', async () => {
     const input = writeText(join(dir, 'empty', 'orders.csv'), '');
     await assert.rejects(
