@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { DuckDbSession, sqlIdent } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
@@ -60,6 +60,11 @@ function sourcePath(dir: string, rel: string): SourceFile {
   const path = join(dir, clean);
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new UserError(`mapping source ${rel} does not exist in ${dir}`);
+  }
+  // A link inside the directory must not lead outside it either.
+  const real = realpathSync(path);
+  if (!real.startsWith(realpathSync(dir) + sep)) {
+    throw new UserError(`mapping source ${rel} leads outside ${dir}: name a file inside it`);
   }
   return sourceFile(path);
 }
