@@ -24,7 +24,14 @@ const DAYS = [
 ];
 
 /** The date formats `format: auto` tries and a failed parse suggests from, most common first. */
-export const DATE_FORMATS: readonly string[] = DAYS.flatMap((d) => TIMES.map((t) => d + t));
+// ISO 8601 timestamps as APIs write them: UTC 'Z' and fractions of a second.
+const ISO_EXTRA = ['T%H:%M:%SZ', 'T%H:%M:%S.%fZ', 'T%H:%M:%S.%f%z', ' %H:%M:%S.%f'].map(
+  (t) => `%Y-%m-%d${t}`,
+);
+export const DATE_FORMATS: readonly string[] = [
+  ...DAYS.flatMap((d) => TIMES.map((t) => d + t)),
+  ...ISO_EXTRA,
+];
 
 /** SQL giving a parsed value as the lake's text form ('YYYY-MM-DD HH:MM:SS', UTC), NULL when it fails. */
 export function parsedSql(value: string, format: string): string {
@@ -96,9 +103,13 @@ export async function detectFormat(
   }
   const winners = parsed.filter((p) => p.n === best);
   if (winners.length > 1) {
+    const names = winners.map((w) => w.format).join(' and ');
     throw new UserError(
-      `${column}: format auto cannot choose, ${winners.map((w) => w.format).join(' and ')} both parse ` +
-        `${best} of ${total} values (day and month order is ambiguous); write the format in the mapping`,
+      best === total
+        ? `${column}: format auto cannot choose, ${names} both parse all ${total} values ` +
+            '(day and month order is ambiguous); write the format in the mapping'
+        : `${column}: format auto cannot choose, no known format parses every value and ${names} ` +
+            `each parse ${best} of ${total}; write the format in the mapping (values it does not parse are set aside)`,
     );
   }
   const [{ format }] = winners as [{ format: string; n: number }];

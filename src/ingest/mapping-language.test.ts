@@ -202,7 +202,9 @@ describe('mapping language', () => {
       ),
       (err: unknown) =>
         err instanceof UserError &&
-        /cannot choose, %m\/%d\/%Y and %d\/%m\/%Y both parse 2 of 2/.test(err.message),
+        /cannot choose, %m\/%d\/%Y and %d\/%m\/%Y both parse all 2 values \(day and month order/.test(
+          err.message,
+        ),
     );
   });
 
