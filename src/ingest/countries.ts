@@ -147,5 +147,3 @@ export function stateRegions(): Map<string, string> {
 
 /** The documented table, for docs/MAPPING.md and tests: region → alpha-2 codes. */
 export const COUNTRY_TABLE: Readonly<Record<string, string>> = BY_REGION;
-/** The documented US table: [postal code, name, region]. */
-export const US_STATE_TABLE = US_STATES;
