@@ -36,6 +36,28 @@ function firstOfKey<T>(rows: T[], key: (r: T) => string): { kept: T[]; repeats: 
   const kept = rows.filter((r) => !seen.has(key(r)) && seen.add(key(r)) !== undefined);
   return { kept, repeats: rows.length - kept.length };
 }
+const MAPPING_DOC = readFileSync(new URL('../../../docs/MAPPING.md', import.meta.url), 'utf8');
+/** docs/MAPPING.md must print the counts computed here for each example. */
+function assertDocCounts(c: {
+  read: number;
+  loaded: number;
+  duplicate: number;
+  quarantined: number;
+  skipped: number;
+}) {
+  const line = `orders: read ${c.read}, loaded ${c.loaded}, duplicate ${c.duplicate}, quarantined ${c.quarantined}, skipped ${c.skipped}`;
+  assert.ok(MAPPING_DOC.includes(line), `docs/MAPPING.md should say: ${line}`);
+}
+/** An amount of 1/10,000 units as docs/MAPPING.md prints it: 6,528.6201, −33.016. */
+const shown = (u: number, places: number) =>
+  (u < 0 ? '−' : '') +
+  (Math.abs(u) / 10_000).toLocaleString('en-US', {
+    minimumFractionDigits: places,
+    maximumFractionDigits: places,
+  });
+function assertDocSays(pattern: string) {
+  assert.ok(new RegExp(pattern).test(MAPPING_DOC), `docs/MAPPING.md should match: ${pattern}`);
+}
 const counts = (r: IngestReport) => ({
   read: r.read,
   loaded: r.loaded,
@@ -96,6 +118,13 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
       quarantined: bad.length,
       skipped: skipped.length,
     });
+    assertDocCounts({
+      read: rows.length,
+      loaded: kept.length,
+      duplicate: repeats,
+      quarantined: bad.length,
+      skipped: skipped.length,
+    });
     assert.deepEqual([skipped.length, bad.length, repeats], [1, 2, 1], 'the sample has its dirty rows');
     // Revenue is Sales (after discount), per the shop's own regions; orders are distinct Order IDs.
     assert.deepEqual(
@@ -106,14 +135,27 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
         (r) => units(r.Sales ?? ''),
       ),
     );
-    assert.deepEqual(
-      await lakeOrders('a', 'region'),
-      distinctBy(
-        kept,
-        (r) => r.Region ?? '',
-        (r) => r['Order ID'] ?? '',
-      ),
+    const orders = distinctBy(
+      kept,
+      (r) => r.Region ?? '',
+      (r) => r['Order ID'] ?? '',
     );
+    assert.deepEqual(await lakeOrders('a', 'region'), orders);
+    const revenue = sumBy(
+      kept,
+      (r) => r.Region ?? '',
+      (r) => units(r.Sales ?? ''),
+    );
+    const quantity = sumBy(
+      kept,
+      (r) => r.Region ?? '',
+      (r) => Number(r.Quantity),
+    );
+    for (const [region, n] of Object.entries(orders)) {
+      assertDocSays(
+        `\\| ${region} \\| ${n} \\| ${quantity[region]} \\| [^|]+ \\| [^|]+ \\| ${shown(revenue[region] ?? 0, 4)} \\|`,
+      );
+    }
     // Every line adds up exactly, and its unit price is Sales / Quantity / (1 − Discount) to 4 places.
     const lines = await lake(
       'a',
@@ -173,6 +215,13 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
       quarantined: bad.length,
       skipped: skipped.length,
     });
+    assertDocCounts({
+      read: rows.length,
+      loaded: kept.length,
+      duplicate: repeats,
+      quarantined: bad.length,
+      skipped: skipped.length,
+    });
     assert.deepEqual([skipped.length, bad.length, repeats], [1, 3, 1], 'the sample has its dirty rows');
     assert.deepEqual(report.notes, ['order_date: format auto chose %d/%m/%Y %H:%M (all 95 values)']);
     assert.deepEqual(
@@ -180,10 +229,13 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
       sumBy(kept, (r) => region[r.Country ?? ''] ?? '', lineTotal),
     );
     assert.deepEqual(await lakeSums('b', 'status', 'total_amount'), sumBy(kept, status, lineTotal));
-    assert.deepEqual(
-      await lakeOrders('b', 'status'),
-      distinctBy(kept, status, (r) => r.InvoiceNo ?? ''),
-    );
+    const orders = distinctBy(kept, status, (r) => r.InvoiceNo ?? '');
+    assert.deepEqual(await lakeOrders('b', 'status'), orders);
+    const revenue = sumBy(kept, status, lineTotal);
+    for (const [state, n] of Object.entries(orders)) {
+      const lines = kept.filter((r) => status(r) === state).length;
+      assertDocSays(`${state}\\s+${n} orders\\s+${lines} lines\\s+${shown(revenue[state] ?? 0, 3)}`);
+    }
     const [guests] = await lake('b', 'SELECT count(*) AS n FROM orders WHERE customer_id IS NULL');
     assert.equal(
       guests?.n,
@@ -256,6 +308,13 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
       quarantined: bad.length,
       skipped: skipped.length,
     });
+    assertDocCounts({
+      read: lines.length,
+      loaded: kept.length,
+      duplicate: 0,
+      quarantined: bad.length,
+      skipped: skipped.length,
+    });
     assert.deepEqual([skipped.length, bad.length], [1, 3], 'the sample has its dirty rows');
     assert.deepEqual(
       await lakeSums('c', 'status', 'total_amount'),
@@ -273,14 +332,21 @@ describe('worked examples of docs/MAPPING.md, checked against an independent com
         (l) => l.units * 10_000,
       ),
     );
-    assert.deepEqual(
-      await lakeOrders('c', 'status'),
-      distinctBy(
-        kept,
-        (l) => l.status,
-        (l) => l.order,
-      ),
+    const ordersByStatus = distinctBy(
+      kept,
+      (l) => l.status,
+      (l) => l.order,
     );
+    assert.deepEqual(await lakeOrders('c', 'status'), ordersByStatus);
+    const revenue = sumBy(
+      kept,
+      (l) => l.status,
+      (l) => l.cents,
+    );
+    for (const [state, n] of Object.entries(ordersByStatus)) {
+      const sold = kept.filter((l) => l.status === state).reduce((a, l) => a + l.units, 0);
+      assertDocSays(`${state}\\s+${n} orders\\s+${sold} units\\s+${shown(revenue[state] ?? 0, 2)}`);
+    }
     assert.deepEqual(
       await lakeSums('c', 'region', 'total_amount'),
       sumBy(
