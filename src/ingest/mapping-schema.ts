@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const name = z.string().min(1, 'write a source column name');
+const name = z.string({ error: 'write a source column name' }).min(1, 'write a source column name');
 // Checked here so that a typo is a mapping error, not a failure halfway through a run. DuckDB's RE2
 // syntax is close to JavaScript's for what mappings need (classes, anchors, alternation).
 const regex = z
@@ -56,6 +56,22 @@ export type Arithmetic =
   | { divide: Operand[] };
 export const ARITHMETIC = ['add', 'subtract', 'multiply', 'divide'] as const;
 
+const CONDITION_KEYS = ['column', ...TESTS];
+const RULE_KEYS = [
+  ...['column', 'constant', 'concat', 'separator', ...ARITHMETIC, 'when', 'else'],
+  ...['regionFromCountry', 'state', 'regions', 'format', 'values', 'patterns', 'default'],
+];
+
+/** The keys an object at this place of a mapping may have, to name them when one is misspelt. */
+export function allowedKeys(path: readonly PropertyKey[]): string[] {
+  const [first, , third] = path;
+  if (path.length === 0) return ['description', 'columns', 'skip', 'sources', 'sql'];
+  if (first === 'skip') return [...CONDITION_KEYS, 'reason'];
+  if (first === 'columns' && path.length === 2) return RULE_KEYS;
+  if (first === 'columns' && third === 'when') return [...CONDITION_KEYS, 'value'];
+  return [];
+}
+
 const operandSchema: z.ZodType<Operand> = z.lazy(() => z.union([name, z.number(), arithmeticSchema]));
 const operands = z.array(operandSchema).min(2, 'give at least two operands, e.g. [Sales, Quantity]');
 const arithmeticSchema: z.ZodType<Arithmetic> = z.union([
@@ -66,7 +82,12 @@ const arithmeticSchema: z.ZodType<Arithmetic> = z.union([
 ]);
 
 const whenSchema = z
-  .object({ ...conditionShape, value: z.union([z.string(), z.number()]) })
+  .object({
+    ...conditionShape,
+    value: z.union([z.string(), z.number()], {
+      error: 'give the value to use when the test holds: value: …',
+    }),
+  })
   .strict()
   .refine(...oneTest);
 
@@ -138,12 +159,19 @@ const PRODUCERS = [
   'regionFromCountry',
 ] as const;
 export type RuleObject = z.infer<typeof ruleObjectSchema>;
-export const ruleSchema = z.union([name, ruleObjectSchema]);
+// A bare string is short for { column }; turned into the object first so that a wrong object gets its
+// own messages rather than a union's "invalid input".
+export const ruleSchema = z.preprocess((v) => (typeof v === 'string' ? { column: v } : v), ruleObjectSchema);
 export type Rule = z.infer<typeof ruleSchema>;
 
 /** A row filter: rows that pass the test are set aside (counted and listed with the reason). */
 export const skipSchema = z
-  .object({ ...conditionShape, reason: z.string().min(1, 'say why such rows are skipped') })
+  .object({
+    ...conditionShape,
+    reason: z
+      .string({ error: 'say why such rows are skipped: reason: …' })
+      .min(1, 'say why such rows are skipped'),
+  })
   .strict()
   .refine(...oneTest);
 export type Skip = z.infer<typeof skipSchema>;

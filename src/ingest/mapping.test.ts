@@ -32,7 +32,7 @@ describe('mapping real exports (docs/examples)', () => {
     );
     assert.throws(
       () => loadMapping(file),
-      /columns\.order_id\.multiply: give at least two operands.*columns\.region: Unrecognized key/,
+      /columns\.order_id\.multiply: give at least two operands.*columns\.region: unknown key 'nonsense': use column, constant, .*format/,
     );
   });
 });

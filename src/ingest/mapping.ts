@@ -8,6 +8,7 @@ import { dateRuleSql, detectFormat } from './dates.js';
 import { arithmeticSql, type Col, conditionSql, NUMERIC } from './expressions.js';
 import {
   ARITHMETIC,
+  allowedKeys,
   type Mapping,
   mappingSchema,
   type Operand,
@@ -33,7 +34,12 @@ export function loadMapping(path: string): Mapping {
       `mapping ${path} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  const result = mappingSchema.safeParse(parsed);
+  const result = mappingSchema.safeParse(parsed, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown key ${iss.keys.map((k) => `'${k}'`).join(', ')}: use ${allowedKeys(iss.path ?? []).join(', ') || 'no other key here'}`
+        : undefined,
+  });
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new UserError(`invalid mapping ${path}: ${issues} (see docs/MAPPING.md)`);
@@ -97,10 +103,6 @@ export async function compileMapping(
       continue;
     }
     const target = column.name;
-    if (typeof rule === 'string') {
-      columns.set(target, { expr: col(rule), why: 'NULL' });
-      continue;
-    }
     let format = rule.format;
     if (format === 'auto') {
       const detected = await detectFormat(db, from, producerSql(rule, col, target).expr, target);
@@ -209,7 +211,6 @@ export function referencedColumns(spec: TableSpec, mapping?: Mapping): string[] 
   for (const column of spec.columns) {
     const rule = mapping?.columns?.[column.name];
     if (rule === undefined) columns.add(column.name);
-    else if (typeof rule === 'string') columns.add(rule);
     else {
       for (const c of [rule.column, rule.regionFromCountry, rule.state, ...(rule.concat ?? [])])
         if (c) columns.add(c);
