@@ -179,11 +179,13 @@ export class DuckDbSession {
           code: 'read_only',
         });
       }
-      const result = await prepared.stream().catch((err: unknown) => {
+      // A fault of the query (a failed cast) is the user's to fix, whether at the start or mid-stream.
+      const userFault = (err: unknown): never => {
         if (isInputError(err))
           throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { cause: err });
         throw err;
-      });
+      };
+      const result = await prepared.stream().catch(userFault);
       const names = result.columnNames();
       const types = result.columnTypes();
       const columns = names.map((n, i) => `${sqlIdent(n)} ${String(types[i])}`).join(', ');
@@ -192,9 +194,9 @@ export class DuckDbSession {
       let rows = 0;
       try {
         for (
-          let chunk = await result.fetchChunk();
+          let chunk = await result.fetchChunk().catch(userFault);
           chunk && chunk.rowCount > 0;
-          chunk = await result.fetchChunk()
+          chunk = await result.fetchChunk().catch(userFault)
         ) {
           appender.appendDataChunk(chunk);
           rows += chunk.rowCount;

@@ -360,6 +360,13 @@ describe('SQL mappings are read-only and see only their sources', () => {
     );
   });
 
+  it('reports a query that fails as it runs (a bad cast) as a mistake in the mapping', async () => {
+    await assert.rejects(
+      attempt(`SELECT CAST(order_id AS INTEGER) AS n FROM o`, 'cast'),
+      refused(/the mapping's sql fails: Conversion Error/),
+    );
+  });
+
   it('refuses statements that are not SELECT and any file outside the sources', async () => {
     await assert.rejects(
       attempt(`ATTACH '${join(dir, 'x.db')}' AS x`, 'attach'),
