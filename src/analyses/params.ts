@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { REGIONS } from '../lake/index.js';
 
 /** A calendar day written YYYY-MM-DD. */
 export const isoDate = z
@@ -11,10 +10,8 @@ export const isoDate = z
 export const param = {
   from: isoDate.optional().describe('first day included (YYYY-MM-DD, UTC)'),
   to: isoDate.optional().describe('last day included (YYYY-MM-DD, UTC)'),
-  region: z
-    .enum(REGIONS)
-    .optional()
-    .describe(`only this region (${REGIONS.join(', ')})`),
+  // Regions are the shop's own labels, so any non-empty text goes (the seed's are US-EAST, EU-WEST, …).
+  region: z.string().min(1).optional().describe('only this region, as the data names it (e.g. US-EAST)'),
   limit: z.coerce.number().int().min(1).max(10_000).default(10).describe('number of rows (default 10)'),
   tz: z
     .string()

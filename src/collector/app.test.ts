@@ -45,11 +45,7 @@ test('valid orders and events are stored once, then queryable after compaction',
 test('partly invalid batches answer 207 with each rejected index, field and reason', async () => {
   const t = await testCollector();
   try {
-    const res = await t.post('/v1/orders', [
-      order(1),
-      order(2, { quantity: 0 }),
-      order(3, { region: 'MARS' }),
-    ]);
+    const res = await t.post('/v1/orders', [order(1), order(2, { quantity: 0 }), order(3, { region: '' })]);
     assert.equal(res.status, 207);
     const body = await res.json();
     assert.equal(body.accepted, 1);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type ColumnSpec, EVENT_CONTENT_FIELDS, type TableSpec } from '../lake/index.js';
+import { type ColumnSpec, EVENT_CONTENT_FIELDS, MONEY_SCALE, type TableSpec } from '../lake/index.js';
 import { hasEdgeSpace, isWellFormed } from './lake-text.js';
-import { type CollectedRecord, recordSchema } from './schema.js';
+import { type CollectedRecord, hasMoneyScale, recordSchema } from './schema.js';
 import { formatUtc, normalizeTimestamp } from './timestamps.js';
 
 /** The tables the collector accepts, by route. */
@@ -44,13 +44,17 @@ const notFuture =
  * over the same edge records.
  */
 export const ROW_CHECKS: Record<string, RowCheck> = {
-  'orders.total': (r) => Math.abs(Number(r.total_amount) - Number(r.quantity) * Number(r.price)) <= 0.011,
+  // In integer units of 10^-MONEY_SCALE, so that the comparison is exact like the SQL one.
+  'orders.total': (r) =>
+    Math.abs(units(r.total_amount) - (Number(r.quantity) * units(r.price) - units(r.discount ?? 0))) <= 100,
   'orders.not_before_2000': notBefore('order_date'),
   'orders.not_future': notFuture('order_date'),
   'clickstream.not_before_2000': notBefore('timestamp'),
   'clickstream.not_future': notFuture('timestamp'),
   'clickstream.purchase_customer': (r) => r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
 };
+
+const units = (v: string | number | undefined) => Math.round(Number(v) * 10 ** MONEY_SCALE);
 
 /** The identity of an event without a client id (EVENT_CONTENT_FIELDS), as file ingest computes it in SQL. */
 export function contentEventId(r: CollectedRecord): string {
@@ -95,7 +99,7 @@ function fastColumn(c: ColumnSpec): FastColumn {
       if (typeof v !== 'number' || !Number.isFinite(v)) return FAIL;
       if (v < min || (minExclusive && v === min) || v > max || (notZero && v === 0)) return FAIL;
       if (integer) return Number.isSafeInteger(v) ? v : FAIL;
-      return Math.abs(v * 100 - Math.round(v * 100)) < 1e-6 ? v : FAIL;
+      return hasMoneyScale(v) ? v : FAIL;
     };
   } else if (c.type === 'timestamp') {
     check = (v) => (typeof v === 'string' ? (normalizeTimestamp(v) ?? FAIL) : FAIL);

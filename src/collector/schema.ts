@@ -1,7 +1,13 @@
 import { z } from 'zod';
-import type { ColumnSpec, TableSpec } from '../lake/index.js';
+import { type ColumnSpec, MONEY_SCALE, type TableSpec } from '../lake/index.js';
 import { codePointLength, isWellFormed, lakeText } from './lake-text.js';
 import { normalizeTimestamp } from './timestamps.js';
+
+/** Whether an amount has at most MONEY_SCALE decimal places (what the lake stores exactly). */
+export function hasMoneyScale(v: number): boolean {
+  const scaled = v * 10 ** MONEY_SCALE;
+  return Math.abs(scaled - Math.round(scaled)) < 1e-6;
+}
 
 /** A record after validation: every value in the form the WAL stores and ingest re-reads. */
 export type CollectedRecord = Record<string, string | number>;
@@ -57,9 +63,8 @@ function numberSchema(c: ColumnSpec): z.ZodType {
     s = s.gt(c.greaterThan, { error: `must be greater than ${c.greaterThan}` });
   let out: z.ZodType<number> = s;
   if (c.notZero) out = out.refine((v) => v !== 0, { error: 'must not be zero' });
-  // The lake stores DECIMAL(18,2): more digits would be rounded silently, so they are refused.
-  if (c.type === 'money')
-    out = out.refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'more than 2 decimals');
+  // The lake stores MONEY_SCALE decimals: more would be rounded silently, so they are refused.
+  if (c.type === 'money') out = out.refine(hasMoneyScale, `more than ${MONEY_SCALE} decimals`);
   return out;
 }
 

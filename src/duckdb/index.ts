@@ -1,2 +1,9 @@
-export { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString, toDollarParams } from './session.js';
+export {
+  DuckDbSession,
+  defaultMemoryLimit,
+  isInputError,
+  sqlIdent,
+  sqlString,
+  toDollarParams,
+} from './session.js';
 export type { Row, SqlParams } from './types.js';

@@ -1,5 +1,11 @@
 import { totalmem } from 'node:os';
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBValue,
+  StatementType,
+} from '@duckdb/node-api';
 import { UserError } from '../errors/index.js';
 import type { Row, SqlParams } from './types.js';
 
@@ -129,10 +135,100 @@ export class DuckDbSession {
     }
   }
 
+  /**
+   * Turns this session into a sandbox for untrusted SQL: no file, network or extension access from now
+   * on (tables already loaded stay readable), and the setting cannot be changed back.
+   */
+  async lockDown(): Promise<void> {
+    await this.connection.run('SET enable_external_access = false');
+    await this.connection.run('SET lock_configuration = true');
+  }
+
+  /**
+   * Runs `sql` if it is exactly one SELECT and appends its rows to a new table `table` of `target`
+   * (another session), chunk by chunk. The statement checked is the statement that runs: DuckDB's own
+   * parser splits the text, and the one prepared statement is tested for its type before it executes.
+   */
+  async copySelectInto(sql: string, target: DuckDbSession, table: string): Promise<number> {
+    let extracted: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
+    try {
+      extracted = await this.connection.extractStatements(sql);
+    } catch (err) {
+      throw new UserError(`the mapping's sql does not parse: ${firstLine(err)}`, {
+        code: 'read_only',
+        cause: err,
+      });
+    }
+    if (extracted.count !== 1) {
+      throw new UserError(
+        `the mapping's sql must be exactly one SELECT (it has ${extracted.count} statements)`,
+        {
+          code: 'read_only',
+        },
+      );
+    }
+    let prepared: Awaited<ReturnType<typeof extracted.prepare>>;
+    try {
+      prepared = await extracted.prepare(0);
+    } catch (err) {
+      throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { code: 'bad_sql', cause: err });
+    }
+    try {
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new UserError("the mapping's sql must be a SELECT: it may only read the sources", {
+          code: 'read_only',
+        });
+      }
+      // A fault of the query (a failed cast) is the user's to fix, whether at the start or mid-stream.
+      const userFault = (err: unknown): never => {
+        if (isInputError(err))
+          throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { cause: err });
+        throw err;
+      };
+      const result = await prepared.stream().catch(userFault);
+      const names = result.columnNames();
+      const types = result.columnTypes();
+      const columns = names.map((n, i) => `${sqlIdent(n)} ${String(types[i])}`).join(', ');
+      await target.connection.run(`CREATE TEMP TABLE ${sqlIdent(table)} (${columns})`);
+      const appender = await target.connection.createAppender(table, 'main', 'temp');
+      let rows = 0;
+      try {
+        for (
+          let chunk = await result.fetchChunk().catch(userFault);
+          chunk && chunk.rowCount > 0;
+          chunk = await result.fetchChunk().catch(userFault)
+        ) {
+          appender.appendDataChunk(chunk);
+          rows += chunk.rowCount;
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      return rows;
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+// DuckDB names the kind of every error at the start of its message. These kinds come from the input (a
+// file's contents, a query's text); the others (Out of Memory, IO, INTERNAL, …) from the machine or a bug.
+const INPUT_ERRORS =
+  /^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Permission|Constraint) Error\b/;
+
+/** Whether a DuckDB error was caused by the input (bad data or SQL), not by the machine or a bug. */
+export function isInputError(err: unknown): boolean {
+  return err instanceof Error && INPUT_ERRORS.test(err.message);
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
 
 /** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */

@@ -10,6 +10,7 @@ import { ORDER_HEADER, OrderGenerator } from './orders.js';
 import { writeProducts } from './products.js';
 import { CsvWriter } from './writer.js';
 
+export { REGIONS } from './catalog.js';
 export { type GenerateOptions, generateDefaults } from './options.js';
 
 /** Largest share of orders (inside the clickstream window) that get a purchasing session. */

@@ -15,10 +15,10 @@ import { contentIdSql } from './identity.js';
 import type { Mapping } from './mapping.js';
 import { writeQuarantine } from './quarantine.js';
 import { CarefulReadNeeded, resolveSources } from './sources.js';
-import { loadFile, rawTable } from './staging.js';
+import { rawTable, stageInput } from './staging.js';
 import { reasonSql, typedSql } from './validate.js';
 
-/** Counts one ingest run reports; read = loaded + duplicate + quarantined. */
+/** Counts one ingest run reports; read = loaded + duplicate + quarantined + skipped. */
 export interface IngestReport {
   table: string;
   files: number;
@@ -26,6 +26,10 @@ export interface IngestReport {
   loaded: number;
   duplicate: number;
   quarantined: number;
+  /** Rows the mapping's filters set aside on purpose; listed in the quarantine file with their reason. */
+  skipped: number;
+  /** What the mapping decided by itself, e.g. the date format `format: auto` chose. */
+  notes: string[];
   /** NDJSON file holding each quarantined record with source, line and reason; null when none. */
   quarantineFile: string | null;
   /** Wall-clock seconds the run took. */
@@ -69,7 +73,7 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 async function ingestOnce(options: IngestOptions, started: number, careful: boolean): Promise<IngestReport> {
   const { table: spec } = options;
   const layout = dataLayout(options.dataDir);
-  const sources = resolveSources(options.input);
+  const inputs = resolveSources(options.input);
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tempDirectory, { recursive: true });
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
@@ -87,11 +91,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   if (report) db.onProgress = (percent) => report(phase, percent);
   try {
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
-    const mapped: string[] = [];
-    for (const [i, file] of sources.entries()) {
-      enter(`reading ${basename(file.path)}`);
-      mapped.push(await loadFile(db, spec, file, i, careful, options.mapping));
-    }
+    const input = await stageInput(db, spec, inputs, careful, options.mapping, enter);
+    const { selects: mapped, sources } = input;
     enter('validating');
     const typed = spec.columns.map((c) =>
       spec.name === 'clickstream' && c.name === 'event_id'
@@ -99,24 +100,27 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
         : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
     );
     await db.run(
-      `CREATE TEMP TABLE checked AS SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')}
+      `CREATE TEMP TABLE checked AS SELECT __src, __line, __skip, ${reasonSql(spec, input.whys)} AS __reason, ${typed.join(', ')}
        FROM (${mapped.join(' UNION ALL ')})`,
     );
     const keyCols = spec.key.map(sqlIdent).join(', ');
     const [counts] = await db.all(
       `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
+         count(*) FILTER (WHERE __skip IS NOT NULL) AS skipped,
          count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys FROM checked`,
     );
     const staged = Number(counts?.staged ?? 0);
     const valid = Number(counts?.valid ?? 0);
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
-    const quarantined = staged - valid + unreadable;
+    const skipped = Number(counts?.skipped ?? 0);
+    const quarantined = staged - valid - skipped + unreadable;
     // Ranking rows by key is costly, so it only runs when the input repeats a key.
     const repeats = Number(counts?.distinct_keys ?? 0) < valid;
     // Quarantine records and "first of a repeated key" both need line numbers.
-    if (!careful && (quarantined > 0 || repeats)) throw new CarefulReadNeeded('line numbers needed');
+    if (!careful && (quarantined > 0 || skipped > 0 || repeats))
+      throw new CarefulReadNeeded('line numbers needed');
     const quarantineFile =
-      quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+      quarantined + skipped > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
     for (const i of sources.keys()) {
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
@@ -143,6 +147,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       loaded,
       duplicate: valid - loaded,
       quarantined,
+      skipped,
+      notes: input.notes,
       quarantineFile,
       seconds: (performance.now() - started) / 1000,
     };

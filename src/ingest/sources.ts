@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, isInputError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
+import { copyWithoutLongLines, MAX_LINE_BYTES } from './long-lines.js';
 
 export type SourceFormat = 'csv' | 'ndjson' | 'parquet';
 
@@ -36,7 +37,8 @@ export function resolveSources(input: string): SourceFile[] {
   return [sourceFile(path)];
 }
 
-function sourceFile(path: string): SourceFile {
+/** A file with the format its extension names, or a user error. */
+export function sourceFile(path: string): SourceFile {
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
   if (!format)
     throw new UserError(`cannot read ${path}: use a .csv, .ndjson, .jsonl, .json or .parquet file`);
@@ -54,6 +56,9 @@ export async function loadRaw(
   name: string,
   careful: boolean,
 ): Promise<{ columns: string[]; rejects: number }> {
+  if (file.format === 'csv' && isBlank(file.path)) {
+    throw new UserError(`${file.path} is empty: a CSV file needs a header row naming its columns`);
+  }
   const path = sqlString(file.path);
   let rejects = 0;
   if (file.format === 'csv' && !careful) {
@@ -61,7 +66,7 @@ export async function loadRaw(
     return { columns: await rawColumns(db, name), rejects };
   }
   try {
-    if (file.format === 'csv') rejects = await loadCsv(db, path, name, dialect(file));
+    if (file.format === 'csv') rejects = await loadCsvSkippingLongLines(db, file, name);
     if (file.format === 'parquet') {
       await db.run(
         `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT CAST(COLUMNS(* EXCLUDE (file_row_number)) AS VARCHAR),
@@ -76,6 +81,9 @@ export async function loadRaw(
       );
     }
   } catch (err) {
+    // Only a fault in the file's contents is the user's to fix; out of memory, a full disk or a bug
+    // stays an internal error with its cause.
+    if (!isInputError(err)) throw err;
     const expected = {
       csv: 'CSV (UTF-8 text with a header row)',
       ndjson: 'NDJSON (UTF-8, one JSON object per line)',
@@ -113,7 +121,23 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
        FROM read_csv(${path}, ${options})`,
     );
   } catch (err) {
-    throw new CarefulReadNeeded((err as Error).message);
+    // Only a fault in the file's contents sends ingest to the careful read; anything else is real.
+    if (!isInputError(err)) throw err;
+    throw new CarefulReadNeeded((err as Error).message, { cause: err });
+  }
+}
+
+// An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.
+function isBlank(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      if (buffer.subarray(0, n).toString('utf8').trim() !== '') return false;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -122,6 +146,30 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
 function dialect(file: SourceFile): string {
   const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
   return `all_varchar = true, header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
+}
+
+// A line too long for DuckDB's reader fails the whole file; read a copy without such lines instead and
+// reject each of them by its line number, so that only they are quarantined.
+async function loadCsvSkippingLongLines(db: DuckDbSession, file: SourceFile, name: string): Promise<number> {
+  try {
+    return await loadCsv(db, sqlString(file.path), name, dialect(file));
+  } catch (err) {
+    if (!(err instanceof Error && /Maximum line size/.test(err.message))) throw err;
+  }
+  const { copy, long, cleanup } = await copyWithoutLongLines(file.path);
+  try {
+    const rejects = await loadCsv(db, sqlString(copy), name, dialect(file));
+    for (const { line, bytes, head } of long) {
+      await db.run(`UPDATE ${name}_rej SET error_message = :reason, csv_line = :head WHERE line = :line`, {
+        reason: `line of ${bytes} bytes, longer than ${MAX_LINE_BYTES}`,
+        head: `${head}…`,
+        line,
+      });
+    }
+    return rejects;
+  } finally {
+    cleanup();
+  }
 }
 
 async function loadCsv(db: DuckDbSession, path: string, name: string, options: string): Promise<number> {

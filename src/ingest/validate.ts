@@ -1,5 +1,9 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type ColumnSpec, sqlType, type TableSpec } from '../lake/index.js';
+import { type ColumnSpec, MONEY_SCALE, sqlType, type TableSpec } from '../lake/index.js';
+import { suggestionSql } from './dates.js';
+
+/** Column of a mapped row holding the reason the mapping could not make lake column `name` (or NULL). */
+export const whyColumn = (name: string) => `__why_${name}`;
 
 /** SQL casting a VARCHAR column to its lake type, NULL when it does not parse. */
 export function typedSql(column: ColumnSpec, raw = sqlIdent(column.name)): string {
@@ -27,12 +31,35 @@ function columnChecks(column: ColumnSpec): string[] {
   const checks: string[] = [];
   if (!column.optional) checks.push(fail(`${raw} IS NULL`, sqlString(`${name}: required`)));
   if (column.type !== 'text') {
+    // A date in another format gets the format that would parse it, to write in the mapping.
+    const hint =
+      column.type === 'timestamp' || column.type === 'date'
+        ? ` || coalesce('; it parses with format ' || ${suggestionSql(raw)} || ': add it to the mapping (docs/MAPPING.md)', '')`
+        : '';
     checks.push(
       fail(
         `${raw} IS NOT NULL AND ${typed} IS NULL`,
-        `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}`,
+        `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}${hint}`,
       ),
     );
+  }
+  let value = typed;
+  if (column.type === 'money') {
+    // DECIMAL casts round; an amount with more places than the lake keeps is refused, not rounded, and
+    // its rounded form is not judged further.
+    // Only a value with more than 4 characters after its point (or an exponent) can have lost a place,
+    // so the exact comparison, in DECIMAL(38,18), runs for those alone: it is ~8× slower than the rest.
+    const wide = 'DECIMAL(38,18)';
+    const point = `strpos(${raw}, '.')`;
+    const suspect = `(${point} > 0 AND length(${raw}) - ${point} > ${MONEY_SCALE}) OR contains(${raw}, 'e') OR contains(${raw}, 'E')`;
+    const exact = `CASE WHEN ${suspect} THEN TRY_CAST(${raw} AS ${wide}) = CAST(${typed} AS ${wide}) ELSE true END`;
+    checks.push(
+      fail(
+        `NOT (${exact})`,
+        `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(` has more than ${MONEY_SCALE} decimal places`)}`,
+      ),
+    );
+    value = `CASE WHEN ${exact} THEN ${typed} END`;
   }
   if (column.enum) {
     const list = column.enum.map(sqlString).join(', ');
@@ -60,32 +87,42 @@ function columnChecks(column: ColumnSpec): string[] {
     );
   }
   if (column.min !== undefined)
-    checks.push(fail(`${typed} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
+    checks.push(fail(`${value} < ${column.min}`, sqlString(`${name}: below ${column.min}`)));
   if (column.max !== undefined)
-    checks.push(fail(`${typed} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
+    checks.push(fail(`${value} > ${column.max}`, sqlString(`${name}: above ${column.max}`)));
   if (column.greaterThan !== undefined) {
     checks.push(
       fail(
-        `${typed} <= ${column.greaterThan}`,
+        `${value} <= ${column.greaterThan}`,
         sqlString(`${name}: must be greater than ${column.greaterThan}`),
       ),
     );
   }
-  if (column.notZero) checks.push(fail(`${typed} = 0`, sqlString(`${name}: must not be zero`)));
+  if (column.notZero) checks.push(fail(`${value} = 0`, sqlString(`${name}: must not be zero`)));
   return checks;
 }
 
 /**
- * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row. Row-level checks use
- * the typed values, so they stay silent when a column already failed to parse.
+ * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row, over a mapped relation
+ * (see staging.ts: `__skip`, and a `__why_` column for each of `mappedReasons`, the lake columns the
+ * mapping can give a reason for). Row-level checks use the typed
+ * values, so they stay silent when a column already failed to parse.
  */
-export function reasonSql(spec: TableSpec): string {
-  const checks = spec.columns.flatMap(columnChecks);
+export function reasonSql(spec: TableSpec, mappedReasons: ReadonlySet<string> = new Set()): string {
+  // A reason from the mapping (a date that does not parse, an unknown country) replaces the column's own.
+  const checks = spec.columns.flatMap((c) =>
+    mappedReasons.has(c.name)
+      ? [
+          `coalesce(${sqlIdent(whyColumn(c.name))}, NULLIF(concat_ws('; ', ${columnChecks(c).join(', ')}), ''))`,
+        ]
+      : columnChecks(c),
+  );
   const typedRefs = Object.fromEntries(spec.columns.map((c) => [c.name, typedSql(c)]));
   for (const [cond, reason] of spec.checks) {
     checks.push(`CASE WHEN NOT (${substituteTyped(cond, typedRefs)}) THEN ${sqlString(reason)} END`);
   }
-  return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+  const reasons = `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+  return `CASE WHEN __skip IS NOT NULL THEN 'skipped by the mapping: ' || __skip ELSE ${reasons} END`;
 }
 
 // Row checks are written over column names; here each name is replaced by its typed expression.

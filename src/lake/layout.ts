@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { liveFiles } from './manifest.js';
-import type { ColumnType, TableSpec } from './tables.js';
+import { type ColumnType, MONEY_SQL_TYPE, type TableSpec } from './tables.js';
 
 /** Where a data directory keeps each kind of file. */
 export interface DataLayout {
@@ -35,7 +35,7 @@ export function sqlType(type: ColumnType): string {
     case 'integer':
       return 'INTEGER';
     case 'money':
-      return 'DECIMAL(18,2)';
+      return MONEY_SQL_TYPE;
     case 'timestamp':
       return 'TIMESTAMP';
     case 'date':

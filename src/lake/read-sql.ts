@@ -18,7 +18,12 @@ export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
   // The manifest's list, not a glob: files being added or merged right now are not half-visible.
   const list = files.map(sqlString).join(', ');
   const source = `read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
-  return `SELECT ${columns.join(', ')} FROM ${source}`;
+  // Files written before an optional column existed (orders.discount) lack it: the empty relation
+  // joined by name gives every optional column, NULL where a file does not have it.
+  const optional = spec.columns.filter((c) => c.optional);
+  if (optional.length === 0) return `SELECT ${columns.join(', ')} FROM ${source}`;
+  const declared = optional.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
+  return `SELECT ${columns.join(', ')} FROM (SELECT * FROM ${source} UNION ALL BY NAME SELECT ${declared.join(', ')} WHERE false)`;
 }
 
 /** SELECT of the key columns of exactly these Parquet files (for duplicate checks on part of a table). */

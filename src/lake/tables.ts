@@ -3,7 +3,6 @@
  * into zod schemas, and the engines into typed views, so a column's rules live in exactly one place.
  */
 
-export const REGIONS = ['US-EAST', 'US-WEST', 'EU-WEST', 'ASIA-PACIFIC', 'LATAM', 'OTHER'] as const;
 export const ORDER_STATUSES = ['COMPLETED', 'PENDING', 'CANCELLED'] as const;
 export const TIERS = ['PLATINUM', 'GOLD', 'SILVER', 'BRONZE'] as const;
 export const ACTIONS = ['VIEW', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'PURCHASE'] as const;
@@ -11,6 +10,16 @@ export const PAGES = ['home', 'category', 'product', 'cart', 'checkout', 'accoun
 export const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
 
 export type ColumnType = 'text' | 'integer' | 'money' | 'timestamp' | 'date';
+
+/**
+ * Decimal places an amount keeps. Money is stored as DECIMAL(18,4): exact (no binary fractions), 4 places
+ * hold the sub-cent unit prices real exports carry (0.001, 2.0825) and any sum of them, and 18 digits fit
+ * a 64-bit integer in Parquet, leaving 14 integer digits (amounts up to 99 trillion). A value with more
+ * places is refused, never rounded; round only for display.
+ */
+export const MONEY_SCALE = 4;
+/** SQL type of an amount in the lake (see MONEY_SCALE). */
+export const MONEY_SQL_TYPE = `DECIMAL(18,${MONEY_SCALE})`;
 
 /** One column: its SQL-neutral type and the rules a value must meet. */
 export interface ColumnSpec {
@@ -66,6 +75,8 @@ export type TableName = (typeof TABLE_NAMES)[number];
 
 const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
 const TEXT = { type: 'text', maxLength: 200 } as const;
+// A region is the shop's own label (US-EAST, Central, Île-de-France), so any short text goes.
+const REGION = { type: 'text', maxLength: 100 } as const;
 
 // Dates before this are almost certainly typos (1900-01-01 placeholders, two-digit years).
 const EARLIEST = "TIMESTAMP '2000-01-01 00:00:00'";
@@ -76,7 +87,8 @@ export const TABLES: Record<TableName, TableSpec> = {
     name: 'orders',
     columns: [
       { name: 'order_id', ...ID },
-      { name: 'customer_id', ...ID },
+      // Absent for a guest checkout (NULL), never a shared made-up customer.
+      { name: 'customer_id', ...ID, optional: true },
       { name: 'product_id', ...ID },
       { name: 'product_name', ...TEXT },
       { name: 'quantity', type: 'integer', notZero: true, min: -100_000, max: 100_000 },
@@ -84,15 +96,19 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'total_amount', type: 'money', min: -1e12, max: 1e12 },
       { name: 'order_date', type: 'timestamp' },
       { name: 'status', type: 'text', enum: ORDER_STATUSES },
-      { name: 'region', type: 'text', enum: REGIONS },
+      { name: 'region', ...REGION },
+      // The line's discount as an amount (absent = 0); negative on a return line that gives one back.
+      { name: 'discount', type: 'money', min: -1e12, max: 1e12, optional: true },
     ],
     key: ['order_id', 'product_id'],
     time: 'order_date',
     partition: 'CAST(order_date AS DATE)',
     checks: [
+      // Exact decimal arithmetic: the total may differ from quantity × price − discount by at most one
+      // cent (0.01 inclusive), the rounding a shop's cent-rounded totals of sub-cent prices carry.
       [
-        'abs(total_amount - quantity * price) <= 0.011',
-        'total_amount: must equal quantity × price',
+        'abs(total_amount - (quantity * price - coalesce(discount, 0))) <= 0.01',
+        'total_amount: must equal quantity × price − discount (±0.01)',
         'orders.total',
       ],
       [`order_date >= ${EARLIEST}`, 'order_date: before 2000-01-01', 'orders.not_before_2000'],
@@ -107,7 +123,7 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'last_name', ...TEXT },
       { name: 'email', type: 'text', maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$' },
       { name: 'city', ...TEXT },
-      { name: 'region', type: 'text', enum: REGIONS },
+      { name: 'region', ...REGION },
       { name: 'signup_date', type: 'date' },
       { name: 'lifetime_value', type: 'money', min: 0, max: 1e12 },
       { name: 'tier', type: 'text', enum: TIERS },

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIONS, DEVICES, dataLayout, ORDER_STATUSES, PAGES, REGIONS } from '../lake/index.js';
+import { REGIONS } from '../generate/index.js';
+import { ACTIONS, DEVICES, dataLayout, ORDER_STATUSES, PAGES } from '../lake/index.js';
 
 export type Json = Record<string, string | number>;
 

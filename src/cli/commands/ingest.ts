@@ -9,7 +9,9 @@ import { phaseProgress } from '../progress.js';
 export function describeReport(r: IngestReport): string {
   return (
     `${r.table}: read ${r.read}, loaded ${r.loaded}, duplicate ${r.duplicate}, quarantined ${r.quarantined}` +
-    (r.quarantineFile ? ` (reasons in ${r.quarantineFile})` : '')
+    (r.skipped > 0 ? `, skipped ${r.skipped}` : '') +
+    (r.quarantineFile ? ` (reasons in ${r.quarantineFile})` : '') +
+    r.notes.map((n) => `\n  ${n}`).join('')
   );
 }
 
