@@ -110,7 +110,7 @@ function eventEdges(): Edge[] {
  * entry once the lake refuses it too.
  */
 const LAKE_ROUNDS: Edge[] = [
-  ['price with three decimals (lake rounds to cents)', order(900, { price: 1.005, total_amount: 2.01 })],
+  ['price with five decimals (the lake stores four)', order(900, { price: 1.00005, total_amount: 2.0001 })],
   [
     'order_date with 7 fractional digits (lake truncates)',
     order(901, { order_date: '2025-11-28 10:00:00.1234567' }),

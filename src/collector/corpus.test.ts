@@ -181,7 +181,7 @@ const CASES: Case[] = [
     name: 'region empty',
     body: o({ region: '' }),
     status: 422,
-    reason: 'region: required (empty)',
+    reason: 'region: required',
   },
   {
     name: 'unknown status',
