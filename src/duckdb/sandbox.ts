@@ -30,7 +30,13 @@ export const SANDBOX_CONFIG: Readonly<Record<string, string>> = {
  * run, never rewritten and never parsed a second time.
  */
 export async function prepareSingleSelect(connection: DuckDBConnection, sql: string) {
-  const extracted = await connection.extractStatements(sql);
+  const none = new UserError('give one SELECT statement (the text holds none)', { code: 'read_only' });
+  if (sql.trim() === '') throw none;
+  const extracted = await connection.extractStatements(sql).catch((err: unknown) => {
+    // DuckDB's C API fails without a message on text that holds no statement (';', a lone comment).
+    if (err instanceof Error && err.message === 'Error in native callback') throw none;
+    throw unwrapExtractError(err);
+  });
   if (extracted.count !== 1) {
     throw new UserError(`give exactly one SELECT statement (found ${extracted.count})`, {
       code: 'read_only',
@@ -40,7 +46,7 @@ export async function prepareSingleSelect(connection: DuckDBConnection, sql: str
   if (prepared.statementType !== StatementType.SELECT) {
     const kind = StatementType[prepared.statementType] ?? 'unknown';
     prepared.destroySync();
-    throw new UserError(`only a SELECT query is allowed (this is a ${kind} statement)`, {
+    throw new UserError(`only a SELECT query is allowed, not ${kind}`, {
       code: 'read_only',
     });
   }
@@ -51,4 +57,12 @@ export async function prepareSingleSelect(connection: DuckDBConnection, sql: str
     });
   }
   return prepared;
+}
+
+// "Failed to extract statements: Parser Error: …" → the parser's own error, so it is classed as a
+// statement error like any other.
+function unwrapExtractError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const inner = /^Failed to extract statements: (.*)$/s.exec(err.message)?.[1];
+  return inner ? new Error(inner, { cause: err }) : err;
 }

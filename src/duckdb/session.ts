@@ -107,6 +107,7 @@ export class DuckDbSession {
   async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
     const stop = this.onAbort(options.signal);
     try {
+      options.signal?.throwIfAborted();
       const result = await this.connection.stream(toDollarParams(sql), bindable(params));
       return rowStream(result, stop);
     } catch (err) {
@@ -124,6 +125,8 @@ export class DuckDbSession {
     const stop = this.onAbort(options.signal);
     try {
       const prepared = await prepareSingleSelect(this.connection, sql);
+      // A stop that came while preparing: an interrupt only reaches a statement that is running.
+      options.signal?.throwIfAborted();
       const result = await prepared.stream();
       return rowStream(result, () => {
         stop();
