@@ -139,13 +139,21 @@ export class DuckDbSession {
   }
 
   // An aborted signal interrupts whatever the connection is running; the statement then fails with
-  // DuckDB's interrupt error, which the caller replaces by the signal's reason.
+  // DuckDB's interrupt error, which the caller replaces by the signal's reason. The interrupt is repeated
+  // until the statement is over, because one that lands before DuckDB starts executing is forgotten.
   private onAbort(signal: AbortSignal | undefined): () => void {
     if (!signal) return () => {};
-    const interrupt = () => this.connection.interrupt();
+    let repeat: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      this.connection.interrupt();
+      repeat ??= setInterval(() => this.connection.interrupt(), 100);
+    };
     if (signal.aborted) interrupt();
     signal.addEventListener('abort', interrupt, { once: true });
-    return () => signal.removeEventListener('abort', interrupt);
+    return () => {
+      clearInterval(repeat);
+      signal.removeEventListener('abort', interrupt);
+    };
   }
 
   private async interruptible<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
