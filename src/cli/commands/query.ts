@@ -49,8 +49,12 @@ export function registerQuery(program: Command): void {
         throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
       const analysis = await findAnalysis(name);
       const args = paramArgs(params);
-      const engine = await openEngine({ dataDir: dataDir(cmd) });
+      const dir = dataDir(cmd);
       const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
+      const engine = await openEngine({ dataDir: dir }).catch((err: unknown) => {
+        stop.dispose();
+        throw err;
+      });
       try {
         const rows = await runAnalysis(withRunOptions(engine, { signal: stop.signal }), analysis, args);
         const lines = format === 'table' && analysis.render ? analysis.render(rows) : undefined;

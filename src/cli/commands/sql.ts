@@ -27,8 +27,13 @@ export function registerSql(program: Command): void {
     )
     .action(async (query: string, raw: unknown, cmd: Command) => {
       const flags = parseFlags(sqlFlags, raw);
-      const engine = await openEngine({ dataDir: dataDir(cmd), sandboxed: true });
+      const dir = dataDir(cmd);
+      // Listening for Ctrl-C before the engine opens, so that no interrupt falls between the two.
       const stop = stopOnTimeoutOrInterrupt(flags.timeout.ms, flags.timeout.text);
+      const engine = await openEngine({ dataDir: dir, sandboxed: true }).catch((err: unknown) => {
+        stop.dispose();
+        throw err;
+      });
       try {
         const stream = await engine.querySelect(query, { signal: stop.signal });
         await printStream(stream, flags.format, {
