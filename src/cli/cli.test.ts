@@ -80,7 +80,7 @@ describe('shoplake CLI', () => {
   });
 
   it('answers every user mistake with one line and exit code 2', () => {
-    const cases: [string[], RegExp][] = [
+    const cases: [string[], RegExp, Record<string, string>?][] = [
       [['frobnicate'], /unknown command/],
       [['--data', dir, 'query', 'no-such-analysis'], /query --list/],
       [['--data', join(dir, 'missing'), 'query', 'sales-by-region'], /does not exist/],
@@ -90,6 +90,11 @@ describe('shoplake CLI', () => {
         /--format: expected one of table, json, csv, ndjson/,
       ],
       [['--data', dir, 'sql', 'SELECT 1', '--timeout', 'soon'], /--timeout: expected a duration/],
+      [
+        ['--data', dir, 'query', 'sales-by-region'],
+        /SHOPLAKE_MEMORY_LIMIT=lots is not a memory size/,
+        { SHOPLAKE_MEMORY_LIMIT: 'lots' },
+      ],
       [['--data', dir, 'sql', 'SELECT * FROM products'], /no products table yet: run 'shoplake build-lake'/],
       [
         ['--data', join(dir, 'raw', 'orders', 'orders.csv'), 'query', 'sales-by-region'],
@@ -107,8 +112,8 @@ describe('shoplake CLI', () => {
       [['--data', dir, 'ingest', join(dir, 'nope.csv'), '--table', 'orders'], /does not exist/],
       [['--data', dir, 'ingest', join(dir, 'raw', 'orders'), '--table', 'invoices'], /unknown table/],
     ];
-    for (const [args, message] of cases) {
-      const r = shoplake(args);
+    for (const [args, message, env] of cases) {
+      const r = shoplake(args, env);
       assert.equal(r.code, 2, `${args.join(' ')} → ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

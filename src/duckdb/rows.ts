@@ -76,7 +76,11 @@ export function stringNumericColumns(result: Pick<DuckDBResult, 'columnNames' | 
  * which made `shoplake sql` CPU-bound at 100,000 rows/s; direct vector reads for the common types
  * are what no library offers.
  */
-export function chunkRows(chunk: DuckDBDataChunk, names: readonly string[], types: readonly DuckDBType[]): Row[] {
+export function chunkRows(
+  chunk: DuckDBDataChunk,
+  names: readonly string[],
+  types: readonly DuckDBType[],
+): Row[] {
   const count = chunk.rowCount;
   const rows: Row[] = [];
   for (let j = 0; j < count; j++) rows.push({});

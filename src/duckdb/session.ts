@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { UserError } from '../errors/index.js';
 import { toDollarParams } from './quote.js';
 import { numbersFromStrings, rowStream, stringNumericColumns } from './rows.js';
 import { lockDown, prepareSingleSelect, SANDBOX_CONFIG } from './sandbox.js';
@@ -10,7 +11,14 @@ import type { Row, RowStream, RunOptions, SqlParams } from './types.js';
  * the machine's memory, leaving the rest to the collector and the OS. Past it DuckDB spills to disk.
  */
 export function defaultMemoryLimit(): string {
-  return process.env.SHOPLAKE_MEMORY_LIMIT ?? `${Math.max(1, Math.floor(totalmem() / 2 / 2 ** 30))}GB`;
+  const set = process.env.SHOPLAKE_MEMORY_LIMIT;
+  if (set === undefined || set === '') return `${Math.max(1, Math.floor(totalmem() / 2 / 2 ** 30))}GB`;
+  if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(set.trim())) {
+    throw new UserError(`SHOPLAKE_MEMORY_LIMIT=${set} is not a memory size: use e.g. 512MB or 8GB`, {
+      code: 'bad_config',
+    });
+  }
+  return set.trim();
 }
 
 /** How to open a session. */
