@@ -100,6 +100,11 @@ describe('shoplake sql against hostile SQL (issue 16)', () => {
     `SELECT * FROM glob('${lake}/**')`,
     `SELECT count(*) FROM read_parquet('${lake}/orders/*/*.parquet')`,
     "SELECT * FROM read_blob('/etc/passwd')",
+    "FROM '/etc/passwd'",
+    "UPDATE orders SET region = 'LATAM'",
+    'CHECKPOINT',
+    'EXECUTE p',
+    "WITH x AS (SELECT 1) SELECT * FROM read_csv_auto('/etc/hosts')",
     'SELECT 1; SELECT 2',
     ';',
   ];

@@ -30,13 +30,25 @@ export function renderTable(
   if (!first) return [];
   const names = Object.keys(first);
   const byName = new Map(formats.map((f) => [f.name, f]));
-  const cells = rows.map((row) => names.map((n) => shorten(cellText(row[n], byName.get(n)))));
+  let shortened = false;
+  const cells = rows.map((row) =>
+    names.map((n) => {
+      const text = cellText(row[n], byName.get(n));
+      if (text.length > MAX_CELL) shortened = true;
+      return shorten(text);
+    }),
+  );
+  const notes = shortened
+    ? [
+        `(values longer than ${MAX_CELL} characters end in …; use --format csv, json or ndjson for whole values)`,
+      ]
+    : [];
   const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => (r[i] ?? '').length)) + 3);
   const total = widths.reduce((a, b) => a + b, 1);
-  if (total <= width) return [draw(names, cells, rows, names.length)];
+  if (total <= width) return [draw(names, cells, rows, names.length), ...notes];
   if (rows.length === 1) {
     const pad = Math.max(...names.map((n) => n.length));
-    return names.map((n, i) => `${n.padEnd(pad)}  ${cells[0]?.[i] ?? ''}`);
+    return [...names.map((n, i) => `${n.padEnd(pad)}  ${cells[0]?.[i] ?? ''}`), ...notes];
   }
   let kept = 0;
   let used = 1;
@@ -47,6 +59,7 @@ export function renderTable(
     draw(names, cells, rows, kept),
     `(${cut.length} column${cut.length === 1 ? '' : 's'} cut to fit ${width} characters: ${cut.join(', ')}; ` +
       'use --format csv, json or ndjson for every column)',
+    ...notes,
   ];
 }
 
