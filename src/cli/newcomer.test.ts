@@ -116,6 +116,12 @@ describe('what a new user meets (issue 8)', () => {
       lines.at(-1) ?? '',
       /^\(\d+ columns cut to fit 60 characters: .*region; use --format csv, json or ndjson/,
     );
+    // One row too wide: shown whole, as name/value lines.
+    const one = shoplake(
+      ['--data', fixture, 'sql', "SELECT 'a' AS first_column, 12345.5 AS second_column, 'c' AS third_column"],
+      { env: { COLUMNS: '30' } },
+    );
+    assert.equal(one.stdout, 'first_column   a\nsecond_column  12,345.5\nthird_column   c\n');
   });
 
   it('streams ndjson, csv and json; a table shows the first 100 rows and counts the rest', () => {
