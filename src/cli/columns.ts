@@ -15,12 +15,13 @@ export interface ColumnFormat {
 /**
  * The naming convention that tells money and rates apart in an analysis's row schema, for schemas
  * that do not say it themselves with `.meta({ format: 'money' | 'percent' })`:
- * - money: names ending in revenue, value, amount, price, monetary or total, and mae/rmse (dollar errors);
+ * - money: names ending in revenue, amount, price, monetary, total or _value (not p_value), starting
+ *   with value_, and mae/rmse (errors in dollars);
  * - percent (a fraction 0–1 shown as %): names containing the word share, rate, retention, conversion
  *   or lift, and confidence bounds ci_low / ci_high.
  * Counts, days and statistics (z, p_value, chi-square) are plain numbers.
  */
-const MONEY = /(^|_)(revenue|value|amount|price|monetary|total)$|^(mae|rmse)$/;
+const MONEY = /(^|_)(revenue|amount|price|monetary|total)$|(?<!(^|_)p)_value$|^value_|^(mae|rmse)$/;
 const PERCENT = /(^|_)(share|rate|retention|conversion|lift)(_|$)|(^|_)ci_(low|high)$/;
 
 const declaredSchema = z.enum(['money', 'percent']);
