@@ -31,6 +31,9 @@ export interface OpenOptions {
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
   private session: DuckDbSession | undefined;
+  // Set once user-written SQL ran in the session: a SELECT can still change session state through
+  // table functions (enable_logging() is one), so the next statement gets a fresh locked session.
+  private used = false;
   // Version each table's view was built from; a view is rebuilt when its table's manifest changes.
   private readonly versions = new Map<TableName, string>();
   private readonly statuses = new Map<TableName, TableStatus>();
@@ -73,6 +76,7 @@ export class DuckDbEngine implements Engine {
   async querySelect(sql: string, options: RunOptions = {}): Promise<RowStream> {
     if (!this.options.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
     const session = await this.refresh();
+    this.used = true;
     const stream = await userSqlErrors(this.statuses, this.layout, options, () =>
       session.selectUserSql(sql, options),
     );
@@ -86,14 +90,15 @@ export class DuckDbEngine implements Engine {
 
   /**
    * Brings the views up to date with the manifests. A sandboxed session cannot widen the files it may
-   * read, so when any table's files change it is replaced by a new one locked to the new list.
+   * read, so when any table's files change, or user SQL ran in it, it is replaced by a new one locked
+   * to the current list: one user statement cannot leave anything behind for the next.
    */
   private async refresh(): Promise<DuckDbSession> {
     const changed = TABLE_NAMES.filter(
       (t) =>
         this.statuses.get(t)?.state === 'damaged' || this.versions.get(t) !== tableVersion(this.layout, t),
     );
-    if (this.session && changed.length === 0) return this.session;
+    if (this.session && changed.length === 0 && !this.used) return this.session;
     for (const t of changed) {
       this.versions.set(t, tableVersion(this.layout, t));
       this.statuses.set(t, tableStatus(this.layout, t));
@@ -101,6 +106,7 @@ export class DuckDbEngine implements Engine {
     if (!this.session || this.options.sandboxed) {
       this.session?.close();
       this.session = undefined;
+      this.used = false;
       const session = await this.openSession();
       this.session = session;
       for (const t of TABLE_NAMES) await this.register(session, t);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../duckdb/index.js';
@@ -133,6 +133,23 @@ describe('engine over a lake with missing and damaged tables (issues 8, 16)', ()
       assert.equal(await n(), 3);
       await writeLake(dir, ['O4', 'O5']);
       assert.equal(await n(), 5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives each user statement a fresh locked session, so a SELECT cannot leave state behind', async () => {
+    const engine = await openEngine({ dataDir: lake, sandboxed: true });
+    try {
+      // A SELECT that reconfigures the session's logging to a directory it may not write: before each
+      // statement got its own session, every later query failed with a permission error.
+      const logs = join(root, 'logs');
+      await collectRows(
+        await engine.querySelect(`SELECT * FROM enable_logging(storage = 'file', storage_path = '${logs}')`),
+      ).catch(() => []);
+      const [row] = await collectRows(await engine.querySelect('SELECT count(*) AS n FROM orders'));
+      assert.equal(row?.n, 3);
+      assert.ok(!existsSync(logs), 'no log directory written');
     } finally {
       await engine.close();
     }
