@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
-import { DuckDbEngine } from '../src/engines/index.js';
+import { openEngine } from '../src/engines/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 
 /** Median latency in ms of each analysis with default parameters over the lake in `dataDir`. */
 export async function benchAnalyses(dataDir: string, runs = 5): Promise<{ name: string; ms: number }[]> {
-  const engine = await DuckDbEngine.open(dataDir);
+  const engine = await openEngine({ dataDir });
   try {
     const results: { name: string; ms: number }[] = [];
     for (const analysis of await loadCatalog()) {

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDbEngine } from '../src/engines/index.js';
+import { openEngine } from '../src/engines/index.js';
 import { type ReplayResult, replay, synthetic } from '../src/replay/index.js';
 
 const KEY = 'bench-key-123';
@@ -173,7 +173,7 @@ async function ackToQueryable(url: string, dir: string, delayMs: number): Promis
   const acked = performance.now();
   if (res.status !== 200) throw new Error(`probe refused: ${res.status}`);
   for (;;) {
-    const engine = await DuckDbEngine.open(dir, { threads: 1 });
+    const engine = await openEngine({ dataDir: dir, threads: 1 });
     const rows = await engine.query('SELECT count(*) AS n FROM orders WHERE order_id = :id', { id });
     await engine.close();
     if (Number(rows[0]?.n) === 1) return (performance.now() - acked) / 1000;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
-import { DuckDbEngine } from '../src/engines/index.js';
+import { openEngine } from '../src/engines/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 
@@ -74,7 +74,7 @@ async function main() {
   const awkVersion = execFileSync('sh', ['-c', 'awk -W version 2>&1 | head -1 || true']).toString().trim();
   console.log(`seed scenarios on ${dir} (median of ${runs} runs; awk: ${awkVersion || 'awk'})`);
   console.log('scenario              awk (ms)  shoplake warm (ms)  shoplake CLI (ms)  awk/warm  awk/CLI');
-  const engine = await DuckDbEngine.open(dir);
+  const engine = await openEngine({ dataDir: dir });
   const bin = new URL('../../bin/shoplake.js', import.meta.url).pathname;
   try {
     for (const s of SCENARIOS) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,14 @@ function shoplake(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function parquetBytes(dir: string): number {
+  let sum = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith('.parquet')) sum += statSync(join(e.parentPath, e.name)).size;
+  }
+  return sum;
 }
 
 describe('shoplake CLI', () => {
@@ -71,18 +80,40 @@ describe('shoplake CLI', () => {
   });
 
   it('answers every user mistake with one line and exit code 2', () => {
-    const cases: [string[], RegExp][] = [
+    const cases: [string[], RegExp, Record<string, string>?][] = [
       [['frobnicate'], /unknown command/],
       [['--data', dir, 'query', 'no-such-analysis'], /query --list/],
       [['--data', join(dir, 'missing'), 'query', 'sales-by-region'], /does not exist/],
       [['--data', dir, 'query', 'sales-by-region', '--region', ''], /--region/],
-      [['--data', dir, 'query', 'sales-by-region', '--format', 'xml'], /Allowed choices/],
+      [
+        ['--data', dir, 'query', 'sales-by-region', '--format', 'xml'],
+        /--format: expected one of table, json, csv, ndjson/,
+      ],
+      [['--data', dir, 'sql', 'SELECT 1', '--timeout', 'soon'], /--timeout: expected a duration/],
+      [
+        ['--data', dir, 'query', 'sales-by-region'],
+        /SHOPLAKE_MEMORY_LIMIT=lots is not a memory size/,
+        { SHOPLAKE_MEMORY_LIMIT: 'lots' },
+      ],
+      [['--data', dir, 'sql', 'SELECT * FROM products'], /no products table yet: run 'shoplake build-lake'/],
+      [
+        ['--data', join(dir, 'raw', 'orders', 'orders.csv'), 'query', 'sales-by-region'],
+        /is a file, not a data directory/,
+      ],
+      [
+        ['--data', join(dir, 'raw', 'orders', 'orders.csv'), 'sql', 'SELECT 1'],
+        /is a file, not a data directory/,
+      ],
+      [
+        ['--data', join(dir, 'raw', 'orders', 'orders.csv'), 'generate', '--orders', '10'],
+        /is a file, not a data directory/,
+      ],
       [['generate', '--orders', '-5'], /positive whole number/],
       [['--data', dir, 'ingest', join(dir, 'nope.csv'), '--table', 'orders'], /does not exist/],
       [['--data', dir, 'ingest', join(dir, 'raw', 'orders'), '--table', 'invoices'], /unknown table/],
     ];
-    for (const [args, message] of cases) {
-      const r = shoplake(args);
+    for (const [args, message, env] of cases) {
+      const r = shoplake(args, env);
       assert.equal(r.code, 2, `${args.join(' ')} → ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -90,7 +121,7 @@ describe('shoplake CLI', () => {
     }
   });
 
-  it('generates with flags and builds the lake, reporting both as JSON', () => {
+  it('generates with flags and loads the lake in the same run, reporting both as JSON', () => {
     const data = join(dir, 'small');
     const gen = shoplake([
       '--data',
@@ -112,14 +143,18 @@ describe('shoplake CLI', () => {
       'json',
     ]);
     assert.equal(gen.code, 0, gen.stderr);
-    const [stats] = JSON.parse(gen.stdout) as { orders: number; customers: number; events: number }[];
+    const [stats] = JSON.parse(gen.stdout) as {
+      orders: number;
+      customers: number;
+      events: number;
+      lake: { table: string; loaded: number }[];
+    }[];
     assert.deepEqual([stats?.orders, stats?.customers, stats?.events], [300, 40, 900]);
-    const build = shoplake(['--data', data, 'build-lake', '--format', 'json']);
-    assert.equal(build.code, 0, build.stderr);
-    const loaded = Object.fromEntries(
-      (JSON.parse(build.stdout) as { table: string; loaded: number }[]).map((r) => [r.table, r.loaded]),
-    );
+    const loaded = Object.fromEntries((stats?.lake ?? []).map((r) => [r.table, r.loaded]));
     assert.deepEqual(loaded, { orders: 300, customers: 40, clickstream: 900, products: 15 });
+    // The 300 generated orders are in the lake, counted by SQL written separately from the loader.
+    const counted = shoplake(['--data', data, 'sql', 'SELECT count(*) AS n FROM orders', '--format', 'csv']);
+    assert.equal(counted.stdout, 'n\n300\n');
     const again = shoplake(['--data', data, 'build-lake', '--format', 'json']);
     assert.ok(
       (JSON.parse(again.stdout) as { loaded: number }[]).every((r) => r.loaded === 0),
@@ -130,20 +165,24 @@ describe('shoplake CLI', () => {
   it('describes the lake: rows, files and time range per table', () => {
     const r = shoplake(['--data', dir, 'tables', '--format', 'json']);
     assert.equal(r.code, 0, r.stderr);
-    type TableRow = { table: string; rows: number; megabytes: number };
+    type TableRow = { table: string; rows: number; megabytes: number; state: string };
     const byName = Object.fromEntries((JSON.parse(r.stdout) as TableRow[]).map((t) => [t.table, t]));
-    // The fixture: 5 orders on Nov 1–3 (3 days, one file each), 4 customers, 9 events.
+    // The fixture: 5 orders on Nov 1–3 (3 days, one file each), 4 customers, 9 events, no products.
+    // Size: the Parquet files' bytes as the file system reports them, in MB with two decimals.
+    const bytes = parquetBytes(join(dir, 'lake', 'orders'));
     assert.deepEqual(byName.orders, {
       table: 'orders',
+      state: 'loaded',
       rows: 5,
       files: 3,
       partitions: 3,
-      megabytes: byName.orders?.megabytes,
+      megabytes: Math.round(bytes / 1e4) / 100,
       first: '2026-11-01 23:30:00',
       last: '2026-11-03 09:00:00',
     });
+    assert.ok(bytes > 0);
     assert.equal(byName.clickstream?.rows, 9);
-    assert.equal(byName.products?.rows, 0);
+    assert.deepEqual([byName.products?.rows, byName.products?.state], [0, 'not loaded']);
   });
 
   it('lists the catalog with parameters', () => {

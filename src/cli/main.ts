@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { errorMessage, isUserError } from '../errors/index.js';
+import { describeFailure, fileSystemUserError, isUserError, type UserError } from '../errors/index.js';
 
 type Register = (program: Command) => void;
 
@@ -17,7 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   tables: async () => (await import('./commands/tables.js')).registerTables,
 };
 
-/** The command named on the command line, skipping the global --data option. */
+/** The command named on the command line, skipping the global options. */
 function commandName(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -29,11 +29,14 @@ function commandName(argv: string[]): string | undefined {
 
 /** Exit code for anything the user can fix (bad flag, missing data, unknown analysis, bad file). */
 export const USAGE_EXIT = 2;
+/** Exit code after Ctrl-C, as shells report a process ended by SIGINT. */
+export const INTERRUPTED_EXIT = 130;
 
 async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('shoplake')
     .description('E-commerce analytics on a Parquet lake')
     .option('--data <dir>', 'data directory (default $SHOPLAKE_DATA or ./data)')
+    .option('--debug', 'print the stack and causes of an internal error (also SHOPLAKE_DEBUG=1)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {} });
@@ -45,13 +48,22 @@ async function buildProgram(argv: string[]): Promise<Command> {
   return program;
 }
 
-/** Runs the CLI; user mistakes become one line on stderr and exit code 2, never a stack trace. */
+function userFailure(err: UserError): number {
+  process.stderr.write(`shoplake: ${err.message}\n`);
+  return err.code === 'interrupted' ? INTERRUPTED_EXIT : USAGE_EXIT;
+}
+
+/**
+ * Runs the CLI. A user mistake is one line on stderr and exit 2; an internal failure is one line (with
+ * its cause) and exit 1, its stack only with --debug or SHOPLAKE_DEBUG.
+ */
 export async function main(argv: string[]): Promise<number> {
   // `shoplake … | head` closes the pipe early: that is the reader's choice, not an error to report.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  const debug = argv.includes('--debug') || Boolean(process.env.SHOPLAKE_DEBUG);
   try {
     await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return 0;
@@ -62,12 +74,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`shoplake: ${err.message.replace(/^error: /, '')} (see shoplake --help)\n`);
       return USAGE_EXIT;
     }
-    if (isUserError(err)) {
-      process.stderr.write(`shoplake: ${err.message}\n`);
-      return USAGE_EXIT;
-    }
-    process.stderr.write(`shoplake: internal error: ${errorMessage(err)}\n`);
-    if (process.env.SHOPLAKE_DEBUG) console.error(err);
+    if (isUserError(err)) return userFailure(err);
+    const fileSystem = fileSystemUserError(err);
+    if (fileSystem) return userFailure(fileSystem);
+    process.stderr.write(
+      `shoplake: internal error: ${describeFailure(err)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
+    if (debug) console.error(err);
     return 1;
   }
 }

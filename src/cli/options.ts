@@ -1,24 +1,25 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { z } from 'zod';
+import { UserError } from '../errors/index.js';
+import { parseFlags } from './flags.js';
 
-/** Parses a positive integer flag value, e.g. --orders 50000 or --orders 1e7. */
-export function positiveInt(value: string): number {
-  const n = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-}
+const globalFlags = z.object({ data: z.string().min(1, 'expected a directory').optional() });
 
-/** Parses a non-negative integer. */
-export function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return n;
-}
-
-/** The data directory: --data, else SHOPLAKE_DATA, else ./data. */
+/** The data directory: --data, else SHOPLAKE_DATA, else ./data; never a file. */
 export function dataDir(command: Command): string {
-  const opts = command.optsWithGlobals() as { data?: string };
-  return opts.data ?? process.env.SHOPLAKE_DATA ?? 'data';
+  const { data } = parseFlags(globalFlags, { data: command.optsWithGlobals().data });
+  const dir = data ?? process.env.SHOPLAKE_DATA ?? 'data';
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new UserError(
+      `--data ${dir} is a file, not a data directory: pass the directory 'generate' wrote`,
+      {
+        code: 'no_data',
+      },
+    );
+  }
+  return dir;
 }
 
 /**

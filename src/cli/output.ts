@@ -1,61 +1,106 @@
-import Table from 'cli-table3';
+import { once } from 'node:events';
 import { Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { z } from 'zod';
-import type { Row } from '../duckdb/index.js';
+import type { Row, RowStream } from '../engines/index.js';
+import type { ColumnFormat } from './columns.js';
+import { type Format, formatFlag } from './flags.js';
+import { renderTable } from './table.js';
 
-export const formatSchema = z.enum(['table', 'json', 'csv']);
-export type Format = z.infer<typeof formatSchema>;
+export type { Format };
 
-/** The --format option every command shares. */
+/** The --format option every command shares (validated with the command's flags, see flags.ts). */
 export function formatOption(): Option {
-  return new Option('--format <format>', 'output format').choices(formatSchema.options).default('table');
+  return new Option('--format <format>', `output format: ${formatFlag.unwrap().options.join(', ')}`).default(
+    'table',
+  );
 }
 
-/** Prints rows in the requested format; `lines` replaces the generic table when given. */
-export function printRows(rows: Row[], format: Format, lines?: string[], columns?: string[]): void {
-  if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(rows)}\n`);
-    return;
-  }
-  if (format === 'csv') {
-    // An empty result still gets its header, so that a CSV consumer sees the columns.
-    const header = rows[0] ? Object.keys(rows[0]) : (columns ?? []);
-    process.stdout.write(stringify(rows, { header: true, columns: header }));
-    return;
-  }
-  if (lines) {
-    process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '(no rows)\n');
-    return;
-  }
-  process.stdout.write(`${table(rows)}\n`);
+/** How rows are shown: column formats for tables, seed-style lines, and why a result may be empty. */
+export interface PrintOptions {
+  formats?: readonly ColumnFormat[];
+  /** Replaces the generic table in table format when given. */
+  lines?: string[];
+  /** Column names, for the CSV header of an empty result. */
+  columns?: readonly string[];
+  /** Said after "(no rows" when the result is empty and the reason is known. */
+  emptyReason?: string | null;
+  /** For streamed results: finds the reason once the result turned out empty. */
+  whenEmpty?: () => Promise<string | null>;
 }
 
-/** A plain text table of rows; numbers right-aligned. */
-export function table(rows: Row[]): string {
-  const first = rows[0];
-  if (!first) return '(no rows)';
-  const head = Object.keys(first);
-  const t = new Table({
-    head,
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  for (const row of rows) {
-    t.push(
-      head.map((k) => ({ content: cell(row[k]), hAlign: typeof row[k] === 'number' ? 'right' : 'left' })),
-    );
+/** Prints rows held in memory in the requested format. */
+export function printRows(rows: Row[], format: Format, options: PrintOptions = {}): void {
+  switch (format) {
+    case 'json':
+      process.stdout.write(`${JSON.stringify(rows)}\n`);
+      return;
+    case 'ndjson':
+      process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      return;
+    case 'csv': {
+      // An empty result still gets its header, so that a CSV consumer sees the columns.
+      const header = rows[0] ? Object.keys(rows[0]) : [...(options.columns ?? [])];
+      process.stdout.write(stringify(rows, { header: true, columns: header }));
+      return;
+    }
+    case 'table': {
+      const lines = options.lines ?? renderTable(rows, options.formats ?? []);
+      process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : `${noRows(options.emptyReason)}\n`);
+    }
   }
-  return t.toString();
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number')
-    return Number.isInteger(value)
-      ? String(value)
-      : value.toLocaleString('en-US', { maximumFractionDigits: 4 });
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** "(no rows)", with the reason when one is known. */
+export function noRows(reason: string | null | undefined): string {
+  return reason ? `(no rows: ${reason})` : '(no rows)';
+}
+
+/** How many rows table format shows of a streamed result before it only counts the rest. */
+export const TABLE_ROWS = 100;
+
+/**
+ * Writes a streamed result as it arrives, in bounded memory: csv, json and ndjson row batch by row batch
+ * (waiting when stdout is slower than the query); table format keeps the first TABLE_ROWS rows and
+ * counts the others. Returns the number of rows.
+ */
+export async function printStream(
+  stream: RowStream,
+  format: Format,
+  options: PrintOptions = {},
+): Promise<number> {
+  const columns = stream.columns.map((c) => c.name);
+  let count = 0;
+  const shown: Row[] = [];
+  if (format === 'json') await write('[');
+  for await (const batch of stream) {
+    if (format === 'table') {
+      for (const row of batch) if (shown.length < TABLE_ROWS) shown.push(row);
+    } else if (format === 'json') {
+      await write(`${count > 0 ? ',' : ''}${batch.map((r) => JSON.stringify(r)).join(',')}`);
+    } else if (format === 'ndjson') {
+      await write(batch.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    } else {
+      await write(stringify(batch, { header: count === 0, columns }));
+    }
+    count += batch.length;
+  }
+  if (format === 'json') await write(']\n');
+  if (format === 'csv' && count === 0) await write(stringify([], { header: true, columns }));
+  if (format === 'table') {
+    const emptyReason = count === 0 && options.whenEmpty ? await options.whenEmpty() : options.emptyReason;
+    printRows(shown, 'table', { ...options, emptyReason });
+    if (count > shown.length) {
+      await write(
+        `(${(count - shown.length).toLocaleString('en-US')} more rows not shown of ${count.toLocaleString('en-US')}; ` +
+          'use --format csv, json or ndjson for all)\n',
+      );
+    }
+  }
+  return count;
+}
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }
 
 /** Progress and status lines go to stderr so that stdout stays machine-readable. */

@@ -356,7 +356,8 @@ test(`bad-input corpus: ${CASES.length} kinds, each refused with its reason, not
       assert.deepEqual(await engine.query('SELECT order_id, product_name FROM orders'), [
         { order_id: 'O2', product_name: odd },
       ]);
-      assert.deepEqual(await engine.query('SELECT count(*) AS n FROM clickstream'), [{ n: 0 }]);
+      // No event reached the lake: its clickstream table was never created (querying it says so).
+      await assert.rejects(engine.query('SELECT count(*) AS n FROM clickstream'), /no clickstream table yet/);
     } finally {
       await engine.close();
     }

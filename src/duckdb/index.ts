@@ -1,9 +1,4 @@
-export {
-  DuckDbSession,
-  defaultMemoryLimit,
-  isInputError,
-  sqlIdent,
-  sqlString,
-  toDollarParams,
-} from './session.js';
-export type { Row, SqlParams } from './types.js';
+export { isInterrupt, isStatementError } from './errors.js';
+export { sqlIdent, sqlString, toDollarParams } from './quote.js';
+export { DuckDbSession, defaultMemoryLimit, type SessionOptions } from './session.js';
+export type { Column, Row, RowStream, RunOptions, SqlParams } from './types.js';

@@ -1,39 +1,38 @@
 import { totalmem } from 'node:os';
-import {
-  type DuckDBConnection,
-  DuckDBInstance,
-  DuckDBTypeId,
-  type DuckDBValue,
-  StatementType,
-} from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../errors/index.js';
-import type { Row, SqlParams } from './types.js';
-
-// Types whose JSON form is a string (to keep 64-bit precision) but that analyses want as numbers.
-const NUMERIC_AS_STRING = new Set<DuckDBTypeId>([
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.DECIMAL,
-]);
+import { isStatementError } from './errors.js';
+import { sqlIdent, toDollarParams } from './quote.js';
+import { numbersFromStrings, rowStream, stringNumericColumns } from './rows.js';
+import { lockDown, prepareSingleSelect, SANDBOX_CONFIG } from './sandbox.js';
+import type { Row, RowStream, RunOptions, SqlParams } from './types.js';
 
 /**
  * DuckDB's memory limit unless the caller sets one: $SHOPLAKE_MEMORY_LIMIT (e.g. '8GB'), else half of
  * the machine's memory, leaving the rest to the collector and the OS. Past it DuckDB spills to disk.
  */
 export function defaultMemoryLimit(): string {
-  return process.env.SHOPLAKE_MEMORY_LIMIT ?? `${Math.max(1, Math.floor(totalmem() / 2 / 2 ** 30))}GB`;
+  const set = process.env.SHOPLAKE_MEMORY_LIMIT;
+  if (set === undefined || set === '') return `${Math.max(1, Math.floor(totalmem() / 2 / 2 ** 30))}GB`;
+  if (!/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(set.trim())) {
+    throw new UserError(`SHOPLAKE_MEMORY_LIMIT=${set} is not a memory size: use e.g. 512MB or 8GB`, {
+      code: 'bad_config',
+    });
+  }
+  return set.trim();
 }
 
-/** Quotes a SQL string literal (paths, names); values always go through bound parameters instead. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** Quotes an identifier. */
-export function sqlIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+/** How to open a session. */
+export interface SessionOptions {
+  threads?: number;
+  memoryLimit?: string;
+  /** Where large statements spill; a sandboxed session may still write here (keep it private). */
+  tempDirectory?: string;
+  /**
+   * Sandbox for user-written SQL: the only files the session may open (the lake's live files). No other
+   * file, no extension, no configuration change; `selectUserSql` only works in such a session.
+   */
+  readOnlyFiles?: readonly string[];
 }
 
 /**
@@ -44,25 +43,33 @@ export class DuckDbSession {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** True when the session was locked down for user-written SQL. */
+    readonly sandboxed: boolean,
   ) {}
 
   /** Opens an in-memory database; `threads` caps parallelism (default: all cores). */
-  static async open(
-    options: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {},
-  ): Promise<DuckDbSession> {
-    const config: Record<string, string> = {};
+  static async open(options: SessionOptions = {}): Promise<DuckDbSession> {
+    const sandboxed = options.readOnlyFiles !== undefined;
+    const config: Record<string, string> = sandboxed ? { ...SANDBOX_CONFIG } : {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     // Large ingests spill here rather than failing when they outgrow memory.
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.
-    await connection.run("SET TimeZone = 'UTC'");
-    // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
-    await connection.run('SET enable_progress_bar = true');
-    await connection.run('SET enable_progress_bar_print = false');
-    return new DuckDbSession(instance, connection);
+    try {
+      // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.
+      await connection.run("SET TimeZone = 'UTC'");
+      // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
+      await connection.run('SET enable_progress_bar = true');
+      await connection.run('SET enable_progress_bar_print = false');
+      if (options.readOnlyFiles) await lockDown(connection, options.readOnlyFiles);
+    } catch (err) {
+      connection.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+    return new DuckDbSession(instance, connection, sandboxed);
   }
 
   /** Runs a statement, discarding any result. `:name` parameters are bound from `params`. */
@@ -89,21 +96,12 @@ export class DuckDbSession {
   onProgress: ((percent: number) => void) | undefined;
 
   /** Runs a query and returns its rows as plain objects (64-bit integers and decimals as numbers). */
-  async all(sql: string, params: SqlParams = {}): Promise<Row[]> {
-    const reader = await this.tracked(() =>
-      this.connection.runAndReadAll(toDollarParams(sql), bindable(params)),
+  async all(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<Row[]> {
+    const reader = await this.interruptible(options.signal, () =>
+      this.tracked(() => this.connection.runAndReadAll(toDollarParams(sql), bindable(params))),
     );
     const rows = reader.getRowObjectsJson() as Row[];
-    const numeric = reader.columnNames().filter((_, i) => NUMERIC_AS_STRING.has(reader.columnType(i).typeId));
-    if (numeric.length > 0) {
-      for (const row of rows) {
-        for (const name of numeric) {
-          const value = row[name];
-          if (typeof value === 'string') row[name] = Number(value);
-        }
-      }
-    }
-    return rows;
+    return numbersFromStrings(rows, stringNumericColumns(reader));
   }
 
   /** The first column of a query's result as text, without building an object per row (for millions of keys). */
@@ -114,34 +112,74 @@ export class DuckDbSession {
     return (reader.getColumnsJson()[0] ?? []).map((v) => String(v));
   }
 
-  /** Rejects anything but a single SELECT, using DuckDB's own parser. */
-  async assertSelect(sql: string): Promise<void> {
-    const [row] = await this.all('SELECT json_serialize_sql(CAST(:q AS VARCHAR)) AS j', { q: sql });
-    const parsed = JSON.parse(String(row?.j)) as {
-      error: boolean;
-      error_message?: string;
-      statements?: unknown[];
-    };
-    if (parsed.error) {
-      throw new UserError(
-        `only a single SELECT query is allowed: ${parsed.error_message ?? 'not a SELECT'}`,
-        {
-          code: 'read_only',
-        },
-      );
-    }
-    if ((parsed.statements?.length ?? 0) !== 1) {
-      throw new UserError('give exactly one SELECT statement', { code: 'read_only' });
+  /** Runs a query and hands its rows over chunk by chunk as DuckDB produces them (bounded memory). */
+  async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
+    const stop = this.onAbort(options.signal);
+    try {
+      options.signal?.throwIfAborted();
+      const result = await this.connection.stream(toDollarParams(sql), bindable(params));
+      return rowStream(result, stop);
+    } catch (err) {
+      stop();
+      throw err;
     }
   }
 
   /**
-   * Turns this session into a sandbox for untrusted SQL: no file, network or extension access from now
-   * on (tables already loaded stay readable), and the setting cannot be changed back.
+   * Streams the rows of one user-written SELECT, refused unless this session is sandboxed. The text is
+   * checked and run as one prepared statement (see prepareSingleSelect); it is never rewritten.
+   */
+  async selectUserSql(sql: string, options: RunOptions = {}): Promise<RowStream> {
+    if (!this.sandboxed) throw new Error('user-written SQL needs a sandboxed session (readOnlyFiles)');
+    const stop = this.onAbort(options.signal);
+    try {
+      const prepared = await prepareSingleSelect(this.connection, sql);
+      // A stop that came while preparing: an interrupt only reaches a statement that is running.
+      options.signal?.throwIfAborted();
+      const result = await prepared.stream();
+      return rowStream(result, () => {
+        stop();
+        prepared.destroySync();
+      });
+    } catch (err) {
+      stop();
+      throw err;
+    }
+  }
+
+  // An aborted signal interrupts whatever the connection is running; the statement then fails with
+  // DuckDB's interrupt error, which the caller replaces by the signal's reason. The interrupt is repeated
+  // until the statement is over, because one that lands before DuckDB starts executing is forgotten.
+  private onAbort(signal: AbortSignal | undefined): () => void {
+    if (!signal) return () => {};
+    let repeat: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      this.connection.interrupt();
+      repeat ??= setInterval(() => this.connection.interrupt(), 100);
+    };
+    if (signal.aborted) interrupt();
+    signal.addEventListener('abort', interrupt, { once: true });
+    return () => {
+      clearInterval(repeat);
+      signal.removeEventListener('abort', interrupt);
+    };
+  }
+
+  private async interruptible<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    const stop = this.onAbort(signal);
+    try {
+      return await work();
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Turns this session into a sandbox for untrusted SQL after its inputs are loaded: no file, network or
+   * extension access from now on (tables already loaded stay readable), and no way to change it back.
    */
   async lockDown(): Promise<void> {
-    await this.connection.run('SET enable_external_access = false');
-    await this.connection.run('SET lock_configuration = true');
+    await lockDown(this.connection, []);
   }
 
   /**
@@ -150,38 +188,18 @@ export class DuckDbSession {
    * parser splits the text, and the one prepared statement is tested for its type before it executes.
    */
   async copySelectInto(sql: string, target: DuckDbSession, table: string): Promise<number> {
-    let extracted: Awaited<ReturnType<DuckDBConnection['extractStatements']>>;
+    // The same guard as `shoplake sql`, with the mapping named in what it says.
+    const prepared = await prepareSingleSelect(this.connection, sql).catch((err: unknown): never => {
+      if (err instanceof UserError)
+        throw new UserError(`the mapping's sql: ${err.message}`, { code: err.code, cause: err });
+      if (isStatementError(err))
+        throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { code: 'bad_sql', cause: err });
+      throw err;
+    });
     try {
-      extracted = await this.connection.extractStatements(sql);
-    } catch (err) {
-      throw new UserError(`the mapping's sql does not parse: ${firstLine(err)}`, {
-        code: 'read_only',
-        cause: err,
-      });
-    }
-    if (extracted.count !== 1) {
-      throw new UserError(
-        `the mapping's sql must be exactly one SELECT (it has ${extracted.count} statements)`,
-        {
-          code: 'read_only',
-        },
-      );
-    }
-    let prepared: Awaited<ReturnType<typeof extracted.prepare>>;
-    try {
-      prepared = await extracted.prepare(0);
-    } catch (err) {
-      throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { code: 'bad_sql', cause: err });
-    }
-    try {
-      if (prepared.statementType !== StatementType.SELECT) {
-        throw new UserError("the mapping's sql must be a SELECT: it may only read the sources", {
-          code: 'read_only',
-        });
-      }
       // A fault of the query (a failed cast) is the user's to fix, whether at the start or mid-stream.
       const userFault = (err: unknown): never => {
-        if (isInputError(err))
+        if (isStatementError(err))
           throw new UserError(`the mapping's sql fails: ${firstLine(err)}`, { cause: err });
         throw err;
       };
@@ -217,30 +235,12 @@ export class DuckDbSession {
   }
 }
 
-// DuckDB names the kind of every error at the start of its message. These kinds come from the input (a
-// file's contents, a query's text); the others (Out of Memory, IO, INTERNAL, …) from the machine or a bug.
-const INPUT_ERRORS =
-  /^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Permission|Constraint) Error\b/;
-
-/** Whether a DuckDB error was caused by the input (bad data or SQL), not by the machine or a bug. */
-export function isInputError(err: unknown): boolean {
-  return err instanceof Error && INPUT_ERRORS.test(err.message);
-}
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }
 
-/** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */
-export function toDollarParams(sql: string): string {
-  return sql.replace(
-    /('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g,
-    (match, quoted: string | undefined, name) => (quoted ? match : `$${name}`),
-  );
-}
-
 function bindable(params: SqlParams): Record<string, DuckDBValue> {
   const out: Record<string, DuckDBValue> = {};
-  for (const [key, value] of Object.entries(params)) out[key] = value as DuckDBValue;
+  for (const [key, value] of Object.entries(params)) out[key] = value;
   return out;
 }

@@ -1,106 +1,162 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from '../duckdb/index.js';
-import { UserError } from '../errors/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
 import {
   type DataLayout,
   dataLayout,
-  manifestVersion,
   TABLE_NAMES,
   TABLES,
   type TableName,
   tableSelectSql,
 } from '../lake/index.js';
-import type { Engine, Row, SqlParams } from './types.js';
+import { guardErrors, guardStream, userSqlErrors } from './lake-errors.js';
+import { assertDataDir, damaged, tableStatus, tableVersion } from './table-status.js';
+import type { Engine, Row, RowStream, RunOptions, SqlParams, TableStatus } from './types.js';
 
 /** Options for opening the lake. */
 export interface OpenOptions {
-  /** Refuse file access outside the lake and any further configuration change (for user-written SQL). */
+  /** Lock the engine down for user-written SQL: read the lake's live files only, change nothing. */
   sandboxed?: boolean;
   threads?: number;
   /** DuckDB memory limit, e.g. '8GB' (default: defaultMemoryLimit(), half the machine's memory). */
   memoryLimit?: string;
 }
 
-/** DuckDB embedded: the default engine. Registers one view per lake table. */
+/**
+ * DuckDB embedded, the default engine: one view per lake table over the files its manifest lists,
+ * registered table by table so that a damaged table leaves the others readable. Open it with
+ * `openEngine` (src/engines/open.ts); code outside src/engines should not name this class.
+ */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
-  // Manifest version each view was built from; a view is rebuilt when its table's manifest changes.
-  private readonly viewVersions = new Map<TableName, string>();
+  private session: DuckDbSession | undefined;
+  // Set once user-written SQL ran in the session: a SELECT can still change session state through
+  // table functions (enable_logging() is one), so the next statement gets a fresh locked session.
+  private used = false;
+  // Version each table's view was built from; a view is rebuilt when its table's manifest changes.
+  private readonly versions = new Map<TableName, string>();
+  private readonly statuses = new Map<TableName, TableStatus>();
 
   private constructor(
-    private readonly db: DuckDbSession,
-    private readonly tempDirectory: string,
     private readonly layout: DataLayout,
+    private readonly tempDirectory: string,
+    private readonly options: OpenOptions,
   ) {}
 
   static async open(dataDir: string, options: OpenOptions = {}): Promise<DuckDbEngine> {
     const layout = dataLayout(dataDir);
-    if (!existsSync(layout.root)) {
-      throw new UserError(
-        `data directory ${layout.root} does not exist: run 'shoplake generate' or pass --data DIR`,
-        {
-          code: 'no_data',
-        },
-      );
-    }
-    // Queries over tens of millions of rows spill to a private temp directory instead of growing without
-    // bound (DuckDB would otherwise take up to 80 % of the machine's memory).
+    assertDataDir(layout.root);
+    // Queries over tens of millions of rows spill to a private temp directory (mode 0700) instead of
+    // growing without bound (DuckDB would otherwise take up to 80 % of the machine's memory).
     const tempDirectory = mkdtempSync(join(tmpdir(), 'shoplake-duckdb-'));
-    const db = await DuckDbSession.open({
-      tempDirectory,
-      memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
-      ...(options.threads ? { threads: options.threads } : {}),
-    });
-    const engine = new DuckDbEngine(db, tempDirectory, layout);
+    const engine = new DuckDbEngine(layout, tempDirectory, options);
     try {
-      await engine.refreshViews();
-      // Engine-neutral helper that analyses use for local days; Spark defines the same name.
-      await db.run('CREATE OR REPLACE MACRO epoch_seconds(ts) AS CAST(epoch(ts) AS BIGINT)');
-      // UTC (the default) skips the zone conversion, which costs seconds on tens of millions of rows.
-      await db.run(
-        "CREATE OR REPLACE MACRO local_time(ts, tz) AS CASE WHEN tz = 'UTC' THEN ts ELSE timezone(tz, CAST(ts AS TIMESTAMPTZ)) END",
-      );
-      if (options.sandboxed) {
-        await db.run(`SET allowed_directories = [${sqlString(`${layout.lake}/`)}]`);
-        await db.run('SET enable_external_access = false');
-        await db.run('SET lock_configuration = true');
-      }
+      await engine.refresh();
     } catch (err) {
-      db.close();
-      rmSync(tempDirectory, { recursive: true, force: true });
+      await engine.close();
       throw err;
     }
     return engine;
   }
 
-  async query(sql: string, params: SqlParams = {}): Promise<Row[]> {
-    await this.refreshViews();
-    return this.db.all(sql, params);
+  async query(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<Row[]> {
+    const session = await this.refresh();
+    return guardErrors(this.statuses, this.layout, options, () => session.all(sql, params, options));
   }
 
-  /** Points each table's view at the files its manifest lists now (new batches, merged files). */
-  private async refreshViews(): Promise<void> {
-    for (const name of TABLE_NAMES) {
-      const version = manifestVersion(join(this.layout.lake, name));
-      if (this.viewVersions.get(name) === version) continue;
-      await this.db.run(
-        `CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${tableSelectSql(this.layout, TABLES[name])}`,
+  async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
+    const session = await this.refresh();
+    const stream = await guardErrors(this.statuses, this.layout, options, () =>
+      session.stream(sql, params, options),
+    );
+    return guardStream(stream, this.statuses, this.layout, options);
+  }
+
+  async querySelect(sql: string, options: RunOptions = {}): Promise<RowStream> {
+    if (!this.options.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
+    const session = await this.refresh();
+    this.used = true;
+    const stream = await userSqlErrors(this.statuses, this.layout, options, () =>
+      session.selectUserSql(sql, options),
+    );
+    return guardStream(stream, this.statuses, this.layout, options, true);
+  }
+
+  async tables(): Promise<TableStatus[]> {
+    await this.refresh();
+    return TABLE_NAMES.map((t) => this.statuses.get(t) ?? tableStatus(this.layout, t));
+  }
+
+  /**
+   * Brings the views up to date with the manifests. A sandboxed session cannot widen the files it may
+   * read, so when any table's files change, or user SQL ran in it, it is replaced by a new one locked
+   * to the current list: one user statement cannot leave anything behind for the next.
+   */
+  private async refresh(): Promise<DuckDbSession> {
+    const changed = TABLE_NAMES.filter(
+      (t) =>
+        this.statuses.get(t)?.state === 'damaged' || this.versions.get(t) !== tableVersion(this.layout, t),
+    );
+    if (this.session && changed.length === 0 && !this.used) return this.session;
+    for (const t of changed) {
+      this.versions.set(t, tableVersion(this.layout, t));
+      this.statuses.set(t, tableStatus(this.layout, t));
+    }
+    if (!this.session || this.options.sandboxed) {
+      this.session?.close();
+      this.session = undefined;
+      this.used = false;
+      const session = await this.openSession();
+      this.session = session;
+      for (const t of TABLE_NAMES) await this.register(session, t);
+      return session;
+    }
+    for (const t of changed) await this.register(this.session, t);
+    return this.session;
+  }
+
+  private async openSession(): Promise<DuckDbSession> {
+    const readable = [...this.statuses.values()].flatMap((s) => (s.state === 'loaded' ? s.files : []));
+    const session = await DuckDbSession.open({
+      tempDirectory: this.tempDirectory,
+      memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
+      ...(this.options.threads ? { threads: this.options.threads } : {}),
+      ...(this.options.sandboxed ? { readOnlyFiles: readable } : {}),
+    });
+    try {
+      // Engine-neutral helper that analyses use for local days; Spark defines the same name.
+      await session.run('CREATE OR REPLACE MACRO epoch_seconds(ts) AS CAST(epoch(ts) AS BIGINT)');
+      // UTC (the default) skips the zone conversion, which costs seconds on tens of millions of rows.
+      await session.run(
+        "CREATE OR REPLACE MACRO local_time(ts, tz) AS CASE WHEN tz = 'UTC' THEN ts ELSE timezone(tz, CAST(ts AS TIMESTAMPTZ)) END",
       );
-      this.viewVersions.set(name, version);
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    return session;
+  }
+
+  // One table's view; a table that is not loaded or is damaged gets none, so only a query that names it
+  // fails (with the line unavailableTable gives), and every other table keeps working.
+  private async register(session: DuckDbSession, table: TableName): Promise<void> {
+    const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
+    await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
+    if (status.state !== 'loaded') return;
+    try {
+      await session.run(
+        `CREATE VIEW ${sqlIdent(table)} AS ${tableSelectSql(this.layout, TABLES[table], status.files)}`,
+      );
+    } catch (err) {
+      const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+      this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
     }
   }
 
-  /** Runs user-written SQL after checking that it is a single SELECT. */
-  async querySelect(sql: string): Promise<Row[]> {
-    await this.db.assertSelect(sql);
-    await this.refreshViews();
-    return this.db.all(sql);
-  }
-
   async close(): Promise<void> {
-    this.db.close();
+    this.session?.close();
+    this.session = undefined;
     rmSync(this.tempDirectory, { recursive: true, force: true });
   }
 }

@@ -1,2 +1,16 @@
+/** @deprecated outside src/engines: open engines with openEngine. Kept for tests written before it. */
 export { DuckDbEngine, type OpenOptions } from './duckdb-engine.js';
-export type { Engine, Row, SqlParams } from './types.js';
+export { type EngineKind, engineKindSchema, type OpenEngineOptions, openEngine } from './open.js';
+export { assertDataDir } from './table-status.js';
+export {
+  type Column,
+  collectRows,
+  type Engine,
+  type Row,
+  type RowStream,
+  type RunOptions,
+  type SqlParams,
+  type TableState,
+  type TableStatus,
+} from './types.js';
+export { withRunOptions } from './with-options.js';

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { type DuckDbSession, isInputError, sqlIdent, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, isStatementError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import { copyWithoutLongLines, MAX_LINE_BYTES } from './long-lines.js';
 
@@ -83,7 +83,7 @@ export async function loadRaw(
   } catch (err) {
     // Only a fault in the file's contents is the user's to fix; out of memory, a full disk or a bug
     // stays an internal error with its cause.
-    if (!isInputError(err)) throw err;
+    if (!isStatementError(err)) throw err;
     const expected = {
       csv: 'CSV (UTF-8 text with a header row)',
       ndjson: 'NDJSON (UTF-8, one JSON object per line)',
@@ -122,7 +122,7 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
     );
   } catch (err) {
     // Only a fault in the file's contents sends ingest to the careful read; anything else is real.
-    if (!isInputError(err)) throw err;
+    if (!isStatementError(err)) throw err;
     throw new CarefulReadNeeded((err as Error).message, { cause: err });
   }
 }

@@ -1,4 +1,4 @@
-import { type DuckDbSession, isInputError, sqlIdent, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, isStatementError, sqlIdent, sqlString } from '../duckdb/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { type CompiledMapping, compileMapping, type Mapping, referencedColumns } from './mapping.js';
 import { CarefulReadNeeded, csvRejectsSql, loadRaw, rawColumns, type SourceFile } from './sources.js';
@@ -142,7 +142,7 @@ async function loadJsonFast(
     );
   } catch (err) {
     // Only a fault in the file's contents sends ingest to the careful read; anything else is real.
-    if (!isInputError(err)) throw err;
+    if (!isStatementError(err)) throw err;
     throw new CarefulReadNeeded((err as Error).message, { cause: err });
   }
 }

@@ -4,13 +4,17 @@ import type { TableSpec } from './tables.js';
 
 /**
  * SELECT over a table's live Parquet files with every column cast to its declared type, so queries see
- * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet.
+ * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet. `files`
+ * (default: the manifest's list now) lets a reader use the very list it already checked.
  */
-export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
+export function tableSelectSql(
+  layout: DataLayout,
+  spec: TableSpec,
+  files: readonly string[] = tableFiles(layout, spec),
+): string {
   const columns = spec.columns.map(
     (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
   );
-  const files = tableFiles(layout, spec);
   if (files.length === 0) {
     const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
     return `SELECT ${empty.join(', ')} WHERE false`;

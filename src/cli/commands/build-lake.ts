@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { buildLake } from '../../ingest/index.js';
+import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
-import { type Format, formatOption, printRows } from '../output.js';
+import { formatOption, printRows } from '../output.js';
 import { phaseProgress } from '../progress.js';
 import { describeReport } from './ingest.js';
 
@@ -10,8 +12,8 @@ export function registerBuildLake(program: Command): void {
     .command('build-lake')
     .description('load <data>/raw/<table>/ (from generate) into the Parquet lake; safe to re-run')
     .addOption(formatOption())
-    .action(async (opts, cmd: Command) => {
-      const format = opts.format as Format;
+    .action(async (raw: unknown, cmd: Command) => {
+      const { format } = parseFlags(z.object({ format: formatFlag }), raw);
       const reports = await buildLake(
         dataDir(cmd),
         (r) => {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { collectorConfigSchema, startCollector } from '../../collector/index.js';
-import { DuckDbEngine } from '../../engines/index.js';
+import { type Engine, openEngine } from '../../engines/index.js';
 import { loadSource, replay } from '../../replay/index.js';
 import { describeReplay } from './replay.js';
 
 const money = (x: number) =>
   `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
-async function totals(engine: DuckDbEngine): Promise<{ orders: number; revenue: number; events: number }> {
+async function totals(engine: Engine): Promise<{ orders: number; revenue: number; events: number }> {
   const [row] = await engine.query(
     `SELECT (SELECT count(*) FROM orders) AS orders, (SELECT coalesce(sum(total_amount), 0) FROM orders) AS revenue,
        (SELECT count(*) FROM clickstream) AS events`,
@@ -27,7 +27,7 @@ export async function liveDemo(dir: string, out: (line: string) => void, seconds
   const key = `demo-${randomUUID()}`;
   const config = collectorConfigSchema.parse({ writeKeys: [key], compactIntervalMs: 1000 });
   const collector = await startCollector({ dataDir: dir, config, host: '127.0.0.1', port: 0 });
-  const engine = await DuckDbEngine.open(dir);
+  const engine = await openEngine({ dataDir: dir });
   try {
     const start = await totals(engine);
     out(

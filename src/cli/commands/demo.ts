@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { findAnalysis, runAnalysis } from '../../analyses/index.js';
-import { DuckDbEngine } from '../../engines/index.js';
+import { type Engine, openEngine } from '../../engines/index.js';
 import { generateDefaults } from '../../generate/index.js';
 import { buildLake, type IngestReport } from '../../ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../../lake/index.js';
+import { parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
 import { phaseProgress } from '../progress.js';
@@ -34,7 +36,7 @@ const perSecond = (rows: number, seconds: number) =>
 const n = (x: number) => x.toLocaleString('en-US');
 
 /** Scenario 3: measured throughput of the lake build and of the order analyses. */
-async function throughput(engine: DuckDbEngine, reports: IngestReport[]): Promise<string[]> {
+async function throughput(engine: Engine, reports: IngestReport[]): Promise<string[]> {
   const lines: string[] = [];
   const orders = reports.find((r) => r.table === 'orders');
   if (orders) {
@@ -87,7 +89,7 @@ export async function runDemo(
       onTable: (table) => phaseProgress(`build-lake ${table}`),
     });
   }
-  const engine = await DuckDbEngine.open(dir);
+  const engine = await openEngine({ dataDir: dir });
   try {
     for (const [title, name] of SCENARIOS) {
       out(`\n${title}`);
@@ -114,7 +116,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description("answer the seed's four demo scenarios (generates data and builds the lake if absent)")
     .option('--no-live', 'skip the live collector part')
-    .action(async (opts, cmd: Command) => {
-      await runDemo(dataDir(cmd), (line) => process.stdout.write(`${line}\n`), { live: opts.live });
+    .action(async (raw: unknown, cmd: Command) => {
+      const { live } = parseFlags(z.object({ live: z.boolean().default(true) }), raw);
+      await runDemo(dataDir(cmd), (line) => process.stdout.write(`${line}\n`), { live });
     });
 }

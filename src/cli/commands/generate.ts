@@ -1,26 +1,45 @@
 import { SingleBar } from 'cli-progress';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { z } from 'zod';
 import { type GenerateStats, generate, generateDefaults } from '../../generate/index.js';
-import { dataDir, positiveInt } from '../options.js';
-import { type Format, formatOption, printRows, status } from '../output.js';
+import { buildLake } from '../../ingest/index.js';
+import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
+import { dataDir } from '../options.js';
+import { formatOption, printRows, status } from '../output.js';
+import { phaseProgress } from '../progress.js';
+import { describeReport } from './ingest.js';
 
-function isoDay(value: string): Date {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new InvalidArgumentError('expected a date YYYY-MM-DD');
-  }
-  return new Date(`${value}T00:00:00Z`);
-}
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .transform((value) => new Date(`${value}T00:00:00Z`))
+  .refine((d) => !Number.isNaN(d.getTime()), 'expected a date YYYY-MM-DD');
 
 /** `name:lift[:split]`, e.g. checkout-v2:0.1:0.5 for a 10 % relative lift on half the sessions. */
-function experiment(value: string): { name: string; lift: number; split: number } {
-  const [name, lift, split = '0.5'] = value.split(':');
-  const l = Number(lift);
-  const s = Number(split);
-  if (!name || !/^[\w-]+$/.test(name) || !Number.isFinite(l) || l <= -1 || !(s > 0 && s < 1)) {
-    throw new InvalidArgumentError('expected NAME:LIFT[:SPLIT], e.g. checkout-v2:0.1:0.5');
-  }
-  return { name, lift: l, split: s };
-}
+const experiment = z
+  .string()
+  .transform((value) => {
+    const [name = '', lift, split = '0.5'] = value.split(':');
+    return { name, lift: Number(lift), split: Number(split) };
+  })
+  .refine(
+    (e) => /^[\w-]+$/.test(e.name) && Number.isFinite(e.lift) && e.lift > -1 && e.split > 0 && e.split < 1,
+    'expected NAME:LIFT[:SPLIT], e.g. checkout-v2:0.1:0.5',
+  );
+
+const generateFlags = z.object({
+  orders: positiveIntFlag,
+  customers: positiveIntFlag,
+  events: positiveIntFlag,
+  days: positiveIntFlag,
+  seed: positiveIntFlag,
+  asOf: isoDay.optional(),
+  blackFriday: z.boolean().default(false),
+  experiment: experiment.optional(),
+  out: z.string().min(1).optional(),
+  rawOnly: z.boolean().default(false),
+  format: formatFlag,
+});
 
 /** Today 00:00 UTC: the default end of the generated window. */
 export function todayUtc(): Date {
@@ -54,20 +73,23 @@ export function registerGenerate(program: Command): void {
   const d = generateDefaults;
   program
     .command('generate')
-    .description('generate a realistic, deterministic dataset as seed-compatible CSV under <data>/raw')
-    .option('--orders <n>', 'orders', positiveInt, d.orders)
-    .option('--customers <n>', 'customers', positiveInt, d.customers)
-    .option('--events <n>', 'clickstream events', positiveInt, d.events)
-    .option('--days <n>', 'days of orders (clickstream covers the last 7)', positiveInt, d.days)
-    .option('--seed <n>', 'random seed: same seed, same bytes', positiveInt, d.seed)
-    .option('--as-of <date>', 'end of the window, exclusive (YYYY-MM-DD, default today UTC)', isoDay)
-    .option('--black-friday', 'add a Black Friday promotion spike', false)
-    .addOption(new Option('--experiment <spec>', 'A/B experiment NAME:LIFT[:SPLIT]').argParser(experiment))
+    .description('generate a realistic, deterministic dataset under <data>/raw and load it into the lake')
+    .option('--orders <n>', 'orders', String(d.orders))
+    .option('--customers <n>', 'customers', String(d.customers))
+    .option('--events <n>', 'clickstream events', String(d.events))
+    .option('--days <n>', 'days of orders (clickstream covers the last 7)', String(d.days))
+    .option('--seed <n>', 'random seed: same seed, same bytes', String(d.seed))
+    .option('--as-of <date>', 'end of the window, exclusive (YYYY-MM-DD, default today UTC)')
+    .option('--black-friday', 'add a Black Friday promotion spike')
+    .option('--experiment <spec>', 'A/B experiment NAME:LIFT[:SPLIT]')
     .option('--out <dir>', 'output data directory (default: --data)')
+    .option('--raw-only', 'write the raw CSV only; load it later with build-lake')
     .addOption(formatOption())
-    .action(async (opts, cmd: Command) => {
+    .action(async (raw: unknown, cmd: Command) => {
+      const opts = parseFlags(generateFlags, raw);
+      const out = opts.out ?? dataDir(cmd);
       const stats = await generateWithProgress({
-        out: opts.out ?? dataDir(cmd),
+        out,
         orders: opts.orders,
         customers: opts.customers,
         events: opts.events,
@@ -83,6 +105,16 @@ export function registerGenerate(program: Command): void {
           `(${stats.fraudOrders} labelled fraud) in ${stats.seconds.toFixed(1)} s, ${Math.round(rows / stats.seconds)} rows/s`,
       );
       if (opts.format === 'table') for (const f of stats.files) process.stdout.write(`${f}\n`);
-      else printRows([{ ...stats }], opts.format as Format);
+      // What was written goes into the lake by default, so that analyses answer right away.
+      const lake = opts.rawOnly
+        ? []
+        : await buildLake(
+            out,
+            (r) => {
+              if (opts.format === 'table') process.stdout.write(`${describeReport(r)}\n`);
+            },
+            { onTable: (table) => phaseProgress(`build-lake ${table}`) },
+          );
+      if (opts.format !== 'table') printRows([{ ...stats, lake: lake.map((r) => ({ ...r })) }], opts.format);
     });
 }

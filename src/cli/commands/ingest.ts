@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { type IngestReport, ingest, loadMapping } from '../../ingest/index.js';
 import { tableSpec } from '../../lake/index.js';
+import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
-import { type Format, formatOption, printRows } from '../output.js';
+import { formatOption, printRows } from '../output.js';
+
+const ingestFlags = z.object({ table: z.string(), map: z.string().optional(), format: formatFlag });
+
 import { phaseProgress } from '../progress.js';
 
 /** One line per ingest run, as the CLI and the demo print it. */
@@ -23,8 +28,9 @@ export function registerIngest(program: Command): void {
     .requiredOption('--table <table>', 'orders, customers, clickstream, products or experiments')
     .option('--map <file>', 'JSON or YAML file mapping lake columns to source columns (docs/MAPPING.md)')
     .addOption(formatOption())
-    .action(async (path: string, opts, cmd: Command) => {
-      const format = opts.format as Format;
+    .action(async (path: string, raw: unknown, cmd: Command) => {
+      const opts = parseFlags(ingestFlags, raw);
+      const format = opts.format;
       const progress = phaseProgress(`ingest ${opts.table}`);
       const report = await ingest({
         dataDir: dataDir(cmd),
@@ -33,7 +39,7 @@ export function registerIngest(program: Command): void {
         ...(opts.map ? { mapping: loadMapping(opts.map) } : {}),
         onProgress: (phase, percent) => progress.update(phase, percent),
       }).finally(() => progress.stop());
-      if (format === 'json') printRows([{ ...report }], 'json');
+      if (format !== 'table') printRows([{ ...report }], format);
       else process.stdout.write(`${describeReport(report)}\n`);
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import {
   describeParams,
   findAnalysis,
@@ -6,10 +7,16 @@ import {
   type Note,
   runAnalysisWithNotes,
 } from '../../analyses/index.js';
-import { DuckDbEngine } from '../../engines/index.js';
+import { openEngine, withRunOptions } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
+import { analysisColumns } from '../columns.js';
+import { DEFAULT_TIMEOUT, durationFlag, type Format, formatFlag, parseFlags } from '../flags.js';
 import { dataDir, paramArgs } from '../options.js';
-import { type Format, formatOption, printRows } from '../output.js';
+import { formatOption, printRows } from '../output.js';
+import { stopOnTimeoutOrInterrupt } from '../stop.js';
+import { emptyResultReason } from './empty.js';
+
+const queryFlags = z.object({ format: formatFlag, timeout: durationFlag, list: z.boolean().optional() });
 
 async function listCatalog(format: Format): Promise<void> {
   const catalog = (await loadCatalog()).map((a) => ({
@@ -33,7 +40,7 @@ async function listCatalog(format: Format): Promise<void> {
  */
 function printNotes(notes: Note[], format: Format): void {
   if (notes.length === 0) return;
-  if (format === 'json') process.stderr.write(`${JSON.stringify({ notes })}\n`);
+  if (format === 'json' || format === 'ndjson') process.stderr.write(`${JSON.stringify({ notes })}\n`);
   else for (const n of notes) process.stderr.write(`note: ${n.message}\n`);
 }
 
@@ -45,20 +52,41 @@ export function registerQuery(program: Command): void {
     .argument('[params...]', 'analysis parameters, e.g. --from 2026-11-01 --region US-EAST')
     .option('--list', 'list the analyses and their parameters')
     .addOption(formatOption())
+    .option(
+      '--timeout <duration>',
+      'stop the analysis after this long (e.g. 30s, 10m; 0: never)',
+      DEFAULT_TIMEOUT,
+    )
     .allowUnknownOption()
-    .action(async (name: string | undefined, params: string[], opts, cmd: Command) => {
-      const format = opts.format as Format;
-      if (opts.list) return listCatalog(format);
+    .action(async (name: string | undefined, params: string[], raw: unknown, cmd: Command) => {
+      const { format, timeout, list } = parseFlags(queryFlags, raw);
+      if (list) return listCatalog(format);
       if (!name)
         throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
       const analysis = await findAnalysis(name);
-      const engine = await DuckDbEngine.open(dataDir(cmd));
+      const args = paramArgs(params);
+      const dir = dataDir(cmd);
+      const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
+      const engine = await openEngine({ dataDir: dir }).catch((err: unknown) => {
+        stop.dispose();
+        throw err;
+      });
       try {
-        const { rows, notes } = await runAnalysisWithNotes(engine, analysis, paramArgs(params));
+        const { rows, notes } = await runAnalysisWithNotes(
+          withRunOptions(engine, { signal: stop.signal }),
+          analysis,
+          args,
+        );
         const lines = format === 'table' && analysis.render ? analysis.render(rows) : undefined;
-        printRows(rows, format, lines, Object.keys(analysis.row.shape));
+        printRows(rows, format, {
+          ...(lines ? { lines } : {}),
+          formats: analysisColumns(analysis.row),
+          columns: Object.keys(analysis.row.shape),
+          emptyReason: rows.length === 0 && format === 'table' ? await emptyResultReason(engine, args) : null,
+        });
         printNotes(notes, format);
       } finally {
+        stop.dispose();
         await engine.close();
       }
     });

@@ -1,15 +1,25 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
 import { loadSource, loopbackTarget, type ReplayResult, replay } from '../../replay/index.js';
-import { dataDir, positiveInt } from '../options.js';
-import { type Format, formatOption, printRows, status } from '../output.js';
+import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
+import { dataDir } from '../options.js';
+import { formatOption, printRows, status } from '../output.js';
 
-const seconds = (value: string) => {
-  const n = Number(value);
-  if (!(n > 0 && n <= 3600)) throw new InvalidArgumentError('expected seconds between 0 and 3600');
-  return n;
-};
+const replayFlags = z.object({
+  target: z.string(),
+  key: z.string().optional(),
+  rate: positiveIntFlag,
+  duration: z.coerce
+    .number()
+    .gt(0, 'expected seconds between 0 and 3600')
+    .max(3600, 'expected seconds between 0 and 3600'),
+  batch: positiveIntFlag,
+  concurrency: positiveIntFlag,
+  blackFriday: positiveIntFlag,
+  unique: z.boolean().default(false),
+  format: formatFlag,
+});
 
 /** One-paragraph summary of a replay, as printed. */
 export function describeReplay(r: ReplayResult): string {
@@ -29,14 +39,15 @@ export function registerReplay(program: Command): void {
     .description('replay generated orders and events against a collector at a target rate')
     .option('--target <url>', 'collector base URL (loopback only)', 'http://127.0.0.1:8080')
     .option('--key <key>', 'write key (default: first of $SHOPLAKE_WRITE_KEYS)')
-    .option('--rate <n>', 'records per second', positiveInt, 1000)
-    .option('--duration <s>', 'seconds to run (at most 3600)', seconds, 10)
-    .option('--batch <n>', 'records per request (1 sends single objects)', positiveInt, 100)
-    .option('--concurrency <n>', 'requests in flight at most', positiveInt, 16)
-    .option('--black-friday <n>', 'rate multiplier during the middle third of the run', positiveInt, 1)
+    .option('--rate <n>', 'records per second', '1000')
+    .option('--duration <s>', 'seconds to run (at most 3600)', '10')
+    .option('--batch <n>', 'records per request (1 sends single objects)', '100')
+    .option('--concurrency <n>', 'requests in flight at most', '16')
+    .option('--black-friday <n>', 'rate multiplier during the middle third of the run', '1')
     .option('--unique', 'tag ids with a run id so every run adds new records')
     .addOption(formatOption())
-    .action(async (opts, cmd: Command) => {
+    .action(async (raw: unknown, cmd: Command) => {
+      const opts = parseFlags(replayFlags, raw);
       const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
       if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
       loopbackTarget(opts.target);
@@ -53,7 +64,7 @@ export function registerReplay(program: Command): void {
         tag: opts.unique ? `r${Date.now().toString(36)}` : null,
       });
       if (opts.format === 'table') process.stdout.write(`${describeReplay(result)}\n`);
-      else printRows([{ ...result }], opts.format as Format);
+      else printRows([{ ...result }], opts.format);
       if (!result.held) {
         throw new UserError('could not hold the target rate: raise --concurrency or lower --rate', {
           code: 'rate_not_held',

@@ -1,6 +1,16 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
-import { dataDir, wholeNumber } from '../options.js';
+import { parseFlags, wholeNumberFlag } from '../flags.js';
+import { dataDir } from '../options.js';
+
+const serveFlags = z.object({
+  port: wholeNumberFlag.pipe(z.number().max(65535, 'expected a port 0-65535')),
+  host: z.string().min(1),
+  config: z.string().optional(),
+  compactInterval: wholeNumberFlag.optional(),
+});
+
 import { status } from '../output.js';
 
 /** `shoplake serve`: the real-time collector, until SIGTERM or SIGINT (then drain, compact, exit 0). */
@@ -8,11 +18,12 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP collector for orders and clickstream events (docs/COLLECTOR.md)')
-    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber, 8080)
+    .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
-    .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake', wholeNumber)
-    .action(async (opts, cmd: Command) => {
+    .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
+    .action(async (raw: unknown, cmd: Command) => {
+      const opts = parseFlags(serveFlags, raw);
       const config = loadCollectorConfig(
         opts.config,
         process.env,

@@ -1,25 +1,47 @@
 import type { Command } from 'commander';
-import { DuckDbEngine } from '../../engines/index.js';
-import { UserError } from '../../errors/index.js';
+import { z } from 'zod';
+import { openEngine } from '../../engines/index.js';
+import { sqlColumns } from '../columns.js';
+import { DEFAULT_TIMEOUT, durationFlag, formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
-import { type Format, formatOption, printRows } from '../output.js';
+import { formatOption, printStream } from '../output.js';
+import { stopOnTimeoutOrInterrupt } from '../stop.js';
+import { emptyResultReason } from './empty.js';
 
+const sqlFlags = z.object({ format: formatFlag, timeout: durationFlag });
+
+/**
+ * `shoplake sql`: one user-written SELECT over the lake's views, run behind the engine's guard (a
+ * sandboxed engine that reads the live files only), rows written as they arrive.
+ */
 export function registerSql(program: Command): void {
   program
     .command('sql')
-    .description('read-only SQL over the views orders, customers, clickstream, products')
+    .description('read-only SQL over the views orders, customers, clickstream, products, experiments')
     .argument('<query>', 'one SELECT statement')
     .addOption(formatOption())
-    .action(async (query: string, opts, cmd: Command) => {
-      const format = opts.format as Format;
-      const engine = await DuckDbEngine.open(dataDir(cmd), { sandboxed: true });
+    .option(
+      '--timeout <duration>',
+      'stop the query after this long (e.g. 30s, 10m, 1h; 0: never)',
+      DEFAULT_TIMEOUT,
+    )
+    .action(async (query: string, raw: unknown, cmd: Command) => {
+      const flags = parseFlags(sqlFlags, raw);
+      const dir = dataDir(cmd);
+      // Listening for Ctrl-C before the engine opens, so that no interrupt falls between the two.
+      const stop = stopOnTimeoutOrInterrupt(flags.timeout.ms, flags.timeout.text);
+      const engine = await openEngine({ dataDir: dir, sandboxed: true }).catch((err: unknown) => {
+        stop.dispose();
+        throw err;
+      });
       try {
-        const rows = await engine.querySelect(query).catch((err: unknown) => {
-          if (err instanceof UserError) throw err;
-          throw new UserError(`query failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+        const stream = await engine.querySelect(query, { signal: stop.signal });
+        await printStream(stream, flags.format, {
+          formats: sqlColumns(stream.columns),
+          whenEmpty: () => emptyResultReason(engine, {}),
         });
-        printRows(rows, format);
       } finally {
+        stop.dispose();
         await engine.close();
       }
     });

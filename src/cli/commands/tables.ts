@@ -1,47 +1,49 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { sqlIdent } from '../../duckdb/index.js';
-import { DuckDbEngine } from '../../engines/index.js';
-import {
-  dataLayout,
-  filesByPartition,
-  TABLE_NAMES,
-  TABLES,
-  tableBytes,
-  tableFiles,
-} from '../../lake/index.js';
+import { openEngine } from '../../engines/index.js';
+import { dataLayout, filesByPartition, TABLES, tableBytes } from '../../lake/index.js';
+import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
-import { type Format, formatOption, printRows } from '../output.js';
+import { formatOption, printRows } from '../output.js';
 
-/** `shoplake tables`: what the lake holds — rows, files, bytes, partitions and time range per table. */
+/** `shoplake tables`: what the lake holds — state, rows, files, bytes, partitions and time range per table. */
 export function registerTables(program: Command): void {
   program
     .command('tables')
-    .description('list the lake tables with rows, files, size and the time range they cover')
+    .description('list the lake tables with state, rows, files, size and the time range they cover')
     .addOption(formatOption())
-    .action(async (opts, cmd: Command) => {
+    .action(async (raw: unknown, cmd: Command) => {
+      const { format } = parseFlags(z.object({ format: formatFlag }), raw);
       const dir = dataDir(cmd);
       const layout = dataLayout(dir);
-      const engine = await DuckDbEngine.open(dir);
+      const engine = await openEngine({ dataDir: dir });
       try {
         const rows = [];
-        for (const name of TABLE_NAMES) {
-          const files = tableFiles(layout, TABLES[name]);
+        for (const status of await engine.tables()) {
+          const name = status.table;
           const time = TABLES[name].time;
           const range = time
             ? `, CAST(min(${sqlIdent(time)}) AS VARCHAR) AS first, CAST(max(${sqlIdent(time)}) AS VARCHAR) AS last`
             : '';
-          const [stats] = await engine.query(`SELECT count(*) AS rows${range} FROM ${sqlIdent(name)}`);
+          // A table that is not loaded or is damaged is listed with its state; the others are counted.
+          const [stats] =
+            status.state === 'loaded'
+              ? await engine.query(`SELECT count(*) AS rows${range} FROM ${sqlIdent(name)}`)
+              : [];
           rows.push({
             table: name,
+            state: status.problem ? `${status.state}: ${status.problem}` : status.state,
             rows: Number(stats?.rows ?? 0),
-            files: files.length,
-            partitions: filesByPartition(files).size,
-            megabytes: Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100,
-            first: (stats?.first as string | undefined) ?? null,
-            last: (stats?.last as string | undefined) ?? null,
+            files: status.files.length,
+            partitions: filesByPartition(status.files).size,
+            megabytes:
+              status.state === 'loaded' ? Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100 : 0,
+            first: typeof stats?.first === 'string' ? stats.first : null,
+            last: typeof stats?.last === 'string' ? stats.last : null,
           });
         }
-        printRows(rows, opts.format as Format);
+        printRows(rows, format);
       } finally {
         await engine.close();
       }
