@@ -27,7 +27,7 @@ export function customerHistorySql(): string {
         b.s1 - :holdoutDays * ${DAY} AS cut, b.s1
       FROM customers c CROSS JOIN b
     )
-    SELECT cust.customer_id, cust.tier, cust.lifetime_value, (cust.cut - cust.start_sec) / ${DAY}.0 AS t_days,
+    SELECT cust.customer_id, cust.tier, cust.lifetime_value, CAST(cust.cut - cust.start_sec AS DOUBLE) / ${DAY} AS t_days,
       sum(CASE WHEN o.sec < cust.cut THEN 1 ELSE 0 END) AS x,
       coalesce(sum(CASE WHEN o.sec < cust.cut THEN o.amount END), 0) AS value,
       coalesce(sum(CASE WHEN o.sec >= cust.cut AND o.sec < cust.s1 THEN o.amount END), 0) AS future
