@@ -15,5 +15,10 @@ fi
 echo "installing pyspark $PYSPARK_VERSION into $TARGET (Spark and its Connect server, about 500 MB)" >&2
 rm -rf "$TARGET"
 # --no-deps: only the jars and launch scripts are used (the server is a JVM); py4j and pandas are not.
-python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$TARGET" "pyspark==$PYSPARK_VERSION"
+if ! python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$TARGET" "pyspark==$PYSPARK_VERSION"; then
+  rm -rf "$TARGET"
+  echo "could not install pyspark: the Spark tests skip (and fail under CI=true)" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  exit 0
+fi
 touch "$STAMP"

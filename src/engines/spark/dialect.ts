@@ -9,6 +9,8 @@ import type { ColumnType } from '../../lake/index.js';
  * Known differences the analyses must avoid, since no setting here can fix them:
  * - `CAST(… AS VARCHAR)` without a length fails on Spark: write `CAST(… AS STRING)` (both accept it).
  * - `numeric / 86400.0` is DECIMAL on Spark and DOUBLE on DuckDB: cast to DOUBLE where it matters.
+ * - `avg()` of a DECIMAL (money, `1.0`/`0.0` flags) is a DOUBLE on DuckDB and a DECIMAL rounded to 6
+ *   places on Spark, so a later round() can differ in the last digit: average `CAST(… AS DOUBLE)`.
  * - `ORDER BY x` puts NULLs first on Spark and last on DuckDB: say `NULLS FIRST|LAST` for nullable keys.
  * - Division by zero fails on Spark (ANSI mode, Spark 4's default) and yields NULL on DuckDB: use NULLIF.
  */

@@ -19,7 +19,8 @@ const catalog = await loadCatalog();
 // Ad-hoc `sql` queries touching what analyses may not: every table, NULL ordering, string functions.
 const AD_HOC = [
   'SELECT region, count(*) AS n, sum(total_amount) AS revenue FROM orders GROUP BY region ORDER BY region',
-  'SELECT tier, count(*) AS n, avg(lifetime_value) AS avg_ltv FROM customers GROUP BY tier ORDER BY tier',
+  // avg() of a DECIMAL is a DOUBLE on DuckDB and a 6-decimal DECIMAL on Spark (dialect.ts): cast first.
+  'SELECT tier, count(*) AS n, sum(lifetime_value) AS ltv, avg(CAST(lifetime_value AS DOUBLE)) AS avg_ltv FROM customers GROUP BY tier ORDER BY tier',
   "SELECT device, count(DISTINCT session_id) AS sessions FROM clickstream WHERE action = 'PURCHASE' GROUP BY device ORDER BY device",
   'SELECT CAST(order_date AS DATE) AS day, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1 LIMIT 5',
   'SELECT min(order_date) AS first, max(order_date) AS last, min(CAST(order_date AS DATE)) AS first_day FROM orders',
