@@ -51,7 +51,7 @@ export default defineAnalysis({
       FROM o JOIN firsts f ON f.customer_id = o.customer_id
       GROUP BY f.cohort, o.p
     )
-    SELECT CAST(a.cohort AS VARCHAR) AS cohort, s.cohort_size, s.repeat_rate, CAST(a.p AS VARCHAR) AS period,
+    SELECT CAST(a.cohort AS STRING) AS cohort, s.cohort_size, s.repeat_rate, CAST(a.p AS STRING) AS period,
       a.customers
     FROM active a JOIN sizes s ON s.cohort = a.cohort
     ORDER BY a.cohort, a.p`,

@@ -19,7 +19,7 @@ export default defineAnalysis({
     SELECT day, count(*) AS orders, CAST(round(sum(revenue), 2) AS DOUBLE) AS revenue,
       CAST(round(sum(revenue) / count(*), 2) AS DOUBLE) AS avg_order_value
     FROM (
-      SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS VARCHAR) AS day, order_id, sum(total_amount) AS revenue
+      SELECT CAST(CAST(local_time(order_date, :tz) AS DATE) AS STRING) AS day, order_id, sum(total_amount) AS revenue
       FROM orders
       WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)
       GROUP BY 1, 2

@@ -36,7 +36,7 @@ export default defineAnalysis({
   }),
   sql: (p) => {
     const keys: readonly string[] = GROUPS[p.by];
-    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS VARCHAR)` : "'all'";
+    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS STRING)` : "'all'";
     const device = keys.includes('device') ? 'device' : "'all'";
     return `
     WITH ${sessionizedEventsSql()}, ${sessionsSql()}

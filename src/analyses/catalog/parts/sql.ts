@@ -35,7 +35,7 @@ export function sessionizedEventsSql(): string {
     FROM ev0 WHERE session_id IS NOT NULL
     UNION ALL
     SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS VARCHAR)) AS session,
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS STRING)) AS session,
       customer_id, action, page, product_id, device, duration_seconds, sec
     FROM derived
   )`;
