@@ -1,4 +1,4 @@
-import type { ColumnType } from '../../lake/index.js';
+import type { ColumnType, TableSpec } from '../../lake/index.js';
 
 /**
  * Spark SQL's side of the engine-neutral SQL the analyses are written in: the few things Spark spells
@@ -29,6 +29,17 @@ export function sparkType(type: ColumnType): string {
     case 'date':
       return 'DATE';
   }
+}
+
+/**
+ * The Parquet schema of a lake table as Spark DDL. The lake's one writer (DuckDB, `lake/writer.ts`)
+ * stores each column in its declared type, and a TIMESTAMP without zone, which Spark calls
+ * TIMESTAMP_NTZ (the view then casts it to TIMESTAMP in the session's UTC).
+ */
+export function parquetSchemaDdl(spec: TableSpec): string {
+  return spec.columns
+    .map((c) => `${sparkIdent(c.name)} ${c.type === 'timestamp' ? 'TIMESTAMP_NTZ' : sparkType(c.type)}`)
+    .join(', ');
 }
 
 /** Quotes an identifier for Spark SQL. */

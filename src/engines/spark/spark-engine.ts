@@ -13,7 +13,7 @@ import {
 } from '../../lake/index.js';
 import type { Engine, Row, SqlParams } from '../types.js';
 import { SparkConnectClient, SparkQueryError } from './connect-client.js';
-import { SESSION_FUNCTIONS, SESSION_SETTINGS, sparkIdent, sparkType } from './dialect.js';
+import { parquetSchemaDdl, SESSION_FUNCTIONS, SESSION_SETTINGS, sparkIdent, sparkType } from './dialect.js';
 import { type LakeLocator, lakeLocator } from './lake-uri.js';
 import { parseSparkRemote, type SparkRemote } from './remote.js';
 
@@ -119,8 +119,9 @@ export class SparkEngine implements Engine {
         data_source: {
           format: 'parquet',
           paths: files.map((f) => this.lake.uriOf(f)),
-          // Files written before a column was added lack it; read it as NULL (DuckDB's union_by_name).
-          options: { mergeSchema: 'true' },
+          // The schema the lake's writer uses, given rather than inferred: inference reads every file's
+          // footer in a Spark job (seconds per table), and a column a file lacks reads as NULL.
+          schema: parquetSchemaDdl(spec),
         },
       },
     };
