@@ -68,4 +68,7 @@ export const SESSION_SETTINGS: readonly string[] = [
   'SET spark.sql.ansi.doubleQuotedIdentifiers = true',
   // ANSI mode (Spark 4's default, which the setting above needs): overflow and bad casts fail loudly.
   'SET spark.sql.ansi.enabled = true',
+  // No `parquet.\`/any/path\`` in SQL: queries read the lake through its views only (the views are
+  // registered through the protocol, not SQL on files), as DuckDB's sandbox allows only the lake.
+  'SET spark.sql.runSQLOnFiles = false',
 ];

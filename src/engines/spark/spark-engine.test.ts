@@ -119,6 +119,14 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
     assert.deepEqual(await engine.query('SELECT count(*) AS n FROM orders'), [{ n: 2 }]);
   });
 
+  it('reads files only through the lake views, not by path in SQL', async () => {
+    const [file] = liveFiles(join(dir, 'lake', 'orders'));
+    await assert.rejects(
+      engine.querySelect(`SELECT count(*) AS n FROM parquet.\`file://${file}\``),
+      UserError,
+    );
+  });
+
   it('reports a server that is not there as a user error naming the address', async () => {
     await assert.rejects(
       SparkEngine.open(dir, { remote: 'sc://127.0.0.1:1' }),
