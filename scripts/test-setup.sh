@@ -11,3 +11,6 @@ if ! command -v promtool >/dev/null 2>&1; then
     echo "promtool is missing: install the Debian package prometheus (tests that need it fail under CI=true)" >&2
   fi
 fi
+# Spark (pyspark from PyPI into .cache/pyspark) for the Spark engine's tests; scripts/run-tests.sh
+# starts and stops its Connect server.
+sh "$(dirname "$0")/spark-setup.sh"

@@ -45,7 +45,7 @@ export default defineAnalysis({
       CAST(round(avg(seconds), 1) AS DOUBLE) AS avg_seconds,
       CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS DOUBLE) AS median_seconds,
       CAST(round(avg(page_views), 2) AS DOUBLE) AS avg_page_views,
-      CAST(round(avg(CASE WHEN events = 1 THEN 1.0 ELSE 0.0 END), 4) AS DOUBLE) AS bounce_rate,
+      CAST(round(avg(CAST(CASE WHEN events = 1 THEN 1 ELSE 0 END AS DOUBLE)), 4) AS DOUBLE) AS bounce_rate,
       CAST(round(avg(CAST(purchased AS DOUBLE)), 4) AS DOUBLE) AS purchase_rate
     FROM sess
     GROUP BY 1, 2

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../errors/index.js';
+import {
+  type DataLayout,
+  dataLayout,
+  manifestVersion,
+  TABLE_NAMES,
+  TABLES,
+  type TableName,
+  type TableSpec,
+  tableFiles,
+} from '../../lake/index.js';
+import type { Engine, Row, SqlParams } from '../types.js';
+import { SparkConnectClient, SparkQueryError } from './connect-client.js';
+import { parquetSchemaDdl, SESSION_FUNCTIONS, SESSION_SETTINGS, sparkIdent, sparkType } from './dialect.js';
+import { type LakeLocator, lakeLocator } from './lake-uri.js';
+import { parseSparkRemote, type SparkRemote } from './remote.js';
+
+/** How to reach Spark and where it reads the lake from. */
+export interface SparkEngineOptions {
+  /** Spark Connect connection string, e.g. sc://127.0.0.1:15002 (or an already parsed one). */
+  remote: string | SparkRemote;
+  /**
+   * The lake directory as Spark sees it (`file:///…`, `hdfs://nn/…/lake`, `s3a://bucket/…/lake`); each
+   * live file's path under `<data>/lake` is appended to it. Default: the local lake as a file:// URI.
+   */
+  lakeUri?: string;
+}
+
+/**
+ * Apache Spark through Spark Connect: one session per engine, one temporary view per lake table over
+ * exactly the files its manifest lists (rebuilt when the manifest changes), columns cast to the table's
+ * declared types, and the engine-neutral helpers `local_time` and `epoch_seconds` as session functions.
+ */
+export class SparkEngine implements Engine {
+  readonly name = 'spark';
+  private readonly viewVersions = new Map<TableName, string>();
+
+  private constructor(
+    private readonly client: SparkConnectClient,
+    private readonly lake: LakeLocator,
+    private readonly layout: DataLayout,
+  ) {}
+
+  /** Opens a session on the server and registers the lake's views. */
+  static async open(dataDir: string, options: SparkEngineOptions): Promise<SparkEngine> {
+    const layout = dataLayout(dataDir);
+    if (!existsSync(layout.root)) {
+      throw new UserError(
+        `data directory ${layout.root} does not exist: run 'shoplake generate' or pass --data DIR`,
+        { code: 'no_data' },
+      );
+    }
+    const remote = typeof options.remote === 'string' ? parseSparkRemote(options.remote) : options.remote;
+    const client = new SparkConnectClient(remote);
+    const engine = new SparkEngine(client, lakeLocator(layout.lake, options.lakeUri), layout);
+    try {
+      for (const statement of [...SESSION_SETTINGS, ...SESSION_FUNCTIONS]) await client.run(statement);
+      await engine.refreshViews();
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw err;
+    }
+    return engine;
+  }
+
+  async query(sql: string, params: SqlParams = {}): Promise<Row[]> {
+    const rows: Row[] = [];
+    for await (const row of this.stream(sql, params)) rows.push(row);
+    return rows;
+  }
+
+  /** Streams a query's rows as Spark sends its Arrow batches. */
+  async *stream(sql: string, params: SqlParams = {}): AsyncGenerator<Row> {
+    await this.refreshViews();
+    yield* this.client.rows(sql, params);
+  }
+
+  /**
+   * Runs user-written SQL that must be one query: it is parsed as a subquery, so any other statement
+   * (DDL, SET, several statements) fails to parse. Mistakes in it (syntax, unknown column) are the
+   * user's, reported on one line.
+   */
+  async querySelect(sql: string): Promise<Row[]> {
+    const body = sql.trim().replace(/;\s*$/, '');
+    try {
+      return await this.query(`SELECT * FROM (\n${body}\n) AS shoplake_query`);
+    } catch (err) {
+      if (err instanceof SparkQueryError && err.isQueryMistake) {
+        throw new UserError(`only a single valid SELECT query is allowed: ${err.message}`, {
+          code: 'read_only',
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** Points each table's view at the files its manifest lists now (new batches, merged files). */
+  private async refreshViews(): Promise<void> {
+    for (const name of TABLE_NAMES) {
+      const version = manifestVersion(join(this.layout.lake, name));
+      if (this.viewVersions.get(name) === version) continue;
+      await this.client.createTempView(name, this.tableRelation(TABLES[name]));
+      this.viewVersions.set(name, version);
+    }
+  }
+
+  /** The protocol relation of one table: its live Parquet files, each column cast to its declared type. */
+  private tableRelation(spec: TableSpec): object {
+    const files = tableFiles(this.layout, spec);
+    if (files.length === 0) {
+      const empty = spec.columns.map((c) => `CAST(NULL AS ${sparkType(c.type)}) AS ${sparkIdent(c.name)}`);
+      return { sql: { query: `SELECT ${empty.join(', ')} WHERE false` } };
+    }
+    const read = {
+      read: {
+        data_source: {
+          format: 'parquet',
+          paths: files.map((f) => this.lake.uriOf(f)),
+          // The schema the lake's writer uses, given rather than inferred: inference reads every file's
+          // footer in a Spark job (seconds per table), and a column a file lacks reads as NULL.
+          schema: parquetSchemaDdl(spec),
+        },
+      },
+    };
+    const expressions = spec.columns.map((c) => ({
+      expression_string: {
+        expression: `CAST(${sparkIdent(c.name)} AS ${sparkType(c.type)}) AS ${sparkIdent(c.name)}`,
+      },
+    }));
+    return { project: { input: read, expressions } };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
