@@ -1,5 +1,5 @@
 import { type DataType, type RecordBatch, Type, tableFromIPC, util, type Vector } from 'apache-arrow';
-import type { Row } from '../types.js';
+import type { Column, Row } from '../types.js';
 
 /**
  * Decodes one Arrow IPC stream (what Spark Connect sends per batch) into rows shaped exactly like the
@@ -10,6 +10,21 @@ import type { Row } from '../types.js';
  */
 export function* rowsOfArrowIpc(bytes: Uint8Array): Generator<Row> {
   for (const batch of tableFromIPC(bytes).batches) yield* rowsOfBatch(batch);
+}
+
+/** The batches of one Arrow IPC stream, each with its columns (the same for every batch of a result). */
+export function* batchesOfArrowIpc(bytes: Uint8Array): Generator<{ columns: Column[]; rows: Row[] }> {
+  for (const batch of tableFromIPC(bytes).batches) {
+    const columns = batch.schema.fields.map((f) => columnOf(f.name, f.type));
+    yield { columns, rows: [...rowsOfBatch(batch)] };
+  }
+}
+
+// Numbers are integers, floats and decimals; decimals keep their scale so output can show fixed digits.
+function columnOf(name: string, type: DataType): Column {
+  const numeric = type.typeId === Type.Int || type.typeId === Type.Float || type.typeId === Type.Decimal;
+  const scale = 'scale' in type && typeof type.scale === 'number' ? type.scale : 0;
+  return { name, numeric, decimals: type.typeId === Type.Decimal ? scale : null };
 }
 
 function* rowsOfBatch(batch: RecordBatch): Generator<Row> {

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition, type PackageDefinition } from '@grpc/proto-loader';
 import { UserError } from '../../errors/index.js';
-import type { Row, SqlParams } from '../types.js';
-import { rowsOfArrowIpc } from './arrow-rows.js';
+import type { Column, Row, SqlParams } from '../types.js';
+import { batchesOfArrowIpc, rowsOfArrowIpc } from './arrow-rows.js';
 import { namedArguments } from './literals.js';
 import type { SparkRemote } from './remote.js';
 import { executePlanResponseSchema } from './responses.js';
@@ -72,6 +72,14 @@ export class SparkConnectClient {
     const plan = { root: { sql: { query: sql, named_arguments: namedArguments(params) } } };
     for await (const response of this.execute(plan)) {
       if (response.arrow_batch) yield* rowsOfArrowIpc(response.arrow_batch.data);
+    }
+  }
+
+  /** Streams a query's result batch by batch, each with its columns. */
+  async *batches(sql: string, params: SqlParams = {}): AsyncGenerator<{ columns: Column[]; rows: Row[] }> {
+    const plan = { root: { sql: { query: sql, named_arguments: namedArguments(params) } } };
+    for await (const response of this.execute(plan)) {
+      if (response.arrow_batch) yield* batchesOfArrowIpc(response.arrow_batch.data);
     }
   }
 

@@ -4,7 +4,7 @@ import { loadCatalog, runAnalysis } from '../../analyses/index.js';
 import { generate, generateDefaults } from '../../generate/index.js';
 import { buildLake } from '../../ingest/index.js';
 import { tempDir } from '../../testing/index.js';
-import { DuckDbEngine } from '../index.js';
+import { collectRows, DuckDbEngine } from '../index.js';
 import { parityCases } from './parity-cases.test-helper.js';
 import { firstDifference } from './rows-match.test-helper.js';
 import { SparkEngine } from './spark-engine.js';
@@ -33,6 +33,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
   let duck: DuckDbEngine;
   let sparkEngine: SparkEngine;
   let cleanup: () => void;
+  // User-written SQL runs only in a sandboxed engine (the one guard), as `shoplake sql` runs it.
+  let duckSandbox: DuckDbEngine;
 
   before(async () => {
     if (!('remote' in spark)) return;
@@ -47,11 +49,13 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
     });
     await buildLake(t.dir);
     duck = await DuckDbEngine.open(t.dir);
+    duckSandbox = await DuckDbEngine.open(t.dir, { sandboxed: true });
     sparkEngine = await SparkEngine.open(t.dir, { remote: spark.remote });
   });
   after(async () => {
     await sparkEngine?.close();
     await duck?.close();
+    await duckSandbox?.close();
     cleanup?.();
   });
 
@@ -72,8 +76,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
 
   for (const sql of AD_HOC) {
     it(`sql: ${sql.slice(0, 70)}`, async () => {
-      const want = await duck.querySelect(sql);
-      const got = await sparkEngine.querySelect(sql);
+      const want = await collectRows(await duckSandbox.querySelect(sql));
+      const got = await collectRows(await sparkEngine.querySelect(sql));
       assert.ok(want.length > 0);
       const diff = firstDifference(want, got);
       assert.equal(diff, null, diff ?? '');

@@ -11,7 +11,17 @@ import {
   type TableSpec,
   tableFiles,
 } from '../../lake/index.js';
-import type { Engine, Row, SqlParams } from '../types.js';
+import { tableStatuses } from '../table-status.js';
+import {
+  type Column,
+  collectRows,
+  type Engine,
+  type Row,
+  type RowStream,
+  type RunOptions,
+  type SqlParams,
+  type TableStatus,
+} from '../types.js';
 import { SparkConnectClient, SparkQueryError } from './connect-client.js';
 import { parquetSchemaDdl, SESSION_FUNCTIONS, SESSION_SETTINGS, sparkIdent, sparkType } from './dialect.js';
 import { type LakeLocator, lakeLocator } from './lake-uri.js';
@@ -65,16 +75,40 @@ export class SparkEngine implements Engine {
     return engine;
   }
 
-  async query(sql: string, params: SqlParams = {}): Promise<Row[]> {
-    const rows: Row[] = [];
-    for await (const row of this.stream(sql, params)) rows.push(row);
-    return rows;
+  async query(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<Row[]> {
+    return collectRows(await this.stream(sql, params, options));
   }
 
-  /** Streams a query's rows as Spark sends its Arrow batches. */
-  async *stream(sql: string, params: SqlParams = {}): AsyncGenerator<Row> {
+  /**
+   * Streams a query's rows as Spark sends its Arrow batches. The first batch is awaited here so that the
+   * result's columns are known up front (and a failing query fails this call, not the first read).
+   */
+  async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     await this.refreshViews();
-    yield* this.client.rows(sql, params);
+    const batches = this.client.batches(sql, params);
+    const first = await batches.next();
+    const columns: readonly Column[] = first.done ? [] : first.value.columns;
+    async function* rest(): AsyncGenerator<Row[]> {
+      try {
+        if (!first.done) yield first.value.rows;
+        for (;;) {
+          signal?.throwIfAborted();
+          const next = await batches.next();
+          if (next.done) return;
+          yield next.value.rows;
+        }
+      } finally {
+        // Cancels the server stream when the reader stops early or the signal fired.
+        await batches.return(undefined);
+      }
+    }
+    return Object.assign(rest(), { columns });
+  }
+
+  async tables(): Promise<TableStatus[]> {
+    return tableStatuses(this.layout);
   }
 
   /**
@@ -82,10 +116,10 @@ export class SparkEngine implements Engine {
    * (DDL, SET, several statements) fails to parse. Mistakes in it (syntax, unknown column) are the
    * user's, reported on one line.
    */
-  async querySelect(sql: string): Promise<Row[]> {
+  async querySelect(sql: string, options: RunOptions = {}): Promise<RowStream> {
     const body = sql.trim().replace(/;\s*$/, '');
     try {
-      return await this.query(`SELECT * FROM (\n${body}\n) AS shoplake_query`);
+      return await this.stream(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options);
     } catch (err) {
       if (err instanceof SparkQueryError && err.isQueryMistake) {
         throw new UserError(`only a single valid SELECT query is allowed: ${err.message}`, {
