@@ -29,6 +29,7 @@ export async function buildLake(
       dataDir: dir,
       table: TABLES[table],
       input: join(layout.raw, table),
+      kind: 'build-lake',
       ...(progress
         ? { onProgress: (phase: string, percent: number) => progress.update(phase, percent) }
         : {}),

@@ -1,32 +1,40 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
 import { type DataLayout, sqlType, tableFiles } from './layout.js';
-import type { TableSpec } from './tables.js';
+import type { ColumnSpec, TableSpec } from './tables.js';
+
+const typedColumn = (c: ColumnSpec) =>
+  `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`;
+
+/** An empty relation with every column of the spec, typed. */
+function emptyRelation(columns: readonly ColumnSpec[]): string {
+  return `SELECT ${columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`).join(', ')} WHERE false`;
+}
+
+/**
+ * The rows of these Parquet files with every column of the spec: a column that files written before it
+ * existed lack (orders' line_id, say) reads as NULL instead of failing the query.
+ */
+export function filesRelationSql(columns: readonly ColumnSpec[], files: readonly string[]): string {
+  const list = files.map(sqlString).join(', ');
+  return `(SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)
+    UNION ALL BY NAME ${emptyRelation(columns)})`;
+}
 
 /**
  * SELECT over a table's live Parquet files with every column cast to its declared type, so queries see
  * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet.
  */
 export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
-  const columns = spec.columns.map(
-    (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
-  );
   const files = tableFiles(layout, spec);
-  if (files.length === 0) {
-    const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
-    return `SELECT ${empty.join(', ')} WHERE false`;
-  }
+  if (files.length === 0) return emptyRelation(spec.columns);
   // The manifest's list, not a glob: files being added or merged right now are not half-visible.
-  const list = files.map(sqlString).join(', ');
-  const source = `read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
-  return `SELECT ${columns.join(', ')} FROM ${source}`;
+  return `SELECT ${spec.columns.map(typedColumn).join(', ')} FROM ${filesRelationSql(spec.columns, files)}`;
 }
 
 /** SELECT of the key columns of exactly these Parquet files (for duplicate checks on part of a table). */
 export function keysOfFilesSql(spec: TableSpec, files: string[]): string {
-  const keys = spec.key.map((k) => {
-    const column = spec.columns.find((c) => c.name === k);
-    return `CAST(${sqlIdent(k)} AS ${sqlType(column?.type ?? 'text')}) AS ${sqlIdent(k)}`;
-  });
-  const list = files.map(sqlString).join(', ');
-  return `SELECT ${keys.join(', ')} FROM read_parquet([${list}], union_by_name = true)`;
+  const keys = spec.key.map(
+    (k) => spec.columns.find((c) => c.name === k) ?? { name: k, type: 'text' as const },
+  );
+  return `SELECT ${keys.map(typedColumn).join(', ')} FROM ${filesRelationSql(keys, files)}`;
 }

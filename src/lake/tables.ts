@@ -82,8 +82,10 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'order_date', type: 'timestamp' },
       { name: 'status', type: 'text', enum: ORDER_STATUSES },
       { name: 'region', type: 'text', enum: REGIONS },
+      // The source's line or item number; without one, ingest derives it from the line's content.
+      { name: 'line_id', ...ID, optional: true },
     ],
-    key: ['order_id', 'product_id'],
+    key: ['order_id', 'line_id'],
     time: 'order_date',
     partition: 'CAST(order_date AS DATE)',
     checks: [

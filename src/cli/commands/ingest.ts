@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { type IngestReport, ingest, loadMapping } from '../../ingest/index.js';
+import {
+  DEFAULT_REJECT_LIMIT,
+  type IngestReport,
+  ingest,
+  loadMapping,
+  parseRejectLimit,
+} from '../../ingest/index.js';
 import { tableSpec } from '../../lake/index.js';
 import { dataDir } from '../options.js';
 import { type Format, formatOption, printRows } from '../output.js';
@@ -9,29 +15,42 @@ import { phaseProgress } from '../progress.js';
 export function describeReport(r: IngestReport): string {
   return (
     `${r.table}: read ${r.read}, loaded ${r.loaded}, duplicate ${r.duplicate}, quarantined ${r.quarantined}` +
-    (r.quarantineFile ? ` (reasons in ${r.quarantineFile})` : '')
+    ` (batch ${r.batch})` +
+    (r.replaced.length > 0 ? `, replaced ${r.replaced.join(', ')}` : '') +
+    (r.quarantineFile ? `; reasons in ${r.quarantineFile}` : '') +
+    (r.duplicatesFile ? `; duplicates in ${r.duplicatesFile}` : '')
   );
 }
 
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('validate CSV, NDJSON or Parquet files and load them into a lake table')
+    .description('validate CSV, NDJSON or Parquet files and load them into a lake table as one batch')
     .argument('<path>', 'a file or a directory of files')
     .requiredOption('--table <table>', 'orders, customers, clickstream, products or experiments')
     .option('--map <file>', 'JSON or YAML file mapping lake columns to source columns (docs/MAPPING.md)')
+    .option('--replace', 'take out what earlier ingests of the same source loaded, in the same commit')
+    .option(
+      '--max-rejects <limit>',
+      'load nothing when more rows than this are quarantined: a share (5%) or a count (100)',
+      '5%',
+    )
     .addOption(formatOption())
     .action(async (path: string, opts, cmd: Command) => {
       const format = opts.format as Format;
+      const maxRejects = opts.maxRejects ? parseRejectLimit(String(opts.maxRejects)) : DEFAULT_REJECT_LIMIT;
       const progress = phaseProgress(`ingest ${opts.table}`);
       const report = await ingest({
         dataDir: dataDir(cmd),
         table: tableSpec(opts.table),
         input: path,
         ...(opts.map ? { mapping: loadMapping(opts.map) } : {}),
+        replace: opts.replace === true,
+        maxRejects,
         onProgress: (phase, percent) => progress.update(phase, percent),
       }).finally(() => progress.stop());
       if (format === 'json') printRows([{ ...report }], 'json');
+      else if (format === 'csv') printRows([{ ...report, replaced: report.replaced.join(' ') }], 'csv');
       else process.stdout.write(`${describeReport(report)}\n`);
     });
 }

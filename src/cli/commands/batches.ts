@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { dataLayout, TABLE_NAMES, tableBatches, tableSpec } from '../../lake/index.js';
+import { dataDir } from '../options.js';
+import { type Format, formatOption, printRows } from '../output.js';
+
+/** `shoplake batches`: every ingest, lake build and collector compaction, with its counts and state. */
+export function registerBatches(program: Command): void {
+  program
+    .command('batches')
+    .description('list the batches loaded into the lake (source, mapping, time, counts, state)')
+    .option('--table <table>', 'only this table')
+    .addOption(formatOption())
+    .action((opts, cmd: Command) => {
+      const layout = dataLayout(dataDir(cmd));
+      const tables = opts.table ? [tableSpec(opts.table).name] : TABLE_NAMES;
+      const rows = tables
+        .flatMap((t) => tableBatches(layout, t))
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((b) => ({
+          batch: b.id,
+          table: b.table,
+          kind: b.kind,
+          at: b.at,
+          source: b.source,
+          mapping: b.mapping,
+          read: b.read,
+          loaded: b.loaded,
+          duplicate: b.duplicate,
+          quarantined: b.quarantined,
+          state: b.replacedBy ? `replaced by ${b.replacedBy}` : b.state,
+        }));
+      printRows(rows, opts.format as Format, undefined, [
+        'batch',
+        'table',
+        'kind',
+        'at',
+        'source',
+        'mapping',
+        'read',
+        'loaded',
+        'duplicate',
+        'quarantined',
+        'state',
+      ]);
+    });
+}
