@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,7 @@ export class LockTimeout extends Error {}
 
 /** Runs `fn` holding the table's lock; releases it whatever `fn` does. */
 export async function withTableLock<T>(tableDir: string, fn: (held: HeldLock) => Promise<T>): Promise<T> {
+  mkdirSync(tableDir, { recursive: true });
   const lock = join(tableDir, LOCK);
   const token = `${process.pid} ${randomUUID()}`;
   const deadline = Date.now() + WAIT_MS;
