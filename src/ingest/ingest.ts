@@ -9,6 +9,7 @@ import {
   dataLayout,
   derivedKeyColumn,
   discardFiles,
+  ensureManifest,
   newBatchId,
   planBatchRemoval,
   type TableSpec,
@@ -146,6 +147,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     const tableDir = tableDirectory(layout, spec.name);
     const source = resolve(options.input);
     const replaces = options.replace ? replacedBatches(layout, spec.name, source) : [];
+    await ensureManifest(tableDir);
     const snapshot = tableSnapshot(tableDir);
     await createDups(db);
     const lakeFiles = await filesToCheck(db, spec, snapshot.files, options.dedupScope ?? 'table');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { BATCH_COLUMN, type DataLayout, filesByPartition, sqlType } from './layout.js';
-import { commitFiles, liveFiles, unlistedFiles } from './manifest.js';
+import { commitFiles, ensureManifest, liveFiles, unlistedFiles } from './manifest.js';
 import { hasBatchColumn } from './remove-batches.js';
 import type { TableSpec } from './tables.js';
 
@@ -44,6 +44,7 @@ export async function compactTable(
 ): Promise<CompactReport> {
   const tableDir = join(layout.lake, spec.name);
   const minFiles = options.minFiles ?? 8;
+  if (existsSync(tableDir)) await ensureManifest(tableDir);
   const before = liveFiles(tableDir);
   let partitionsMerged = 0;
   const small = options.smallFileBytes ?? SMALL_FILE_BYTES;

@@ -62,12 +62,14 @@ describe('concurrent writers', () => {
     ]);
     const input = writeText(join(dir, 'in', 'orders.csv'), csv(ORDERS_HEADER, rows));
     const tableDir = join(dataLayout(dir).lake, 'orders');
+    // The table has a manifest already (ingest creates one before writing to a table without).
+    await commitFiles(tableDir, () => []);
     const args = ['--data', dir, 'ingest', input, '--table', 'orders', '--format', 'json'];
     // Both runs check for duplicates against the empty lake and write their files while this process
     // holds the table lock; only then may they commit, one after the other.
     const runs = await withTableLock(tableDir, async () => {
       const started = [run(args), run(args)];
-      for (let waited = 0; waited < 120_000; waited += 100) {
+      for (let waited = 0; waited < 60_000; waited += 100) {
         if (batchesOnDisk(tableDir).size >= 2 || started.some((r) => r.exited())) break;
         await sleep(100);
       }

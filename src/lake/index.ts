@@ -30,6 +30,7 @@ export { HeldLock, LockTimeout, withTableLock } from './lock.js';
 export {
   commitFiles,
   commitTable,
+  ensureManifest,
   liveFiles,
   manifestVersion,
   RETIRE_MS,

@@ -179,6 +179,16 @@ export async function commitTable(
 }
 
 /**
+ * Gives a table a manifest before anything is written to it. Without one, every Parquet file in the
+ * directory counts as live (lakes written before manifests existed), which would include the files a
+ * concurrent writer has written but not committed. Creating it adopts the files already there.
+ */
+export async function ensureManifest(tableDir: string): Promise<void> {
+  if (existsSync(join(tableDir, MANIFEST))) return;
+  await commitTable(tableDir, ({ files }) => ({ files }));
+}
+
+/**
  * Replaces the file list (see commitTable) with a synchronous change; kept for callers that only
  * swap files (merges).
  */
