@@ -32,7 +32,7 @@ export async function recheckUnderLock(
   const before = new Set([...o.snapshot.files, ...o.own]);
   const added = o.current.files.filter((f) => !before.has(f));
   if (added.length === 0) return { newDuplicates: 0 };
-  const newDuplicates = await markLakeDuplicates(db, o.spec, added, o.replaces);
+  const newDuplicates = await markLakeDuplicates(db, o.spec, { files: added, timeFilter: null }, o.replaces);
   // Their duplicates records need line numbers: start over with a careful read.
   if (newDuplicates > 0 && !o.careful) throw new CarefulReadNeeded('rows committed meanwhile');
   return { newDuplicates };

@@ -38,6 +38,7 @@ export async function lakeKeysSql(
   spec: TableSpec,
   files: readonly string[],
   exclude: readonly string[] = [],
+  timeFilter: string | null = null,
 ): Promise<string> {
   const byName = new Map(spec.columns.map((c) => [c.name, c]));
   const keyColumns = spec.key.map((k) => byName.get(k) ?? { name: k, type: 'text' as const });
@@ -50,10 +51,13 @@ export async function lakeKeysSql(
     return `coalesce(${typed}, ${contentIdSql(spec, (col) => `CAST(${sqlIdent(col.name)} AS ${sqlType(col.type)})`)}) AS ${sqlIdent(c.name)}`;
   });
   const columns = derived && (await lacksColumn(db, files, derived.name)) ? spec.columns : keyColumns;
-  const where =
-    withBatch && exclude.length > 0
-      ? `WHERE ${BATCH_COLUMN} IS NULL OR ${BATCH_COLUMN} NOT IN (${exclude.map(sqlString).join(', ')})`
-      : '';
+  const conditions: string[] = [];
+  if (withBatch && exclude.length > 0) {
+    const ids = exclude.map(sqlString).join(', ');
+    conditions.push(`(${BATCH_COLUMN} IS NULL OR ${BATCH_COLUMN} NOT IN (${ids}))`);
+  }
+  if (timeFilter) conditions.push(timeFilter);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const relation = filesRelationSql(
     withBatch ? [...columns, { name: BATCH_COLUMN, type: 'text' }] : columns,
     files,
@@ -77,16 +81,17 @@ async function lacksColumn(db: DuckDbSession, files: readonly string[], column: 
 export async function markLakeDuplicates(
   db: DuckDbSession,
   spec: TableSpec,
-  files: readonly string[],
+  scope: LakeScope,
   exclude: readonly string[] = [],
 ): Promise<number> {
+  const { files, timeFilter } = scope;
   if (files.length === 0) return 0;
   const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = c.${sqlIdent(k)}`).join(' AND ');
   const before = await countDups(db);
   await db.run(
     `INSERT INTO ${DUPS_TABLE}
      SELECT c.rowid, any_value(l.__of_batch), NULL, NULL, true
-     FROM checked c JOIN (${await lakeKeysSql(db, spec, files, exclude)}) l ON ${keyMatch}
+     FROM checked c JOIN (${await lakeKeysSql(db, spec, files, exclude, timeFilter)}) l ON ${keyMatch}
      WHERE c.__reason IS NULL AND NOT EXISTS (SELECT 1 FROM ${DUPS_TABLE} d WHERE d.__row = c.rowid)
      GROUP BY c.rowid`,
   );
@@ -117,24 +122,38 @@ async function countDups(db: DuckDbSession): Promise<number> {
   return Number((await db.all(`SELECT count(*) AS n FROM ${DUPS_TABLE}`))[0]?.n ?? 0);
 }
 
+/** Where a duplicate of the input could be: lake files, and a condition on their rows (or null). */
+export interface LakeScope {
+  files: readonly string[];
+  timeFilter: string | null;
+}
+
 /**
- * The lake files a duplicate could be in: all of them, or (scope 'partitions') those whose partition
- * covers a day of the input, whatever grain (year, month, day) they were written at.
+ * The part of the lake a duplicate could be in: all of it, or (scope 'partitions') the files whose
+ * partition covers a day of the input, whatever grain (year, month, day) they were written at, and in
+ * them only rows of those days (Parquet statistics let DuckDB skip the row groups of other days).
  */
-export async function filesToCheck(
+export async function lakeScope(
   db: DuckDbSession,
   spec: TableSpec,
   files: string[],
   scope: 'table' | 'partitions',
-): Promise<string[]> {
-  if (scope === 'table' || !spec.partition || !spec.time || files.length === 0) return files;
+): Promise<LakeScope> {
+  if (scope === 'table' || !spec.partition || !spec.time || files.length === 0)
+    return { files, timeFilter: null };
+  const time = `CAST(CAST(${sqlIdent(spec.time)} AS TIMESTAMP) AS DATE)`;
   const rows = await db.all(
-    `SELECT DISTINCT strftime(CAST(${sqlIdent(spec.time)} AS TIMESTAMP), '%Y-%m-%d') AS d FROM checked WHERE __reason IS NULL`,
+    `SELECT DISTINCT strftime(${time}, '%Y-%m-%d') AS d FROM checked WHERE __reason IS NULL ORDER BY d`,
   );
+  const days = rows.map((r) => String(r.d));
   const dirs = new Set<string>();
-  for (const r of rows) {
-    const day = String(r.d);
+  for (const day of days) {
     for (const p of [day.slice(0, 4), day.slice(0, 7), day]) dirs.add(`${PARTITION_COLUMN}=${p}`);
   }
-  return files.filter((f) => dirs.has(basename(dirname(f))));
+  const first = days[0];
+  const last = days[days.length - 1];
+  return {
+    files: files.filter((f) => dirs.has(basename(dirname(f)))),
+    timeFilter: first && last ? `${time} BETWEEN DATE ${sqlString(first)} AND DATE ${sqlString(last)}` : null,
+  };
 }

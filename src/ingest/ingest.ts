@@ -18,7 +18,7 @@ import {
   writeFiles,
 } from '../lake/index.js';
 import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
-import { createDups, FRESH_ROWS, filesToCheck, markInputRepeats, markLakeDuplicates } from './dedup.js';
+import { createDups, FRESH_ROWS, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
 import { writeDuplicates } from './duplicates.js';
 import { contentIdSql, numberIdenticalLines } from './identity.js';
 import type { Mapping } from './mapping.js';
@@ -150,8 +150,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     await ensureManifest(tableDir);
     const snapshot = tableSnapshot(tableDir);
     await createDups(db);
-    const lakeFiles = await filesToCheck(db, spec, snapshot.files, options.dedupScope ?? 'table');
-    const inLake = valid > 0 ? await markLakeDuplicates(db, spec, lakeFiles, replaces) : 0;
+    const scope = await lakeScope(db, spec, snapshot.files, options.dedupScope ?? 'table');
+    const inLake = valid > 0 ? await markLakeDuplicates(db, spec, scope, replaces) : 0;
     // Quarantine and duplicates records need line numbers, which the fast read does not give.
     if (!careful && (quarantined > 0 || repeats || inLake > 0))
       throw new CarefulReadNeeded('line numbers needed');
