@@ -24,9 +24,15 @@ export async function createDups(db: DuckDbSession): Promise<void> {
   );
 }
 
-/** The valid rows of `checked` that are not duplicates, as a relation for writeFiles. */
-export const FRESH_ROWS = `(SELECT * FROM checked c WHERE c.__reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM ${DUPS_TABLE} d WHERE d.__row = c.rowid)) AS fresh`;
+/**
+ * The valid rows of `checked` that are not duplicates, as a relation for writeFiles; without any
+ * duplicate the anti-join is left out (it costs a quarter of the write on millions of rows).
+ */
+export async function freshRows(db: DuckDbSession): Promise<string> {
+  if ((await countDups(db)) === 0) return '(SELECT * FROM checked c WHERE c.__reason IS NULL) AS fresh';
+  return `(SELECT * FROM checked c WHERE c.__reason IS NULL
+    AND NOT EXISTS (SELECT 1 FROM ${DUPS_TABLE} d WHERE d.__row = c.rowid)) AS fresh`;
+}
 
 /**
  * SELECT of the key columns of lake files, plus the batch each row came from (`__of_batch`), leaving out

@@ -1,5 +1,11 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type ColumnSpec, derivedKeyColumn, EVENT_CONTENT_FIELDS, type TableSpec } from '../lake/index.js';
+import {
+  type ColumnSpec,
+  derivedKeyColumn,
+  EVENT_CONTENT_FIELDS,
+  LINE_ID_HEX_DIGITS,
+  type TableSpec,
+} from '../lake/index.js';
 import { typedSql } from './validate.js';
 
 /**
@@ -22,7 +28,7 @@ export function contentIdSql(spec: TableSpec, typed: (c: ColumnSpec) => string =
   const parts = spec.columns
     .filter((c) => c.name !== id)
     .map((c) => `${sqlString(`${c.name}=`)} || ${canonicalText(c, typed(c))}`);
-  return `'h' || left(md5(concat_ws('|', ${parts.join(', ')})), 24)`;
+  return `'h' || left(md5(concat_ws('|', ${parts.join(', ')})), ${LINE_ID_HEX_DIGITS})`;
 }
 
 // Text of a typed value as JSON numbers print it: decimals without trailing zeros (10.50 → 10.5).
@@ -33,8 +39,8 @@ function canonicalText(c: ColumnSpec, expr: string): string {
 }
 
 /**
- * Appends '.2', '.3' … to the derived ids of the second, third … of identical lines in `table` (rows with
- * `__derived` set), so that genuinely repeated lines are all kept while a re-ingest of the same input
+ * Appends '.2', '.3' … to the derived ids of the second, third … of identical valid lines in `table`
+ * (rows with `__derived` set; a quarantined row never shifts the numbers of valid ones), so that genuinely repeated lines are all kept while a re-ingest of the same input
  * derives the same ids again. Returns whether any line needed it.
  */
 export async function numberIdenticalLines(
@@ -46,15 +52,16 @@ export async function numberIdenticalLines(
   if (!id) return false;
   const key = spec.key.map(sqlIdent).join(', ');
   const [repeated] = await db.all(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE __derived GROUP BY ${key} HAVING count(*) > 1)`,
+    `SELECT count(*) AS n FROM (SELECT 1 FROM ${table} WHERE __derived AND __reason IS NULL GROUP BY ${key} HAVING count(*) > 1)`,
   );
   if (Number(repeated?.n ?? 0) === 0) return false;
   const col = sqlIdent(id.name);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * EXCLUDE (__occurrence) REPLACE (
-       CASE WHEN __derived AND __occurrence > 1 THEN ${col} || '.' || __occurrence ELSE ${col} END AS ${col})
-     FROM (SELECT *, row_number() OVER (PARTITION BY ${key}, __derived ORDER BY __src, __line) AS __occurrence
-           FROM ${table})`,
+       CASE WHEN __derived AND __reason IS NULL AND __occurrence > 1 THEN ${col} || '.' || __occurrence
+       ELSE ${col} END AS ${col})
+     FROM (SELECT *, row_number() OVER (PARTITION BY ${key}, __derived, __reason IS NULL ORDER BY __src, __line)
+             AS __occurrence FROM ${table})`,
   );
   return true;
 }

@@ -11,6 +11,7 @@ import {
   discardFiles,
   ensureManifest,
   newBatchId,
+  partitionGrain,
   planBatchRemoval,
   type TableSpec,
   tableDirectory,
@@ -18,7 +19,7 @@ import {
   writeFiles,
 } from '../lake/index.js';
 import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
-import { createDups, FRESH_ROWS, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
+import { createDups, freshRows, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
 import { writeDuplicates } from './duplicates.js';
 import { contentIdSql, numberIdenticalLines } from './identity.js';
 import type { Mapping } from './mapping.js';
@@ -133,10 +134,17 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     enter('validating');
     await stageChecked(db, spec, mapped);
     const keyCols = spec.key.map(sqlIdent).join(', ');
-    const [counts] = await db.all(
-      `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
-         count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys FROM checked`,
-    );
+    const time = spec.time ? `CAST(CAST(${sqlIdent(spec.time)} AS TIMESTAMP) AS DATE)` : 'CAST(NULL AS DATE)';
+    const countsSql = `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
+         count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys,
+         count(DISTINCT ${time}) FILTER (WHERE __reason IS NULL) AS days,
+         count(DISTINCT date_trunc('month', ${time})) FILTER (WHERE __reason IS NULL) AS months FROM checked`;
+    let [counts] = await db.all(countsSql);
+    // Identical lines share a derived id until numbered apart; only then can a key repeat be told from a
+    // second genuine line. Numbering ranks every row, so it runs only when some key repeats.
+    if (Number(counts?.distinct_keys ?? 0) < Number(counts?.valid ?? 0)) {
+      if (await numberIdenticalLines(db, spec, 'checked')) [counts] = await db.all(countsSql);
+    }
     const staged = Number(counts?.staged ?? 0);
     const valid = Number(counts?.valid ?? 0);
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
@@ -166,8 +174,12 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     if (repeats) await markInputRepeats(db, spec);
 
     enter('writing');
+    // Partitions sized by the input's volume (the rows still to write are fewer only by duplicates).
+    const grain = partitionGrain(valid, Number(counts?.days ?? 0), Number(counts?.months ?? 0));
     const first =
-      valid > 0 ? await writeFiles(db, layout, spec, FRESH_ROWS, batchId) : { files: [], rows: 0 };
+      valid > 0
+        ? await writeFiles(db, layout, spec, await freshRows(db), batchId, grain)
+        : { files: [], rows: 0 };
     written.push(...first.files);
     let loaded = first.rows;
 
@@ -185,7 +197,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       if (check.newDuplicates > 0) {
         // Another writer committed some of these keys meanwhile: write the batch again without them.
         discardFiles(written.splice(0));
-        const again = await writeFiles(db, layout, spec, FRESH_ROWS, batchId);
+        const again = await writeFiles(db, layout, spec, await freshRows(db), batchId, grain);
         written.push(...again.files);
         loaded = again.rows;
       }
@@ -241,17 +253,16 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 // source leaves it empty (`__derived`), identical lines numbered apart.
 async function stageChecked(db: DuckDbSession, spec: TableSpec, mapped: string[]): Promise<void> {
   const derived = derivedKeyColumn(spec);
-  const typed = spec.columns.map((c) =>
-    c.name === derived?.name
-      ? `coalesce(${typedSql(c)}, ${contentIdSql(spec)}) AS ${sqlIdent(c.name)}`
-      : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
-  );
-  const isDerived = derived ? `${typedSql(derived)} IS NULL` : 'false';
+  const typed = spec.columns.map((c) => `${typedSql(c)} AS ${sqlIdent(c.name)}`);
+  // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
+  const id = derived ? sqlIdent(derived.name) : null;
+  const outer = id
+    ? `* REPLACE (coalesce(${id}, ${contentIdSql(spec, (c) => sqlIdent(c.name))}) AS ${id}), ${id} IS NULL AS __derived`
+    : '*, false AS __derived';
   await db.run(
-    `CREATE TEMP TABLE checked AS SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${isDerived} AS __derived,
-       ${typed.join(', ')} FROM (${mapped.join(' UNION ALL ')})`,
+    `CREATE TEMP TABLE checked AS SELECT ${outer} FROM (
+       SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')} FROM (${mapped.join(' UNION ALL ')}))`,
   );
-  await numberIdenticalLines(db, spec, 'checked');
 }
 
 function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {

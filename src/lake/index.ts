@@ -10,7 +10,7 @@ export {
   tableBatches,
 } from './batches.js';
 export { type CompactOptions, type CompactReport, compactTable, SMALL_FILE_BYTES } from './compact.js';
-export { contentLineId, derivedKeyColumn } from './content-id.js';
+export { contentLineId, derivedKeyColumn, LINE_ID_HEX_DIGITS } from './content-id.js';
 export {
   BATCH_COLUMN,
   type DataLayout,

@@ -5,6 +5,7 @@ import {
   BATCH_COLUMN,
   type DataLayout,
   PARTITION_COLUMN,
+  type PartitionGrain,
   partitionGrain,
   partitionSql,
   tableDirectory,
@@ -20,7 +21,7 @@ export interface WrittenFiles {
 /**
  * Writes the rows of `relation` (a table or an aliased subquery with typed columns named as in the spec)
  * as new Parquet files of the table, each row tagged with `batchId`; nothing is written when it has no
- * rows. Files go to a staging directory, then are renamed into the table directory, where they stay
+ * rows. `grain` is the partition grain if the caller has chosen it. Files go to a staging directory, then are renamed into the table directory, where they stay
  * invisible until a commit lists them in the manifest (a crash before that leaves unlisted files, which
  * no reader sees and `compactTable` removes). Time-partitioned tables get day, month or year partitions
  * by the batch's volume (partitionGrain), so files keep a sensible size whatever the date spread.
@@ -31,6 +32,7 @@ export async function writeFiles(
   spec: TableSpec,
   relation: string,
   batchId: string,
+  grain?: PartitionGrain,
 ): Promise<WrittenFiles> {
   const staging = join(layout.staging, `${batchId}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(staging, { recursive: true });
@@ -40,15 +42,9 @@ export async function writeFiles(
     let copied: { Count?: unknown }[];
     if (spec.partition && spec.time) {
       const time = sqlIdent(spec.time);
-      const [shape] = await db.all(
-        `SELECT count(*) AS n, count(DISTINCT CAST(${time} AS DATE)) AS days,
-           count(DISTINCT date_trunc('month', CAST(${time} AS TIMESTAMP))) AS months FROM ${relation}`,
-      );
-      const rows = Number(shape?.n ?? 0);
-      if (rows === 0) return { rows, files: [] };
-      const grain = partitionGrain(rows, Number(shape?.days ?? 0), Number(shape?.months ?? 0));
+      const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
-        `COPY (SELECT ${columns}, ${partitionSql(time, grain)} AS ${PARTITION_COLUMN} FROM ${relation})
+        `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
          TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
       );
     } else {
@@ -63,6 +59,15 @@ export async function writeFiles(
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+// The grain for these rows when the caller has not counted them already (one pass over the relation).
+async function grainOf(db: DuckDbSession, relation: string, time: string): Promise<PartitionGrain> {
+  const [shape] = await db.all(
+    `SELECT count(*) AS n, count(DISTINCT CAST(${time} AS DATE)) AS days,
+       count(DISTINCT date_trunc('month', CAST(${time} AS TIMESTAMP))) AS months FROM ${relation}`,
+  );
+  return partitionGrain(Number(shape?.n ?? 0), Number(shape?.days ?? 0), Number(shape?.months ?? 0));
 }
 
 function moveIntoPlace(staging: string, tableDir: string, batchId: string): string[] {
