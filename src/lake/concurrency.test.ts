@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,26 +47,13 @@ describe('concurrent writers', () => {
   before(() => ({ dir, cleanup } = tempDir()));
   after(() => cleanup());
 
-  it('two ingests of the same file at once load each row once (regression: both loaded everything)', async () => {
-    const rows = Array.from({ length: 200 }, (_, i) => [
-      `ORD${i}`,
-      'C1',
-      'P1',
-      'Thing',
-      1,
-      '2.00',
-      '2.00',
-      `2026-10-${String((i % 28) + 1).padStart(2, '0')} 10:00:00`,
-      'COMPLETED',
-      'US-EAST',
-    ]);
-    const input = writeText(join(dir, 'in', 'orders.csv'), csv(ORDERS_HEADER, rows));
-    const tableDir = join(dataLayout(dir).lake, 'orders');
+  // Two `shoplake ingest` processes of one file check for duplicates against the same lake and write
+  // their files while this process holds the table lock; only then may they commit, one after the other.
+  async function raceTwoIngests(data: string, input: string) {
+    const tableDir = join(dataLayout(data).lake, 'orders');
     // The table has a manifest already (ingest creates one before writing to a table without).
-    await commitFiles(tableDir, () => []);
-    const args = ['--data', dir, 'ingest', input, '--table', 'orders', '--format', 'json'];
-    // Both runs check for duplicates against the empty lake and write their files while this process
-    // holds the table lock; only then may they commit, one after the other.
+    await commitFiles(tableDir, (live) => live);
+    const args = ['--data', data, 'ingest', input, '--table', 'orders', '--format', 'json'];
     const runs = await withTableLock(tableDir, async () => {
       const started = [run(args), run(args)];
       for (let waited = 0; waited < 60_000; waited += 100) {
@@ -80,13 +67,96 @@ describe('concurrent writers', () => {
       results.map((r) => r.code),
       [0, 0],
     );
-    const reports = results.map((r) => (JSON.parse(r.stdout) as { loaded: number; duplicate: number }[])[0]);
-    assert.equal((reports[0]?.loaded ?? 0) + (reports[1]?.loaded ?? 0), 200);
-    assert.equal((reports[0]?.duplicate ?? 0) + (reports[1]?.duplicate ?? 0), 200);
-    const engine = await DuckDbEngine.open(dir);
+    type Report = { loaded: number; duplicate: number; quarantined: number; duplicatesFile: string | null };
+    return results.map((r) => (JSON.parse(r.stdout) as Report[])[0] as Report);
+  }
+
+  const lines = (n: number) =>
+    Array.from({ length: n }, (_, i) => [
+      `ORD${i}`,
+      'C1',
+      'P1',
+      'Thing',
+      1,
+      '2.00',
+      '2.00',
+      `2026-10-${String((i % 28) + 1).padStart(2, '0')} 10:00:00`,
+      'COMPLETED',
+      'US-EAST',
+    ]);
+
+  async function lakeCount(data: string) {
+    const engine = await DuckDbEngine.open(data);
     try {
-      const [row] = await engine.query('SELECT count(*) AS n, count(DISTINCT order_id) AS ids FROM orders');
-      assert.deepEqual(row, { n: 200, ids: 200 });
+      return (await engine.query('SELECT count(*) AS n, count(DISTINCT order_id) AS ids FROM orders'))[0];
+    } finally {
+      await engine.close();
+    }
+  }
+
+  it('two ingests of the same file at once load each row once (regression: both loaded everything)', async () => {
+    const data = join(dir, 'clean');
+    const input = writeText(join(dir, 'in', 'orders.csv'), csv(ORDERS_HEADER, lines(200)));
+    const [a, b] = await raceTwoIngests(data, input);
+    assert.equal((a?.loaded ?? 0) + (b?.loaded ?? 0), 200);
+    assert.equal((a?.duplicate ?? 0) + (b?.duplicate ?? 0), 200);
+    assert.deepEqual(await lakeCount(data), { n: 200, ids: 200 });
+  });
+
+  it('the later of two racing ingests rewrites its batch without the rows the other committed', async () => {
+    // One bad row makes both runs read with line numbers from the start, so the one that commits second
+    // finds the other's rows under the lock and writes its files again without them.
+    const rows = lines(200);
+    (rows[7] as (string | number)[])[8] = 'SHIPPED';
+    const data = join(dir, 'careful');
+    const input = writeText(join(dir, 'in', 'orders-bad.csv'), csv(ORDERS_HEADER, rows));
+    const [a, b] = await raceTwoIngests(data, input);
+    assert.deepEqual(
+      [(a?.loaded ?? 0) + (b?.loaded ?? 0), (a?.duplicate ?? 0) + (b?.duplicate ?? 0), a?.quarantined],
+      [199, 199, 1],
+    );
+    const later = (a?.loaded ?? 0) === 0 ? a : b;
+    const listed = readFileSync(later?.duplicatesFile ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(listed.length, 199, 'every row it dropped is in its duplicates file');
+    assert.deepEqual(await lakeCount(data), { n: 199, ids: 199 });
+  });
+
+  it('ingests, a compaction and a rollback at once leave exactly the rows they should', async () => {
+    const data = join(dir, 'mixed');
+    const small = (prefix: string) =>
+      lines(10).map((r) => [`${prefix}${String(r[0]).slice(3)}`, ...r.slice(1)] as (string | number)[]);
+    const x = writeText(join(dir, 'in', 'x.csv'), csv(ORDERS_HEADER, small('X')));
+    const y = writeText(join(dir, 'in', 'y.csv'), csv(ORDERS_HEADER, small('Y')));
+    const bin = (...args: string[]) => run(['--data', data, ...args, '--format', 'json']).done;
+    const first = await bin('ingest', x, '--table', 'orders');
+    await bin('ingest', y, '--table', 'orders');
+    const xBatch = (JSON.parse(first.stdout) as { batch: string }[])[0]?.batch ?? '';
+    const a = writeText(join(dir, 'in', 'a.csv'), csv(ORDERS_HEADER, lines(50)));
+    const results = await Promise.all([
+      bin('ingest', a, '--table', 'orders'),
+      bin('ingest', a, '--table', 'orders'),
+      bin('compact', '--table', 'orders', '--min-files', '2'),
+      bin('rollback', xBatch),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.code),
+      [0, 0, 0, 0],
+    );
+    const loaded = results
+      .slice(0, 2)
+      .map((r) => (JSON.parse(r.stdout) as { loaded: number }[])[0]?.loaded ?? 0);
+    assert.equal((loaded[0] ?? 0) + (loaded[1] ?? 0), 50);
+    const engine = await DuckDbEngine.open(data);
+    try {
+      const rows = await engine.query(
+        'SELECT left(order_id, 1) AS kind, count(*) AS n, count(DISTINCT order_id) AS ids FROM orders GROUP BY 1 ORDER BY 1',
+      );
+      assert.deepEqual(rows, [
+        { kind: 'O', n: 50, ids: 50 },
+        { kind: 'Y', n: 10, ids: 10 },
+      ]);
     } finally {
       await engine.close();
     }
