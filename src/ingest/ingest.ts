@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
 import {
+  BATCH_COLUMN,
   type BatchEntry,
   commitTable,
   type DataLayout,
@@ -222,7 +223,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
         duplicatesFile: valid > loaded ? duplicatesPath(layout, spec, batchId) : null,
       };
       const files = [...current.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
-      return { files, logEntry: entry };
+      return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
     });
     written.length = 0;
     rewritten.length = 0;

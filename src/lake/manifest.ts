@@ -43,6 +43,12 @@ const manifestSchema = z.union([
     retired: z.array(z.object({ file: z.string(), at: z.number() })),
     /** Committed length of the batch log in bytes. */
     log: z.number().int().nonnegative(),
+    /**
+     * Columns every live file is known to have (absent: not known, e.g. files adopted from a lake
+     * written before manifests). Readers skip the slower reading that tolerates missing columns when
+     * every column they need is listed.
+     */
+    columns: z.array(z.string()).optional(),
   }),
 ]);
 type Manifest = z.infer<typeof manifestSchema>;
@@ -72,6 +78,8 @@ function listDirectory(tableDir: string): string[] {
 export interface TableSnapshot {
   files: string[];
   log: number;
+  /** Columns every live file has, when known. */
+  columns?: string[];
 }
 
 /** The table's live files and committed batch-log length as of now. */
@@ -81,6 +89,7 @@ export function tableSnapshot(tableDir: string): TableSnapshot {
   return {
     files: files.map((f) => join(tableDir, f)).sort(),
     log: manifest?.version === 2 ? manifest.log : 0,
+    ...(manifest?.version === 2 && manifest.columns ? { columns: manifest.columns } : {}),
   };
 }
 
@@ -136,6 +145,8 @@ export interface TableChange {
   files: string[];
   /** Appended to the batch log in the same commit. */
   logEntry?: Record<string, unknown>;
+  /** The columns of the files this change adds (a batch's files); merged and rewritten files keep theirs. */
+  addedColumns?: readonly string[];
 }
 
 /**
@@ -167,11 +178,13 @@ export async function commitTable(
     const expired = retired.filter((r) => now - r.at >= RETIRE_MS);
     held.assertHeld();
     const log = appendLog(tableDir, committedLog, next.logEntry);
+    const columns = nextColumns(current, next.addedColumns);
     writeManifest(tableDir, held, {
       version: 2,
       files: nextRelative,
       retired: retired.filter((r) => now - r.at < RETIRE_MS),
       log,
+      ...(columns ? { columns } : {}),
     });
     for (const r of expired) rmSync(join(tableDir, r.file), { force: true });
     return true;
@@ -197,6 +210,15 @@ export function commitFiles(tableDir: string, change: (live: string[]) => string
     const next = change(files);
     return next === null ? null : { files: next };
   });
+}
+
+// The columns all live files have after a change: an empty table takes the added files' columns; added
+// files can only narrow the list; merges and rewrites keep at least their inputs' columns.
+function nextColumns(current: Manifest, added: readonly string[] | undefined): string[] | undefined {
+  const known = current.files.length === 0 ? null : current.version === 2 ? current.columns : undefined;
+  if (known === undefined) return undefined;
+  if (!added) return known ?? undefined;
+  return known === null ? [...added] : known.filter((c) => added.includes(c));
 }
 
 // Cuts what an uncommitted writer left past the committed length, then appends and syncs the entry.

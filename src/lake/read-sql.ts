@@ -1,5 +1,6 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type DataLayout, sqlType, tableFiles } from './layout.js';
+import { type DataLayout, sqlType, tableDirectory } from './layout.js';
+import { tableSnapshot } from './manifest.js';
 import type { ColumnSpec, TableSpec } from './tables.js';
 
 const typedColumn = (c: ColumnSpec) =>
@@ -25,10 +26,16 @@ export function filesRelationSql(columns: readonly ColumnSpec[], files: readonly
  * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet.
  */
 export function tableSelectSql(layout: DataLayout, spec: TableSpec): string {
-  const files = tableFiles(layout, spec);
+  const { files, columns } = tableSnapshot(tableDirectory(layout, spec.name));
   if (files.length === 0) return emptyRelation(spec.columns);
+  const select = `SELECT ${spec.columns.map(typedColumn).join(', ')}`;
   // The manifest's list, not a glob: files being added or merged right now are not half-visible.
-  return `SELECT ${spec.columns.map(typedColumn).join(', ')} FROM ${filesRelationSql(spec.columns, files)}`;
+  if (columns && spec.columns.every((c) => columns.includes(c.name))) {
+    // Every file has every column: a plain read, so that count(*) reads no column at all.
+    const list = files.map(sqlString).join(', ');
+    return `${select} FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`;
+  }
+  return `${select} FROM ${filesRelationSql(spec.columns, files)}`;
 }
 
 /** SELECT of the key columns of exactly these Parquet files (for duplicate checks on part of a table). */
