@@ -1,14 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
+import { DuckDbSession, defaultMemoryLimit } from '../duckdb/index.js';
 import {
   BATCH_COLUMN,
   type BatchEntry,
   commitTable,
   type DataLayout,
   dataLayout,
-  derivedKeyColumn,
   discardFiles,
   ensureManifest,
   newBatchId,
@@ -19,17 +18,16 @@ import {
   tableSnapshot,
   writeFiles,
 } from '../lake/index.js';
+import { countChecked, stageChecked } from './checked.js';
 import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
 import { createDups, freshRows, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
 import { writeDuplicates } from './duplicates.js';
-import { contentIdSql, numberIdenticalLines } from './identity.js';
 import type { Mapping } from './mapping.js';
 import { writeQuarantine } from './quarantine.js';
 import { checkRejectLimit, type RejectLimit } from './reject-limit.js';
 import { replacedBatches } from './replace.js';
 import { CarefulReadNeeded, resolveSources } from './sources.js';
 import { loadFile, rawTable } from './staging.js';
-import { reasonSql, typedSql } from './validate.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined. */
 export interface IngestReport {
@@ -125,6 +123,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   // Files written but not committed yet: the batch's own, and others' files rewritten by --replace.
   const written: string[] = [];
   const rewritten: string[] = [];
+  let quarantineFile: string | null = null;
+  let keepQuarantine = false;
   try {
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     const mapped: string[] = [];
@@ -134,24 +134,11 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     }
     enter('validating');
     await stageChecked(db, spec, mapped);
-    const keyCols = spec.key.map(sqlIdent).join(', ');
-    const time = spec.time ? `CAST(CAST(${sqlIdent(spec.time)} AS TIMESTAMP) AS DATE)` : 'CAST(NULL AS DATE)';
-    const countsSql = `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
-         count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys,
-         count(DISTINCT ${time}) FILTER (WHERE __reason IS NULL) AS days,
-         count(DISTINCT date_trunc('month', ${time})) FILTER (WHERE __reason IS NULL) AS months FROM checked`;
-    let [counts] = await db.all(countsSql);
-    // Identical lines share a derived id until numbered apart; only then can a key repeat be told from a
-    // second genuine line. Numbering ranks every row, so it runs only when some key repeats.
-    if (Number(counts?.distinct_keys ?? 0) < Number(counts?.valid ?? 0)) {
-      if (await numberIdenticalLines(db, spec, 'checked')) [counts] = await db.all(countsSql);
-    }
-    const staged = Number(counts?.staged ?? 0);
-    const valid = Number(counts?.valid ?? 0);
+    const counts = await countChecked(db, spec);
+    const { valid, repeats } = counts;
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
-    const quarantined = staged - valid + unreadable;
-    const read = staged + unreadable;
-    const repeats = Number(counts?.distinct_keys ?? 0) < valid;
+    const quarantined = counts.staged - valid + unreadable;
+    const read = counts.staged + unreadable;
 
     const tableDir = tableDirectory(layout, spec.name);
     const source = resolve(options.input);
@@ -164,9 +151,12 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     // Quarantine and duplicates records need line numbers, which the fast read does not give.
     if (!careful && (quarantined > 0 || repeats || inLake > 0))
       throw new CarefulReadNeeded('line numbers needed');
-    const quarantineFile =
-      quarantined > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name, batchId) : null;
+    if (quarantined > 0)
+      quarantineFile = await writeQuarantine(db, sources, layout.quarantine, spec.name, batchId);
+    // A refused batch keeps its quarantine file: it says why nothing was loaded.
+    keepQuarantine = true;
     if (options.maxRejects) checkRejectLimit(options.maxRejects, read, quarantined, quarantineFile);
+    keepQuarantine = false;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
     for (const i of sources.keys()) {
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
@@ -176,7 +166,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
     enter('writing');
     // Partitions sized by the input's volume (the rows still to write are fewer only by duplicates).
-    const grain = partitionGrain(valid, Number(counts?.days ?? 0), Number(counts?.months ?? 0));
+    const grain = partitionGrain(valid, counts.days, counts.months);
     const first =
       valid > 0
         ? await writeFiles(db, layout, spec, await freshRows(db), batchId, grain)
@@ -227,6 +217,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     });
     written.length = 0;
     rewritten.length = 0;
+    keepQuarantine = true;
     const duplicatesFile =
       valid > loaded ? await writeDuplicates(db, spec, sources, layout.duplicates, batchId) : null;
     return {
@@ -245,25 +236,11 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   } finally {
     // Files of a batch that did not commit (failed, or started over) are never listed: remove them.
     discardFiles([...written, ...rewritten]);
+    // An attempt that starts over (or fails) leaves no quarantine file behind under its unused batch id.
+    if (quarantineFile && !keepQuarantine) rmSync(quarantineFile, { force: true });
     db.close();
     rmSync(tempDirectory, { recursive: true, force: true });
   }
-}
-
-// Typed, validated rows of every source in one table, with the identity column derived where the
-// source leaves it empty (`__derived`), identical lines numbered apart.
-async function stageChecked(db: DuckDbSession, spec: TableSpec, mapped: string[]): Promise<void> {
-  const derived = derivedKeyColumn(spec);
-  const typed = spec.columns.map((c) => `${typedSql(c)} AS ${sqlIdent(c.name)}`);
-  // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
-  const id = derived ? sqlIdent(derived.name) : null;
-  const outer = id
-    ? `* REPLACE (coalesce(${id}, ${contentIdSql(spec, (c) => sqlIdent(c.name))}) AS ${id}), ${id} IS NULL AS __derived`
-    : '*, false AS __derived';
-  await db.run(
-    `CREATE TEMP TABLE checked AS SELECT ${outer} FROM (
-       SELECT __src, __line, ${reasonSql(spec)} AS __reason, ${typed.join(', ')} FROM (${mapped.join(' UNION ALL ')}))`,
-  );
 }
 
 function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {
