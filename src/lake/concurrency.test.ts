@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DuckDbEngine } from '../engines/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
-import { commitFiles, dataLayout, liveFiles, withTableLock } from './index.js';
+import { commitFiles, commitTable, dataLayout, liveFiles, withTableLock } from './index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
@@ -195,5 +195,24 @@ describe('concurrent writers', () => {
     utimesSync(join(tableDir, '_lock'), minuteAgo, minuteAgo);
     assert.equal(await commitFiles(tableDir, () => [join(tableDir, 'c.parquet')]), true);
     assert.deepEqual(liveFiles(tableDir), [join(tableDir, 'c.parquet')]);
+  });
+
+  it('commits nothing when another process took the lock over meanwhile', async () => {
+    const tableDir = join(dir, 'lake', 'taken');
+    await commitFiles(tableDir, () => [join(tableDir, 'd.parquet')]);
+    await assert.rejects(
+      commitTable(tableDir, () => {
+        // What a waiter that judged this holder stale would leave: its own lock.
+        writeFileSync(join(tableDir, '_lock'), `${process.ppid} other`);
+        return { files: [join(tableDir, 'e.parquet')] };
+      }),
+      /lost the table lock/,
+    );
+    assert.deepEqual(liveFiles(tableDir), [join(tableDir, 'd.parquet')]);
+    assert.equal(
+      readFileSync(join(tableDir, '_lock'), 'utf8'),
+      `${process.ppid} other`,
+      'their lock is left alone',
+    );
   });
 });
