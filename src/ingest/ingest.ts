@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DuckDbSession, defaultMemoryLimit } from '../duckdb/index.js';
 import {
@@ -47,6 +47,8 @@ export interface IngestReport {
   replaced: string[];
   /** Wall-clock seconds the run took. */
   seconds: number;
+  /** build-lake only: the input had not changed since batch `batch` loaded it, so it was not read. */
+  unchanged?: boolean;
 }
 
 export interface IngestOptions {
@@ -202,6 +204,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
         kind: options.kind ?? 'ingest',
         source,
         mapping: mappingDigest(options.mapping),
+        inputs: inputStats(sources.map((f) => f.path)),
         at: new Date().toISOString(),
         read,
         loaded,
@@ -245,6 +248,14 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
 function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {
   return join(layout.duplicates, spec.name, `${batchId}.ndjson`);
+}
+
+/** Size and modification time of each input file, as a batch records them. */
+export function inputStats(paths: readonly string[]): { path: string; bytes: number; modifiedMs: number }[] {
+  return paths.map((path) => {
+    const s = statSync(path);
+    return { path, bytes: s.size, modifiedMs: s.mtimeMs };
+  });
 }
 
 /** First 16 hex digits of sha256 over the mapping as JSON, so batches loaded with the same mapping match. */

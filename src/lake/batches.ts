@@ -38,6 +38,8 @@ export const batchEntrySchema = z.object({
   replaces: z.array(z.string()),
   quarantineFile: z.string().nullable(),
   duplicatesFile: z.string().nullable(),
+  /** Size and modification time of each file read, so that an unchanged input can be recognised. */
+  inputs: z.array(z.object({ path: z.string(), bytes: z.number(), modifiedMs: z.number() })).optional(),
 });
 export type BatchEntry = z.infer<typeof batchEntrySchema>;
 

@@ -13,6 +13,7 @@ import { phaseProgress } from '../progress.js';
 
 /** One line per ingest run, as the CLI and the demo print it. */
 export function describeReport(r: IngestReport): string {
+  if (r.unchanged) return `${r.table}: unchanged since batch ${r.batch}, not read again`;
   return (
     `${r.table}: read ${r.read}, loaded ${r.loaded}, duplicate ${r.duplicate}, quarantined ${r.quarantined}` +
     ` (batch ${r.batch})` +
