@@ -167,15 +167,16 @@ describe('shoplake CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     type TableRow = { table: string; rows: number; megabytes: number; state: string };
     const byName = Object.fromEntries((JSON.parse(r.stdout) as TableRow[]).map((t) => [t.table, t]));
-    // The fixture: 5 orders on Nov 1–3 (3 days, one file each), 4 customers, 9 events, no products.
+    // The fixture: 5 orders on Nov 1–3, 4 customers, 9 events. Five rows are far below a partition's
+    // target size, so the batch went into one yearly partition (one file) rather than one per day.
     // Size: the Parquet files' bytes as the file system reports them, in MB with two decimals.
     const bytes = parquetBytes(join(dir, 'lake', 'orders'));
     assert.deepEqual(byName.orders, {
       table: 'orders',
       state: 'loaded',
       rows: 5,
-      files: 3,
-      partitions: 3,
+      files: 1,
+      partitions: 1,
       megabytes: Math.round(bytes / 1e4) / 100,
       first: '2026-11-01 23:30:00',
       last: '2026-11-03 09:00:00',

@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   replay: async () => (await import('./commands/replay.js')).registerReplay,
   compact: async () => (await import('./commands/compact.js')).registerCompact,
   tables: async () => (await import('./commands/tables.js')).registerTables,
+  batches: async () => (await import('./commands/batches.js')).registerBatches,
+  rollback: async () => (await import('./commands/rollback.js')).registerRollback,
 };
 
 /** The command named on the command line, skipping the global options. */

@@ -39,6 +39,7 @@ process.on('message', (job: CompactionJob) => {
     memoryLimit: job.memoryLimit,
     // Retries carry the record's own date, so its partition is the only place a copy can be.
     dedupScope: 'partitions',
+    kind: 'collector',
   })
     .then(async (report) => {
       // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs

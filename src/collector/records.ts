@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type ColumnSpec, EVENT_CONTENT_FIELDS, MONEY_SCALE, type TableSpec } from '../lake/index.js';
+import {
+  type ColumnSpec,
+  contentLineId,
+  EVENT_CONTENT_FIELDS,
+  MONEY_SCALE,
+  type TableSpec,
+} from '../lake/index.js';
 import { hasEdgeSpace, isWellFormed } from './lake-text.js';
 import { type CollectedRecord, hasMoneyScale, recordSchema } from './schema.js';
 import { formatUtc, normalizeTimestamp } from './timestamps.js';
@@ -143,6 +149,9 @@ export class RecordValidator {
       if (!check(record)) return { rejections: this.rowRejections(record, index) };
     }
     if (this.contentIds && record.event_id === undefined) record.event_id = contentEventId(record);
+    // An order line sent without a line id gets the one file ingest derives for it (lake/content-id.ts).
+    if (this.spec.name === 'orders' && record.line_id === undefined)
+      record.line_id = contentLineId(this.spec, record);
     return { record };
   }
 

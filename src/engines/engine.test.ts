@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
-import { dataLayout, TABLES, writeBatch } from '../lake/index.js';
+import { appendRows } from '../lake/append.test-helper.js';
+import { dataLayout, TABLES } from '../lake/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectRows, openEngine } from './index.js';
 
@@ -20,13 +21,13 @@ async function writeLake(dir: string, orderIds = ['O1', 'O2', 'O3']): Promise<vo
           `('${id}', 'C1', 'P1', 'Pen', 1, 2.5, 2.5, TIMESTAMP '${days[i % 3]}', 'COMPLETED', 'US-EAST')`,
       )
       .join(', ');
-    await writeBatch(
+    await appendRows(
       db,
       layout,
       TABLES.orders,
       `(SELECT * FROM (VALUES ${orders}) t(order_id, customer_id, product_id, product_name, quantity, price, total_amount, order_date, status, region))`,
     );
-    await writeBatch(
+    await appendRows(
       db,
       layout,
       TABLES.customers,

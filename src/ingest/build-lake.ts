@@ -1,8 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors/index.js';
-import { dataLayout, TABLE_NAMES, TABLES } from '../lake/index.js';
-import { type IngestReport, ingest } from './ingest.js';
+import {
+  type DataLayout,
+  dataLayout,
+  TABLE_NAMES,
+  TABLES,
+  type TableName,
+  tableBatches,
+} from '../lake/index.js';
+import { type IngestReport, ingest, inputStats } from './ingest.js';
+import { resolveSources } from './sources.js';
 
 /** Per-table progress callbacks for a lake build: `start(table)` returns the table's progress sink. */
 export interface BuildLakeOptions {
@@ -24,11 +32,18 @@ export async function buildLake(
   }
   const reports: IngestReport[] = [];
   for (const table of present) {
+    const skipped = unchangedSince(layout, table);
+    if (skipped) {
+      onReport?.(skipped);
+      reports.push(skipped);
+      continue;
+    }
     const progress = options.onTable?.(table);
     const report = await ingest({
       dataDir: dir,
       table: TABLES[table],
       input: join(layout.raw, table),
+      kind: 'build-lake',
       ...(progress
         ? { onProgress: (phase: string, percent: number) => progress.update(phase, percent) }
         : {}),
@@ -37,4 +52,40 @@ export async function buildLake(
     reports.push(report);
   }
   return reports;
+}
+
+/**
+ * A report for a table whose raw files are exactly (path, size, modification time) what its live
+ * build-lake batch read: re-reading them would only find every row a duplicate (and list each one).
+ */
+function unchangedSince(layout: DataLayout, table: TableName): IngestReport | null {
+  const source = join(layout.raw, table);
+  const last = tableBatches(layout, table)
+    .filter((b) => b.kind === 'build-lake' && b.source === source && b.state === 'live')
+    .at(-1);
+  if (!last?.inputs) return null;
+  const now = inputStats(resolveSources(source).map((f) => f.path));
+  const same =
+    now.length === last.inputs.length &&
+    now.every((f, i) => {
+      const then = last.inputs?.[i];
+      return then && then.path === f.path && then.bytes === f.bytes && then.modifiedMs === f.modifiedMs;
+    });
+  if (!same) return null;
+  return {
+    table,
+    batch: last.id,
+    files: now.length,
+    read: 0,
+    loaded: 0,
+    skipped: 0,
+    notes: [],
+    duplicate: 0,
+    quarantined: 0,
+    quarantineFile: null,
+    duplicatesFile: null,
+    replaced: [],
+    seconds: 0,
+    unchanged: true,
+  };
 }

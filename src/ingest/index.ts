@@ -1,3 +1,10 @@
 export { type BuildLakeOptions, buildLake } from './build-lake.js';
-export { type IngestOptions, type IngestReport, ingest } from './ingest.js';
+export { type IngestOptions, type IngestReport, ingest, mappingDigest } from './ingest.js';
 export { loadMapping, type Mapping, mappingSchema } from './mapping.js';
+export {
+  checkRejectLimit,
+  DEFAULT_REJECT_LIMIT,
+  parseRejectLimit,
+  type RejectLimit,
+  RejectLimitError,
+} from './reject-limit.js';

@@ -1,26 +1,39 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DuckDbSession, defaultMemoryLimit } from '../duckdb/index.js';
 import {
+  BATCH_COLUMN,
+  type BatchEntry,
+  commitTable,
   type DataLayout,
   dataLayout,
-  keysOfFilesSql,
-  PARTITION_COLUMN,
+  discardFiles,
+  ensureManifest,
+  newBatchId,
+  partitionGrain,
+  planBatchRemoval,
   type TableSpec,
-  tableFiles,
-  writeBatch,
+  tableDirectory,
+  tableSnapshot,
+  writeFiles,
 } from '../lake/index.js';
-import { contentIdSql } from './identity.js';
+import { countChecked, stageChecked } from './checked.js';
+import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
+import { createDups, freshRows, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
+import { writeDuplicates } from './duplicates.js';
 import type { Mapping } from './mapping.js';
 import { writeQuarantine } from './quarantine.js';
+import { checkRejectLimit, type RejectLimit } from './reject-limit.js';
+import { replacedBatches } from './replace.js';
 import { CarefulReadNeeded, resolveSources } from './sources.js';
 import { rawTable, stageInput } from './staging.js';
-import { reasonSql, typedSql } from './validate.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined + skipped. */
 export interface IngestReport {
   table: string;
+  /** The batch id (see `shoplake batches`); every run is a batch, even one that loaded nothing new. */
+  batch: string;
   files: number;
   read: number;
   loaded: number;
@@ -32,8 +45,14 @@ export interface IngestReport {
   notes: string[];
   /** NDJSON file holding each quarantined record with source, line and reason; null when none. */
   quarantineFile: string | null;
+  /** NDJSON file holding each row dropped as a duplicate with what it duplicates; null when none. */
+  duplicatesFile: string | null;
+  /** Batches this one replaced (`replace`), whose rows left the lake in the same commit. */
+  replaced: string[];
   /** Wall-clock seconds the run took. */
   seconds: number;
+  /** build-lake only: the input had not changed since batch `batch` loaded it, so it was not read. */
+  unchanged?: boolean;
 }
 
 export interface IngestOptions {
@@ -53,20 +72,37 @@ export interface IngestOptions {
    * grows; a record re-sent with the same key but a different date then counts as new.
    */
   dedupScope?: 'table' | 'partitions';
+  /** Refuse the batch (load nothing, RejectLimitError) above this many quarantined rows or when all are. */
+  maxRejects?: RejectLimit;
+  /** Take out what earlier batches of the same source loaded, in the same commit (ingest --replace). */
+  replace?: boolean;
+  /** How the batch is listed (default 'ingest'). */
+  kind?: BatchEntry['kind'];
 }
+
+// A concurrent rollback or replacement changes what counts as a duplicate: start over, a few times.
+const MAX_ATTEMPTS = 5;
 
 /**
  * Validates every row of the input against the table's schema, quarantines bad rows with their reason,
- * skips rows whose key is already in the lake or earlier in the input, and appends the rest to the lake.
+ * drops rows whose key is already in the lake or earlier in the input (listing each in a duplicates
+ * file), and commits the rest to the lake as one batch. The duplicate check is repeated under the table
+ * lock against whatever other writers committed meanwhile, so two runs at once never load a row twice.
  */
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
-  try {
-    return await ingestOnce(options, started, false);
-  } catch (err) {
-    if (!(err instanceof CarefulReadNeeded)) throw err;
-    options.onProgress?.('bad or repeated rows found: reading again with line numbers', 0);
-    return ingestOnce(options, started, true);
+  let careful = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOnce(options, started, careful);
+    } catch (err) {
+      if (err instanceof CarefulReadNeeded && !careful) {
+        options.onProgress?.('bad or repeated rows found: reading again with line numbers', 0);
+        careful = true;
+      } else if (err instanceof ConcurrentChange && attempt < MAX_ATTEMPTS) {
+        options.onProgress?.(`${err.message}: checking again`, 0);
+      } else throw err;
+    }
   }
 }
 
@@ -74,6 +110,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   const { table: spec } = options;
   const layout = dataLayout(options.dataDir);
   const inputs = resolveSources(options.input);
+  const batchId = newBatchId();
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tempDirectory, { recursive: true });
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
@@ -89,87 +126,145 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   };
   const report = options.onProgress;
   if (report) db.onProgress = (percent) => report(phase, percent);
+  // Files written but not committed yet: the batch's own, and others' files rewritten by --replace.
+  const written: string[] = [];
+  const rewritten: string[] = [];
+  let quarantineFile: string | null = null;
+  let keepQuarantine = false;
   try {
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     const input = await stageInput(db, spec, inputs, careful, options.mapping, enter);
     const { selects: mapped, sources } = input;
     enter('validating');
-    const typed = spec.columns.map((c) =>
-      spec.name === 'clickstream' && c.name === 'event_id'
-        ? `coalesce(${typedSql(c)}, ${contentIdSql(spec)}) AS event_id`
-        : `${typedSql(c)} AS ${sqlIdent(c.name)}`,
-    );
-    await db.run(
-      `CREATE TEMP TABLE checked AS SELECT __src, __line, __skip, ${reasonSql(spec, input.whys)} AS __reason, ${typed.join(', ')}
-       FROM (${mapped.join(' UNION ALL ')})`,
-    );
-    const keyCols = spec.key.map(sqlIdent).join(', ');
-    const [counts] = await db.all(
-      `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
-         count(*) FILTER (WHERE __skip IS NOT NULL) AS skipped,
-         count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys FROM checked`,
-    );
-    const staged = Number(counts?.staged ?? 0);
-    const valid = Number(counts?.valid ?? 0);
+    await stageChecked(db, spec, mapped, input.whys);
+    const counts = await countChecked(db, spec);
+    const { valid, repeats } = counts;
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
-    const skipped = Number(counts?.skipped ?? 0);
-    const quarantined = staged - valid - skipped + unreadable;
-    // Ranking rows by key is costly, so it only runs when the input repeats a key.
-    const repeats = Number(counts?.distinct_keys ?? 0) < valid;
-    // Quarantine records and "first of a repeated key" both need line numbers.
-    if (!careful && (quarantined > 0 || skipped > 0 || repeats))
+    const { skipped } = counts;
+    // Rows the mapping skipped on purpose are listed with the quarantined ones but are not rejects.
+    const quarantined = counts.staged - valid - skipped + unreadable;
+    const read = counts.staged + unreadable;
+
+    const tableDir = tableDirectory(layout, spec.name);
+    const source = resolve(options.input);
+    const replaces = options.replace ? replacedBatches(layout, spec.name, source) : [];
+    await ensureManifest(tableDir);
+    const snapshot = tableSnapshot(tableDir);
+    await createDups(db);
+    const scope = await lakeScope(db, spec, snapshot.files, options.dedupScope ?? 'table');
+    const inLake = valid > 0 ? await markLakeDuplicates(db, spec, scope, replaces) : 0;
+    // Quarantine and duplicates records need line numbers, which the fast read does not give.
+    if (!careful && (quarantined > 0 || skipped > 0 || repeats || inLake > 0))
       throw new CarefulReadNeeded('line numbers needed');
-    const quarantineFile =
-      quarantined + skipped > 0 ? await writeQuarantine(db, sources, layout.quarantine, spec.name) : null;
+    if (quarantined + skipped > 0)
+      quarantineFile = await writeQuarantine(db, sources, layout.quarantine, spec.name, batchId);
+    // A refused batch keeps its quarantine file: it says why nothing was loaded.
+    keepQuarantine = true;
+    if (options.maxRejects) checkRejectLimit(options.maxRejects, read, quarantined, quarantineFile);
+    keepQuarantine = false;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
     for (const i of sources.keys()) {
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
       await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}_objects`);
     }
+    if (repeats) await markInputRepeats(db, spec);
 
-    enter('deduplicating and writing');
-    const conditions = ['__reason IS NULL'];
-    const lakeFiles = await filesToCheck(db, layout, spec, options.dedupScope ?? 'table');
-    if (lakeFiles.length > 0) {
-      await db.run(`CREATE TEMP VIEW lake_rows AS ${keysOfFilesSql(spec, lakeFiles)}`);
-      const keyMatch = spec.key.map((k) => `l.${sqlIdent(k)} = c.${sqlIdent(k)}`).join(' AND ');
-      conditions.push(`NOT EXISTS (SELECT 1 FROM lake_rows l WHERE ${keyMatch})`);
-    }
-    const firstOfKey = repeats
-      ? `QUALIFY row_number() OVER (PARTITION BY ${keyCols} ORDER BY __src, __line) = 1`
-      : '';
-    const fresh = `(SELECT * FROM checked c WHERE ${conditions.join(' AND ')} ${firstOfKey}) AS fresh`;
-    const { rows: loaded } = valid > 0 ? await writeBatch(db, layout, spec, fresh) : { rows: 0 };
+    enter('writing');
+    // Partitions sized by the input's volume (the rows still to write are fewer only by duplicates).
+    const grain = partitionGrain(valid, counts.days, counts.months);
+    const first =
+      valid > 0
+        ? await writeFiles(db, layout, spec, await freshRows(db), batchId, grain)
+        : { files: [], rows: 0 };
+    written.push(...first.files);
+    let loaded = first.rows;
+
+    enter('committing');
+    await commitTable(tableDir, async (current) => {
+      const check = await recheckUnderLock(db, {
+        tableDir,
+        spec,
+        snapshot,
+        current,
+        replaces,
+        careful,
+        own: written,
+      });
+      if (check.newDuplicates > 0) {
+        // Another writer committed some of these keys meanwhile: write the batch again without them.
+        discardFiles(written.splice(0));
+        const again = await writeFiles(db, layout, spec, await freshRows(db), batchId, grain);
+        written.push(...again.files);
+        loaded = again.rows;
+      }
+      const removal = await planBatchRemoval(db, current.files, replaces);
+      rewritten.push(...removal.add);
+      const retire = new Set(removal.retire);
+      const entry: BatchEntry = {
+        type: 'batch',
+        id: batchId,
+        table: spec.name,
+        kind: options.kind ?? 'ingest',
+        source,
+        mapping: mappingDigest(options.mapping),
+        inputs: inputStats(inputs.map((f) => f.path)),
+        at: new Date().toISOString(),
+        read,
+        loaded,
+        duplicate: valid - loaded,
+        quarantined,
+        files: written.map((f) => f.slice(tableDir.length + 1)),
+        replaces,
+        quarantineFile,
+        duplicatesFile: valid > loaded ? duplicatesPath(layout, spec, batchId) : null,
+      };
+      const files = [...current.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
+      return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
+    });
+    written.length = 0;
+    rewritten.length = 0;
+    keepQuarantine = true;
+    const duplicatesFile =
+      valid > loaded ? await writeDuplicates(db, spec, sources, layout.duplicates, batchId) : null;
     return {
       table: spec.name,
+      batch: batchId,
       files: sources.length,
-      read: staged + unreadable,
+      read,
       loaded,
       duplicate: valid - loaded,
       quarantined,
       skipped,
       notes: input.notes,
       quarantineFile,
+      duplicatesFile,
+      replaced: replaces,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    // Files of a batch that did not commit (failed, or started over) are never listed: remove them.
+    discardFiles([...written, ...rewritten]);
+    // An attempt that starts over (or fails) leaves no quarantine file behind under its unused batch id.
+    if (quarantineFile && !keepQuarantine) rmSync(quarantineFile, { force: true });
     db.close();
     rmSync(tempDirectory, { recursive: true, force: true });
   }
 }
 
-/** The lake files whose keys an incoming batch must be checked against. */
-async function filesToCheck(
-  db: DuckDbSession,
-  layout: DataLayout,
-  spec: TableSpec,
-  scope: 'table' | 'partitions',
-): Promise<string[]> {
-  const files = tableFiles(layout, spec);
-  if (scope === 'table' || !spec.partition || files.length === 0) return files;
-  const rows = await db.all(
-    `SELECT DISTINCT CAST(${spec.partition} AS VARCHAR) AS p FROM checked WHERE __reason IS NULL`,
-  );
-  const dirs = new Set(rows.map((r) => `${PARTITION_COLUMN}=${String(r.p)}`));
-  return files.filter((f) => dirs.has(basename(dirname(f))));
+function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {
+  return join(layout.duplicates, spec.name, `${batchId}.ndjson`);
+}
+
+/** Size and modification time of each input file, as a batch records them. */
+export function inputStats(paths: readonly string[]): { path: string; bytes: number; modifiedMs: number }[] {
+  return paths.map((path) => {
+    const s = statSync(path);
+    return { path, bytes: s.size, modifiedMs: s.mtimeMs };
+  });
+}
+
+/** First 16 hex digits of sha256 over the mapping as JSON, so batches loaded with the same mapping match. */
+export function mappingDigest(mapping: Mapping | undefined): string | null {
+  if (!mapping) return null;
+  return createHash('sha256').update(JSON.stringify(mapping)).digest('hex').slice(0, 16);
 }

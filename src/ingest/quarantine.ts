@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../duckdb/index.js';
@@ -7,20 +6,18 @@ import { rawTable } from './staging.js';
 
 /**
  * Writes every bad row of this run (the row as read, its source file and line, and every rule it broke)
- * to a new NDJSON file under the quarantine directory; returns its path.
+ * to `<dir>/<table>/<batch>.ndjson`; returns its path.
  */
 export async function writeQuarantine(
   db: DuckDbSession,
   sources: SourceFile[],
   dir: string,
   table: string,
+  batchId: string,
 ): Promise<string> {
   const target = join(dir, table);
   mkdirSync(target, { recursive: true });
-  const file = join(
-    target,
-    `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID().slice(0, 8)}.ndjson`,
-  );
+  const file = join(target, `${batchId}.ndjson`);
   const parts = ['SELECT * FROM rejects'];
   for (const [i, source] of sources.entries()) {
     const record = rawRecordSql(source, await rawColumns(db, rawTable(i)), 'r');

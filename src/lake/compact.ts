@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
-import { type DataLayout, filesByPartition, sqlType } from './layout.js';
-import { commitFiles, liveFiles, unlistedFiles } from './manifest.js';
+import { BATCH_COLUMN, type DataLayout, filesByPartition, sqlType } from './layout.js';
+import { commitFiles, ensureManifest, liveFiles, unlistedFiles } from './manifest.js';
+import { hasBatchColumn } from './remove-batches.js';
 import type { TableSpec } from './tables.js';
 
 /** What merging one table's small files did. */
@@ -16,14 +17,22 @@ export interface CompactReport {
 }
 
 export interface CompactOptions {
-  /** Merge a partition once it has at least this many files (default 8). */
+  /** Merge a partition once it has at least this many small files (default 8). */
   minFiles?: number;
+  /** Files at least this large are left alone (default SMALL_FILE_BYTES). */
+  smallFileBytes?: number;
   /** Remove files no manifest lists once they are this old (default one hour). */
   orphanAgeMs?: number;
 }
 
 /**
- * Merges the files of each partition that has accumulated many (the collector adds a few every couple
+ * Only files below this size are merged: a merged file that reached it is not rewritten again each time
+ * a few new rows arrive, so a long-running collector writes each row a bounded number of times.
+ */
+export const SMALL_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Merges the small files of each partition that has accumulated many (the collector adds a few every couple
  * of seconds) into one, and swaps them in the manifest in one step: readers see either the old files or
  * the merged one, never both. Old files are retired, not deleted, so running queries can finish.
  */
@@ -35,9 +44,12 @@ export async function compactTable(
 ): Promise<CompactReport> {
   const tableDir = join(layout.lake, spec.name);
   const minFiles = options.minFiles ?? 8;
+  if (existsSync(tableDir)) await ensureManifest(tableDir);
   const before = liveFiles(tableDir);
   let partitionsMerged = 0;
-  for (const [dir, files] of filesByPartition(before)) {
+  const small = options.smallFileBytes ?? SMALL_FILE_BYTES;
+  for (const [dir, all] of filesByPartition(before)) {
+    const files = all.filter((f) => statSync(f).size < small);
     if (files.length < minFiles) continue;
     if (await mergePartition(db, layout, spec, { tableDir, dir, files })) partitionsMerged++;
   }
@@ -65,16 +77,18 @@ async function mergePartition(
   const columns = spec.columns.map(
     (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
   );
+  // Rows keep the batch that loaded them, so a batch can still be rolled back after the merge.
+  if (await hasBatchColumn(db, files)) columns.push(BATCH_COLUMN);
   const merged = join(dir, `${id}-merged.parquet`);
   try {
     const staged = join(staging, 'merged.parquet');
     await db.run(
-      `COPY (SELECT ${columns.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true))
+      `COPY (SELECT ${columns.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false))
        TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     renameSync(staged, merged);
     // Another merge may have replaced some of these files meanwhile: then this one gives way.
-    const committed = commitFiles(tableDir, (live) =>
+    const committed = await commitFiles(tableDir, (live) =>
       files.every((f) => live.includes(f)) ? [...live.filter((f) => !files.includes(f)), merged] : null,
     );
     if (!committed) rmSync(merged, { force: true });

@@ -1,15 +1,47 @@
-export { type CompactOptions, type CompactReport, compactTable } from './compact.js';
 export {
+  BATCH_KINDS,
+  type BatchEntry,
+  type BatchInfo,
+  batchEntrySchema,
+  batchLogEntries,
+  findBatch,
+  newBatchId,
+  type RollbackEntry,
+  tableBatches,
+} from './batches.js';
+export { type CompactOptions, type CompactReport, compactTable, SMALL_FILE_BYTES } from './compact.js';
+export { contentLineId, derivedKeyColumn, LINE_ID_HEX_DIGITS } from './content-id.js';
+export {
+  BATCH_COLUMN,
   type DataLayout,
   dataLayout,
   filesByPartition,
   PARTITION_COLUMN,
+  PARTITION_TARGET_ROWS,
+  type PartitionGrain,
+  partitionGrain,
+  partitionSql,
   sqlType,
   tableBytes,
+  tableDirectory,
   tableFiles,
 } from './layout.js';
-export { commitFiles, liveFiles, manifestVersion, RETIRE_MS, unlistedFiles } from './manifest.js';
-export { keysOfFilesSql, tableSelectSql } from './read-sql.js';
+export { HeldLock, LockTimeout, withTableLock } from './lock.js';
+export {
+  commitFiles,
+  commitTable,
+  ensureManifest,
+  liveFiles,
+  manifestVersion,
+  RETIRE_MS,
+  type TableChange,
+  type TableSnapshot,
+  tableSnapshot,
+  unlistedFiles,
+} from './manifest.js';
+export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
+export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';
+export { type RollbackReport, rollbackBatch } from './rollback.js';
 export {
   ACTIONS,
   type ColumnSpec,
@@ -27,4 +59,4 @@ export {
   TIERS,
   tableSpec,
 } from './tables.js';
-export { clearStaging, type WrittenBatch, writeBatch } from './writer.js';
+export { clearStaging, discardFiles, type WrittenFiles, writeFiles } from './writer.js';

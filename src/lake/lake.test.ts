@@ -60,18 +60,19 @@ describe('lake manifest and compaction', () => {
 
   it('merges a partition’s files into one while an open engine keeps answering', async () => {
     const layout = dataLayout(dir);
-    const shared = (f: string) => f.includes('part=2026-11-20');
+    // Two rows a batch are far too few for a partition per day: each batch wrote one file for 2026.
+    const shared = (f: string) => f.includes('part=2026/');
     assert.equal(tableFiles(layout, TABLES.orders).filter(shared).length, 10);
     const engine = await DuckDbEngine.open(dir);
     const db = await DuckDbSession.open();
     try {
       const before = await total(engine);
       const report = await compactTable(db, layout, TABLES.orders, { minFiles: 5 });
-      assert.equal(report.partitionsMerged, 1, 'only the shared day had enough files');
+      assert.equal(report.partitionsMerged, 1);
       assert.equal(report.filesBefore - report.filesAfter, 9);
       assert.equal(tableFiles(layout, TABLES.orders).filter(shared).length, 1);
       // Retired files stay on disk, so the engine (now on the new list) and late readers both work.
-      assert.equal(readdirSync(join(layout.lake, 'orders', 'part=2026-11-20')).length, 11);
+      assert.equal(readdirSync(join(layout.lake, 'orders', 'part=2026')).length, 11);
       assert.deepEqual(await total(engine), before);
     } finally {
       db.close();
@@ -82,7 +83,7 @@ describe('lake manifest and compaction', () => {
   it('hides files a crashed writer left unlisted, and removes them when old', async () => {
     const layout = dataLayout(dir);
     const live = tableFiles(layout, TABLES.orders)[0] as string;
-    const orphan = join(layout.lake, 'orders', 'part=2026-11-01', 'crashed-0.parquet');
+    const orphan = join(layout.lake, 'orders', 'part=2026', 'crashed-0.parquet');
     copyFileSync(live, orphan);
     const engine = await DuckDbEngine.open(dir);
     const db = await DuckDbSession.open();

@@ -9,6 +9,8 @@ export interface DataLayout {
   raw: string;
   lake: string;
   quarantine: string;
+  /** Rows dropped as duplicates, with what they repeat (one NDJSON file per batch). */
+  duplicates: string;
   staging: string;
 }
 
@@ -20,12 +22,50 @@ export function dataLayout(dataDir: string): DataLayout {
     raw: join(root, 'raw'),
     lake: join(root, 'lake'),
     quarantine: join(root, 'quarantine'),
+    duplicates: join(root, 'duplicates'),
     staging: join(root, 'lake', '.staging'),
   };
 }
 
 /** Hive-style partition column name used in every partitioned table's directories (`part=2026-11-01`). */
 export const PARTITION_COLUMN = 'part';
+
+/**
+ * Column every lake file carries with the id of the batch that loaded the row. It survives merges, so a
+ * batch can be rolled back after compaction; the engines' views list their columns and never show it.
+ */
+export const BATCH_COLUMN = '_batch';
+
+/** The directory of a table in the lake. */
+export function tableDirectory(layout: DataLayout, table: string): string {
+  return join(layout.lake, table);
+}
+
+/** How much time one partition of a time-partitioned table spans. */
+export type PartitionGrain = 'day' | 'month' | 'year';
+
+/**
+ * A partition should hold about this many rows (a few MB of Parquet) before it is split finer: one file
+ * per day for 10,000 lines over four years meant 1,900 tiny files, and every query paid for opening them.
+ */
+export const PARTITION_TARGET_ROWS = 250_000;
+
+/** The finest grain at which a batch's partitions average at least PARTITION_TARGET_ROWS rows; else year. */
+export function partitionGrain(rows: number, days: number, months: number): PartitionGrain {
+  if (days > 0 && rows / days >= PARTITION_TARGET_ROWS) return 'day';
+  if (months > 0 && rows / months >= PARTITION_TARGET_ROWS) return 'month';
+  return 'year';
+}
+
+const GRAIN_FORMAT: Record<PartitionGrain, string> = { day: '%Y-%m-%d', month: '%Y-%m', year: '%Y' };
+
+/**
+ * SQL giving a row's partition value at a grain: `2026`, `2026-11` or `2026-11-01`. Every value is a
+ * prefix of the row's date, so a partition directory still says which time range its files hold.
+ */
+export function partitionSql(timeColumn: string, grain: PartitionGrain): string {
+  return `strftime(CAST(${timeColumn} AS TIMESTAMP), '${GRAIN_FORMAT[grain]}')`;
+}
 
 /** SQL type used for a column in the lake (DuckDB and Spark both understand these names). */
 export function sqlType(type: ColumnType): string {

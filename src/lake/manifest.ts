@@ -5,33 +5,52 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
+  truncateSync,
   writeSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
+import { type HeldLock, withTableLock } from './lock.js';
 
 /**
  * Each table directory holds `_manifest.json`, the list of its live Parquet files. Readers take the
  * list, not a directory listing, so that a batch spanning several partitions, or a merge replacing many
  * small files by one, becomes visible all at once when the manifest is renamed into place. Files taken
  * out of the list stay on disk for RETIRE_MS, so a query that read the previous list still finds them.
+ *
+ * Next to it, `_batches.ndjson` is the table's batch log (one JSON line per committed batch or
+ * rollback). The manifest records how many bytes of the log are committed: a line appended by a writer
+ * that died before renaming its manifest lies past that length, is ignored, and is cut off by the next
+ * commit. So the manifest and the log change together in the one rename.
  */
 const MANIFEST = '_manifest.json';
-const LOCK = '_lock';
+const LOG = '_batches.ndjson';
 export const RETIRE_MS = 10 * 60 * 1000;
-const LOCK_WAIT_MS = 30_000;
-// A commit holds the lock for milliseconds, so a lock this old belongs to a process that died (its pid
-// may already be reused by another process).
-const LOCK_STALE_MS = 10_000;
 
-const manifestSchema = z.object({
-  version: z.literal(1),
-  files: z.array(z.string()),
-  retired: z.array(z.object({ file: z.string(), at: z.number() })),
-});
+const manifestSchema = z.union([
+  z.object({
+    version: z.literal(1),
+    files: z.array(z.string()),
+    retired: z.array(z.object({ file: z.string(), at: z.number() })),
+  }),
+  z.object({
+    version: z.literal(2),
+    files: z.array(z.string()),
+    retired: z.array(z.object({ file: z.string(), at: z.number() })),
+    /** Committed length of the batch log in bytes. */
+    log: z.number().int().nonnegative(),
+    /**
+     * Columns every live file is known to have (absent: not known, e.g. files adopted from a lake
+     * written before manifests). Readers skip the slower reading that tolerates missing columns when
+     * every column they need is listed.
+     */
+    columns: z.array(z.string()).optional(),
+  }),
+]);
 type Manifest = z.infer<typeof manifestSchema>;
 
 function readManifest(tableDir: string): Manifest | null {
@@ -55,11 +74,28 @@ function listDirectory(tableDir: string): string[] {
   return files.sort();
 }
 
-/** Absolute paths of a table's live files, sorted. */
-export function liveFiles(tableDir: string): string[] {
+/** The live files (absolute, sorted) and the committed length of the batch log, read together. */
+export interface TableSnapshot {
+  files: string[];
+  log: number;
+  /** Columns every live file has, when known. */
+  columns?: string[];
+}
+
+/** The table's live files and committed batch-log length as of now. */
+export function tableSnapshot(tableDir: string): TableSnapshot {
   const manifest = readManifest(tableDir);
   const files = manifest ? manifest.files : listDirectory(tableDir);
-  return files.map((f) => join(tableDir, f)).sort();
+  return {
+    files: files.map((f) => join(tableDir, f)).sort(),
+    log: manifest?.version === 2 ? manifest.log : 0,
+    ...(manifest?.version === 2 && manifest.columns ? { columns: manifest.columns } : {}),
+  };
+}
+
+/** Absolute paths of a table's live files, sorted. */
+export function liveFiles(tableDir: string): string[] {
+  return tableSnapshot(tableDir).files;
 }
 
 /** Files under the table directory that the manifest neither lists nor retires (left by a crashed writer). */
@@ -80,21 +116,59 @@ export function manifestVersion(tableDir: string): string {
   return `${s.mtimeMs}:${s.size}:${s.ino}`;
 }
 
+/** The committed lines of the batch log (raw JSON text), from byte `from` on. */
+export function batchLogLines(tableDir: string, from = 0): string[] {
+  const { log } = tableSnapshot(tableDir);
+  const path = join(tableDir, LOG);
+  if (log <= from || !existsSync(path)) return [];
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(log - from);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, from + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer
+      .subarray(0, read)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What a commit makes visible: the new live list and, for a batch or rollback, its log line. */
+export interface TableChange {
+  files: string[];
+  /** Appended to the batch log in the same commit. */
+  logEntry?: Record<string, unknown>;
+  /** The columns of the files this change adds (a batch's files); merged and rewritten files keep theirs. */
+  addedColumns?: readonly string[];
+}
+
 /**
- * Replaces the table's file list under the table lock: `change` gets the live files (absolute) and
- * returns the new list, or null to abandon. Files it drops are retired, then deleted by a later commit.
- * Returns whether the change was committed.
+ * Replaces the table's file list under the table lock: `change` gets the live files (absolute) and the
+ * snapshot they belong to, and returns the new list (with an optional batch-log entry), or null to
+ * abandon. Files it drops are retired, then deleted by a later commit. Returns whether it committed.
+ * `change` may take its time (it may query DuckDB): other writers wait without blocking a thread.
  */
-export function commitFiles(tableDir: string, change: (live: string[]) => string[] | null): boolean {
-  return withLock(tableDir, () => {
-    const current = readManifest(tableDir) ?? {
-      version: 1 as const,
-      files: listDirectory(tableDir),
-      retired: [],
-    };
-    const next = change(current.files.map((f) => join(tableDir, f)));
+export async function commitTable(
+  tableDir: string,
+  change: (current: TableSnapshot) => Promise<TableChange | null> | TableChange | null,
+): Promise<boolean> {
+  return withTableLock(tableDir, async (held) => {
+    const manifest = readManifest(tableDir);
+    const current: Manifest = manifest ?? { version: 1, files: listDirectory(tableDir), retired: [] };
+    const committedLog = current.version === 2 ? current.log : 0;
+    const next = await change({
+      files: current.files.map((f) => join(tableDir, f)).sort(),
+      log: committedLog,
+    });
     if (next === null) return false;
-    const nextRelative = [...new Set(next.map((f) => relative(tableDir, f)))].sort();
+    const nextRelative = [...new Set(next.files.map((f) => relative(tableDir, f)))].sort();
     const kept = new Set(nextRelative);
     const now = Date.now();
     const retired = [
@@ -102,17 +176,69 @@ export function commitFiles(tableDir: string, change: (live: string[]) => string
       ...current.files.filter((f) => !kept.has(f)).map((file) => ({ file, at: now })),
     ];
     const expired = retired.filter((r) => now - r.at >= RETIRE_MS);
-    writeManifest(tableDir, {
-      version: 1,
+    held.assertHeld();
+    const log = appendLog(tableDir, committedLog, next.logEntry);
+    const columns = nextColumns(current, next.addedColumns);
+    writeManifest(tableDir, held, {
+      version: 2,
       files: nextRelative,
       retired: retired.filter((r) => now - r.at < RETIRE_MS),
+      log,
+      ...(columns ? { columns } : {}),
     });
     for (const r of expired) rmSync(join(tableDir, r.file), { force: true });
     return true;
   });
 }
 
-function writeManifest(tableDir: string, manifest: Manifest): void {
+/**
+ * Gives a table a manifest before anything is written to it. Without one, every Parquet file in the
+ * directory counts as live (lakes written before manifests existed), which would include the files a
+ * concurrent writer has written but not committed. Creating it adopts the files already there.
+ */
+export async function ensureManifest(tableDir: string): Promise<void> {
+  if (existsSync(join(tableDir, MANIFEST))) return;
+  await commitTable(tableDir, ({ files }) => ({ files }));
+}
+
+/**
+ * Replaces the file list (see commitTable) with a synchronous change; kept for callers that only
+ * swap files (merges).
+ */
+export function commitFiles(tableDir: string, change: (live: string[]) => string[] | null): Promise<boolean> {
+  return commitTable(tableDir, ({ files }) => {
+    const next = change(files);
+    return next === null ? null : { files: next };
+  });
+}
+
+// The columns all live files have after a change: an empty table takes the added files' columns; added
+// files can only narrow the list; merges and rewrites keep at least their inputs' columns.
+function nextColumns(current: Manifest, added: readonly string[] | undefined): string[] | undefined {
+  const known = current.files.length === 0 ? null : current.version === 2 ? current.columns : undefined;
+  if (known === undefined) return undefined;
+  if (!added) return known ?? undefined;
+  return known === null ? [...added] : known.filter((c) => added.includes(c));
+}
+
+// Cuts what an uncommitted writer left past the committed length, then appends and syncs the entry.
+function appendLog(tableDir: string, committed: number, entry: Record<string, unknown> | undefined): number {
+  const path = join(tableDir, LOG);
+  if (!entry) return committed;
+  if (existsSync(path) && statSync(path).size > committed) truncateSync(path, committed);
+  const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+  const fd = openSync(path, 'a');
+  try {
+    let written = 0;
+    while (written < line.length) written += writeSync(fd, line, written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return committed + line.length;
+}
+
+function writeManifest(tableDir: string, held: HeldLock, manifest: Manifest): void {
   const tmp = join(tableDir, `${MANIFEST}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
@@ -121,50 +247,6 @@ function writeManifest(tableDir: string, manifest: Manifest): void {
   } finally {
     closeSync(fd);
   }
+  held.assertHeld();
   renameSync(tmp, join(tableDir, MANIFEST));
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-// A lock file created with O_EXCL: the collector's compaction process and a CLI ingest may commit to
-// the same table at once. A lock left by a dead process (or older than LOCK_STALE_MS) is broken.
-function withLock<T>(tableDir: string, fn: () => T): T {
-  const lock = join(tableDir, LOCK);
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid} ${Date.now()}`);
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (isStale(lock)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`table ${tableDir} stayed locked for ${LOCK_WAIT_MS / 1000} s (${lock})`);
-      Atomics.wait(sleeper, 0, 0, 5);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
-}
-
-function isStale(lock: string): boolean {
-  try {
-    if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) return true;
-    const pid = Number(readFileSync(lock, 'utf8').split(' ')[0]);
-    // Not written yet (created a moment ago), or ours from another thread: not stale.
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    // ESRCH: the holder is gone. ENOENT: released meanwhile. EPERM: alive but not ours.
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuckDbSession, sqlString } from '../duckdb/index.js';
 import { tempDir } from '../testing/index.js';
-import { dataLayout, TABLES, tableSelectSql, writeBatch } from './index.js';
+import { appendRows } from './append.test-helper.js';
+import { dataLayout, TABLES, tableSelectSql } from './index.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -17,7 +18,7 @@ test('a file written before an optional column existed reads it as NULL instead 
       2 AS quantity, CAST(1.5 AS DECIMAL(18,4)) AS price, CAST(3 AS DECIMAL(18,4)) AS total_amount,
       TIMESTAMP '2024-01-02 10:00:00' AS order_date, 'COMPLETED' AS status, 'North' AS region,
       CAST(NULL AS DECIMAL(18,4)) AS discount`;
-    const { files } = await writeBatch(db, layout, TABLES.orders, `(${row}) AS r`);
+    const { files } = await appendRows(db, layout, TABLES.orders, `(${row}) AS r`);
     // Rewrite the file as an older shoplake wrote it: without the discount column.
     for (const file of files) {
       await db.run(

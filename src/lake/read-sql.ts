@@ -1,41 +1,56 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type DataLayout, sqlType, tableFiles } from './layout.js';
-import type { TableSpec } from './tables.js';
+import { type DataLayout, sqlType, tableDirectory } from './layout.js';
+import { tableSnapshot } from './manifest.js';
+import type { ColumnSpec, TableSpec } from './tables.js';
+
+const typedColumn = (c: ColumnSpec) =>
+  `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`;
+
+/** An empty relation with every column of the spec, typed. */
+function emptyRelation(columns: readonly ColumnSpec[]): string {
+  return `SELECT ${columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`).join(', ')} WHERE false`;
+}
+
+/**
+ * The rows of these Parquet files with every column of the spec: a column that files written before it
+ * existed lack (orders' line_id, say) reads as NULL instead of failing the query.
+ */
+export function filesRelationSql(columns: readonly ColumnSpec[], files: readonly string[]): string {
+  const list = files.map(sqlString).join(', ');
+  return `(SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)
+    UNION ALL BY NAME ${emptyRelation(columns)})`;
+}
 
 /**
  * SELECT over a table's live Parquet files with every column cast to its declared type, so queries see
  * the same schema whatever wrote the files; an empty typed relation when nothing is loaded yet. `files`
  * (default: the manifest's list now) lets a reader use the very list it already checked.
  */
-export function tableSelectSql(
-  layout: DataLayout,
-  spec: TableSpec,
-  files: readonly string[] = tableFiles(layout, spec),
-): string {
-  const columns = spec.columns.map(
-    (c) => `CAST(${sqlIdent(c.name)} AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`,
-  );
-  if (files.length === 0) {
-    const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
-    return `SELECT ${empty.join(', ')} WHERE false`;
-  }
+export function tableSelectSql(layout: DataLayout, spec: TableSpec, given?: readonly string[]): string {
+  const snapshot = tableSnapshot(tableDirectory(layout, spec.name));
+  const files = given ?? snapshot.files;
+  if (files.length === 0) return emptyRelation(spec.columns);
+  const select = `SELECT ${spec.columns.map(typedColumn).join(', ')}`;
+  // The column list the manifest records holds for its own files only.
+  const known = given === undefined || sameFiles(given, snapshot.files) ? snapshot.columns : undefined;
   // The manifest's list, not a glob: files being added or merged right now are not half-visible.
-  const list = files.map(sqlString).join(', ');
-  const source = `read_parquet([${list}], hive_partitioning = true, union_by_name = true)`;
-  // Files written before an optional column existed (orders.discount) lack it: the empty relation
-  // joined by name gives every optional column, NULL where a file does not have it.
-  const optional = spec.columns.filter((c) => c.optional);
-  if (optional.length === 0) return `SELECT ${columns.join(', ')} FROM ${source}`;
-  const declared = optional.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${sqlIdent(c.name)}`);
-  return `SELECT ${columns.join(', ')} FROM (SELECT * FROM ${source} UNION ALL BY NAME SELECT ${declared.join(', ')} WHERE false)`;
+  if (known && spec.columns.every((c) => known.includes(c.name))) {
+    // Every file has every column: a plain read, so that count(*) reads no column at all.
+    const list = files.map(sqlString).join(', ');
+    return `${select} FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`;
+  }
+  return `${select} FROM ${filesRelationSql(spec.columns, files)}`;
+}
+
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(b);
+  return a.length === b.length && a.every((f) => set.has(f));
 }
 
 /** SELECT of the key columns of exactly these Parquet files (for duplicate checks on part of a table). */
 export function keysOfFilesSql(spec: TableSpec, files: string[]): string {
-  const keys = spec.key.map((k) => {
-    const column = spec.columns.find((c) => c.name === k);
-    return `CAST(${sqlIdent(k)} AS ${sqlType(column?.type ?? 'text')}) AS ${sqlIdent(k)}`;
-  });
-  const list = files.map(sqlString).join(', ');
-  return `SELECT ${keys.join(', ')} FROM read_parquet([${list}], union_by_name = true)`;
+  const keys = spec.key.map(
+    (k) => spec.columns.find((c) => c.name === k) ?? { name: k, type: 'text' as const },
+  );
+  return `SELECT ${keys.map(typedColumn).join(', ')} FROM ${filesRelationSql(keys, files)}`;
 }

@@ -99,8 +99,10 @@ export const TABLES: Record<TableName, TableSpec> = {
       { name: 'region', ...REGION },
       // The line's discount as an amount (absent = 0); negative on a return line that gives one back.
       { name: 'discount', type: 'money', min: -1e12, max: 1e12, optional: true },
+      // The source's line or item number; without one, ingest derives it from the line's content.
+      { name: 'line_id', ...ID, optional: true },
     ],
-    key: ['order_id', 'product_id'],
+    key: ['order_id', 'line_id'],
     time: 'order_date',
     partition: 'CAST(order_date AS DATE)',
     checks: [

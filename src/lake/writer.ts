@@ -1,40 +1,50 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
-import { type DataLayout, PARTITION_COLUMN } from './layout.js';
-import { commitFiles } from './manifest.js';
+import {
+  BATCH_COLUMN,
+  type DataLayout,
+  PARTITION_COLUMN,
+  type PartitionGrain,
+  partitionGrain,
+  partitionSql,
+  tableDirectory,
+} from './layout.js';
 import type { TableSpec } from './tables.js';
 
-/** What one batch added to the lake. */
-export interface WrittenBatch {
+/** Files a batch wrote into the table directory, not yet listed in the manifest. */
+export interface WrittenFiles {
   files: string[];
   rows: number;
 }
 
 /**
  * Writes the rows of `relation` (a table or an aliased subquery with typed columns named as in the spec)
- * as new Parquet files of the table; nothing appears when it has no rows.
- * Files are written to a staging directory, renamed into the table directory, then added to the table's
- * manifest in one atomic step: readers see the whole batch or none of it. A crash before that step
- * leaves unlisted files, which no reader sees and `compactTable` removes.
+ * as new Parquet files of the table, each row tagged with `batchId`; nothing is written when it has no
+ * rows. `grain` is the partition grain if the caller has chosen it. Files go to a staging directory, then are renamed into the table directory, where they stay
+ * invisible until a commit lists them in the manifest (a crash before that leaves unlisted files, which
+ * no reader sees and `compactTable` removes). Time-partitioned tables get day, month or year partitions
+ * by the batch's volume (partitionGrain), so files keep a sensible size whatever the date spread.
  */
-export async function writeBatch(
+export async function writeFiles(
   db: DuckDbSession,
   layout: DataLayout,
   spec: TableSpec,
   relation: string,
-): Promise<WrittenBatch> {
-  const batchId = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-  const staging = join(layout.staging, batchId);
+  batchId: string,
+  grain?: PartitionGrain,
+): Promise<WrittenFiles> {
+  const staging = join(layout.staging, `${batchId}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(staging, { recursive: true });
-  const tableDir = join(layout.lake, spec.name);
-  const columns = spec.columns.map((c) => sqlIdent(c.name)).join(', ');
+  const tableDir = tableDirectory(layout, spec.name);
+  const columns = `${spec.columns.map((c) => sqlIdent(c.name)).join(', ')}, ${sqlString(batchId)} AS ${BATCH_COLUMN}`;
   try {
     let copied: { Count?: unknown }[];
-    if (spec.partition) {
+    if (spec.partition && spec.time) {
+      const time = sqlIdent(spec.time);
+      const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
-        `COPY (SELECT ${columns}, CAST(${spec.partition} AS VARCHAR) AS ${PARTITION_COLUMN} FROM ${relation})
+        `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
          TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
       );
     } else {
@@ -45,23 +55,30 @@ export async function writeBatch(
     }
     const rows = Number(copied[0]?.Count ?? 0);
     if (rows === 0) return { rows, files: [] };
-    // Renamed files are invisible until the manifest lists them, so the whole batch appears at once.
-    const files = moveIntoPlace(staging, tableDir, batchId);
-    commitFiles(tableDir, (live) => [...live, ...files]);
-    return { rows, files };
+    return { rows, files: moveIntoPlace(staging, tableDir, batchId) };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 }
 
+// The grain for these rows when the caller has not counted them already (one pass over the relation).
+async function grainOf(db: DuckDbSession, relation: string, time: string): Promise<PartitionGrain> {
+  const [shape] = await db.all(
+    `SELECT count(*) AS n, count(DISTINCT CAST(${time} AS DATE)) AS days,
+       count(DISTINCT date_trunc('month', CAST(${time} AS TIMESTAMP))) AS months FROM ${relation}`,
+  );
+  return partitionGrain(Number(shape?.n ?? 0), Number(shape?.days ?? 0), Number(shape?.months ?? 0));
+}
+
 function moveIntoPlace(staging: string, tableDir: string, batchId: string): string[] {
   const moved: string[] = [];
+  const suffix = Math.random().toString(36).slice(2, 6);
   const move = (fromDir: string, toDir: string) => {
     mkdirSync(toDir, { recursive: true });
     readdirSync(fromDir)
       .filter((f) => f.endsWith('.parquet'))
       .forEach((f, i) => {
-        const target = join(toDir, `${batchId}-${i}.parquet`);
+        const target = join(toDir, `${batchId}-${suffix}-${i}.parquet`);
         renameSync(join(fromDir, f), target);
         moved.push(target);
       });
@@ -71,6 +88,11 @@ function moveIntoPlace(staging: string, tableDir: string, batchId: string): stri
   }
   move(staging, tableDir);
   return moved;
+}
+
+/** Deletes files a batch wrote but did not commit. */
+export function discardFiles(files: readonly string[]): void {
+  for (const f of files) rmSync(f, { force: true });
 }
 
 /** Removes staging directories left by a crashed writer. */

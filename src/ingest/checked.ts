@@ -1,0 +1,67 @@
+import { type DuckDbSession, sqlIdent } from '../duckdb/index.js';
+import { derivedKeyColumn, type TableSpec } from '../lake/index.js';
+import { contentIdSql, numberIdenticalLines } from './identity.js';
+import { reasonSql, typedSql } from './validate.js';
+
+/**
+ * Creates the temp table `checked`: the typed rows of every source (`mapped`: SELECTs of VARCHAR
+ * columns with `__src`, `__line`), each with every rule it breaks (`__reason`) and the identity column
+ * derived from its content where the source leaves it empty (`__derived`).
+ */
+export async function stageChecked(
+  db: DuckDbSession,
+  spec: TableSpec,
+  mapped: string[],
+  whys: ReadonlySet<string>,
+): Promise<void> {
+  const derived = derivedKeyColumn(spec);
+  const typed = spec.columns.map((c) => `${typedSql(c)} AS ${sqlIdent(c.name)}`);
+  // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
+  const id = derived ? sqlIdent(derived.name) : null;
+  const outer = id
+    ? `* REPLACE (coalesce(${id}, ${contentIdSql(spec, (c) => sqlIdent(c.name))}) AS ${id}), ${id} IS NULL AS __derived`
+    : '*, false AS __derived';
+  await db.run(
+    `CREATE TEMP TABLE checked AS SELECT ${outer} FROM (
+       SELECT __src, __line, __skip, ${reasonSql(spec, whys)} AS __reason, ${typed.join(', ')} FROM (${mapped.join(' UNION ALL ')}))`,
+  );
+}
+
+/** What `checked` holds, after identical lines got their occurrence numbers. */
+export interface CheckedCounts {
+  staged: number;
+  valid: number;
+  /** Rows the mapping's filters set aside on purpose. */
+  skipped: number;
+  /** Some key occurs on more than one valid row (a source id repeated). */
+  repeats: boolean;
+  /** Distinct days and months of the valid rows (0 for tables without a time column). */
+  days: number;
+  months: number;
+}
+
+/** Counts `checked`, numbering identical lines apart first when some key repeats. */
+export async function countChecked(db: DuckDbSession, spec: TableSpec): Promise<CheckedCounts> {
+  const keyCols = spec.key.map(sqlIdent).join(', ');
+  const time = spec.time ? `CAST(CAST(${sqlIdent(spec.time)} AS TIMESTAMP) AS DATE)` : 'CAST(NULL AS DATE)';
+  const sql = `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
+       count(*) FILTER (WHERE __skip IS NOT NULL) AS skipped,
+       count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys,
+       count(DISTINCT ${time}) FILTER (WHERE __reason IS NULL) AS days,
+       count(DISTINCT date_trunc('month', ${time})) FILTER (WHERE __reason IS NULL) AS months FROM checked`;
+  let [row] = await db.all(sql);
+  // Identical lines share a derived id until numbered apart; only then can a key repeat be told from a
+  // second genuine line. Numbering ranks every row, so it runs only when some key repeats.
+  if (Number(row?.distinct_keys ?? 0) < Number(row?.valid ?? 0)) {
+    if (await numberIdenticalLines(db, spec, 'checked')) [row] = await db.all(sql);
+  }
+  const valid = Number(row?.valid ?? 0);
+  return {
+    staged: Number(row?.staged ?? 0),
+    valid,
+    skipped: Number(row?.skipped ?? 0),
+    repeats: Number(row?.distinct_keys ?? 0) < valid,
+    days: Number(row?.days ?? 0),
+    months: Number(row?.months ?? 0),
+  };
+}
