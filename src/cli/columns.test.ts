@@ -35,5 +35,8 @@ describe('column formats for table output', () => {
     assert.equal(cellText(0.1234, { name: 'share', kind: 'percent' }), '12.3 %');
     assert.equal(cellText(null, { name: 'share', kind: 'percent' }), '');
     assert.equal(cellText(7, { name: 'n', kind: 'fixed', decimals: 2 }), '7.00');
+    // DECIMAL(18,4) money: two decimals at least, a sub-cent price in full, never rounded away.
+    assert.equal(cellText(1359.95, { name: 'n', kind: 'fixed', decimals: 4 }), '1,359.95');
+    assert.equal(cellText(0.001, { name: 'n', kind: 'fixed', decimals: 4 }), '0.001');
   });
 });

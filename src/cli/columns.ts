@@ -49,7 +49,10 @@ function declaredFormat(field: z.core.$ZodType): ColumnKind | null {
   return null;
 }
 
-/** Formats for the columns of user-written SQL: DECIMAL columns keep their decimals (money is DECIMAL(18,2)). */
+/**
+ * Formats for the columns of user-written SQL: DECIMAL columns (money is DECIMAL(18,4)) show at least two
+ * decimals and as many more as the value has, so 1359.95 reads as money and a 0.001 price is not hidden.
+ */
 export function sqlColumns(columns: readonly Column[]): ColumnFormat[] {
   return columns.map((c) =>
     c.decimals !== null
@@ -68,7 +71,7 @@ export function cellText(value: unknown, format: ColumnFormat | undefined): stri
       case 'percent':
         return `${fixed(value * 100, 1)} %`;
       case 'fixed':
-        return fixed(value, format.decimals ?? 2);
+        return fixed(value, Math.min(2, format.decimals ?? 2), format.decimals ?? 2);
       default:
         return value.toLocaleString('en-US', { maximumFractionDigits: 4 });
     }
@@ -76,6 +79,6 @@ export function cellText(value: unknown, format: ColumnFormat | undefined): stri
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function fixed(value: number, decimals: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+function fixed(value: number, decimals: number, most = decimals): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: most });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -172,7 +172,7 @@ test('a stop that cannot compact says exactly what stays in the WAL, and the nex
 
 test('a failed merge of small files is logged in one line and counted, and the segment is stored', async (t) => {
   const { dir, cleanup } = tempDir('shoplake-merge-');
-  const partition = join(dir, 'lake', 'orders', 'part=2025-11-28');
+  let partition = '';
   let locked = false;
   try {
     // Sixteen small files in one partition, from file ingest (which never merges).
@@ -180,6 +180,10 @@ test('a failed merge of small files is logged in one line and counted, and the s
       const input = writeText(join(dir, 'in', `o${i}.ndjson`), `${JSON.stringify(order(i))}\n`);
       await ingest({ dataDir: dir, table: TABLES.orders, input });
     }
+    // Sixteen one-row batches each go into one partition (sized by volume: a year of so few rows).
+    const partitions = readdirSync(join(dir, 'lake', 'orders')).filter((d) => d.startsWith('part='));
+    assert.equal(partitions.length, 1, `one partition expected, found ${partitions.join(', ')}`);
+    partition = join(dir, 'lake', 'orders', partitions[0] ?? '');
     try {
       // Immutable, so the merge cannot rename its file into the partition (root ignores permissions).
       execFileSync('chattr', ['+i', partition], { stdio: 'pipe' });
@@ -196,7 +200,8 @@ test('a failed merge of small files is logged in one line and counted, and the s
       const res = await fetch(`${server.url}/v1/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(order(100, { order_date: '2025-11-29 10:00:00' })),
+        // Another year, so another partition: the record itself lands; only the merge of the 16 fails.
+        body: JSON.stringify(order(100, { order_date: '2024-11-29 10:00:00' })),
       });
       assert.equal(res.status, 200);
       await server.collector.compactNow();

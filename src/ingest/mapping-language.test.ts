@@ -351,7 +351,7 @@ describe('SQL mappings are read-only and see only their sources', () => {
   it('refuses a second statement, hidden in a dollar-quoted string or not', async () => {
     await assert.rejects(
       attempt(`${SELECT}; COPY (SELECT 1) TO 'x.csv'`, 'two'),
-      refused(/exactly one SELECT \(it has 2/),
+      refused(/the mapping's sql: give exactly one SELECT statement \(found 2\)/),
     );
     await assert.rejects(
       attempt(`SELECT $$ $:x ; COPY (SELECT 1) TO 'x.csv'; SELECT $:y $$ AS z`, 'dollar'),
@@ -370,7 +370,7 @@ describe('SQL mappings are read-only and see only their sources', () => {
   it('refuses statements that are not SELECT and any file outside the sources', async () => {
     await assert.rejects(
       attempt(`ATTACH '${join(dir, 'x.db')}' AS x`, 'attach'),
-      refused(/must be a SELECT/),
+      refused(/the mapping's sql: only a SELECT query is allowed/),
     );
     await assert.rejects(
       attempt(`SELECT * FROM read_csv('${join(dir, 'secret.csv')}')`, 'read'),

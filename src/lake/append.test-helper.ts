@@ -1,13 +1,14 @@
 import type { DuckDbSession } from '../duckdb/index.js';
 import { newBatchId } from './batches.js';
-import { type DataLayout, tableDirectory } from './layout.js';
+import { type DataLayout, sqlType, tableDirectory } from './layout.js';
 import { commitTable } from './manifest.js';
 import type { TableSpec } from './tables.js';
 import { writeFiles } from './writer.js';
 
 /**
  * Tests only: writes `relation` (a parenthesised SELECT with the table's columns) as one batch and commits
- * it, without ingest's validation or identity, to build small lakes of exact shape.
+ * it, without ingest's validation or identity, to build small lakes of exact shape. Columns the relation
+ * leaves out are NULL.
  */
 export async function appendRows(
   db: DuckDbSession,
@@ -15,7 +16,10 @@ export async function appendRows(
   spec: TableSpec,
   relation: string,
 ): Promise<{ files: string[]; rows: number }> {
-  const written = await writeFiles(db, layout, spec, relation, newBatchId());
+  // Columns the relation does not name (added to the spec later, e.g. orders.line_id) are NULL.
+  const empty = spec.columns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS "${c.name}"`).join(', ');
+  const full = `(SELECT * FROM ${relation} UNION ALL BY NAME SELECT ${empty} WHERE false)`;
+  const written = await writeFiles(db, layout, spec, full, newBatchId());
   await commitTable(tableDirectory(layout, spec.name), (current) => ({
     files: [...current.files, ...written.files],
   }));
