@@ -10,11 +10,16 @@ import { join } from 'node:path';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
-const REGIONS = ['US-EAST', 'US-WEST', 'EU-WEST', 'ASIA-PACIFIC', 'LATAM'];
-const STATUSES = ['COMPLETED', 'PENDING', 'CANCELLED'];
-const ACTIONS = ['VIEW', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'PURCHASE'];
-const PAGES = ['home', 'category', 'product', 'cart', 'checkout', 'account', 'search'];
-const DEVICES = ['mobile', 'desktop', 'tablet'];
+import {
+  ACTIONS,
+  CLICK_HEADER,
+  CUSTOMER_HEADER,
+  DEVICES,
+  ORDER_HEADER,
+  PAGES,
+  SEED_REGIONS as REGIONS,
+  ORDER_STATUSES as STATUSES,
+} from '../src/seed/index.js';
 
 async function writeLines(path: string, header: string, count: number, line: (i: number) => string) {
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
@@ -39,28 +44,23 @@ export async function naiveGenerate(
   mkdirSync(dir, { recursive: true });
   const rng = xoroshiro128plus(42);
   const int = (lo: number, hi: number) => uniformInt(rng, lo, hi);
-  const pick = <T>(xs: T[]) => xs[int(0, xs.length - 1)] as T;
+  const pick = <T>(xs: readonly T[]) => xs[int(0, xs.length - 1)] as T;
   const t0 = performance.now();
-  await writeLines(
-    join(dir, 'orders.csv'),
-    'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region',
-    sizes.orders,
-    (i) => {
-      const q = int(1, 5);
-      const cents = int(999, 129999);
-      return `ORD${i},CUST${int(1, sizes.customers)},P${int(1, 15)},Product,${q},${(cents / 100).toFixed(2)},${((q * cents) / 100).toFixed(2)},2026-11-${String(int(1, 24)).padStart(2, '0')} 12:00:00,${pick(STATUSES)},${pick(REGIONS)}`;
-    },
-  );
+  await writeLines(join(dir, 'orders.csv'), ORDER_HEADER, sizes.orders, (i) => {
+    const q = int(1, 5);
+    const cents = int(999, 129999);
+    return `ORD${i},CUST${int(1, sizes.customers)},P${int(1, 15)},Product,${q},${(cents / 100).toFixed(2)},${((q * cents) / 100).toFixed(2)},2026-11-${String(int(1, 24)).padStart(2, '0')} 12:00:00,${pick(STATUSES)},${pick(REGIONS)}`;
+  });
   await writeLines(
     join(dir, 'customers.csv'),
-    'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier',
+    CUSTOMER_HEADER,
     sizes.customers,
     (i) =>
       `CUST${i},First,Last,user${i}@example.com,City,${pick(REGIONS)},2024-01-01,${(int(0, 1_000_000) / 100).toFixed(2)},BRONZE`,
   );
   await writeLines(
     join(dir, 'clickstream.csv'),
-    'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds',
+    CLICK_HEADER,
     sizes.events,
     () =>
       `2026-11-20 10:00:00,SESSION${int(1, sizes.events / 5)},CUST${int(1, sizes.customers)},${pick(ACTIONS)},${pick(PAGES)},P${int(1, 15)},${pick(DEVICES)},${int(1, 300)}`,

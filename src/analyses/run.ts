@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Engine, Row, SqlParams } from '../engines/index.js';
+import { type Engine, placeholderNames, type Row, type SqlParams } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
 import type { Analysis, Note } from './types.js';
 
@@ -24,9 +24,7 @@ function flag(name: string): string {
 
 /** Names of the `:name` placeholders an SQL text uses (outside string literals, not `::` casts). */
 export function placeholders(sql: string): string[] {
-  const names = new Set<string>();
-  for (const m of sql.matchAll(/('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g)) if (m[2]) names.add(m[2]);
-  return [...names];
+  return placeholderNames(sql);
 }
 
 /**

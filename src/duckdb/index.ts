@@ -1,4 +1,4 @@
 export { isInterrupt, isStatementError } from './errors.js';
-export { sqlIdent, sqlString, toDollarParams } from './quote.js';
+export { placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';
 export { DuckDbSession, defaultMemoryLimit, type SessionOptions } from './session.js';
 export type { Column, Row, RowStream, RunOptions, SqlParams } from './types.js';

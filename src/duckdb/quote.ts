@@ -8,10 +8,18 @@ export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+// Engine-neutral `:name` placeholders: a string literal (group 1) is skipped whole, and `::` casts do not
+// match; group 2 is a placeholder's name. The one definition, for rewriting and for listing them.
+const PLACEHOLDER = /('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g;
+
 /** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */
 export function toDollarParams(sql: string): string {
-  return sql.replace(
-    /('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g,
-    (match, quoted: string | undefined, name) => (quoted ? match : `$${name}`),
-  );
+  return sql.replace(PLACEHOLDER, (match, quoted: string | undefined, name) => (quoted ? match : `$${name}`));
+}
+
+/** Names of the `:name` placeholders an SQL text uses (outside string literals, not `::` casts). */
+export function placeholderNames(sql: string): string[] {
+  const names = new Set<string>();
+  for (const m of sql.matchAll(PLACEHOLDER)) if (m[2]) names.add(m[2]);
+  return [...names];
 }

@@ -1,3 +1,4 @@
+import { SEED_REGIONS } from '../seed/index.js';
 import { cumulative } from './rng.js';
 
 /** Static facts of the seed (catalog, regions, cities) plus the generator's product attributes. */
@@ -83,7 +84,7 @@ export const COMPLEMENTS: readonly { from: number; p: number; to: number[]; cum:
 export const FRAUD_PRODUCTS: readonly number[] = ['LAPTOP001', 'PHONE001', 'CAMERA001', 'WATCH001'].map(idx);
 
 /** The seed's five sales regions, defined once: the generator writes them, replay and docs refer to them. */
-export const REGIONS = ['US-EAST', 'US-WEST', 'EU-WEST', 'ASIA-PACIFIC', 'LATAM'] as const;
+export const REGIONS = SEED_REGIONS;
 /** Share of customers per region, same order as REGIONS. */
 export const REGION_WEIGHTS = [0.28, 0.22, 0.22, 0.18, 0.1];
 export const CITIES: readonly (readonly string[])[] = [

@@ -17,7 +17,7 @@ import type { Order } from './order-line.js';
 import { Rng } from './rng.js';
 import type { CsvWriter } from './writer.js';
 
-export const CLICK_HEADER = 'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
+export { CLICK_HEADER } from '../seed/index.js';
 /** Share of non-purchasing sessions made by visitors who are not logged in. */
 export const GUEST_SHARE = 0.35;
 

@@ -17,8 +17,7 @@ export const CHURN_LOOKBACK_DAYS = 180;
 /** Pre-window spend per year of tenure for a customer of average propensity, in cents. */
 export const HISTORY_CENTS_PER_YEAR = 90000;
 
-export const CUSTOMER_HEADER =
-  'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier';
+export { CUSTOMER_HEADER } from '../seed/index.js';
 
 /** Zero-padded id: width is max(5, digits of the count). */
 export function idFormatter(prefix: string, count: number): (n: number) => string {

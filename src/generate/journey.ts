@@ -1,7 +1,8 @@
+import { ACTIONS, DEVICES, PAGES } from '../seed/index.js';
 import { POPULARITY_CUM, PRODUCTS } from './catalog.js';
 import { cumulative, type Rng } from './rng.js';
 
-export const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
+export { ACTIONS, DEVICES, PAGES };
 /** Share of visits per device. */
 export const DEVICE_SHARE = [0.55, 0.35, 0.1];
 /** Funnel per device: P(add to cart | viewed), P(checkout | cart), P(purchase | checkout). */
@@ -17,8 +18,6 @@ export const BROWSE_DEVICE_CUM = cumulative(DEVICE_SHARE.map((s, d) => s * (1 - 
 /** Furthest stage of a non-purchasing session given its device: browse, cart, checkout. */
 export const ABANDON_STAGE_CUM = FUNNEL.map(([a, b, c]) => cumulative([1 - a, a * (1 - b), a * b * (1 - c)]));
 
-export const ACTIONS = ['VIEW', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'PURCHASE'] as const;
-export const PAGES = ['home', 'category', 'product', 'cart', 'checkout', 'account', 'search'] as const;
 const [VIEW, ADD, REMOVE, CHECKOUT, PURCHASE] = [0, 1, 2, 3, 4];
 const [HOME, CATEGORY, PRODUCT, CART, CHECKOUT_PAGE, ACCOUNT, SEARCH] = [0, 1, 2, 3, 4, 5, 6];
 /** Pages without a product show an empty product_id. */

@@ -18,10 +18,8 @@ import type { Order } from './order-line.js';
 import { Rng } from './rng.js';
 import { type CsvWriter, money } from './writer.js';
 
+export { ORDER_HEADER } from '../seed/index.js';
 export type { Order } from './order-line.js';
-
-export const ORDER_HEADER =
-  'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region';
 
 /** Quantity distributions (P(q = 1..5)) for cheap accessories and for everything else. */
 const QTY_CHEAP = Float64Array.from([0.55, 0.8, 0.9, 0.96, 1]);

@@ -3,11 +3,9 @@
  * into zod schemas, and the engines into typed views, so a column's rules live in exactly one place.
  */
 
-export const ORDER_STATUSES = ['COMPLETED', 'PENDING', 'CANCELLED'] as const;
-export const TIERS = ['PLATINUM', 'GOLD', 'SILVER', 'BRONZE'] as const;
-export const ACTIONS = ['VIEW', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'CHECKOUT', 'PURCHASE'] as const;
-export const PAGES = ['home', 'category', 'product', 'cart', 'checkout', 'account', 'search'] as const;
-export const DEVICES = ['mobile', 'desktop', 'tablet'] as const;
+import { ACTIONS, DEVICES, ORDER_STATUSES, PAGES, TIERS } from '../seed/index.js';
+
+export { ACTIONS, DEVICES, ORDER_STATUSES, PAGES, TIERS };
 
 export type ColumnType = 'text' | 'integer' | 'money' | 'timestamp' | 'date';
 

@@ -20,9 +20,8 @@ export function csv(header: string, rows: (string | number)[][]): string {
   return `${[header, ...rows.map((r) => r.join(','))].join('\n')}\n`;
 }
 
-export const ORDERS_HEADER =
-  'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region';
-export const CUSTOMERS_HEADER =
-  'customer_id,first_name,last_name,email,city,region,signup_date,lifetime_value,tier';
-export const CLICKSTREAM_HEADER =
-  'timestamp,session_id,customer_id,action,page,product_id,device,duration_seconds';
+export {
+  CLICK_HEADER as CLICKSTREAM_HEADER,
+  CUSTOMER_HEADER as CUSTOMERS_HEADER,
+  ORDER_HEADER as ORDERS_HEADER,
+} from '../seed/index.js';
