@@ -5,9 +5,28 @@ import { suggestionSql } from './dates.js';
 /** Column of a mapped row holding the reason the mapping could not make lake column `name` (or NULL). */
 export const whyColumn = (name: string) => `__why_${name}`;
 
-/** SQL casting a VARCHAR column to its lake type, NULL when it does not parse. */
+/**
+ * SQL casting a VARCHAR column to its lake type, NULL when it does not parse. Two of DuckDB's casts lose
+ * information silently, so they are guarded: a VARCHAR to INTEGER cast rounds ('2.5' becomes 3), and a
+ * VARCHAR to TIMESTAMP cast drops a UTC offset ('10:00+02:00' stays 10:00). A fraction that is not zero is
+ * not a whole number (NULL, reported as such); a timestamp with an offset or Z is converted to UTC.
+ * Only values that look fractional, or end like an offset, take the slower path.
+ */
 export function typedSql(column: ColumnSpec, raw = sqlIdent(column.name)): string {
-  return `TRY_CAST(${raw} AS ${sqlType(column.type)})`;
+  const cast = `TRY_CAST(${raw} AS ${sqlType(column.type)})`;
+  if (column.type === 'integer') {
+    const fractional = `contains(${raw}, '.') OR contains(${raw}, 'e') OR contains(${raw}, 'E')`;
+    const whole = `TRY_CAST(${raw} AS DECIMAL(38,10)) % 1 = 0`;
+    return `CASE WHEN NOT (${fractional}) THEN ${cast} WHEN ${whole} THEN ${cast} END`;
+  }
+  if (column.type === 'timestamp') {
+    // ±HH:MM, ±HHMM or ±HH at the end (a bare date also takes this path, where it parses the same).
+    const sign = (at: number) => `substr(${raw}, ${at}, 1) IN ('+', '-')`;
+    const offset = `right(${raw}, 1) IN ('Z', 'z') OR ${sign(-6)} OR ${sign(-5)} OR ${sign(-3)}`;
+    // The session's time zone is UTC (duckdb/session.ts), so TIMESTAMPTZ → TIMESTAMP gives UTC wall time.
+    return `CASE WHEN ${offset} THEN CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE ${cast} END`;
+  }
+  return cast;
 }
 
 const TYPE_WORD: Record<ColumnSpec['type'], string> = {
