@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../testing/index.js';
@@ -123,8 +123,11 @@ test('whole data directory on a full disk: compaction fails too, writes resume o
     try {
       for (let round = 0; round < rounds; round++) {
         // An operator's file takes most of the disk; WAL and lake share what is left.
+        // Sized from the space left, so the round fills the disk whatever earlier rounds left behind
+        // (retired lake files stay for ten minutes).
         const filler = join(dir, `filler-${round}`);
-        writeFileSync(filler, Buffer.alloc(6 * 1024 * 1024));
+        const { bavail, bsize } = statfsSync(dir);
+        writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 512 * 1024)));
         let full = false;
         const before = tally.answers.get('503 storage_full') ?? 0;
         const writers = Array.from({ length: 4 }, () =>
