@@ -1,4 +1,4 @@
-import type { ColumnType, TableSpec } from '../../lake/index.js';
+import { type ColumnType, MONEY_SQL_TYPE, type TableSpec } from '../../lake/index.js';
 
 /**
  * Spark SQL's side of the engine-neutral SQL the analyses are written in: the few things Spark spells
@@ -23,7 +23,8 @@ export function sparkType(type: ColumnType): string {
     case 'integer':
       return 'INT';
     case 'money':
-      return 'DECIMAL(18,2)';
+      // The lake's own type, which both engines spell the same: a different scale fails every read.
+      return MONEY_SQL_TYPE;
     case 'timestamp':
       return 'TIMESTAMP';
     case 'date':

@@ -50,7 +50,7 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
     assert.deepEqual(row, {
       id: 'string',
       q: 'int',
-      t: 'decimal(18,2)',
+      t: 'decimal(18,4)',
       d: 'timestamp',
       total_amount: 20.1,
       order_date: '2026-11-01 23:30:00',
