@@ -24,9 +24,10 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
     case 'spark': {
       // Loaded on demand: a DuckDB run should not pay for loading gRPC, Arrow and the protocol files.
       const { SparkEngine } = await import('./spark/index.js');
-      // Spark Connect sessions cannot run anything but what querySelect lets through (a subquery,
-      // with SQL on files switched off), so the same session serves trusted and user-written SQL.
-      return SparkEngine.open(options.dataDir, options.spark);
+      return SparkEngine.open(options.dataDir, {
+        ...options.spark,
+        ...(options.sandboxed ? { sandboxed: true } : {}),
+      });
     }
     case 'duckdb':
     case undefined:

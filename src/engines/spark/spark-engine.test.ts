@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ingestFixture } from '../../analyses/fixture.test-helper.js';
 import { UserError } from '../../errors/index.js';
 import { liveFiles } from '../../lake/index.js';
+import { collectRows } from '../types.js';
 import { csv, ORDERS_HEADER, tempDir } from '../../testing/index.js';
 import { SparkEngine } from './spark-engine.js';
 import { sparkRemoteForTests } from './spark-remote.test-helper.js';
@@ -36,7 +37,7 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
     await ingestFixture(dir, [
       ['orders', csv(ORDERS_HEADER, [order('O1', 2, '10.05', '20.10', '2026-11-01 23:30:00')])],
     ]);
-    engine = await SparkEngine.open(dir, { remote: spark.remote });
+    engine = await SparkEngine.open(dir, { remote: spark.remote, sandboxed: true });
   });
   after(async () => {
     await engine?.close();
@@ -106,13 +107,19 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
   });
 
   it('runs one user query, and refuses anything else as a user error', async () => {
-    assert.deepEqual(await engine.querySelect('WITH t AS (SELECT 1 AS x) SELECT x FROM t;'), [{ x: 1 }]);
+    assert.deepEqual(await collectRows(await engine.querySelect('WITH t AS (SELECT 1 AS x) SELECT x FROM t;')), [
+      { x: 1 },
+    ]);
     for (const bad of [
       'DROP VIEW orders',
       'SELECT 1; SELECT 2',
       'SET spark.sql.ansi.enabled = false',
       'SELECT 1) AS a; DROP VIEW orders; SELECT * FROM (SELECT 1',
       'SELECT nope FROM orders',
+      // Restricted mode (the test server's, required for user SQL): no Java calls, no programs.
+      "SELECT reflect('java.lang.System', 'getProperty', 'user.name') AS u",
+      "SELECT java_method('java.lang.System', 'exit', 0) AS u",
+      "SELECT TRANSFORM(region) USING 'id' AS (out STRING) FROM orders",
     ]) {
       await assert.rejects(engine.querySelect(bad), UserError, bad);
     }
