@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { ingestFixture } from '../../analyses/fixture.test-helper.js';
 import { UserError } from '../../errors/index.js';
 import { liveFiles } from '../../lake/index.js';
-import { collectRows } from '../types.js';
 import { csv, ORDERS_HEADER, tempDir } from '../../testing/index.js';
+import { collectRows } from '../types.js';
 import { SparkEngine } from './spark-engine.js';
 import { sparkRemoteForTests } from './spark-remote.test-helper.js';
 
@@ -107,9 +107,10 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
   });
 
   it('runs one user query, and refuses anything else as a user error', async () => {
-    assert.deepEqual(await collectRows(await engine.querySelect('WITH t AS (SELECT 1 AS x) SELECT x FROM t;')), [
-      { x: 1 },
-    ]);
+    assert.deepEqual(
+      await collectRows(await engine.querySelect('WITH t AS (SELECT 1 AS x) SELECT x FROM t;')),
+      [{ x: 1 }],
+    );
     for (const bad of [
       'DROP VIEW orders',
       'SELECT 1; SELECT 2',
