@@ -135,6 +135,16 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
     );
   });
 
+  it('runs user-written SQL only on an engine opened for it', async () => {
+    if (!('remote' in spark)) return;
+    const trusted = await SparkEngine.open(dir, { remote: spark.remote });
+    try {
+      await assert.rejects(trusted.querySelect('SELECT 1 AS x'), /sandboxed/);
+    } finally {
+      await trusted.close();
+    }
+  });
+
   it('reports a server that is not there as a user error naming the address', async () => {
     await assert.rejects(
       SparkEngine.open(dir, { remote: 'sc://127.0.0.1:1' }),
