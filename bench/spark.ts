@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
-import { DuckDbEngine, type Engine } from '../src/engines/index.js';
-import { SparkEngine } from '../src/engines/spark/index.js';
+import { type Engine, openEngine } from '../src/engines/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 
@@ -100,10 +99,10 @@ try {
       `Spark Connect server (local[2]): accepting connections ${(startupMs / 1000).toFixed(1)} s after launch, RSS ${idle.rss.toFixed(0)} MB idle`,
     );
   }
-  const duck = await DuckDbEngine.open(dir);
+  const duck = await openEngine({ dataDir: dir });
   engines.push(duck);
   const t0 = performance.now();
-  const spark = await SparkEngine.open(dir, { remote });
+  const spark = await openEngine({ dataDir: dir, kind: 'spark', spark: { remote } });
   engines.push(spark);
   console.log(`Spark session and views: ${(performance.now() - t0).toFixed(0)} ms`);
 

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Starts or stops one Spark Connect server (Spark local[2]) for a test or benchmark run, listening on
 # loopback only: the gRPC port, the driver and its block manager bind 127.0.0.1 and the web UI is off.
+# Restricted mode (a static setting no session can undo) refuses reflect(), java_method() and
+# TRANSFORM … USING, which would let a user-written query call Java methods or run programs; shoplake
+# refuses to run user-written SQL on a server without it.
 #   sh scripts/spark-connect.sh start   prints sc://127.0.0.1:PORT once the server accepts connections
 #   sh scripts/spark-connect.sh stop    stops the server this script started (by its recorded pid)
 # SHOPLAKE_SPARK_DRIVER_MEMORY (default 2g) sizes the driver, which in local mode runs the tasks too.
@@ -58,6 +61,7 @@ start() {
     --conf spark.sql.catalogImplementation=in-memory \
     --conf "spark.sql.warehouse.dir=$STATE/warehouse" \
     --conf spark.sql.shuffle.partitions=4 \
+    --conf spark.sql.restrictedMode.enabled=true \
     >"$STATE/server.log" 2>&1 &
   echo $! >"$STATE/pid"
   # A cold JVM on a busy 2-core machine takes 10–30 s; give up after three minutes.

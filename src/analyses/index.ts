@@ -1,4 +1,5 @@
 export { describeParams, findAnalysis, loadCatalog, type ParamInfo } from './catalog.js';
+export { assertRunsOn, engineSupport, enginesFor } from './engine-support.js';
 export { dateRangeSql, dollars, isoDate, param } from './params.js';
 export {
   type AnalysisResult,

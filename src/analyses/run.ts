@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Engine, placeholderNames, type Row, type SqlParams } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
+import { assertRunsOn } from './engine-support.js';
 import type { Analysis, Note } from './types.js';
 
 /** Parses raw parameters (CLI strings, query strings, JSON) against an analysis's schema. */
@@ -56,6 +57,7 @@ export interface AnalysisResult<R> {
 }
 
 async function rowsOf(engine: Engine, analysis: Analysis, params: Record<string, unknown>): Promise<Row[]> {
+  assertRunsOn(analysis, engine.name);
   const sql = analysis.sql(params as never);
   let rows: Row[] = await engine.query(sql, bindParams(analysis, sql, params));
   if (analysis.transform) rows = analysis.transform(rows, params as never);

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { EngineKind } from '../engines/index.js';
 
 /** Row schemas are zod objects so that every engine's output is checked against the declared row type. */
 export type RowSchema = z.ZodObject;
@@ -49,6 +50,11 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
   transform?: (rows: Record<string, unknown>[], params: z.infer<P>) => Record<string, unknown>[];
   /** Optional query for notes about the result (rows left out and why), run after the analysis. */
   notes?: (params: z.infer<P>) => NotesQuery;
+  /**
+   * Engines this analysis cannot run on, each with the reason (shown by `query --list`, and said when
+   * the analysis is asked for on that engine). Absent: it runs on every engine.
+   */
+  unsupportedOn?: Readonly<Partial<Record<EngineKind, string>>>;
   /** Seed-style text lines for `--format table`; a generic table is drawn when absent. */
   render?: (rows: z.infer<R>[]) => string[];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { engineKindSchema, lakeUriSchema, sparkRemoteSchema } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
 
 /**
@@ -50,3 +51,15 @@ export function parseFlags<S extends z.ZodType>(schema: S, raw: unknown): z.infe
   });
   throw new UserError(problems.join('; '), { code: 'bad_flag' });
 }
+
+/**
+ * The flags that choose the engine (`query`, `sql`, `tables`); each may also come from the environment
+ * or the config file (precedence in engines/choice.ts).
+ */
+export const engineFlags = z.object({
+  engine: engineKindSchema.optional(),
+  sparkRemote: sparkRemoteSchema.optional(),
+  lakeUri: lakeUriSchema.optional(),
+  config: z.string().min(1, 'expected a file').optional(),
+});
+export type EngineFlags = z.infer<typeof engineFlags>;

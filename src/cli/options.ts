@@ -2,8 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
+import { type EngineChoice, engineEnv, readEngineConfig, resolveEngineChoice } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
-import { parseFlags } from './flags.js';
+import { type EngineFlags, parseFlags } from './flags.js';
 
 const globalFlags = z.object({ data: z.string().min(1, 'expected a directory').optional() });
 
@@ -44,4 +45,31 @@ export function paramArgs(args: string[]): Record<string, string> {
     out[key] = value;
   }
   return out;
+}
+
+/** Adds the flags that choose the engine (`--engine`, `--spark-remote`, `--lake-uri`, `--config`). */
+export function addEngineOptions(command: Command): Command {
+  return command
+    .option(
+      '--engine <engine>',
+      'duckdb (default) or spark; also $SHOPLAKE_ENGINE or "engine" in <data>/shoplake.json',
+    )
+    .option(
+      '--spark-remote <address>',
+      'Spark Connect server for --engine spark, e.g. sc://127.0.0.1:15002; also $SHOPLAKE_SPARK_REMOTE',
+    )
+    .option(
+      '--lake-uri <uri>',
+      'the lake directory as Spark reads it, e.g. hdfs://namenode:8020/shoplake/lake (default: the local lake); also $SHOPLAKE_LAKE_URI',
+    )
+    .option('--config <file>', 'engine settings file (default: <data>/shoplake.json when it exists)');
+}
+
+/**
+ * The engine to open: each setting from its flag, else the environment, else the config file, else the
+ * default (DuckDB). The CLI passes the choice through to openEngine without looking into it.
+ */
+export function engineChoice(flags: EngineFlags, dir: string): EngineChoice {
+  const { config, ...fromFlags } = flags;
+  return resolveEngineChoice(fromFlags, engineEnv(process.env), readEngineConfig(dir, config));
 }

@@ -18,14 +18,14 @@ async function writeLake(dir: string, orderIds = ['O1', 'O2', 'O3']): Promise<vo
     const orders = orderIds
       .map(
         (id, i) =>
-          `('${id}', 'C1', 'P1', 'Pen', 1, 2.5, 2.5, TIMESTAMP '${days[i % 3]}', 'COMPLETED', 'US-EAST')`,
+          `('${id}', 'C1', 'P1', 'Pen', 1, 2.5, 2.5, TIMESTAMP '${days[i % 3]}', 'COMPLETED', 'US-EAST', NULL, '1')`,
       )
       .join(', ');
     await appendRows(
       db,
       layout,
       TABLES.orders,
-      `(SELECT * FROM (VALUES ${orders}) t(order_id, customer_id, product_id, product_name, quantity, price, total_amount, order_date, status, region))`,
+      `(SELECT * FROM (VALUES ${orders}) t(order_id, customer_id, product_id, product_name, quantity, price, total_amount, order_date, status, region, discount, line_id))`,
     );
     await appendRows(
       db,

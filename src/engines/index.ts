@@ -1,9 +1,20 @@
-/** @deprecated outside src/engines: open engines with openEngine. Kept for tests written before it. */
-
 /** Placeholders are engine-neutral (`:name`); every engine binds them by these names. */
 export { placeholderNames } from '../duckdb/index.js';
+export {
+  CONFIG_FILE,
+  ENGINE_ENV,
+  type EngineSettings,
+  engineConfigSchema,
+  engineEnv,
+  lakeUriSchema,
+  readEngineConfig,
+  resolveEngineChoice,
+  sparkRemoteSchema,
+} from './choice.js';
+/** @deprecated outside src/engines: open engines with openEngine. Kept for tests written before it. */
 export { DuckDbEngine, type OpenOptions } from './duckdb-engine.js';
-export { type EngineKind, engineKindSchema, type OpenEngineOptions, openEngine } from './open.js';
+export { DEFAULT_ENGINE, type EngineKind, engineKindSchema } from './kind.js';
+export { type EngineChoice, type OpenEngineOptions, openEngine } from './open.js';
 export { assertDataDir } from './table-status.js';
 export {
   type Column,

@@ -1,26 +1,36 @@
-import { z } from 'zod';
 import { DuckDbEngine } from './duckdb-engine.js';
+import type { SparkEngineOptions } from './spark/index.js';
 import type { Engine } from './types.js';
 
-/** The engines shoplake can run on (Spark joins this list with issue 9). */
-export const engineKindSchema = z.enum(['duckdb']);
-export type EngineKind = z.infer<typeof engineKindSchema>;
+export { type EngineKind, engineKindSchema } from './kind.js';
+
+/** Which engine to open, with what that engine needs (Spark: where its Connect server is). */
+export type EngineChoice = { kind: 'duckdb' } | { kind: 'spark'; spark: SparkEngineOptions };
 
 /** What to open: which engine, over which data directory, and whether for user-written SQL. */
-export interface OpenEngineOptions {
-  kind?: EngineKind;
+export type OpenEngineOptions = {
   dataDir: string;
   /** For user-written SQL (`querySelect`): the engine reads the lake's live files and nothing else. */
   sandboxed?: boolean;
+  /** DuckDB only: worker threads. */
   threads?: number;
+  /** DuckDB only: memory limit, e.g. '8GB'. */
   memoryLimit?: string;
-}
+} & (EngineChoice | { kind?: undefined });
 
 /** The one place engines are opened; every command, server and benchmark goes through it. */
 export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
-  const kind = options.kind ?? 'duckdb';
-  switch (kind) {
+  switch (options.kind) {
+    case 'spark': {
+      // Loaded on demand: a DuckDB run should not pay for loading gRPC, Arrow and the protocol files.
+      const { SparkEngine } = await import('./spark/index.js');
+      return SparkEngine.open(options.dataDir, {
+        ...options.spark,
+        ...(options.sandboxed ? { sandboxed: true } : {}),
+      });
+    }
     case 'duckdb':
+    case undefined:
       return DuckDbEngine.open(options.dataDir, {
         ...(options.sandboxed ? { sandboxed: true } : {}),
         ...(options.threads ? { threads: options.threads } : {}),

@@ -1,5 +1,6 @@
 import type { Column, Row, RowStream, RunOptions, SqlParams } from '../duckdb/index.js';
 import type { TableName } from '../lake/index.js';
+import type { EngineKind } from './kind.js';
 
 export type { Column, Row, RowStream, RunOptions, SqlParams };
 
@@ -21,7 +22,8 @@ export interface TableStatus {
  * `:name` parameters, stream rows as they come, and run user-written SQL behind the one guard.
  */
 export interface Engine {
-  readonly name: string;
+  /** Which engine this is (for what must depend on it, e.g. an analysis that cannot run on it). */
+  readonly name: EngineKind;
   /** Runs trusted (shoplake's own) SQL and collects its rows. */
   query(sql: string, params?: SqlParams, options?: RunOptions): Promise<Row[]>;
   /** Runs trusted SQL and hands rows over batch by batch, in bounded memory. */

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
+  assertRunsOn,
   describeParams,
+  engineSupport,
   findAnalysis,
   loadCatalog,
   type Note,
@@ -10,18 +12,23 @@ import {
 import { openEngine, withRunOptions } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { analysisColumns } from '../columns.js';
-import { DEFAULT_TIMEOUT, durationFlag, type Format, formatFlag, parseFlags } from '../flags.js';
-import { dataDir, paramArgs } from '../options.js';
+import { DEFAULT_TIMEOUT, durationFlag, engineFlags, type Format, formatFlag, parseFlags } from '../flags.js';
+import { addEngineOptions, dataDir, engineChoice, paramArgs } from '../options.js';
 import { formatOption, printRows } from '../output.js';
 import { stopOnTimeoutOrInterrupt } from '../stop.js';
 import { emptyResultReason } from './empty.js';
 
-const queryFlags = z.object({ format: formatFlag, timeout: durationFlag, list: z.boolean().optional() });
+const queryFlags = engineFlags.extend({
+  format: formatFlag,
+  timeout: durationFlag,
+  list: z.boolean().optional(),
+});
 
 async function listCatalog(format: Format): Promise<void> {
   const catalog = (await loadCatalog()).map((a) => ({
     name: a.name,
     description: a.description,
+    engines: engineSupport(a),
     params: describeParams(a),
   }));
   if (format !== 'table') {
@@ -30,7 +37,7 @@ async function listCatalog(format: Format): Promise<void> {
   }
   for (const a of catalog) {
     const params = a.params.map((p) => `  ${p.flag}${p.description ? `: ${p.description}` : ''}\n`).join('');
-    process.stdout.write(`${a.name}\n  ${a.description}\n${params}`);
+    process.stdout.write(`${a.name}\n  ${a.description}\n  engines: ${a.engines}\n${params}`);
   }
 }
 
@@ -45,7 +52,7 @@ function printNotes(notes: Note[], format: Format): void {
 }
 
 export function registerQuery(program: Command): void {
-  program
+  const command = program
     .command('query')
     .description('run an analysis of the catalog: shoplake query <name> [--param value ...]')
     .argument('[name]', 'analysis name (see --list)')
@@ -57,17 +64,21 @@ export function registerQuery(program: Command): void {
       'stop the analysis after this long (e.g. 30s, 10m; 0: never)',
       DEFAULT_TIMEOUT,
     )
-    .allowUnknownOption()
-    .action(async (name: string | undefined, params: string[], raw: unknown, cmd: Command) => {
-      const { format, timeout, list } = parseFlags(queryFlags, raw);
+    .allowUnknownOption();
+  addEngineOptions(command).action(
+    async (name: string | undefined, params: string[], raw: unknown, cmd: Command) => {
+      const { format, timeout, list, ...engineSettings } = parseFlags(queryFlags, raw);
       if (list) return listCatalog(format);
       if (!name)
         throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
       const analysis = await findAnalysis(name);
       const args = paramArgs(params);
       const dir = dataDir(cmd);
+      const choice = engineChoice(engineSettings, dir);
+      // Said before connecting to anything: no engine needs to start to know this.
+      assertRunsOn(analysis, choice.kind);
       const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
-      const engine = await openEngine({ dataDir: dir }).catch((err: unknown) => {
+      const engine = await openEngine({ dataDir: dir, ...choice }).catch((err: unknown) => {
         stop.dispose();
         throw err;
       });
@@ -89,5 +100,6 @@ export function registerQuery(program: Command): void {
         stop.dispose();
         await engine.close();
       }
-    });
+    },
+  );
 }

@@ -1,51 +1,49 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { sqlIdent } from '../../duckdb/index.js';
 import { openEngine } from '../../engines/index.js';
 import { dataLayout, filesByPartition, TABLES, tableBytes } from '../../lake/index.js';
-import { formatFlag, parseFlags } from '../flags.js';
-import { dataDir } from '../options.js';
+import { engineFlags, formatFlag, parseFlags } from '../flags.js';
+import { addEngineOptions, dataDir, engineChoice } from '../options.js';
 import { formatOption, printRows } from '../output.js';
 
 /** `shoplake tables`: what the lake holds — state, rows, files, bytes, partitions and time range per table. */
 export function registerTables(program: Command): void {
-  program
+  const command = program
     .command('tables')
     .description('list the lake tables with state, rows, files, size and the time range they cover')
-    .addOption(formatOption())
-    .action(async (raw: unknown, cmd: Command) => {
-      const { format } = parseFlags(z.object({ format: formatFlag }), raw);
-      const dir = dataDir(cmd);
-      const layout = dataLayout(dir);
-      const engine = await openEngine({ dataDir: dir });
-      try {
-        const rows = [];
-        for (const status of await engine.tables()) {
-          const name = status.table;
-          const time = TABLES[name].time;
-          const range = time
-            ? `, CAST(min(${sqlIdent(time)}) AS VARCHAR) AS first, CAST(max(${sqlIdent(time)}) AS VARCHAR) AS last`
-            : '';
-          // A table that is not loaded or is damaged is listed with its state; the others are counted.
-          const [stats] =
-            status.state === 'loaded'
-              ? await engine.query(`SELECT count(*) AS rows${range} FROM ${sqlIdent(name)}`)
-              : [];
-          rows.push({
-            table: name,
-            state: status.problem ? `${status.state}: ${status.problem}` : status.state,
-            rows: Number(stats?.rows ?? 0),
-            files: status.files.length,
-            partitions: filesByPartition(status.files).size,
-            megabytes:
-              status.state === 'loaded' ? Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100 : 0,
-            first: typeof stats?.first === 'string' ? stats.first : null,
-            last: typeof stats?.last === 'string' ? stats.last : null,
-          });
-        }
-        printRows(rows, format);
-      } finally {
-        await engine.close();
+    .addOption(formatOption());
+  addEngineOptions(command).action(async (raw: unknown, cmd: Command) => {
+    const { format, ...engineSettings } = parseFlags(engineFlags.extend({ format: formatFlag }), raw);
+    const dir = dataDir(cmd);
+    const layout = dataLayout(dir);
+    const engine = await openEngine({ dataDir: dir, ...engineChoice(engineSettings, dir) });
+    try {
+      const rows = [];
+      for (const status of await engine.tables()) {
+        const name = status.table;
+        const time = TABLES[name].time;
+        const range = time
+          ? `, CAST(min(${sqlIdent(time)}) AS STRING) AS first, CAST(max(${sqlIdent(time)}) AS STRING) AS last`
+          : '';
+        // A table that is not loaded or is damaged is listed with its state; the others are counted.
+        const [stats] =
+          status.state === 'loaded'
+            ? await engine.query(`SELECT count(*) AS rows${range} FROM ${sqlIdent(name)}`)
+            : [];
+        rows.push({
+          table: name,
+          state: status.problem ? `${status.state}: ${status.problem}` : status.state,
+          rows: Number(stats?.rows ?? 0),
+          files: status.files.length,
+          partitions: filesByPartition(status.files).size,
+          megabytes: status.state === 'loaded' ? Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100 : 0,
+          first: typeof stats?.first === 'string' ? stats.first : null,
+          last: typeof stats?.last === 'string' ? stats.last : null,
+        });
       }
-    });
+      printRows(rows, format);
+    } finally {
+      await engine.close();
+    }
+  });
 }

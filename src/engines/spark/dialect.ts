@@ -23,7 +23,7 @@ export function sparkType(type: ColumnType): string {
     case 'integer':
       return 'INT';
     case 'money':
-      // The lake's exact money type (DECIMAL(18,4)), spelt the same in both engines.
+      // The lake's own type, which both engines spell the same: a different scale fails every read.
       return MONEY_SQL_TYPE;
     case 'timestamp':
       return 'TIMESTAMP';

@@ -50,7 +50,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
     await buildLake(t.dir);
     duck = await DuckDbEngine.open(t.dir);
     duckSandbox = await DuckDbEngine.open(t.dir, { sandboxed: true });
-    sparkEngine = await SparkEngine.open(t.dir, { remote: spark.remote });
+    // Sandboxed: it runs the analyses and, as `shoplake sql` does, the ad-hoc queries.
+    sparkEngine = await SparkEngine.open(t.dir, { remote: spark.remote, sandboxed: true });
   });
   after(async () => {
     await sparkEngine?.close();

@@ -37,7 +37,7 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
     await ingestFixture(dir, [
       ['orders', csv(ORDERS_HEADER, [order('O1', 2, '10.05', '20.10', '2026-11-01 23:30:00')])],
     ]);
-    engine = await SparkEngine.open(dir, { remote: spark.remote });
+    engine = await SparkEngine.open(dir, { remote: spark.remote, sandboxed: true });
   });
   after(async () => {
     await engine?.close();
@@ -117,6 +117,10 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
       'SET spark.sql.ansi.enabled = false',
       'SELECT 1) AS a; DROP VIEW orders; SELECT * FROM (SELECT 1',
       'SELECT nope FROM orders',
+      // Restricted mode (the test server's, required for user SQL): no Java calls, no programs.
+      "SELECT reflect('java.lang.System', 'getProperty', 'user.name') AS u",
+      "SELECT java_method('java.lang.System', 'exit', 0) AS u",
+      "SELECT TRANSFORM(region) USING 'id' AS (out STRING) FROM orders",
     ]) {
       await assert.rejects(engine.querySelect(bad), UserError, bad);
     }
@@ -129,6 +133,16 @@ describe('SparkEngine over a hand-built lake', { skip: 'skip' in spark ? spark.s
       engine.querySelect(`SELECT count(*) AS n FROM parquet.\`file://${file}\``),
       UserError,
     );
+  });
+
+  it('runs user-written SQL only on an engine opened for it', async () => {
+    if (!('remote' in spark)) return;
+    const trusted = await SparkEngine.open(dir, { remote: spark.remote });
+    try {
+      await assert.rejects(trusted.querySelect('SELECT 1 AS x'), /sandboxed/);
+    } finally {
+      await trusted.close();
+    }
   });
 
   it('reports a server that is not there as a user error naming the address', async () => {

@@ -36,7 +36,19 @@ export interface SparkEngineOptions {
    * live file's path under `<data>/lake` is appended to it. Default: the local lake as a file:// URI.
    */
   lakeUri?: string;
+  /**
+   * For user-written SQL (`querySelect`): the server must run in restricted mode (see
+   * RESTRICTED_MODE), or opening fails with what to change.
+   */
+  sandboxed?: boolean;
 }
+
+/**
+ * Spark's static setting that rejects reflect(), java_method(), try_reflect() and TRANSFORM … USING:
+ * without it a SELECT can call static Java methods (System.exit, System.getenv) or run a program on the
+ * cluster, so user-written SQL runs only on a server started with it (a session cannot change it).
+ */
+export const RESTRICTED_MODE = 'spark.sql.restrictedMode.enabled';
 
 /**
  * Apache Spark through Spark Connect: one session per engine, one temporary view per lake table over
@@ -51,6 +63,7 @@ export class SparkEngine implements Engine {
     private readonly client: SparkConnectClient,
     private readonly lake: LakeLocator,
     private readonly layout: DataLayout,
+    private readonly sandboxed: boolean,
   ) {}
 
   /** Opens a session on the server and registers the lake's views. */
@@ -64,8 +77,10 @@ export class SparkEngine implements Engine {
     }
     const remote = typeof options.remote === 'string' ? parseSparkRemote(options.remote) : options.remote;
     const client = new SparkConnectClient(remote);
-    const engine = new SparkEngine(client, lakeLocator(layout.lake, options.lakeUri), layout);
+    const sandboxed = options.sandboxed === true;
+    const engine = new SparkEngine(client, lakeLocator(layout.lake, options.lakeUri), layout, sandboxed);
     try {
+      if (sandboxed) await assertRestricted(client, remote);
       for (const statement of [...SESSION_SETTINGS, ...SESSION_FUNCTIONS]) await client.run(statement);
       await engine.refreshViews();
     } catch (err) {
@@ -117,11 +132,14 @@ export class SparkEngine implements Engine {
    * user's, reported on one line.
    */
   async querySelect(sql: string, options: RunOptions = {}): Promise<RowStream> {
+    if (!this.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
     const body = sql.trim().replace(/;\s*$/, '');
     try {
       return await this.stream(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options);
     } catch (err) {
-      if (err instanceof SparkQueryError && err.isQueryMistake) {
+      // In user-written SQL a feature Spark refuses (0A000: restricted mode's reflect, TRANSFORM) is
+      // the user's mistake too, not a failure of shoplake.
+      if (err instanceof SparkQueryError && (err.isQueryMistake || err.sqlState === '0A000')) {
         throw new UserError(`only a single valid SELECT query is allowed: ${err.message}`, {
           code: 'read_only',
           cause: err,
@@ -170,4 +188,15 @@ export class SparkEngine implements Engine {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** Refuses a server where a SELECT could call Java methods or run programs (see RESTRICTED_MODE). */
+async function assertRestricted(client: SparkConnectClient, remote: SparkRemote): Promise<void> {
+  const rows: Row[] = [];
+  for await (const row of client.rows(`SET ${RESTRICTED_MODE}`)) rows.push(row);
+  if (rows.some((r) => String(r.value).toLowerCase() === 'true')) return;
+  throw new UserError(
+    `the Spark Connect server at sc://${remote.host}:${remote.port} lets SQL call Java methods and run programs (reflect, TRANSFORM … USING): start it with --conf ${RESTRICTED_MODE}=true (Spark ≥ 4.3) to run user-written SQL on it; analyses run without it`,
+    { code: 'spark_not_restricted' },
+  );
 }

@@ -34,7 +34,8 @@ export const SESSION_GAP_MINUTES = 30;
 
 /**
  * Seconds since 1970-01-01 of a TIMESTAMP column. `epoch_seconds` is defined by every engine (DuckDB:
- * epoch(), Spark: unix_seconds()), since the engines share no function for it; computing it from
+ * epoch(), Spark: bround(unix_micros() / 1e6), both rounding half to even), since the engines share no
+ * function for it; computing it from
  * calendar parts instead cost several seconds on 40M events.
  */
 export function epochSecondsSql(col: string): string {
