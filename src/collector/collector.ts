@@ -10,7 +10,7 @@ import type { ParsedBody } from './parse.js';
 import { Quarantine } from './quarantine.js';
 import { quarantinedKeys } from './quarantined-keys.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
-import { Wal, WalWriteError } from './wal.js';
+import { Wal, WalWriteError, walDirectory } from './wal.js';
 import { storageRefusal, WalHealth } from './wal-health.js';
 
 type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
@@ -58,7 +58,7 @@ export class Collector {
         duplicate: counter('duplicate'),
         rejected: counter('rejected'),
       });
-      const wal = new Wal(join(layout.root, 'wal', table));
+      const wal = new Wal(walDirectory(layout.root, table));
       wal.onCommit = (seconds, appends) => {
         this.metrics.fsync.observe(seconds);
         this.metrics.groupSize.observe(appends);
