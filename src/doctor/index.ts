@@ -25,7 +25,8 @@ export async function checkLake(dataDir: string): Promise<Finding[]> {
   try {
     const findings: Finding[] = [];
     if (existsSync(layout.lake)) {
-      for (const table of TABLE_NAMES) findings.push(...(await inspectTable(db, layout.lake, table)).findings);
+      for (const table of TABLE_NAMES)
+        findings.push(...(await inspectTable(db, layout.lake, table)).findings);
     }
     findings.push(...inspectWal(layout), ...(await inspectReports(layout)));
     return findings;

@@ -22,7 +22,10 @@ export const ORPHAN_AGE_MS = 60 * 60 * 1000;
 export interface TableInspection {
   table: TableName;
   dir: string;
-  manifest: { state: 'ok'; value: Manifest } | { state: 'missing' } | { state: 'unreadable'; problem: string };
+  manifest:
+    | { state: 'ok'; value: Manifest }
+    | { state: 'missing' }
+    | { state: 'unreadable'; problem: string };
   log: RawLog;
   /** Live files the manifest lists (absolute) and what reading each found (null: missing). */
   listed: { file: string; check: ParquetCheck | null }[];

@@ -1,8 +1,8 @@
+import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { liveBatchIds } from './batch-log.js';
 import type { TableInspection } from './inspect-table.js';
 import type { ParquetCheck } from './parquet-file.js';
-import { statSync } from 'node:fs';
-import { liveBatchIds } from './batch-log.js';
 
 type Readable = Extract<ParquetCheck, { ok: true }>;
 
@@ -66,6 +66,7 @@ export function rebuildFileList(
     chosen.push(c.rel);
   }
   const columnSets = chosen.map((rel) => checks.get(join(inspection.dir, rel))?.columns ?? []);
-  const columns = columnSets.length === 0 ? [] : columnSets.reduce((acc, cols) => acc.filter((c) => cols.includes(c)));
+  const columns =
+    columnSets.length === 0 ? [] : columnSets.reduce((acc, cols) => acc.filter((c) => cols.includes(c)));
   return { files: chosen.sort(), columns, left };
 }

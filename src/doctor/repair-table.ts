@@ -1,4 +1,4 @@
-import { existsSync, openSync, closeSync, readSync, rmSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, truncateSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { DuckDbSession } from '../duckdb/index.js';
 import {
@@ -68,7 +68,10 @@ async function mendManifest(
     } else if (!check.ok) {
       keep.delete(rel);
       changed = true;
-      did(`moved ${rel} (${check.problem}) to ${moveAside(layout, file)} and dropped it from the manifest`, file);
+      did(
+        `moved ${rel} (${check.problem}) to ${moveAside(layout, file)} and dropped it from the manifest`,
+        file,
+      );
     }
   }
   const committed = manifest.version === 2 ? manifest.log : 0;
