@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DuckDbSession } from '../duckdb/index.js';
 import { DuckDbEngine } from '../engines/index.js';
 import { dataLayout, retiredFiles, rollbackBatch, tableBatches } from '../lake/index.js';
-import { order, testCollector } from './testkit.test-helper.js';
+import { tempDir } from '../testing/index.js';
+import { exited, startServer, waitFor } from './fault-kit.test-helper.js';
+import { KEY, order, testCollector } from './testkit.test-helper.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
 type Collector = Awaited<ReturnType<typeof testCollector>>;
 
@@ -81,5 +87,46 @@ test('a rollback whose retired files are gone already: the keys are loaded from 
     assert.deepEqual(await lakeIds(t), expected([1, 6]));
   } finally {
     await t.close();
+  }
+});
+
+test('through a real shoplake serve and shoplake rollback: send, compact, roll back, resend: stored', {
+  timeout: 90_000,
+}, async () => {
+  const { dir, cleanup } = tempDir('shoplake-rollback-serve-');
+  const { child, url } = await startServer(dir);
+  const post = async (records: Record<string, unknown>[]) => {
+    const res = await fetch(`${url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(records),
+    });
+    assert.equal(res.status, 200);
+    return (await res.json()) as { accepted: number; duplicate: number };
+  };
+  try {
+    assert.equal((await post(ids(1, 6))).accepted, 6);
+    const batches = () => tableBatches(dataLayout(dir), 'orders').filter((b) => b.kind === 'collector');
+    // The server compacts every 300 ms: wait for its batch (bounded, not a timing assertion).
+    await waitFor(() => batches().some((b) => b.loaded === 6), 60_000, 'the compaction of 6 orders');
+    const batch = batches().find((b) => b.loaded === 6)?.id ?? '';
+    const rollback = spawnSync(process.execPath, [BIN, '--data', dir, 'rollback', batch]);
+    assert.equal(rollback.status, 0, rollback.stderr.toString());
+    assert.deepEqual(await post(ids(1, 6)), { accepted: 6, duplicate: 0, rejected: 0, errors: [] });
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    const engine = await DuckDbEngine.open(dir);
+    try {
+      const rows = await engine.query('SELECT order_id FROM orders ORDER BY order_id');
+      assert.deepEqual(
+        rows.map((r) => String(r.order_id)),
+        expected([1, 6]),
+      );
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    cleanup();
   }
 });
