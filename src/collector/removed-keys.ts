@@ -23,7 +23,7 @@ import type { CollectedTable } from './records.js';
  */
 export class RemovedKeys {
   private readonly seen = new Map<CollectedTable, { version: string; log: number }>();
-  private readonly running = new Map<CollectedTable, Promise<void>>();
+  private readonly running = new Map<CollectedTable, Promise<boolean>>();
 
   constructor(
     private readonly dataDir: string,
@@ -48,21 +48,27 @@ export class RemovedKeys {
    * Forgets the keys of batches removed since the last call (one stat when nothing changed). Callers
    * await it before answering "duplicate", so a retry after a rollback is never refused.
    */
-  sync(table: CollectedTable): Promise<void> {
+  async sync(table: CollectedTable): Promise<void> {
     const seen = this.seen.get(table);
-    if (!seen || manifestVersion(this.dir(table)) === seen.version) return Promise.resolve();
-    const running = this.running.get(table);
-    if (running) return running;
-    // A failure is logged and tried again on the next request (seen stays where it was); writes go on.
-    const run = this.catchUp(table, seen)
-      .catch((err: unknown) =>
-        this.log(
-          `cannot follow the ${table} batch log for rollbacks, will retry: ${String(err).split('\n')[0]}`,
-        ),
-      )
-      .finally(() => this.running.delete(table));
-    this.running.set(table, run);
-    return run;
+    if (!seen) return;
+    // A catch-up that started before the latest commit read an older log: after it, look again.
+    while (manifestVersion(this.dir(table)) !== seen.version) {
+      let run = this.running.get(table);
+      if (!run) {
+        // A failure is logged and tried again on the next request (seen stays where it was); writes go on.
+        run = this.catchUp(table, seen)
+          .then(() => true)
+          .catch((err: unknown) => {
+            this.log(
+              `cannot follow the ${table} batch log for rollbacks, will retry: ${String(err).split('\n')[0]}`,
+            );
+            return false;
+          })
+          .finally(() => this.running.delete(table));
+        this.running.set(table, run);
+      }
+      if (!(await run)) return;
+    }
   }
 
   private async catchUp(table: CollectedTable, seen: { version: string; log: number }): Promise<void> {
