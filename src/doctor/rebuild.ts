@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { BatchEntry, RollbackEntry } from '../lake/index.js';
 import { liveBatchIds } from './batch-log.js';
 import type { TableInspection } from './inspect-table.js';
 import type { ParquetCheck } from './parquet-file.js';
@@ -27,7 +28,7 @@ export interface RebuiltList {
 export function rebuildFileList(
   inspection: TableInspection,
   checks: ReadonlyMap<string, Readable>,
-  entries: Parameters<typeof liveBatchIds>[0],
+  entries: readonly (BatchEntry | RollbackEntry)[],
 ): RebuiltList {
   const live = liveBatchIds(entries);
   const written = new Map<string, Set<string>>();
