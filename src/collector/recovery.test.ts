@@ -172,7 +172,8 @@ test('a stop that cannot compact says exactly what stays in the WAL, and the nex
 
 test('a failed merge of small files is logged in one line and counted, and the segment is stored', async (t) => {
   const { dir, cleanup } = tempDir('shoplake-merge-');
-  const partition = join(dir, 'lake', 'orders', 'part=2025-11-28');
+  // Partitions are sized by volume: sixteen single orders of one day make one yearly partition.
+  const partition = join(dir, 'lake', 'orders', 'part=2025');
   let locked = false;
   try {
     // Sixteen small files in one partition, from file ingest (which never merges).
@@ -196,7 +197,8 @@ test('a failed merge of small files is logged in one line and counted, and the s
       const res = await fetch(`${server.url}/v1/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify(order(100, { order_date: '2025-11-29 10:00:00' })),
+        // Another year, so another partition: only the merge meets the immutable directory.
+        body: JSON.stringify(order(100, { order_date: '2024-06-01 10:00:00' })),
       });
       assert.equal(res.status, 200);
       await server.collector.compactNow();
