@@ -15,6 +15,7 @@ import {
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { testCollector } from '../collector/testkit.test-helper.js';
 import { DuckDbSession } from '../duckdb/index.js';
 import { DuckDbEngine } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
@@ -290,3 +291,48 @@ describe('shoplake doctor', () => {
 function batchOf(file: string): string {
   return (file.split('/').at(-1) ?? '').split('-').slice(0, 2).join('-');
 }
+
+describe('shoplake doctor --repair while a collector runs', () => {
+  it('repairs a corrupt manifest under the table lock; the collector stores every record it acknowledged', async () => {
+    const t = await testCollector();
+    const post = async (from: number, to: number) => {
+      const records = Array.from({ length: to - from + 1 }, (_, i) => ({
+        order_id: `K${from + i}`,
+        customer_id: 'C1',
+        product_id: 'P1',
+        product_name: 'Widget',
+        quantity: 1,
+        price: 2,
+        total_amount: 2,
+        order_date: '2025-11-28 10:00:00',
+        status: 'COMPLETED',
+        region: 'US-EAST',
+      }));
+      const res = await t.post('/v1/orders', records);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { accepted: number }).accepted, records.length);
+    };
+    try {
+      await post(1, 10);
+      await t.collector.compactNow();
+      const manifest = join(t.dir, 'lake', 'orders', '_manifest.json');
+      writeFileSync(manifest, '{"version": 2,');
+      // Acknowledged while the table is damaged (kept in the WAL), and while the repair holds the lock.
+      await post(11, 15);
+      const repair = doctorLake(t.dir, true);
+      await post(16, 20);
+      assert.ok(healthy(await repair));
+      await t.collector.compactNow();
+      await t.collector.compactNow();
+      const engine = await DuckDbEngine.open(t.dir);
+      try {
+        const [row] = await engine.query('SELECT count(*) AS n, count(DISTINCT order_id) AS ids FROM orders');
+        assert.deepEqual(row, { n: 20, ids: 20 });
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
