@@ -244,6 +244,8 @@ describe('shoplake doctor', () => {
     const data = copy();
     writeFileSync(join(orderDir(data), '_manifest.json'), 'not json');
     appendFileSync(join(orderDir(data), '_batches.ndjson'), '{"type":"rollback","id":"b');
+    const found = await doctorLake(data, false);
+    assert.deepEqual(codes(found.findings), ['damage:manifest_unreadable', 'warning:log_uncommitted_tail']);
     await doctorLake(data, true);
     assert.deepEqual(await counts(data), LIVE);
   });

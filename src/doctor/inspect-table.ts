@@ -92,6 +92,15 @@ export async function inspectTable(
     }
   }
   if (found.manifest.state !== 'ok') {
+    if (log.size > log.validBytes) {
+      add({
+        severity: 'warning',
+        code: 'log_uncommitted_tail',
+        path: log.path,
+        message: `${BATCH_LOG_FILE} ends in ${log.size - log.validBytes} byte(s) that are no whole entry (a writer died while appending)`,
+        action: `${REPAIR} cuts them off (kept in <data>/damaged/)`,
+      });
+    }
     await inspectUnlistedFiles(db, found, now);
     return found;
   }

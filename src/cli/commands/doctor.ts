@@ -27,10 +27,12 @@ export function registerDoctor(program: Command): void {
       if (!existsSync(dir)) throw new UserError(`data directory ${dir} does not exist: pass --data DIR`);
       const report = await doctorLake(dir, opts.repair);
       if (opts.format === 'table') process.stdout.write(lines(report, opts.repair).join('\n').concat('\n'));
-      else printRows(rows(report), opts.format);
+      else printRows(rows(report), opts.format, { columns: COLUMNS });
       if (!healthy(report)) process.exitCode = DAMAGE_EXIT;
     });
 }
+
+const COLUMNS = ['kind', 'severity', 'code', 'table', 'path', 'message', 'action'];
 
 function findingLine(f: Finding): string {
   return `${f.severity}: ${f.table ? `${f.table}: ` : ''}${f.message}; ${f.action}`;
