@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   tables: async () => (await import('./commands/tables.js')).registerTables,
   batches: async () => (await import('./commands/batches.js')).registerBatches,
   rollback: async () => (await import('./commands/rollback.js')).registerRollback,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
 };
 
 /** The command named on the command line, skipping the global options. */
@@ -68,7 +69,10 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || Boolean(process.env.SHOPLAKE_DEBUG);
   try {
     await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that ran but has a finding to report (doctor: damage) sets the exit code itself.
+    const code = process.exitCode;
+    process.exitCode = undefined;
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version')

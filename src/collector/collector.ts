@@ -10,7 +10,8 @@ import type { ParsedBody } from './parse.js';
 import { Quarantine } from './quarantine.js';
 import { quarantinedKeys } from './quarantined-keys.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
-import { Wal, WalWriteError } from './wal.js';
+import { RemovedKeys } from './removed-keys.js';
+import { Wal, WalWriteError, walDirectory } from './wal.js';
 import { storageRefusal, WalHealth } from './wal-health.js';
 
 type RecordCounters = Record<'accepted' | 'duplicate' | 'rejected', { inc(n: number): void }>;
@@ -42,6 +43,7 @@ export class Collector {
   private readonly health: WalHealth;
   private onReportFn: (r: CompactionReport) => void = () => {};
   private log: (line: string) => void = () => {};
+  private removedKeys: RemovedKeys | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -58,7 +60,7 @@ export class Collector {
         duplicate: counter('duplicate'),
         rejected: counter('rejected'),
       });
-      const wal = new Wal(join(layout.root, 'wal', table));
+      const wal = new Wal(walDirectory(layout.root, table));
       wal.onCommit = (seconds, appends) => {
         this.metrics.fsync.observe(seconds);
         this.metrics.groupSize.observe(appends);
@@ -88,6 +90,9 @@ export class Collector {
     };
     c.compactor.onReport = (r) => c.onReportFn(r);
     await c.compactor.compactNow();
+    c.removedKeys = new RemovedKeys(dataDir, c.keys, config.dedupKeys, log);
+    // Before the keys are loaded: a rollback committed meanwhile is caught up on afterwards.
+    c.removedKeys.start(COLLECTED_TABLES);
     await loadLakeState(dataDir, c.keys, config.dedupKeys, c.metrics);
     c.compactor.start(config.compactIntervalMs);
     return c;
@@ -150,6 +155,8 @@ export class Collector {
   }
 
   private async store(table: CollectedTable, body: ParsedBody): Promise<CollectResult> {
+    // A rollback committed since the last request: its keys are forgotten before any is called a duplicate.
+    await this.removedKeys?.sync(table);
     const validator = this.validators.get(table) as RecordValidator;
     const keys = this.keys.get(table) as KeySet;
     const errors = [...body.unparsable];

@@ -1,45 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DuckDbEngine } from '../engines/index.js';
 import { tempDir } from '../testing/index.js';
+import { exited, startServer } from './fault-kit.test-helper.js';
 import { event, KEY, order } from './testkit.test-helper.js';
-
-// dist/src/collector → repository root, where bin/shoplake.js runs the compiled CLI.
-const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
-
-async function startServer(
-  dataDir: string,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--data', dataDir, 'serve', '--port', '0', '--compact-interval', '300'],
-    { env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 
 test('kill -9 during load: every acknowledged record is in the lake exactly once', {
   timeout: 90_000,

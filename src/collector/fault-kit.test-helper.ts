@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { DuckDbEngine } from '../engines/index.js';
 import { KEY, order } from './testkit.test-helper.js';
 
@@ -81,3 +83,38 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+// dist/src/collector → repository root, where bin/shoplake.js runs the compiled CLI.
+const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
+
+/** Starts `shoplake serve` on a free loopback port over `dataDir` (compacting every 300 ms). */
+export async function startServer(
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, '--data', dataDir, 'serve', '--port', '0', '--compact-interval', '300'],
+    { env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+/** Resolves with the exit code once the process has exited. */
+export const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });

@@ -4,3 +4,4 @@ export type { Backlog, CompactionReport } from './compactor.js';
 export { type CollectorConfig, collectorConfigSchema, loadCollectorConfig } from './config.js';
 export { COLLECTED_TABLES, type CollectedTable, contentEventId, type Rejection } from './records.js';
 export { type RunningCollector, type StartOptions, startCollector } from './server.js';
+export { walDirectory, walSegments } from './wal.js';

@@ -31,6 +31,12 @@ export class KeySet {
     this.old.delete(key);
   }
 
+  /** Forgets every key (before loading them again from the lake). */
+  clear(): void {
+    this.young = new Set();
+    this.old = new Set();
+  }
+
   get size(): number {
     return this.young.size + this.old.size;
   }

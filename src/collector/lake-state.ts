@@ -28,24 +28,7 @@ export async function loadLakeState(
   try {
     for (const table of COLLECTED_TABLES) {
       const spec = TABLES[table];
-      const cols = spec.key.map(sqlIdent).join(` || '|' || `);
-      const keys = keysByTable.get(table) as KeySet;
-      // The newest keys, since retries are for records sent moments ago: whole date partitions, newest
-      // first, until the set is full (reading only those files, not sorting the whole table).
-      const byPartition = filesByPartition(tableFiles(layout, spec));
-      const partitions = [...byPartition.keys()].sort().reverse();
-      const batches: string[][] = [];
-      let room = capacity;
-      for (const partition of partitions) {
-        if (room <= 0) break;
-        const batch = await db.column(
-          `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
-        );
-        batches.push(batch);
-        room -= batch.length;
-      }
-      // Oldest first, so that the key set's generations drop the oldest when it fills.
-      for (const batch of batches.reverse()) for (const k of batch) keys.add(k);
+      await loadTableKeys(db, dataDir, table, keysByTable.get(table) as KeySet, capacity);
       const [count] = await db.all(`SELECT count(*) AS n FROM (${tableSelectSql(layout, spec)})`);
       metrics.lakeRows.set({ table }, Number(count?.n ?? 0));
     }
@@ -54,4 +37,34 @@ export async function loadLakeState(
   }
   // Later the compaction process measures it, off the request path.
   for (const table of COLLECTED_TABLES) metrics.lakeBytes.set({ table }, tableBytes(layout, TABLES[table]));
+}
+
+/**
+ * Adds the newest keys of one lake table to `keys`, oldest first: retries are for records sent moments
+ * ago, so whole date partitions are read newest first until the set is full (reading only those files,
+ * not sorting the whole table).
+ */
+export async function loadTableKeys(
+  db: DuckDbSession,
+  dataDir: string,
+  table: CollectedTable,
+  keys: KeySet,
+  capacity: number,
+): Promise<void> {
+  const spec = TABLES[table];
+  const cols = spec.key.map(sqlIdent).join(` || '|' || `);
+  const byPartition = filesByPartition(tableFiles(dataLayout(dataDir), spec));
+  const partitions = [...byPartition.keys()].sort().reverse();
+  const batches: string[][] = [];
+  let room = capacity;
+  for (const partition of partitions) {
+    if (room <= 0) break;
+    const batch = await db.column(
+      `SELECT ${cols} AS k FROM (${keysOfFilesSql(spec, byPartition.get(partition) ?? [])}) LIMIT ${room}`,
+    );
+    batches.push(batch);
+    room -= batch.length;
+  }
+  // Oldest first, so that the key set's generations drop the oldest when it fills.
+  for (const batch of batches.reverse()) for (const k of batch) keys.add(k);
 }

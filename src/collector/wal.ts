@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -27,6 +27,21 @@ interface Active {
 }
 
 const SEGMENT = /^(\d{12})\.ndjson$/;
+
+/** The collector's WAL directory of one table under a data directory. */
+export function walDirectory(dataDir: string, table: string): string {
+  return join(dataDir, 'wal', table);
+}
+
+/** WAL segments on disk (not yet compacted into the lake) of one table, oldest first, with their size. */
+export function walSegments(dataDir: string, table: string): { path: string; bytes: number }[] {
+  const dir = walDirectory(dataDir, table);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => SEGMENT.test(f))
+    .sort()
+    .map((f) => ({ path: join(dir, f), bytes: statSync(join(dir, f)).size }));
+}
 
 /** A WAL write that did not complete: nothing of its batch was acknowledged. */
 export class WalWriteError extends Error {

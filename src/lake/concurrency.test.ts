@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { DuckDbSession, sqlString } from '../duckdb/index.js';
 import { DuckDbEngine } from '../engines/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
-import { commitFiles, commitTable, dataLayout, liveFiles, withTableLock } from './index.js';
+import {
+  BATCH_COLUMN,
+  commitFiles,
+  commitTable,
+  dataLayout,
+  liveFiles,
+  tableBatches,
+  withTableLock,
+} from './index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
@@ -162,6 +171,105 @@ describe('concurrent writers', () => {
     }
   });
 
+  it('a collector under load while files are ingested, compacted and batches rolled back: each acknowledged record once', {
+    timeout: 180_000,
+  }, async (t) => {
+    const data = join(dir, 'with-collector');
+    const key = 'concurrency-key-1';
+    const server = await serve(data, key);
+    const acked = new Set<string>();
+    let next = 0;
+    let stop = false;
+    // The collector's records: ids K0, K1, …; acknowledged only by a 200 whose every record was accepted.
+    const post = async (ids: string[]) => {
+      const res = await fetch(`${server.url}/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(ids.map(collectorOrder)),
+      });
+      const body = (await res.json()) as { accepted?: number; duplicate?: number };
+      return { status: res.status, accepted: body.accepted ?? 0, duplicate: body.duplicate ?? 0 };
+    };
+    const sender = async () => {
+      while (!stop) {
+        const ids = Array.from({ length: 20 }, () => `K${next++}`);
+        const answer = await post(ids);
+        if (answer.status === 200 && answer.accepted === ids.length) for (const id of ids) acked.add(id);
+        else if (answer.status !== 503) assert.fail(`unexpected answer ${JSON.stringify(answer)}`);
+      }
+    };
+    const senders = [sender(), sender()];
+    try {
+      const bin = (...args: string[]) => run(['--data', data, ...args, '--format', 'json']).done;
+      const orders = (prefix: string, n: number) =>
+        lines(n).map((r) => [`${prefix}${String(r[0]).slice(3)}`, ...r.slice(1)] as (string | number)[]);
+      const x = writeText(join(dir, 'in', 'cx.csv'), csv(ORDERS_HEADER, orders('X', 40)));
+      const y = writeText(join(dir, 'in', 'cy.csv'), csv(ORDERS_HEADER, orders('Y', 30)));
+      const collectorBatches = () =>
+        tableBatches(dataLayout(data), 'orders').filter((b) => b.kind === 'collector' && b.loaded > 0);
+      // Counted, not timed: wait until the collector has committed a few batches.
+      for (let waited = 0; collectorBatches().length < 3 && waited < 60_000; waited += 50) await sleep(50);
+      assert.ok(collectorBatches().length >= 3, 'the collector compacts while it is being sent records');
+      const first = await bin('ingest', x, '--table', 'orders');
+      const xBatch = (JSON.parse(first.stdout) as { batch: string }[])[0]?.batch ?? '';
+      // One collector batch is rolled back too; its records are counted from its rows, by batch id.
+      const victim = collectorBatches()[1]?.id ?? '';
+      const rolledBack = await idsOfBatch(data, victim);
+      assert.ok(rolledBack.length > 0);
+      const results = await Promise.all([
+        bin('ingest', y, '--table', 'orders'),
+        bin('ingest', y, '--table', 'orders'),
+        bin('compact', '--table', 'orders', '--min-files', '2'),
+        bin('rollback', xBatch),
+        bin('rollback', victim),
+        bin('compact', '--table', 'orders', '--min-files', '2'),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.code),
+        [0, 0, 0, 0, 0, 0],
+      );
+      // The rolled-back records are sent again: the running collector must store them, not call them duplicates.
+      for (let i = 0; i < rolledBack.length; i += 50) {
+        const again = rolledBack.slice(i, i + 50);
+        const answer = await post(again);
+        assert.deepEqual(answer, { status: 200, accepted: again.length, duplicate: 0 });
+      }
+      stop = true;
+      await Promise.all(senders);
+      server.child.kill('SIGTERM');
+      assert.equal(await exited(server.child), 0, 'the collector drains and stops cleanly');
+      const engine = await DuckDbEngine.open(data);
+      let stored: Map<string, number>;
+      try {
+        const rows = await engine.query('SELECT order_id AS id, count(*) AS n FROM orders GROUP BY 1');
+        stored = new Map(rows.map((r) => [String(r.id), Number(r.n)]));
+      } finally {
+        await engine.close();
+      }
+      const lost = [...acked].filter((id) => !stored.has(id));
+      const doubled = [...stored].filter(([, n]) => n > 1).map(([id]) => id);
+      const expected = new Set([...acked, ...orders('Y', 30).map((r) => String(r[0]))]);
+      const unexpected = [...stored.keys()].filter((id) => !expected.has(id));
+      t.diagnostic(
+        `collector + ingest + compact + rollback: ${acked.size} acknowledged, ${rolledBack.length} rolled back and sent again, ` +
+          `${lost.length} lost, ${doubled.length} duplicated, ${unexpected.length} unexpected`,
+      );
+      assert.deepEqual(
+        { lost: lost.slice(0, 5), doubled: doubled.slice(0, 5), unexpected: unexpected.slice(0, 5) },
+        {
+          lost: [],
+          doubled: [],
+          unexpected: [],
+        },
+      );
+      assert.equal(stored.size, acked.size + 30);
+    } finally {
+      stop = true;
+      await Promise.allSettled(senders);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  });
+
   it('waits for the table lock without blocking the thread (regression: Atomics.wait busy-wait)', async () => {
     const tableDir = join(dir, 'lake', 'waiting');
     let ticks = 0;
@@ -216,3 +324,63 @@ describe('concurrent writers', () => {
     );
   });
 });
+
+// A collector order line with id `id` (the seed's columns; a fixed day).
+function collectorOrder(id: string): Record<string, unknown> {
+  return {
+    order_id: id,
+    customer_id: 'C1',
+    product_id: 'P1',
+    product_name: 'Thing',
+    quantity: 1,
+    price: 2,
+    total_amount: 2,
+    order_date: '2026-10-05 10:00:00',
+    status: 'COMPLETED',
+    region: 'US-EAST',
+  };
+}
+
+// The order ids a batch loaded, read from the live files by their batch column (an independent count).
+async function idsOfBatch(data: string, batch: string): Promise<string[]> {
+  const files = liveFiles(join(dataLayout(data).lake, 'orders'));
+  const db = await DuckDbSession.open();
+  try {
+    return await db.column(
+      `SELECT order_id FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)
+       WHERE ${BATCH_COLUMN} = ${sqlString(batch)} ORDER BY 1`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+// `shoplake serve` on a free loopback port, compacting every 300 ms.
+async function serve(data: string, key: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, '--data', data, 'serve', '--port', '0', '--host', '127.0.0.1', '--compact-interval', '300'],
+    { env: { ...process.env, SHOPLAKE_WRITE_KEYS: key }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`shoplake serve exited ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}

@@ -7,6 +7,7 @@ export {
   findBatch,
   newBatchId,
   type RollbackEntry,
+  rollbackEntrySchema,
   tableBatches,
 } from './batches.js';
 export { type CompactOptions, type CompactReport, compactTable, SMALL_FILE_BYTES } from './compact.js';
@@ -28,16 +29,23 @@ export {
 } from './layout.js';
 export { HeldLock, LockTimeout, withTableLock } from './lock.js';
 export {
+  BATCH_LOG_FILE,
   commitFiles,
   commitTable,
   ensureManifest,
+  listDirectory,
   liveFiles,
+  MANIFEST_FILE,
+  type Manifest,
   manifestVersion,
   RETIRE_MS,
+  readManifest,
+  retiredFiles,
   type TableChange,
   type TableSnapshot,
   tableSnapshot,
   unlistedFiles,
+  writeManifest,
 } from './manifest.js';
 export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';

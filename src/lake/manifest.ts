@@ -29,6 +29,9 @@ import { type HeldLock, withTableLock } from './lock.js';
  */
 const MANIFEST = '_manifest.json';
 const LOG = '_batches.ndjson';
+/** File names of a table's manifest and batch log (part of the lake's documented on-disk format). */
+export const MANIFEST_FILE = MANIFEST;
+export const BATCH_LOG_FILE = LOG;
 export const RETIRE_MS = 10 * 60 * 1000;
 
 const manifestSchema = z.union([
@@ -51,16 +54,19 @@ const manifestSchema = z.union([
     columns: z.array(z.string()).optional(),
   }),
 ]);
-type Manifest = z.infer<typeof manifestSchema>;
+/** A table's manifest as stored (version 1 or 2). */
+export type Manifest = z.infer<typeof manifestSchema>;
 
-function readManifest(tableDir: string): Manifest | null {
+/** The table's manifest, null when it has none; throws when it is not valid JSON of the expected shape. */
+export function readManifest(tableDir: string): Manifest | null {
   const path = join(tableDir, MANIFEST);
   if (!existsSync(path)) return null;
   return manifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
 // Lakes written before manifests existed: every Parquet file under the table directory is live.
-function listDirectory(tableDir: string): string[] {
+/** Every Parquet file in the table's directory and partition directories (relative, sorted). */
+export function listDirectory(tableDir: string): string[] {
   if (!existsSync(tableDir)) return [];
   const files: string[] = [];
   for (const entry of readdirSync(tableDir, { withFileTypes: true })) {
@@ -106,6 +112,13 @@ export function unlistedFiles(tableDir: string): string[] {
   return listDirectory(tableDir)
     .filter((f) => !known.has(f))
     .map((f) => join(tableDir, f));
+}
+
+/** Files the manifest retired (absolute) that are still on disk, kept for readers of an earlier list. */
+export function retiredFiles(tableDir: string): string[] {
+  const manifest = readManifest(tableDir);
+  if (!manifest) return [];
+  return manifest.retired.map((r) => join(tableDir, r.file)).filter((f) => existsSync(f));
 }
 
 /** Changes whenever the table's file list may have changed (cheap: one stat). */
@@ -238,7 +251,11 @@ function appendLog(tableDir: string, committed: number, entry: Record<string, un
   return committed + line.length;
 }
 
-function writeManifest(tableDir: string, held: HeldLock, manifest: Manifest): void {
+/**
+ * Writes a manifest in place (synced, then renamed) while holding the table lock. For `shoplake doctor
+ * --repair`, which rebuilds a manifest that commitTable cannot read; every other writer uses commitTable.
+ */
+export function writeManifest(tableDir: string, held: HeldLock, manifest: Manifest): void {
   const tmp = join(tableDir, `${MANIFEST}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
