@@ -20,9 +20,10 @@ export function typedSql(column: ColumnSpec, raw = sqlIdent(column.name)): strin
     return `CASE WHEN NOT (${fractional}) THEN ${cast} WHEN ${whole} THEN ${cast} END`;
   }
   if (column.type === 'timestamp') {
-    // ±HH:MM, ±HHMM or ±HH at the end (a bare date also takes this path, where it parses the same).
-    const sign = (at: number) => `substr(${raw}, ${at}, 1) IN ('+', '-')`;
-    const offset = `right(${raw}, 1) IN ('Z', 'z') OR ${sign(-6)} OR ${sign(-5)} OR ${sign(-3)}`;
+    // An offset is '+', 'Z' or a '-' past the date part; only such values take the slower, always
+    // correct TIMESTAMPTZ path (a value sent there without an offset parses the same). Four contains()
+    // cost half of checking the end's shape character by character (measured on 4M values).
+    const offset = `contains(${raw}, '+') OR contains(${raw}, 'Z') OR contains(${raw}, 'z') OR contains(substr(${raw}, 11), '-')`;
     // The session's time zone is UTC (duckdb/session.ts), so TIMESTAMPTZ → TIMESTAMP gives UTC wall time.
     return `CASE WHEN ${offset} THEN CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE ${cast} END`;
   }
