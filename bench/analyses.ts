@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
 import { openEngine } from '../src/engines/index.js';
-import { generate, generateDefaults } from '../src/generate/index.js';
-import { buildLake } from '../src/ingest/index.js';
+import { generateDefaults } from '../src/generate/index.js';
+import { buildBenchDataset } from './dataset.js';
 
 /** Median latency in ms of each analysis with default parameters over the lake in `dataDir`. */
 export async function benchAnalyses(dataDir: string, runs = 5): Promise<{ name: string; ms: number }[]> {
@@ -53,19 +53,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   };
   try {
     if (!given) {
-      const t0 = performance.now();
-      await generate({
-        ...generateDefaults,
-        ...opts,
-        out: dir,
-        asOf: new Date(Date.UTC(2025, 0, 1)),
-        experiment: { name: 'bench', lift: 0.1, split: 0.5 },
-      });
-      await buildLake(dir);
-      const s = ((performance.now() - t0) / 1000).toFixed(1);
-      console.log(
-        `dataset: ${opts.orders} orders, ${opts.events} events, ${opts.customers} customers (${s} s)`,
-      );
+      await buildBenchDataset(dir, opts);
     }
     const results = await benchAnalyses(dir, flag('runs', 5));
     const width = Math.max(...results.map((r) => r.name.length));

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
 import { type Engine, openEngine } from '../src/engines/index.js';
-import { generate, generateDefaults } from '../src/generate/index.js';
-import { buildLake } from '../src/ingest/index.js';
+import { generateDefaults } from '../src/generate/index.js';
+import { buildBenchDataset } from './dataset.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SEED_SCENARIOS = new Set(['sales-by-region', 'customer-tiers', 'purchases-by-device']);
@@ -74,19 +74,7 @@ let startupMs: number | undefined;
 const engines: Engine[] = [];
 try {
   if (!values.data) {
-    const t0 = performance.now();
-    await generate({
-      ...generateDefaults,
-      ...size,
-      out: dir,
-      asOf: new Date(Date.UTC(2025, 0, 1)),
-      experiment: { name: 'bench', lift: 0.1, split: 0.5 },
-    });
-    await buildLake(dir);
-    const s = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(
-      `dataset: ${size.orders} orders, ${size.events} events, ${size.customers} customers (${s} s)`,
-    );
+    await buildBenchDataset(dir, size);
   }
   if (!remote) {
     remote = execFileSync('sh', [join(ROOT, 'scripts/spark-connect.sh'), 'start'], {

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
+import { placeholderNames } from '../engines/index.js';
 import { isUserError } from '../errors/index.js';
 import { buildSalesLake } from './catalog/parts/orders.test-helper.js';
 import { fixtureLake } from './fixture.test-helper.js';
-import {
-  type Analysis,
-  defineAnalysis,
-  loadCatalog,
-  param,
-  parseParams,
-  placeholders,
-  runAnalysis,
-} from './index.js';
+import { type Analysis, defineAnalysis, loadCatalog, param, parseParams, runAnalysis } from './index.js';
 
 // Raw values to try for parameters that shape the SQL but are not enums (enum options are tried by
 // themselves). A 'shape' parameter missing here fails the test, so a new one cannot go unchecked.
@@ -67,7 +60,7 @@ describe('analysis parameters', () => {
       const bound = new Set<string>();
       for (const raw of variants(analysis)) {
         for (const sql of sqlTexts(analysis, raw)) {
-          for (const name of placeholders(sql)) {
+          for (const name of placeholderNames(sql)) {
             assert.ok(
               defined.includes(name),
               `${analysis.name} ${JSON.stringify(raw)}: :${name} is not defined`,

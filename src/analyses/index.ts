@@ -5,7 +5,6 @@ export {
   type AnalysisResult,
   bindParams,
   parseParams,
-  placeholders,
   runAnalysis,
   runAnalysisWithNotes,
 } from './run.js';

@@ -23,11 +23,6 @@ function flag(name: string): string {
   return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Names of the `:name` placeholders an SQL text uses (outside string literals, not `::` casts). */
-export function placeholders(sql: string): string[] {
-  return placeholderNames(sql);
-}
-
 /**
  * The values bound to an SQL text's placeholders. A placeholder that the parameter schema does not define
  * is a bug in the analysis (it would silently bind NULL), so it fails as an internal error.
@@ -35,7 +30,7 @@ export function placeholders(sql: string): string[] {
 export function bindParams(analysis: Analysis, sql: string, params: Record<string, unknown>): SqlParams {
   const defined = Object.keys(analysis.params.shape);
   const binds: SqlParams = {};
-  for (const name of placeholders(sql)) {
+  for (const name of placeholderNames(sql)) {
     if (!defined.includes(name)) {
       throw new Error(
         `${analysis.name}: its SQL uses :${name}, which its parameter schema does not define (${defined.join(', ')})`,
