@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import { TABLES, type TableName } from '../lake/index.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { event, order, testCollector } from './testkit.test-helper.js';
 
 interface Case {

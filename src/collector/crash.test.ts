@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { tempDir } from '../testing/index.js';
 import { exited, startServer } from './fault-kit.test-helper.js';
 import { event, KEY, order } from './testkit.test-helper.js';

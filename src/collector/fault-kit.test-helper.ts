@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { KEY, order } from './testkit.test-helper.js';
 
 /** What a fault run counts: every acknowledged order must be in the lake exactly once. */

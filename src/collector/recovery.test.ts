@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../lake/index.js';
 import { tempDir, writeText } from '../testing/index.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDbSession } from '../duckdb/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { dataLayout, retiredFiles, rollbackBatch, tableBatches } from '../lake/index.js';
 import { tempDir } from '../testing/index.js';
 import { exited, startServer, waitFor } from './fault-kit.test-helper.js';

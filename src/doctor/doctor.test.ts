@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testCollector } from '../collector/testkit.test-helper.js';
 import { DuckDbSession } from '../duckdb/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import {
   compactTable,

@@ -11,8 +11,6 @@ export {
   resolveEngineChoice,
   sparkRemoteSchema,
 } from './choice.js';
-/** @deprecated outside src/engines: open engines with openEngine. Kept for tests written before it. */
-export { DuckDbEngine, type OpenOptions } from './duckdb-engine.js';
 export { DEFAULT_ENGINE, type EngineKind, engineKindSchema } from './kind.js';
 export { type EngineChoice, type OpenEngineOptions, openEngine } from './open.js';
 export { assertDataDir } from './table-status.js';

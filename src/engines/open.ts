@@ -1,4 +1,3 @@
-import { DuckDbEngine } from './duckdb-engine.js';
 import type { SparkEngineOptions } from './spark/index.js';
 import type { Engine } from './types.js';
 
@@ -30,11 +29,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
       });
     }
     case 'duckdb':
-    case undefined:
+    case undefined: {
+      // Loaded on demand too: `query --list` and `--help` should not pay for loading DuckDB (~0.1 s).
+      const { DuckDbEngine } = await import('./duckdb-engine.js');
       return DuckDbEngine.open(options.dataDir, {
         ...(options.sandboxed ? { sandboxed: true } : {}),
         ...(options.threads ? { threads: options.threads } : {}),
         ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
       });
+    }
   }
 }

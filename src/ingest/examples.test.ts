@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { TABLES } from '../lake/index.js';
 import { tempDir } from '../testing/index.js';
 import { type IngestReport, ingest, loadMapping } from './index.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../duckdb/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { contentLineId, TABLES } from '../lake/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
 import { ingest } from './index.js';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DuckDbSession, sqlString } from '../duckdb/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
 import {
   BATCH_COLUMN,

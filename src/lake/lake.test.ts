@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDbSession } from '../duckdb/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
 import { compactTable, dataLayout, TABLES, tableFiles } from './index.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collectorConfigSchema, startCollector } from '../collector/index.js';
-import { DuckDbEngine } from '../engines/index.js';
+import { DuckDbEngine } from '../engines/testing.js';
 import { tempDir } from '../testing/index.js';
 import { loopbackTarget, replay, synthetic } from './index.js';
 

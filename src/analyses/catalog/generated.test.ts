@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DuckDbEngine } from '../../engines/index.js';
+import { DuckDbEngine } from '../../engines/testing.js';
 import { generate, generateDefaults } from '../../generate/index.js';
 import { buildLake } from '../../ingest/index.js';
 import { tempDir } from '../../testing/index.js';

@@ -1,0 +1,107 @@
+/**
+ * Whole-process start-up: `shoplake query --list` and `shoplake query sales-by-region` at the default
+ * generated size, side by side with their floors and peers, each a fresh process, run in interleaved
+ * rounds so that a busy machine slows every contender alike: `node -e 0` (Node's own start-up, the floor
+ * of any Node CLI), `node` importing @duckdb/node-api only (the floor of any query through DuckDB), and
+ * the seed's awk one-liner for scenario 1 over the same raw CSV.
+ * Usage: node dist/bench/startup.js [--data DIR] [--runs N]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generate, generateDefaults } from '../src/generate/index.js';
+import { buildLake } from '../src/ingest/index.js';
+
+const SEED_AWK_SCENARIO_1 = `awk -F',' 'NR>1 {region=$10; sales[region]+=$7} END {for (r in sales) printf "%s: $%.2f\\n", r, sales[r]}' | sort -t':' -k2 -nr`;
+
+interface Contender {
+  name: string;
+  command: string;
+  args: string[];
+}
+
+function contenders(dir: string): Contender[] {
+  const bin = new URL('../../bin/shoplake.js', import.meta.url).pathname;
+  const node = process.execPath;
+  const csv = join(dir, 'raw', 'orders', 'orders.csv');
+  const duckdbOnly = "await import('@duckdb/node-api')";
+  return [
+    { name: 'node -e 0 (floor)', command: node, args: ['-e', '0'] },
+    { name: 'shoplake --help', command: node, args: [bin, '--help'] },
+    { name: 'shoplake query --list', command: node, args: [bin, '--data', dir, 'query', '--list'] },
+    // Resolved from this repository's node_modules, as the CLI resolves it.
+    {
+      name: 'node + import DuckDB client',
+      command: node,
+      args: ['--input-type=module', '-e', duckdbOnly],
+    },
+    { name: 'awk scenario 1 (seed)', command: 'sh', args: ['-c', `${SEED_AWK_SCENARIO_1} < '${csv}'`] },
+    {
+      name: 'shoplake query sales-by-region',
+      command: node,
+      args: [bin, '--data', dir, 'query', 'sales-by-region'],
+    },
+  ];
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+
+function timeOnce(c: Contender, cwd: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(c.command, c.args, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.name} failed (exit ${r.status}): ${r.stderr.toString().trim()}`);
+  return ms;
+}
+
+async function ensureData(dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'raw', 'orders', 'orders.csv'))) {
+    console.error(`generating the default dataset into ${dir}`);
+    await generate({ ...generateDefaults, out: dir, asOf: new Date('2026-11-25T00:00:00Z') });
+  }
+  if (!existsSync(join(dir, 'lake', 'orders'))) await buildLake(dir);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { data: { type: 'string' }, runs: { type: 'string', default: '21' } },
+  });
+  const dir = values.data ?? join('.bench-data', 'default');
+  const runs = Number(values.runs);
+  await ensureData(dir);
+  const cwd = new URL('../..', import.meta.url).pathname;
+  const all = contenders(dir);
+  const times = new Map<string, number[]>(all.map((c) => [c.name, []]));
+  for (const c of all) timeOnce(c, cwd); // warm the page cache, untimed
+  for (let round = 0; round < runs; round++) {
+    for (const c of all) times.get(c.name)?.push(timeOnce(c, cwd));
+  }
+  const load = loadavg().map((l) => l.toFixed(2));
+  console.log(
+    `start-up, whole processes, ${runs} interleaved rounds on ${dir}; ${cpus().length} cores ` +
+      `(${cpus()[0]?.model ?? '?'}), load average ${load.join(' ')}, ${new Date().toISOString()}`,
+  );
+  const floor = quantile(times.get(all[0]?.name ?? '') ?? [], 0.5);
+  const awk = quantile(times.get('awk scenario 1 (seed)') ?? [], 0.5);
+  console.log('contender                          median ms   p90 ms   ÷ node -e 0   ÷ awk');
+  for (const c of all) {
+    const xs = times.get(c.name) ?? [];
+    const med = quantile(xs, 0.5);
+    console.log(
+      [
+        c.name.padEnd(32),
+        med.toFixed(1).padStart(11),
+        quantile(xs, 0.9).toFixed(1).padStart(8),
+        `${(med / floor).toFixed(2)}×`.padStart(13),
+        `${(med / awk).toFixed(2)}×`.padStart(7),
+      ].join(' '),
+    );
+  }
+}
+
+await main();
