@@ -1,5 +1,6 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import { UserError } from '../errors/index.js';
+import { duckdb } from './client.js';
 import { isStatementError } from './errors.js';
 import { sqlIdent, toDollarParams } from './quote.js';
 import { numbersFromStrings, rowStream, stringNumericColumns } from './rows.js';
@@ -28,7 +29,7 @@ export class NativeSession {
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     // Large ingests spill here rather than failing when they outgrow memory.
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
-    const instance = await DuckDBInstance.create(':memory:', config);
+    const instance = await duckdb.DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     try {
       // Pinned so that timestamps without a zone mean UTC whatever the machine's zone is.

@@ -1,54 +1,48 @@
-import {
-  type DuckDBDataChunk,
-  DuckDBDecimalType,
-  type DuckDBResult,
-  type DuckDBType,
-  DuckDBTypeId,
-  JsonDuckDBValueConverter,
-} from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBResult, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import { duckdb } from './client.js';
 import type { Column, Row, RowStream } from './types.js';
 
 // Types whose JSON form is a string (to keep 64-bit precision) but that analyses want as numbers.
 const NUMERIC_AS_STRING = new Set<DuckDBTypeId>([
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UHUGEINT,
-  DuckDBTypeId.DECIMAL,
+  duckdb.DuckDBTypeId.BIGINT,
+  duckdb.DuckDBTypeId.UBIGINT,
+  duckdb.DuckDBTypeId.HUGEINT,
+  duckdb.DuckDBTypeId.UHUGEINT,
+  duckdb.DuckDBTypeId.DECIMAL,
 ]);
 
 const NUMERIC = new Set<DuckDBTypeId>([
   ...NUMERIC_AS_STRING,
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.FLOAT,
-  DuckDBTypeId.DOUBLE,
+  duckdb.DuckDBTypeId.TINYINT,
+  duckdb.DuckDBTypeId.SMALLINT,
+  duckdb.DuckDBTypeId.INTEGER,
+  duckdb.DuckDBTypeId.UTINYINT,
+  duckdb.DuckDBTypeId.USMALLINT,
+  duckdb.DuckDBTypeId.UINTEGER,
+  duckdb.DuckDBTypeId.FLOAT,
+  duckdb.DuckDBTypeId.DOUBLE,
 ]);
 
 // Types whose values node-api already hands over as JSON-ready strings, numbers, booleans or bigints:
 // read straight from the vector, which is several times faster than the generic converter.
 const DIRECT = new Set<DuckDBTypeId>([
-  DuckDBTypeId.VARCHAR,
-  DuckDBTypeId.BOOLEAN,
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UBIGINT,
+  duckdb.DuckDBTypeId.VARCHAR,
+  duckdb.DuckDBTypeId.BOOLEAN,
+  duckdb.DuckDBTypeId.TINYINT,
+  duckdb.DuckDBTypeId.SMALLINT,
+  duckdb.DuckDBTypeId.INTEGER,
+  duckdb.DuckDBTypeId.UTINYINT,
+  duckdb.DuckDBTypeId.USMALLINT,
+  duckdb.DuckDBTypeId.UINTEGER,
+  duckdb.DuckDBTypeId.BIGINT,
+  duckdb.DuckDBTypeId.UBIGINT,
 ]);
 
 /** The columns of a result, as engine-neutral descriptions. */
 export function resultColumns(result: DuckDBResult): Column[] {
   return result.deduplicatedColumnNames().map((name, i) => {
     const type = result.columnType(i);
-    const decimals = type instanceof DuckDBDecimalType ? type.scale : null;
+    const decimals = type instanceof duckdb.DuckDBDecimalType ? type.scale : null;
     return { name, numeric: NUMERIC.has(type.typeId), decimals };
   });
 }
@@ -97,7 +91,7 @@ export function chunkRows(
       if (value === null) row[name] = null;
       else if (direct) row[name] = typeof value === 'bigint' ? Number(value) : value;
       else {
-        const json = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+        const json = duckdb.JsonDuckDBValueConverter(value, type, duckdb.JsonDuckDBValueConverter);
         row[name] = asNumber && typeof json === 'string' ? Number(json) : json;
       }
     }

@@ -1,5 +1,6 @@
-import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../errors/index.js';
+import { duckdb } from './client.js';
 import { sqlString } from './quote.js';
 
 /**
@@ -43,8 +44,8 @@ export async function prepareSingleSelect(connection: DuckDBConnection, sql: str
     });
   }
   const prepared = await extracted.prepare(0);
-  if (prepared.statementType !== StatementType.SELECT) {
-    const kind = StatementType[prepared.statementType] ?? 'unknown';
+  if (prepared.statementType !== duckdb.StatementType.SELECT) {
+    const kind = duckdb.StatementType[prepared.statementType] ?? 'unknown';
     prepared.destroySync();
     throw new UserError(`only a SELECT query is allowed, not ${kind}`, {
       code: 'read_only',
