@@ -1,7 +1,7 @@
 import { type DuckDbSession, sqlIdent } from '../duckdb/index.js';
 import { derivedKeyColumn, type TableSpec } from '../lake/index.js';
 import { contentIdSql, numberIdenticalLines } from './identity.js';
-import { reasonSql, typedSql } from './validate.js';
+import { reasonSql, typedColumn, typedColumnsSql } from './validate.js';
 
 /**
  * Creates the temp table `checked`: the typed rows of every source (`mapped`: SELECTs of VARCHAR
@@ -15,7 +15,7 @@ export async function stageChecked(
   whys: ReadonlySet<string>,
 ): Promise<void> {
   const derived = derivedKeyColumn(spec);
-  const typed = spec.columns.map((c) => `${typedSql(c)} AS ${sqlIdent(c.name)}`);
+  const typed = spec.columns.map((c) => `${sqlIdent(typedColumn(c.name))} AS ${sqlIdent(c.name)}`);
   // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
   const id = derived ? sqlIdent(derived.name) : null;
   const outer = id
@@ -23,7 +23,8 @@ export async function stageChecked(
     : '*, false AS __derived';
   await db.run(
     `CREATE TEMP TABLE checked AS SELECT ${outer} FROM (
-       SELECT __src, __line, __skip, ${reasonSql(spec, whys)} AS __reason, ${typed.join(', ')} FROM (${mapped.join(' UNION ALL ')}))`,
+       SELECT __src, __line, __skip, ${reasonSql(spec, whys)} AS __reason, ${typed.join(', ')} FROM (
+         SELECT *, ${typedColumnsSql(spec)} FROM (${mapped.join(' UNION ALL ')})))`,
   );
 }
 
