@@ -26,8 +26,8 @@ import type { Mapping } from './mapping.js';
 import { writeQuarantine } from './quarantine.js';
 import { checkRejectLimit, type RejectLimit } from './reject-limit.js';
 import { replacedBatches } from './replace.js';
-import { CarefulReadNeeded, resolveSources } from './sources.js';
-import { rawTable, stageInput } from './staging.js';
+import { CarefulReadNeeded, fastReadFailure, resolveSources } from './sources.js';
+import { dropRaw, stageInput } from './staging.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined + skipped. */
 export interface IngestReport {
@@ -136,7 +136,10 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     const input = await stageInput(db, spec, inputs, careful, options.mapping, enter);
     const { selects: mapped, sources } = input;
     enter('validating');
-    await stageChecked(db, spec, mapped, input.whys);
+    // Without `careful`, CSV files are read by this statement (lazy views, see loadCsvFast).
+    await stageChecked(db, spec, mapped, input.whys).catch((err: unknown) => {
+      throw careful ? err : fastReadFailure(err);
+    });
     const counts = await countChecked(db, spec);
     const { valid, repeats } = counts;
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
@@ -163,10 +166,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     if (options.maxRejects) checkRejectLimit(options.maxRejects, read, quarantined, quarantineFile);
     keepQuarantine = false;
     // Raw copies are only kept for quarantine records; free them before the heavy steps.
-    for (const i of sources.keys()) {
-      await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}`);
-      await db.run(`DROP TABLE IF EXISTS ${rawTable(i)}_objects`);
-    }
+    for (const i of sources.keys()) await dropRaw(db, i);
     if (repeats) await markInputRepeats(db, spec);
 
     enter('writing');

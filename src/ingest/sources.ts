@@ -114,17 +114,34 @@ export class CarefulReadNeeded extends Error {}
 // Numbering lines forces DuckDB to read the file in order on one thread, and keeping rejected lines
 // costs another pass, so clean files (the usual case) are read without either. Lines are only needed
 // to point at bad rows: as soon as one shows up, ingest starts over with loadCsv.
+// The fast read is a view, not a table: the file is parsed once, by the statement that validates its
+// rows (stageChecked), instead of being copied into a temporary table first (a copy of every row as text,
+// which spilled to disk at 40M events). A fault in the file then surfaces in that statement; ingest
+// turns it into CarefulReadNeeded there (see readFailure).
 async function loadCsvFast(db: DuckDbSession, path: string, name: string, options: string): Promise<void> {
   try {
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, CAST(NULL AS BIGINT) AS __line
+      `CREATE OR REPLACE TEMP VIEW ${name} AS SELECT *, CAST(NULL AS BIGINT) AS __line
        FROM read_csv(${path}, ${options})`,
     );
+    // Binding the view reads the header; a file DuckDB cannot read at all fails here already.
+    await db.run(`DESCRIBE ${name}`);
   } catch (err) {
     // Only a fault in the file's contents sends ingest to the careful read; anything else is real.
     if (!isStatementError(err)) throw err;
     throw new CarefulReadNeeded((err as Error).message, { cause: err });
   }
+}
+
+/**
+ * What a failed statement over the fast reads (the lazy CSV views) means: like a failed fast read, a
+ * statement error sends ingest to the careful read, which points at the bad lines (and, should the
+ * statement itself be at fault, fails again there with the error as it is). Anything else (out of
+ * memory, a full disk) stays what it is.
+ */
+export function fastReadFailure(err: unknown): unknown {
+  if (!isStatementError(err)) return err;
+  return new CarefulReadNeeded(err instanceof Error ? err.message : String(err), { cause: err });
 }
 
 // An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.

@@ -8,6 +8,14 @@ import { whyColumn } from './validate.js';
 /** Name of the temporary table holding source i as read. */
 export const rawTable = (i: number) => `raw_${i}`;
 
+/** Drops what stageInput made of source i: its raw table, or the view of a fast CSV read. */
+export async function dropRaw(db: DuckDbSession, i: number): Promise<void> {
+  const name = rawTable(i);
+  const views = await db.all('SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = :name', { name });
+  await db.run(`DROP ${views.length > 0 ? 'VIEW' : 'TABLE'} IF EXISTS ${name}`);
+  await db.run(`DROP TABLE IF EXISTS ${name}_objects`);
+}
+
 /** The input as mapped rows: one SELECT per source, and what the run should tell the user. */
 export interface StagedInput {
   /** SELECTs giving `__src, __line, __skip`, every lake column as VARCHAR, and a `__why_` column for each of `whys`. */
