@@ -1,6 +1,7 @@
 export { type BuildLakeOptions, buildLake } from './build-lake.js';
 export { type IngestOptions, type IngestReport, ingest, mappingDigest } from './ingest.js';
 export { loadMapping, type Mapping, mappingSchema } from './mapping.js';
+export { INGEST_MEMORY_CAP_GB, ingestMemoryLimit } from './memory.js';
 export {
   checkRejectLimit,
   DEFAULT_REJECT_LIMIT,

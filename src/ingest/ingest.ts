@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit } from '../duckdb/index.js';
+import { DuckDbSession } from '../duckdb/index.js';
 import {
   BATCH_COLUMN,
   type BatchEntry,
@@ -23,6 +23,7 @@ import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
 import { createDups, freshRows, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
 import { writeDuplicates } from './duplicates.js';
 import type { Mapping } from './mapping.js';
+import { ingestMemoryLimit } from './memory.js';
 import { writeQuarantine } from './quarantine.js';
 import { checkRejectLimit, type RejectLimit } from './reject-limit.js';
 import { replacedBatches } from './replace.js';
@@ -64,7 +65,7 @@ export interface IngestOptions {
   onProgress?: (phase: string, percent: number) => void;
   /** DuckDB threads (default: one per core); the collector compacts on one to leave a core for requests. */
   threads?: number;
-  /** DuckDB memory limit, e.g. '1GB' (default: defaultMemoryLimit(), half the machine's memory); larger inputs spill to disk. */
+  /** DuckDB memory limit, e.g. '1GB' (default: ingestMemoryLimit(), at most 3 GB); larger inputs spill to disk. */
   memoryLimit?: string;
   /**
    * Where an incoming key is looked for: the whole table (default), or only the date partitions the
@@ -116,7 +117,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
   const db = await DuckDbSession.open({
     tempDirectory,
-    memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
+    memoryLimit: options.memoryLimit ?? ingestMemoryLimit(),
     ...(options.threads ? { threads: options.threads } : {}),
   });
   let phase = '';
