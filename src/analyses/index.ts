@@ -1,5 +1,6 @@
 export { describeParams, findAnalysis, loadCatalog, type ParamInfo } from './catalog.js';
 export { assertRunsOn, engineSupport, enginesFor } from './engine-support.js';
+export { formatNumber } from './number-format.js';
 export { dateRangeSql, dollars, isoDate, param } from './params.js';
 export {
   type AnalysisResult,

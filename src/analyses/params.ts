@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatNumber } from './number-format.js';
 
 /** A calendar day written YYYY-MM-DD. */
 export const isoDate = z
@@ -37,5 +38,5 @@ export function dateRangeSql(column: string): string {
 
 /** Formats an amount the way the seed's demo shows it: $8,234,567.89. */
 export function dollars(amount: number): string {
-  return `$${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `$${formatNumber(amount, 2, 2)}`;
 }

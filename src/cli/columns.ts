@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatNumber } from '../analyses/index.js';
 import type { Column } from '../engines/index.js';
 
 /** How a column's numbers are shown in table format (json, csv and ndjson always keep raw values). */
@@ -73,12 +74,12 @@ export function cellText(value: unknown, format: ColumnFormat | undefined): stri
       case 'fixed':
         return fixed(value, Math.min(2, format.decimals ?? 2), format.decimals ?? 2);
       default:
-        return value.toLocaleString('en-US', { maximumFractionDigits: 4 });
+        return formatNumber(value, 0, 4);
     }
   }
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function fixed(value: number, decimals: number, most = decimals): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: most });
+  return formatNumber(value, decimals, most);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatNumber } from '../number-format.js';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import { ratioSql } from './parts/sql.js';
@@ -22,5 +23,5 @@ export default defineAnalysis({
     WHERE :region IS NULL OR region = :region
     GROUP BY tier
     ORDER BY CASE tier WHEN 'PLATINUM' THEN 1 WHEN 'GOLD' THEN 2 WHEN 'SILVER' THEN 3 ELSE 4 END`,
-  render: (rows) => rows.map((r) => `${r.tier}: ${r.customers.toLocaleString('en-US')} customers`),
+  render: (rows) => rows.map((r) => `${r.tier}: ${formatNumber(r.customers)} customers`),
 });

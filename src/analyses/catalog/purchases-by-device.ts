@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatNumber } from '../number-format.js';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
 
@@ -14,5 +15,5 @@ export default defineAnalysis({
     WHERE action = 'PURCHASE' AND ${dateRangeSql('"timestamp"')}
     GROUP BY device
     ORDER BY purchases DESC, device`,
-  render: (rows) => rows.map((r) => `${r.device}: ${r.purchases.toLocaleString('en-US')} purchases`),
+  render: (rows) => rows.map((r) => `${r.device}: ${formatNumber(r.purchases)} purchases`),
 });
