@@ -4,7 +4,9 @@
  * rounds so that a busy machine slows every contender alike: `node -e 0` (Node's own start-up, the floor
  * of any Node CLI), `node` importing @duckdb/node-api only (the floor of any query through DuckDB), and
  * the seed's awk one-liner for scenario 1 over the same raw CSV.
- * Usage: node dist/bench/startup.js [--data DIR] [--runs N]
+ * `--compare BIN` adds the same two commands run by another build's bin/shoplake.js (e.g. an older
+ * commit exported and built elsewhere), to measure a change side by side.
+ * Usage: node dist/bench/startup.js [--data DIR] [--runs N] [--compare PATH/bin/shoplake.js]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +24,7 @@ interface Contender {
   args: string[];
 }
 
-function contenders(dir: string): Contender[] {
+function contenders(dir: string, compare: string | undefined): Contender[] {
   const bin = new URL('../../bin/shoplake.js', import.meta.url).pathname;
   const node = process.execPath;
   const csv = join(dir, 'raw', 'orders', 'orders.csv');
@@ -43,6 +45,20 @@ function contenders(dir: string): Contender[] {
       command: node,
       args: [bin, '--data', dir, 'query', 'sales-by-region'],
     },
+    ...(compare
+      ? [
+          {
+            name: 'compared: query --list',
+            command: node,
+            args: [compare, '--data', dir, 'query', '--list'],
+          },
+          {
+            name: 'compared: query sales-by-region',
+            command: node,
+            args: [compare, '--data', dir, 'query', 'sales-by-region'],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -69,13 +85,17 @@ async function ensureData(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { data: { type: 'string' }, runs: { type: 'string', default: '21' } },
+    options: {
+      data: { type: 'string' },
+      runs: { type: 'string', default: '21' },
+      compare: { type: 'string' },
+    },
   });
   const dir = values.data ?? join('.bench-data', 'default');
   const runs = Number(values.runs);
   await ensureData(dir);
   const cwd = new URL('../..', import.meta.url).pathname;
-  const all = contenders(dir);
+  const all = contenders(dir, values.compare);
   const times = new Map<string, number[]>(all.map((c) => [c.name, []]));
   for (const c of all) timeOnce(c, cwd); // warm the page cache, untimed
   for (let round = 0; round < runs; round++) {
