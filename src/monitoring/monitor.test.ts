@@ -74,15 +74,12 @@ describe('LakeMonitor over a hand-built lake', () => {
     const orders = await samples(registry, 'shoplake_business_orders');
     const lines = await samples(registry, 'shoplake_business_order_lines');
     const revenue = await samples(registry, 'shoplake_business_revenue_dollars');
-    assert.deepEqual(
-      Object.fromEntries(orders),
-      {
-        'region=EU-WEST,status=COMPLETED': 1,
-        'region=US-EAST,status=CANCELLED': 1,
-        'region=US-EAST,status=PENDING': 1,
-        'region=US-EAST,status=COMPLETED': 1,
-      },
-    );
+    assert.deepEqual(Object.fromEntries(orders), {
+      'region=EU-WEST,status=COMPLETED': 1,
+      'region=US-EAST,status=CANCELLED': 1,
+      'region=US-EAST,status=PENDING': 1,
+      'region=US-EAST,status=COMPLETED': 1,
+    });
     assert.equal(lines.get('region=EU-WEST,status=COMPLETED'), 2);
     assert.equal(revenue.get('region=EU-WEST,status=COMPLETED'), 25);
     assert.equal(revenue.get('region=US-EAST,status=CANCELLED'), 100);
@@ -130,8 +127,14 @@ describe('LakeMonitor over a hand-built lake', () => {
     await ingest({ dataDir: dir, table: TABLES.orders, input: join(dir, 'more.csv') });
     await monitor.refresh();
     await monitor.refresh();
-    assert.equal((await samples(registry, 'shoplake_business_orders')).get('region=US-EAST,status=COMPLETED'), 2);
-    assert.equal((await samples(registry, 'shoplake_business_recent_revenue_dollars')).get('period=last_hour'), 35);
+    assert.equal(
+      (await samples(registry, 'shoplake_business_orders')).get('region=US-EAST,status=COMPLETED'),
+      2,
+    );
+    assert.equal(
+      (await samples(registry, 'shoplake_business_recent_revenue_dollars')).get('period=last_hour'),
+      35,
+    );
     // (25 + 10) / 2 completed orders in the last hour.
     assert.equal((await samples(registry, 'shoplake_business_recent_aov_dollars')).get(''), 17.5);
     const ingested = await samples(registry, 'shoplake_ingest_rows_total');

@@ -81,14 +81,14 @@ export function alertRules(timing: AlertTiming = PRODUCTION_TIMING): AlertRule[]
       'shoplake_wal_oldest_pending_age_seconds > 120',
       '5m',
       'Acknowledged records wait over 2 minutes before they are queryable',
-      'The oldest acknowledged record not yet in the lake was acknowledged {{ $value }} s ago; compaction is failing or cannot keep up.',
+      'The oldest acknowledged record not yet in the lake was acknowledged over 2 minutes ago; compaction is failing or cannot keep up.',
     ),
     rule(
       'ShoplakeWalGrowing',
       'warning',
       'shoplake_wal_pending_bytes > 64 * 2^20 and deriv(shoplake_wal_pending_bytes[15m]) > 0',
       '15m',
-      'The write-ahead log keeps growing ({{ $value }} bytes waiting)',
+      'The write-ahead log keeps growing',
       'Over 64 MiB of acknowledged records wait in the WAL and the amount kept rising for 15 minutes; the collector answers 503 once it passes maxPendingBytes.',
     ),
     rule(
@@ -105,14 +105,14 @@ export function alertRules(timing: AlertTiming = PRODUCTION_TIMING): AlertRule[]
       'sum without (period) (shoplake_business_recent_revenue_dollars{period="last_hour"}) < 0.5 * sum without (period) (shoplake_business_recent_revenue_dollars{period="week_ago"}) and sum without (period) (shoplake_business_recent_revenue_dollars{period="week_ago"}) > 1000',
       '30m',
       'Revenue of the last hour is under half of the same hour last week',
-      'Non-cancelled revenue dated in the last hour is {{ $value }} dollars, under half of the same hour a week earlier (both from the lake).',
+      'Non-cancelled revenue dated in the last hour is under half of the same hour a week earlier (both read from the lake; the week-ago hour had over 1000 dollars).',
     ),
     rule(
       'ShoplakeFraudSpike',
       'critical',
       `sum(increase(${FRAUD_ALERTS_METRIC}[15m])) >= 5 and sum(increase(${FRAUD_ALERTS_METRIC}[15m])) > 3 * sum(increase(${FRAUD_ALERTS_METRIC}[1d] offset 15m)) / 96`,
       '5m',
-      'Fraud scoring flagged {{ $value }} orders in 15 minutes, over 3× the usual rate',
+      'Fraud scoring flags orders at over 3× the usual rate',
       'At least 5 orders were flagged in the last 15 minutes, more than three times the average 15 minutes of the day before.',
     ),
     rule(
