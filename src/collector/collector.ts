@@ -55,6 +55,8 @@ export class Collector {
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.rowCheckReasons.set(table, new Set(TABLES[table].checks.map(([, reason]) => reason)));
+      this.metrics.compactionQuarantined.inc({ table }, 0);
+      this.metrics.mergeFailures.inc({ table }, 0);
       for (const reason of ['unparsable', 'invalid_field', 'row_check'])
         this.metrics.rejectedByReason.inc({ table, reason }, 0);
       this.keys.set(table, new KeySet(config.dedupKeys));
