@@ -61,6 +61,7 @@ async function measure(size: number): Promise<Figures> {
     // A Spark address nobody listens on: the spark series exist (engine down) without a cluster.
     monitor: { analyses: names, sparkRemote: 'sc://127.0.0.1:9' },
   });
+  await running.monitor.ready;
   const startSeconds = (performance.now() - t0) / 1000;
   try {
     // Every analysis on both engine labels, both outcomes; every rejection class on both tables.

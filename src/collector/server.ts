@@ -34,7 +34,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   const log = options.log ?? (() => {});
   const collector = await Collector.open(options.dataDir, options.config, log);
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
-  await monitor.start();
+  monitor.start();
   const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
   try {
     await new Promise<void>((resolve, reject) => {

@@ -63,9 +63,15 @@ export class LakeMonitor {
     this.system = registerSystemMetrics(metrics.registry, dataDir);
   }
 
-  /** Computes every metric once, then keeps them current until stop(). */
-  async start(): Promise<void> {
-    await this.refresh();
+  /**
+   * Resolves once every metric was computed the first time (start() does not wait for it, so that a big
+   * lake does not delay the server; until then the lake and business series are absent).
+   */
+  ready: Promise<void> = Promise.resolve();
+
+  /** Starts computing every metric, then keeps them current until stop(). */
+  start(): void {
+    this.ready = this.refresh();
     const tick = () => {
       this.timer = setTimeout(() => {
         const changed = this.fingerprint() !== this.seen;

@@ -176,7 +176,7 @@ describe('Prometheus and Alertmanager against a live shoplake serve', { skip: mi
       'traffic and compacted orders in Prometheus',
       async () => {
         const ready = await query(
-          'sum(rate(shoplake_records_total[1m])) > 0 and on() sum(shoplake_compaction_lag_seconds_count) > 0 and on() sum(shoplake_business_orders) > 0',
+          'sum(rate(shoplake_records_total[1m])) > 0 and on() sum(shoplake_compaction_lag_seconds_count) > 0 and on() sum(shoplake_business_orders) > 0 and on() sum(shoplake_business_events) > 0',
         );
         return ready.length > 0 ? true : undefined;
       },
