@@ -9,6 +9,8 @@ export function prometheusConfig(
     scrapeInterval?: string;
     evaluationInterval?: string;
     rules?: string;
+    /** A file holding the bearer credential /metrics asks for, when it asks for one. */
+    credentialsFile?: string;
   } = {},
 ): unknown {
   return {
@@ -26,6 +28,9 @@ export function prometheusConfig(
       {
         job_name: 'shoplake',
         metrics_path: '/metrics',
+        ...(options.credentialsFile
+          ? { authorization: { type: 'Bearer', credentials_file: options.credentialsFile } }
+          : {}),
         static_configs: [{ targets: [options.target ?? `localhost:${PORTS.shoplake}`] }],
       },
     ],
