@@ -4,7 +4,7 @@ import { errorMessage } from '../errors/index.js';
 import { dataLayout, manifestVersion, TABLE_NAMES, tableDirectory } from '../lake/index.js';
 import { AnalysisTracker } from './analysis-tracker.js';
 import { BatchCounts } from './batch-counts.js';
-import { BusinessAggregates, type BusinessTotals } from './business.js';
+import { BusinessAggregates, type BusinessTotals, type OrderCell } from './business.js';
 import { boundedRegions } from './labels.js';
 import { LakeStats } from './lake-stats.js';
 import type { MonitoringMetrics } from './metrics.js';
@@ -32,11 +32,11 @@ export interface MonitorOptions {
  */
 export class LakeMonitor {
   readonly analyses: AnalysisTracker;
-  private readonly stats;
-  private readonly business;
-  private readonly batches;
+  private readonly stats: LakeStats;
+  private readonly business: BusinessAggregates;
+  private readonly batches: BatchCounts;
   private readonly engineUp: Gauge<'engine'>;
-  private readonly system;
+  private readonly system: { stop(): void };
   private db: DuckDbSession | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
@@ -133,10 +133,7 @@ export class LakeMonitor {
     const weights = new Map<string, number>();
     for (const c of totals.orders) weights.set(c.region, (weights.get(c.region) ?? 0) + c.lines);
     const label = boundedRegions(weights);
-    const cells = new Map<
-      string,
-      { region: string; status: string; orders: number; lines: number; revenue: number }
-    >();
+    const cells = new Map<string, OrderCell>();
     for (const c of totals.orders) {
       const region = label.get(c.region) ?? c.region;
       const key = `${region}\u0000${c.status}`;
