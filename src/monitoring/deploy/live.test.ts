@@ -52,6 +52,7 @@ const webhookSchema = z.object({
 describe('Prometheus and Alertmanager against a live shoplake serve', { skip: missing.length > 0 }, () => {
   let dir: string;
   let prometheus: string;
+  let serveUrl: string;
   let serve: Service;
   let replay: Service;
   let prom: Service;
@@ -87,7 +88,7 @@ describe('Prometheus and Alertmanager against a live shoplake serve', { skip: mi
       [BIN, 'serve', '--data', join(dir, 'data'), '--port', '0', '--compact-interval', '500'],
       { ...process.env, SHOPLAKE_WRITE_KEYS: KEY },
     );
-    const serveUrl = await waitFor(
+    serveUrl = await waitFor(
       'shoplake serve to listen',
       async () => /listening on (http:\/\/\S+)/.exec(serve.output())?.[1],
       60_000,
@@ -200,6 +201,16 @@ describe('Prometheus and Alertmanager against a live shoplake serve', { skip: mi
       const values = z.object({ data: z.array(z.string()) }).parse(await res.json()).data;
       assert.ok(values.length > 0, `${label} values`);
     }
+  });
+
+  it('the full /metrics of shoplake serve passes promtool check metrics', (t) => {
+    return fetch(`${serveUrl}/metrics`)
+      .then((res) => res.text())
+      .then((text) => {
+        const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+        if (r.error) t.skip('promtool is not installed');
+        else assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      });
   });
 
   it('every metric an alert rule reads exists', async () => {
