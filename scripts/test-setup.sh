@@ -11,6 +11,19 @@ if ! command -v promtool >/dev/null 2>&1; then
     echo "promtool is missing: install the Debian package prometheus (tests that need it fail under CI=true)" >&2
   fi
 fi
+# Prometheus and Alertmanager (Debian packages prometheus and prometheus-alertmanager) for the monitoring
+# tests, which start both on loopback against a live shoplake serve. Under CI a missing one fails here.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing prometheus and prometheus-alertmanager (apt)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+  fi
+  if ! command -v prometheus >/dev/null 2>&1 || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+    echo "prometheus or prometheus-alertmanager is missing: install the Debian packages prometheus and prometheus-alertmanager" >&2
+    if [ "${CI:-}" = "true" ]; then exit 1; fi
+  fi
+fi
 # Spark (pyspark from PyPI into .cache/pyspark) for the Spark engine's tests; scripts/run-tests.sh
 # starts and stops its Connect server.
 sh "$(dirname "$0")/spark-setup.sh"

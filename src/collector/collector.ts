@@ -31,6 +31,8 @@ export interface CollectResult {
 export class Collector {
   readonly metrics = new CollectorMetrics();
   private readonly validators = new Map<CollectedTable, RecordValidator>();
+  /** The reasons of each table's row checks, to tell a row-check refusal from a field refusal. */
+  private readonly rowCheckReasons = new Map<CollectedTable, Set<string>>();
   private readonly keys = new Map<CollectedTable, KeySet>();
   private readonly wals = new Map<CollectedTable, Wal>();
   /** Keys whose WAL append is still in flight, with that append. */
@@ -52,9 +54,17 @@ export class Collector {
     const layout = dataLayout(dataDir);
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
+      this.rowCheckReasons.set(table, new Set(TABLES[table].checks.map(([, reason]) => reason)));
+      this.metrics.compactionQuarantined.inc({ table }, 0);
+      this.metrics.mergeFailures.inc({ table }, 0);
+      for (const reason of ['unparsable', 'invalid_field', 'row_check'])
+        this.metrics.rejectedByReason.inc({ table, reason }, 0);
       this.keys.set(table, new KeySet(config.dedupKeys));
       this.pendingKeys.set(table, new Map());
-      const counter = (outcome: string) => this.metrics.records.labels(table, outcome);
+      const counter = (outcome: string) => {
+        this.metrics.records.inc({ table, outcome }, 0); // the series exists before the first record
+        return this.metrics.records.labels(table, outcome);
+      };
       this.counts.set(table, {
         accepted: counter('accepted'),
         duplicate: counter('duplicate'),
@@ -68,6 +78,7 @@ export class Collector {
       this.wals.set(table, wal);
     }
     this.compactor = new Compactor(dataDir, this.wals, this.metrics);
+    this.metrics.walState = () => this.compactor.waiting();
     this.quarantine = new Quarantine(join(layout.quarantine, 'collector'));
     this.health = new WalHealth(join(layout.root, 'wal'), this.metrics, () => this.log);
   }
@@ -222,8 +233,28 @@ export class Collector {
     const counts = this.counts.get(table) as RecordCounters;
     if (reserved.length) counts.accepted.inc(reserved.length);
     if (duplicate) counts.duplicate.inc(duplicate);
-    if (rejected) counts.rejected.inc(rejected);
+    if (rejected) {
+      counts.rejected.inc(rejected);
+      this.countReasons(table, errors, body.unparsable);
+    }
     return { accepted: reserved.length, duplicate, rejected, errors };
+  }
+
+  // Each refused record once, under the class of its first reason: unparsable JSON, a field, or a row check.
+  private countReasons(table: CollectedTable, errors: Rejection[], unparsable: Rejection[]): void {
+    const rowChecks = this.rowCheckReasons.get(table) as Set<string>;
+    const unparsed = new Set(unparsable.map((u) => u.index));
+    const byIndex = new Map<number, 'unparsable' | 'invalid_field' | 'row_check'>();
+    for (const e of errors) {
+      if (byIndex.has(e.index)) continue;
+      if (unparsed.has(e.index)) byIndex.set(e.index, 'unparsable');
+      else byIndex.set(e.index, rowChecks.has(e.reason) ? 'row_check' : 'invalid_field');
+    }
+    const counts = { unparsable: 0, invalid_field: 0, row_check: 0 };
+    for (const reason of byIndex.values()) counts[reason]++;
+    for (const [reason, n] of Object.entries(counts)) {
+      if (n > 0) this.metrics.rejectedByReason.inc({ table, reason }, n);
+    }
   }
 
   /** Compacts now (tests, shutdown); resolves when the WAL is empty. */

@@ -101,6 +101,13 @@ export class Compactor {
     return { segments: this.queue.length, bytes: this.pendingBytes };
   }
 
+  /** Segments holding acknowledged records not in the lake yet, and the oldest acknowledgement among them. */
+  waiting(): { segments: number; oldestAckAt: number | null } {
+    const times = this.queue.map((q) => q.segment.firstAckAt);
+    for (const wal of this.wals.values()) if (wal.activeSince > 0) times.push(wal.activeSince);
+    return { segments: times.length, oldestAckAt: times.length > 0 ? Math.min(...times) : null };
+  }
+
   /** Seals every active segment and compacts all sealed ones; runs never overlap. */
   compactNow(): Promise<void> {
     this.running = this.running.then(async () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MonitoringMetrics } from '../monitoring/index.js';
 
 /** Every metric the collector exports on /metrics, in one registry per server (tests run several). */
 export class CollectorMetrics {
@@ -53,17 +54,38 @@ export class CollectorMetrics {
     buckets: [0.5, 1, 2, 3, 5, 7.5, 10, 20, 60],
     registers: [this.registry],
   });
-  readonly lakeRows = new Gauge({
-    name: 'shoplake_lake_rows',
-    help: 'Rows in the lake by table',
-    labelNames: ['table'] as const,
+  /** The lake, business and machine metrics, in the same registry (src/monitoring). */
+  readonly monitoring = new MonitoringMetrics(this.registry);
+  /** Kept current by each compaction between the monitor's refreshes. */
+  readonly lakeRows = this.monitoring.lakeRows;
+  readonly lakeBytes = this.monitoring.lakeBytes;
+  readonly rejectedByReason = new Counter({
+    name: 'shoplake_collector_rejected_records_total',
+    help: 'Records the collector refused by table and reason class (unparsable, invalid_field, row_check)',
+    labelNames: ['table', 'reason'] as const,
     registers: [this.registry],
   });
-  readonly lakeBytes = new Gauge({
-    name: 'shoplake_lake_bytes',
-    help: 'Parquet bytes in the lake by table',
-    labelNames: ['table'] as const,
+  /** Set by the collector: segments waiting and when the oldest of their records was acknowledged. */
+  walState: () => { segments: number; oldestAckAt: number | null } = () => ({
+    segments: 0,
+    oldestAckAt: null,
+  });
+  readonly pendingSegments = new Gauge({
+    name: 'shoplake_wal_pending_segments',
+    help: 'WAL segments (sealed or being written) holding acknowledged records not yet in the lake',
     registers: [this.registry],
+    collect: () => {
+      this.pendingSegments.set(this.walState().segments);
+    },
+  });
+  readonly oldestPending = new Gauge({
+    name: 'shoplake_wal_oldest_pending_age_seconds',
+    help: 'Seconds since the oldest acknowledged record not yet in the lake was acknowledged (0: none waiting)',
+    registers: [this.registry],
+    collect: () => {
+      const at = this.walState().oldestAckAt;
+      this.oldestPending.set(at === null ? 0 : Math.max(0, (Date.now() - at) / 1000));
+    },
   });
   readonly compactionRestarts = new Counter({
     name: 'shoplake_compaction_process_restarts_total',

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LakeMonitor, type MonitorOptions } from '../monitoring/index.js';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
 import type { Backlog } from './compactor.js';
@@ -9,6 +10,8 @@ import type { CollectorConfig } from './config.js';
 export interface RunningCollector {
   url: string;
   collector: Collector;
+  /** Keeps the lake and business metrics current; analyses run in the server go through `monitor.analyses`. */
+  monitor: LakeMonitor;
   /**
    * Stops accepting, lets in-flight requests finish, compacts the WAL into the lake; resolves with what
    * could not be compacted (left in the WAL for the next start).
@@ -22,23 +25,33 @@ export interface StartOptions {
   host?: string;
   port?: number;
   log?: (line: string) => void;
+  /** How the lake and business metrics are watched (src/monitoring). */
+  monitor?: MonitorOptions;
 }
 
 /** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
   const collector = await Collector.open(options.dataDir, options.config, log);
+  const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
+  monitor.start();
   const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (err) {
+    await monitor.stop();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<Backlog> | null = null;
   return {
     url: `http://${host}:${address.port}`,
     collector,
+    monitor,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -46,6 +59,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
         const backlog = await collector.close();
+        await monitor.stop();
         await stopped;
         clearTimeout(force);
         return backlog;

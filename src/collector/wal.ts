@@ -86,6 +86,11 @@ export class Wal {
     this.nextSeq = last ? Number(SEGMENT.exec(last)?.[1]) + 1 : 1;
   }
 
+  /** When the first record of the segment being written was acknowledged (0: none yet). */
+  get activeSince(): number {
+    return this.active?.firstAckAt ?? 0;
+  }
+
   /** Appends NDJSON text (whole lines); resolves once it is on disk, rejects with WalWriteError if not. */
   append(data: string): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadCatalog } from '../../analyses/index.js';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
+import { engineEnv, readEngineConfig } from '../../engines/index.js';
 import { parseFlags, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
@@ -35,8 +37,12 @@ export function registerServe(program: Command): void {
         process.on('SIGTERM', () => resolve('SIGTERM'));
         process.on('SIGINT', () => resolve('SIGINT'));
       });
+      const dir = dataDir(cmd);
+      const sparkRemote = engineEnv(process.env).sparkRemote ?? readEngineConfig(dir).sparkRemote;
+      const analyses = (await loadCatalog()).map((a) => a.name);
       const running = await startCollector({
-        dataDir: dataDir(cmd),
+        dataDir: dir,
+        monitor: { analyses, ...(sparkRemote ? { sparkRemote } : {}) },
         config,
         host: opts.host,
         port: opts.port,

@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeMonitoringFiles } from '../../monitoring/deploy/index.js';
+import { status } from '../output.js';
+
+/** `shoplake monitoring generate`: writes the Grafana dashboards, Prometheus and Alertmanager files. */
+export function registerMonitoring(program: Command): void {
+  const monitoring = program
+    .command('monitoring')
+    .description('Prometheus, Alertmanager and Grafana files for shoplake serve (docs/MONITORING.md)');
+  monitoring
+    .command('generate')
+    .description('write the dashboards, alert rules and configs under a deploy directory')
+    .option('--out <dir>', 'deploy directory to write into', 'deploy')
+    .action((opts: { out: string }) => {
+      const written = writeMonitoringFiles(resolve(opts.out));
+      for (const path of written) process.stdout.write(`${path}\n`);
+      status(`wrote ${written.length} files under ${resolve(opts.out)}`);
+    });
+}
