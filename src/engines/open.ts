@@ -1,3 +1,4 @@
+import type { Role } from '../security/index.js';
 import { DuckDbEngine } from './duckdb-engine.js';
 import type { SparkEngineOptions } from './spark/index.js';
 import type { Engine } from './types.js';
@@ -12,6 +13,8 @@ export type OpenEngineOptions = {
   dataDir: string;
   /** For user-written SQL (`querySelect`): the engine reads the lake's live files and nothing else. */
   sandboxed?: boolean;
+  /** Whose view of the lake (default admin): below admin, customers' personal data is masked. */
+  role?: Role;
   /** DuckDB only: worker threads. */
   threads?: number;
   /** DuckDB only: memory limit, e.g. '8GB'. */
@@ -27,12 +30,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
       return SparkEngine.open(options.dataDir, {
         ...options.spark,
         ...(options.sandboxed ? { sandboxed: true } : {}),
+        ...(options.role ? { role: options.role } : {}),
       });
     }
     case 'duckdb':
     case undefined:
       return DuckDbEngine.open(options.dataDir, {
         ...(options.sandboxed ? { sandboxed: true } : {}),
+        ...(options.role ? { role: options.role } : {}),
         ...(options.threads ? { threads: options.threads } : {}),
         ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
       });

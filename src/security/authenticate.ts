@@ -66,7 +66,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const wait = throttle.fail(address);
     const failure: AuthFailure =
       wait > 0
-        ? { ok: false, status: 429, code: 'too_many_failures', message: `too many failed keys: retry in ${wait} s`, retryAfter: wait, reason }
+        ? {
+            ok: false,
+            status: 429,
+            code: 'too_many_failures',
+            message: `too many failed keys: retry in ${wait} s`,
+            retryAfter: wait,
+            reason,
+          }
         : { ok: false, status: 401, code: 'unauthorized', message: UNAUTHORIZED, reason };
     options.onFailure?.(failure, address);
     return failure;
@@ -80,7 +87,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticate(header, address) {
       const wait = throttle.waitSeconds(address);
       if (wait > 0) {
-        return { ok: false, status: 429, code: 'too_many_failures', message: `too many failed keys: retry in ${wait} s`, retryAfter: wait, reason: 'throttled' };
+        return {
+          ok: false,
+          status: 429,
+          code: 'too_many_failures',
+          message: `too many failed keys: retry in ${wait} s`,
+          retryAfter: wait,
+          reason: 'throttled',
+        };
       }
       const presented = /^Bearer ([\x21-\x7e]+)$/i.exec(header?.trim() ?? '')?.[1];
       if (!presented) return fail(address, 'missing');

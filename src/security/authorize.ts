@@ -1,4 +1,4 @@
-import type { AuthFailure, Authenticator } from './authenticate.js';
+import type { Authenticator, AuthFailure } from './authenticate.js';
 import { requireRole } from './authenticate.js';
 import type { Principal } from './roles.js';
 import { routePermission } from './routes.js';

@@ -33,7 +33,10 @@ export type KeyInfo = Omit<KeyEntry, 'salt' | 'hash'> & { state: 'active' | 'exp
 /** Names are shown in lists and the audit log: plain words only, so none can forge a line or a column. */
 export const keyNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'key names are 1-64 letters, digits, dots, dashes or underscores');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'key names are 1-64 letters, digits, dots, dashes or underscores',
+  );
 
 /** Path of the keys file of a data directory. */
 export function keysPath(dataDir: string): string {
