@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addKeyOption } from './principal.js';
 import { describeFailure, fileSystemUserError, isUserError, type UserError } from '../errors/index.js';
 
 type Register = (program: Command) => void;
@@ -48,6 +49,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
   const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
   for (const command of wanted) (await COMMANDS[command]?.())?.(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  addKeyOption(program);
   return program;
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../errors/index.js';
 import { withTableLock } from '../lake/index.js';
 import { assertOwnerOnly, readOwnerOnly, writeOwnerOnly } from './owner-file.js';
 import { type Principal, roleSchema } from './roles.js';
@@ -69,7 +70,8 @@ export async function appendAudit(
   now = new Date(),
 ): Promise<AuditEntry> {
   const p = paths(dataDir);
-  mkdirSync(p.root, { recursive: true });
+  // Never creates the data directory: a command given a wrong --data says so instead.
+  if (!existsSync(p.root)) throw new UserError(`data directory ${p.root} does not exist: pass --data DIR`, { code: 'no_data' });
   return withTableLock(p.lock, async () => {
     const last = readHead(p.head);
     const body = { seq: last.seq + 1, at: now.toISOString(), actor, action, detail, prev: last.hash };

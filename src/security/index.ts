@@ -58,3 +58,6 @@ export {
   roleSchema,
 } from './roles.js';
 export { routePermission } from './routes.js';
+export { assertAllowed, principalFromKey } from './key-principal.js';
+export { CUSTOMER_COLUMN, customerTables, type ErasureReport, eraseCustomer } from './erase.js';
+export { applyRetention, partitionEnd, type RetentionReport } from './retention.js';
