@@ -19,6 +19,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   batches: async () => (await import('./commands/batches.js')).registerBatches,
   rollback: async () => (await import('./commands/rollback.js')).registerRollback,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  keys: async () => (await import('./commands/keys.js')).registerKeys,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  erase: async () => (await import('./commands/erase.js')).registerErase,
 };
 
 /** The command named on the command line, skipping the global options. */

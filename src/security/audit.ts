@@ -30,7 +30,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const entrySchema = z.strictObject({
   seq: z.number().int().positive(),
   at: z.string(),
-  actor: z.strictObject({ name: z.string(), role: roleSchema.nullable() }),
+  actor: z.strictObject({ name: z.string(), role: roleSchema.nullable(), keyId: z.string().nullable() }),
   action: z.enum(AUDIT_ACTIONS),
   detail: z.record(z.string(), z.unknown()),
   prev: z.string().regex(/^[0-9a-f]{64}$/),
@@ -39,7 +39,7 @@ const entrySchema = z.strictObject({
 /** One audit entry as stored. */
 export type AuditEntry = z.infer<typeof entrySchema>;
 /** Who did it: a principal, or an unauthenticated caller (role null) such as a failed key. */
-export type Actor = Pick<Principal, 'name'> & { role: Principal['role'] | null };
+export type Actor = Pick<Principal, 'name'> & { role: Principal['role'] | null; keyId?: string | null };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 // The hash covers the entry's JSON without its own hash; JSON.parse then JSON.stringify gives back the
@@ -74,7 +74,10 @@ export async function appendAudit(
   if (!existsSync(p.root)) throw new UserError(`data directory ${p.root} does not exist: pass --data DIR`, { code: 'no_data' });
   return withTableLock(p.lock, async () => {
     const last = readHead(p.head);
-    const body = { seq: last.seq + 1, at: now.toISOString(), actor, action, detail, prev: last.hash };
+    const who = { name: actor.name, role: actor.role, keyId: actor.keyId ?? null };
+    // Through JSON once, so the stored entry is exactly what verification parses back (no undefined).
+    const plain = z.record(z.string(), z.unknown()).parse(JSON.parse(JSON.stringify(detail)));
+    const body = { seq: last.seq + 1, at: now.toISOString(), actor: who, action, detail: plain, prev: last.hash };
     const entry: AuditEntry = { ...body, hash: sha256(bodyOf(body)) };
     if (existsSync(p.log)) assertOwnerOnly(p.log);
     const fd = openSync(p.log, 'a', 0o600);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { type KeyEntry, type KeyRefusal, keyState, keysPath, readKeys, verifyKey } from './keys.js';
-import { allows, type Permission, type Principal } from './roles.js';
+import { allows, neededRole, type Permission, type Principal } from './roles.js';
 import { FailureThrottle } from './throttle.js';
 
 /** A refused request: the status to answer, one JSON error code and message, and Retry-After when throttled. */
@@ -134,7 +134,7 @@ export function requireRole(principal: Principal, permission: Permission): AuthF
     ok: false,
     status: 403,
     code: 'forbidden',
-    message: `a ${principal.role} key cannot do this (needs ${permission === 'read' ? 'viewer' : permission === 'sql' ? 'analyst' : permission})`,
+    message: `this ${principal.role} key cannot do this: it needs the ${neededRole(permission)} role`,
     reason: 'role',
   };
 }

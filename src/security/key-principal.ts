@@ -1,7 +1,7 @@
 import { UserError } from '../errors/index.js';
 import { appendAudit } from './audit.js';
 import { readKeys, verifyKey } from './keys.js';
-import { allows, LOCAL_OWNER, type Permission, type Principal } from './roles.js';
+import { allows, LOCAL_OWNER, neededRole, type Permission, type Principal } from './roles.js';
 
 /**
  * Who a command acts as: the data directory's owner (admin) without a key, else the role of the key
@@ -28,9 +28,10 @@ export async function assertAllowed(
 ): Promise<void> {
   if (allows(principal.role, permission)) return;
   await appendAudit(dataDir, principal, 'auth.refused', { via: 'cli', command: what, needs: permission });
-  const needs = permission === 'read' ? 'viewer' : permission === 'sql' ? 'analyst' : permission === 'ingest' ? 'ingest' : 'admin';
-  throw new UserError(`a ${principal.role} key cannot run '${what}': it needs a ${needs} key`, {
+  throw new UserError(`${article(principal.role)} key cannot run '${what}': it needs ${article(neededRole(permission))} key`, {
     code: 'forbidden',
     status: 403,
   });
 }
+
+const article = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;

@@ -41,3 +41,9 @@ export function allows(role: Role, permission: Permission): boolean {
 export function mustMask(principal: Principal): boolean {
   return !allows(principal.role, 'unmasked');
 }
+
+/** The least role that grants a permission (for messages). */
+export function neededRole(permission: Permission): Role {
+  const order: Role[] = ['viewer', 'analyst', 'ingest', 'metrics', 'admin'];
+  return order.find((r) => allows(r, permission)) ?? 'admin';
+}
