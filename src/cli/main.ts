@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { addKeyOption } from './principal.js';
 import { describeFailure, fileSystemUserError, isUserError, type UserError } from '../errors/index.js';
+import { addKeyOption } from './principal.js';
 
 type Register = (program: Command) => void;
 

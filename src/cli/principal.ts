@@ -31,7 +31,10 @@ export function addKeyOption(program: Command): void {
     cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap((c) => leaves(c));
   for (const cmd of program.commands.flatMap(leaves)) {
     if (cmd.options.some((o) => o.long === '--key')) continue;
-    cmd.option('--key <key>', "act as this key's role, with its masking and refusals (also $SHOPLAKE_KEY; default: admin)");
+    cmd.option(
+      '--key <key>',
+      "act as this key's role, with its masking and refusals (also $SHOPLAKE_KEY; default: admin)",
+    );
   }
   program.hook('preAction', async (_program, action) => {
     const needs = NEEDS[commandPath(action)] ?? 'admin';

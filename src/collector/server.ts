@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type Authenticator, appendAudit, createAuthenticator } from '../security/index.js';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
 import type { Backlog } from './compactor.js';
@@ -9,6 +11,8 @@ import type { CollectorConfig } from './config.js';
 export interface RunningCollector {
   url: string;
   collector: Collector;
+  /** Checks keys for every route; other servers mounted into `serve` (the dashboard) share it. */
+  auth: Authenticator;
   /**
    * Stops accepting, lets in-flight requests finish, compacts the WAL into the lake; resolves with what
    * could not be compacted (left in the WAL for the next start).
@@ -22,13 +26,31 @@ export interface StartOptions {
   host?: string;
   port?: number;
   log?: (line: string) => void;
+  /** PEM certificate chain and private key: serve HTTPS instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
+  const auth = createAuthenticator({
+    dataDir: options.dataDir,
+    writeKeys: options.config.writeKeys,
+    // Failed keys go to the audit log; a log that cannot be written is said, not swallowed.
+    onFailure: (failure, address) => {
+      appendAudit(options.dataDir, { name: 'http', role: null }, 'auth.failure', {
+        via: 'http',
+        address,
+        reason: failure.reason,
+        status: failure.status,
+      }).catch((err: unknown) => log(`audit log: cannot record a failed key: ${String(err)}`));
+    },
+  });
   const collector = await Collector.open(options.dataDir, options.config, log);
-  const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
+  const app = createApp(collector, { auth });
+  const server = options.tls
+    ? createHttpsServer({ keepAliveTimeout: 30_000, cert: options.tls.cert, key: options.tls.key }, app)
+    : createServer({ keepAliveTimeout: 30_000 }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
@@ -37,8 +59,9 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<Backlog> | null = null;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
     collector,
+    auth,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -71,13 +71,21 @@ export async function appendAudit(
 ): Promise<AuditEntry> {
   const p = paths(dataDir);
   // Never creates the data directory: a command given a wrong --data says so instead.
-  if (!existsSync(p.root)) throw new UserError(`data directory ${p.root} does not exist: pass --data DIR`, { code: 'no_data' });
+  if (!existsSync(p.root))
+    throw new UserError(`data directory ${p.root} does not exist: pass --data DIR`, { code: 'no_data' });
   return withTableLock(p.lock, async () => {
     const last = readHead(p.head);
     const who = { name: actor.name, role: actor.role, keyId: actor.keyId ?? null };
     // Through JSON once, so the stored entry is exactly what verification parses back (no undefined).
     const plain = z.record(z.string(), z.unknown()).parse(JSON.parse(JSON.stringify(detail)));
-    const body = { seq: last.seq + 1, at: now.toISOString(), actor: who, action, detail: plain, prev: last.hash };
+    const body = {
+      seq: last.seq + 1,
+      at: now.toISOString(),
+      actor: who,
+      action,
+      detail: plain,
+      prev: last.hash,
+    };
     const entry: AuditEntry = { ...body, hash: sha256(bodyOf(body)) };
     if (existsSync(p.log)) assertOwnerOnly(p.log);
     const fd = openSync(p.log, 'a', 0o600);

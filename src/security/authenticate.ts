@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { type KeyEntry, type KeyRefusal, keyState, keysPath, readKeys, verifyKey } from './keys.js';
 import { allows, neededRole, type Permission, type Principal } from './roles.js';
 import { FailureThrottle } from './throttle.js';
@@ -49,6 +49,8 @@ export interface Authenticator {
  * that only the first request pays for scrypt; revocation and expiry are still checked every time.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  // Read once now, so a server given a keys file others can read refuses to start.
+  readKeys(options.dataDir);
   const path = keysPath(options.dataDir);
   const writeKeyHashes = (options.writeKeys ?? []).map(sha256);
   const throttle = new FailureThrottle();
@@ -56,9 +58,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   let keys: KeyEntry[] = [];
   let verified = new Map<string, Principal>();
   const refresh = () => {
-    const now = existsSync(path) ? String(statSync(path).mtimeMs) + String(statSync(path).size) : 'none';
+    const stat = statSync(path, { throwIfNoEntry: false });
+    const now = stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : 'none';
     if (now === version) return;
-    keys = readKeys(options.dataDir);
+    try {
+      keys = readKeys(options.dataDir);
+    } catch (err) {
+      // A keys file others can read, or a broken one: every key is refused (fail closed) and the server
+      // logs why; the client only learns that something is wrong on the server.
+      throw new Error(`cannot use the keys file ${path}`, { cause: err });
+    }
     verified = new Map();
     version = now;
   };

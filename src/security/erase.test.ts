@@ -38,9 +38,13 @@ describe('erasure', () => {
 
   it("removes a person's rows from every table and report; the bytes are gone from live files", async () => {
     const layout = dataLayout(dir);
-    const live = () => ['orders', 'customers', 'clickstream'].flatMap((t) => liveFiles(tableDirectory(layout, t)));
+    const live = () =>
+      ['orders', 'customers', 'clickstream'].flatMap((t) => liveFiles(tableDirectory(layout, t)));
     // Preconditions, so the test can fail: the email is in plain bytes of a live file and in both reports.
-    assert.ok(live().some((f) => readFileSync(f).includes(Buffer.from(ERASED.email))), 'email in a live file');
+    assert.ok(
+      live().some((f) => readFileSync(f).includes(Buffer.from(ERASED.email))),
+      'email in a live file',
+    );
     assert.equal(filesContaining(layout.quarantine, ERASED.email).length, 1);
     assert.equal(filesContaining(layout.duplicates, '"C2"').length, 1);
 
@@ -53,7 +57,10 @@ describe('erasure', () => {
       assert.equal(report.tables.customers?.rows, 1);
       assert.equal(report.tables.orders?.rows, 2);
       assert.equal(report.tables.clickstream?.rows, 2);
-      assert.deepEqual(report.reports.map((r) => r.lines), [1, 1]);
+      assert.deepEqual(
+        report.reports.map((r) => r.lines),
+        [1, 1],
+      );
     } finally {
       db.close();
     }
@@ -94,7 +101,9 @@ describe('retention', () => {
         // Cutoff 2025-06-01: 2023 and 2024 end before it, 2025 straddles it.
         const report = await applyRetention(dir, 'customers', 365, new Date('2026-06-01T00:00:00Z'));
         assert.deepEqual(report.partitions, ['part=2023', 'part=2024']);
-        assert.deepEqual(await engine.query('SELECT customer_id FROM customers ORDER BY 1'), [{ customer_id: 'C3' }]);
+        assert.deepEqual(await engine.query('SELECT customer_id FROM customers ORDER BY 1'), [
+          { customer_id: 'C3' },
+        ]);
       } finally {
         await engine.close();
       }

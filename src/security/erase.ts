@@ -113,7 +113,10 @@ async function planErasure(
       plan.retire.push(file);
       plan.rows += Number(h.hit);
       if (Number(h.hit) === Number(h.total)) continue;
-      const target = join(dirname(file), `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-erased.parquet`);
+      const target = join(
+        dirname(file),
+        `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-erased.parquet`,
+      );
       await db.run(
         `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
            WHERE ${CUSTOMER_COLUMN} IS DISTINCT FROM :id)

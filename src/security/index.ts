@@ -20,9 +20,12 @@ export {
   requireRole,
 } from './authenticate.js';
 export { authorizeRequest, isLoopback } from './authorize.js';
+export { CUSTOMER_COLUMN, customerTables, type ErasureReport, eraseCustomer } from './erase.js';
+export { assertAllowed, principalFromKey } from './key-principal.js';
 export {
   type CreatedKey,
   createKey,
+  hasActiveKey,
   KEYS_FILE,
   type KeyEntry,
   type KeyInfo,
@@ -46,6 +49,7 @@ export {
   SPARK_MASK,
 } from './mask.js';
 export { assertOwnerOnly, readOwnerOnly, writeOwnerOnly } from './owner-file.js';
+export { applyRetention, partitionEnd, type RetentionReport } from './retention.js';
 export {
   allows,
   LOCAL_OWNER,
@@ -58,6 +62,3 @@ export {
   roleSchema,
 } from './roles.js';
 export { routePermission } from './routes.js';
-export { assertAllowed, principalFromKey } from './key-principal.js';
-export { CUSTOMER_COLUMN, customerTables, type ErasureReport, eraseCustomer } from './erase.js';
-export { applyRetention, partitionEnd, type RetentionReport } from './retention.js';

@@ -12,7 +12,10 @@ export async function principalFromKey(dataDir: string, key: string | undefined)
   if (key === undefined || key === '') return LOCAL_OWNER;
   const check = await verifyKey(readKeys(dataDir), key.trim());
   if (check.ok) return check.principal;
-  await appendAudit(dataDir, { name: 'cli', role: null }, 'auth.failure', { via: 'cli', reason: check.reason });
+  await appendAudit(dataDir, { name: 'cli', role: null }, 'auth.failure', {
+    via: 'cli',
+    reason: check.reason,
+  });
   throw new UserError('the key given (--key or SHOPLAKE_KEY) is unknown, revoked or expired', {
     code: 'unauthorized',
     status: 401,
@@ -28,10 +31,13 @@ export async function assertAllowed(
 ): Promise<void> {
   if (allows(principal.role, permission)) return;
   await appendAudit(dataDir, principal, 'auth.refused', { via: 'cli', command: what, needs: permission });
-  throw new UserError(`${article(principal.role)} key cannot run '${what}': it needs ${article(neededRole(permission))} key`, {
-    code: 'forbidden',
-    status: 403,
-  });
+  throw new UserError(
+    `${article(principal.role)} key cannot run '${what}': it needs ${article(neededRole(permission))} key`,
+    {
+      code: 'forbidden',
+      status: 403,
+    },
+  );
 }
 
 const article = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;

@@ -168,3 +168,8 @@ export async function verifyKey(
   if (state !== 'active') return { ok: false, reason: state };
   return { ok: true, principal: { name: entry.name, role: entry.role, keyId: entry.id } };
 }
+
+/** Whether the keys file holds an active key with one of these roles. */
+export function hasActiveKey(dataDir: string, roles: readonly Role[], now = new Date()): boolean {
+  return readKeys(dataDir).some((k) => roles.includes(k.role) && keyState(k, now) === 'active');
+}

@@ -1,6 +1,13 @@
 import { basename, dirname } from 'node:path';
 import { UserError } from '../errors/index.js';
-import { commitTable, dataLayout, PARTITION_COLUMN, TABLES, type TableName, tableDirectory } from '../lake/index.js';
+import {
+  commitTable,
+  dataLayout,
+  PARTITION_COLUMN,
+  TABLES,
+  type TableName,
+  tableDirectory,
+} from '../lake/index.js';
 
 /** What a retention run dropped. */
 export interface RetentionReport {
@@ -30,9 +37,12 @@ export async function applyRetention(
   days: number,
   now = new Date(),
 ): Promise<RetentionReport> {
-  if (!Number.isInteger(days) || days < 1) throw new UserError('--retain-days needs a whole number of days ≥ 1');
+  if (!Number.isInteger(days) || days < 1)
+    throw new UserError('--retain-days needs a whole number of days ≥ 1');
   if (TABLES[table].partition === null)
-    throw new UserError(`${table} is not partitioned by time: --retain-days applies to orders, customers, clickstream`);
+    throw new UserError(
+      `${table} is not partitioned by time: --retain-days applies to orders, customers, clickstream`,
+    );
   const cutoff = now.getTime() - days * 86_400_000;
   const report: RetentionReport = { table, cutoff: new Date(cutoff).toISOString(), partitions: [], files: 0 };
   const prefix = `${PARTITION_COLUMN}=`;

@@ -32,7 +32,8 @@ export function registerErase(program: Command): void {
       const dir = dataDir(cmd);
       const principal = principalOf(cmd);
       if (opts.retainDays !== undefined) {
-        if (!opts.table || opts.customer) throw new UserError('--retain-days needs --table TABLE (and no --customer)');
+        if (!opts.table || opts.customer)
+          throw new UserError('--retain-days needs --table TABLE (and no --customer)');
         const report = await applyRetention(dir, tableSpec(opts.table).name, opts.retainDays);
         await appendAudit(dir, principal, 'retention', { ...report });
         printRows([{ ...report, partitions: report.partitions.join(' ') }], opts.format);
@@ -49,7 +50,8 @@ export function registerErase(program: Command): void {
           purged: report.purged,
         });
         const rows = Object.entries(report.tables).map(([table, t]) => ({ place: table, ...t }));
-        for (const r of report.reports) rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
+        for (const r of report.reports)
+          rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
         printRows(rows, opts.format, { columns: ['place', 'rows', 'filesRewritten', 'filesRetired'] });
       } finally {
         db.close();

@@ -23,13 +23,20 @@ const expiresFlag = z
     return at;
   });
 
-const createFlags = z.object({ name: z.string(), role: roleSchema, expires: expiresFlag.optional(), format: formatFlag });
+const createFlags = z.object({
+  name: z.string(),
+  role: roleSchema,
+  expires: expiresFlag.optional(),
+  format: formatFlag,
+});
 
 const columns = ['id', 'name', 'role', 'state', 'createdAt', 'expiresAt', 'revokedAt'];
 
 /** `shoplake keys create|list|revoke`: API keys with a role, stored as salted hashes in <data>/keys.json. */
 export function registerKeys(program: Command): void {
-  const keys = program.command('keys').description('create, list and revoke API keys (admin; docs/SECURITY.md)');
+  const keys = program
+    .command('keys')
+    .description('create, list and revoke API keys (admin; docs/SECURITY.md)');
   keys
     .command('create')
     .description('create a key with a role; prints the key once (only its hash is stored)')
@@ -49,7 +56,9 @@ export function registerKeys(program: Command): void {
       });
       if (opts.format === 'table') {
         process.stdout.write(`${created.key}\n`);
-        status(`key ${created.info.name} (${created.info.role}, id ${created.info.id}): store it now, it is not shown again`);
+        status(
+          `key ${created.info.name} (${created.info.role}, id ${created.info.id}): store it now, it is not shown again`,
+        );
       } else printRows([{ key: created.key, ...created.info }], opts.format);
     });
   keys

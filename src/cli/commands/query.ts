@@ -81,13 +81,20 @@ export function registerQuery(program: Command): void {
       assertRunsOn(analysis, choice.kind);
       const principal = principalOf(cmd);
       const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
-      const engine = await openEngine({ dataDir: dir, role: principal.role, ...choice }).catch((err: unknown) => {
-        stop.dispose();
-        throw err;
-      });
+      const engine = await openEngine({ dataDir: dir, role: principal.role, ...choice }).catch(
+        (err: unknown) => {
+          stop.dispose();
+          throw err;
+        },
+      );
       try {
         // Recorded once the engine found the data directory, before anything is read.
-        await appendAudit(dir, principal, 'query', { analysis: analysis.name, params: args, format, via: 'cli' });
+        await appendAudit(dir, principal, 'query', {
+          analysis: analysis.name,
+          params: args,
+          format,
+          via: 'cli',
+        });
         const { rows, notes } = await runAnalysisWithNotes(
           withRunOptions(engine, { signal: stop.signal }),
           analysis,

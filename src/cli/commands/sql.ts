@@ -33,10 +33,12 @@ export function registerSql(program: Command): void {
     // Listening for Ctrl-C before the engine opens, so that no interrupt falls between the two.
     const principal = principalOf(cmd);
     const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
-    const engine = await openEngine({ dataDir: dir, sandboxed: true, role: principal.role, ...choice }).catch((err: unknown) => {
-      stop.dispose();
-      throw err;
-    });
+    const engine = await openEngine({ dataDir: dir, sandboxed: true, role: principal.role, ...choice }).catch(
+      (err: unknown) => {
+        stop.dispose();
+        throw err;
+      },
+    );
     try {
       // Recorded once the engine found the data directory, before the statement runs.
       await appendAudit(dir, principal, 'sql', { sql: query, format, via: 'cli' });
