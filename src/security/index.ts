@@ -21,6 +21,7 @@ export {
 } from './authenticate.js';
 export { authorizeRequest, isLoopback } from './authorize.js';
 export { CUSTOMER_COLUMN, customerTables, type ErasureReport, eraseCustomer } from './erase.js';
+export { CONTENT_SECURITY_POLICY, htmlSecurityHeaders } from './headers.js';
 export { assertAllowed, principalFromKey } from './key-principal.js';
 export {
   type CreatedKey,

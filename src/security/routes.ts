@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Permission } from './roles.js';
 
 /** Routes anyone may call (load balancers and orchestrators probe them without a key). */
@@ -35,7 +36,7 @@ export function routePermission(path: string): Permission | 'public' {
 
 function normalise(path: string): string | null {
   try {
-    return decodeURIComponent(path).toLowerCase().replace(/\/+/g, '/').replace(/\/$/, '');
+    return posix.normalize(decodeURIComponent(path).toLowerCase()).replace(/\/$/, '');
   } catch {
     // Undecodable: the strictest rule rather than a guess.
     return null;
