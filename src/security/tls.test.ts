@@ -11,7 +11,11 @@ import { CONTENT_SECURITY_POLICY, htmlSecurityHeaders } from './index.js';
 const KEY = 'tls-write-key-123';
 
 /** GET or POST over HTTPS trusting exactly `ca` (the test's self-signed certificate). */
-function httpsCall(url: string, ca: Buffer | undefined, init: { method?: string; body?: string; key?: string } = {}) {
+function httpsCall(
+  url: string,
+  ca: Buffer | undefined,
+  init: { method?: string; body?: string; key?: string } = {},
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
       url,
