@@ -37,8 +37,9 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
     dataDir: options.dataDir,
     writeKeys: options.config.writeKeys,
     // Failed keys go to the audit log; a log that cannot be written is said, not swallowed.
-    onFailure: (failure, address) => {
-      appendAudit(options.dataDir, { name: 'http', role: null }, 'auth.failure', {
+    onFailure: (failure, address, principal) => {
+      const actor = principal ?? { name: 'http', role: null };
+      appendAudit(options.dataDir, actor, principal ? 'auth.refused' : 'auth.failure', {
         via: 'http',
         address,
         reason: failure.reason,

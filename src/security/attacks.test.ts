@@ -19,6 +19,7 @@ import {
   eraseCustomer,
   LOCAL_OWNER,
   principalFromKey,
+  readAudit,
   readKeys,
   revokeKey,
   routePermission,
@@ -261,9 +262,22 @@ describe('attack suite', () => {
       assert.ok(!good.ok && good.status === 429 && (good.retryAfter ?? 0) >= 1);
       assert.ok((await auth.authenticate(`Bearer ${keys.admin}`, '203.0.113.8')).ok);
     });
+    it('the server records failed keys and refused roles in the audit log', async () => {
+      // The server appends without holding up the answer: wait (bounded) for the entries to land.
+      const seen = () => readAudit(dir).map((e) => `${e.action}:${e.actor.name}`);
+      for (
+        let i = 0;
+        i < 200 && !(seen().includes('auth.failure:http') && seen().includes('auth.refused:viewer'));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok(seen().includes('auth.failure:http'));
+      assert.ok(seen().includes('auth.refused:viewer'));
+    });
     it('the CLI refuses an unknown, revoked or expired --key with one line, and audits it', async () => {
       for (const key of ['nope', keys.revoked ?? '', keys.expired ?? ''])
         await assert.rejects(principalFromKey(dir, key), /unknown, revoked or expired/);
+      assert.equal(readAudit(dir, { action: 'auth.failure', actor: 'cli' }).length, 3);
     });
   });
 
@@ -392,10 +406,17 @@ describe('attack suite', () => {
   });
 
   describe('tampered audit log', () => {
-    const log = () => join(dir, 'audit.log');
+    // Its own data directory, so that no entry the server is still appending lands mid-test.
+    let logDir: string;
+    let logCleanup: () => void;
+    before(async () => {
+      ({ dir: logDir, cleanup: logCleanup } = tempDir());
+      for (let i = 0; i < 4; i++) await appendAudit(logDir, LOCAL_OWNER, 'sql', { sql: `SELECT ${i}` });
+    });
+    after(() => logCleanup());
+    const log = () => join(logDir, 'audit.log');
     const prepare = async () => {
-      for (let i = 0; i < 4; i++) await appendAudit(dir, LOCAL_OWNER, 'sql', { sql: `SELECT ${i}` });
-      assert.ok(verifyAudit(dir).ok);
+      assert.ok(verifyAudit(logDir).ok);
       return readFileSync(log(), 'utf8');
     };
     const tamper: [string, (lines: string[]) => string[]][] = [
@@ -414,9 +435,9 @@ describe('attack suite', () => {
         const original = await prepare();
         const lines = original.split('\n').filter(Boolean);
         writeFileSync(log(), `${change(lines).join('\n')}\n`);
-        assert.equal(verifyAudit(dir).ok, false);
+        assert.equal(verifyAudit(logDir).ok, false);
         writeFileSync(log(), original);
-        assert.ok(verifyAudit(dir).ok);
+        assert.ok(verifyAudit(logDir).ok);
       });
     }
   });

@@ -26,8 +26,8 @@ export interface AuthenticatorOptions {
   dataDir: string;
   /** The collector's write keys (SHOPLAKE_WRITE_KEYS, `writeKeys`): accepted as ingest keys. */
   writeKeys?: readonly string[];
-  /** Told about every refusal (for the audit log). */
-  onFailure?: (failure: AuthFailure, address: string) => void;
+  /** Told about every refusal (for the audit log), with the key's principal when a valid key lacked the role. */
+  onFailure?: (failure: AuthFailure, address: string, principal?: Principal) => void;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -40,6 +40,8 @@ export interface Authenticator {
   authenticate(header: string | undefined, address: string): Promise<AuthResult>;
   /** Whether any key may scrape /metrics (a metrics key exists); without one /metrics is loopback-only. */
   hasScrapeKeys(): boolean;
+  /** Reports a valid key refused for its role (403), so that it is audited like a failed key. */
+  refused(failure: AuthFailure, address: string, principal: Principal): void;
 }
 
 /**
@@ -89,6 +91,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   };
 
   return {
+    refused(failure, address, principal) {
+      options.onFailure?.(failure, address, principal);
+    },
     hasScrapeKeys() {
       refresh();
       return keys.some((k) => k.role === 'metrics' && keyState(k) === 'active');

@@ -25,5 +25,8 @@ export async function authorizeRequest(
   }
   const result = await auth.authenticate(request.authorization, request.address);
   if (!result.ok) return result;
-  return requireRole(result.principal, permission) ?? result;
+  const refusal = requireRole(result.principal, permission);
+  if (!refusal) return result;
+  auth.refused(refusal, request.address, result.principal);
+  return refusal;
 }
