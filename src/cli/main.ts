@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, fileSystemUserError, isUserError, type UserError } from '../errors/index.js';
+import { addKeyOption } from './principal.js';
 
 type Register = (program: Command) => void;
 
@@ -19,6 +20,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   rollback: async () => (await import('./commands/rollback.js')).registerRollback,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   monitoring: async () => (await import('./commands/monitoring.js')).registerMonitoring,
+  keys: async () => (await import('./commands/keys.js')).registerKeys,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  erase: async () => (await import('./commands/erase.js')).registerErase,
 };
 
 /** The command named on the command line, skipping the global options. */
@@ -49,6 +53,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
   const wanted = name && name in COMMANDS ? [name] : Object.keys(COMMANDS);
   for (const command of wanted) (await COMMANDS[command]?.())?.(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
+  addKeyOption(program);
   return program;
 }
 

@@ -1,7 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isUserError, UserError } from '../errors/index.js';
+import {
+  type Authenticator,
+  type AuthFailure,
+  authorizeRequest,
+  createAuthenticator,
+} from '../security/index.js';
 import type { Collector, CollectResult } from './collector.js';
 import { ClientAbort, CollectorError, errorBody } from './errors.js';
 import { parseBody } from './parse.js';
@@ -10,7 +15,6 @@ import type { CollectedTable } from './records.js';
 
 const ROUTES: Record<string, CollectedTable> = { '/v1/orders': 'orders', '/v1/events': 'clickstream' };
 const READS = new Set(['/healthz', '/readyz', '/metrics']);
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** What a handler answers: a status, a JSON body (or text) and extra headers. */
 interface Answer {
@@ -26,12 +30,11 @@ interface Answer {
  * (413) → parse (400/415) → rate limit (429) → validate and store (200/207/422); every refusal is one
  * JSON error shape.
  */
-export function createApp(collector: Collector): RequestListener {
+export function createApp(collector: Collector, options: { auth?: Authenticator } = {}): RequestListener {
   const { config, metrics } = collector;
-  // Keys are compared as hashes so lookup time does not depend on how much of a guess was right.
-  const keyHashes = new Set(config.writeKeys.map(sha256));
-  // The hash of a key already seen valid, by header value: one Map lookup instead of a sha256 per request.
-  const known = new Map<string, string>();
+  // Keys from <data>/keys.json by role, and the write keys as ingest keys (src/security).
+  const auth =
+    options.auth ?? createAuthenticator({ dataDir: collector.dataDir, writeKeys: config.writeKeys });
   const limiter = new RateLimiter(config.rateLimit);
   const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
   const count = (route: string, status: number | 'aborted') => {
@@ -45,22 +48,21 @@ export function createApp(collector: Collector): RequestListener {
   };
   const latency = new Map(Object.keys(ROUTES).map((r) => [r, metrics.latency.labels(r)]));
 
-  const authenticate = (header: string | undefined): string => {
-    const cached = header !== undefined ? known.get(header) : undefined;
-    if (cached !== undefined) return cached;
-    const key = /^Bearer (.+)$/i.exec(header ?? '')?.[1]?.trim();
-    if (!key || !keyHashes.has(sha256(key))) {
-      throw new CollectorError('missing or unknown write key: send Authorization: Bearer <key>', {
-        code: 'unauthorized',
-        status: 401,
-      });
-    }
-    if (header !== undefined && known.size < 1000) known.set(header, key);
-    return key;
+  // Every route but /healthz and /readyz needs a key whose role allows it; refusals are 401/403/429.
+  const authorize = async (req: IncomingMessage, path: string): Promise<string> => {
+    const header = req.headers.authorization;
+    const result = await authorizeRequest(auth, {
+      path,
+      authorization: header,
+      address: req.socket.remoteAddress ?? '',
+    });
+    if (!result.ok) throw refused(result);
+    // Rate limits count per key (the header names it; a write key's header is the key as before).
+    return header ?? '';
   };
 
   const write = async (req: IncomingMessage, table: CollectedTable): Promise<Answer> => {
-    const key = authenticate(req.headers.authorization);
+    const key = await authorize(req, req.url === undefined ? '' : pathOf(req.url));
     collector.admit();
     const text = decodeUtf8(await readLimited(req, config.maxBodyBytes));
     const body = parseBody(text, req.headers['content-type'] ?? '');
@@ -76,9 +78,10 @@ export function createApp(collector: Collector): RequestListener {
     return { status: statusOf(result), body: result };
   };
 
-  const read = async (path: string): Promise<Answer> => {
+  const read = async (req: IncomingMessage, path: string): Promise<Answer> => {
     if (path === '/healthz') return { status: 200, body: { status: 'ok' } };
     if (path === '/readyz') return { status: collector.ready ? 200 : 503, body: { ready: collector.ready } };
+    await authorize(req, path);
     return {
       status: 200,
       body: null,
@@ -94,7 +97,7 @@ export function createApp(collector: Collector): RequestListener {
       throw new UserError(`use POST ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     if (READS.has(path)) {
-      if (req.method === 'GET' || req.method === 'HEAD') return read(path);
+      if (req.method === 'GET' || req.method === 'HEAD') return read(req, path);
       throw new UserError(`use GET ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     throw new UserError(
@@ -105,9 +108,7 @@ export function createApp(collector: Collector): RequestListener {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
     let answer: Promise<Answer>;
     try {
       answer = route(req, path);
@@ -130,6 +131,19 @@ export function createApp(collector: Collector): RequestListener {
 }
 
 const ABORTED = Symbol('aborted');
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function refused(failure: AuthFailure): CollectorError {
+  return new CollectorError(failure.message, {
+    code: failure.code,
+    status: failure.status,
+    ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
+  });
+}
 
 /** The one error shape, with Retry-After and WWW-Authenticate where they apply. */
 function refusal(err: unknown): Answer | typeof ABORTED {
@@ -156,6 +170,7 @@ function send(req: IncomingMessage, res: ServerResponse, a: Answer): void {
   const payload = a.text ?? JSON.stringify(a.body);
   res.writeHead(a.status, {
     'content-type': 'application/json',
+    'x-content-type-options': 'nosniff',
     'content-length': Buffer.byteLength(payload),
     ...a.headers,
   });

@@ -38,6 +38,8 @@ export function loadCollectorConfig(
   file: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<CollectorConfig> = {},
+  /** False when the data directory's keys file has an ingest or admin key (src/security). */
+  requireWriteKeys = true,
 ): CollectorConfig {
   let raw: unknown = {};
   if (file) {
@@ -67,10 +69,13 @@ export function loadCollectorConfig(
     );
   }
   const config = { ...parsed.data, writeKeys: [...parsed.data.writeKeys, ...fromEnv] };
-  if (config.writeKeys.length === 0) {
-    throw new UserError('no write keys: set SHOPLAKE_WRITE_KEYS=key1,key2 or "writeKeys" in --config FILE', {
-      code: 'no_write_keys',
-    });
+  if (config.writeKeys.length === 0 && requireWriteKeys) {
+    throw new UserError(
+      'no write keys: set SHOPLAKE_WRITE_KEYS=key1,key2, "writeKeys" in --config FILE, or create one with \'shoplake keys create --role ingest\'',
+      {
+        code: 'no_write_keys',
+      },
+    );
   }
   return config;
 }

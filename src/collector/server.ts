@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { LakeMonitor, type MonitorOptions } from '../monitoring/index.js';
+import { type Authenticator, appendAudit, createAuthenticator } from '../security/index.js';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
 import type { Backlog } from './compactor.js';
@@ -12,6 +14,8 @@ export interface RunningCollector {
   collector: Collector;
   /** Keeps the lake and business metrics current; analyses run in the server go through `monitor.analyses`. */
   monitor: LakeMonitor;
+  /** Checks keys for every route; other servers mounted into `serve` (the dashboard) share it. */
+  auth: Authenticator;
   /**
    * Stops accepting, lets in-flight requests finish, compacts the WAL into the lake; resolves with what
    * could not be compacted (left in the WAL for the next start).
@@ -27,15 +31,34 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How the lake and business metrics are watched (src/monitoring). */
   monitor?: MonitorOptions;
+  /** PEM certificate chain and private key: serve HTTPS instead of HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
+  const auth = createAuthenticator({
+    dataDir: options.dataDir,
+    writeKeys: options.config.writeKeys,
+    // Failed keys go to the audit log; a log that cannot be written is said, not swallowed.
+    onFailure: (failure, address, principal) => {
+      const actor = principal ?? { name: 'http', role: null };
+      appendAudit(options.dataDir, actor, principal ? 'auth.refused' : 'auth.failure', {
+        via: 'http',
+        address,
+        reason: failure.reason,
+        status: failure.status,
+      }).catch((err: unknown) => log(`audit log: cannot record a failed key: ${String(err)}`));
+    },
+  });
   const collector = await Collector.open(options.dataDir, options.config, log);
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
   monitor.start();
-  const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
+  const app = createApp(collector, { auth });
+  const server = options.tls
+    ? createHttpsServer({ keepAliveTimeout: 30_000, cert: options.tls.cert, key: options.tls.key }, app)
+    : createServer({ keepAliveTimeout: 30_000 }, app);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -49,9 +72,10 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<Backlog> | null = null;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
     collector,
     monitor,
+    auth,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -10,6 +10,14 @@ import {
   type TableName,
   tableSelectSql,
 } from '../lake/index.js';
+import {
+  allows,
+  DUCKDB_MASK,
+  maskedSelectSql,
+  maskSecret,
+  PII_COLUMNS,
+  type Role,
+} from '../security/index.js';
 import { guardErrors, guardStream, userSqlErrors } from './lake-errors.js';
 import { assertDataDir, damaged, tableStatus, tableVersion } from './table-status.js';
 import type { Engine, Row, RowStream, RunOptions, SqlParams, TableStatus } from './types.js';
@@ -21,6 +29,11 @@ export interface OpenOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. '8GB' (default: defaultMemoryLimit(), half the machine's memory). */
   memoryLimit?: string;
+  /**
+   * Whose view of the lake (default admin): below admin the customers' names, emails and cities read
+   * as a keyed hash (see src/security/mask.ts), in every view this engine registers.
+   */
+  role?: Role;
 }
 
 /**
@@ -37,12 +50,23 @@ export class DuckDbEngine implements Engine {
   // Version each table's view was built from; a view is rebuilt when its table's manifest changes.
   private readonly versions = new Map<TableName, string>();
   private readonly statuses = new Map<TableName, TableStatus>();
+  // The lake's masking secret when this engine masks personal data; undefined for admin.
+  private readonly secret: Buffer | undefined;
 
   private constructor(
     private readonly layout: DataLayout,
     private readonly tempDirectory: string,
     private readonly options: OpenOptions,
-  ) {}
+  ) {
+    const role = options.role ?? 'admin';
+    this.secret = allows(role, 'unmasked') ? undefined : maskSecret(layout.root);
+  }
+
+  // Tables whose raw columns a sandboxed, masking session must never be able to read: their masked rows
+  // are copied into the session before it is locked, and their files stay outside what it may open.
+  private isMaskedTable(table: TableName): boolean {
+    return this.secret !== undefined && (PII_COLUMNS[table]?.length ?? 0) > 0;
+  }
 
   static async open(dataDir: string, options: OpenOptions = {}): Promise<DuckDbEngine> {
     const layout = dataLayout(dataDir);
@@ -117,12 +141,16 @@ export class DuckDbEngine implements Engine {
   }
 
   private async openSession(): Promise<DuckDbSession> {
-    const readable = [...this.statuses.values()].flatMap((s) => (s.state === 'loaded' ? s.files : []));
+    const readable = [...this.statuses.values()].flatMap((s) =>
+      s.state === 'loaded' && !(this.options.sandboxed && this.isMaskedTable(s.table)) ? s.files : [],
+    );
     const session = await DuckDbSession.open({
       tempDirectory: this.tempDirectory,
       memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
       ...(this.options.threads ? { threads: this.options.threads } : {}),
-      ...(this.options.sandboxed ? { readOnlyFiles: readable } : {}),
+      ...(this.options.sandboxed
+        ? { readOnlyFiles: readable, beforeLockDown: (s: DuckDbSession) => this.copyMasked(s) }
+        : {}),
     });
     try {
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
@@ -138,16 +166,44 @@ export class DuckDbEngine implements Engine {
     return session;
   }
 
+  /**
+   * In a sandboxed session that masks, each table with personal data becomes a table holding only the
+   * masked rows, created while files can still be read. A view would not do: user SQL could read its
+   * definition (duckdb_views()), its files by path, or the masking key written into it.
+   */
+  private async copyMasked(session: DuckDbSession): Promise<void> {
+    for (const table of TABLE_NAMES) {
+      if (!this.isMaskedTable(table)) continue;
+      const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
+      if (status.state !== 'loaded') continue;
+      try {
+        await session.run(`CREATE TABLE ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
+      } catch (err) {
+        const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+        this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
+      }
+    }
+  }
+
+  // The SELECT a table's view runs: typed columns over the live files, personal data masked if need be.
+  private viewSql(table: TableName, files: readonly string[]): string {
+    const spec = TABLES[table];
+    const typed = tableSelectSql(this.layout, spec, files);
+    if (!this.secret || !this.isMaskedTable(table)) return typed;
+    const names = spec.columns.map((c) => c.name);
+    return maskedSelectSql(DUCKDB_MASK, this.secret, table, names, typed, sqlIdent);
+  }
+
   // One table's view; a table that is not loaded or is damaged gets none, so only a query that names it
   // fails (with the line unavailableTable gives), and every other table keeps working.
   private async register(session: DuckDbSession, table: TableName): Promise<void> {
     const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
+    // A sandboxed masking session holds this table already, copied before it was locked (copyMasked).
+    if (this.options.sandboxed && this.isMaskedTable(table)) return;
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
     if (status.state !== 'loaded') return;
     try {
-      await session.run(
-        `CREATE VIEW ${sqlIdent(table)} AS ${tableSelectSql(this.layout, TABLES[table], status.files)}`,
-      );
+      await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
       this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));

@@ -1,3 +1,4 @@
+import type { Role } from '../security/index.js';
 import type { SparkEngineOptions } from './spark/index.js';
 import type { Engine } from './types.js';
 
@@ -11,6 +12,8 @@ export type OpenEngineOptions = {
   dataDir: string;
   /** For user-written SQL (`querySelect`): the engine reads the lake's live files and nothing else. */
   sandboxed?: boolean;
+  /** Whose view of the lake (default admin): below admin, customers' personal data is masked. */
+  role?: Role;
   /** DuckDB only: worker threads. */
   threads?: number;
   /** DuckDB only: memory limit, e.g. '8GB'. */
@@ -26,6 +29,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
       return SparkEngine.open(options.dataDir, {
         ...options.spark,
         ...(options.sandboxed ? { sandboxed: true } : {}),
+        ...(options.role ? { role: options.role } : {}),
       });
     }
     case 'duckdb':
@@ -34,6 +38,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
       const { DuckDbEngine } = await import('./duckdb-engine.js');
       return DuckDbEngine.open(options.dataDir, {
         ...(options.sandboxed ? { sandboxed: true } : {}),
+        ...(options.role ? { role: options.role } : {}),
         ...(options.threads ? { threads: options.threads } : {}),
         ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
       });

@@ -11,10 +11,12 @@ import {
 } from '../../analyses/index.js';
 import { openEngine, withRunOptions } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
+import { appendAudit } from '../../security/index.js';
 import { analysisColumns } from '../columns.js';
 import { DEFAULT_TIMEOUT, durationFlag, engineFlags, type Format, formatFlag, parseFlags } from '../flags.js';
 import { addEngineOptions, dataDir, engineChoice, paramArgs } from '../options.js';
 import { formatOption, printRows } from '../output.js';
+import { principalOf } from '../principal.js';
 import { stopOnTimeoutOrInterrupt } from '../stop.js';
 import { emptyResultReason } from './empty.js';
 
@@ -77,12 +79,22 @@ export function registerQuery(program: Command): void {
       const choice = engineChoice(engineSettings, dir);
       // Said before connecting to anything: no engine needs to start to know this.
       assertRunsOn(analysis, choice.kind);
+      const principal = principalOf(cmd);
       const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
-      const engine = await openEngine({ dataDir: dir, ...choice }).catch((err: unknown) => {
-        stop.dispose();
-        throw err;
-      });
+      const engine = await openEngine({ dataDir: dir, role: principal.role, ...choice }).catch(
+        (err: unknown) => {
+          stop.dispose();
+          throw err;
+        },
+      );
       try {
+        // Recorded once the engine found the data directory, before anything is read.
+        await appendAudit(dir, principal, 'query', {
+          analysis: analysis.name,
+          params: args,
+          format,
+          via: 'cli',
+        });
         const { rows, notes } = await runAnalysisWithNotes(
           withRunOptions(engine, { signal: stop.signal }),
           analysis,

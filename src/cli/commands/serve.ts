@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadCatalog } from '../../analyses/index.js';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
 import { engineEnv, readEngineConfig } from '../../engines/index.js';
+import { UserError } from '../../errors/index.js';
+import { hasActiveKey } from '../../security/index.js';
 import { parseFlags, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
@@ -11,7 +14,29 @@ const serveFlags = z.object({
   host: z.string().min(1),
   config: z.string().optional(),
   compactInterval: wholeNumberFlag.optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
 });
+
+/** The PEM files of --tls-cert and --tls-key (both or neither). */
+function readTls(
+  cert: string | undefined,
+  key: string | undefined,
+): { cert: Buffer; key: Buffer } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new UserError('give both --tls-cert and --tls-key');
+  const read = (path: string, flag: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new UserError(
+        `${flag} ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause: err },
+      );
+    }
+  };
+  return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key') };
+}
 
 import { status } from '../output.js';
 
@@ -24,12 +49,18 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
     .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
+      const dir = dataDir(cmd);
+      const tls = readTls(opts.tlsCert, opts.tlsKey);
       const config = loadCollectorConfig(
         opts.config,
         process.env,
         opts.compactInterval ? { compactIntervalMs: opts.compactInterval } : {},
+        // Ingest keys from `shoplake keys create --role ingest` are enough without any write key.
+        !hasActiveKey(dir, ['ingest', 'admin']),
       );
       // Listening for signals before start-up, so a SIGTERM during recovery still ends in a clean drain.
       const signal = new Promise<string>((resolve) => {
@@ -37,13 +68,13 @@ export function registerServe(program: Command): void {
         process.on('SIGTERM', () => resolve('SIGTERM'));
         process.on('SIGINT', () => resolve('SIGINT'));
       });
-      const dir = dataDir(cmd);
       const sparkRemote = engineEnv(process.env).sparkRemote ?? readEngineConfig(dir).sparkRemote;
       const analyses = (await loadCatalog()).map((a) => a.name);
       const running = await startCollector({
         dataDir: dir,
         monitor: { analyses, ...(sparkRemote ? { sparkRemote } : {}) },
         config,
+        ...(tls ? { tls } : {}),
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),

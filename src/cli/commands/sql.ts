@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { openEngine } from '../../engines/index.js';
+import { appendAudit } from '../../security/index.js';
 import { sqlColumns } from '../columns.js';
 import { DEFAULT_TIMEOUT, durationFlag, engineFlags, formatFlag, parseFlags } from '../flags.js';
 import { addEngineOptions, dataDir, engineChoice } from '../options.js';
 import { formatOption, printStream } from '../output.js';
+import { principalOf } from '../principal.js';
 import { stopOnTimeoutOrInterrupt } from '../stop.js';
 import { emptyResultReason } from './empty.js';
 
@@ -29,12 +31,17 @@ export function registerSql(program: Command): void {
     const dir = dataDir(cmd);
     const choice = engineChoice(engineSettings, dir);
     // Listening for Ctrl-C before the engine opens, so that no interrupt falls between the two.
+    const principal = principalOf(cmd);
     const stop = stopOnTimeoutOrInterrupt(timeout.ms, timeout.text);
-    const engine = await openEngine({ dataDir: dir, sandboxed: true, ...choice }).catch((err: unknown) => {
-      stop.dispose();
-      throw err;
-    });
+    const engine = await openEngine({ dataDir: dir, sandboxed: true, role: principal.role, ...choice }).catch(
+      (err: unknown) => {
+        stop.dispose();
+        throw err;
+      },
+    );
     try {
+      // Recorded once the engine found the data directory, before the statement runs.
+      await appendAudit(dir, principal, 'sql', { sql: query, format, via: 'cli' });
       const stream = await engine.querySelect(query, { signal: stop.signal });
       await printStream(stream, format, {
         formats: sqlColumns(stream.columns),

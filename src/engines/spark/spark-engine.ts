@@ -11,6 +11,7 @@ import {
   type TableSpec,
   tableFiles,
 } from '../../lake/index.js';
+import { allows, maskSecret, maskSql, PII_COLUMNS, type Role, SPARK_MASK } from '../../security/index.js';
 import { tableStatuses } from '../table-status.js';
 import {
   type Column,
@@ -41,6 +42,8 @@ export interface SparkEngineOptions {
    * RESTRICTED_MODE), or opening fails with what to change.
    */
   sandboxed?: boolean;
+  /** Whose view of the lake (default admin): below admin, customers' personal data reads masked. */
+  role?: Role;
 }
 
 /**
@@ -64,6 +67,8 @@ export class SparkEngine implements Engine {
     private readonly lake: LakeLocator,
     private readonly layout: DataLayout,
     private readonly sandboxed: boolean,
+    /** The lake's masking secret when personal data is masked (role below admin). */
+    private readonly secret: Buffer | undefined,
   ) {}
 
   /** Opens a session on the server and registers the lake's views. */
@@ -78,7 +83,9 @@ export class SparkEngine implements Engine {
     const remote = typeof options.remote === 'string' ? parseSparkRemote(options.remote) : options.remote;
     const client = new SparkConnectClient(remote);
     const sandboxed = options.sandboxed === true;
-    const engine = new SparkEngine(client, lakeLocator(layout.lake, options.lakeUri), layout, sandboxed);
+    const secret = allows(options.role ?? 'admin', 'unmasked') ? undefined : maskSecret(layout.root);
+    const lake = lakeLocator(layout.lake, options.lakeUri);
+    const engine = new SparkEngine(client, lake, layout, sandboxed, secret);
     try {
       if (sandboxed) await assertRestricted(client, remote);
       for (const statement of [...SESSION_SETTINGS, ...SESSION_FUNCTIONS]) await client.run(statement);
@@ -177,11 +184,14 @@ export class SparkEngine implements Engine {
         },
       },
     };
-    const expressions = spec.columns.map((c) => ({
-      expression_string: {
-        expression: `CAST(${sparkIdent(c.name)} AS ${sparkType(c.type)}) AS ${sparkIdent(c.name)}`,
-      },
-    }));
+    // Personal data is masked in the view's own projection: the raw column is never a column of any
+    // view, and user SQL cannot read files by path (runSQLOnFiles is off).
+    const pii = new Set(this.secret ? (PII_COLUMNS[spec.name] ?? []) : []);
+    const expressions = spec.columns.map((c) => {
+      const typed = `CAST(${sparkIdent(c.name)} AS ${sparkType(c.type)})`;
+      const value = this.secret && pii.has(c.name) ? maskSql(SPARK_MASK, this.secret, typed) : typed;
+      return { expression_string: { expression: `${value} AS ${sparkIdent(c.name)}` } };
+    });
     return { project: { input: read, expressions } };
   }
 

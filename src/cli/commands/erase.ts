@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DuckDbSession } from '../../duckdb/index.js';
+import { UserError } from '../../errors/index.js';
+import { tableSpec } from '../../lake/index.js';
+import { appendAudit, applyRetention, eraseCustomer } from '../../security/index.js';
+import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
+import { dataDir } from '../options.js';
+import { formatOption, printRows } from '../output.js';
+import { principalOf } from '../principal.js';
+
+const eraseFlags = z.object({
+  customer: z.string().optional(),
+  purge: z.boolean().optional(),
+  retainDays: positiveIntFlag.optional(),
+  table: z.string().optional(),
+  format: formatFlag,
+});
+
+/** `shoplake erase`: a person's rows out of every table and report, or old partitions out of a table. */
+export function registerErase(program: Command): void {
+  program
+    .command('erase')
+    .description("remove a customer's rows from every table and report, or drop old partitions (admin)")
+    .option('--customer <id>', 'the customer id whose rows to remove')
+    .option('--purge', 'delete the replaced files at once (a query reading them right now fails)')
+    .option('--retain-days <n>', 'instead: drop the partitions of --table older than n days')
+    .option('--table <table>', 'the table for --retain-days')
+    .addOption(formatOption())
+    .action(async (raw: unknown, cmd: Command) => {
+      const opts = parseFlags(eraseFlags, raw);
+      const dir = dataDir(cmd);
+      const principal = principalOf(cmd);
+      if (opts.retainDays !== undefined) {
+        if (!opts.table || opts.customer)
+          throw new UserError('--retain-days needs --table TABLE (and no --customer)');
+        const report = await applyRetention(dir, tableSpec(opts.table).name, opts.retainDays);
+        await appendAudit(dir, principal, 'retention', { ...report });
+        printRows([{ ...report, partitions: report.partitions.join(' ') }], opts.format);
+        return;
+      }
+      if (!opts.customer) throw new UserError('give --customer ID (or --retain-days N --table TABLE)');
+      const db = await DuckDbSession.open();
+      try {
+        const report = await eraseCustomer(db, dir, opts.customer, { purge: opts.purge === true });
+        await appendAudit(dir, principal, 'erase', {
+          customer: report.customer,
+          tables: report.tables,
+          reports: report.reports,
+          purged: report.purged,
+        });
+        const rows = Object.entries(report.tables).map(([table, t]) => ({ place: table, ...t }));
+        for (const r of report.reports)
+          rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
+        printRows(rows, opts.format, { columns: ['place', 'rows', 'filesRewritten', 'filesRetired'] });
+      } finally {
+        db.close();
+      }
+    });
+}

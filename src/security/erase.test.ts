@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DuckDbSession } from '../duckdb/index.js';
+import { openEngine } from '../engines/index.js';
+import { dataLayout, liveFiles, tableDirectory } from '../lake/index.js';
+import { tempDir } from '../testing/index.js';
+import { buildSecurityLake, ERASED } from './fixture.test-helper.js';
+import { applyRetention, customerTables, eraseCustomer, partitionEnd } from './index.js';
+
+/** Every file under dir (recursively) whose bytes contain `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => {
+      try {
+        return readFileSync(f).includes(Buffer.from(needle));
+      } catch {
+        return false; // a directory
+      }
+    });
+}
+
+describe('erasure', () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(async () => {
+    ({ dir, cleanup } = tempDir());
+    await buildSecurityLake(dir);
+  });
+  after(() => cleanup());
+
+  it('covers every table with a customer column', () => {
+    assert.deepEqual(customerTables().sort(), ['clickstream', 'customers', 'orders']);
+  });
+
+  it("removes a person's rows from every table and report; the bytes are gone from live files", async () => {
+    const layout = dataLayout(dir);
+    const live = () =>
+      ['orders', 'customers', 'clickstream'].flatMap((t) => liveFiles(tableDirectory(layout, t)));
+    // Preconditions, so the test can fail: the email is in plain bytes of a live file and in both reports.
+    assert.ok(
+      live().some((f) => readFileSync(f).includes(Buffer.from(ERASED.email))),
+      'email in a live file',
+    );
+    assert.equal(filesContaining(layout.quarantine, ERASED.email).length, 1);
+    assert.equal(filesContaining(layout.duplicates, '"C2"').length, 1);
+
+    // A reader opened before the erasure keeps working through it.
+    const reader = await openEngine({ dataDir: dir });
+    const db = await DuckDbSession.open();
+    try {
+      const report = await eraseCustomer(db, dir, ERASED.id, { purge: true });
+      // By hand: C2 has 1 customer row, 2 order lines (O2, O3), 2 events.
+      assert.equal(report.tables.customers?.rows, 1);
+      assert.equal(report.tables.orders?.rows, 2);
+      assert.equal(report.tables.clickstream?.rows, 2);
+      assert.deepEqual(
+        report.reports.map((r) => r.lines),
+        [1, 1],
+      );
+    } finally {
+      db.close();
+    }
+    const after = await reader.query(
+      `SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders,
+        (SELECT count(*) FROM clickstream) AS events, (SELECT count(*) FROM orders WHERE customer_id = 'C2') AS c2`,
+    );
+    await reader.close();
+    assert.deepEqual(after, [{ customers: 2, orders: 2, events: 2, c2: 0 }]);
+    for (const f of live()) assert.ok(!readFileSync(f).includes(Buffer.from(ERASED.email)), f);
+    for (const d of [layout.lake, layout.quarantine, layout.duplicates]) {
+      assert.deepEqual(filesContaining(d, ERASED.email), []);
+      assert.deepEqual(filesContaining(d, ERASED.name), []);
+    }
+    // The quarantined line (tier NOPE) was C2's, found by the email it held.
+    assert.equal(filesContaining(layout.quarantine, '"NOPE"').length, 0);
+  });
+});
+
+describe('retention', () => {
+  it('partition ends: a year, a month, a day (by hand)', () => {
+    assert.equal(partitionEnd('2026'), Date.UTC(2027, 0, 1));
+    assert.equal(partitionEnd('2026-11'), Date.UTC(2026, 11, 1));
+    assert.equal(partitionEnd('2026-12'), Date.UTC(2027, 0, 1));
+    assert.equal(partitionEnd('2026-11-30'), Date.UTC(2026, 11, 1));
+    assert.equal(partitionEnd('../x'), null);
+  });
+
+  it('drops whole partitions older than the cutoff and keeps one that straddles it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      await buildSecurityLake(dir);
+      const engine = await openEngine({ dataDir: dir });
+      try {
+        const parts = liveFiles(tableDirectory(dataLayout(dir), 'customers')).map((f) => f.split('/').at(-2));
+        // Signup years 2023, 2024, 2025: partitions by year.
+        assert.deepEqual([...new Set(parts)].sort(), ['part=2023', 'part=2024', 'part=2025']);
+        // Cutoff 2025-06-01: 2023 and 2024 end before it, 2025 straddles it.
+        const report = await applyRetention(dir, 'customers', 365, new Date('2026-06-01T00:00:00Z'));
+        assert.deepEqual(report.partitions, ['part=2023', 'part=2024']);
+        assert.deepEqual(await engine.query('SELECT customer_id FROM customers ORDER BY 1'), [
+          { customer_id: 'C3' },
+        ]);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
