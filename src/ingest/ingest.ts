@@ -14,6 +14,7 @@ import {
   newBatchId,
   partitionGrain,
   planBatchRemoval,
+  type SessionsRefresh,
   type TableSpec,
   tableDirectory,
   tableSnapshot,
@@ -53,6 +54,8 @@ export interface IngestReport {
   replaced: string[];
   /** Wall-clock seconds the run took. */
   seconds: number;
+  /** clickstream only: how the sessions table followed the batch (its time is part of `seconds`). */
+  sessions?: SessionsRefresh;
   /** build-lake only: the input had not changed since batch `batch` loaded it, so it was not read. */
   unchanged?: boolean;
 }
@@ -189,6 +192,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
     enter('committing');
     let committed: string[] = [];
+    let sessions: SessionsRefresh | undefined;
     const commit = () =>
       commitTable(tableDir, async (current) => {
         const check = await recheckUnderLock(db, {
@@ -237,11 +241,12 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     if (spec.name === 'clickstream') {
       // Sessions derive from clickstream: the sessions this batch's rows (and any it replaced) touch are
       // recomputed right after its commit, under the sessions lock (see withSessionsMaintained).
-      await withSessionsMaintained(db, layout, async () => {
+      const maintained = await withSessionsMaintained(db, layout, async () => {
         await commit();
         enter('updating sessions');
         return { result: null, touched: touchedRelation(committed, replaces.length > 0) };
       });
+      sessions = maintained.refresh ?? undefined;
     } else await commit();
     written.length = 0;
     rewritten.length = 0;
@@ -262,6 +267,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       duplicatesFile,
       replaced: replaces,
       seconds: (performance.now() - started) / 1000,
+      ...(sessions ? { sessions } : {}),
     };
   } finally {
     // Files of a batch that did not commit (failed, or started over) are never listed: remove them.
