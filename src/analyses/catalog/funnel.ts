@@ -95,27 +95,50 @@ export default defineAnalysis({
           AND (:windowMinutes IS NULL OR u.sec - q.t1 <= :windowMinutes * 60)
         GROUP BY q.unit)`);
     }
-    if (table) {
-      // The sessions table holds each session's default-funnel step times: sessions wholly in the range
-      // come from it, the ones the range cuts from their events (the chain above, over `edge` only).
-      const segment = p.by === 'device' ? 'device' : "'all'";
-      const at = TABLE_FUNNEL.map(([, col]) => col);
-      ctes.push(`tab AS (SELECT session_id AS unit, ${segment} AS segment, ${at.join(', ')}
-        FROM sessions WHERE ${INSIDE_RANGE_SQL} AND ${at[0]} IS NOT NULL)`);
-      at.forEach((col, k) => {
-        const dt = k === 0 ? 'CAST(NULL AS DOUBLE)' : `CAST(${col} - ${at[k - 1]} AS DOUBLE)`;
-        ctes.push(`r${k + 1} AS (SELECT unit, segment, ${dt} AS dt FROM tab WHERE ${col} IS NOT NULL
-          UNION ALL SELECT unit, segment, dt FROM s${k + 1})`);
-      });
-    }
-    const from = (k: number) => (table ? `r${k + 1}` : `s${k + 1}`);
-    const selects = p.steps.map(
-      (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, count(*) AS sessions,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY dt) AS median_dt FROM ${from(k)} GROUP BY segment`,
-    );
     const events = table
       ? `${sessionsEdgeSql()}, ${sessionizedEventsSql({ edge: true })}`
       : sessionizedEventsSql();
+    if (table) {
+      // The sessions table holds each session's default-funnel step times: sessions wholly in the range
+      // come from it, the ones the range cuts from their events (the chain above, over `edge` only).
+      // One row per unit with the seconds from each step to the next (NULL once a step is not reached),
+      // so a single pass counts every step and takes every median.
+      const segment = p.by === 'device' ? 'device' : "'all'";
+      const at = TABLE_FUNNEL.map(([, col]) => col);
+      const gaps = at.slice(1).map((col, k) => `CAST(${col} - ${at[k]} AS DOUBLE) AS dt${k + 2}`);
+      const edgeGaps = at.slice(1).map((_, k) => `s${k + 2}.dt AS dt${k + 2}`);
+      const edgeJoins = at
+        .slice(1)
+        .map((_, k) => `LEFT JOIN s${k + 2} ON s${k + 2}.unit = s1.unit`)
+        .join(' ');
+      ctes.push(`units AS (
+        SELECT ${segment} AS segment, ${gaps.join(', ')}
+        FROM sessions WHERE ${INSIDE_RANGE_SQL} AND ${at[0]} IS NOT NULL
+        UNION ALL
+        SELECT s1.segment, ${edgeGaps.join(', ')} FROM s1 ${edgeJoins}
+      )`);
+      ctes.push(`agg AS (SELECT segment, count(*) AS n1,
+        ${at
+          .slice(1)
+          .map(
+            (_, k) =>
+              `count(dt${k + 2}) AS n${k + 2}, percentile_cont(0.5) WITHIN GROUP (ORDER BY dt${k + 2}) AS m${k + 2}`,
+          )
+          .join(', ')}
+        FROM units GROUP BY segment)`);
+      const selects = at.map(
+        (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, n${k + 1} AS sessions,
+        ${k === 0 ? 'CAST(NULL AS DOUBLE)' : `m${k + 1}`} AS median_dt FROM agg`,
+      );
+      return `
+    WITH ${events}, ${ctes.join(',\n')}
+    ${selects.join('\nUNION ALL\n')}
+    ORDER BY segment, step`;
+    }
+    const selects = p.steps.map(
+      (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, count(*) AS sessions,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY dt) AS median_dt FROM s${k + 1} GROUP BY segment`,
+    );
     return `
     WITH ${events}, ${ctes.join(',\n')}
     ${selects.join('\nUNION ALL\n')}
