@@ -11,6 +11,7 @@ import {
   dataLayout,
   discardFiles,
   ensureManifest,
+  feedsSessions,
   newBatchId,
   partitionGrain,
   planBatchRemoval,
@@ -18,6 +19,7 @@ import {
   type TableSpec,
   tableDirectory,
   tableSnapshot,
+  touchedSessionsOf,
   withSessionsMaintained,
   writeFiles,
 } from '../lake/index.js';
@@ -232,19 +234,21 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
           quarantineFile,
           duplicatesFile: valid > loaded ? duplicatesPath(layout, spec, batchId) : null,
         };
-        if (spec.name === 'clickstream' && replaces.length > 0)
+        if (feedsSessions(spec.name) && replaces.length > 0)
           await captureReplaced(db, current.files, replaces);
         const files = [...current.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
         committed = [...written];
         return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
       });
-    if (spec.name === 'clickstream') {
-      // Sessions derive from clickstream: the sessions this batch's rows (and any it replaced) touch are
-      // recomputed right after its commit, under the sessions lock (see withSessionsMaintained).
+    if (feedsSessions(spec.name)) {
+      const source = spec.name;
+      // Sessions derive from clickstream (and orders, for their revenue): the sessions this batch's rows
+      // (and any it replaced) touch are recomputed right after its commit, under the sessions lock.
       const maintained = await withSessionsMaintained(db, layout, async () => {
         await commit();
         enter('updating sessions');
-        return { result: null, touched: touchedRelation(committed, replaces.length > 0) };
+        const rows = changedRows(committed, replaces.length > 0);
+        return { result: null, touched: rows ? await touchedSessionsOf(db, layout, source, rows) : null };
       });
       sessions = maintained.refresh ?? undefined;
     } else await commit();
@@ -279,25 +283,22 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
   }
 }
 
-// The rows of replaced clickstream batches, read before the commit takes them out: their sessions change.
+// The rows of replaced batches, read before the commit takes them out: their sessions change too.
 async function captureReplaced(db: DuckDbSession, files: readonly string[], replaces: readonly string[]) {
   const list = files.map(sqlString).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE replaced_touch AS
-    SELECT session_id, customer_id, "timestamp" FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
     WHERE ${BATCH_COLUMN} IN (${replaces.map(sqlString).join(', ')})`);
 }
 
-// The clickstream rows a batch added (its committed files) and removed (replaced batches), or null.
-function touchedRelation(added: readonly string[], replaced: boolean): string | null {
+// The rows a batch added (its committed files) and removed (replaced batches), or null when none.
+function changedRows(added: readonly string[], replaced: boolean): string | null {
   const parts = [];
   if (added.length > 0) {
-    const list = added.map(sqlString).join(', ');
-    parts.push(
-      `SELECT session_id, customer_id, "timestamp" FROM read_parquet([${list}], hive_partitioning = false)`,
-    );
+    parts.push(`SELECT * FROM read_parquet([${added.map(sqlString).join(', ')}], hive_partitioning = false)`);
   }
-  if (replaced) parts.push('SELECT session_id, customer_id, "timestamp" FROM replaced_touch');
-  return parts.length === 0 ? null : `(${parts.join(' UNION ALL ')})`;
+  if (replaced) parts.push('SELECT * FROM replaced_touch');
+  return parts.length === 0 ? null : `(${parts.join(' UNION ALL BY NAME ')})`;
 }
 
 function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {

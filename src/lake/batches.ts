@@ -42,6 +42,8 @@ export const batchEntrySchema = z.object({
   inputs: z.array(z.object({ path: z.string(), bytes: z.number(), modifiedMs: z.number() })).optional(),
   /** A derived table's batch: the committed length of its source table's batch log it reflects. */
   sourceLog: z.number().int().nonnegative().optional(),
+  /** The sessions table's batch: the committed length of orders' batch log it reflects. */
+  ordersLog: z.number().int().nonnegative().optional(),
 });
 export type BatchEntry = z.infer<typeof batchEntrySchema>;
 

@@ -54,14 +54,17 @@ export { type RollbackReport, rollbackBatch } from './rollback.js';
 export {
   type ClickstreamChange,
   ensureSessions,
+  feedsSessions,
   PATH_COLUMNS,
   refreshSessions,
   SESSION_GAP_MINUTES,
+  SESSION_SOURCES,
   type SessionsRefresh,
   SessionsRefreshFailed,
   sessionRowsSql,
   sessionsInStep,
   TABLE_FUNNEL,
+  touchedSessionsOf,
   withSessionsMaintained,
 } from './sessions/index.js';
 export {

@@ -4,7 +4,7 @@ import { type BatchInfo, findBatch, type RollbackEntry } from './batches.js';
 import { BATCH_COLUMN, type DataLayout, tableDirectory } from './layout.js';
 import { commitTable } from './manifest.js';
 import { planBatchRemoval } from './remove-batches.js';
-import { withSessionsMaintained } from './sessions/index.js';
+import { feedsSessions, touchedSessionsOf, withSessionsMaintained } from './sessions/index.js';
 
 /** What a rollback removed. */
 export interface RollbackReport {
@@ -59,13 +59,15 @@ export async function rollbackBatch(
       const retire = new Set(removal.retire);
       const entry: RollbackEntry = { type: 'rollback', id, at: new Date().toISOString(), rows: removal.rows };
       // The removed rows' sessions change: keep their keys (the rows leave the live files with this commit).
-      if (batch.table === 'clickstream' && removal.rows > 0) await captureRemoved(db, files, id);
+      if (feedsSessions(batch.table) && removal.rows > 0) await captureRemoved(db, files, id);
       return { files: [...files.filter((f) => !retire.has(f)), ...removal.add], logEntry: entry };
     });
-  if (batch.table === 'clickstream') {
+  const source = batch.table;
+  if (feedsSessions(source)) {
     await withSessionsMaintained(db, layout, async () => {
       await commit();
-      return { result: null, touched: report.rows > 0 ? 'rollback_touch' : null };
+      const touched = report.rows > 0 ? await touchedSessionsOf(db, layout, source, 'rollback_touch') : null;
+      return { result: null, touched };
     });
   } else await commit();
   return report;
@@ -74,7 +76,7 @@ export async function rollbackBatch(
 async function captureRemoved(db: DuckDbSession, files: readonly string[], id: string): Promise<void> {
   const list = files.map(sqlString).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE rollback_touch AS
-    SELECT session_id, customer_id, "timestamp" FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
     WHERE ${BATCH_COLUMN} = ${sqlString(id)}`);
 }
 

@@ -56,6 +56,8 @@ export interface TableSpec {
    * recomputed whenever the source table's rows change (see src/lake/sessions/).
    */
   derivedFrom?: TableName;
+  /** Other tables a derived table reads (sessions: orders, for the revenue linked to a session). */
+  alsoFrom?: readonly TableName[];
 }
 
 /**
@@ -238,12 +240,17 @@ export const TABLES: Record<TableName, TableSpec> = {
         type: 'text' as const,
         optional: true,
       })),
+      // Orders linked to the session: an order whose customer has a PURCHASE event in this session at
+      // exactly its order_date; revenue is the sum of those orders' line totals (any status).
+      { name: 'orders', type: 'integer' },
+      { name: 'revenue', type: 'money' },
     ],
     key: ['session_id'],
     time: 'started',
     partition: 'CAST(started AS DATE)',
     checks: [],
     derivedFrom: 'clickstream',
+    alsoFrom: ['orders'],
   },
 };
 

@@ -14,7 +14,14 @@ import {
   type TableName,
   tableBatches,
 } from '../../lake/index.js';
-import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv, tempDir, writeText } from '../../testing/index.js';
+import {
+  CLICKSTREAM_HEADER,
+  CUSTOMERS_HEADER,
+  csv,
+  ORDERS_HEADER,
+  tempDir,
+  writeText,
+} from '../../testing/index.js';
 import { findAnalysis, runAnalysis } from '../index.js';
 import { eventLevelSql } from './parts/event-level.test-helper.js';
 
@@ -82,9 +89,15 @@ describe('the sessions table, maintained batch by batch, answers as the events d
   let cleanup: () => void;
   let dir: string;
   let late = '';
+  let lateOrder = '';
   const c4 = async () =>
     engine.query(
       "SELECT session_id, events, duration_seconds, purchased, view_at, cart_at, checkout_at, purchase_at FROM sessions WHERE customer_id = 'C4' ORDER BY started",
+    );
+
+  const c4revenue = async () =>
+    engine.query(
+      "SELECT orders, CAST(revenue AS VARCHAR) AS revenue FROM sessions WHERE customer_id = 'C4' ORDER BY started",
     );
 
   before(async () => {
@@ -101,6 +114,28 @@ describe('the sessions table, maintained batch by batch, answers as the events d
       ]),
     );
     await load(dir, 'experiments', 'x.csv', 'session_id,experiment,variant\nS1,exp1,A\nS2,exp1,B\n');
+    // O1 (two lines) is C1's purchase at S1's 10:04 PURCHASE; O9 at 10:30 matches no PURCHASE event.
+    await load(
+      dir,
+      'orders',
+      'o1.csv',
+      csv(ORDERS_HEADER, [
+        [
+          'O1',
+          'C1',
+          'LAPTOP001',
+          'Gaming Laptop',
+          1,
+          '1299.99',
+          '1299.99',
+          d1('10:04'),
+          'COMPLETED',
+          'US-EAST',
+        ],
+        ['O1', 'C1', 'CABLE001', 'USB-C Cable', 2, '14.99', '29.98', d1('10:04'), 'COMPLETED', 'US-EAST'],
+        ['O9', 'C1', 'CABLE001', 'USB-C Cable', 1, '14.99', '14.99', d1('10:30'), 'COMPLETED', 'US-EAST'],
+      ]),
+    );
     await load(
       dir,
       'clickstream',
@@ -158,6 +193,11 @@ describe('the sessions table, maintained batch by batch, answers as the events d
       { ...s1 },
       { events: 4, purchase_at: 240, path_steps: 4, path_1: 'PURCHASE', path_4: 'product' },
     );
+    // S1's PURCHASE arrived after O1: the link is made when the event comes (1299.99 + 29.98).
+    const [linked] = await engine.query(
+      "SELECT orders, CAST(revenue AS VARCHAR) AS revenue FROM sessions WHERE session_id = 'S1'",
+    );
+    assert.deepEqual({ ...linked }, { orders: 1, revenue: '1329.9700' });
     await assertSameAsEvents(engine, cases('2026-11-01', '2026-11-01'));
   });
 
@@ -189,6 +229,19 @@ describe('the sessions table, maintained batch by batch, answers as the events d
     );
     // The late 09:59 mobile VIEW is now S1's first event: device mobile, purchase 300 s after it.
     assert.deepEqual({ ...s1 }, { device: 'mobile', events: 5, view_at: 0, purchase_at: 300 });
+    // An order arriving after its PURCHASE event links to the session then: C4's 12:06 purchase.
+    lateOrder = await load(
+      dir,
+      'orders',
+      'o2.csv',
+      csv(ORDERS_HEADER, [
+        ['O2', 'C4', 'CASE001', 'Phone Case', 2, '10.00', '20.00', d1('12:06'), 'COMPLETED', 'LATAM'],
+      ]),
+    );
+    assert.deepEqual(
+      (await c4revenue()).map((r) => [r.orders, r.revenue]),
+      [[1, '20.0000']],
+    );
     await assertSameAsEvents(engine, cases('2026-11-01', '2026-11-01'));
   });
 
@@ -196,6 +249,7 @@ describe('the sessions table, maintained batch by batch, answers as the events d
     const db = await DuckDbSession.open();
     try {
       await rollbackBatch(db, dataLayout(dir), late);
+      await rollbackBatch(db, dataLayout(dir), lateOrder);
     } finally {
       db.close();
     }
@@ -204,6 +258,14 @@ describe('the sessions table, maintained batch by batch, answers as the events d
       [
         [2, 605],
         [3, 362],
+      ],
+    );
+    // Without O2, C4's purchasing session links no order again.
+    assert.deepEqual(
+      (await c4revenue()).map((r) => [r.orders, r.revenue]),
+      [
+        [0, '0.0000'],
+        [0, '0.0000'],
       ],
     );
     await assertSameAsEvents(engine, cases('2026-11-01', '2026-11-02'));
@@ -252,7 +314,7 @@ describe('on a generated lake loaded in interleaved batches', () => {
       out: dir,
       experiment: { name: 'exp', lift: 0.2, split: 0.5 },
     });
-    for (const table of ['customers', 'experiments'] as const) {
+    for (const table of ['customers', 'experiments', 'orders'] as const) {
       await ingest({ dataDir: dir, table: TABLES[table], input: join(dir, 'raw', table) });
     }
     const [header, ...lines] = readFileSync(join(dir, 'raw', 'clickstream', 'clickstream.csv'), 'utf8')
@@ -288,9 +350,18 @@ describe('on a generated lake loaded in interleaved batches', () => {
     assert.equal(Number(kept?.events), Number(all?.n), 'every event counted once');
     // Recomputed from every event at once, the rows are the same (columns and values).
     const [diff] = await engine.query(`SELECT
-      (SELECT count(*) FROM (SELECT * FROM sessions EXCEPT ALL SELECT * FROM (${sessionRowsSql('clickstream')}))) AS extra,
-      (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql('clickstream')}) EXCEPT ALL SELECT * FROM sessions)) AS missing`);
+      (SELECT count(*) FROM (SELECT * FROM sessions EXCEPT ALL SELECT * FROM (${sessionRowsSql('clickstream', 'orders')}))) AS extra,
+      (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql('clickstream', 'orders')}) EXCEPT ALL SELECT * FROM sessions)) AS missing`);
     assert.deepEqual([Number(diff?.extra), Number(diff?.missing)], [0, 0]);
+    // Independently: each order whose customer has a PURCHASE event at its order_date, counted once per
+    // such session, and the sum of its lines; the generator gives every purchasing session its order.
+    const [link] = await engine.query(`SELECT
+      (SELECT sum(orders) FROM sessions) AS linked,
+      (SELECT count(*) FROM (SELECT DISTINCT o.order_id, c.session_id FROM orders o JOIN clickstream c
+        ON c.customer_id = o.customer_id AND c."timestamp" = o.order_date AND c.action = 'PURCHASE')) AS expected,
+      (SELECT sum(purchased) FROM sessions) AS purchasing`);
+    assert.equal(Number(link?.linked), Number(link?.expected));
+    assert.ok(Number(link?.linked) >= Number(link?.purchasing) * 0.9, JSON.stringify(link));
     const [derived] = await engine.query("SELECT count(*) AS n FROM sessions WHERE session_id LIKE '%~%'");
     assert.ok(Number(derived?.n) > 50, 'the fixture has derived sessions');
   });

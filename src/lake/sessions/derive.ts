@@ -1,4 +1,4 @@
-import { ACTIONS, DEVICES, PAGES } from '../tables.js';
+import { ACTIONS, DEVICES, MONEY_SQL_TYPE, PAGES } from '../tables.js';
 
 /** Minutes of inactivity that end a derived session (for events without a session_id). */
 export const SESSION_GAP_MINUTES = 30;
@@ -29,9 +29,11 @@ function valueAt(by: 'min_by' | 'max_by', expr: string, values: readonly string[
  * DuckDB SELECT of session rows (the sessions table's columns, in order) from `events`, a relation with
  * clickstream's columns. Events with a session_id are grouped by it; the others per customer_id into
  * sessions that end after SESSION_GAP_MINUTES of inactivity. Exactly the event-level definitions of the
- * session analyses (src/analyses/catalog/parts/sql.ts), which their tests compare against.
+ * session analyses (src/analyses/catalog/parts/sql.ts), which their tests compare against. `orders`
+ * (a relation with orders' columns) gives the orders linked to each session: those whose customer has a
+ * PURCHASE event in it at exactly the order's order_date (every such session, should there be several).
  */
-export function sessionRowsSql(events: string): string {
+export function sessionRowsSql(events: string, orders: string): string {
   const gap = SESSION_GAP_MINUTES * 60;
   const funnel = TABLE_FUNNEL.map(([, col], k) => `CAST(t${k + 1} - start_sec AS INTEGER) AS ${col}`);
   const paths = Array.from(
@@ -86,6 +88,12 @@ export function sessionRowsSql(events: string): string {
   ),
   walked AS (
     SELECT session, list_filter(labels, lambda x, i: i = 1 OR x <> labels[i - 1]) AS steps FROM walk
+  ),
+  linked AS (
+    SELECT b.session, count(DISTINCT o.order_id) AS orders, sum(o.total_amount) AS revenue
+    FROM (SELECT DISTINCT session, customer_id, ts FROM ev WHERE action = 'PURCHASE') b
+    JOIN ${orders} o ON o.customer_id = b.customer_id AND o.order_date = b.ts
+    GROUP BY b.session
   )
   SELECT
     CASE WHEN f4.derived THEN concat(f4.customer_id, '~', CAST(epoch_us(f4.started) AS VARCHAR))
@@ -96,6 +104,8 @@ export function sessionRowsSql(events: string): string {
     ${funnel.join(', ')},
     f4.exit_label,
     CAST(len(steps) AS INTEGER) AS path_steps,
-    ${paths.join(',\n    ')}
-  FROM f4 LEFT JOIN walked w ON w.session = f4.session`;
+    ${paths.join(',\n    ')},
+    CAST(coalesce(l.orders, 0) AS INTEGER) AS orders,
+    CAST(coalesce(l.revenue, 0) AS ${MONEY_SQL_TYPE}) AS revenue
+  FROM f4 LEFT JOIN walked w ON w.session = f4.session LEFT JOIN linked l ON l.session = f4.session`;
 }

@@ -6,4 +6,5 @@ export {
   sessionsInStep,
   withSessionsMaintained,
 } from './maintain.js';
-export { refreshSessions, type SessionsRefresh } from './refresh.js';
+export { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';
+export { feedsSessions, SESSION_SOURCES, touchedSessionsOf } from './touched.js';

@@ -3,11 +3,12 @@ import { batchLogEntries } from '../batches.js';
 import { type DataLayout, tableDirectory } from '../layout.js';
 import { withTableLock } from '../lock.js';
 import { tableSnapshot } from '../manifest.js';
-import { refreshSessions, type SessionsRefresh } from './refresh.js';
+import { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';
 
 /**
- * What a change to clickstream's rows reports back: its result, and a relation (session_id,
- * customer_id, "timestamp") of the rows it added or removed, or null when it changed no row.
+ * What a change to clickstream's (or orders') rows reports back: its result, and a relation of
+ * clickstream rows (session_id, customer_id, "timestamp") whose sessions it changes (events added or
+ * removed; PURCHASE events of orders added or removed), or null when it changed none.
  */
 export interface ClickstreamChange<T> {
   result: T;
@@ -18,8 +19,8 @@ export interface ClickstreamChange<T> {
 export class SessionsRefreshFailed extends Error {}
 
 /**
- * Runs `change`, which commits rows to clickstream (or removes them), then recomputes the sessions those
- * rows touch, all under the sessions table's lock: every writer of clickstream rows goes through here,
+ * Runs `change`, which commits rows to clickstream or orders (or removes them), then recomputes the
+ * sessions those rows touch, all under the sessions table's lock: every writer of those rows goes through here,
  * so refreshes apply in clickstream's commit order and each starts from a sessions table that matched
  * clickstream before its change. The sessions batch records clickstream's batch-log length; when it
  * does not match (a writer died between its two commits, a repair, a lake older than the table), the
@@ -33,10 +34,10 @@ export async function withSessionsMaintained<T>(
   return withTableLock(tableDirectory(layout, 'sessions'), async (held) => {
     const inStep = sessionsInStep(layout);
     const { result, touched } = await change();
-    const log = tableSnapshot(tableDirectory(layout, 'clickstream')).log;
     if (inStep && touched === null) return { result, refresh: null };
     try {
-      const refresh = await refreshSessions(db, layout, held, inStep && touched ? touched : 'all', log);
+      const how = inStep && touched ? touched : 'all';
+      const refresh = await refreshSessions(db, layout, held, how, sourceLogs(layout));
       return { result, refresh };
     } catch (err) {
       throw new SessionsRefreshFailed(
@@ -47,13 +48,22 @@ export async function withSessionsMaintained<T>(
   });
 }
 
-/** Whether the sessions table reflects clickstream's committed batches (both empty counts as in step). */
+/** The committed batch-log lengths of the tables sessions are computed from, as of now. */
+function sourceLogs(layout: DataLayout): SourceLogs {
+  return {
+    clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
+    orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
+  };
+}
+
+/** Whether the sessions table reflects clickstream's and orders' committed batches (none counts as 0). */
 export function sessionsInStep(layout: DataLayout): boolean {
-  const clickLog = tableSnapshot(tableDirectory(layout, 'clickstream')).log;
+  const logs = sourceLogs(layout);
   const last = batchLogEntries(tableDirectory(layout, 'sessions'))
     .filter((e) => e.type === 'batch')
     .at(-1);
-  return (last?.type === 'batch' ? (last.sourceLog ?? -1) : 0) === clickLog;
+  if (last?.type !== 'batch') return logs.clickstream === 0 && logs.orders === 0;
+  return last.sourceLog === logs.clickstream && (last.ordersLog ?? 0) === logs.orders;
 }
 
 /**

@@ -10,6 +10,12 @@ import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { SESSION_GAP_MINUTES, sessionRowsSql } from './derive.js';
 
+/** Committed batch-log lengths of the tables the sessions table is computed from. */
+export interface SourceLogs {
+  clickstream: number;
+  orders: number;
+}
+
 /** What one refresh of the sessions table did. */
 export interface SessionsRefresh {
   /** 'all' when every session was recomputed (first build, or a table found out of step). */
@@ -29,7 +35,7 @@ const REACH = `INTERVAL ${SESSION_GAP_MINUTES * 60 + 5} SECOND`;
  * Recomputes the sessions that the clickstream rows in `touched` (a relation with session_id,
  * customer_id and "timestamp": rows just added, or just removed) belong to, or every session ('all'),
  * from clickstream as it is now, and commits the result to the sessions table under its lock (`held`).
- * `sourceLog` is clickstream's committed batch-log length the result reflects.
+ * `logs` are clickstream's and orders' committed batch-log lengths the result reflects.
  *
  * Which sessions a change reaches: a session_id's session (its old row spans every old event, so the
  * events to read lie between its old start and end and the touched times); for events without a
@@ -42,12 +48,13 @@ export async function refreshSessions(
   layout: DataLayout,
   held: HeldLock,
   touched: string | 'all',
-  sourceLog: number,
+  logs: SourceLogs,
 ): Promise<SessionsRefresh> {
   const started = performance.now();
   const spec = TABLES.sessions;
   const dir = tableDirectory(layout, 'sessions');
   const clicks = `(${tableSelectSql(layout, TABLES.clickstream)})`;
+  const orders = `(${tableSelectSql(layout, TABLES.orders)})`;
   const current = tableSnapshot(dir).files;
   const batchId = newBatchId();
   const written: string[] = [];
@@ -60,7 +67,7 @@ export async function refreshSessions(
       mode = 'all';
       for (const f of current) retire.add(f);
       removed = await countRows(db, current);
-      await db.run(`CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(clicks)}`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(clicks, orders)}`);
     } else {
       const hit = await touchedSessions(db, touched, current, clicks);
       removed = hit.rows;
@@ -69,7 +76,9 @@ export async function refreshSessions(
         const kept = await rewriteWithout(db, file);
         if (kept) rewritten.push(kept);
       }
-      await db.run(`CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events')}`);
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
+      );
     }
     const out = await writeFiles(db, layout, spec, 'sessions_new', batchId);
     written.push(...out.files);
@@ -90,7 +99,8 @@ export async function refreshSessions(
         replaces: [],
         quarantineFile: null,
         duplicatesFile: null,
-        sourceLog,
+        sourceLog: logs.clickstream,
+        ordersLog: logs.orders,
       };
       const files = [...now.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
       return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
