@@ -80,7 +80,16 @@ export async function refreshSessions(
         `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
       );
     }
-    const out = await writeFiles(db, layout, spec, 'sessions_new', batchId);
+    // Day partitions sorted by session_id: a refresh rewrites only the few files its sessions are in,
+    // and finds them by the files' session_id and time statistics instead of reading every file.
+    const out = await writeFiles(
+      db,
+      layout,
+      spec,
+      '(SELECT * FROM sessions_new ORDER BY session_id)',
+      batchId,
+      'day',
+    );
     written.push(...out.files);
     await commitTableHeld(dir, held, (now) => {
       const entry: BatchEntry = {
@@ -135,16 +144,33 @@ async function touchedSessions(
   const old = `read_parquet([${current.map(sqlString).join(', ')}], filename = true, hive_partitioning = false)`;
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
     SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_hit AS
-    SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
+  // Literal bounds (the touched ids' range, the derived events' time range) let the scans skip the
+  // files and row groups that cannot hold a hit: session files are day partitions sorted by session_id.
+  const [b] = await db.all(`SELECT min(session_id) AS id_lo, max(session_id) AS id_hi,
+      CAST(min(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS lo,
+      CAST(max(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS hi
+    FROM refresh_touch`);
+  const literal = (v: unknown) => (v === null || v === undefined ? null : sqlString(String(v)));
+  const [idLo, idHi, lo, hi] = [literal(b?.id_lo), literal(b?.id_hi), literal(b?.lo), literal(b?.hi)];
+  const byId =
+    idLo && idHi
+      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
     FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
       ON t.session_id = s.session_id
-    UNION ALL
-    SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, true AS derived
+    WHERE s.session_id BETWEEN ${idLo} AND ${idHi}`
+      : null;
+  const byCustomer =
+    lo && hi
+      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, true AS derived
     FROM ${old} s JOIN (SELECT customer_id, min(ts) AS lo, max(ts) AS hi FROM refresh_touch
         WHERE session_id IS NULL GROUP BY customer_id) t
       ON t.customer_id = s.customer_id AND s.last_event >= t.lo - ${REACH} AND s.started <= t.hi + ${REACH}
-    WHERE contains(s.session_id, '~')`);
+    WHERE contains(s.session_id, '~') AND s.last_event >= TIMESTAMP ${lo} - ${REACH}
+      AND s.started <= TIMESTAMP ${hi} + ${REACH}`
+      : null;
+  const parts = [byId, byCustomer].filter((q) => q !== null);
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_hit AS
+    ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, false AS derived WHERE false`}`);
   // The span of events to read again: per session_id, and per customer for events without one.
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
     SELECT session_id, NULL::VARCHAR AS customer_id, min(lo) AS lo, max(hi) AS hi FROM (
