@@ -1,9 +1,13 @@
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDbSession, defaultMemoryLimit } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import {
   type DataLayout,
   dataLayout,
+  ensureSessions,
+  sessionsInStep,
   TABLE_NAMES,
   TABLES,
   type TableName,
@@ -51,7 +55,22 @@ export async function buildLake(
     onReport?.(report);
     reports.push(report);
   }
+  // A lake built before the sessions table existed (or left out of step by a crash) gets it now.
+  await bringSessionsInStep(layout);
   return reports;
+}
+
+async function bringSessionsInStep(layout: DataLayout): Promise<void> {
+  if (sessionsInStep(layout)) return;
+  const tempDirectory = join(layout.staging, `tmp-sessions-${randomUUID().slice(0, 8)}`);
+  mkdirSync(tempDirectory, { recursive: true });
+  const db = await DuckDbSession.open({ tempDirectory, memoryLimit: defaultMemoryLimit() });
+  try {
+    await ensureSessions(db, layout);
+  } finally {
+    db.close();
+    rmSync(tempDirectory, { recursive: true, force: true });
+  }
 }
 
 /**

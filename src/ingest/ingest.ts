@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDbSession } from '../duckdb/index.js';
+import { DuckDbSession, sqlString } from '../duckdb/index.js';
+import { UserError } from '../errors/index.js';
 import {
   BATCH_COLUMN,
   type BatchEntry,
@@ -10,12 +11,16 @@ import {
   dataLayout,
   discardFiles,
   ensureManifest,
+  feedsSessions,
   newBatchId,
   partitionGrain,
   planBatchRemoval,
+  type SessionsRefresh,
   type TableSpec,
   tableDirectory,
   tableSnapshot,
+  touchedSessionsOf,
+  withSessionsMaintained,
   writeFiles,
 } from '../lake/index.js';
 import { countChecked, stageChecked } from './checked.js';
@@ -52,6 +57,8 @@ export interface IngestReport {
   replaced: string[];
   /** Wall-clock seconds the run took. */
   seconds: number;
+  /** clickstream only: how the sessions table followed the batch (its time is part of `seconds`). */
+  sessions?: SessionsRefresh;
   /** build-lake only: the input had not changed since batch `batch` loaded it, so it was not read. */
   unchanged?: boolean;
 }
@@ -109,6 +116,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
 
 async function ingestOnce(options: IngestOptions, started: number, careful: boolean): Promise<IngestReport> {
   const { table: spec } = options;
+  if (spec.derivedFrom) {
+    throw new UserError(
+      `table '${spec.name}' is derived from ${spec.derivedFrom} and cannot be loaded: load ${spec.derivedFrom} instead`,
+      { code: 'derived_table' },
+    );
+  }
   const layout = dataLayout(options.dataDir);
   const inputs = resolveSources(options.input);
   const batchId = newBatchId();
@@ -181,47 +194,65 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     let loaded = first.rows;
 
     enter('committing');
-    await commitTable(tableDir, async (current) => {
-      const check = await recheckUnderLock(db, {
-        tableDir,
-        spec,
-        snapshot,
-        current,
-        replaces,
-        careful,
-        own: written,
+    let committed: string[] = [];
+    let sessions: SessionsRefresh | undefined;
+    const commit = () =>
+      commitTable(tableDir, async (current) => {
+        const check = await recheckUnderLock(db, {
+          tableDir,
+          spec,
+          snapshot,
+          current,
+          replaces,
+          careful,
+          own: written,
+        });
+        if (check.newDuplicates > 0) {
+          // Another writer committed some of these keys meanwhile: write the batch again without them.
+          discardFiles(written.splice(0));
+          const again = await writeFiles(db, layout, spec, await freshRows(db), batchId, grain);
+          written.push(...again.files);
+          loaded = again.rows;
+        }
+        const removal = await planBatchRemoval(db, current.files, replaces);
+        rewritten.push(...removal.add);
+        const retire = new Set(removal.retire);
+        const entry: BatchEntry = {
+          type: 'batch',
+          id: batchId,
+          table: spec.name,
+          kind: options.kind ?? 'ingest',
+          source,
+          mapping: mappingDigest(options.mapping),
+          inputs: inputStats(inputs.map((f) => f.path)),
+          at: new Date().toISOString(),
+          read,
+          loaded,
+          duplicate: valid - loaded,
+          quarantined,
+          files: written.map((f) => f.slice(tableDir.length + 1)),
+          replaces,
+          quarantineFile,
+          duplicatesFile: valid > loaded ? duplicatesPath(layout, spec, batchId) : null,
+        };
+        if (feedsSessions(spec.name) && replaces.length > 0)
+          await captureReplaced(db, current.files, replaces);
+        const files = [...current.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
+        committed = [...written];
+        return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
       });
-      if (check.newDuplicates > 0) {
-        // Another writer committed some of these keys meanwhile: write the batch again without them.
-        discardFiles(written.splice(0));
-        const again = await writeFiles(db, layout, spec, await freshRows(db), batchId, grain);
-        written.push(...again.files);
-        loaded = again.rows;
-      }
-      const removal = await planBatchRemoval(db, current.files, replaces);
-      rewritten.push(...removal.add);
-      const retire = new Set(removal.retire);
-      const entry: BatchEntry = {
-        type: 'batch',
-        id: batchId,
-        table: spec.name,
-        kind: options.kind ?? 'ingest',
-        source,
-        mapping: mappingDigest(options.mapping),
-        inputs: inputStats(inputs.map((f) => f.path)),
-        at: new Date().toISOString(),
-        read,
-        loaded,
-        duplicate: valid - loaded,
-        quarantined,
-        files: written.map((f) => f.slice(tableDir.length + 1)),
-        replaces,
-        quarantineFile,
-        duplicatesFile: valid > loaded ? duplicatesPath(layout, spec, batchId) : null,
-      };
-      const files = [...current.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
-      return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
-    });
+    if (feedsSessions(spec.name)) {
+      const source = spec.name;
+      // Sessions derive from clickstream (and orders, for their revenue): the sessions this batch's rows
+      // (and any it replaced) touch are recomputed right after its commit, under the sessions lock.
+      const maintained = await withSessionsMaintained(db, layout, async () => {
+        await commit();
+        enter('updating sessions');
+        const rows = changedRows(committed, replaces.length > 0);
+        return { result: null, touched: rows ? await touchedSessionsOf(db, layout, source, rows) : null };
+      });
+      sessions = maintained.refresh ?? undefined;
+    } else await commit();
     written.length = 0;
     rewritten.length = 0;
     keepQuarantine = true;
@@ -241,6 +272,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       duplicatesFile,
       replaced: replaces,
       seconds: (performance.now() - started) / 1000,
+      ...(sessions ? { sessions } : {}),
     };
   } finally {
     // Files of a batch that did not commit (failed, or started over) are never listed: remove them.
@@ -250,6 +282,24 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     db.close();
     rmSync(tempDirectory, { recursive: true, force: true });
   }
+}
+
+// The rows of replaced batches, read before the commit takes them out: their sessions change too.
+async function captureReplaced(db: DuckDbSession, files: readonly string[], replaces: readonly string[]) {
+  const list = files.map(sqlString).join(', ');
+  await db.run(`CREATE OR REPLACE TEMP TABLE replaced_touch AS
+    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    WHERE ${BATCH_COLUMN} IN (${replaces.map(sqlString).join(', ')})`);
+}
+
+// The rows a batch added (its committed files) and removed (replaced batches), or null when none.
+function changedRows(added: readonly string[], replaced: boolean): string | null {
+  const parts = [];
+  if (added.length > 0) {
+    parts.push(`SELECT * FROM read_parquet([${added.map(sqlString).join(', ')}], hive_partitioning = false)`);
+  }
+  if (replaced) parts.push('SELECT * FROM replaced_touch');
+  return parts.length === 0 ? null : `(${parts.join(' UNION ALL BY NAME ')})`;
 }
 
 function duplicatesPath(layout: DataLayout, spec: TableSpec, batchId: string): string {

@@ -15,7 +15,7 @@ export function newBatchId(now = new Date()): string {
 }
 
 /** How a batch came in. */
-export const BATCH_KINDS = ['ingest', 'build-lake', 'collector'] as const;
+export const BATCH_KINDS = ['ingest', 'build-lake', 'collector', 'derived'] as const;
 
 /** The log line of a committed batch. */
 export const batchEntrySchema = z.object({
@@ -40,6 +40,10 @@ export const batchEntrySchema = z.object({
   duplicatesFile: z.string().nullable(),
   /** Size and modification time of each file read, so that an unchanged input can be recognised. */
   inputs: z.array(z.object({ path: z.string(), bytes: z.number(), modifiedMs: z.number() })).optional(),
+  /** A derived table's batch: the committed length of its source table's batch log it reflects. */
+  sourceLog: z.number().int().nonnegative().optional(),
+  /** The sessions table's batch: the committed length of orders' batch log it reflects. */
+  ordersLog: z.number().int().nonnegative().optional(),
 });
 export type BatchEntry = z.infer<typeof batchEntrySchema>;
 

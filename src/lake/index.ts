@@ -32,6 +32,7 @@ export {
   BATCH_LOG_FILE,
   commitFiles,
   commitTable,
+  commitTableHeld,
   ensureManifest,
   listDirectory,
   liveFiles,
@@ -50,6 +51,22 @@ export {
 export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';
 export { type RollbackReport, rollbackBatch } from './rollback.js';
+export {
+  type ClickstreamChange,
+  ensureSessions,
+  feedsSessions,
+  PATH_COLUMNS,
+  refreshSessions,
+  SESSION_GAP_MINUTES,
+  SESSION_SOURCES,
+  type SessionsRefresh,
+  SessionsRefreshFailed,
+  sessionRowsSql,
+  sessionsInStep,
+  TABLE_FUNNEL,
+  touchedSessionsOf,
+  withSessionsMaintained,
+} from './sessions/index.js';
 export {
   ACTIONS,
   type ColumnSpec,

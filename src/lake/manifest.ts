@@ -172,7 +172,16 @@ export async function commitTable(
   tableDir: string,
   change: (current: TableSnapshot) => Promise<TableChange | null> | TableChange | null,
 ): Promise<boolean> {
-  return withTableLock(tableDir, async (held) => {
+  return withTableLock(tableDir, (held) => commitTableHeld(tableDir, held, change));
+}
+
+/** commitTable for a caller already holding the table's lock (a derived table refreshed under it). */
+export async function commitTableHeld(
+  tableDir: string,
+  held: HeldLock,
+  change: (current: TableSnapshot) => Promise<TableChange | null> | TableChange | null,
+): Promise<boolean> {
+  {
     const manifest = readManifest(tableDir);
     const current: Manifest = manifest ?? { version: 1, files: listDirectory(tableDir), retired: [] };
     const committedLog = current.version === 2 ? current.log : 0;
@@ -201,7 +210,7 @@ export async function commitTable(
     });
     for (const r of expired) rmSync(join(tableDir, r.file), { force: true });
     return true;
-  });
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
-import type { DuckDbSession } from '../duckdb/index.js';
+import { type DuckDbSession, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import { type BatchInfo, findBatch, type RollbackEntry } from './batches.js';
-import { type DataLayout, tableDirectory } from './layout.js';
+import { BATCH_COLUMN, type DataLayout, tableDirectory } from './layout.js';
 import { commitTable } from './manifest.js';
 import { planBatchRemoval } from './remove-batches.js';
+import { feedsSessions, touchedSessionsOf, withSessionsMaintained } from './sessions/index.js';
 
 /** What a rollback removed. */
 export interface RollbackReport {
@@ -37,21 +38,46 @@ export async function rollbackBatch(
     filesRetired: 0,
     filesRewritten: 0,
   };
-  await commitTable(tableDir, async ({ files }) => {
-    // Read again under the lock: another rollback or a replacing ingest may have come first.
-    const now = findBatch(layout, id);
-    if (now) assertLive(now);
-    const removal = await planBatchRemoval(db, files, [id]);
-    Object.assign(report, {
-      rows: removal.rows,
-      filesRetired: removal.retire.length - removal.add.length,
-      filesRewritten: removal.add.length,
+  if (batch.table === 'sessions')
+    throw new UserError(
+      `batch ${id} is of the derived table sessions: roll back the clickstream batch instead`,
+      {
+        code: 'derived_table',
+      },
+    );
+  const commit = () =>
+    commitTable(tableDir, async ({ files }) => {
+      // Read again under the lock: another rollback or a replacing ingest may have come first.
+      const now = findBatch(layout, id);
+      if (now) assertLive(now);
+      const removal = await planBatchRemoval(db, files, [id]);
+      Object.assign(report, {
+        rows: removal.rows,
+        filesRetired: removal.retire.length - removal.add.length,
+        filesRewritten: removal.add.length,
+      });
+      const retire = new Set(removal.retire);
+      const entry: RollbackEntry = { type: 'rollback', id, at: new Date().toISOString(), rows: removal.rows };
+      // The removed rows' sessions change: keep their keys (the rows leave the live files with this commit).
+      if (feedsSessions(batch.table) && removal.rows > 0) await captureRemoved(db, files, id);
+      return { files: [...files.filter((f) => !retire.has(f)), ...removal.add], logEntry: entry };
     });
-    const retire = new Set(removal.retire);
-    const entry: RollbackEntry = { type: 'rollback', id, at: new Date().toISOString(), rows: removal.rows };
-    return { files: [...files.filter((f) => !retire.has(f)), ...removal.add], logEntry: entry };
-  });
+  const source = batch.table;
+  if (feedsSessions(source)) {
+    await withSessionsMaintained(db, layout, async () => {
+      await commit();
+      const touched = report.rows > 0 ? await touchedSessionsOf(db, layout, source, 'rollback_touch') : null;
+      return { result: null, touched };
+    });
+  } else await commit();
   return report;
+}
+
+async function captureRemoved(db: DuckDbSession, files: readonly string[], id: string): Promise<void> {
+  const list = files.map(sqlString).join(', ');
+  await db.run(`CREATE OR REPLACE TEMP TABLE rollback_touch AS
+    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    WHERE ${BATCH_COLUMN} = ${sqlString(id)}`);
 }
 
 function assertLive(batch: BatchInfo): void {

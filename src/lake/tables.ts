@@ -51,6 +51,13 @@ export interface TableSpec {
    * the reason's wording) is what other forms of a rule (the collector's JS checks) are keyed by.
    */
   checks: readonly (readonly [sql: string, reason: string, id: string])[];
+  /**
+   * A table the lake derives from another one (never ingested or rolled back by itself): its rows are
+   * recomputed whenever the source table's rows change (see src/lake/sessions/).
+   */
+  derivedFrom?: TableName;
+  /** Other tables a derived table reads (sessions: orders, for the revenue linked to a session). */
+  alsoFrom?: readonly TableName[];
 }
 
 /**
@@ -68,7 +75,14 @@ export const EVENT_CONTENT_FIELDS = [
   'duration_seconds',
 ] as const;
 
-export const TABLE_NAMES = ['orders', 'customers', 'clickstream', 'products', 'experiments'] as const;
+export const TABLE_NAMES = [
+  'orders',
+  'customers',
+  'clickstream',
+  'products',
+  'experiments',
+  'sessions',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
@@ -193,6 +207,50 @@ export const TABLES: Record<TableName, TableSpec> = {
     time: null,
     partition: null,
     checks: [],
+  },
+  // One row per session of clickstream, derived by the lake (docs/LAKE.md, "The sessions table").
+  sessions: {
+    name: 'sessions',
+    columns: [
+      // The event's session_id; for events without one, '<customer_id>~<epoch microseconds of the start>'.
+      { name: 'session_id', type: 'text' },
+      // The smallest customer_id among the session's events (a session_id shared by customers has several).
+      { name: 'customer_id', type: 'text' },
+      // The first event's device; among events of the first second, the alphabetically first.
+      { name: 'device', type: 'text' },
+      { name: 'started', type: 'timestamp' },
+      { name: 'last_event', type: 'timestamp' },
+      // From the first event's second to the end (second + duration_seconds) of the latest-ending event.
+      { name: 'duration_seconds', type: 'integer' },
+      { name: 'events', type: 'integer' },
+      { name: 'page_views', type: 'integer' },
+      { name: 'purchased', type: 'integer' },
+      // Seconds after the start (epoch seconds) at which the default funnel VIEW → ADD_TO_CART →
+      // CHECKOUT → PURCHASE reached each step, in order, each at or after the previous; NULL if not.
+      { name: 'view_at', type: 'integer', optional: true },
+      { name: 'cart_at', type: 'integer', optional: true },
+      { name: 'checkout_at', type: 'integer', optional: true },
+      { name: 'purchase_at', type: 'integer', optional: true },
+      // The label (page of a VIEW, else the action) of the last event (ties: last label in code-point order).
+      { name: 'exit_label', type: 'text' },
+      // Purchasing sessions: steps up to the first purchase's second, repeats merged; path_1 is the last.
+      { name: 'path_steps', type: 'integer', optional: true },
+      ...Array.from({ length: 10 }, (_, i) => ({
+        name: `path_${i + 1}`,
+        type: 'text' as const,
+        optional: true,
+      })),
+      // Orders linked to the session: an order whose customer has a PURCHASE event in this session at
+      // exactly its order_date; revenue is the sum of those orders' line totals (any status).
+      { name: 'orders', type: 'integer' },
+      { name: 'revenue', type: 'money' },
+    ],
+    key: ['session_id'],
+    time: 'started',
+    partition: 'CAST(started AS DATE)',
+    checks: [],
+    derivedFrom: 'clickstream',
+    alsoFrom: ['orders'],
   },
 };
 

@@ -45,6 +45,8 @@ export class BatchCounts {
         if (entry.type !== 'batch') continue;
         ids.add(entry.id);
         if (seen.has(entry.id)) continue;
+        // A derived table's batch (sessions rebuilt from clickstream) ingests nothing new: its source did.
+        if (entry.kind === 'derived') continue;
         const source = SOURCE_OF_KIND[entry.kind];
         for (const outcome of OUTCOMES) {
           if (entry[outcome] > 0) this.metrics.ingestRows.inc({ table, source, outcome }, entry[outcome]);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { param } from '../params.js';
 import { chiSquareGoodnessOfFit, minSampleSize, twoProportionTest } from '../stats/index.js';
 import { defineAnalysis } from '../types.js';
-import { sessionizedEventsSql, sessionsSql } from './parts/sql.js';
+import { sessionsTableSql } from './parts/sql.js';
 
 /** SRM is flagged below this p-value (a common, deliberately strict threshold). */
 const SRM_ALPHA = 0.001;
@@ -68,7 +68,7 @@ export default defineAnalysis({
   row,
   unbound: { alpha: 'transform', power: 'transform', mde: 'transform', split: 'transform' },
   sql: () => `
-    WITH ${sessionizedEventsSql()}, ${sessionsSql()}
+    WITH ${sessionsTableSql()}
     SELECT x.experiment, x.variant, count(*) AS sessions, CAST(sum(s.purchased) AS BIGINT) AS conversions
     FROM experiments x JOIN sess s ON s.session = x.session_id
     WHERE (:experiment IS NULL OR x.experiment = :experiment) AND x.variant IN ('A', 'B')

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { param } from '../params.js';
 import { wilsonInterval } from '../stats/index.js';
 import { defineAnalysis } from '../types.js';
-import { sessionizedEventsSql, sessionsSql } from './parts/sql.js';
+import { sessionsTableSql } from './parts/sql.js';
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -25,7 +25,7 @@ export default defineAnalysis({
   }),
   unbound: { confidence: 'transform' },
   sql: () => `
-    WITH ${sessionizedEventsSql()}, ${sessionsSql()}
+    WITH ${sessionsTableSql()}
     SELECT device, count(*) AS sessions, CAST(sum(purchased) AS BIGINT) AS purchasing_sessions
     FROM sess
     GROUP BY device

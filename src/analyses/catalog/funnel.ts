@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import { ACTIONS } from '../../lake/index.js';
+import { ACTIONS, TABLE_FUNNEL } from '../../lake/index.js';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { constantSql, firstDeviceSql, sessionizedEventsSql } from './parts/sql.js';
+import {
+  constantSql,
+  firstDeviceSql,
+  INSIDE_RANGE_SQL,
+  sessionizedEventsSql,
+  sessionsEdgeSql,
+} from './parts/sql.js';
 
-const DEFAULT_STEPS = ['VIEW', 'ADD_TO_CART', 'CHECKOUT', 'PURCHASE'] as const;
+const DEFAULT_STEPS = TABLE_FUNNEL.map(([action]) => action);
 
 const steps = z
   .string()
@@ -70,6 +76,7 @@ export default defineAnalysis({
     const inSteps = [...new Set(p.steps)].map((s) => constantSql(ACTIONS, s)).join(', ');
     // Events of other actions cannot be a step: drop them before the joins (after the segment is known).
     const where = `WHERE action IN (${inSteps})${p.by === 'product' ? ' AND product_id IS NOT NULL' : ''}`;
+    const table = fromTable(p);
     const ctes = [
       `u AS (SELECT unit, segment, action, sec FROM (
           SELECT ${split.unit} AS unit, ${split.segment} AS segment, ev.action, ev.product_id, ev.sec
@@ -88,12 +95,52 @@ export default defineAnalysis({
           AND (:windowMinutes IS NULL OR u.sec - q.t1 <= :windowMinutes * 60)
         GROUP BY q.unit)`);
     }
+    const events = table
+      ? `${sessionsEdgeSql()}, ${sessionizedEventsSql({ edge: true })}`
+      : sessionizedEventsSql();
+    if (table) {
+      // The sessions table holds each session's default-funnel step times: sessions wholly in the range
+      // come from it, the ones the range cuts from their events (the chain above, over `edge` only).
+      // One row per unit with the seconds from each step to the next (NULL once a step is not reached),
+      // so a single pass counts every step and takes every median.
+      const segment = p.by === 'device' ? 'device' : "'all'";
+      const at = TABLE_FUNNEL.map(([, col]) => col);
+      const gaps = at.slice(1).map((col, k) => `CAST(${col} - ${at[k]} AS DOUBLE) AS dt${k + 2}`);
+      const edgeGaps = at.slice(1).map((_, k) => `s${k + 2}.dt AS dt${k + 2}`);
+      const edgeJoins = at
+        .slice(1)
+        .map((_, k) => `LEFT JOIN s${k + 2} ON s${k + 2}.unit = s1.unit`)
+        .join(' ');
+      ctes.push(`units AS (
+        SELECT ${segment} AS segment, ${gaps.join(', ')}
+        FROM sessions WHERE ${INSIDE_RANGE_SQL} AND ${at[0]} IS NOT NULL
+        UNION ALL
+        SELECT s1.segment, ${edgeGaps.join(', ')} FROM s1 ${edgeJoins}
+      )`);
+      ctes.push(`agg AS (SELECT segment, count(*) AS n1,
+        ${at
+          .slice(1)
+          .map(
+            (_, k) =>
+              `count(dt${k + 2}) AS n${k + 2}, percentile_cont(0.5) WITHIN GROUP (ORDER BY dt${k + 2}) AS m${k + 2}`,
+          )
+          .join(', ')}
+        FROM units GROUP BY segment)`);
+      const selects = at.map(
+        (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, n${k + 1} AS sessions,
+        ${k === 0 ? 'CAST(NULL AS DOUBLE)' : `m${k + 1}`} AS median_dt FROM agg`,
+      );
+      return `
+    WITH ${events}, ${ctes.join(',\n')}
+    ${selects.join('\nUNION ALL\n')}
+    ORDER BY segment, step`;
+    }
     const selects = p.steps.map(
       (_, k) => `SELECT ${k + 1} AS step, ${step(k)} AS action, segment, count(*) AS sessions,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY dt) AS median_dt FROM s${k + 1} GROUP BY segment`,
     );
     return `
-    WITH ${sessionizedEventsSql()}, ${ctes.join(',\n')}
+    WITH ${events}, ${ctes.join(',\n')}
     ${selects.join('\nUNION ALL\n')}
     ORDER BY segment, step`;
   },
@@ -133,6 +180,29 @@ export default defineAnalysis({
     return out;
   },
 });
+
+/**
+ * Whether the sessions table answers: it holds the default steps' times, per session, without windows.
+ * Other step lists, conversion windows, and the region and product splits stay event-level: a window
+ * changes which occurrence of a step counts, a product split follows (session, product) pairs, and a
+ * region is taken per event's customer (a session_id shared by customers has several), none of which a
+ * session's row holds.
+ */
+function fromTable(p: {
+  steps: string[];
+  windowMinutes?: number | undefined;
+  stepWindowMinutes?: number | undefined;
+  by: Split;
+}): boolean {
+  const defaults = TABLE_FUNNEL.map(([action]) => action);
+  return (
+    p.steps.length === defaults.length &&
+    p.steps.every((s, i) => s === defaults[i]) &&
+    p.windowMinutes === undefined &&
+    p.stepWindowMinutes === undefined &&
+    (p.by === 'none' || p.by === 'device')
+  );
+}
 
 function ratio(a: number, b: number): number | null {
   return b > 0 ? Math.round((a / b) * 10000) / 10000 : null;

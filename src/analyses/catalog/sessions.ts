@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { sessionizedEventsSql, sessionsSql } from './parts/sql.js';
+import { sessionsTableSql } from './parts/sql.js';
 
 const GROUPS = {
   'day-device': ['day', 'device'],
@@ -40,7 +40,7 @@ export default defineAnalysis({
     const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS STRING)` : "'all'";
     const device = keys.includes('device') ? 'device' : "'all'";
     return `
-    WITH ${sessionizedEventsSql()}, ${sessionsSql()}
+    WITH ${sessionsTableSql()}
     SELECT ${day} AS day, ${device} AS device, count(*) AS sessions,
       CAST(round(avg(seconds), 1) AS DOUBLE) AS avg_seconds,
       CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS DOUBLE) AS median_seconds,

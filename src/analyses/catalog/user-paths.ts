@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { ACTIONS, PAGES } from '../../lake/index.js';
 import { param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { ratioSql, sessionizedEventsSql, valueAtSql } from './parts/sql.js';
+import {
+  INSIDE_RANGE_SQL,
+  ratioSql,
+  sessionizedEventsSql,
+  sessionsEdgeSql,
+  valueAtSql,
+} from './parts/sql.js';
 
 /**
  * A step's label: the page for page views, the action name for everything else. Events of one second are
@@ -40,18 +46,25 @@ export default defineAnalysis({
     FROM paths GROUP BY path
     ORDER BY sessions DESC, path
     LIMIT CAST(:limit AS INTEGER)`;
+    // Sessions wholly in the range read their exit or purchase path from the sessions table; the ones
+    // the range cuts are recomputed from their events in it (`edge`).
+    const events = `${sessionsEdgeSql()}, ${sessionizedEventsSql({ edge: true })}`;
     if (p.show === 'exits') {
       return `
-    WITH ${sessionizedEventsSql()},
-    paths AS (
+    WITH ${events},
+    edge_paths AS (
       SELECT session, ${valueAtSql('max_by', LABEL, 'sec', [...PAGES, ...ACTIONS])} AS path
       FROM ev GROUP BY session
       HAVING max(CASE WHEN action = 'PURCHASE' THEN 1 ELSE 0 END) = 0
+    ),
+    paths AS (
+      SELECT session_id AS session, exit_label AS path FROM sessions WHERE ${INSIDE_RANGE_SQL} AND purchased = 0
+      UNION ALL SELECT session, path FROM edge_paths
     )${tail}`;
     }
     const cols = Array.from({ length: p.depth }, (_, i) => p.depth - i);
     return `
-    WITH ${sessionizedEventsSql()},
+    WITH ${events},
     firstp AS (SELECT session, min(sec) AS psec FROM ev WHERE action = 'PURCHASE' GROUP BY session),
     steps AS (
       SELECT e.session, e.sec, CASE WHEN e.action = 'VIEW' THEN e.page ELSE e.action END AS label,
@@ -69,6 +82,10 @@ export default defineAnalysis({
       FROM kept GROUP BY session
     ),
     paths AS (
+      SELECT session_id AS session,
+        concat_ws(' > ', CASE WHEN path_steps > ${p.depth} THEN '…' END, ${cols.map((k) => `path_${k}`).join(', ')}) AS path
+      FROM sessions WHERE ${INSIDE_RANGE_SQL} AND purchased = 1
+      UNION ALL
       SELECT session,
         concat_ws(' > ', CASE WHEN n > ${p.depth} THEN '…' END, ${cols.map((k) => `l${k}`).join(', ')}) AS path
       FROM wide

@@ -9,7 +9,14 @@ export interface ParityCase {
 
 // Parameters whose variants cannot be read off the schema (free text, numbers) but change the SQL.
 const EXTRA: Record<string, Record<string, unknown>[]> = {
-  funnel: [{ windowMinutes: 60, stepWindowMinutes: 30 }, { steps: 'VIEW,PURCHASE' }],
+  funnel: [{ windowMinutes: 60, stepWindowMinutes: 30 }, { steps: 'VIEW,PURCHASE' }, { from: '2025-02-27' }],
+  // A range that cuts sessions: those come from events, the others from the sessions table.
+  sessions: [{ from: '2025-02-27', to: '2025-03-01' }],
+  'conversion-by-device': [{ to: '2025-02-28' }],
+  'user-paths': [
+    { from: '2025-02-27', to: '2025-03-01' },
+    { show: 'exits', from: '2025-02-27' },
+  ],
   'ab-test': [{ experiment: 'parity-test' }],
   'clv-backtest': [{ holdoutDays: 7 }],
 };
@@ -37,7 +44,9 @@ export function parityCases(analysis: Analysis): ParityCase[] {
   }
   for (const params of EXTRA[analysis.name] ?? []) {
     if (Object.keys(params).every((k) => k in analysis.params.shape)) {
-      candidates.push({ label: JSON.stringify(params), params, always: false });
+      // A date range does not change the SQL text, only what it reads: always run.
+      const always = 'from' in params || 'to' in params;
+      candidates.push({ label: JSON.stringify(params), params, always });
     }
   }
   const seen = new Set<string>();

@@ -1,4 +1,4 @@
-import { DEVICES } from '../../../lake/index.js';
+import { DEVICES, SESSION_GAP_MINUTES } from '../../../lake/index.js';
 import { dateRangeSql } from '../../params.js';
 
 /*
@@ -29,8 +29,8 @@ export function ratioSql(numerator: string, denominator: string): string {
   return `CAST(${numerator} AS DOUBLE) / ${denominator}`;
 }
 
-/** Minutes of inactivity that end a derived session (for events without a session_id). */
-export const SESSION_GAP_MINUTES = 30;
+/** Minutes of inactivity that end a derived session (for events without a session_id); the lake's rule. */
+export { SESSION_GAP_MINUTES };
 
 /**
  * Seconds since 1970-01-01 of a TIMESTAMP column. `epoch_seconds` is defined by every engine (DuckDB:
@@ -46,14 +46,24 @@ export function epochSecondsSql(col: string): string {
  * CTEs `ev0` and `ev`: clickstream events inside the optional [:from, :to] range, each with a `session`
  * key and `sec` (epoch seconds). Events with a session_id keep it; the others are grouped per
  * customer_id into sessions that end after 30 minutes of inactivity, keyed `<customer_id>~<n>`.
+ *
+ * With `edge`, only the events of the sessions in CTE `edge` (sessionsEdgeSql) are taken: the sessions
+ * the range cuts, which the sessions table cannot answer for (see sessionsTableSql).
  */
-export function sessionizedEventsSql(): string {
+export function sessionizedEventsSql(options: { edge?: boolean } = {}): string {
   const gap = SESSION_GAP_MINUTES * 60;
+  const columns = `c."timestamp" AS ts, c.session_id, c.customer_id, c.action, c.page, c.product_id, c.device,
+      c.duration_seconds, ${epochSecondsSql('c."timestamp"')} AS sec`;
+  const range = dateRangeSql('c."timestamp"');
+  const ev0 = options.edge
+    ? `SELECT ${columns} FROM clickstream c JOIN edge g ON g.session_id = c.session_id WHERE ${range}
+    UNION ALL
+    SELECT ${columns} FROM clickstream c JOIN edge g ON c.session_id IS NULL AND g.derived = 1
+      AND g.customer_id = c.customer_id AND c."timestamp" >= g.started AND c."timestamp" <= g.last_event
+    WHERE ${range}`
+    : `SELECT ${columns} FROM clickstream c WHERE ${range}`;
   return `ev0 AS (
-    SELECT "timestamp" AS ts, session_id, customer_id, action, page, product_id, device, duration_seconds,
-      ${epochSecondsSql('"timestamp"')} AS sec
-    FROM clickstream
-    WHERE ${dateRangeSql('"timestamp"')}
+    ${ev0}
   ),
   derived AS (
     SELECT ev0.*,
@@ -68,6 +78,44 @@ export function sessionizedEventsSql(): string {
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS STRING)) AS session,
       customer_id, action, page, product_id, device, duration_seconds, sec
     FROM derived
+  )`;
+}
+
+/** Rows of the sessions table whose whole session lies inside the optional [:from, :to] range. */
+export const INSIDE_RANGE_SQL = `(:from IS NULL OR started >= CAST(:from AS TIMESTAMP))
+    AND (:to IS NULL OR last_event < CAST(:to AS TIMESTAMP) + INTERVAL 1 DAY)`;
+
+/**
+ * CTE `edge`: the sessions of the sessions table that the optional [:from, :to] range cuts (they start
+ * before it and end in it, or start in it and end after it), with `derived` 1 for those without a
+ * session_id. The event-level definitions sessionize only the events inside the range, so these
+ * sessions are recomputed from their events in the range (sessionizedEventsSql({ edge: true })); every
+ * other session in the range is exactly its table row. Empty without a range.
+ */
+export function sessionsEdgeSql(): string {
+  return `edge AS (
+    SELECT session_id, customer_id, started, last_event,
+      CASE WHEN instr(session_id, '~') > 0 THEN 1 ELSE 0 END AS derived
+    FROM sessions
+    WHERE NOT (${INSIDE_RANGE_SQL})
+      AND (:from IS NULL OR last_event >= CAST(:from AS TIMESTAMP))
+      AND (:to IS NULL OR started < CAST(:to AS TIMESTAMP) + INTERVAL 1 DAY)
+  )`;
+}
+
+/**
+ * CTEs up to `sess`, one row per session in the optional [:from, :to] range (columns as sessionsSql):
+ * read from the sessions table, except the sessions the range cuts, recomputed from their events.
+ * Identical to sessionsSql over sessionizedEventsSql() (the analyses' tests compare both).
+ */
+export function sessionsTableSql(): string {
+  return `${sessionsEdgeSql()}, ${sessionizedEventsSql({ edge: true })}, ${sessionsSql('sess_edge')},
+  sess AS (
+    SELECT session_id AS session, device, customer_id, started, duration_seconds AS seconds, events,
+      page_views, purchased
+    FROM sessions WHERE ${INSIDE_RANGE_SQL}
+    UNION ALL
+    SELECT session, device, customer_id, started, seconds, events, page_views, purchased FROM sess_edge
   )`;
 }
 
@@ -102,8 +150,8 @@ export function firstDeviceSql(device: string, sec: string, over = ''): string {
  * length in seconds (first event to the end of the last one), event and page-view counts, and whether
  * it purchased. Needs the CTEs of sessionizedEventsSql().
  */
-export function sessionsSql(): string {
-  return `sess AS (
+export function sessionsSql(name = 'sess'): string {
+  return `${name} AS (
     SELECT session,
       ${firstDeviceSql('device', 'sec')} AS device,
       min(customer_id) AS customer_id,

@@ -1,0 +1,10 @@
+export { PATH_COLUMNS, SESSION_GAP_MINUTES, sessionRowsSql, TABLE_FUNNEL } from './derive.js';
+export {
+  type ClickstreamChange,
+  ensureSessions,
+  SessionsRefreshFailed,
+  sessionsInStep,
+  withSessionsMaintained,
+} from './maintain.js';
+export { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';
+export { feedsSessions, SESSION_SOURCES, touchedSessionsOf } from './touched.js';

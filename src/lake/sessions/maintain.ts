@@ -1,0 +1,81 @@
+import type { DuckDbSession } from '../../duckdb/index.js';
+import { batchLogEntries } from '../batches.js';
+import { type DataLayout, tableDirectory } from '../layout.js';
+import { withTableLock } from '../lock.js';
+import { tableSnapshot } from '../manifest.js';
+import { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';
+
+/**
+ * What a change to clickstream's (or orders') rows reports back: its result, and a relation of
+ * clickstream rows (session_id, customer_id, "timestamp") whose sessions it changes (events added or
+ * removed; PURCHASE events of orders added or removed), or null when it changed none.
+ */
+export interface ClickstreamChange<T> {
+  result: T;
+  touched: string | null;
+}
+
+/** Thrown when clickstream committed but the sessions table could not follow (the next change rebuilds it). */
+export class SessionsRefreshFailed extends Error {}
+
+/**
+ * Runs `change`, which commits rows to clickstream or orders (or removes them), then recomputes the
+ * sessions those rows touch, all under the sessions table's lock: every writer of those rows goes through here,
+ * so refreshes apply in clickstream's commit order and each starts from a sessions table that matched
+ * clickstream before its change. The sessions batch records clickstream's batch-log length; when it
+ * does not match (a writer died between its two commits, a repair, a lake older than the table), the
+ * whole table is recomputed instead. Readers never wait: they see the sessions table before or after.
+ */
+export async function withSessionsMaintained<T>(
+  db: DuckDbSession,
+  layout: DataLayout,
+  change: () => Promise<ClickstreamChange<T>>,
+): Promise<{ result: T; refresh: SessionsRefresh | null }> {
+  return withTableLock(tableDirectory(layout, 'sessions'), async (held) => {
+    const inStep = sessionsInStep(layout);
+    const { result, touched } = await change();
+    if (inStep && touched === null) return { result, refresh: null };
+    try {
+      const how = inStep && touched ? touched : 'all';
+      const refresh = await refreshSessions(db, layout, held, how, sourceLogs(layout));
+      return { result, refresh };
+    } catch (err) {
+      throw new SessionsRefreshFailed(
+        `clickstream committed, but the sessions table could not be updated (the next load or 'shoplake build-lake' rebuilds it): ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  });
+}
+
+/** The committed batch-log lengths of the tables sessions are computed from, as of now. */
+function sourceLogs(layout: DataLayout): SourceLogs {
+  return {
+    clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
+    orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
+  };
+}
+
+/** Whether the sessions table reflects clickstream's and orders' committed batches (none counts as 0). */
+export function sessionsInStep(layout: DataLayout): boolean {
+  const logs = sourceLogs(layout);
+  const last = batchLogEntries(tableDirectory(layout, 'sessions'))
+    .filter((e) => e.type === 'batch')
+    .at(-1);
+  if (last?.type !== 'batch') return logs.clickstream === 0 && logs.orders === 0;
+  return last.sourceLog === logs.clickstream && (last.ordersLog ?? 0) === logs.orders;
+}
+
+/**
+ * Brings the sessions table in step with clickstream when it is not (a lake built before the table
+ * existed, or a writer that died between its two commits): recomputes every session. Returns null when
+ * it was already in step.
+ */
+export async function ensureSessions(db: DuckDbSession, layout: DataLayout): Promise<SessionsRefresh | null> {
+  if (sessionsInStep(layout)) return null;
+  const { refresh } = await withSessionsMaintained(db, layout, async () => ({
+    result: null,
+    touched: null,
+  }));
+  return refresh;
+}
