@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { Collector } from './collector.js';
@@ -22,13 +22,22 @@ export interface StartOptions {
   host?: string;
   port?: number;
   log?: (line: string) => void;
+  /** Answers every path that is not the collector's own (the dashboard, mounted by `serve`). */
+  fallback?: RequestListener;
 }
+
+const COLLECTOR_PATH = /^\/(v1\/|healthz|readyz|metrics)/;
 
 /** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
   const log = options.log ?? (() => {});
   const collector = await Collector.open(options.dataDir, options.config, log);
-  const server = createServer({ keepAliveTimeout: 30_000 }, createApp(collector));
+  const app = createApp(collector);
+  const fallback = options.fallback;
+  const listener: RequestListener = fallback
+    ? (req, res) => (COLLECTOR_PATH.test(req.url ?? '/') ? app(req, res) : fallback(req, res))
+    : app;
+  const server = createServer({ keepAliveTimeout: 30_000 }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());

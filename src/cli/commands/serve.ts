@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
-import { parseFlags, wholeNumberFlag } from '../flags.js';
+import { createDashboard } from '../../dashboard/index.js';
+import { engineEnv, readEngineConfig, resolveEngineChoice } from '../../engines/index.js';
+import { parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
 const serveFlags = z.object({
@@ -9,6 +11,8 @@ const serveFlags = z.object({
   host: z.string().min(1),
   config: z.string().optional(),
   compactInterval: wholeNumberFlag.optional(),
+  dashboard: z.boolean(),
+  refresh: positiveIntFlag,
 });
 
 import { status } from '../output.js';
@@ -22,8 +26,21 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
     .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
+    .option('--no-dashboard', 'do not serve the web dashboard at / (docs/DASHBOARD.md)')
+    .option('--refresh <seconds>', "how often the dashboard's shared results are computed again", '10')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
+      const dir = dataDir(cmd);
+      // --config here is the collector's; the dashboard's engine comes from the environment or <data>/shoplake.json.
+      const dashboard = opts.dashboard
+        ? createDashboard({
+            engine: {
+              dataDir: dir,
+              ...resolveEngineChoice({}, engineEnv(process.env), readEngineConfig(dir)),
+            },
+            refreshMs: opts.refresh * 1000,
+          })
+        : undefined;
       const config = loadCollectorConfig(
         opts.config,
         process.env,
@@ -36,14 +53,16 @@ export function registerServe(program: Command): void {
         process.on('SIGINT', () => resolve('SIGINT'));
       });
       const running = await startCollector({
-        dataDir: dataDir(cmd),
+        dataDir: dir,
         config,
+        ...(dashboard ? { fallback: dashboard.listener } : {}),
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);
+      await dashboard?.close();
       const left = await running.close();
       status(
         left.bytes === 0

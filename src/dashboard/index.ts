@@ -1,0 +1,14 @@
+export { type Authorize, createDashboard, type Dashboard, type DashboardOptions } from './app.js';
+export {
+  type AnalysisInfo,
+  type ColumnInfo,
+  columnsOf,
+  describeAnalysis,
+  describeCatalog,
+} from './catalog-info.js';
+export { type ErrorBody, errorBody } from './errors.js';
+export { LiveCounters, type LiveSnapshot } from './live.js';
+export { ResultCache } from './result-cache.js';
+export { type RunningDashboard, startDashboard } from './server.js';
+export { type SqlAnswer, SqlRunner } from './sql-runner.js';
+export { WEB_DIR, webFileText } from './static.js';
