@@ -105,11 +105,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   app.get('/api/analyses', async (c) => c.json(await describeCatalog()));
   app.get('/api/analyses/:name', async (c) => {
     const analysis = await findAnalysis(c.req.param('name'));
-    const params = parseParams(analysis, paramsFrom(new URL(c.req.url)));
+    const raw = paramsFrom(new URL(c.req.url));
+    // Parsed first so that a bad parameter answers at once (and never reaches the cache); the key is the
+    // parsed form, so `limit=10` and no limit share one result.
+    const params = parseParams(analysis, raw);
     const key = `${analysis.name} ${JSON.stringify(Object.entries(params).sort())}`;
     const entry = await cache.get(key, async () => {
       const engine: Engine = await warm.queued();
-      return runAnalysisWithNotes(engine, analysis, params);
+      return runAnalysisWithNotes(engine, analysis, raw);
     });
     return c.json({
       analysis: analysis.name,
