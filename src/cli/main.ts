@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   rollback: async () => (await import('./commands/rollback.js')).registerRollback,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
   dashboard: async () => (await import('./commands/dashboard.js')).registerDashboard,
+  report: async () => (await import('./commands/report.js')).registerReport,
 };
 
 /** The command named on the command line, skipping the global options. */

@@ -12,3 +12,4 @@ export { ResultCache } from './result-cache.js';
 export { type RunningDashboard, startDashboard } from './server.js';
 export { type SqlAnswer, SqlRunner } from './sql-runner.js';
 export { WEB_DIR, webFileText } from './static.js';
+export { buildReport, CHROMIUM_ARGS, chromiumPath, printPdf, type ReportData, type ReportFilters, reportHtml } from './report/index.js';
