@@ -23,7 +23,9 @@ const reportFlags = engineFlags.extend({
 export function registerReport(program: Command): void {
   const command = program
     .command('report')
-    .description('write a self-contained HTML report (and --pdf) of the scenarios, trend, funnel, RFM, cohorts, A/B tests')
+    .description(
+      'write a self-contained HTML report (and --pdf) of the scenarios, trend, funnel, RFM, cohorts, A/B tests',
+    )
     .option('--out <file>', 'HTML file to write (opens offline)')
     .option('--pdf <file>', 'also print the report to this PDF (needs Chromium)')
     .option('--from <day>', 'first day included (YYYY-MM-DD)')
@@ -31,7 +33,8 @@ export function registerReport(program: Command): void {
     .option('--region <region>', 'only this region, where an analysis takes one');
   addEngineOptions(command).action(async (raw: unknown, cmd: Command) => {
     const { out, pdf, from, to, region, ...engineSettings } = parseFlags(reportFlags, raw);
-    if (!out && !pdf) throw new UserError('say where to write the report: --out report.html and/or --pdf report.pdf');
+    if (!out && !pdf)
+      throw new UserError('say where to write the report: --out report.html and/or --pdf report.pdf');
     const dir = dataDir(cmd);
     const engine = await openEngine({ dataDir: dir, ...engineChoice(engineSettings, dir) });
     let html: string;

@@ -45,8 +45,19 @@ interface SectionSpec {
 // The seed's four scenarios, then the trend, funnel, RFM segments, cohorts and A/B tests.
 const SECTIONS: SectionSpec[] = [
   { id: 'regions', title: 'Scenario 1 — Top-performing regions', analysis: 'sales-by-region' },
-  { id: 'tiers', title: 'Scenario 2 — Customer tiers', analysis: 'customer-tiers', chart: 'pie', measure: 'customers' },
-  { id: 'traffic', title: 'Scenario 3 — Traffic peaks (completed orders per day)', analysis: 'revenue-by-day', measure: 'orders' },
+  {
+    id: 'tiers',
+    title: 'Scenario 2 — Customer tiers',
+    analysis: 'customer-tiers',
+    chart: 'pie',
+    measure: 'customers',
+  },
+  {
+    id: 'traffic',
+    title: 'Scenario 3 — Traffic peaks (completed orders per day)',
+    analysis: 'revenue-by-day',
+    measure: 'orders',
+  },
   { id: 'devices', title: 'Scenario 4 — Purchases by device', analysis: 'purchases-by-device' },
   { id: 'trend', title: 'Revenue trend', analysis: 'revenue-by-day', measure: 'revenue' },
   { id: 'funnel', title: 'Funnel', analysis: 'funnel' },
@@ -56,7 +67,11 @@ const SECTIONS: SectionSpec[] = [
 ];
 
 /** Runs every section's analysis (with the filters it accepts) and writes its one-line reading. */
-export async function buildReport(engine: Engine, filters: ReportFilters, now = new Date()): Promise<ReportData> {
+export async function buildReport(
+  engine: Engine,
+  filters: ReportFilters,
+  now = new Date(),
+): Promise<ReportData> {
   const sections: ReportSection[] = [];
   for (const spec of SECTIONS) {
     const analysis = await findAnalysis(spec.analysis);
@@ -90,7 +105,7 @@ export async function buildReport(engine: Engine, filters: ReportFilters, now = 
   ].filter(Boolean);
   return {
     title: 'shoplake report',
-    generatedAt: now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    generatedAt: `${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     filters: narrowed.length > 0 ? narrowed.join(', ') : 'all data',
     sections,
   };

@@ -8,7 +8,12 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Flags for a headless Chromium that reaches nothing but what it is given. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+];
 
 /** Prints a report's HTML file to PDF through headless Chromium (playwright-core; no browser download). */
 export async function printPdf(htmlPath: string, pdfPath: string): Promise<void> {
@@ -25,7 +30,12 @@ export async function printPdf(htmlPath: string, pdfPath: string): Promise<void>
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
     await page.goto(pathToFileURL(htmlPath).href);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    await page.pdf({ path: pdfPath, format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+    await page.pdf({
+      path: pdfPath,
+      format: 'A4',
+      printBackground: true,
+      margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' },
+    });
   } finally {
     await browser.close();
   }

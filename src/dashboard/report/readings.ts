@@ -6,7 +6,8 @@ const money = (v: number) =>
   v.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
 const count = (v: number) => v.toLocaleString('en-US');
 const pct = (v: number) => `${(v * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`;
-const top = (rows: Row[], key: string) => rows.reduce<Row | undefined>((a, r) => (!a || num(r[key]) > num(a[key]) ? r : a), undefined);
+const top = (rows: Row[], key: string) =>
+  rows.reduce<Row | undefined>((a, r) => (!a || num(r[key]) > num(a[key]) ? r : a), undefined);
 const sum = (rows: Row[], key: string) => rows.reduce((s, r) => s + num(r[key]), 0);
 
 /** One plain-language line per report section, from its rows (figures in en-US, as the report shows them). */
