@@ -1,6 +1,7 @@
 import type { Column, Engine, Row } from '../engines/index.js';
 import { UserError } from '../errors/index.js';
 import { Serial } from './serial.js';
+import { timeoutSignal } from './warm-engine.js';
 
 /** A user query's answer: its columns, its first rows, and whether rows were left out. */
 export interface SqlAnswer {
@@ -41,7 +42,7 @@ export class SqlRunner {
         throw err;
       });
       const engine = await this.engine;
-      const signal = AbortSignal.timeout(this.limits.timeoutMs);
+      const signal = timeoutSignal(this.limits.timeoutMs);
       const stream = await engine.querySelect(sql, { signal });
       const rows: Row[] = [];
       let truncated = false;
