@@ -10,6 +10,17 @@ import { createDashboard, type Dashboard, describeCatalog } from './index.js';
 import { cli, cliQuery, smallLake } from './lake.test-helper.js';
 
 const KEY = 'dashboard-test-key';
+// The chart each kind of row schema gets (chosen from the schema alone, see web/chart-choice.ts).
+const KINDS: Record<string, string> = {
+  '/analyses/funnel': 'funnel',
+  '/analyses/cohort-retention': 'heatmap',
+  '/analyses/revenue-by-day': 'line',
+  '/analyses/sessions': 'line',
+  '/analyses/sales-by-region': 'bar',
+  '/analyses/top-products': 'bar',
+  '/analyses/ab-test': 'compare',
+  '/analyses/rfm-customers': 'histogram',
+};
 const money = (v: unknown) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(v));
 const plain = (v: unknown) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(Number(v));
@@ -71,6 +82,8 @@ describe('dashboard in Chromium', () => {
       assert.deepEqual(errors, [], `${path}: panels in error`);
       const marks = await chartMarks(page);
       for (const [i, n] of marks.entries()) assert.ok(n > 3, `${path}: chart ${i} drew ${n} shapes`);
+      const kind = KINDS[path];
+      if (kind) assert.equal(await page.getAttribute('#result .chart', 'data-kind'), kind, path);
       if (path === '/') await page.screenshot({ path: shot('overview'), fullPage: true });
       if (path === '/analyses/funnel')
         await page.screenshot({ path: shot('analysis-funnel'), fullPage: true });

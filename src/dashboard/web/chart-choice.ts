@@ -53,6 +53,9 @@ export function chooseChart(columns: ColumnInfo[], rows: Row[] = []): ChartSpec 
   const pairA = columns.find((c) => c.format === 'percent' && c.name.endsWith('_a'));
   const pairB = pairA && columns.find((c) => c.name === `${pairA.name.slice(0, -2)}_b`);
   if (pairA && pairB && text[0]) return { kind: 'compare', category: text[0].name, a: pairA, b: pairB };
+  // Rows that are entities (an identifier first, no name to label it): the spread of the measure.
+  const named = columns.some((c) => c.name.endsWith('_name'));
+  if (columns[0]?.name.endsWith('_id') && !named) return { kind: 'histogram', measure };
   const labels = text.filter((c) => !c.name.endsWith('_id'));
   const first = labels[0];
   const series = labels[1]?.name ?? null;

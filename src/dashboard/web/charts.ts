@@ -192,6 +192,7 @@ export function drawChart(el: HTMLElement, spec: ChartSpec, rows: Row[]): boolea
   const option = chartOption(spec, rows);
   echarts.getInstanceByDom(el)?.dispose();
   if (!option) return false;
+  el.dataset.kind = spec.kind;
   const chart = echarts.init(el, isDark() ? 'dark' : null, { renderer: 'svg' });
   chart.setOption({ animation: false, backgroundColor: 'transparent', ...option });
   return true;
