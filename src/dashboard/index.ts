@@ -6,6 +6,7 @@ export {
   describeAnalysis,
   describeCatalog,
 } from './catalog-info.js';
+export { type ChartSpec, chooseChart } from './chart-choice.js';
 export { type ErrorBody, errorBody } from './errors.js';
 export { LiveCounters, type LiveSnapshot } from './live.js';
 export {
@@ -21,3 +22,4 @@ export { ResultCache } from './result-cache.js';
 export { type RunningDashboard, startDashboard } from './server.js';
 export { type SqlAnswer, SqlRunner } from './sql-runner.js';
 export { WEB_DIR, webFileText } from './static.js';
+export { analysisTerminalChart, bars, sparkline, terminalChart } from './terminal-chart.js';

@@ -2,7 +2,7 @@ import { BarChart, FunnelChart, HeatmapChart, LineChart, PieChart } from 'echart
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import type { ChartSpec } from './chart-choice.js';
+import type { ChartSpec } from '../chart-choice.js';
 import { formatCompact, formatValue } from './format.js';
 import type { ColumnInfo, Row } from './types.js';
 

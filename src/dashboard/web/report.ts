@@ -1,4 +1,4 @@
-import { type ChartSpec, chooseChart, pickMeasure } from './chart-choice.js';
+import { type ChartSpec, chooseChart, pickMeasure } from '../chart-choice.js';
 import { drawChart } from './charts.js';
 import { h } from './dom.js';
 import { setLocale } from './format.js';

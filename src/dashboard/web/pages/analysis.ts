@@ -1,5 +1,5 @@
+import { chooseChart } from '../../chart-choice.js';
 import { fetchCatalog, runAnalysis } from '../api.js';
-import { chooseChart } from '../chart-choice.js';
 import { drawChart } from '../charts.js';
 import { download, h } from '../dom.js';
 import { paramsForm } from '../form.js';

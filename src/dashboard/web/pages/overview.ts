@@ -1,5 +1,5 @@
+import { type ChartSpec, chooseChart, pickMeasure } from '../../chart-choice.js';
 import { fetchCatalog, runAnalysis } from '../api.js';
-import { type ChartSpec, chooseChart, pickMeasure } from '../chart-choice.js';
 import { drawChart } from '../charts.js';
 import { h } from '../dom.js';
 import { formatValue } from '../format.js';

@@ -1,4 +1,15 @@
-import type { ColumnInfo, Row } from './types.js';
+/** A result column as the chart choice reads it (the API's ColumnInfo and the browser's have this shape). */
+export interface ColumnInfo {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  nullable: boolean;
+  format: 'money' | 'percent' | 'number';
+}
+
+type Row = Record<string, unknown>;
+
+// Shared by the browser (bundled by esbuild), the report and the terminal (`query --chart`): one
+// choice of chart everywhere.
 
 /** The chart a result gets, chosen from its row schema (and, for distributions, its size). */
 export type ChartSpec =
