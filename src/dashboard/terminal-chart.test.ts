@@ -20,7 +20,8 @@ test('bars scale to the widest value', () => {
 });
 
 test('a sparkline spans the lowest to the highest block', () => {
-  assert.equal(sparkline([0, 7, 14, 7]), '▁▄█▄');
+  // 7 of 14 is half way: round(3.5) = block 4 of 0–7.
+  assert.equal(sparkline([0, 7, 14, 7]), '▁▅█▅');
   assert.equal(sparkline([5, 5]), '▁▁');
 });
 
