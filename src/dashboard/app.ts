@@ -93,9 +93,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let closing = false;
   const app = new Hono();
 
-  app.onError((err, c) => {
+  app.onError((err) => {
     const body = errorBody(err);
-    return c.json(body, body.error.status as 400);
+    return new Response(JSON.stringify(body), {
+      status: body.error.status,
+      headers: { 'content-type': 'application/json' },
+    });
   });
   app.use('*', async (c, next) => {
     if (options.authorize) await options.authorize(c);

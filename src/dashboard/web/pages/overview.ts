@@ -90,6 +90,9 @@ const PANELS: PanelSpec[] = [
   },
 ];
 
+// How often the server computes shared results again (each answer says it); the overview asks as often.
+let refreshMs = 10_000;
+
 const ZONES = [
   'UTC',
   'America/New_York',
@@ -147,6 +150,7 @@ async function loadPanel(
       ),
     );
     drawChart(chart, specFor(p, info, rows), rows);
+    refreshMs = result.refreshMs;
     panel.ready(`updated ${new Date(result.computedAt).toLocaleTimeString()}`);
   } catch (err) {
     panel.error(messageOf(err));
@@ -225,6 +229,7 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
     input('from', 'date', 'From'),
     input('to', 'date', 'To'),
     select('region', 'Region', [], 'all regions'),
+    // The clickstream's device enum (src/lake/tables.ts).
     select('device', 'Device', ['desktop', 'mobile', 'tablet'], 'all devices'),
     select('tz', 'Time zone', zones, null),
   );
@@ -267,7 +272,9 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
 
   const events = new EventSource(`/api/live?tz=${encodeURIComponent(f.tz)}`);
   events.addEventListener('counters', (event) => {
-    const parsed = liveSchema.safeParse(JSON.parse(String((event as MessageEvent).data)));
+    const parsed = liveSchema.safeParse(
+      JSON.parse(event instanceof MessageEvent ? String(event.data) : 'null'),
+    );
     if (parsed.success) drawLive(parsed.data, live, perMinute, ingestion);
     else live.error('the server sent counters this page cannot read');
   });
@@ -306,6 +313,10 @@ export async function renderOverview(root: HTMLElement, signal: AbortSignal): Pr
     })
     .catch(() => undefined);
   // The server shares each result between viewers and computes it again at most every refresh interval.
-  const timer = setInterval(() => void loadAll(), 10_000);
-  signal.addEventListener('abort', () => clearInterval(timer));
+  let timer = setTimeout(function again() {
+    void loadAll().then(() => {
+      if (!signal.aborted) timer = setTimeout(again, refreshMs);
+    });
+  }, refreshMs);
+  signal.addEventListener('abort', () => clearTimeout(timer));
 }
