@@ -174,6 +174,7 @@ describe('dashboard in Chromium', () => {
       { timeout: 5_000 },
     );
     assert.equal(navigations, 0);
+    await page.screenshot({ path: shot('overview-live'), fullPage: true });
     await page.close();
   });
 });
