@@ -9,3 +9,9 @@ fi
 # dist/ is rebuilt from scratch: a renamed or deleted module must not stay listed, loadable or tested.
 rm -rf dist
 npx tsc -p tsconfig.json
+# The dashboard's browser code: type-checked with its own tsconfig (DOM, no Node), then bundled with
+# ECharts into dist/web/ (served by shoplake itself and inlined into reports: no CDN, works offline).
+npx tsc -p src/dashboard/web/tsconfig.json
+npx esbuild src/dashboard/web/main.ts src/dashboard/web/report.ts --bundle --minify --format=iife \
+  --target=es2020 --log-level=warning --outdir=dist/web
+cp src/dashboard/web/index.html src/dashboard/web/app.css dist/web/

@@ -27,3 +27,18 @@ fi
 # Spark (pyspark from PyPI into .cache/pyspark) for the Spark engine's tests; scripts/run-tests.sh
 # starts and stops its Connect server.
 sh "$(dirname "$0")/spark-setup.sh"
+# Chromium (Debian package; playwright-core drives it, no browser is ever downloaded) for the dashboard's
+# browser tests and `report --pdf`, and poppler-utils (pdfinfo, pdftotext) to check the PDF.
+if ! [ -x /usr/bin/chromium ] || ! command -v pdfinfo >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium and poppler-utils (apt)" >&2
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null
+  else
+    echo "chromium or pdfinfo is missing: install the Debian packages chromium and poppler-utils (the browser tests fail under CI=true)" >&2
+  fi
+fi
+if [ "$CI" = "true" ] && { ! [ -x /usr/bin/chromium ] || ! command -v pdfinfo >/dev/null 2>&1; }; then
+  echo "chromium or poppler-utils could not be installed" >&2
+  exit 1
+fi

@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   keys: async () => (await import('./commands/keys.js')).registerKeys,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   erase: async () => (await import('./commands/erase.js')).registerErase,
+  dashboard: async () => (await import('./commands/dashboard.js')).registerDashboard,
+  report: async () => (await import('./commands/report.js')).registerReport,
 };
 
 /** The command named on the command line, skipping the global options. */

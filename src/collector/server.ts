@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { LakeMonitor, type MonitorOptions } from '../monitoring/index.js';
@@ -33,7 +33,11 @@ export interface StartOptions {
   monitor?: MonitorOptions;
   /** PEM certificate chain and private key: serve HTTPS instead of HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Answers every path that is not the collector's own (the dashboard, mounted by `serve`). */
+  fallback?: RequestListener;
 }
+
+const COLLECTOR_PATH = /^\/(v1\/|healthz|readyz|metrics)/;
 
 /** Opens the collector (recovering any WAL left by a crash) and starts the HTTP server. */
 export async function startCollector(options: StartOptions): Promise<RunningCollector> {
@@ -56,9 +60,13 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
   monitor.start();
   const app = createApp(collector, { auth });
+  const fallback = options.fallback;
+  const listener: RequestListener = fallback
+    ? (req, res) => (COLLECTOR_PATH.test(req.url ?? '/') ? app(req, res) : fallback(req, res))
+    : app;
   const server = options.tls
-    ? createHttpsServer({ keepAliveTimeout: 30_000, cert: options.tls.cert, key: options.tls.key }, app)
-    : createServer({ keepAliveTimeout: 30_000 }, app);
+    ? createHttpsServer({ keepAliveTimeout: 30_000, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer({ keepAliveTimeout: 30_000 }, listener);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

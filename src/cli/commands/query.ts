@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
+  type Analysis,
   assertRunsOn,
   describeParams,
   engineSupport,
@@ -24,6 +25,7 @@ const queryFlags = engineFlags.extend({
   format: formatFlag,
   timeout: durationFlag,
   list: z.boolean().optional(),
+  chart: z.boolean().optional(),
 });
 
 async function listCatalog(format: Format): Promise<void> {
@@ -53,6 +55,26 @@ function printNotes(notes: Note[], format: Format): void {
   else for (const n of notes) process.stderr.write(`note: ${n.message}\n`);
 }
 
+/**
+ * `--chart`: the dashboard's choice of chart, drawn with characters; on stdout after a table, on stderr
+ * with a machine format (so stdout stays parseable).
+ */
+async function printChart(
+  analysis: Analysis,
+  rows: Record<string, unknown>[],
+  format: Format,
+): Promise<void> {
+  // Loaded on demand: only --chart pays for the chart code.
+  const { analysisTerminalChart } = await import('../../dashboard/index.js');
+  const width = Math.max(20, Math.min(60, (process.stdout.columns ?? 80) - 40));
+  const lines = analysisTerminalChart(analysis, rows, width);
+  const text = lines
+    ? `\n${lines.join('\n')}\n`
+    : `note: ${analysis.name} has no terminal chart for this result\n`;
+  if (format === 'table' && lines) process.stdout.write(text);
+  else process.stderr.write(text);
+}
+
 export function registerQuery(program: Command): void {
   const command = program
     .command('query')
@@ -60,6 +82,7 @@ export function registerQuery(program: Command): void {
     .argument('[name]', 'analysis name (see --list)')
     .argument('[params...]', 'analysis parameters, e.g. --from 2026-11-01 --region US-EAST')
     .option('--list', 'list the analyses and their parameters')
+    .option('--chart', 'also draw the result in the terminal (bars or a line) where it has a natural chart')
     .addOption(formatOption())
     .option(
       '--timeout <duration>',
@@ -69,7 +92,7 @@ export function registerQuery(program: Command): void {
     .allowUnknownOption();
   addEngineOptions(command).action(
     async (name: string | undefined, params: string[], raw: unknown, cmd: Command) => {
-      const { format, timeout, list, ...engineSettings } = parseFlags(queryFlags, raw);
+      const { format, timeout, list, chart, ...engineSettings } = parseFlags(queryFlags, raw);
       if (list) return listCatalog(format);
       if (!name)
         throw new UserError("name an analysis, e.g. 'shoplake query sales-by-region', or use --list");
@@ -108,6 +131,7 @@ export function registerQuery(program: Command): void {
           emptyReason: rows.length === 0 && format === 'table' ? await emptyResultReason(engine, args) : null,
         });
         printNotes(notes, format);
+        if (chart) await printChart(analysis, rows, format);
       } finally {
         stop.dispose();
         await engine.close();

@@ -3,10 +3,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadCatalog } from '../../analyses/index.js';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
-import { engineEnv, readEngineConfig } from '../../engines/index.js';
+import { createDashboard } from '../../dashboard/index.js';
+import { engineEnv, readEngineConfig, resolveEngineChoice } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { hasActiveKey } from '../../security/index.js';
-import { parseFlags, wholeNumberFlag } from '../flags.js';
+import { parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
 const serveFlags = z.object({
@@ -16,6 +17,8 @@ const serveFlags = z.object({
   compactInterval: wholeNumberFlag.optional(),
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
+  dashboard: z.boolean(),
+  refresh: positiveIntFlag,
 });
 
 /** The PEM files of --tls-cert and --tls-key (both or neither). */
@@ -51,10 +54,22 @@ export function registerServe(program: Command): void {
     .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--no-dashboard', 'do not serve the web dashboard at / (docs/DASHBOARD.md)')
+    .option('--refresh <seconds>', "how often the dashboard's shared results are computed again", '10')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
       const dir = dataDir(cmd);
       const tls = readTls(opts.tlsCert, opts.tlsKey);
+      // --config here is the collector's; the dashboard's engine comes from the environment or <data>/shoplake.json.
+      const dashboard = opts.dashboard
+        ? createDashboard({
+            engine: {
+              dataDir: dir,
+              ...resolveEngineChoice({}, engineEnv(process.env), readEngineConfig(dir)),
+            },
+            refreshMs: opts.refresh * 1000,
+          })
+        : undefined;
       const config = loadCollectorConfig(
         opts.config,
         process.env,
@@ -75,12 +90,14 @@ export function registerServe(program: Command): void {
         monitor: { analyses, ...(sparkRemote ? { sparkRemote } : {}) },
         config,
         ...(tls ? { tls } : {}),
+        ...(dashboard ? { fallback: dashboard.listener } : {}),
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);
+      await dashboard?.close();
       const left = await running.close();
       status(
         left.bytes === 0
