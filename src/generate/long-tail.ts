@@ -17,14 +17,16 @@ const DAY = 86400;
 export const MAX_PRODUCTS = 100_000;
 /** Zipf exponent of long-tail popularity by rank (a few products sell most, many sell rarely). */
 export const ZIPF_EXPONENT = 0.8;
+/** Popularity of the long tail's top product (the seed's range 0.3–1.5), so the seed's 15 keep about a fifth of sales at 1,000 products. */
+export const TAIL_HEAD_POPULARITY = 3;
 /** Share of long-tail products that arrive inside the window (new products) rather than before it. */
 export const NEW_PRODUCT_SHARE = 0.12;
 /** Share of long-tail products that get planted complements, and the range of their follow-up chance. */
 export const PLANTED_SHARE = 0.3;
 export const PLANTED_P = [0.25, 0.45] as const;
 /** Chance that a customer's pick follows their favourite category, and their favourite brand. */
-export const CATEGORY_SHARE = 0.45;
-export const BRAND_SHARE = 0.2;
+export const CATEGORY_SHARE = 0.5;
+export const BRAND_SHARE = 0.3;
 
 /** Long-tail categories: share of products, list price range in cents (log-uniform), product nouns. */
 const SPECS: { category: string; share: number; price: [number, number]; nouns: string[] }[] = [
@@ -128,7 +130,7 @@ export function useCatalog(n: number, seed: number, startSec: number, endSec: nu
       name: `${brand} ${noun} ${String.fromCharCode(65 + rng.int(26))}${rng.range(1, 99)}`,
       listCents,
       category: spec.category,
-      popularity: (rank[k] as number) ** -ZIPF_EXPONENT * rng.lognormal(0, 0.3),
+      popularity: TAIL_HEAD_POPULARITY * (rank[k] as number) ** -ZIPF_EXPONENT * rng.lognormal(0, 0.3),
       leadTimeDays: CATEGORY[spec.category]?.leadTimeDays ?? 14,
       brand,
       arrivalSec,
