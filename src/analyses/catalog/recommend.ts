@@ -16,11 +16,11 @@ export const NEIGHBOURS = 50;
 /** Customer id that stands for visitors without an account: they get the popular products. */
 export const GUEST = 'GUEST';
 
-/** Personalised top-N products per customer from purchases and views (item-kNN), with a cold-start fallback. */
+/** Personalised top-N products per customer from purchases and adds to cart (item-kNN), with a cold-start fallback. */
 export default defineAnalysis({
   name: 'recommend',
   description:
-    "Top-N products for a customer by item-kNN on purchases and views, without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
+    "Top-N products for a customer by item-kNN on purchases and adds to cart, without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
   params: z.object({
     customer: z.string().min(1).describe('customer id (GUEST: a visitor without an account)'),
     limit: z.coerce.number().int().min(1).max(1000).default(10).describe('number of products (default 10)'),
