@@ -15,12 +15,12 @@ export const ACTIVITY_SIGMA = 1.3;
 export const CHURN_SHARE = 0.25;
 export const CHURN_LOOKBACK_DAYS = 180;
 /** With --history-days, churn dates start this many days into the window (so a history precedes them). */
-export const CHURN_LEAD_DAYS = 60;
+export const CHURN_LEAD_DAYS = 90;
 /** Median days (log-normal spread FADE_SIGMA) over which a churner's activity fades before churning. */
-export const FADE_MEDIAN_DAYS = 45;
+export const FADE_MEDIAN_DAYS = 90;
 export const FADE_SIGMA = 0.5;
 /** Share of churners who stop abruptly, without fading first. */
-export const ABRUPT_CHURN_SHARE = 0.15;
+export const ABRUPT_CHURN_SHARE = 0.1;
 /** Floor of engagement while fading. */
 export const MIN_ENGAGEMENT = 0.05;
 /** Share of customers who never churn but have a lull of LULL_DAYS at LULL_ENGAGEMENT. */

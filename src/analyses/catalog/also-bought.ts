@@ -114,7 +114,12 @@ export default defineAnalysis({
           view_to_purchase: views > 0 ? r4(Number(r.purchase_sessions) / views) : null,
         };
       })
-      .sort((a, b) => b.times_expected - a.times_expected || b.baskets - a.baskets || (a.product_id < b.product_id ? -1 : 1))
+      .sort(
+        (a, b) =>
+          b.times_expected - a.times_expected ||
+          b.baskets - a.baskets ||
+          (a.product_id < b.product_id ? -1 : 1),
+      )
       .slice(0, p.limit);
   },
 });
