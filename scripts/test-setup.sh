@@ -14,3 +14,5 @@ fi
 # Spark (pyspark from PyPI into .cache/pyspark) for the Spark engine's tests; scripts/run-tests.sh
 # starts and stops its Connect server.
 sh "$(dirname "$0")/spark-setup.sh"
+# scikit-learn (pinned, into .cache/pyref) for the prediction models' reference checks.
+sh "$(dirname "$0")/pyref-setup.sh"
