@@ -17,7 +17,7 @@ export interface LogisticModel {
  * Fits P(y = 1 | x) = σ(b + w·z), z = standardised x, minimising Σ log-loss + (l2 / 2)·‖w‖² (the intercept
  * is not penalised) — the objective of scikit-learn's LogisticRegression(C = 1 / l2) — by Newton's method
  * (IRLS), solving each step with ml-matrix. Written here because no maintained npm package fits a
- * penalised logistic regression to convergence; logistic.test.ts checks it against scikit-learn.
+ * penalised logistic regression to convergence; reference.test.ts checks it against scikit-learn.
  */
 export function fitLogistic(
   features: string[],
