@@ -146,6 +146,8 @@ export function useCatalog(n: number, seed: number, startSec: number, endSec: nu
 function plantComplements(rng: Rng, products: readonly Product[]): Complement[] {
   const byCategory = new Map<string, number[]>();
   products.forEach((p, k) => {
+    // Complements are established products: a follow-up order must not come before its product arrives.
+    if (p.arrivalSec > 0) return;
     const list = byCategory.get(p.category) ?? [];
     list.push(SEED_PRODUCT_COUNT + k);
     byCategory.set(p.category, list);
