@@ -60,9 +60,9 @@ print(json.dumps({"coef": m.coef_[0].tolist(), "intercept": float(m.intercept_[0
       text,
     );
     const ref = JSON.parse(out) as { coef: number[]; intercept: number; auc: number; ap: number };
-    model.coef.forEach((c, j) =>
-      assert.ok(Math.abs(c - (ref.coef[j] as number)) < 1e-4, `coef ${j}: ${c} vs ${ref.coef[j]}`),
-    );
+    model.coef.forEach((c, j) => {
+      assert.ok(Math.abs(c - (ref.coef[j] as number)) < 1e-4, `coef ${j}: ${c} vs ${ref.coef[j]}`);
+    });
     assert.ok(Math.abs(model.intercept - ref.intercept) < 1e-4);
     assert.ok(Math.abs(rocAuc(probs, y) - ref.auc) < 1e-9, `auc ${rocAuc(probs, y)} vs ${ref.auc}`);
     assert.ok(
