@@ -1,11 +1,13 @@
-/** Items up to which co-occurrence is kept in a dense n × n matrix (9M doubles = 72 MB). */
-const DENSE_LIMIT = 9_000_000;
-
-/** One customer's interaction strength with one product (implicit feedback: purchases, views). */
+/** One customer's interaction strength with one product (implicit feedback: purchases, adds to cart). */
 export interface Interaction {
   user: string;
   item: string;
   weight: number;
+}
+
+interface Neighbour {
+  item: number;
+  sim: number;
 }
 
 /**
@@ -13,16 +15,25 @@ export interface Interaction {
  * user × item weight matrix, each item keeping its `k` most similar items; a user's score for an item is
  * Σ over the items they interacted with of weight × similarity. Written here because npm has no maintained
  * implicit-feedback recommender; the similarity is checked against scikit-learn's cosine_similarity on
- * the same matrix (reference.test.ts). Built from sparse co-occurrence, so cost grows with Σ (items per
- * user)², not with items².
+ * the same matrix (reference.test.ts). An item's neighbours are computed when first needed, from the
+ * users who have it (an inverted index) into one scratch array: recommending for one customer touches
+ * only their items' neighbourhoods, and memory stays linear in the items.
  */
 export class ItemKnn {
   readonly items: string[];
   private readonly index = new Map<string, number>();
-  private readonly neighbours: { item: number; sim: number }[][];
   private readonly byUser = new Map<string, Map<number, number>>();
+  /** Per item: the users who have it, as their item maps (ids and weights in parallel arrays). */
+  private readonly holders: { ids: Int32Array; ws: Float64Array; w: number }[][];
+  private readonly norm2: Float64Array;
+  private readonly cache = new Map<number, Neighbour[]>();
+  private readonly scratch: Float64Array;
+  private readonly seen: Uint8Array;
 
-  constructor(interactions: readonly Interaction[], k = 50) {
+  constructor(
+    interactions: readonly Interaction[],
+    private readonly k = 50,
+  ) {
     for (const r of interactions) {
       if (!(r.weight > 0)) continue;
       let i = this.index.get(r.item);
@@ -39,51 +50,58 @@ export class ItemKnn {
     }
     this.items = [...this.index.keys()];
     const n = this.items.length;
-    const norm2 = new Float64Array(n);
-    // Co-occurrence dot products: a dense matrix while it stays small (fast), else one map per item.
-    const dense = n * n <= DENSE_LIMIT ? new Float64Array(n * n) : undefined;
-    const co: Map<number, number>[] = dense ? [] : Array.from({ length: n }, () => new Map());
+    this.norm2 = new Float64Array(n);
+    this.holders = Array.from({ length: n }, () => []);
     for (const u of this.byUser.values()) {
       const ids = Int32Array.from(u.keys());
       const ws = Float64Array.from(u.values());
       for (let a = 0; a < ids.length; a++) {
         const i = ids[a] as number;
-        const wi = ws[a] as number;
-        norm2[i] = (norm2[i] as number) + wi * wi;
-        if (dense) {
-          const base = i * n;
-          for (let b = 0; b < ids.length; b++)
-            if (b !== a) {
-              const at = base + (ids[b] as number);
-              dense[at] = (dense[at] as number) + wi * (ws[b] as number);
-            }
-        } else {
-          const row = co[i] as Map<number, number>;
-          for (let b = 0; b < ids.length; b++)
-            if (b !== a) row.set(ids[b] as number, (row.get(ids[b] as number) ?? 0) + wi * (ws[b] as number));
-        }
+        const w = ws[a] as number;
+        this.norm2[i] = (this.norm2[i] as number) + w * w;
+        this.holders[i]?.push({ ids, ws, w });
       }
     }
-    const rowOf = (i: number): [number, number][] => {
-      if (!dense) return [...(co[i] as Map<number, number>).entries()];
-      const out: [number, number][] = [];
-      for (let j = 0; j < n; j++)
-        if ((dense[i * n + j] as number) !== 0) out.push([j, dense[i * n + j] as number]);
-      return out;
-    };
-    this.neighbours = Array.from({ length: n }, (_, i) =>
-      rowOf(i)
-        .map(([j, dot]) => ({ item: j, sim: dot / Math.sqrt((norm2[i] as number) * (norm2[j] as number)) }))
-        .sort((a, b) => b.sim - a.sim || a.item - b.item)
-        .slice(0, k),
-    );
+    this.scratch = new Float64Array(n);
+    this.seen = new Uint8Array(n);
+  }
+
+  /** The k items most similar to item j (cosine), most similar first, ties by item order; cached. */
+  private neighbours(j: number): Neighbour[] {
+    const hit = this.cache.get(j);
+    if (hit) return hit;
+    const dot = this.scratch;
+    const touched: number[] = [];
+    for (const h of this.holders[j] ?? []) {
+      for (let b = 0; b < h.ids.length; b++) {
+        const i = h.ids[b] as number;
+        if (i === j) continue;
+        if (this.seen[i] === 0) {
+          this.seen[i] = 1;
+          touched.push(i);
+        }
+        dot[i] = (dot[i] as number) + h.w * (h.ws[b] as number);
+      }
+    }
+    const nj = this.norm2[j] as number;
+    const list = touched.map((i) => ({
+      item: i,
+      sim: (dot[i] as number) / Math.sqrt((this.norm2[i] as number) * nj),
+    }));
+    for (const i of touched) {
+      dot[i] = 0;
+      this.seen[i] = 0;
+    }
+    const top = list.sort((a, b) => b.sim - a.sim || a.item - b.item).slice(0, this.k);
+    this.cache.set(j, top);
+    return top;
   }
 
   /** The `k` items most similar to `item` with their cosine similarity (empty for an unknown item). */
   similar(item: string): { item: string; sim: number }[] {
     const i = this.index.get(item);
     if (i === undefined) return [];
-    return (this.neighbours[i] ?? []).map((n) => ({ item: this.items[n.item] as string, sim: n.sim }));
+    return this.neighbours(i).map((n) => ({ item: this.items[n.item] as string, sim: n.sim }));
   }
 
   /** Whether the user has any interaction in the training data. */
@@ -100,7 +118,7 @@ export class ItemKnn {
     if (!history) return [];
     const scores = new Map<number, number>();
     for (const [j, w] of history)
-      for (const n of this.neighbours[j] ?? []) scores.set(n.item, (scores.get(n.item) ?? 0) + w * n.sim);
+      for (const n of this.neighbours(j)) scores.set(n.item, (scores.get(n.item) ?? 0) + w * n.sim);
     return [...scores.entries()]
       .filter(([i]) => !exclude.has(this.items[i] as string))
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])

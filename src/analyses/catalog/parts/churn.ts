@@ -175,20 +175,26 @@ export function predictChurn(m: ChurnModels, k: ChurnCase): { p: number; pRecenc
 const d = (x: number) => Math.round(x);
 const one = (x: number) => (Math.round(x * 10) / 10).toString();
 
-/** A feature's contribution in plain words, from the customer's own figures. */
-function say(feature: string, f: ChurnCase['facts'], tier: string): string {
+/**
+ * A feature's contribution in plain words, from the customer's own figures; `above` = the customer's value
+ * is above the training mean (the same feature can push risk up from either side, e.g. a frequent buyer
+ * gone quiet).
+ */
+function say(feature: string, f: ChurnCase['facts'], tier: string, above: boolean): string {
   switch (feature) {
     case 'recency_days':
     case 'recency_vs_gap':
       return `no order in ${d(f.recency)} days, usually every ${d(f.gap)}`;
     case 'orders_per_30d':
-      return `orders rarely: about one every ${d(f.gap)} days`;
+      return above
+        ? `used to order often: about one every ${d(f.gap)} days`
+        : `orders rarely: about one every ${d(f.gap)} days`;
     case 'order_trend':
       return `orders down: ${f.orders90} in the last 90 days, ${one(f.before90)} expected from before`;
     case 'avg_order_value_log':
-      return `small baskets: $${f.aov.toFixed(2)} per order`;
+      return `${above ? 'large' : 'small'} orders: $${f.aov.toFixed(2)} on average`;
     case 'tenure_days_log':
-      return `customer for ${d(f.tenure)} days`;
+      return above ? `customer for ${d(f.tenure)} days` : `new customer: ${d(f.tenure)} days`;
     case 'sessions_30d':
     case 'session_trend':
       if (f.sessions30 === 0 && f.sessionsBefore === 0) return 'no visits in the last 90 days';
@@ -206,12 +212,16 @@ function say(feature: string, f: ChurnCase['facts'], tier: string): string {
 /** The three features that push this customer's churn probability up most, in plain words (distinct). */
 export function reasons(m: LogisticModel, k: ChurnCase): string[] {
   const parts = contributions(m, k.x)
-    .map((c, j) => ({ c, feature: m.features[j] as string }))
+    .map((c, j) => ({
+      c,
+      feature: m.features[j] as string,
+      above: (k.x[j] as number) > (m.mean[j] as number),
+    }))
     .filter((x) => x.c > 0)
     .sort((a, b) => b.c - a.c);
   const out: string[] = [];
   for (const x of parts) {
-    const text = say(x.feature, k.facts, k.tier);
+    const text = say(x.feature, k.facts, k.tier, x.above);
     if (!out.includes(text)) out.push(text);
     if (out.length === 3) break;
   }
