@@ -12,6 +12,9 @@ import { type Analysis, defineAnalysis, loadCatalog, param, parseParams, runAnal
 const SAMPLES: Record<string, Record<string, readonly string[]>> = {
   funnel: { steps: ['VIEW,PURCHASE', 'VIEW,ADD_TO_CART,CHECKOUT,PURCHASE', 'VIEW,VIEW,PURCHASE'] },
   'user-paths': { depth: ['2', '5', '10'] },
+  // Required ids (not SQL shapes): one value each so that the parameters parse.
+  'also-bought': { product: ['PHONE001'] },
+  recommend: { customer: ['CUST00001'] },
 };
 
 /** The options of an enum parameter (through .optional() and .default()), or undefined. */

@@ -82,7 +82,9 @@ export class Calendar {
         if (isBf) disc = rng.range(BLACK_FRIDAY_DISCOUNT[0], BLACK_FRIDAY_DISCOUNT[1]);
         else if (rng.chance(PROMO_DAILY_CHANCE)) disc = rng.range(PROMO_DISCOUNT[0], PROMO_DISCOUNT[1]);
         this.discount[d * np + p] = disc;
-        acc += (PRODUCTS[p]?.popularity ?? 0) * (1 - disc / 100) ** -ELASTICITY;
+        // A long-tail product sells from its arrival day on (generate --products; the seed's are always there).
+        const here = (PRODUCTS[p]?.arrivalSec ?? 0) <= (this.firstDay + d) * DAY ? 1 : 0;
+        acc += here * (PRODUCTS[p]?.popularity ?? 0) * (1 - disc / 100) ** -ELASTICITY;
         cum[p] = acc;
       }
       this.productCum.push(cum);

@@ -13,9 +13,13 @@ export interface Product {
   popularity: number;
   /** Supplier lead time in days. */
   leadTimeDays: number;
+  /** Brand (the seed's products: 'Seed'); long-tail products carry it in their name too. */
+  brand: string;
+  /** When the product arrives in the catalog, epoch seconds (0: always there). */
+  arrivalSec: number;
 }
 
-const CATEGORY: Record<string, { costRatio: number; leadTimeDays: number }> = {
+export const CATEGORY: Record<string, { costRatio: number; leadTimeDays: number }> = {
   Computers: { costRatio: 0.72, leadTimeDays: 21 },
   Phones: { costRatio: 0.68, leadTimeDays: 18 },
   Audio: { costRatio: 0.55, leadTimeDays: 14 },
@@ -23,6 +27,11 @@ const CATEGORY: Record<string, { costRatio: number; leadTimeDays: number }> = {
   Cameras: { costRatio: 0.7, leadTimeDays: 28 },
   Peripherals: { costRatio: 0.5, leadTimeDays: 10 },
   Accessories: { costRatio: 0.35, leadTimeDays: 7 },
+  // Categories that only long-tail catalogs (generate --products) use.
+  'Smart Home': { costRatio: 0.55, leadTimeDays: 14 },
+  Storage: { costRatio: 0.6, leadTimeDays: 10 },
+  Networking: { costRatio: 0.58, leadTimeDays: 12 },
+  Gaming: { costRatio: 0.65, leadTimeDays: 21 },
 };
 
 // id, name, list price in cents (from the seed's catalog.csv), category, popularity.
@@ -44,22 +53,35 @@ const ROWS: [string, string, number, string, number][] = [
   ['STAND001', 'Laptop Stand', 3999, 'Accessories', 0.5],
 ];
 
-/** The 15 products of the seed's catalog, in catalog order. */
-export const PRODUCTS: readonly Product[] = ROWS.map(([id, name, listCents, category, popularity]) => ({
+/** The seed's catalog size: the default, and the head of every larger catalog. */
+export const SEED_PRODUCT_COUNT = ROWS.length;
+
+const ALL: Product[] = ROWS.map(([id, name, listCents, category, popularity]) => ({
   id,
   name,
   listCents,
   category,
   popularity,
   leadTimeDays: CATEGORY[category]?.leadTimeDays ?? 14,
+  brand: 'Seed',
+  arrivalSec: 0,
 }));
+
+/**
+ * The products of the current run, in catalog order: the seed's 15, then the long-tail products that
+ * `generate --products N` adds (setLongTail). Module state, so one process generates one catalog at a time.
+ */
+export const PRODUCTS: readonly Product[] = ALL;
 
 export function unitCostCents(p: Product): number {
   return Math.round(p.listCents * (CATEGORY[p.category]?.costRatio ?? 0.6));
 }
 
+let popCum = cumulative(PRODUCTS.map((p) => p.popularity));
 /** Cumulative base popularity, for drawing browsed products. */
-export const POPULARITY_CUM = cumulative(PRODUCTS.map((p) => p.popularity));
+export function popularityCum(): Float64Array {
+  return popCum;
+}
 
 const INDEX = new Map(PRODUCTS.map((p, i) => [p.id, i]));
 function idx(id: string): number {
@@ -72,13 +94,40 @@ function idx(id: string): number {
  * Co-purchase affinity: after buying `from`, the same customer orders one of `to`
  * (weighted) with probability `p`, a few minutes to hours later.
  */
-export const COMPLEMENTS: readonly { from: number; p: number; to: number[]; cum: Float64Array }[] = [
+export interface Complement {
+  from: number;
+  p: number;
+  to: number[];
+  cum: Float64Array;
+}
+export const COMPLEMENTS: readonly Complement[] = [
   { from: idx('LAPTOP001'), p: 0.35, to: [idx('MOUSE001'), idx('STAND001')], cum: cumulative([0.6, 0.4]) },
   { from: idx('PHONE001'), p: 0.4, to: [idx('CASE001'), idx('CHARGER001')], cum: cumulative([0.65, 0.35]) },
   { from: idx('TABLET001'), p: 0.2, to: [idx('CHARGER001'), idx('CABLE001')], cum: cumulative([0.5, 0.5]) },
   { from: idx('MONITOR001'), p: 0.25, to: [idx('CABLE001'), idx('ADAPTER001')], cum: cumulative([0.7, 0.3]) },
   { from: idx('KEYBOARD001'), p: 0.3, to: [idx('MOUSE001')], cum: cumulative([1]) },
 ];
+
+const byProduct = new Map<number, Complement[]>();
+/** The complement rules whose `from` is this product (seed and planted ones), in rule order. */
+export function complementsOf(prod: number): readonly Complement[] {
+  return byProduct.get(prod) ?? NONE;
+}
+const NONE: readonly Complement[] = [];
+
+/** Replaces the long-tail part of the catalog (after the seed's 15) and its planted complement rules. */
+export function setLongTail(extra: readonly Product[], planted: readonly Complement[]): void {
+  ALL.length = SEED_PRODUCT_COUNT;
+  ALL.push(...extra);
+  popCum = cumulative(ALL.map((p) => p.popularity));
+  byProduct.clear();
+  for (const c of [...COMPLEMENTS, ...planted]) {
+    const list = byProduct.get(c.from);
+    if (list) list.push(c);
+    else byProduct.set(c.from, [c]);
+  }
+}
+setLongTail([], []);
 
 /** Products that fraudsters favour (resellable, expensive). */
 export const FRAUD_PRODUCTS: readonly number[] = ['LAPTOP001', 'PHONE001', 'CAMERA001', 'WATCH001'].map(idx);

@@ -14,6 +14,7 @@ import {
   STAGE_PURCHASE,
 } from './journey.js';
 import type { Order } from './order-line.js';
+import { pickProduct } from './pick.js';
 import { Rng } from './rng.js';
 import type { CsvWriter } from './writer.js';
 
@@ -79,16 +80,12 @@ export class ClickstreamGenerator {
     const hourStart = this.cal.startSec + h * 3600;
     while (this.committed < target) {
       const device = rng.pickCumulative(BROWSE_DEVICE_CUM);
-      const stage = rng.pickCumulative(ABANDON_STAGE_CUM[device] as Float64Array);
+      let stage = rng.pickCumulative(ABANDON_STAGE_CUM[device] as Float64Array);
       let start = hourStart + rng.int(3600);
       const guest = rng.chance(GUEST_SHARE);
       const cust = guest ? -1 : this.customers.pick(rng, start);
-      j.build(
-        rng,
-        stage,
-        rng.pickCumulative(this.cal.productCum[this.cal.dayIndex(start)] as Float64Array),
-        !guest,
-      );
+      if (cust >= 0) stage = this.customers.abandonStage(rng, cust, start, stage);
+      j.build(rng, stage, pickProduct(rng, this.cal, start, cust), !guest);
       // The last session may be cut short so the file holds exactly `total` events.
       j.length = Math.min(j.length, this.total - this.committed);
       if (start + j.span() >= this.cal.endSec) start = this.cal.endSec - 1 - j.span();
@@ -106,7 +103,7 @@ export class ClickstreamGenerator {
         (j.action[i] as number) |
         ((j.page[i] as number) << 4) |
         (((j.product[i] as number) + 1) << 8) |
-        (device << 16);
+        (device << 28);
       const h = Math.floor((t - this.cal.startSec) / 3600);
       let b = this.buckets.get(h);
       if (!b) {
@@ -130,11 +127,11 @@ export class ClickstreamGenerator {
       b.forEachSorted((i, offset) => {
         const p = b.packed[i] as number;
         const c = b.customer[i] as number;
-        const prod = (p >> 8) & 0xff;
+        const prod = (p >> 8) & 0xfffff;
         this.out.line(
           `${this.times.format(hourStart + offset)},SESSION${String(b.session[i]).padStart(this.sessionWidth, '0')},` +
             `${c < 0 ? 'GUEST' : ids[c]},${ACTIONS[p & 15]},${PAGES[(p >> 4) & 15]},` +
-            `${prod === 0 ? '' : PRODUCTS[prod - 1]?.id},${DEVICES[p >> 16]},${b.seconds[i]}`,
+            `${prod === 0 ? '' : PRODUCTS[prod - 1]?.id},${DEVICES[p >> 28]},${b.seconds[i]}`,
         );
       });
     }

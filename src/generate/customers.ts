@@ -14,6 +14,21 @@ export const ACTIVITY_SIGMA = 1.3;
 /** Share of customers who churn, and how far before the window their churn date may lie. */
 export const CHURN_SHARE = 0.25;
 export const CHURN_LOOKBACK_DAYS = 180;
+/** With --history-days, churn dates start this many days into the window (so a history precedes them). */
+export const CHURN_LEAD_DAYS = 90;
+/** Median days (log-normal spread FADE_SIGMA) over which a churner's activity fades before churning. */
+export const FADE_MEDIAN_DAYS = 90;
+export const FADE_SIGMA = 0.5;
+/** Share of churners who stop abruptly, without fading first. */
+export const ABRUPT_CHURN_SHARE = 0.1;
+/** Floor of engagement while fading. */
+export const MIN_ENGAGEMENT = 0.05;
+/** Share of customers who never churn but have a lull of LULL_DAYS at LULL_ENGAGEMENT. */
+export const LULL_SHARE = 0.1;
+export const LULL_DAYS = 30;
+export const LULL_ENGAGEMENT = 0.35;
+/** Chance (× (1 − engagement)) that a fading customer's browsing session ends with an abandoned cart. */
+export const ABANDON_BOOST = 0.5;
 /** Pre-window spend per year of tenure for a customer of average propensity, in cents. */
 export const HISTORY_CENTS_PER_YEAR = 90000;
 
@@ -47,8 +62,16 @@ export class Customers {
   private readonly first: Uint8Array;
   private readonly last: Uint8Array;
   private readonly alias: AliasTable;
+  /** Days over which a churner's activity fades to nothing before the churn date (see engagement). */
+  private readonly fadeDays: Float32Array;
+  /** Start of a temporary lull (epoch seconds, -Infinity: none) of a customer who does not churn. */
+  private readonly lullStart: Float64Array;
 
-  constructor(count: number, windowStart: number, windowEnd: number, seed: number) {
+  /**
+   * `historyDays` > 0 (generate --history-days) draws churn dates inside the window's last
+   * historyDays − 60 days, so the disengagement before each churn is visible in the data.
+   */
+  constructor(count: number, windowStart: number, windowEnd: number, seed: number, historyDays = 0) {
     const rng = new Rng(seed, 2);
     this.count = count;
     const fmt = idFormatter('CUST', count);
@@ -81,10 +104,9 @@ export class Customers {
     for (let i = 0; i < count; i++) {
       const signup = this.signup[i] as number;
       if (i > 0 && rng.chance(CHURN_SHARE)) {
-        let c =
-          windowStart -
-          CHURN_LOOKBACK_DAYS * DAY +
-          rng.float() * (windowEnd - windowStart + CHURN_LOOKBACK_DAYS * DAY);
+        const from =
+          historyDays > 0 ? windowStart + CHURN_LEAD_DAYS * DAY : windowStart - CHURN_LOOKBACK_DAYS * DAY;
+        let c = from + rng.float() * (windowEnd - from);
         // Nobody churns within their first month.
         if (c < signup + 30 * DAY) c = signup + 30 * DAY + rng.float() * 335 * DAY;
         this.churn[i] = Math.floor(c);
@@ -100,6 +122,38 @@ export class Customers {
       this.historyCents[i] = Math.round(activeYears * HISTORY_CENTS_PER_YEAR * w * rng.lognormal(0, 0.4));
     }
     this.alias = new AliasTable(weight);
+    // Its own stream, so the draws above (and so the seed's data) do not shift.
+    const fade = new Rng(seed, 12);
+    this.fadeDays = new Float32Array(count);
+    this.lullStart = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < count; i++) {
+      const abrupt = fade.chance(ABRUPT_CHURN_SHARE);
+      const days = FADE_MEDIAN_DAYS * fade.lognormal(0, FADE_SIGMA);
+      this.fadeDays[i] = abrupt ? 1 : days;
+      if (!Number.isFinite(this.churn[i] as number) && fade.chance(LULL_SHARE))
+        this.lullStart[i] = windowStart + fade.float() * (windowEnd - windowStart);
+    }
+  }
+
+  /**
+   * How engaged customer i is at sec, from 1 (as usual) to near 0: a churner fades linearly over
+   * fadeDays before the churn date (fewer orders and sessions, more abandoned carts, fewer add-ons),
+   * an abrupt churner (ABRUPT_CHURN_SHARE) does not; some who never churn have a lull of LULL_DAYS
+   * at LULL_ENGAGEMENT. Noise on both sides, as in life, so no single signal gives churn away.
+   */
+  engagement(i: number, sec: number): number {
+    const left = ((this.churn[i] as number) - sec) / DAY;
+    const fade = this.fadeDays[i] as number;
+    if (left < fade) return Math.max(MIN_ENGAGEMENT, left / fade);
+    const lull = (sec - (this.lullStart[i] as number)) / DAY;
+    return lull >= 0 && lull < LULL_DAYS ? LULL_ENGAGEMENT : 1;
+  }
+
+  /** A browsing session's furthest stage, moved from browsing to an abandoned cart more often as engagement fades. */
+  abandonStage(rng: Rng, i: number, sec: number, stage: number): number {
+    const e = this.engagement(i, sec);
+    if (e >= 1 || stage !== 0) return stage;
+    return rng.chance(ABANDON_BOOST * (1 - e)) ? 1 : stage;
   }
 
   /** Whether customer i has signed up and not churned at time sec. */
@@ -111,7 +165,10 @@ export class Customers {
   pick(rng: Rng, sec: number): number {
     for (let tries = 0; tries < 64; tries++) {
       const i = this.alias.draw(rng);
-      if (this.active(i, sec)) return i;
+      if (!this.active(i, sec)) continue;
+      // A fading customer is passed over in proportion: only draws a second number when fading.
+      const e = this.engagement(i, sec);
+      if (e >= 1 || rng.chance(e)) return i;
     }
     return 0;
   }

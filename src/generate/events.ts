@@ -9,7 +9,7 @@ export class EventBucket {
   session = new Int32Array(1024);
   /** Customer index, −1 for GUEST. */
   customer = new Int32Array(1024);
-  /** action | page << 4 | (product + 1) << 8 | device << 16 */
+  /** action | page << 4 | (product + 1) << 8 | device << 28 (20 bits: up to 1,048,574 products) */
   packed = new Int32Array(1024);
   seconds = new Int32Array(1024);
 

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Calendar, cumulativeTargets } from './calendar.js';
-import { PRODUCTS } from './catalog.js';
+import { PRODUCTS, SEED_PRODUCT_COUNT } from './catalog.js';
 import { CLICK_HEADER, ClickstreamGenerator } from './clickstream.js';
 import { CUSTOMER_HEADER, Customers } from './customers.js';
 import { writeExperiment } from './experiment.js';
 import { MEAN_PURCHASE_EVENTS } from './journey.js';
+import { useCatalog, writeCatalogLabels } from './long-tail.js';
 import { type GenerateOptions, parseOptions } from './options.js';
 import { ORDER_HEADER, OrderGenerator } from './orders.js';
 import { writeProducts } from './products.js';
@@ -37,8 +38,13 @@ export async function generate(
 ): Promise<GenerateStats> {
   const o = parseOptions(opts);
   const started = performance.now();
-  const cal = new Calendar(o.asOf, o.days, o.seed, o.blackFriday);
-  const customers = new Customers(o.customers, cal.startSec, cal.endSec, o.seed);
+  const history = o.historyDays ?? 0;
+  const days = Math.max(o.days, history);
+  const endSec = Math.floor(o.asOf.getTime() / 1000);
+  // The catalog comes first: the calendar's demand weights cover every product.
+  const tail = useCatalog(o.products ?? SEED_PRODUCT_COUNT, o.seed, endSec - days * 86400, endSec);
+  const cal = new Calendar(o.asOf, days, o.seed, o.blackFriday);
+  const customers = new Customers(o.customers, cal.startSec, cal.endSec, o.seed, history);
   const path = (...p: string[]) => join(o.out, ...p);
   const files = {
     products: path('raw', 'products', 'products.csv'),
@@ -47,10 +53,14 @@ export async function generate(
     clickstream: path('raw', 'clickstream', 'clickstream.csv'),
     fraud: path('labels', 'fraud.csv'),
     churn: path('labels', 'churn.csv'),
+    productLabels: path('labels', 'products.csv'),
+    copurchase: path('labels', 'copurchase.csv'),
   };
-  await writeProducts(files.products, o.orders / o.days, o.seed);
+  await writeProducts(files.products, o.orders / days, o.seed);
+  await writeCatalogLabels(files.productLabels, files.copurchase, tail);
 
-  const clickHours = Math.min(7, o.days) * 24;
+  // With a history the clickstream spans it too (sessions are churn signals); else the last 7 days.
+  const clickHours = (history > 0 ? days : Math.min(7, days)) * 24;
   const clickStartHour = cal.hours - clickHours;
   const orderTargets = cumulativeTargets(cal.orderWeight, o.orders);
   const clickTargets = cumulativeTargets(cal.clickWeight.subarray(clickStartHour), o.events);
@@ -106,6 +116,8 @@ export async function generate(
     files.clickstream,
     files.fraud,
     files.churn,
+    files.productLabels,
+    files.copurchase,
   ];
   if (o.experiment && clicks.purchased) {
     const assignments = path('raw', 'experiments', 'assignments.csv');

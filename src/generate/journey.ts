@@ -1,5 +1,6 @@
 import { ACTIONS, DEVICES, PAGES } from '../seed/index.js';
-import { POPULARITY_CUM, PRODUCTS } from './catalog.js';
+import { PRODUCTS, popularityCum } from './catalog.js';
+import { pickIndex } from './pick.js';
 import { cumulative, type Rng } from './rng.js';
 
 export { ACTIONS, DEVICES, PAGES };
@@ -53,7 +54,8 @@ export const MIN_PURCHASE_EVENTS = 4;
 export class Journey {
   readonly action = new Int8Array(16);
   readonly page = new Int8Array(16);
-  readonly product = new Int8Array(16);
+  // Int32: long-tail catalogs (generate --products) have more products than an Int8 holds.
+  readonly product = new Int32Array(16);
   readonly seconds = new Int32Array(16);
   length = 0;
 
@@ -70,7 +72,8 @@ export class Journey {
   /** Builds a journey that reaches `stage` about product `target` (a random product for browse-only). */
   build(rng: Rng, stage: number, target: number, loggedIn: boolean): void {
     this.length = 0;
-    const randomProduct = () => rng.pickCumulative(POPULARITY_CUM);
+    const cum = popularityCum();
+    const randomProduct = () => pickIndex(rng, cum);
     this.push(rng, VIEW, LANDING[rng.pickCumulative(LANDING_CUM)] ?? HOME, randomProduct());
     if (loggedIn && rng.chance(ACCOUNT_VISIT)) this.push(rng, VIEW, ACCOUNT, -1);
     const browse = Math.min(BROWSE_MAX, rng.geometric(BROWSE_STOP));

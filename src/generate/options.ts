@@ -15,6 +15,13 @@ export interface GenerateOptions {
   asOf: Date;
   blackFriday: boolean;
   experiment?: { name: string; lift: number; split: number };
+  /** Catalog size: the seed's 15 (default) or a long tail of up to 100,000 after them (docs/DATA.md). */
+  products?: number;
+  /**
+   * Days of history (0 or absent: none): orders and the clickstream both cover the last
+   * max(days, historyDays) days, and churn dates fall inside that window (docs/DATA.md, "Churn").
+   */
+  historyDays?: number;
 }
 
 /** The seed's dataset size. */
@@ -56,6 +63,8 @@ export const generateSchema = z.object({
         .lt(1, 'experiment split must be between 0 and 1'),
     })
     .optional(),
+  products: count('products', 15).max(100_000, 'products must be at most 100000').optional(),
+  historyDays: count('historyDays', 0).max(3660, 'historyDays must be at most 3660 (ten years)').optional(),
 });
 
 /** Validates options, throwing one Error that lists every problem with its field. */

@@ -1,6 +1,6 @@
 import type { Calendar } from './calendar.js';
 import { TimeFormat } from './calendar.js';
-import { COMPLEMENTS, PRODUCTS, REGIONS } from './catalog.js';
+import { complementsOf, PRODUCTS, REGIONS } from './catalog.js';
 import { type Customers, idFormatter } from './customers.js';
 import {
   BURST,
@@ -15,6 +15,7 @@ import {
   unusualQuantity,
 } from './fraud.js';
 import type { Order } from './order-line.js';
+import { pickProduct } from './pick.js';
 import { Rng } from './rng.js';
 import { type CsvWriter, money } from './writer.js';
 
@@ -103,12 +104,14 @@ export class OrderGenerator {
       if (fraud === BURST) for (const o of burstFollowUps(rng, first, price)) this.add(o);
       return;
     }
-    const prod = rng.pickCumulative(this.cal.productCum[this.cal.dayIndex(t)] as Float64Array);
+    const prod = pickProduct(rng, this.cal, t, cust);
     const orderRegion = fraud === REGION_MISMATCH ? otherRegion(rng, region) : region;
     this.add({ t, cust, prod, qty: this.qty(prod), priceCents: price(prod, t), region: orderRegion, fraud });
     if (fraud !== 0) return;
-    for (const c of COMPLEMENTS) {
-      if (c.from !== prod || !rng.chance(c.p)) continue;
+    // Disengaging customers (churn, see customers.ts) add fewer complements: smaller baskets.
+    const engaged = this.customers.engagement(cust, t);
+    for (const c of complementsOf(prod)) {
+      if (!rng.chance(c.p * engaged)) continue;
       const to = c.to[rng.pickCumulative(c.cum)] as number;
       const delay = 60 + Math.min(COMPLEMENT_MAX_DELAY, Math.floor(rng.exponential(COMPLEMENT_MEAN_DELAY)));
       const at = t + delay;

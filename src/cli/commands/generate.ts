@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { type GenerateStats, generate, generateDefaults } from '../../generate/index.js';
 import { buildLake } from '../../ingest/index.js';
-import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
+import { formatFlag, parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
 import { phaseProgress } from '../progress.js';
@@ -36,6 +36,8 @@ const generateFlags = z.object({
   asOf: isoDay.optional(),
   blackFriday: z.boolean().default(false),
   experiment: experiment.optional(),
+  products: positiveIntFlag.optional(),
+  historyDays: wholeNumberFlag.optional(),
   out: z.string().min(1).optional(),
   rawOnly: z.boolean().default(false),
   format: formatFlag,
@@ -82,6 +84,11 @@ export function registerGenerate(program: Command): void {
     .option('--as-of <date>', 'end of the window, exclusive (YYYY-MM-DD, default today UTC)')
     .option('--black-friday', 'add a Black Friday promotion spike')
     .option('--experiment <spec>', 'A/B experiment NAME:LIFT[:SPLIT]')
+    .option('--products <n>', "catalog size: the seed's 15 (default) or a long tail of up to 100000")
+    .option(
+      '--history-days <n>',
+      'orders and clickstream cover this many days, churn inside them (default 0: off)',
+    )
     .option('--out <dir>', 'output data directory (default: --data)')
     .option('--raw-only', 'write the raw CSV only; load it later with build-lake')
     .addOption(formatOption())
@@ -98,6 +105,8 @@ export function registerGenerate(program: Command): void {
         asOf: opts.asOf ?? todayUtc(),
         blackFriday: opts.blackFriday,
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
+        ...(opts.products !== undefined ? { products: opts.products } : {}),
+        ...(opts.historyDays !== undefined ? { historyDays: opts.historyDays } : {}),
       });
       const rows = stats.orders + stats.customers + stats.events;
       status(

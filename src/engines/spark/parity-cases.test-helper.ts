@@ -20,6 +20,13 @@ const EXTRA: Record<string, Record<string, unknown>[]> = {
   'ab-test': [{ experiment: 'parity-test' }],
   'clv-backtest': [{ holdoutDays: 7 }],
 };
+// Parameters the defaults run needs: a required id, or a horizon that fits the parity lake's 28 days.
+const BASE: Record<string, Record<string, unknown>> = {
+  'also-bought': { product: 'PHONE001', minBaskets: 1 },
+  recommend: { customer: 'CUST00001' },
+  'churn-risk': { horizon: 7, limit: 100 },
+  'churn-backtest': { horizon: 7 },
+};
 // Time zones go through each engine's own local_time: always compared, though the SQL is the same.
 const OTHER_ZONE = 'America/New_York';
 
@@ -31,12 +38,19 @@ const OTHER_ZONE = 'America/New_York';
  * first run of each parameter.
  */
 export function parityCases(analysis: Analysis): ParityCase[] {
-  const candidates: (ParityCase & { always: boolean })[] = [{ label: 'defaults', params: {}, always: true }];
+  const base = BASE[analysis.name] ?? {};
+  const candidates: (ParityCase & { always: boolean })[] = [
+    { label: 'defaults', params: base, always: true },
+  ];
   for (const [name, schema] of Object.entries(analysis.params.shape)) {
     const inner = unwrap(schema);
     if (inner instanceof z.ZodEnum) {
       inner.options.forEach((value, i) => {
-        candidates.push({ label: `${name}=${String(value)}`, params: { [name]: value }, always: i === 0 });
+        candidates.push({
+          label: `${name}=${String(value)}`,
+          params: { ...base, [name]: value },
+          always: i === 0,
+        });
       });
     }
     if (name === 'tz')

@@ -1,0 +1,235 @@
+import { UserError } from '../../../errors/index.js';
+import { contributions, fitLogistic, type LogisticModel, predictLogistic } from '../../models/index.js';
+import { type CustomerHistory, fitClv, predictValue } from './clv.js';
+
+const DAY = 86400;
+/** L2 penalty of the churn model (scikit-learn's C = 1 / CHURN_L2) on standardised features. */
+export const CHURN_L2 = 1;
+/** Days of predicted value (the clv model's) that a churn puts at risk. */
+export const VALUE_DAYS = 90;
+/** Least customers, and least of each outcome, the training cut-off must have. */
+export const MIN_TRAIN = 30;
+
+/** The model's features, in column order; docs/ANALYSES.md defines each. */
+export const CHURN_FEATURES = [
+  'recency_days',
+  'recency_vs_gap',
+  'orders_per_30d',
+  'order_trend',
+  'avg_order_value_log',
+  'tenure_days_log',
+  'sessions_30d',
+  'session_trend',
+  'cart_abandon_rate',
+  'abandoned_carts_30d',
+  'days_since_visit',
+  'tier_platinum',
+  'tier_gold',
+  'tier_silver',
+] as const;
+
+/**
+ * What counts as churn in the horizon: 'activity' = neither an order nor a visit (the default: a customer
+ * who stops ordering but keeps visiting has not left), 'order' = no completed order.
+ */
+export type ChurnTarget = 'activity' | 'order';
+export const CHURN_TARGETS = ['activity', 'order'] as const;
+
+/** One customer at one cut-off: features, the outcome when known, and what reasons are worded from. */
+export interface ChurnCase {
+  role: string;
+  customerId: string;
+  tier: string;
+  x: number[];
+  /** 1: churned in the horizon after the cut-off (see ChurnTarget). */
+  y: number;
+  facts: {
+    recency: number;
+    gap: number;
+    orders90: number;
+    before90: number;
+    sessions30: number;
+    sessionsBefore: number;
+    abandoned: number;
+    carts: number;
+    sinceVisit: number;
+    aov: number;
+    tenure: number;
+  };
+  history: CustomerHistory;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(v));
+
+/** Turns churnFeaturesSql rows into cases. */
+export function toCases(rows: readonly Record<string, unknown>[], target: ChurnTarget): ChurnCase[] {
+  return rows.map((r) => {
+    const c = num(r.c);
+    const signup = num(r.signup);
+    const start = Math.max(num(r.s0), Number.isFinite(signup) ? signup : num(r.s0));
+    const exposure = Math.max(30, (c - start) / DAY);
+    const orders = num(r.orders_before);
+    const value = num(r.value_before);
+    const recency = (c - num(r.last_order)) / DAY;
+    const gap = exposure / orders;
+    const orders90 = num(r.orders_90);
+    // Orders expected in 90 days at the rate before those 90 days (the whole exposure when it is shorter).
+    const earlier = Math.max(0, orders - orders90);
+    const earlierDays = Math.max(1, exposure - 90);
+    const expected90 = exposure > 90 ? (earlier / earlierDays) * 90 : orders;
+    const sessions30 = num(r.sessions_30);
+    const sessionsBefore = num(r.sessions_prev_60) / 2;
+    const carts = num(r.carts_30);
+    const abandoned = num(r.abandoned_30);
+    const firstEvent = num(r.first_event);
+    const lastVisit = num(r.last_visit);
+    const seenFor = Number.isFinite(firstEvent) ? Math.max(0, (c - firstEvent) / DAY) : 0;
+    const sinceVisit = Number.isFinite(lastVisit) ? (c - lastVisit) / DAY : seenFor;
+    const tier = String(r.tier);
+    const tenure = Number.isFinite(signup) ? Math.max(0, (c - signup) / DAY) : exposure;
+    const aov = orders > 0 ? value / orders : 0;
+    return {
+      role: String(r.role),
+      customerId: String(r.customer_id),
+      tier,
+      x: [
+        recency,
+        Math.log1p(recency / gap),
+        (orders / exposure) * 30,
+        Math.log((orders90 + 0.5) / (expected90 + 0.5)),
+        Math.log1p(aov),
+        Math.log1p(tenure),
+        sessions30,
+        Math.log((sessions30 + 0.5) / (sessionsBefore + 0.5)),
+        carts > 0 ? abandoned / carts : 0,
+        abandoned,
+        sinceVisit,
+        tier === 'PLATINUM' ? 1 : 0,
+        tier === 'GOLD' ? 1 : 0,
+        tier === 'SILVER' ? 1 : 0,
+      ],
+      y: num(r.orders_next) > 0 || (target === 'activity' && num(r.sessions_next) > 0) ? 0 : 1,
+      facts: {
+        recency,
+        gap,
+        orders90,
+        before90: expected90,
+        sessions30,
+        sessionsBefore,
+        abandoned,
+        carts,
+        sinceVisit,
+        aov,
+        tenure,
+      },
+      history: {
+        customerId: String(r.customer_id),
+        tier,
+        lifetimeValue: num(r.lifetime_value),
+        t: exposure,
+        x: orders,
+        value,
+        future: 0,
+      },
+    };
+  });
+}
+
+/** The fitted churn model and the recency-only baseline, trained on the 'train' cases. */
+export interface ChurnModels {
+  model: LogisticModel;
+  recencyOnly: LogisticModel;
+}
+
+/** Fits both models on the train cut-off, or says (user error) that the data is too short for it. */
+export function fitChurn(cases: readonly ChurnCase[], horizon: number): ChurnModels {
+  const train = cases.filter((k) => k.role === 'train');
+  const positives = train.filter((k) => k.y === 1).length;
+  if (train.length < MIN_TRAIN || positives < 5 || train.length - positives < 5)
+    throw new UserError(
+      `too little history for churn: the training cut-off ${horizon} day(s) before the end has ${train.length} active customer(s), ${positives} without a later order; needs at least ${MIN_TRAIN} with both outcomes (generate --history-days, or a shorter --horizon)`,
+      { code: 'too_little_history' },
+    );
+  const y = train.map((k) => k.y);
+  return {
+    model: fitLogistic(
+      [...CHURN_FEATURES],
+      train.map((k) => k.x),
+      y,
+      CHURN_L2,
+    ),
+    recencyOnly: fitLogistic(
+      ['recency_days'],
+      train.map((k) => [k.x[0] as number]),
+      y,
+      CHURN_L2,
+    ),
+  };
+}
+
+/** Probability of no completed order in the horizon, by the model and by recency alone. */
+export function predictChurn(m: ChurnModels, k: ChurnCase): { p: number; pRecency: number } {
+  return { p: predictLogistic(m.model, k.x), pRecency: predictLogistic(m.recencyOnly, [k.x[0] as number]) };
+}
+
+const d = (x: number) => Math.round(x);
+const one = (x: number) => (Math.round(x * 10) / 10).toString();
+
+/**
+ * A feature's contribution in plain words, from the customer's own figures; `above` = the customer's value
+ * is above the training mean (the same feature can push risk up from either side, e.g. a frequent buyer
+ * gone quiet).
+ */
+function say(feature: string, f: ChurnCase['facts'], tier: string, above: boolean): string {
+  switch (feature) {
+    case 'recency_days':
+    case 'recency_vs_gap':
+      return `no order in ${d(f.recency)} days, usually every ${d(f.gap)}`;
+    case 'orders_per_30d':
+      return above
+        ? `used to order often: about one every ${d(f.gap)} days`
+        : `orders rarely: about one every ${d(f.gap)} days`;
+    case 'order_trend':
+      return `orders down: ${f.orders90} in the last 90 days, ${one(f.before90)} expected from before`;
+    case 'avg_order_value_log':
+      return `${above ? 'large' : 'small'} orders: $${f.aov.toFixed(2)} on average`;
+    case 'tenure_days_log':
+      return above ? `customer for ${d(f.tenure)} days` : `new customer: ${d(f.tenure)} days`;
+    case 'sessions_30d':
+    case 'session_trend':
+      if (f.sessions30 === 0 && f.sessionsBefore === 0) return 'no visits in the last 90 days';
+      return `${f.sessions30} visit(s) in the last 30 days, was ${one(f.sessionsBefore)} per 30 days`;
+    case 'cart_abandon_rate':
+    case 'abandoned_carts_30d':
+      return `${f.abandoned} of ${f.carts} cart(s) abandoned in the last 30 days`;
+    case 'days_since_visit':
+      return `no visit in ${d(f.sinceVisit)} days`;
+    default:
+      return `tier ${tier}`;
+  }
+}
+
+/** The three features that push this customer's churn probability up most, in plain words (distinct). */
+export function reasons(m: LogisticModel, k: ChurnCase): string[] {
+  const parts = contributions(m, k.x)
+    .map((c, j) => ({
+      c,
+      feature: m.features[j] as string,
+      above: (k.x[j] as number) > (m.mean[j] as number),
+    }))
+    .filter((x) => x.c > 0)
+    .sort((a, b) => b.c - a.c);
+  const out: string[] = [];
+  for (const x of parts) {
+    const text = say(x.feature, k.facts, k.tier, x.above);
+    if (!out.includes(text)) out.push(text);
+    if (out.length === 3) break;
+  }
+  return out;
+}
+
+/** Predicted value over VALUE_DAYS per customer by the clv model, fitted on these cases' histories. */
+export function predictedValues(cases: readonly ChurnCase[]): Map<string, number> {
+  const model = fitClv(cases.map((k) => k.history));
+  return new Map(cases.map((k) => [k.customerId, predictValue(model, k.history, VALUE_DAYS)]));
+}
