@@ -1,0 +1,9 @@
+export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
+export { FEATURES, type FeatureName, FraudState } from './features.js';
+export { averagePath, IsolationForest } from './isolation-forest.js';
+export { loadLabels, loadOrderFacts, loadProfiles, openLake, scoredOrders } from './load.js';
+export { fitLogistic, sigmoid } from './logistic.js';
+export { averagePrecision, atThreshold, prCurve, recallAtPrecision } from './metrics.js';
+export { DEFAULT_THRESHOLD, FraudModel, type FraudScore, type ModelWeights, modelWeightsSchema } from './model.js';
+export { type CustomerProfile, type OrderFacts, orderFactsSchema } from './order-facts.js';
+export { fitWeights, growForest, rebuildFromLake, replayFeatures, trainWeights } from './train.js';
