@@ -7,3 +7,7 @@ export { averagePrecision, atThreshold, prCurve, recallAtPrecision } from './met
 export { DEFAULT_THRESHOLD, FraudModel, type FraudScore, type ModelWeights, modelWeightsSchema } from './model.js';
 export { type CustomerProfile, type OrderFacts, orderFactsSchema } from './order-facts.js';
 export { fitWeights, growForest, rebuildFromLake, replayFeatures, trainWeights } from './train.js';
+export { lakeTimestamp, REASON_SEPARATOR, scoreRecord } from './records.js';
+export { labelOrder, type ScoreReport, scoreUnscored } from './score-lake.js';
+export { SHIPPED_THRESHOLD, SHIPPED_WEIGHTS } from './shipped-weights.js';
+export { loadFraudRows, loadWeights, modelFile, saveWeights } from './store.js';
