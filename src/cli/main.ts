@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   batches: async () => (await import('./commands/batches.js')).registerBatches,
   rollback: async () => (await import('./commands/rollback.js')).registerRollback,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctor,
+  fraud: async () => (await import('./commands/fraud.js')).registerFraud,
 };
 
 /** The command named on the command line, skipping the global options. */

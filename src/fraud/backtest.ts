@@ -36,7 +36,11 @@ export interface BacktestReport {
  * it, as online) and compares its scores, the isolation forest's alone, and each single feature used as a
  * rule, with the labels (labels/fraud.csv and people's labels in fraud_labels).
  */
-export async function backtest(engine: Engine, dataDir: string, weights: ModelWeights): Promise<BacktestReport> {
+export async function backtest(
+  engine: Engine,
+  dataDir: string,
+  weights: ModelWeights,
+): Promise<BacktestReport> {
   const [facts, profiles, labelMap] = await Promise.all([
     loadOrderFacts(engine),
     loadProfiles(engine),
@@ -54,7 +58,12 @@ export async function backtest(engine: Engine, dataDir: string, weights: ModelWe
     recallAtPrecision50: recallAtPrecision(prCurve(s, labels), 0.5),
   });
   // Each feature alone, ranking orders by its value (a rule with every threshold tried at once).
-  const rules = FEATURES.map((f, j) => figures(f, replay.rows.map((r) => r[j] as number)));
+  const rules = FEATURES.map((f, j) =>
+    figures(
+      f,
+      replay.rows.map((r) => r[j] as number),
+    ),
+  );
   const best = rules.reduce((a, b) => (b.averagePrecision > a.averagePrecision ? b : a));
   const first = facts[0]?.t ?? 0;
   const last = facts.at(-1)?.t ?? 0;

@@ -137,7 +137,9 @@ export class FraudState {
     x[F.orders_24h_vs_usual] = c ? Math.log((in24h + 1) / (usualPerDay + 0.2)) : 0;
     const history = c !== undefined && c.n > 0;
     x[F.amount_vs_customer] = history ? clamp((la - c.amount.mean) / c.amount.std(0.5), -4, 6) : 0;
-    x[F.quantity_vs_customer] = history ? clamp(Math.log(Math.max(1, o.quantity)) - c.quantity.mean, -2, 4) : 0;
+    x[F.quantity_vs_customer] = history
+      ? clamp(Math.log(Math.max(1, o.quantity)) - c.quantity.mean, -2, 4)
+      : 0;
     x[F.amount_vs_product] =
       product && product.n > 10 ? clamp((la - product.mean) / product.std(0.3), -4, 8) : 0;
     const vsAll = this.all.n > 10 ? clamp((la - this.all.mean) / this.all.std(0.5), -4, 6) : 0;
@@ -147,7 +149,8 @@ export class FraudState {
     x[F.ships_away_from_home] = home !== null && o.region !== null && o.region !== home ? 1 : 0;
     x[F.new_ship_region] = history && o.region !== null && !c.regions.has(o.region) ? 1 : 0;
     const deviceSeen = o.deviceId !== null && c ? c.devices.get(o.deviceId) : undefined;
-    const newDevice = history && o.deviceId !== null && (deviceSeen === undefined || o.t - deviceSeen < NEW_FOR_MS);
+    const newDevice =
+      history && o.deviceId !== null && (deviceSeen === undefined || o.t - deviceSeen < NEW_FOR_MS);
     x[F.new_device] = newDevice ? 1 : 0;
     const topIp = c ? mostCommon(this.ipCounts.get(o.customerId ?? '') ?? new Map(), (v) => v) : null;
     const foreign = history && o.ipCountry !== null && topIp !== null && o.ipCountry !== topIp;
@@ -159,7 +162,8 @@ export class FraudState {
       o.accountAgeDays ?? (profile?.signupMs != null ? Math.max(0, (o.t - profile.signupMs) / DAY) : null);
     x[F.new_account_large_basket] = age !== null && age <= NEW_ACCOUNT_DAYS ? Math.max(0, vsAll) : 0;
     const topPayment = c ? mostCommon(c.payments, (v) => v) : null;
-    x[F.payment_change] = c && c.n >= 2 && o.payment !== null && topPayment !== null && o.payment !== topPayment ? 1 : 0;
+    x[F.payment_change] =
+      c && c.n >= 2 && o.payment !== null && topPayment !== null && o.payment !== topPayment ? 1 : 0;
     x[F.gift_card] = o.payment === 'gift_card' ? 1 : 0;
     x[F.prior_cancel_rate] = c && c.n > 0 ? c.cancelled / c.n : 0;
     x[F.small_order_burst] = o.amount < 60 ? Math.log1p(smallRecent) : 0;
@@ -236,5 +240,5 @@ export class FraudState {
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return v < lo ? lo : Math.min(v, hi);
 }

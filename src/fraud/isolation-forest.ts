@@ -15,7 +15,17 @@ export interface ForestOptions {
   seed?: number;
 }
 
-type Node = { leaf: true; size: number } | { leaf: false; feature: number; split: number; left: Node; right: Node };
+/**
+ * All trees in flat arrays (node i: split feature, split value, children; a leaf has feature −1 and
+ * stores its depth plus c(size)), so that scoring walks numbers rather than objects.
+ */
+interface Flat {
+  feature: number[];
+  split: number[];
+  left: number[];
+  right: number[];
+  leafPath: number[];
+}
 
 const EULER = 0.5772156649015329;
 
@@ -28,10 +38,23 @@ export function averagePath(n: number): number {
 
 /** An isolation forest: anomalies are isolated by few random splits, so their paths are short. */
 export class IsolationForest {
+  private readonly feature: Int32Array;
+  private readonly split: Float64Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly leafPath: Float64Array;
+
   private constructor(
-    private readonly roots: Node[],
+    flat: Flat,
+    private readonly roots: readonly number[],
     private readonly sampleSize: number,
-  ) {}
+  ) {
+    this.feature = Int32Array.from(flat.feature);
+    this.split = Float64Array.from(flat.split);
+    this.left = Int32Array.from(flat.left);
+    this.right = Int32Array.from(flat.right);
+    this.leafPath = Float64Array.from(flat.leafPath);
+  }
 
   /** Grows the forest on rows (each an array of the same features). */
   static fit(rows: readonly ArrayLike<number>[], options: ForestOptions = {}): IsolationForest {
@@ -39,7 +62,8 @@ export class IsolationForest {
     const trees = options.trees ?? 100;
     const sampleSize = Math.min(options.sampleSize ?? 256, rows.length);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, sampleSize)));
-    const roots: Node[] = [];
+    const flat: Flat = { feature: [], split: [], left: [], right: [], leafPath: [] };
+    const roots: number[] = [];
     const index = Array.from(rows, (_, i) => i);
     for (let t = 0; t < trees; t++) {
       // A partial Fisher–Yates shuffle draws the subsample without replacement.
@@ -50,21 +74,49 @@ export class IsolationForest {
         index[j] = swap;
       }
       const sample = index.slice(0, sampleSize).map((i) => rows[i] as ArrayLike<number>);
-      roots.push(grow(sample, 0, maxDepth, random));
+      roots.push(grow(flat, sample, 0, maxDepth, random));
     }
-    return new IsolationForest(roots, sampleSize);
+    return new IsolationForest(flat, roots, sampleSize);
   }
 
   /** Anomaly score in (0, 1]: 2^(−mean path / c(sample size)); around 0.5 is ordinary, near 1 anomalous. */
   score(row: ArrayLike<number>): number {
     let total = 0;
-    for (const root of this.roots) total += pathLength(root, row, 0);
+    const { feature, split, left, right, leafPath } = this;
+    for (const root of this.roots) {
+      let n = root;
+      let depth = 0;
+      while ((feature[n] as number) >= 0) {
+        n =
+          (row[feature[n] as number] as number) < (split[n] as number)
+            ? (left[n] as number)
+            : (right[n] as number);
+        depth++;
+      }
+      total += depth + (leafPath[n] as number);
+    }
     return 2 ** (-(total / this.roots.length) / averagePath(this.sampleSize));
   }
 }
 
-function grow(rows: ArrayLike<number>[], depth: number, maxDepth: number, random: () => number): Node {
-  if (depth >= maxDepth || rows.length <= 1) return { leaf: true, size: rows.length };
+function node(flat: Flat, feature: number, split: number, leafPath: number): number {
+  flat.feature.push(feature);
+  flat.split.push(split);
+  flat.left.push(-1);
+  flat.right.push(-1);
+  flat.leafPath.push(leafPath);
+  return flat.feature.length - 1;
+}
+
+// A leaf still holding several rows stands for the subtree that would have isolated them: c(size).
+function grow(
+  flat: Flat,
+  rows: ArrayLike<number>[],
+  depth: number,
+  maxDepth: number,
+  random: () => number,
+): number {
+  if (depth >= maxDepth || rows.length <= 1) return node(flat, -1, 0, averagePath(rows.length));
   const width = (rows[0] as ArrayLike<number>).length;
   // Only features that vary in this node can split it; pick one of them at random.
   const varying: [number, number, number][] = [];
@@ -78,28 +130,14 @@ function grow(rows: ArrayLike<number>[], depth: number, maxDepth: number, random
     }
     if (hi > lo) varying.push([f, lo, hi]);
   }
-  if (varying.length === 0) return { leaf: true, size: rows.length };
+  if (varying.length === 0) return node(flat, -1, 0, averagePath(rows.length));
   const [feature, lo, hi] = varying[Math.floor(random() * varying.length)] as [number, number, number];
   const split = lo + random() * (hi - lo);
   const left: ArrayLike<number>[] = [];
   const right: ArrayLike<number>[] = [];
   for (const r of rows) ((r[feature] as number) < split ? left : right).push(r);
-  return {
-    leaf: false,
-    feature,
-    split,
-    left: grow(left, depth + 1, maxDepth, random),
-    right: grow(right, depth + 1, maxDepth, random),
-  };
-}
-
-function pathLength(node: Node, row: ArrayLike<number>, depth: number): number {
-  let n = node;
-  let d = depth;
-  while (!n.leaf) {
-    n = (row[n.feature] as number) < n.split ? n.left : n.right;
-    d++;
-  }
-  // A leaf still holding several rows stands for the subtree that would have isolated them.
-  return d + averagePath(n.size);
+  const id = node(flat, feature, split, 0);
+  flat.left[id] = grow(flat, left, depth + 1, maxDepth, random);
+  flat.right[id] = grow(flat, right, depth + 1, maxDepth, random);
+  return id;
 }

@@ -17,7 +17,12 @@ export function sigmoid(z: number): number {
 }
 
 /** Fits P(y=1 | x) = sigmoid(w·x + b) with penalty (lambda / 2)·|w|² (the intercept is not penalised). */
-export function fitLogistic(x: readonly ArrayLike<number>[], y: readonly number[], lambda = 1, steps = 25): LogisticModel {
+export function fitLogistic(
+  x: readonly ArrayLike<number>[],
+  y: readonly number[],
+  lambda = 1,
+  steps = 25,
+): LogisticModel {
   const d = (x[0]?.length ?? 0) + 1;
   const beta = new Float64Array(d);
   for (let step = 0; step < steps; step++) {
@@ -34,14 +39,16 @@ export function fitLogistic(x: readonly ArrayLike<number>[], y: readonly number[
         const xj = j === d - 1 ? 1 : (row[j] as number);
         grad[j] = (grad[j] as number) + r * xj;
         const hj = hess[j] as Float64Array;
-        for (let k = 0; k <= j; k++) hj[k] = (hj[k] as number) + w * xj * (k === d - 1 ? 1 : (row[k] as number));
+        for (let k = 0; k <= j; k++)
+          hj[k] = (hj[k] as number) + w * xj * (k === d - 1 ? 1 : (row[k] as number));
       }
     }
     for (let j = 0; j < d - 1; j++) {
       grad[j] = (grad[j] as number) + lambda * (beta[j] as number);
       (hess[j] as Float64Array)[j] = ((hess[j] as Float64Array)[j] as number) + lambda;
     }
-    for (let j = 0; j < d; j++) for (let k = 0; k < j; k++) (hess[k] as Float64Array)[j] = (hess[j] as Float64Array)[k] as number;
+    for (let j = 0; j < d; j++)
+      for (let k = 0; k < j; k++) (hess[k] as Float64Array)[j] = (hess[j] as Float64Array)[k] as number;
     const delta = solve(hess, grad);
     let change = 0;
     for (let j = 0; j < d; j++) {
@@ -64,7 +71,9 @@ function solve(a: readonly Float64Array[], b: Float64Array): Float64Array {
   });
   for (let c = 0; c < n; c++) {
     let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs((m[r] as Float64Array)[c] as number) > Math.abs((m[pivot] as Float64Array)[c] as number)) pivot = r;
+    for (let r = c + 1; r < n; r++)
+      if (Math.abs((m[r] as Float64Array)[c] as number) > Math.abs((m[pivot] as Float64Array)[c] as number))
+        pivot = r;
     const top = m[c] as Float64Array;
     m[c] = m[pivot] as Float64Array;
     m[pivot] = top;

@@ -16,7 +16,9 @@ export interface CurvePoint {
 
 /** Orders by score, highest first; ties keep their input order (a rule's 0/1 scores tie a lot). */
 function ranked(scores: readonly number[]): number[] {
-  return Array.from(scores, (_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  return Array.from(scores, (_, i) => i).sort(
+    (a, b) => (scores[b] as number) - (scores[a] as number) || a - b,
+  );
 }
 
 /**
@@ -34,7 +36,11 @@ export function prCurve(scores: readonly number[], labels: readonly boolean[]): 
     const next = order[k + 1];
     // Only where the score changes: tied orders are flagged together.
     if (next !== undefined && scores[next] === scores[i]) continue;
-    out.push({ threshold: scores[i] as number, precision: tp / (k + 1), recall: positives ? tp / positives : 0 });
+    out.push({
+      threshold: scores[i] as number,
+      precision: tp / (k + 1),
+      recall: positives ? tp / positives : 0,
+    });
   }
   return out;
 }
@@ -51,7 +57,11 @@ export function averagePrecision(scores: readonly number[], labels: readonly boo
 }
 
 /** Precision, recall and F1 at one threshold. */
-export function atThreshold(scores: readonly number[], labels: readonly boolean[], threshold: number): AtThreshold {
+export function atThreshold(
+  scores: readonly number[],
+  labels: readonly boolean[],
+  threshold: number,
+): AtThreshold {
   let flagged = 0;
   let tp = 0;
   let positives = 0;

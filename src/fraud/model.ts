@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FEATURES, type FeatureContext, FraudState } from './features.js';
-import { IsolationForest } from './isolation-forest.js';
+import type { IsolationForest } from './isolation-forest.js';
 import { sigmoid } from './logistic.js';
 import type { OrderFacts } from './order-facts.js';
 import { reasonFor } from './reasons.js';
@@ -61,7 +61,12 @@ export class FraudModel {
   }
 
   /** Scores an order from features computed earlier (a rebuild computes them before the forest exists). */
-  scoreVector(o: OrderFacts, x: Float64Array, context: FeatureContext, threshold = this.weights.threshold): FraudScore {
+  scoreVector(
+    o: OrderFacts,
+    x: Float64Array,
+    context: FeatureContext,
+    threshold = this.weights.threshold,
+  ): FraudScore {
     const anomaly = this.forest ? this.forest.score(x) : 0.5;
     const w = this.weights;
     let z = w.bias + w.anomalyWeight * anomaly;
@@ -101,7 +106,8 @@ function reasons(
       out.push([c, text]);
     }
   }
-  if (anomalyLogit >= REASON_MIN_LOGIT) out.push([anomalyLogit, 'unusual combination of features for this shop']);
+  if (anomalyLogit >= REASON_MIN_LOGIT)
+    out.push([anomalyLogit, 'unusual combination of features for this shop']);
   return out
     .sort((a, b) => b[0] - a[0])
     .slice(0, MAX_REASONS)

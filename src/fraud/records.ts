@@ -9,7 +9,11 @@ export function lakeTimestamp(ms: number): string {
 export const REASON_SEPARATOR = '; ';
 
 /** A score as a fraud_scores row (what both write paths, the collector's WAL and ingest, store). */
-export function scoreRecord(s: FraudScore, version: string, scoredAt: number): Record<string, string | number> {
+export function scoreRecord(
+  s: FraudScore,
+  version: string,
+  scoredAt: number,
+): Record<string, string | number> {
   return {
     order_id: s.orderId,
     ...(s.customerId !== null ? { customer_id: s.customerId } : {}),

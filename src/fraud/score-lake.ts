@@ -2,7 +2,7 @@ import { UserError } from '../errors/index.js';
 import { openLake } from './load.js';
 import type { FraudModel, FraudScore } from './model.js';
 import { scoreRecord } from './records.js';
-import { labelOrder as storeLabel, loadFraudRows, loadWeights } from './store.js';
+import { loadFraudRows, loadWeights, labelOrder as storeLabel } from './store.js';
 import { rebuildFromLake } from './train.js';
 
 /** What scoring the lake's unscored orders did. */
@@ -45,9 +45,12 @@ export async function labelOrder(dataDir: string, orderId: string, label: string
       ? await engine.query('SELECT 1 AS found FROM orders WHERE order_id = :id LIMIT 1', { id: orderId })
       : [];
     if (found.length === 0)
-      throw new UserError(`no order '${orderId}' in the lake: check the id (shoplake query fraud-alerts lists them)`, {
-        code: 'unknown_order',
-      });
+      throw new UserError(
+        `no order '${orderId}' in the lake: check the id (shoplake query fraud-alerts lists them)`,
+        {
+          code: 'unknown_order',
+        },
+      );
   } finally {
     await engine.close();
   }

@@ -21,13 +21,18 @@ export function loadWeights(dataDir: string): ModelWeights {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}; refit it with 'shoplake fraud train'`, {
-      code: 'bad_model',
-    });
+    throw new UserError(
+      `cannot read ${file}: ${(err as Error).message}; refit it with 'shoplake fraud train'`,
+      {
+        code: 'bad_model',
+      },
+    );
   }
   const parsed = modelWeightsSchema.safeParse(json);
   if (!parsed.success)
-    throw new UserError(`${file} is not a fraud model: refit it with 'shoplake fraud train'`, { code: 'bad_model' });
+    throw new UserError(`${file} is not a fraud model: refit it with 'shoplake fraud train'`, {
+      code: 'bad_model',
+    });
   return parsed.data;
 }
 
@@ -52,7 +57,7 @@ export async function loadFraudRows(
   const dir = join(dataLayout(dataDir).root, 'fraud', 'incoming');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${table}-${process.pid}-${Date.now()}.ndjson`);
-  writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(file, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
   try {
     const report = await ingest({ dataDir, table: TABLES[table], input: file, kind: 'fraud', threads: 1 });
     return { loaded: report.loaded, duplicate: report.duplicate, quarantined: report.quarantined };
@@ -64,11 +69,17 @@ export async function loadFraudRows(
 const labelSchema = z.enum(['confirmed', 'false'], { error: "label must be 'confirmed' or 'false'" });
 
 /** Records what a person decided about an order; the evaluation (backtest, train) uses the latest label. */
-export async function labelOrder(dataDir: string, orderId: string, label: string, now = Date.now()): Promise<void> {
+export async function labelOrder(
+  dataDir: string,
+  orderId: string,
+  label: string,
+  now = Date.now(),
+): Promise<void> {
   const parsed = labelSchema.safeParse(label);
   if (!parsed.success) throw new UserError("label must be 'confirmed' or 'false'", { code: 'bad_label' });
   const r = await loadFraudRows(dataDir, 'fraud_labels', [
     { order_id: orderId, label: parsed.data, labelled_at: lakeTimestamp(now) },
   ]);
-  if (r.loaded !== 1) throw new UserError(`order id '${orderId}' was not stored: see the quarantine`, { code: 'bad_label' });
+  if (r.loaded !== 1)
+    throw new UserError(`order id '${orderId}' was not stored: see the quarantine`, { code: 'bad_label' });
 }

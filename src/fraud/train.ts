@@ -17,7 +17,12 @@ export function replayFeatures(
   facts: readonly OrderFacts[],
   profiles: Map<string, CustomerProfile>,
   keep: (o: OrderFacts, i: number) => boolean = () => true,
-): { state: FraudState; rows: Float64Array[]; kept: { o: OrderFacts; x: Float64Array; context: FeatureContext }[]; sample: Float64Array[] } {
+): {
+  state: FraudState;
+  rows: Float64Array[];
+  kept: { o: OrderFacts; x: Float64Array; context: FeatureContext }[];
+  sample: Float64Array[];
+} {
   const state = new FraudState(profiles);
   const rows: Float64Array[] = [];
   const kept: { o: OrderFacts; x: Float64Array; context: FeatureContext }[] = [];

@@ -7,6 +7,7 @@ import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
 import { phaseProgress } from '../progress.js';
+import { scoreAfterLoad } from './fraud.js';
 import { describeReport } from './ingest.js';
 
 const isoDay = z
@@ -115,6 +116,7 @@ export function registerGenerate(program: Command): void {
             },
             { onTable: (table) => phaseProgress(`build-lake ${table}`) },
           );
+      await scoreAfterLoad(out, lake);
       if (opts.format !== 'table') printRows([{ ...stats, lake: lake.map((r) => ({ ...r })) }], opts.format);
     });
 }
