@@ -8,7 +8,11 @@ import { parseBody } from './parse.js';
 import { RateLimiter } from './rate-limit.js';
 import type { CollectedTable } from './records.js';
 
-const ROUTES: Record<string, CollectedTable> = { '/v1/orders': 'orders', '/v1/events': 'clickstream' };
+const ROUTES: Record<string, CollectedTable> = {
+  '/v1/orders': 'orders',
+  '/v1/events': 'clickstream',
+  '/v1/order-checks': 'order_checks',
+};
 const READS = new Set(['/healthz', '/readyz', '/metrics']);
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -98,7 +102,7 @@ export function createApp(collector: Collector): RequestListener {
       throw new UserError(`use GET ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     throw new UserError(
-      'no such endpoint: POST /v1/orders, POST /v1/events, GET /healthz, /readyz, /metrics',
+      'no such endpoint: POST /v1/orders, /v1/events, /v1/order-checks, GET /healthz, /readyz, /metrics',
       { code: 'not_found', status: 404 },
     );
   };

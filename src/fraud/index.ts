@@ -1,3 +1,4 @@
+export { type AlertBody, AlertDispatcher, type AlertOptions, type AlertOrder, alertOrder } from './alerts.js';
 export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
 export { FEATURES, type FeatureName, FraudState } from './features.js';
 export { averagePath, IsolationForest } from './isolation-forest.js';
