@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
-import { parseFlags, wholeNumberFlag } from '../flags.js';
+import { durationFlag, parseFlags, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
 const serveFlags = z.object({
@@ -9,6 +9,10 @@ const serveFlags = z.object({
   host: z.string().min(1),
   config: z.string().optional(),
   compactInterval: wholeNumberFlag.optional(),
+  alertWebhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  alertThreshold: z.coerce.number().min(0, 'expected a score 0-1').max(1, 'expected a score 0-1').optional(),
+  alertGroupWindow: durationFlag.optional(),
+  fraud: z.boolean().default(true),
 });
 
 import { status } from '../output.js';
@@ -22,6 +26,10 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
     .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
+    .option('--alert-webhook <url>', 'POST fraud alerts (JSON: order, score, reasons) to this URL (docs/FRAUD.md)')
+    .option('--alert-threshold <score>', "fraud score from which an order raises an alert (default: the model's)")
+    .option('--alert-group-window <duration>', "a customer's alerts within this window go out as one (default 10m)")
+    .option('--no-fraud', 'do not score orders for fraud')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
       const config = loadCollectorConfig(
@@ -41,6 +49,13 @@ export function registerServe(program: Command): void {
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),
+        fraud: opts.fraud
+          ? {
+              ...(opts.alertWebhook ? { webhook: opts.alertWebhook } : {}),
+              ...(opts.alertThreshold !== undefined ? { threshold: opts.alertThreshold } : {}),
+              ...(opts.alertGroupWindow ? { groupWindowMs: opts.alertGroupWindow.ms } : {}),
+            }
+          : false,
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);
