@@ -12,6 +12,7 @@ const serveFlags = z.object({
   alertWebhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   alertThreshold: z.coerce.number().min(0, 'expected a score 0-1').max(1, 'expected a score 0-1').optional(),
   alertGroupWindow: durationFlag.optional(),
+  checkWait: durationFlag.optional(),
   fraud: z.boolean().default(true),
 });
 
@@ -26,9 +27,22 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'JSON config: writeKeys, limits, compactIntervalMs (docs/COLLECTOR.md)')
     .option('--compact-interval <ms>', 'how often acknowledged records are moved into the lake')
-    .option('--alert-webhook <url>', 'POST fraud alerts (JSON: order, score, reasons) to this URL (docs/FRAUD.md)')
-    .option('--alert-threshold <score>', "fraud score from which an order raises an alert (default: the model's)")
-    .option('--alert-group-window <duration>', "a customer's alerts within this window go out as one (default 10m)")
+    .option(
+      '--alert-webhook <url>',
+      'POST fraud alerts (JSON: order, score, reasons) to this URL (docs/FRAUD.md)',
+    )
+    .option(
+      '--alert-threshold <score>',
+      "fraud score from which an order raises an alert (default: the model's)",
+    )
+    .option(
+      '--alert-group-window <duration>',
+      "a customer's alerts within this window go out as one (default 10m)",
+    )
+    .option(
+      '--check-wait <duration>',
+      'how long an order waits for its POST /v1/order-checks before it is scored (default 300ms)',
+    )
     .option('--no-fraud', 'do not score orders for fraud')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
@@ -54,6 +68,7 @@ export function registerServe(program: Command): void {
               ...(opts.alertWebhook ? { webhook: opts.alertWebhook } : {}),
               ...(opts.alertThreshold !== undefined ? { threshold: opts.alertThreshold } : {}),
               ...(opts.alertGroupWindow ? { groupWindowMs: opts.alertGroupWindow.ms } : {}),
+              ...(opts.checkWait ? { checkWaitMs: opts.checkWait.ms } : {}),
             }
           : false,
       });
