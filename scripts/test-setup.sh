@@ -14,3 +14,5 @@ fi
 # Spark (pyspark from PyPI into .cache/pyspark) for the Spark engine's tests; scripts/run-tests.sh
 # starts and stops its Connect server.
 sh "$(dirname "$0")/spark-setup.sh"
+# scikit-learn (into a venv at .cache/pyref) for the fraud model's reference tests (src/fraud).
+sh "$(dirname "$0")/pyref-setup.sh"

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Python reference libraries the model tests compare against (scikit-learn's
+# IsolationForest) into a virtual environment in the project's own cache, .cache/pyref. Idempotent.
+set -e
+cd "$(dirname "$0")/.."
+SKLEARN_VERSION=1.9.1
+TARGET=.cache/pyref
+STAMP="$TARGET/.installed-sklearn-$SKLEARN_VERSION"
+if [ -f "$STAMP" ]; then exit 0; fi
+fail() {
+  rm -rf "$TARGET"
+  echo "$1: the fraud model's reference tests skip (and fail under CI=true)" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  exit 0
+}
+command -v python3 >/dev/null 2>&1 || fail "python3 is missing"
+echo "installing scikit-learn $SKLEARN_VERSION into $TARGET (reference for the fraud model's tests)" >&2
+rm -rf "$TARGET"
+python3 -m venv "$TARGET" || fail "cannot create a virtual environment (python3-venv)"
+"$TARGET/bin/pip" install --quiet --disable-pip-version-check "scikit-learn==$SKLEARN_VERSION" || fail "cannot install scikit-learn"
+touch "$STAMP"
