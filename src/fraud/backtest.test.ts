@@ -17,7 +17,16 @@ describe('fraud backtest', { timeout: 120_000 }, () => {
   let report: BacktestReport;
   before(async () => {
     ({ dir, cleanup } = tempDir('shoplake-backtest-'));
-    await generate({ ...generateDefaults, orders: 25_000, customers: 2500, events: 1000, days: 30, seed: 77, asOf: new Date('2026-06-01T00:00:00Z'), out: dir });
+    await generate({
+      ...generateDefaults,
+      orders: 25_000,
+      customers: 2500,
+      events: 1000,
+      days: 30,
+      seed: 77,
+      asOf: new Date('2026-06-01T00:00:00Z'),
+      out: dir,
+    });
     await buildLake(dir);
     const engine = await openLake(dir);
     try {
@@ -29,13 +38,17 @@ describe('fraud backtest', { timeout: 120_000 }, () => {
   after(() => cleanup?.());
 
   it('beats the best single rule 1.5× on average precision', (t) => {
-    t.diagnostic(`model AP ${report.model.averagePrecision.toFixed(3)}, forest ${report.forestAlone.averagePrecision.toFixed(3)}, best rule ${report.bestRule.name} ${report.bestRule.averagePrecision.toFixed(3)}`);
+    t.diagnostic(
+      `model AP ${report.model.averagePrecision.toFixed(3)}, forest ${report.forestAlone.averagePrecision.toFixed(3)}, best rule ${report.bestRule.name} ${report.bestRule.averagePrecision.toFixed(3)}`,
+    );
     assert.ok(report.model.averagePrecision >= 1.5 * report.bestRule.averagePrecision);
     assert.ok(report.model.averagePrecision > report.forestAlone.averagePrecision);
   });
 
   it('reaches recall 0.8 at precision 0.5', (t) => {
-    t.diagnostic(`recall at precision ≥ 0.5: ${report.model.recallAtPrecision50.toFixed(3)}; at the threshold: ${JSON.stringify(report.model.atThreshold)}`);
+    t.diagnostic(
+      `recall at precision ≥ 0.5: ${report.model.recallAtPrecision50.toFixed(3)}; at the threshold: ${JSON.stringify(report.model.atThreshold)}`,
+    );
     assert.ok(report.model.recallAtPrecision50 >= 0.8);
   });
 

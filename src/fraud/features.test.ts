@@ -26,7 +26,8 @@ describe('fraud features', () => {
     const state = new FraudState(new Map([['C1', { region: 'US-EAST', signupMs: T0 - 400 * 86_400_000 }]]));
     assert.equal(f(state.features(base).x, 'no_history'), 1);
     // Earlier orders 2 days, 50 minutes, 8 minutes and 1 minute before the scored one.
-    for (const back of [2 * 24 * 60, 50, 8, 1]) state.update({ ...base, orderId: `O${back}`, t: T0 - back * MIN });
+    for (const back of [2 * 24 * 60, 50, 8, 1])
+      state.update({ ...base, orderId: `O${back}`, t: T0 - back * MIN });
     const { x } = state.features(base);
     assert.equal(f(x, 'no_history'), 0);
     assert.equal(f(x, 'orders_10m'), Math.log1p(2));
@@ -37,10 +38,32 @@ describe('fraud features', () => {
     const state = new FraudState(new Map([['C1', { region: 'US-EAST', signupMs: null }]]));
     for (let d = 10; d >= 2; d--) state.update({ ...base, orderId: `O${d}`, t: T0 - d * 86_400_000 });
     const same = state.features(base).x;
-    for (const name of ['new_device', 'foreign_ip', 'new_ip_country', 'new_ship_region', 'ships_away_from_home', 'payment_change'] as const)
+    for (const name of [
+      'new_device',
+      'foreign_ip',
+      'new_ip_country',
+      'new_ship_region',
+      'ships_away_from_home',
+      'payment_change',
+    ] as const)
       assert.equal(f(same, name), 0, name);
-    const odd = state.features({ ...base, deviceId: 'D9', ipCountry: 'RO', region: 'LATAM', payment: 'gift_card' }).x;
-    for (const name of ['new_device', 'foreign_ip', 'new_ip_country', 'new_ship_region', 'ships_away_from_home', 'payment_change', 'gift_card', 'new_device_and_foreign_ip'] as const)
+    const odd = state.features({
+      ...base,
+      deviceId: 'D9',
+      ipCountry: 'RO',
+      region: 'LATAM',
+      payment: 'gift_card',
+    }).x;
+    for (const name of [
+      'new_device',
+      'foreign_ip',
+      'new_ip_country',
+      'new_ship_region',
+      'ships_away_from_home',
+      'payment_change',
+      'gift_card',
+      'new_device_and_foreign_ip',
+    ] as const)
       assert.equal(f(odd, name), 1, name);
   });
 
@@ -51,12 +74,16 @@ describe('fraud features', () => {
     state.update({ ...base, orderId: 'B', amount: 200, t: T0 - 4 * 86_400_000 });
     const x = state.features({ ...base, amount: 1600 }).x;
     const expected = Math.log(16) / (Math.log(4) / Math.SQRT2);
-    assert.ok(Math.abs(f(x, 'amount_vs_customer') - expected) < 1e-9, `${f(x, 'amount_vs_customer')} vs ${expected}`);
+    assert.ok(
+      Math.abs(f(x, 'amount_vs_customer') - expected) < 1e-9,
+      `${f(x, 'amount_vs_customer')} vs ${expected}`,
+    );
   });
 
   it('flags a new account with a large basket, and the share of earlier orders cancelled', () => {
     const state = new FraudState();
-    for (let i = 0; i < 20; i++) state.update({ ...base, customerId: `K${i}`, orderId: `K${i}`, amount: 100 });
+    for (let i = 0; i < 20; i++)
+      state.update({ ...base, customerId: `K${i}`, orderId: `K${i}`, amount: 100 });
     state.update({ ...base, customerId: 'C2', orderId: 'X1', status: 'CANCELLED', t: T0 - MIN * 30 });
     state.update({ ...base, customerId: 'C2', orderId: 'X2', t: T0 - MIN * 20 });
     const young = state.features({ ...base, customerId: 'C2', accountAgeDays: 2, amount: 5000 }).x;

@@ -15,7 +15,8 @@ import { replayFeatures } from './train.js';
 // dist/src/fraud → the repository root, where scripts/pyref-setup.sh puts the venv.
 const PYTHON = fileURLToPath(new URL('../../../.cache/pyref/bin/python', import.meta.url));
 const haveSklearn = existsSync(PYTHON);
-const skip = !haveSklearn && process.env.CI !== 'true' ? 'scikit-learn missing: run sh scripts/pyref-setup.sh' : false;
+const skip =
+  !haveSklearn && process.env.CI !== 'true' ? 'scikit-learn missing: run sh scripts/pyref-setup.sh' : false;
 
 const SKLEARN = `
 import sys, numpy as np
@@ -86,7 +87,16 @@ describe('isolation forest', () => {
     let labels: boolean[];
     before(async () => {
       ({ dir, cleanup } = tempDir('shoplake-iforest-'));
-      await generate({ ...generateDefaults, orders: 6000, customers: 600, events: 1000, days: 20, seed: 21, asOf: new Date('2026-11-01T00:00:00Z'), out: dir });
+      await generate({
+        ...generateDefaults,
+        orders: 6000,
+        customers: 600,
+        events: 1000,
+        days: 20,
+        seed: 21,
+        asOf: new Date('2026-11-01T00:00:00Z'),
+        out: dir,
+      });
       await buildLake(dir);
       const engine = await openLake(dir);
       try {
@@ -112,7 +122,9 @@ describe('isolation forest', () => {
       const meanDiff = mine.reduce((s, v, i) => s + Math.abs(v - (theirs[i] as number)), 0) / mine.length;
       const apMine = averagePrecision(mine, labels);
       const apTheirs = averagePrecision(theirs, labels);
-      t.diagnostic(`Spearman ${rho.toFixed(3)}, mean |diff| ${meanDiff.toFixed(4)}, AP ${apMine.toFixed(3)} vs ${apTheirs.toFixed(3)}`);
+      t.diagnostic(
+        `Spearman ${rho.toFixed(3)}, mean |diff| ${meanDiff.toFixed(4)}, AP ${apMine.toFixed(3)} vs ${apTheirs.toFixed(3)}`,
+      );
       assert.ok(rho > 0.9, `Spearman correlation ${rho}`);
       assert.ok(meanDiff < 0.03, `mean |score difference| ${meanDiff}`);
       assert.ok(Math.abs(apMine - apTheirs) < 0.1, `average precision ${apMine} vs scikit-learn ${apTheirs}`);

@@ -32,13 +32,16 @@ describe('evaluation metrics', () => {
 
   it('gives precision, recall and F1 at a threshold, and the best recall at a precision', () => {
     const at = atThreshold(scores, labels, 0.7);
-    assert.deepEqual({ ...at, f1: Math.round(at.f1 * 1e6) / 1e6 }, {
-      threshold: 0.7,
-      flagged: 3,
-      precision: 2 / 3,
-      recall: 1,
-      f1: 0.8, // 2 × (2/3) × 1 / (2/3 + 1)
-    });
+    assert.deepEqual(
+      { ...at, f1: Math.round(at.f1 * 1e6) / 1e6 },
+      {
+        threshold: 0.7,
+        flagged: 3,
+        precision: 2 / 3,
+        recall: 1,
+        f1: 0.8, // 2 × (2/3) × 1 / (2/3 + 1)
+      },
+    );
     assert.equal(recallAtPrecision(prCurve(scores, labels), 0.5), 1);
     assert.equal(recallAtPrecision(prCurve(scores, labels), 0.9), 0.5);
   });
