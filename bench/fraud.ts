@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, generateDefaults } from '../src/generate/index.js';
+import { scoreUnscored } from '../src/fraud/index.js';
 import { buildLake } from '../src/ingest/index.js';
 import { percentiles, type ReplayResult, replay, synthetic } from '../src/replay/index.js';
 
@@ -103,15 +104,15 @@ async function probeAlerts(url: string, arrivals: Map<string, number>, until: nu
     if (res.status === 200) acked.set(id, performance.now());
     await new Promise((r) => setTimeout(r, 250));
   }
-  // Each probe gets up to 5 s to arrive; one that never does counts as 5 s (and is reported).
+  // Each probe gets up to 5 s; one without an alert by then is reported (its score may be under the threshold).
   await new Promise((r) => setTimeout(r, 5_000));
   let missing = 0;
   for (const [id, at] of acked) {
     const got = arrivals.get(id);
     if (got === undefined) missing++;
-    waits.push(got === undefined ? 5_000 : got - at);
+    else waits.push(got - at);
   }
-  if (missing) console.log(`  ${missing} of ${acked.size} probe alerts did not arrive within 5 s`);
+  if (missing) console.log(`  ${missing} of ${acked.size} probes raised no alert within 5 s`);
   return waits;
 }
 
@@ -154,6 +155,8 @@ async function main(): Promise<void> {
       out: history,
     });
     await buildLake(history);
+    // As `shoplake generate` leaves it: every order scored, so neither server starts with a backlog.
+    await scoreUnscored(history);
     console.log(
       `fraud scoring cost, ${SECONDS} s per run; load average ${loadavg()
         .map((l) => l.toFixed(2))

@@ -29,8 +29,9 @@ export interface FraudOptions {
 }
 
 type Checks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
-/** Orders scored per turn of the event loop, so that a burst never holds up requests. */
+/** Orders scored per turn of the event loop at most, and milliseconds: a burst never holds up requests. */
 const CHUNK = 500;
+const SLICE_MS = 2;
 /** Bounds on what is remembered between requests. */
 const MAX_CHECKS = 200_000;
 const MAX_RECENT_IDS = 200_000;
@@ -175,7 +176,16 @@ export class FraudHook {
           i++;
         }
       }
-      const scores = ready.map((o) => this.model.scoreAndLearn(o, this.threshold));
+      const scores: FraudScore[] = [];
+      const sliceEnd = performance.now() + SLICE_MS;
+      for (const o of ready) {
+        if (scores.length > 0 && performance.now() > sliceEnd) break;
+        scores.push(this.model.scoreAndLearn(o, this.threshold));
+      }
+      // What did not fit in this slice goes back to the front of the queue, in order.
+      if (scores.length < ready.length)
+        this.pending.unshift(...ready.slice(scores.length).map((o) => ({ o, arrived: 0 })));
+      if (scores.length < ready.length) ready.length = scores.length;
       this.metrics.queue.set(this.pending.length);
       if (scores.length > 0) await this.store(scores, ready);
     } catch (err) {

@@ -10,6 +10,8 @@ export const DEFAULT_THRESHOLD = 0.5;
 /** A feature must add at least this much to the log-odds to be named as a reason. */
 const REASON_MIN_LOGIT = 0.4;
 const MAX_REASONS = 3;
+/** Below this score no reasons are worded (they cost more than the score itself, and nobody reads them). */
+export const REASONS_FROM = 0.1;
 
 /** The supervised part of the model: one weight per feature plus one for the anomaly score, and a bias. */
 export const modelWeightsSchema = z.object({
@@ -84,7 +86,7 @@ export class FraudModel {
       score,
       anomaly,
       alert: score >= threshold,
-      reasons: reasons(parts, x, o, context, w.anomalyWeight * (anomaly - 0.5)),
+      reasons: score >= REASONS_FROM ? reasons(parts, x, o, context, w.anomalyWeight * (anomaly - 0.5)) : [],
     };
   }
 }
