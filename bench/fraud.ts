@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate, generateDefaults } from '../src/generate/index.js';
 import { scoreUnscored } from '../src/fraud/index.js';
+import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 import { percentiles, type ReplayResult, replay, synthetic } from '../src/replay/index.js';
 
