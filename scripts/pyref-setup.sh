@@ -1,19 +1,23 @@
 #!/bin/sh
-# Installs the Python reference implementations that the prediction models are checked against
-# (scikit-learn's LogisticRegression and cosine_similarity; src/analyses/models/*.test.ts) into a venv
-# in the project's cache, .cache/pyref, pinned. Without python3 it says so; the reference tests then
-# fail under CI=true and skip otherwise.
+# Installs the Python reference implementations the models are checked against into a virtual
+# environment in the project's own cache, .cache/pyref, pinned: scikit-learn's LogisticRegression and
+# cosine_similarity (the prediction models, src/analyses/models) and IsolationForest (the fraud model,
+# src/fraud). Idempotent. Without python3 it says so; the reference tests then fail under CI=true.
 set -e
 cd "$(dirname "$0")/.."
-VENV=.cache/pyref
-PINS="numpy==2.1.3 scipy==1.14.1 scikit-learn==1.5.2"
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import sklearn, sys; sys.exit(sklearn.__version__ != '1.5.2')" 2>/dev/null; then
+SKLEARN_VERSION=1.9.1
+TARGET=.cache/pyref
+STAMP="$TARGET/.installed-sklearn-$SKLEARN_VERSION"
+if [ -f "$STAMP" ]; then exit 0; fi
+fail() {
+  rm -rf "$TARGET"
+  echo "$1: the models' reference tests skip (and fail under CI=true)" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
   exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-  echo "python3 is missing: the models' reference checks against scikit-learn cannot run (they fail under CI=true)" >&2
-  exit 0
-fi
-echo "installing scikit-learn 1.5.2 into $VENV (reference checks of the prediction models)" >&2
-python3 -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check $PINS
+}
+command -v python3 >/dev/null 2>&1 || fail "python3 is missing"
+echo "installing scikit-learn $SKLEARN_VERSION into $TARGET (reference for the models' tests)" >&2
+rm -rf "$TARGET"
+python3 -m venv "$TARGET" || fail "cannot create a virtual environment (python3-venv)"
+"$TARGET/bin/pip" install --quiet --disable-pip-version-check "scikit-learn==$SKLEARN_VERSION" || fail "cannot install scikit-learn"
+touch "$STAMP"

@@ -42,5 +42,5 @@ if [ "$CI" = "true" ] && { ! [ -x /usr/bin/chromium ] || ! command -v pdfinfo >/
   echo "chromium or poppler-utils could not be installed" >&2
   exit 1
 fi
-# scikit-learn (pinned, into .cache/pyref) for the prediction models' reference checks.
+# scikit-learn (pinned, into .cache/pyref) for the prediction and fraud models' reference checks.
 sh "$(dirname "$0")/pyref-setup.sh"

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   erase: async () => (await import('./commands/erase.js')).registerErase,
   dashboard: async () => (await import('./commands/dashboard.js')).registerDashboard,
   report: async () => (await import('./commands/report.js')).registerReport,
+  fraud: async () => (await import('./commands/fraud.js')).registerFraud,
 };
 
 /** The command named on the command line, skipping the global options. */

@@ -137,7 +137,76 @@ async function lakeRefusals(
   return refused;
 }
 
-const edgesOf: Record<CollectedTable, () => Edge[]> = { orders: orderEdges, clickstream: eventEdges };
+function checkEdges(): Edge[] {
+  const c = cases((i, o) => ({
+    order_id: `O${i}`,
+    order_date: '2025-11-28 10:00:00',
+    payment_method: 'card',
+    shipping_region: 'US-EAST',
+    ip_country: 'US',
+    account_age_days: 30,
+    device_id: 'DV00ff00ff',
+    ...o,
+  }));
+  return [
+    c('valid', {}),
+    c('only the required fields', {
+      payment_method: null,
+      shipping_region: null,
+      ip_country: null,
+      account_age_days: null,
+      device_id: null,
+    }),
+    c('ip country in lower case', { ip_country: 'us' }),
+    c('ip country of three letters', { ip_country: 'USA' }),
+    c('ip country padded', { ip_country: ' DE ' }),
+    c('account age negative', { account_age_days: -1 }),
+    c('account age fractional', { account_age_days: 1.5 }),
+    c('account age at the maximum', { account_age_days: 36_500 }),
+    c('account age over the maximum', { account_age_days: 36_501 }),
+    c('device id with a space', { device_id: 'DV 1' }),
+    c('payment method of 41 characters', { payment_method: 'p'.repeat(41) }),
+    c('order_date before 2000', { order_date: '1999-06-01 00:00:00' }),
+    c('order_date in two days', { order_date: inDays(2) }),
+    c('order_date missing', { order_date: undefined }),
+    c('valid again, another region', { shipping_region: 'Île-de-France' }),
+  ];
+}
+
+function scoreEdges(): Edge[] {
+  const c = cases((i, o) => ({
+    order_id: `O${i}`,
+    customer_id: 'C1',
+    order_date: '2025-11-28 10:00:00',
+    scored_at: '2025-11-28 10:00:01',
+    score: 0.5,
+    alert: 0,
+    reasons: 'first order from this customer',
+    model: 'm1',
+    ...o,
+  }));
+  return [
+    c('valid', {}),
+    c('score 0', { score: 0 }),
+    c('score 1 with an alert', { score: 1, alert: 1 }),
+    c('score above 1', { score: 1.0001 }),
+    c('score negative', { score: -0.1 }),
+    c('score with five decimals', { score: 0.12345 }),
+    c('alert 2', { alert: 2 }),
+    c('no reasons', { reasons: null }),
+    c('reasons of 2001 characters', { reasons: 'r'.repeat(2001) }),
+    c('no model', { model: undefined }),
+    c('guest order (no customer)', { customer_id: null }),
+    c('scored_at not a timestamp', { scored_at: 'soon' }),
+  ];
+}
+
+const edgesOf: Record<CollectedTable, () => Edge[]> = {
+  orders: orderEdges,
+  clickstream: eventEdges,
+  order_checks: checkEdges,
+  fraud_scores: scoreEdges,
+};
 
 for (const table of COLLECTED_TABLES) {
   test(`${table}: the door and the lake's SQL validation agree on every edge record`, async () => {

@@ -13,7 +13,11 @@ import { parseBody } from './parse.js';
 import { RateLimiter } from './rate-limit.js';
 import type { CollectedTable } from './records.js';
 
-const ROUTES: Record<string, CollectedTable> = { '/v1/orders': 'orders', '/v1/events': 'clickstream' };
+const ROUTES: Record<string, CollectedTable> = {
+  '/v1/orders': 'orders',
+  '/v1/events': 'clickstream',
+  '/v1/order-checks': 'order_checks',
+};
 const READS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** What a handler answers: a status, a JSON body (or text) and extra headers. */
@@ -101,7 +105,7 @@ export function createApp(collector: Collector, options: { auth?: Authenticator 
       throw new UserError(`use GET ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     throw new UserError(
-      'no such endpoint: POST /v1/orders, POST /v1/events, GET /healthz, /readyz, /metrics',
+      'no such endpoint: POST /v1/orders, /v1/events, /v1/order-checks, GET /healthz, /readyz, /metrics',
       { code: 'not_found', status: 404 },
     );
   };

@@ -11,6 +11,7 @@ import { Quarantine } from './quarantine.js';
 import { quarantinedKeys } from './quarantined-keys.js';
 import { COLLECTED_TABLES, type CollectedTable, RecordValidator, type Rejection } from './records.js';
 import { RemovedKeys } from './removed-keys.js';
+import type { CollectedRecord } from './schema.js';
 import { Wal, WalWriteError, walDirectory } from './wal.js';
 import { storageRefusal, WalHealth } from './wal-health.js';
 
@@ -46,6 +47,8 @@ export class Collector {
   private onReportFn: (r: CompactionReport) => void = () => {};
   private log: (line: string) => void = () => {};
   private removedKeys: RemovedKeys | null = null;
+  /** Told of every record once it is durable (the fraud scorer listens); must not throw or block. */
+  onAccepted: (table: CollectedTable, records: CollectedRecord[]) => void = () => {};
 
   private constructor(
     readonly dataDir: string,
@@ -172,6 +175,7 @@ export class Collector {
     const keys = this.keys.get(table) as KeySet;
     const errors = [...body.unparsable];
     const reserved: string[] = [];
+    const stored: CollectedRecord[] = [];
     const pending = this.pendingKeys.get(table) as Map<string, Promise<void>>;
     // Appends still in flight for keys this request repeats: "duplicate" is only true once they are durable.
     const waits = new Set<Promise<void>>();
@@ -193,6 +197,7 @@ export class Collector {
       // Reserved before the fsync so a concurrent request with the same key counts as a duplicate.
       keys.add(key);
       reserved.push(key);
+      stored.push(result.record);
       lines += `${JSON.stringify(result.record)}\n`;
     }
     if (lines) {
@@ -209,6 +214,7 @@ export class Collector {
         for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
       this.compactor.added(Buffer.byteLength(lines));
+      this.onAccepted(table, stored);
     }
     if (waits.size > 0) {
       try {

@@ -90,10 +90,11 @@ const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 /** Starts `shoplake serve` on a free loopback port over `dataDir` (compacting every 300 ms). */
 export async function startServer(
   dataDir: string,
+  extraArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   const child = spawn(
     process.execPath,
-    [BIN, '--data', dataDir, 'serve', '--port', '0', '--compact-interval', '300'],
+    [BIN, '--data', dataDir, 'serve', '--port', '0', '--compact-interval', '300', ...extraArgs],
     { env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

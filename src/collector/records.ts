@@ -10,8 +10,11 @@ import { hasEdgeSpace, isWellFormed } from './lake-text.js';
 import { type CollectedRecord, hasMoneyScale, recordSchema } from './schema.js';
 import { formatUtc, normalizeTimestamp } from './timestamps.js';
 
-/** The tables the collector accepts, by route. */
-export const COLLECTED_TABLES = ['orders', 'clickstream'] as const;
+/**
+ * The tables the collector keeps a WAL for: orders, events and fraud checks arrive by route; fraud_scores
+ * are the collector's own scores (src/fraud), stored through the same WAL and compaction.
+ */
+export const COLLECTED_TABLES = ['orders', 'clickstream', 'order_checks', 'fraud_scores'] as const;
 export type CollectedTable = (typeof COLLECTED_TABLES)[number];
 
 /** Why one record of a request was refused. */
@@ -56,6 +59,8 @@ export const ROW_CHECKS: Record<string, RowCheck> = {
   'orders.not_before_2000': notBefore('order_date'),
   'orders.not_future': notFuture('order_date'),
   'clickstream.not_before_2000': notBefore('timestamp'),
+  'order_checks.not_before_2000': notBefore('order_date'),
+  'order_checks.not_future': notFuture('order_date'),
   'clickstream.not_future': notFuture('timestamp'),
   'clickstream.purchase_customer': (r) => r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
 };

@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { Collector } from './collector.js';
 import type { Backlog } from './compactor.js';
 import type { CollectorConfig } from './config.js';
+import { FraudHook, type FraudOptions } from './fraud-hook.js';
 
 /** A collector listening on a port. */
 export interface RunningCollector {
@@ -16,6 +17,8 @@ export interface RunningCollector {
   monitor: LakeMonitor;
   /** Checks keys for every route; other servers mounted into `serve` (the dashboard) share it. */
   auth: Authenticator;
+  /** The fraud scorer, unless started with fraud: false. */
+  fraud: FraudHook | null;
   /**
    * Stops accepting, lets in-flight requests finish, compacts the WAL into the lake; resolves with what
    * could not be compacted (left in the WAL for the next start).
@@ -35,6 +38,8 @@ export interface StartOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Answers every path that is not the collector's own (the dashboard, mounted by `serve`). */
   fallback?: RequestListener;
+  /** Fraud scoring and alerts (default: on, without a webhook); false turns scoring off. */
+  fraud?: FraudOptions | false;
 }
 
 const COLLECTOR_PATH = /^\/(v1\/|healthz|readyz|metrics)/;
@@ -57,6 +62,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
     },
   });
   const collector = await Collector.open(options.dataDir, options.config, log);
+  const fraud = options.fraud === false ? null : await FraudHook.open(collector, options.fraud ?? {}, log);
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
   monitor.start();
   const app = createApp(collector, { auth });
@@ -74,6 +80,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
     });
   } catch (err) {
     await monitor.stop();
+    await fraud?.close();
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -84,12 +91,14 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
     collector,
     monitor,
     auth,
+    fraud,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         // Idle keep-alive sockets would hold close() open forever; busy ones finish their request first.
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        await fraud?.close();
         const backlog = await collector.close();
         await monitor.stop();
         await stopped;

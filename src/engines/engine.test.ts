@@ -79,6 +79,9 @@ describe('engine over a lake with missing and damaged tables (issues 8, 16)', ()
         clickstream: 'not loaded',
         products: 'not loaded',
         experiments: 'not loaded',
+        order_checks: 'not loaded',
+        fraud_scores: 'not loaded',
+        fraud_labels: 'not loaded',
       });
     } finally {
       await engine.close();

@@ -7,12 +7,15 @@ import { writeExperiment } from './experiment.js';
 import { MEAN_PURCHASE_EVENTS } from './journey.js';
 import { useCatalog, writeCatalogLabels } from './long-tail.js';
 import { type GenerateOptions, parseOptions } from './options.js';
+import { ORDER_CHECK_HEADER } from './order-checks.js';
 import { ORDER_HEADER, OrderGenerator } from './orders.js';
 import { writeProducts } from './products.js';
 import { CsvWriter } from './writer.js';
 
 export { REGIONS } from './catalog.js';
+export { FRAUD_PATTERNS } from './fraud.js';
 export { type GenerateOptions, generateDefaults } from './options.js';
+export { COUNTRIES, ORDER_CHECK_HEADER, PAYMENT_METHODS, REGION_COUNTRIES } from './order-checks.js';
 
 /** Largest share of orders (inside the clickstream window) that get a purchasing session. */
 export const MAX_SESSION_SHARE = 0.6;
@@ -52,6 +55,7 @@ export async function generate(
     customers: path('raw', 'customers', 'customers.csv'),
     clickstream: path('raw', 'clickstream', 'clickstream.csv'),
     fraud: path('labels', 'fraud.csv'),
+    orderChecks: path('raw', 'order_checks', 'order_checks.csv'),
     churn: path('labels', 'churn.csv'),
     productLabels: path('labels', 'products.csv'),
     copurchase: path('labels', 'copurchase.csv'),
@@ -74,8 +78,9 @@ export async function generate(
 
   const ordersOut = await CsvWriter.open(files.orders, ORDER_HEADER);
   const fraudOut = await CsvWriter.open(files.fraud, 'order_id,pattern');
+  const checksOut = await CsvWriter.open(files.orderChecks, ORDER_CHECK_HEADER);
   const clickOut = await CsvWriter.open(files.clickstream, CLICK_HEADER);
-  const orders = new OrderGenerator(cal, customers, o.orders, o.seed, ordersOut, fraudOut);
+  const orders = new OrderGenerator(cal, customers, o.orders, o.seed, ordersOut, fraudOut, checksOut);
   const clicks = new ClickstreamGenerator(
     cal,
     customers,
@@ -95,11 +100,11 @@ export async function generate(
     }
     // Later sessions reach back at most one hour, so everything before hour h is final.
     clicks.flushBefore(h);
-    await Promise.all([ordersOut.ready(), fraudOut.ready(), clickOut.ready()]);
+    await Promise.all([ordersOut.ready(), fraudOut.ready(), clickOut.ready(), checksOut.ready()]);
     onProgress?.(orders.emitted + clicks.committed, totalWork);
   }
   clicks.flushBefore(cal.hours);
-  await Promise.all([ordersOut.close(), fraudOut.close(), clickOut.close()]);
+  await Promise.all([ordersOut.close(), fraudOut.close(), clickOut.close(), checksOut.close()]);
 
   const customersOut = await CsvWriter.open(files.customers, CUSTOMER_HEADER);
   await customers.write(customersOut);
@@ -118,6 +123,7 @@ export async function generate(
     files.churn,
     files.productLabels,
     files.copurchase,
+    files.orderChecks,
   ];
   if (o.experiment && clicks.purchased) {
     const assignments = path('raw', 'experiments', 'assignments.csv');

@@ -102,24 +102,25 @@ describe('generated dataset integrity', () => {
     assert.equal(emails.size, customers.rows.length);
   });
 
-  it('places orders after signup and mostly in the customer region, mismatches labelled', () => {
+  it('places orders after signup and mostly in the customer region', () => {
     const cust = new Map(customers.rows.map((r) => [r[0], r]));
-    const mismatchLabels = new Set(fraud.rows.filter((r) => r[1] === 'region_mismatch').map((r) => r[0]));
     let same = 0;
     for (const r of orders.rows) {
       const c = cust.get(r[1]) as string[];
       assert.ok((r[7] ?? '').slice(0, 10) >= (c[6] ?? ''), `order ${r[0]} before signup`);
       if (r[9] === c[5]) same++;
-      else assert.ok(mismatchLabels.has(r[0]), `unlabelled region mismatch ${r[0]}`);
     }
-    assert.ok(same / orders.rows.length > 0.97);
+    // Gifts (2 % of legitimate orders) and some fraud ship elsewhere: see docs/DATA.md "Fraud".
+    assert.ok(same / orders.rows.length > 0.96, `share shipped home ${same / orders.rows.length}`);
   });
 
   it('labels 0.5–3 % of orders as fraud with known patterns', () => {
     const ids = new Set(orders.rows.map((r) => r[0]));
     for (const r of fraud.rows) {
       assert.ok(ids.has(r[0]));
-      assert.ok(['burst', 'unusual_amount', 'region_mismatch'].includes(r[1] ?? ''));
+      assert.ok(
+        ['account_takeover', 'new_account', 'card_testing', 'burst', 'unusual_amount'].includes(r[1] ?? ''),
+      );
     }
     const share = fraud.rows.length / orders.rows.length;
     assert.ok(share > 0.005 && share < 0.03, `fraud share ${share}`);

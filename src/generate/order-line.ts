@@ -9,4 +9,14 @@ export interface Order {
   priceCents: number;
   region: number;
   fraud: number;
+  /** Fraud-check fields a fraudulent order fixes when drawn; absent = drawn as a legitimate order's. */
+  signals?: OrderSignals;
+}
+
+/** What a fraudster controls in an order's check fields (see order-checks.ts). */
+export interface OrderSignals {
+  /** Device number (a fresh one for a fraudster's own device). */
+  device?: number;
+  foreignIp: boolean;
+  payment: number;
 }

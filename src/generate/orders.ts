@@ -2,18 +2,9 @@ import type { Calendar } from './calendar.js';
 import { TimeFormat } from './calendar.js';
 import { complementsOf, PRODUCTS, REGIONS } from './catalog.js';
 import { type Customers, idFormatter } from './customers.js';
-import {
-  BURST,
-  burstFollowUps,
-  drawFraud,
-  FRAUD_CANCEL_RATE,
-  FRAUD_PATTERNS,
-  fraudProduct,
-  otherRegion,
-  REGION_MISMATCH,
-  UNUSUAL_AMOUNT,
-  unusualQuantity,
-} from './fraud.js';
+import { drawFraud, FRAUD_PATTERNS, FraudPlanner, fraudCancelRate } from './fraud.js';
+import { bulkLine, legitShipRegion, newCustomerProduct, repeatOrders } from './lookalikes.js';
+import { BuyerTraits, OrderChecks } from './order-checks.js';
 import type { Order } from './order-line.js';
 import { pickProduct } from './pick.js';
 import { Rng } from './rng.js';
@@ -48,6 +39,9 @@ export class OrderGenerator {
   private current: Order[] = [];
   private hourIdx = 0;
   private emittedWritten = 0;
+  private readonly traits: BuyerTraits;
+  private readonly planner: FraudPlanner;
+  private readonly checks: OrderChecks;
   emitted = 0;
   fraudCount = 0;
 
@@ -58,9 +52,13 @@ export class OrderGenerator {
     seed: number,
     private readonly out: CsvWriter,
     private readonly labels: CsvWriter,
+    checksOut: CsvWriter,
   ) {
     this.rng = new Rng(seed, 3);
     this.orderId = idFormatter('ORD', total);
+    this.traits = new BuyerTraits(customers, seed);
+    this.planner = new FraudPlanner(customers, this.traits, (p, at) => cal.priceCents(p, at));
+    this.checks = new OrderChecks(customers, this.traits, seed, checksOut);
   }
 
   /** Generates and writes hour h until `target` orders exist in total; returns the hour's orders by time. */
@@ -96,18 +94,30 @@ export class OrderGenerator {
     const region = this.customers.region[cust] as number;
     const fraud = drawFraud(rng);
     const price = (p: number, at: number) => this.cal.priceCents(p, at);
-    if (fraud === BURST || fraud === UNUSUAL_AMOUNT) {
-      const prod = fraudProduct(rng);
-      const qty = fraud === BURST ? rng.range(1, 2) : unusualQuantity(rng);
-      const first = { t, cust, prod, qty, priceCents: price(prod, t), region, fraud };
-      this.add(first);
-      if (fraud === BURST) for (const o of burstFollowUps(rng, first, price)) this.add(o);
+    if (fraud !== 0) {
+      for (const o of this.planner.orders(rng, fraud, t, cust)) this.add(o);
       return;
     }
-    const prod = pickProduct(rng, this.cal, t, cust);
-    const orderRegion = fraud === REGION_MISMATCH ? otherRegion(rng, region) : region;
-    this.add({ t, cust, prod, qty: this.qty(prod), priceCents: price(prod, t), region: orderRegion, fraud });
-    if (fraud !== 0) return;
+    const demand = (at: number) => pickProduct(rng, this.cal, at, cust);
+    const drawn = newCustomerProduct(rng, demand(t), t - (this.customers.signup[cust] as number));
+    const bulk = this.traits.business[cust] ? bulkLine(rng, drawn) : null;
+    const prod = bulk?.prod ?? drawn;
+    const shipTo = legitShipRegion(rng, region);
+    const first = {
+      t,
+      cust,
+      prod,
+      qty: bulk?.qty ?? this.qty(prod),
+      priceCents: price(prod, t),
+      region: shipTo,
+      fraud,
+    };
+    this.add(first);
+    const again = (at: number) => {
+      const p = demand(at);
+      return { prod: p, qty: this.qty(p), priceCents: price(p, at) };
+    };
+    for (const o of repeatOrders(rng, first, again)) this.add(o);
     // Disengaging customers (churn, see customers.ts) add fewer complements: smaller baskets.
     const engaged = this.customers.engagement(cust, t);
     for (const c of complementsOf(prod)) {
@@ -130,7 +140,7 @@ export class OrderGenerator {
     this.emittedWritten++;
     const ageDays = (this.cal.endSec - o.t) / 86400;
     const pPending = PENDING_FLOOR + PENDING_FRESH * Math.exp(-ageDays / PENDING_DECAY_DAYS);
-    const pCancel = o.fraud ? FRAUD_CANCEL_RATE : CANCEL_RATE;
+    const pCancel = o.fraud ? fraudCancelRate(o.fraud) : CANCEL_RATE;
     const u = rng.float();
     const status = u < pPending ? 'PENDING' : u < pPending + pCancel ? 'CANCELLED' : 'COMPLETED';
     // Integer cents: total is exactly quantity × price.
@@ -140,10 +150,12 @@ export class OrderGenerator {
       c[o.cust] = (c[o.cust] as number) + totalCents;
     }
     const p = PRODUCTS[o.prod] as (typeof PRODUCTS)[number];
+    const date = this.times.format(o.t);
     this.out.line(
       `${id},${this.customers.ids[o.cust]},${p.id},${p.name},${o.qty},${money(o.priceCents)},` +
-        `${money(totalCents)},${this.times.format(o.t)},${status},${REGIONS[o.region]}`,
+        `${money(totalCents)},${date},${status},${REGIONS[o.region]}`,
     );
+    this.checks.write(id, date, o);
     if (o.fraud) {
       this.fraudCount++;
       this.labels.line(`${id},${FRAUD_PATTERNS[o.fraud]}`);

@@ -15,7 +15,7 @@ export function newBatchId(now = new Date()): string {
 }
 
 /** How a batch came in. */
-export const BATCH_KINDS = ['ingest', 'build-lake', 'collector', 'derived'] as const;
+export const BATCH_KINDS = ['ingest', 'build-lake', 'collector', 'derived', 'fraud'] as const;
 
 /** The log line of a committed batch. */
 export const batchEntrySchema = z.object({

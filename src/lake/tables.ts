@@ -82,6 +82,9 @@ export const TABLE_NAMES = [
   'products',
   'experiments',
   'sessions',
+  'order_checks',
+  'fraud_scores',
+  'fraud_labels',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -251,6 +254,59 @@ export const TABLES: Record<TableName, TableSpec> = {
     checks: [],
     derivedFrom: 'clickstream',
     alsoFrom: ['orders'],
+  },
+  // The fields a payment-fraud check sees, one row per order, apart from the seed's orders columns.
+  order_checks: {
+    name: 'order_checks',
+    columns: [
+      { name: 'order_id', ...ID },
+      { name: 'order_date', type: 'timestamp' },
+      { name: 'payment_method', type: 'text', maxLength: 40, optional: true },
+      { name: 'shipping_region', ...REGION, optional: true },
+      // ISO 3166-1 alpha-2 country of the IP address the order came from.
+      { name: 'ip_country', type: 'text', pattern: '^[A-Z]{2}$', optional: true },
+      { name: 'account_age_days', type: 'integer', min: 0, max: 36_500, optional: true },
+      { name: 'device_id', ...ID, optional: true },
+    ],
+    key: ['order_id'],
+    time: 'order_date',
+    partition: 'CAST(order_date AS DATE)',
+    checks: [
+      [`order_date >= ${EARLIEST}`, 'order_date: before 2000-01-01', 'order_checks.not_before_2000'],
+      [notFuture('order_date'), 'order_date: in the future', 'order_checks.not_future'],
+    ],
+  },
+  // One fraud score per order (src/fraud); an order is scored once, so a replay loads nothing new.
+  fraud_scores: {
+    name: 'fraud_scores',
+    columns: [
+      { name: 'order_id', ...ID },
+      { name: 'customer_id', ...ID, optional: true },
+      { name: 'order_date', type: 'timestamp' },
+      { name: 'scored_at', type: 'timestamp' },
+      // A probability in [0, 1]; DECIMAL keeps the 4 places exactly.
+      { name: 'score', type: 'money', min: 0, max: 1 },
+      { name: 'alert', type: 'integer', min: 0, max: 1 },
+      { name: 'reasons', type: 'text', maxLength: 2000, optional: true },
+      { name: 'model', ...ID },
+    ],
+    key: ['order_id'],
+    time: 'order_date',
+    partition: 'CAST(order_date AS DATE)',
+    checks: [],
+  },
+  // What a person decided about an order (shoplake fraud label): the latest label of an order wins.
+  fraud_labels: {
+    name: 'fraud_labels',
+    columns: [
+      { name: 'order_id', ...ID },
+      { name: 'label', type: 'text', enum: ['confirmed', 'false'] },
+      { name: 'labelled_at', type: 'timestamp' },
+    ],
+    key: ['order_id', 'labelled_at'],
+    time: 'labelled_at',
+    partition: null,
+    checks: [],
   },
 };
 

@@ -45,8 +45,9 @@ export class BatchCounts {
         if (entry.type !== 'batch') continue;
         ids.add(entry.id);
         if (seen.has(entry.id)) continue;
-        // A derived table's batch (sessions rebuilt from clickstream) ingests nothing new: its source did.
-        if (entry.kind === 'derived') continue;
+        // A derived table's batch (sessions rebuilt from clickstream) or the fraud model's scores ingest
+        // nothing from outside: the source tables' batches did.
+        if (entry.kind === 'derived' || entry.kind === 'fraud') continue;
         const source = SOURCE_OF_KIND[entry.kind];
         for (const outcome of OUTCOMES) {
           if (entry[outcome] > 0) this.metrics.ingestRows.inc({ table, source, outcome }, entry[outcome]);

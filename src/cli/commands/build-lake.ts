@@ -5,6 +5,7 @@ import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows } from '../output.js';
 import { phaseProgress } from '../progress.js';
+import { scoreAfterLoad } from './fraud.js';
 import { describeReport } from './ingest.js';
 
 export function registerBuildLake(program: Command): void {
@@ -21,6 +22,7 @@ export function registerBuildLake(program: Command): void {
         },
         { onTable: (table) => phaseProgress(`build-lake ${table}`) },
       );
+      await scoreAfterLoad(dataDir(cmd), reports);
       if (format !== 'table')
         printRows(
           reports.map((r) => ({ ...r })),

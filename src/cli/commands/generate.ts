@@ -7,6 +7,7 @@ import { formatFlag, parseFlags, positiveIntFlag, wholeNumberFlag } from '../fla
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
 import { phaseProgress } from '../progress.js';
+import { scoreAfterLoad } from './fraud.js';
 import { describeReport } from './ingest.js';
 
 const isoDay = z
@@ -124,6 +125,7 @@ export function registerGenerate(program: Command): void {
             },
             { onTable: (table) => phaseProgress(`build-lake ${table}`) },
           );
+      await scoreAfterLoad(out, lake);
       if (opts.format !== 'table') printRows([{ ...stats, lake: lake.map((r) => ({ ...r })) }], opts.format);
     });
 }

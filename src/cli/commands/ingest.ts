@@ -5,6 +5,7 @@ import { tableSpec } from '../../lake/index.js';
 import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows } from '../output.js';
+import { scoreAfterLoad } from './fraud.js';
 
 const ingestFlags = z.object({
   table: z.string(),
@@ -58,6 +59,7 @@ export function registerIngest(program: Command): void {
         maxRejects,
         onProgress: (phase, percent) => progress.update(phase, percent),
       }).finally(() => progress.stop());
+      await scoreAfterLoad(dataDir(cmd), [report]);
       if (format === 'table') process.stdout.write(`${describeReport(report)}\n`);
       else if (format === 'csv')
         printRows(

@@ -7,7 +7,7 @@ import { createDashboard } from '../../dashboard/index.js';
 import { engineEnv, readEngineConfig, resolveEngineChoice } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { hasActiveKey } from '../../security/index.js';
-import { parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
+import { durationFlag, parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 
 const serveFlags = z.object({
@@ -19,6 +19,11 @@ const serveFlags = z.object({
   tlsKey: z.string().min(1).optional(),
   dashboard: z.boolean(),
   refresh: positiveIntFlag,
+  alertWebhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  alertThreshold: z.coerce.number().min(0, 'expected a score 0-1').max(1, 'expected a score 0-1').optional(),
+  alertGroupWindow: durationFlag.optional(),
+  checkWait: durationFlag.optional(),
+  fraud: z.boolean().default(true),
 });
 
 /** The PEM files of --tls-cert and --tls-key (both or neither). */
@@ -56,6 +61,23 @@ export function registerServe(program: Command): void {
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--no-dashboard', 'do not serve the web dashboard at / (docs/DASHBOARD.md)')
     .option('--refresh <seconds>', "how often the dashboard's shared results are computed again", '10')
+    .option(
+      '--alert-webhook <url>',
+      'POST fraud alerts (JSON: order, score, reasons) to this URL (docs/FRAUD.md)',
+    )
+    .option(
+      '--alert-threshold <score>',
+      "fraud score from which an order raises an alert (default: the model's)",
+    )
+    .option(
+      '--alert-group-window <duration>',
+      "a customer's alerts within this window go out as one (default 10m)",
+    )
+    .option(
+      '--check-wait <duration>',
+      'how long an order waits for its POST /v1/order-checks before it is scored (default 300ms)',
+    )
+    .option('--no-fraud', 'do not score orders for fraud')
     .action(async (raw: unknown, cmd: Command) => {
       const opts = parseFlags(serveFlags, raw);
       const dir = dataDir(cmd);
@@ -94,6 +116,14 @@ export function registerServe(program: Command): void {
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),
+        fraud: opts.fraud
+          ? {
+              ...(opts.alertWebhook ? { webhook: opts.alertWebhook } : {}),
+              ...(opts.alertThreshold !== undefined ? { threshold: opts.alertThreshold } : {}),
+              ...(opts.alertGroupWindow ? { groupWindowMs: opts.alertGroupWindow.ms } : {}),
+              ...(opts.checkWait ? { checkWaitMs: opts.checkWait.ms } : {}),
+            }
+          : false,
       });
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);

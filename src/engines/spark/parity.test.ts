@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalog, runAnalysis } from '../../analyses/index.js';
+import { scoreUnscored } from '../../fraud/index.js';
 import { generate, generateDefaults } from '../../generate/index.js';
 import { buildLake } from '../../ingest/index.js';
 import { tempDir } from '../../testing/index.js';
@@ -49,6 +50,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
       experiment: { name: 'parity-test', lift: 0.2, split: 0.5 },
     });
     await buildLake(t.dir);
+    // fraud-alerts reads the fraud model's scores, which `shoplake build-lake` adds after loading.
+    await scoreUnscored(t.dir);
     duck = await DuckDbEngine.open(t.dir);
     duckSandbox = await DuckDbEngine.open(t.dir, { sandboxed: true });
     // Sandboxed: it runs the analyses and, as `shoplake sql` does, the ad-hoc queries.

@@ -1,0 +1,248 @@
+import {
+  AlertDispatcher,
+  alertOrder,
+  type FraudModel,
+  type FraudScore,
+  loadWeights,
+  type OrderFacts,
+  openLake,
+  rebuildFromLake,
+  scoreRecord,
+} from '../fraud/index.js';
+import type { Collector } from './collector.js';
+import { FraudMetrics } from './fraud-metrics.js';
+import type { CollectedTable } from './records.js';
+import type { CollectedRecord } from './schema.js';
+
+/** How the collector scores orders and raises alerts (`shoplake serve --alert-webhook …`). */
+export interface FraudOptions {
+  /** URL alerts are POSTed to (JSON); none: alerts only on /metrics and in fraud_scores. */
+  webhook?: string;
+  /** Alert threshold on the score (default: the model's). */
+  threshold?: number;
+  /** Alerts of one customer within this window are grouped (default 10 minutes). */
+  groupWindowMs?: number;
+  /** How long an order waits for its fraud checks (POST /v1/order-checks) before it is scored without them. */
+  checkWaitMs?: number;
+  /** Webhook retry pacing (tests shorten it). */
+  retryBaseMs?: number;
+}
+
+type Checks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
+/** Orders scored per turn of the event loop at most, and milliseconds: a burst never holds up requests. */
+const CHUNK = 500;
+const SLICE_MS = 2;
+/** Bounds on what is remembered between requests. */
+const MAX_CHECKS = 200_000;
+const MAX_RECENT_IDS = 200_000;
+
+const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
+const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
+
+/**
+ * Scores every order the collector acknowledges, after the acknowledgement (never on the request's
+ * path): features against the state rebuilt from the lake at start, the score stored in fraud_scores
+ * through the collector's own WAL, and an alert above the threshold. Orders acknowledged but not scored
+ * when the process stopped are scored from the lake at the next start.
+ */
+export class FraudHook {
+  readonly metrics: FraudMetrics;
+  private readonly pending: { o: OrderFacts; arrived: number }[] = [];
+  private readonly checks = new Map<string, Checks>();
+  private readonly recentIds = new Set<string>();
+  private readonly dispatcher: AlertDispatcher | null;
+  private timer: NodeJS.Timeout | null = null;
+  private working = false;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  /** Called with each alert (tests, benchmarks). */
+  onAlert: (s: FraudScore) => void = () => {};
+
+  private constructor(
+    private readonly collector: Collector,
+    private readonly model: FraudModel,
+    private readonly threshold: number,
+    private readonly options: FraudOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    this.metrics = new FraudMetrics(collector.metrics.registry);
+    this.dispatcher = options.webhook
+      ? new AlertDispatcher({
+          url: options.webhook,
+          ...(options.groupWindowMs !== undefined ? { groupWindowMs: options.groupWindowMs } : {}),
+          ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+          onOutcome: (outcome) => this.metrics.webhook.labels(outcome).inc(),
+          log,
+        })
+      : null;
+  }
+
+  /** Rebuilds the model from the lake, scores what was left unscored, and starts listening to the collector. */
+  static async open(
+    collector: Collector,
+    options: FraudOptions,
+    log: (line: string) => void,
+  ): Promise<FraudHook> {
+    const weights = loadWeights(collector.dataDir);
+    const engine = await openLake(collector.dataDir);
+    let rebuilt: Awaited<ReturnType<typeof rebuildFromLake>>;
+    try {
+      rebuilt = await rebuildFromLake(engine, weights);
+    } finally {
+      await engine.close();
+    }
+    const hook = new FraudHook(
+      collector,
+      rebuilt.model,
+      options.threshold ?? weights.threshold,
+      options,
+      log,
+    );
+    if (rebuilt.unscored.length > 0) {
+      await hook.store(rebuilt.unscored.map((s) => ({ ...s, alert: s.score >= hook.threshold })));
+      log(`fraud: scored ${rebuilt.unscored.length} orders the lake held without a score`);
+    }
+    collector.onAccepted = (table, records) => hook.accept(table, records);
+    return hook;
+  }
+
+  /** Resolves once every order received so far is scored (tests). */
+  drained(): Promise<void> {
+    if (this.pending.length === 0 && !this.working) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Stops scoring (what is still queued is scored from the lake at the next start) and flushes alerts. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.collector.onAccepted = () => {};
+    await this.dispatcher?.close();
+  }
+
+  private accept(table: CollectedTable, records: CollectedRecord[]): void {
+    if (this.closed) return;
+    if (table === 'order_checks') {
+      for (const r of records) {
+        if (this.checks.size >= MAX_CHECKS) this.checks.delete(this.checks.keys().next().value as string);
+        this.checks.set(String(r.order_id), {
+          payment: text(r.payment_method),
+          ipCountry: text(r.ip_country),
+          deviceId: text(r.device_id),
+          accountAgeDays: r.account_age_days === undefined ? null : Number(r.account_age_days),
+        });
+      }
+    } else if (table === 'orders') {
+      const now = Date.now();
+      for (const r of records) {
+        const id = String(r.order_id);
+        // Further lines of an order already scored (the score is per order).
+        if (this.recentIds.has(id)) continue;
+        if (this.recentIds.size >= MAX_RECENT_IDS)
+          this.recentIds.delete(this.recentIds.values().next().value as string);
+        this.recentIds.add(id);
+        this.pending.push({ o: facts(r), arrived: now });
+      }
+      this.metrics.queue.set(this.pending.length);
+    } else return;
+    this.schedule(0);
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.work();
+    }, delay);
+  }
+
+  private async work(): Promise<void> {
+    if (this.working || this.closed) return;
+    this.working = true;
+    try {
+      const wait = this.options.checkWaitMs ?? 300;
+      const now = Date.now();
+      const ready: OrderFacts[] = [];
+      let waitFor = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < this.pending.length && ready.length < CHUNK; ) {
+        const p = this.pending[i] as { o: OrderFacts; arrived: number };
+        const checks = this.checks.get(p.o.orderId);
+        if (checks || now - p.arrived >= wait) {
+          if (checks) this.checks.delete(p.o.orderId);
+          ready.push(checks ? { ...p.o, ...checks } : p.o);
+          this.pending.splice(i, 1);
+        } else {
+          waitFor = Math.min(waitFor, p.arrived + wait - now);
+          i++;
+        }
+      }
+      const scores: FraudScore[] = [];
+      const sliceEnd = performance.now() + SLICE_MS;
+      for (const o of ready) {
+        if (scores.length > 0 && performance.now() > sliceEnd) break;
+        scores.push(this.model.scoreAndLearn(o, this.threshold));
+      }
+      // What did not fit in this slice goes back to the front of the queue, in order.
+      if (scores.length < ready.length)
+        this.pending.unshift(...ready.slice(scores.length).map((o) => ({ o, arrived: 0 })));
+      if (scores.length < ready.length) ready.length = scores.length;
+      this.metrics.queue.set(this.pending.length);
+      if (scores.length > 0) await this.store(scores, ready);
+    } catch (err) {
+      this.log(
+        `fraud scoring failed (the orders are scored from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    } finally {
+      this.working = false;
+    }
+    if (this.pending.length > 0) {
+      const next = this.pending.some((p) => this.checks.has(p.o.orderId)) ? 0 : this.untilNext();
+      this.schedule(next);
+    } else {
+      for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  private untilNext(): number {
+    const wait = this.options.checkWaitMs ?? 300;
+    const first = this.pending[0];
+    return first ? Math.max(0, first.arrived + wait - Date.now()) : 0;
+  }
+
+  // Scores go through the collector's validation, dedup (one score per order id) and WAL like any record.
+  private async store(scores: FraudScore[], facts?: OrderFacts[]): Promise<void> {
+    const now = Date.now();
+    const items = scores.map((s, index) => ({
+      index,
+      value: scoreRecord(s, this.model.weights.version, now),
+    }));
+    const result = await this.collector.collect('fraud_scores', { items, unparsable: [] });
+    if (result.rejected > 0)
+      this.log(`fraud: ${result.rejected} scores refused: ${result.errors[0]?.reason ?? ''}`);
+    if (!facts) return;
+    scores.forEach((s, i) => {
+      this.metrics.scores.observe(s.score);
+      if (!s.alert) return;
+      this.metrics.alerts.inc();
+      this.onAlert(s);
+      this.dispatcher?.offer(alertOrder(s, facts[i]?.amount ?? null));
+    });
+  }
+}
+
+function facts(r: CollectedRecord): OrderFacts {
+  return {
+    orderId: String(r.order_id),
+    customerId: text(r.customer_id),
+    productId: String(r.product_id),
+    quantity: Number(r.quantity),
+    amount: Number(r.total_amount),
+    t: utcMs(r.order_date),
+    status: text(r.status),
+    region: text(r.region),
+    payment: null,
+    ipCountry: null,
+    deviceId: null,
+    accountAgeDays: null,
+  };
+}

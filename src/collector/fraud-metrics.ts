@@ -1,0 +1,34 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The fraud scorer's metrics on the collector's /metrics (the monitoring rules read the alerts counter). */
+export class FraudMetrics {
+  readonly scores: Histogram;
+  readonly alerts: Counter;
+  readonly webhook: Counter<'outcome'>;
+  readonly queue: Gauge;
+
+  constructor(registry: Registry) {
+    this.scores = new Histogram({
+      name: 'shoplake_fraud_score',
+      help: 'Fraud scores of the orders the collector scored (calibrated probability of fraud)',
+      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+      registers: [registry],
+    });
+    this.alerts = new Counter({
+      name: 'shoplake_fraud_alerts_total',
+      help: 'Orders scored at or above the alert threshold',
+      registers: [registry],
+    });
+    this.webhook = new Counter({
+      name: 'shoplake_fraud_webhook_deliveries_total',
+      help: 'Alert webhook calls by outcome (delivered, retried, failed, dropped)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    });
+    this.queue = new Gauge({
+      name: 'shoplake_fraud_scoring_queue',
+      help: 'Acknowledged orders waiting to be scored',
+      registers: [registry],
+    });
+  }
+}

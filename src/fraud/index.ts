@@ -1,0 +1,20 @@
+export { type AlertBody, AlertDispatcher, type AlertOptions, type AlertOrder, alertOrder } from './alerts.js';
+export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
+export { FEATURES, type FeatureName, FraudState } from './features.js';
+export { averagePath, IsolationForest } from './isolation-forest.js';
+export { loadLabels, loadOrderFacts, loadProfiles, openLake, scoredOrders } from './load.js';
+export { fitLogistic, sigmoid } from './logistic.js';
+export { atThreshold, averagePrecision, prCurve, recallAtPrecision } from './metrics.js';
+export {
+  DEFAULT_THRESHOLD,
+  FraudModel,
+  type FraudScore,
+  type ModelWeights,
+  modelWeightsSchema,
+} from './model.js';
+export { type CustomerProfile, type OrderFacts, orderFactsSchema } from './order-facts.js';
+export { lakeTimestamp, REASON_SEPARATOR, scoreRecord } from './records.js';
+export { labelOrder, type ScoreReport, scoreUnscored } from './score-lake.js';
+export { SHIPPED_THRESHOLD, SHIPPED_WEIGHTS } from './shipped-weights.js';
+export { loadFraudRows, loadWeights, modelFile, saveWeights } from './store.js';
+export { fitWeights, growForest, rebuildFromLake, replayFeatures, trainWeights } from './train.js';

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { FEATURES, type FeatureContext, FraudState } from './features.js';
+import type { IsolationForest } from './isolation-forest.js';
+import { sigmoid } from './logistic.js';
+import type { OrderFacts } from './order-facts.js';
+import { reasonFor } from './reasons.js';
+
+/** Default alert threshold on the calibrated score (docs/FRAUD.md "Thresholds"). */
+export const DEFAULT_THRESHOLD = 0.5;
+/** A feature must add at least this much to the log-odds to be named as a reason. */
+const REASON_MIN_LOGIT = 0.4;
+const MAX_REASONS = 3;
+/** Below this score no reasons are worded (they cost more than the score itself, and nobody reads them). */
+export const REASONS_FROM = 0.1;
+
+/** The supervised part of the model: one weight per feature plus one for the anomaly score, and a bias. */
+export const modelWeightsSchema = z.object({
+  version: z.string().regex(/^[A-Za-z0-9_.:-]+$/),
+  features: z.array(z.string()),
+  weights: z.array(z.number()),
+  anomalyWeight: z.number(),
+  bias: z.number(),
+  threshold: z.number().min(0).max(1),
+});
+export type ModelWeights = z.infer<typeof modelWeightsSchema>;
+
+/** One order's score: a calibrated probability of fraud in [0, 1], the anomaly score, and why. */
+export interface FraudScore {
+  orderId: string;
+  customerId: string | null;
+  t: number;
+  score: number;
+  anomaly: number;
+  alert: boolean;
+  reasons: string[];
+}
+
+/**
+ * The fraud model: behaviour state (features.ts), an isolation forest grown on the lake's own orders
+ * (unsupervised), and logistic weights that turn both into one calibrated probability.
+ */
+export class FraudModel {
+  constructor(
+    readonly state: FraudState,
+    public forest: IsolationForest | null,
+    readonly weights: ModelWeights,
+  ) {
+    if (weights.features.join() !== FEATURES.join())
+      throw new Error(`model weights were fitted on other features (${weights.version}): refit them`);
+  }
+
+  /** Scores an order against the state before it, then adds it to the state. */
+  scoreAndLearn(o: OrderFacts, threshold = this.weights.threshold): FraudScore {
+    const s = this.score(o, threshold);
+    this.state.update(o);
+    return s;
+  }
+
+  /** Scores an order against the current state without learning from it. */
+  score(o: OrderFacts, threshold = this.weights.threshold): FraudScore {
+    const { x, context } = this.state.features(o);
+    return this.scoreVector(o, x, context, threshold);
+  }
+
+  /** Scores an order from features computed earlier (a rebuild computes them before the forest exists). */
+  scoreVector(
+    o: OrderFacts,
+    x: Float64Array,
+    context: FeatureContext,
+    threshold = this.weights.threshold,
+  ): FraudScore {
+    const anomaly = this.forest ? this.forest.score(x) : 0.5;
+    const w = this.weights;
+    let z = w.bias + w.anomalyWeight * anomaly;
+    const parts: [number, number][] = [];
+    for (let i = 0; i < x.length; i++) {
+      const c = (w.weights[i] ?? 0) * (x[i] as number);
+      z += c;
+      parts.push([i, c]);
+    }
+    const score = sigmoid(z);
+    return {
+      orderId: o.orderId,
+      customerId: o.customerId,
+      t: o.t,
+      score,
+      anomaly,
+      alert: score >= threshold,
+      reasons: score >= REASONS_FROM ? reasons(parts, x, o, context, w.anomalyWeight * (anomaly - 0.5)) : [],
+    };
+  }
+}
+
+function reasons(
+  parts: [number, number][],
+  x: Float64Array,
+  o: OrderFacts,
+  context: FeatureContext,
+  anomalyLogit: number,
+): string[] {
+  const out: [number, string][] = [];
+  const seen = new Set<string>();
+  for (const [i, c] of parts) {
+    if (c < REASON_MIN_LOGIT) continue;
+    const text = reasonFor(FEATURES[i] ?? 'no_history', x[i] as number, o, context);
+    if (text && !seen.has(text)) {
+      seen.add(text);
+      out.push([c, text]);
+    }
+  }
+  if (anomalyLogit >= REASON_MIN_LOGIT)
+    out.push([anomalyLogit, 'unusual combination of features for this shop']);
+  return out
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, MAX_REASONS)
+    .map(([, t]) => t);
+}
+
+/** A fresh model over an empty state (the state is then filled from the lake). */
+export function emptyModel(weights: ModelWeights): FraudModel {
+  return new FraudModel(new FraudState(), null, weights);
+}
