@@ -65,7 +65,7 @@ export class FraudHook {
     private readonly options: FraudOptions,
     private readonly log: (line: string) => void,
   ) {
-    this.metrics = new FraudMetrics(collector.metrics.registry);
+    this.metrics = new FraudMetrics(collector.metrics.registry, collector.metrics.monitoring.fraudAlerts);
     this.dispatcher = options.webhook
       ? new AlertDispatcher({
           url: options.webhook,

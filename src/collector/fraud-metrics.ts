@@ -7,18 +7,15 @@ export class FraudMetrics {
   readonly webhook: Counter<'outcome'>;
   readonly queue: Gauge;
 
-  constructor(registry: Registry) {
+  /** `alerts` is the monitoring's counter (src/monitoring), which the fraud-spike alert rule reads. */
+  constructor(registry: Registry, alerts: Counter) {
     this.scores = new Histogram({
       name: 'shoplake_fraud_score',
       help: 'Fraud scores of the orders the collector scored (calibrated probability of fraud)',
       buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
       registers: [registry],
     });
-    this.alerts = new Counter({
-      name: 'shoplake_fraud_alerts_total',
-      help: 'Orders scored at or above the alert threshold',
-      registers: [registry],
-    });
+    this.alerts = alerts;
     this.webhook = new Counter({
       name: 'shoplake_fraud_webhook_deliveries_total',
       help: 'Alert webhook calls by outcome (delivered, retried, failed, dropped)',

@@ -107,7 +107,7 @@ export class MonitoringMetrics {
     );
     this.fraudAlerts = new Counter({
       name: FRAUD_ALERTS_METRIC,
-      help: 'Orders fraud scoring flagged (stays 0 until fraud scoring reports here)',
+      help: 'Orders scored at or above the fraud alert threshold',
       registers,
     });
   }
