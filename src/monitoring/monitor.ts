@@ -12,7 +12,7 @@ import { registerSystemMetrics, sparkReachable } from './system.js';
 
 /** How the monitor watches the lake. */
 export interface MonitorOptions {
-  /** How often the manifests are checked for changes (one stat per table). */
+  /** How often the manifests are checked for changes (one stat per table; default 5 s, half the scrape interval). */
   pollMs?: number;
   /** The recent-window figures are recomputed at least this often even when nothing lands. */
   maxAgeMs?: number;
@@ -80,7 +80,7 @@ export class LakeMonitor {
         void next.finally(() => {
           if (this.timer) tick();
         });
-      }, this.options.pollMs ?? 2000);
+      }, this.options.pollMs ?? 5000);
     };
     tick();
   }

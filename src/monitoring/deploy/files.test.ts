@@ -6,11 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DASHBOARDS, monitoringFiles, writeMonitoringFiles } from './index.js';
+import { alertRules, DASHBOARDS, monitoringFiles, writeMonitoringFiles } from './index.js';
 import { runTool } from './tools.test-helper.js';
 
 // dist/src/monitoring/deploy/ → the repository's deploy/ directory.
 const DEPLOY = fileURLToPath(new URL('../../../../deploy/', import.meta.url));
+const DOC = fileURLToPath(new URL('../../../../docs/MONITORING.md', import.meta.url));
 
 const dashboardSchema = z.object({
   refresh: z.string(),
@@ -89,5 +90,14 @@ describe('generated monitoring files', () => {
     assert.equal(config.route.receiver, 'webhook');
     const r = runTool(t, 'amtool', ['check-config', join(dir, 'alertmanager/alertmanager.yml')]);
     if (r) assert.ok(r.ok, r.output);
+  });
+
+  it('docs/MONITORING.md describes every panel and has a runbook section for every alert', () => {
+    const doc = readFileSync(DOC, 'utf8');
+    for (const d of DASHBOARDS) for (const p of d.panels) assert.ok(doc.includes(`| ${p.title} |`), p.title);
+    for (const r of alertRules()) {
+      assert.ok(doc.includes(`\n### ${r.alert}\n`), `runbook section for ${r.alert}`);
+      assert.equal(r.annotations.runbook_url, `docs/MONITORING.md#${r.alert.toLowerCase()}`);
+    }
   });
 });

@@ -77,7 +77,9 @@ describe('Prometheus and Alertmanager against a live shoplake serve', { skip: mi
         body += c.toString('utf8');
       });
       req.on('end', () => {
-        delivered.push(webhookSchema.parse(JSON.parse(body)));
+        // A body of another shape is kept out (and the wait below then reports it missing).
+        const parsed = webhookSchema.safeParse(JSON.parse(body));
+        if (parsed.success) delivered.push(parsed.data);
         res.end('ok');
       });
     });
