@@ -88,7 +88,7 @@ async function browsers(): Promise<void> {
     const overview = async (fresh: boolean) => {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       const t0 = performance.now();
-      await page.goto(`${server.url}/`);
+      await page.goto(`${server.url}/`, { timeout: 120_000 });
       await page.waitForSelector('.chart svg path', { state: 'attached', timeout: 120_000 });
       const first = performance.now() - t0;
       await page.waitForFunction(drawn, undefined, { timeout: 120_000 });
