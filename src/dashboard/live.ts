@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { walSegments } from '../collector/index.js';
-import { isUserError } from '../errors/index.js';
+import { describeFailure, isUserError } from '../errors/index.js';
 import { dataLayout } from '../lake/index.js';
 import {
   COUNTERS_SQL,
@@ -46,6 +46,11 @@ export interface LiveSnapshot {
 
 type Listener = (snapshot: LiveSnapshot) => void;
 
+/** Seconds acknowledged records have waited to be queryable: since the lake's last commit, 0 with an empty WAL. */
+function lagOf(walBytes: number, commitMs: number, now: number): number {
+  return walBytes > 0 && commitMs > 0 ? Math.max(0, (now - commitMs) / 1000) : 0;
+}
+
 const WATCHED = ['orders', 'clickstream'] as const;
 
 /**
@@ -61,6 +66,7 @@ export class LiveCounters {
   private readonly history: IngestionPoint[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastToken = '';
+  private lastWalBytes = -1;
   private ticking = false;
 
   constructor(
@@ -111,7 +117,7 @@ export class LiveCounters {
         return 'none';
       }
     });
-    return `${parts.join('|')}|${this.walBytes()}`;
+    return parts.join('|');
   }
 
   private walBytes(): number {
@@ -136,18 +142,36 @@ export class LiveCounters {
     this.ticking = true;
     try {
       const token = this.token();
-      if (!force && token === this.lastToken) return;
-      this.lastToken = token;
       const walBytes = this.walBytes();
+      const lakeChanged = force || token !== this.lastToken;
+      if (!lakeChanged && walBytes === this.lastWalBytes) return;
+      this.lastToken = token;
+      this.lastWalBytes = walBytes;
       const commit = this.lastCommitMs();
       for (const [tz, set] of this.listeners) {
-        const snap = await this.compute(tz, walBytes, commit);
+        const known = this.latest.get(tz);
+        // Only the WAL moved (records acknowledged, not yet in the lake): the lag changes, the counts
+        // cannot, so no query runs.
+        const snap =
+          !lakeChanged && known
+            ? {
+                ...known,
+                at: new Date().toISOString(),
+                walBytes,
+                lagSeconds: lagOf(walBytes, commit, Date.now()),
+              }
+            : await this.compute(tz, walBytes, commit);
         this.latest.set(tz, snap);
         for (const listener of set) listener(snap);
       }
-    } catch {
-      // The next tick retries; a failing query is reported by the API routes that run it.
+    } catch (err) {
+      // Said on screen (the live panel shows `problem`) and retried on the next tick.
       this.lastToken = '';
+      const problem = `the live counters could not be read: ${describeFailure(err)}`;
+      for (const [tz, set] of this.listeners) {
+        const known = this.latest.get(tz);
+        if (known) for (const listener of set) listener({ ...known, problem });
+      }
     } finally {
       this.ticking = false;
     }
@@ -178,7 +202,7 @@ export class LiveCounters {
     const events = await optional(async () => eventsRow.parse((await this.query(EVENTS_SQL, {}))[0] ?? {}));
     const rows = (counters?.order_lines ?? 0) + (events?.events ?? 0);
     const rowsPerSecond = this.rate(now.getTime(), rows);
-    const lagSeconds = walBytes > 0 && commitMs > 0 ? Math.max(0, (now.getTime() - commitMs) / 1000) : 0;
+    const lagSeconds = lagOf(walBytes, commitMs, now.getTime());
     this.history.push({ at: now.toISOString(), rowsPerSecond, lagSeconds });
     if (this.history.length > 120) this.history.shift();
     return {
