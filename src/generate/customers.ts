@@ -66,6 +66,8 @@ export class Customers {
   private readonly fadeDays: Float32Array;
   /** Start of a temporary lull (epoch seconds, -Infinity: none) of a customer who does not churn. */
   private readonly lullStart: Float64Array;
+  /** Only with a history (historyDays > 0) do customers fade and lull: the seed-sized data stays as it was. */
+  private readonly fades: boolean;
 
   /**
    * `historyDays` > 0 (generate --history-days) draws churn dates inside the window's last
@@ -123,6 +125,7 @@ export class Customers {
     }
     this.alias = new AliasTable(weight);
     // Its own stream, so the draws above (and so the seed's data) do not shift.
+    this.fades = historyDays > 0;
     const fade = new Rng(seed, 12);
     this.fadeDays = new Float32Array(count);
     this.lullStart = new Float64Array(count).fill(Number.NEGATIVE_INFINITY);
@@ -142,6 +145,7 @@ export class Customers {
    * at LULL_ENGAGEMENT. Noise on both sides, as in life, so no single signal gives churn away.
    */
   engagement(i: number, sec: number): number {
+    if (!this.fades) return 1;
     const left = ((this.churn[i] as number) - sec) / DAY;
     const fade = this.fadeDays[i] as number;
     if (left < fade) return Math.max(MIN_ENGAGEMENT, left / fade);

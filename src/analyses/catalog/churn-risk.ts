@@ -12,7 +12,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 export default defineAnalysis({
   name: 'churn-risk',
   description:
-    'Probability that each active customer places no order in the next N days (logistic model), the top three reasons, and value at risk (probability × clv prediction)',
+    'Probability that each active customer churns in the next N days (no order and no visit; --target order: no order), by a logistic model, with the top three reasons and value at risk (probability × clv prediction)',
   params: z.object({
     asOf: isoDate.optional().describe('predict from this day (default: the day after the last order)'),
     horizon: z.coerce.number().int().min(1).max(365).default(30).describe('days ahead (default 30)'),

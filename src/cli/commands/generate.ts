@@ -37,7 +37,14 @@ const generateFlags = z.object({
   asOf: isoDay.optional(),
   blackFriday: z.boolean().default(false),
   experiment: experiment.optional(),
-  products: positiveIntFlag.optional(),
+  products: positiveIntFlag
+    .pipe(
+      z
+        .number()
+        .min(15, 'the catalog has at least the seed’s 15 products')
+        .max(100_000, 'at most 100000 products'),
+    )
+    .optional(),
   historyDays: wholeNumberFlag.optional(),
   out: z.string().min(1).optional(),
   rawOnly: z.boolean().default(false),

@@ -23,7 +23,7 @@ const EXTRA: Record<string, Record<string, unknown>[]> = {
 // Parameters the defaults run needs: a required id, or a horizon that fits the parity lake's 28 days.
 const BASE: Record<string, Record<string, unknown>> = {
   'also-bought': { product: 'PHONE001', minBaskets: 1 },
-  recommend: { customer: 'CUST00001' },
+  recommend: { customer: 'CUST00002' },
   'churn-risk': { horizon: 7, limit: 100 },
   'churn-backtest': { horizon: 7 },
 };
