@@ -33,11 +33,6 @@ export interface SessionOptions {
    * file, no extension, no configuration change; `selectUserSql` only works in such a session.
    */
   readOnlyFiles?: readonly string[];
-  /**
-   * Runs on a sandboxed session before it is locked down, with file access still open: for data the
-   * sandbox must hold but whose files it must not read (the masked copy of a table with personal data).
-   */
-  beforeLockDown?: (session: DuckDbSession) => Promise<void>;
 }
 
 /**
@@ -68,17 +63,13 @@ export class DuckDbSession {
       // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
       await connection.run('SET enable_progress_bar = true');
       await connection.run('SET enable_progress_bar_print = false');
-      const session = new DuckDbSession(instance, connection, sandboxed);
-      if (options.readOnlyFiles) {
-        await options.beforeLockDown?.(session);
-        await lockDown(connection, options.readOnlyFiles);
-      }
-      return session;
+      if (options.readOnlyFiles) await lockDown(connection, options.readOnlyFiles);
     } catch (err) {
       connection.closeSync();
       instance.closeSync();
       throw err;
     }
+    return new DuckDbSession(instance, connection, sandboxed);
   }
 
   /** Runs a statement, discarding any result. `:name` parameters are bound from `params`. */

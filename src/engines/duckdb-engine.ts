@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from '../duckdb/index.js';
 import {
   type DataLayout,
   dataLayout,
@@ -52,6 +52,9 @@ export class DuckDbEngine implements Engine {
   private readonly statuses = new Map<TableName, TableStatus>();
   // The lake's masking secret when this engine masks personal data; undefined for admin.
   private readonly secret: Buffer | undefined;
+  // Masked copies of the tables with personal data, by table, with the manifest version they copy.
+  private readonly maskedCopies = new Map<TableName, { version: string; file: string }>();
+  private copiesWritten = 0;
 
   private constructor(
     private readonly layout: DataLayout,
@@ -141,16 +144,16 @@ export class DuckDbEngine implements Engine {
   }
 
   private async openSession(): Promise<DuckDbSession> {
+    if (this.options.sandboxed) await this.writeMaskedCopies();
     const readable = [...this.statuses.values()].flatMap((s) =>
       s.state === 'loaded' && !(this.options.sandboxed && this.isMaskedTable(s.table)) ? s.files : [],
     );
+    const copies = [...this.maskedCopies.values()].map((c) => c.file);
     const session = await DuckDbSession.open({
       tempDirectory: this.tempDirectory,
       memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
       ...(this.options.threads ? { threads: this.options.threads } : {}),
-      ...(this.options.sandboxed
-        ? { readOnlyFiles: readable, beforeLockDown: (s: DuckDbSession) => this.copyMasked(s) }
-        : {}),
+      ...(this.options.sandboxed ? { readOnlyFiles: [...readable, ...copies] } : {}),
     });
     try {
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
@@ -167,20 +170,39 @@ export class DuckDbEngine implements Engine {
   }
 
   /**
-   * In a sandboxed session that masks, each table with personal data becomes a table holding only the
-   * masked rows, created while files can still be read. A view would not do: user SQL could read its
-   * definition (duckdb_views()), its files by path, or the masking key written into it.
+   * For a sandboxed session that masks: each table with personal data is written, masked, to a Parquet
+   * file in the engine's private temp directory (0700), once per version of its manifest, and the
+   * session may read that copy but not the table's own files. A view computing the mask would not do:
+   * user SQL could read its definition (duckdb_views()) with the masking key in it, or the files by path.
    */
-  private async copyMasked(session: DuckDbSession): Promise<void> {
+  private async writeMaskedCopies(): Promise<void> {
     for (const table of TABLE_NAMES) {
       if (!this.isMaskedTable(table)) continue;
       const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-      if (status.state !== 'loaded') continue;
+      const version = this.versions.get(table) ?? '';
+      const current = this.maskedCopies.get(table);
+      if (current && (status.state !== 'loaded' || current.version !== version)) {
+        rmSync(current.file, { force: true });
+        this.maskedCopies.delete(table);
+      }
+      if (status.state !== 'loaded' || this.maskedCopies.has(table)) continue;
+      const file = join(this.tempDirectory, `${table}-masked-${++this.copiesWritten}.parquet`);
+      const writer = await DuckDbSession.open({
+        tempDirectory: this.tempDirectory,
+        memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
+        ...(this.options.threads ? { threads: this.options.threads } : {}),
+      });
       try {
-        await session.run(`CREATE TABLE ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
+        await writer.run(
+          `COPY (${this.viewSql(table, status.files)}) TO ${sqlString(file)} (FORMAT parquet)`,
+        );
+        this.maskedCopies.set(table, { version, file });
       } catch (err) {
+        rmSync(file, { force: true });
         const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
         this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
+      } finally {
+        writer.close();
       }
     }
   }
@@ -198,12 +220,17 @@ export class DuckDbEngine implements Engine {
   // fails (with the line unavailableTable gives), and every other table keeps working.
   private async register(session: DuckDbSession, table: TableName): Promise<void> {
     const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-    // A sandboxed masking session holds this table already, copied before it was locked (copyMasked).
-    if (this.options.sandboxed && this.isMaskedTable(table)) return;
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
     if (status.state !== 'loaded') return;
+    // A sandboxed masking session reads the masked copy (writeMaskedCopies), never the table's files.
+    const copy =
+      this.options.sandboxed && this.isMaskedTable(table) ? this.maskedCopies.get(table) : undefined;
+    if (this.options.sandboxed && this.isMaskedTable(table) && !copy) return;
     try {
-      await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
+      const select = copy
+        ? `SELECT * FROM read_parquet(${sqlString(copy.file)})`
+        : this.viewSql(table, status.files);
+      await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
       this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
