@@ -19,6 +19,7 @@ import {
   type Role,
 } from '../security/index.js';
 import { guardErrors, guardStream, userSqlErrors } from './lake-errors.js';
+import { MaskedCopies } from './masked-copies.js';
 import { assertDataDir, damaged, tableStatus, tableVersion } from './table-status.js';
 import type { Engine, Row, RowStream, RunOptions, SqlParams, TableStatus } from './types.js';
 
@@ -52,15 +53,19 @@ export class DuckDbEngine implements Engine {
   private readonly statuses = new Map<TableName, TableStatus>();
   // The lake's masking secret when this engine masks personal data; undefined for admin.
   private readonly secret: Buffer | undefined;
-  // Masked copies of the tables with personal data, by table, with the manifest version they copy.
-  private readonly maskedCopies = new Map<TableName, { version: string; file: string }>();
-  private copiesWritten = 0;
+  // Masked copies of the tables with personal data, read by a sandboxed masking session.
+  private readonly maskedCopies: MaskedCopies;
 
   private constructor(
     private readonly layout: DataLayout,
     private readonly tempDirectory: string,
     private readonly options: OpenOptions,
   ) {
+    this.maskedCopies = new MaskedCopies(tempDirectory, {
+      tempDirectory,
+      memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
     const role = options.role ?? 'admin';
     this.secret = allows(role, 'unmasked') ? undefined : maskSecret(layout.root);
   }
@@ -148,7 +153,7 @@ export class DuckDbEngine implements Engine {
     const readable = [...this.statuses.values()].flatMap((s) =>
       s.state === 'loaded' && !(this.options.sandboxed && this.isMaskedTable(s.table)) ? s.files : [],
     );
-    const copies = [...this.maskedCopies.values()].map((c) => c.file);
+    const copies = this.maskedCopies.files();
     const session = await DuckDbSession.open({
       tempDirectory: this.tempDirectory,
       memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
@@ -169,40 +174,25 @@ export class DuckDbEngine implements Engine {
     return session;
   }
 
-  /**
-   * For a sandboxed session that masks: each table with personal data is written, masked, to a Parquet
-   * file in the engine's private temp directory (0700), once per version of its manifest, and the
-   * session may read that copy but not the table's own files. A view computing the mask would not do:
-   * user SQL could read its definition (duckdb_views()) with the masking key in it, or the files by path.
-   */
+  // Brings the masked copies up to date with the tables (see MaskedCopies); a copy that cannot be
+  // written leaves its table damaged, as an unreadable file would.
   private async writeMaskedCopies(): Promise<void> {
     for (const table of TABLE_NAMES) {
       if (!this.isMaskedTable(table)) continue;
       const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-      const version = this.versions.get(table) ?? '';
-      const current = this.maskedCopies.get(table);
-      if (current && (status.state !== 'loaded' || current.version !== version)) {
-        rmSync(current.file, { force: true });
-        this.maskedCopies.delete(table);
+      if (status.state !== 'loaded') {
+        this.maskedCopies.drop(table);
+        continue;
       }
-      if (status.state !== 'loaded' || this.maskedCopies.has(table)) continue;
-      const file = join(this.tempDirectory, `${table}-masked-${++this.copiesWritten}.parquet`);
-      const writer = await DuckDbSession.open({
-        tempDirectory: this.tempDirectory,
-        memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
-        ...(this.options.threads ? { threads: this.options.threads } : {}),
-      });
       try {
-        await writer.run(
-          `COPY (${this.viewSql(table, status.files)}) TO ${sqlString(file)} (FORMAT parquet)`,
+        await this.maskedCopies.refresh(
+          table,
+          this.versions.get(table) ?? '',
+          this.viewSql(table, status.files),
         );
-        this.maskedCopies.set(table, { version, file });
       } catch (err) {
-        rmSync(file, { force: true });
         const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
         this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
-      } finally {
-        writer.close();
       }
     }
   }
@@ -223,12 +213,12 @@ export class DuckDbEngine implements Engine {
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
     if (status.state !== 'loaded') return;
     // A sandboxed masking session reads the masked copy (writeMaskedCopies), never the table's files.
-    const copy =
-      this.options.sandboxed && this.isMaskedTable(table) ? this.maskedCopies.get(table) : undefined;
-    if (this.options.sandboxed && this.isMaskedTable(table) && !copy) return;
+    const fromCopy = this.options.sandboxed === true && this.isMaskedTable(table);
+    const copy = fromCopy ? this.maskedCopies.file(table) : undefined;
+    if (fromCopy && !copy) return;
     try {
       const select = copy
-        ? `SELECT * FROM read_parquet(${sqlString(copy.file)})`
+        ? `SELECT * FROM read_parquet(${sqlString(copy)})`
         : this.viewSql(table, status.files);
       await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
