@@ -65,8 +65,8 @@ export function createApp(collector: Collector, options: { auth?: Authenticator 
     return header ?? '';
   };
 
-  const write = async (req: IncomingMessage, table: CollectedTable): Promise<Answer> => {
-    const key = await authorize(req, req.url === undefined ? '' : pathOf(req.url));
+  const write = async (req: IncomingMessage, path: string, table: CollectedTable): Promise<Answer> => {
+    const key = await authorize(req, path);
     collector.admit();
     const text = decodeUtf8(await readLimited(req, config.maxBodyBytes));
     const body = parseBody(text, req.headers['content-type'] ?? '');
@@ -97,7 +97,7 @@ export function createApp(collector: Collector, options: { auth?: Authenticator 
   const route = (req: IncomingMessage, path: string): Promise<Answer> => {
     const table = ROUTES[path];
     if (table !== undefined) {
-      if (req.method === 'POST') return write(req, table);
+      if (req.method === 'POST') return write(req, path, table);
       throw new UserError(`use POST ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     if (READS.has(path)) {

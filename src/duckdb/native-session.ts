@@ -37,17 +37,13 @@ export class NativeSession {
       // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
       await connection.run('SET enable_progress_bar = true');
       await connection.run('SET enable_progress_bar_print = false');
-      const session = new NativeSession(instance, connection, sandboxed);
-      if (options.readOnlyFiles) {
-        await options.beforeLockDown?.(session);
-        await lockDown(connection, options.readOnlyFiles);
-      }
-      return session;
+      if (options.readOnlyFiles) await lockDown(connection, options.readOnlyFiles);
     } catch (err) {
       connection.closeSync();
       instance.closeSync();
       throw err;
     }
+    return new NativeSession(instance, connection, sandboxed);
   }
 
   /** Runs a statement, discarding any result. `:name` parameters are bound from `params`. */

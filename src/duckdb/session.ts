@@ -28,11 +28,6 @@ export interface SessionOptions {
    * file, no extension, no configuration change; `selectUserSql` only works in such a session.
    */
   readOnlyFiles?: readonly string[];
-  /**
-   * Runs on a sandboxed session before it is locked down, with file access still open: for data the
-   * sandbox must hold but whose files it must not read (the masked copy of a table with personal data).
-   */
-  beforeLockDown?: (session: DuckDbSession) => Promise<void>;
 }
 
 /** One in-memory DuckDB database and connection (see native-session.ts for what it offers). */

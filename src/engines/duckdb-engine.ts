@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from '../duckdb/index.js';
 import {
   type DataLayout,
   dataLayout,
@@ -19,6 +19,7 @@ import {
   type Role,
 } from '../security/index.js';
 import { guardErrors, guardStream, userSqlErrors } from './lake-errors.js';
+import { MaskedCopies } from './masked-copies.js';
 import { assertDataDir, damaged, tableStatus, tableVersion } from './table-status.js';
 import type { Engine, Row, RowStream, RunOptions, SqlParams, TableStatus } from './types.js';
 
@@ -52,12 +53,19 @@ export class DuckDbEngine implements Engine {
   private readonly statuses = new Map<TableName, TableStatus>();
   // The lake's masking secret when this engine masks personal data; undefined for admin.
   private readonly secret: Buffer | undefined;
+  // Masked copies of the tables with personal data, read by a sandboxed masking session.
+  private readonly maskedCopies: MaskedCopies;
 
   private constructor(
     private readonly layout: DataLayout,
     private readonly tempDirectory: string,
     private readonly options: OpenOptions,
   ) {
+    this.maskedCopies = new MaskedCopies(tempDirectory, {
+      tempDirectory,
+      memoryLimit: options.memoryLimit ?? defaultMemoryLimit(),
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
     const role = options.role ?? 'admin';
     this.secret = allows(role, 'unmasked') ? undefined : maskSecret(layout.root);
   }
@@ -141,16 +149,16 @@ export class DuckDbEngine implements Engine {
   }
 
   private async openSession(): Promise<DuckDbSession> {
+    if (this.options.sandboxed) await this.writeMaskedCopies();
     const readable = [...this.statuses.values()].flatMap((s) =>
       s.state === 'loaded' && !(this.options.sandboxed && this.isMaskedTable(s.table)) ? s.files : [],
     );
+    const copies = this.maskedCopies.files();
     const session = await DuckDbSession.open({
       tempDirectory: this.tempDirectory,
       memoryLimit: this.options.memoryLimit ?? defaultMemoryLimit(),
       ...(this.options.threads ? { threads: this.options.threads } : {}),
-      ...(this.options.sandboxed
-        ? { readOnlyFiles: readable, beforeLockDown: (s: DuckDbSession) => this.copyMasked(s) }
-        : {}),
+      ...(this.options.sandboxed ? { readOnlyFiles: [...readable, ...copies] } : {}),
     });
     try {
       // Engine-neutral helper that analyses use for local days; Spark defines the same name.
@@ -166,18 +174,22 @@ export class DuckDbEngine implements Engine {
     return session;
   }
 
-  /**
-   * In a sandboxed session that masks, each table with personal data becomes a table holding only the
-   * masked rows, created while files can still be read. A view would not do: user SQL could read its
-   * definition (duckdb_views()), its files by path, or the masking key written into it.
-   */
-  private async copyMasked(session: DuckDbSession): Promise<void> {
+  // Brings the masked copies up to date with the tables (see MaskedCopies); a copy that cannot be
+  // written leaves its table damaged, as an unreadable file would.
+  private async writeMaskedCopies(): Promise<void> {
     for (const table of TABLE_NAMES) {
       if (!this.isMaskedTable(table)) continue;
       const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-      if (status.state !== 'loaded') continue;
+      if (status.state !== 'loaded') {
+        this.maskedCopies.drop(table);
+        continue;
+      }
       try {
-        await session.run(`CREATE TABLE ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
+        await this.maskedCopies.refresh(
+          table,
+          this.versions.get(table) ?? '',
+          this.viewSql(table, status.files),
+        );
       } catch (err) {
         const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
         this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));
@@ -198,12 +210,17 @@ export class DuckDbEngine implements Engine {
   // fails (with the line unavailableTable gives), and every other table keeps working.
   private async register(session: DuckDbSession, table: TableName): Promise<void> {
     const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-    // A sandboxed masking session holds this table already, copied before it was locked (copyMasked).
-    if (this.options.sandboxed && this.isMaskedTable(table)) return;
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
     if (status.state !== 'loaded') return;
+    // A sandboxed masking session reads the masked copy (writeMaskedCopies), never the table's files.
+    const fromCopy = this.options.sandboxed === true && this.isMaskedTable(table);
+    const copy = fromCopy ? this.maskedCopies.file(table) : undefined;
+    if (fromCopy && !copy) return;
     try {
-      await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${this.viewSql(table, status.files)}`);
+      const select = copy
+        ? `SELECT * FROM read_parquet(${sqlString(copy)})`
+        : this.viewSql(table, status.files);
+      await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
       this.statuses.set(table, damaged(table, `its files cannot be read (${reason.slice(0, 160)})`));

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../testing/index.js';
-import { createKey, listKeys, readKeys, revokeKey, verifyKey } from './index.js';
+import { createAuthenticator, createKey, listKeys, readKeys, revokeKey, verifyKey } from './index.js';
 import { FailureThrottle } from './throttle.js';
 
 describe('keys file', () => {
@@ -62,6 +62,27 @@ describe('keys file', () => {
       // A name can be reused once its key is revoked, not before.
       assert.throws(() => createKey(dir, { name: 'b', role: 'viewer' }), /exists/);
       assert.equal(createKey(dir, { name: 'a', role: 'admin' }).info.state, 'active');
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('authenticator', () => {
+  it('a key revoked while a server runs is refused on the next check of the keys file', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const { key } = createKey(dir, { name: 'live', role: 'ingest' });
+      const auth = createAuthenticator({ dataDir: dir, recheckMs: 0 });
+      assert.equal((await auth.authenticate(`Bearer ${key}`, '10.0.0.1')).ok, true);
+      assert.equal(
+        (await auth.authenticate(`Bearer ${key}`, '10.0.0.1')).ok,
+        true,
+        'accepted from the cache',
+      );
+      revokeKey(dir, 'live');
+      const after = await auth.authenticate(`Bearer ${key}`, '10.0.0.1');
+      assert.deepEqual(after.ok ? 'ok' : [after.status, after.reason], [401, 'revoked']);
     } finally {
       cleanup();
     }

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../duckdb/index.js';
 import { collectRows, openEngine } from '../engines/index.js';
-import { dataLayout, liveFiles, tableDirectory } from '../lake/index.js';
-import { tempDir } from '../testing/index.js';
+import { ingest } from '../ingest/index.js';
+import { dataLayout, liveFiles, TABLES, tableDirectory } from '../lake/index.js';
+import { CUSTOMERS_HEADER, csv, tempDir, writeText } from '../testing/index.js';
 import { buildSecurityLake, ERASED } from './fixture.test-helper.js';
 import { DUCKDB_MASK, MASK_SECRET_FILE, maskSecret, maskSql } from './index.js';
 
@@ -108,7 +109,7 @@ describe('customers masked per role in the engine views', () => {
       true,
     );
     const text = String(catalog[0]?.s);
-    assert.ok(!text.includes('customers/'), 'no customers file path in the catalog');
+    assert.ok(!text.includes(join(dir, 'lake', 'customers')), 'no customers file path in the catalog');
     assert.ok(!text.includes(ERASED.email));
     const cte = await rowsAs(
       'analyst',
@@ -117,5 +118,28 @@ describe('customers masked per role in the engine views', () => {
     );
     assert.notEqual(cte[0]?.email, ERASED.email);
     assert.match(String(cte[0]?.email), /^[0-9a-f]{24}$/);
+  });
+
+  it('an open analyst engine sees a customer loaded after it opened, masked', async () => {
+    const engine = await openEngine({ dataDir: dir, role: 'analyst', sandboxed: true });
+    try {
+      const count = async () =>
+        (await collectRows(await engine.querySelect('SELECT count(*) AS n FROM customers')))[0]?.n;
+      assert.equal(await count(), 3);
+      const file = writeText(
+        join(dir, 'raw', 'more-customers.csv'),
+        csv(CUSTOMERS_HEADER, [
+          ['C9', 'Ed', 'Fox', 'ed@example.com', 'Oslo', 'EU-WEST', '2025-05-05', '1.00', 'BRONZE'],
+        ]),
+      );
+      await ingest({ dataDir: dir, table: TABLES.customers, input: file });
+      assert.equal(await count(), 4);
+      const [row] = await collectRows(
+        await engine.querySelect("SELECT email FROM customers WHERE customer_id = 'C9'"),
+      );
+      assert.equal(row?.email, hmac(maskSecret(dir), 'ed@example.com'));
+    } finally {
+      await engine.close();
+    }
   });
 });

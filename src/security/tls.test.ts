@@ -108,7 +108,7 @@ describe('serve over TLS', () => {
   });
 
   it('plain HTTP to the TLS port gets no answer from the collector', async () => {
-    const res = await fetch(server.url.replace('https', 'http') + '/healthz').then(
+    const res = await fetch(`${server.url.replace('https', 'http')}/healthz`).then(
       (r) => r.status,
       () => 'failed',
     );

@@ -71,7 +71,7 @@ export function registerKeys(program: Command): void {
     });
   keys
     .command('revoke')
-    .description('revoke a key by name or id (servers refuse it from the next request)')
+    .description('revoke a key by name or id (running servers refuse it within a second)')
     .argument('<key>', 'the name or id of the key')
     .action(async (nameOrId: string, _raw: unknown, cmd: Command) => {
       const dir = dataDir(cmd);
