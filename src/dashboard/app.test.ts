@@ -150,7 +150,19 @@ describe('dashboard API (app.request, no port)', () => {
       .parse(body);
     assert.deepEqual(
       tables.tables.map((t) => `${t.table}:${t.state}`),
-      ['orders:loaded', 'customers:loaded', 'clickstream:loaded', 'products:loaded', 'experiments:loaded'],
+      // The fixture loads the seed's five tables and the generator's fraud checks; sessions derive from
+      // clickstream; nothing has scored or labelled orders for fraud yet.
+      [
+        'orders:loaded',
+        'customers:loaded',
+        'clickstream:loaded',
+        'products:loaded',
+        'experiments:loaded',
+        'sessions:loaded',
+        'order_checks:loaded',
+        'fraud_scores:not loaded',
+        'fraud_labels:not loaded',
+      ],
     );
   });
 

@@ -113,8 +113,9 @@ export class OrderGenerator {
       fraud,
     };
     this.add(first);
+    // Repeat orders draw from the first order's day: a later one may fall past the calendar's last day.
     const again = (at: number) => {
-      const p = demand(at);
+      const p = demand(t);
       return { prod: p, qty: this.qty(p), priceCents: price(p, at) };
     };
     for (const o of repeatOrders(rng, first, again)) this.add(o);
