@@ -31,6 +31,13 @@ export async function renderCatalog(root: HTMLElement): Promise<void> {
 }
 
 async function show(panel: Panel, info: AnalysisInfo, params: Record<string, string>): Promise<void> {
+  // An analysis about one product or customer has nothing to show until the user names one: asking
+  // is not an error.
+  const missing = (info.params.required ?? []).filter((name) => !params[name]);
+  if (missing.length > 0) {
+    panel.empty(`Fill in ${missing.join(' and ')} above and run it to see this analysis.`);
+    return;
+  }
   panel.loading(info.name);
   try {
     const result = await runAnalysis(info.name, params);
