@@ -3,7 +3,10 @@
  * partitioned Parquet, manifest) side by side with a bare DuckDB COPY of the same raw CSV files to
  * Parquet (same library, same compression, no checks). Each contender runs in a fresh process, in
  * interleaved rounds; wall time, CPU time (user + system, all threads) and peak RSS (getrusage) of each.
- * Usage: node dist/bench/lake.js --data DIR [--rounds N]   (DIR with raw/ from `shoplake generate --raw-only`)
+ * `--compare OTHER/bin/shoplake.js` adds a third contender: `build-lake` of another build (e.g. an older
+ * commit exported and built elsewhere), timed by GNU time (/usr/bin/time) since it is not this library.
+ * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN]   (DIR with raw/ from
+ * `shoplake generate --raw-only`)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ const runSchema = z.object({
   peakMb: z.number(),
 });
 type Run = z.infer<typeof runSchema>;
+type Kind = 'build' | 'bare' | 'compared';
 
 function usage(start: number): Pick<Run, 'seconds' | 'cpuSeconds' | 'peakMb'> {
   const u = process.resourceUsage();
@@ -67,6 +71,28 @@ async function childBare(dir: string): Promise<Run> {
   return { tables, ...usage(start) };
 }
 
+const reportsSchema = z.array(z.object({ table: z.string(), read: z.number(), seconds: z.number() }));
+
+/** Another build's `build-lake` from scratch, as a whole process under GNU time. */
+function spawnCompared(bin: string, dir: string): Run {
+  rmSync(dataLayout(dir).lake, { recursive: true, force: true });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'TIME %e %U %S %M', process.execPath, bin, '--data', dir, 'build-lake', '--format', 'json'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (r.status !== 0) throw new Error(`compared build-lake failed (exit ${r.status}): ${r.stderr}`);
+  const time = r.stderr.split('\n').find((l) => l.startsWith('TIME '));
+  const [wall, user, system, maxKb] = (time ?? '').split(' ').slice(1).map(Number);
+  const reports = reportsSchema.parse(JSON.parse(r.stdout));
+  return {
+    tables: reports.map((t) => ({ table: t.table, rows: t.read, seconds: t.seconds })),
+    seconds: wall ?? Number.NaN,
+    cpuSeconds: (user ?? Number.NaN) + (system ?? Number.NaN),
+    peakMb: (maxKb ?? Number.NaN) / 1024,
+  };
+}
+
 function spawnChild(kind: 'build' | 'bare', dir: string): Run {
   const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', kind, '--data', dir], {
     encoding: 'utf8',
@@ -88,6 +114,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       rounds: { type: 'string', default: '1' },
       child: { type: 'string' },
+      compare: { type: 'string' },
     },
   });
   if (!values.data)
@@ -98,12 +125,17 @@ async function main(): Promise<void> {
     return;
   }
   const rounds = Number(values.rounds);
-  const runs: Record<'build' | 'bare', Run[]> = { build: [], bare: [] };
+  const runs: Record<Kind, Run[]> = { build: [], bare: [], compared: [] };
   const loads: number[] = [];
+  const kinds: Kind[] = values.compare ? ['bare', 'build', 'compared'] : ['bare', 'build'];
   for (let round = 0; round < rounds; round++) {
-    for (const kind of ['bare', 'build'] as const) {
+    for (const kind of kinds) {
       loads.push(loadavg()[0] ?? 0);
-      runs[kind].push(spawnChild(kind, values.data));
+      runs[kind].push(
+        kind === 'compared'
+          ? spawnCompared(values.compare ?? '', values.data)
+          : spawnChild(kind, values.data),
+      );
     }
   }
   const gb = (totalmem() / 2 ** 30).toFixed(0);
@@ -111,25 +143,41 @@ async function main(): Promise<void> {
     `lake build of ${values.data}, ${rounds} round(s), fresh process each; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${gb} GB; ` +
       `load average (1 min) at each start ${loads.map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}`,
   );
-  const byTable = (kind: 'build' | 'bare', table: string) =>
+  const byTable = (kind: Kind, table: string) =>
     median(runs[kind].map((r) => r.tables.find((t) => t.table === table)?.seconds ?? Number.NaN));
-  console.log('table            rows   build-lake s    bare COPY s   build ÷ bare');
+  const compared = values.compare ? ['compared build', '÷ bare'] : [];
+  console.log(
+    ['table       ', '       rows', '  build-lake s', '   bare COPY s', '  build ÷ bare', ...compared].join(
+      ' ',
+    ),
+  );
+  const extra = (b: number, c: number) =>
+    values.compare ? [b.toFixed(2).padStart(14), `${(b / c).toFixed(2)}×`.padStart(6)] : [];
   for (const t of runs.build[0]?.tables ?? []) {
-    const [b, c] = [byTable('build', t.table), byTable('bare', t.table)];
+    const [b, c, o] = [byTable('build', t.table), byTable('bare', t.table), byTable('compared', t.table)];
     console.log(
-      `${t.table.padEnd(12)} ${t.rows.toLocaleString('en-US').padStart(11)} ${b.toFixed(2).padStart(14)} ${c.toFixed(2).padStart(14)} ${`${(b / c).toFixed(2)}×`.padStart(14)}`,
+      [
+        t.table.padEnd(12),
+        t.rows.toLocaleString('en-US').padStart(11),
+        b.toFixed(2).padStart(14),
+        c.toFixed(2).padStart(14),
+        `${(b / c).toFixed(2)}×`.padStart(14),
+        ...extra(o, c),
+      ].join(' '),
     );
   }
-  const m = (kind: 'build' | 'bare', key: 'seconds' | 'cpuSeconds' | 'peakMb') =>
-    median(runs[kind].map((r) => r[key]));
+  const m = (kind: Kind, key: 'seconds' | 'cpuSeconds' | 'peakMb') => median(runs[kind].map((r) => r[key]));
   for (const [label, key] of [
     ['whole process wall s', 'seconds'],
     ['CPU s (all threads)', 'cpuSeconds'],
     ['peak RSS MB', 'peakMb'],
   ] as const) {
     const [b, c] = [m('build', key), m('bare', key)];
+    const digits = key === 'peakMb' ? 0 : 2;
+    const o = m('compared', key);
     console.log(
-      `${label.padEnd(24)} ${b.toFixed(key === 'peakMb' ? 0 : 2).padStart(14)} ${c.toFixed(key === 'peakMb' ? 0 : 2).padStart(14)} ${`${(b / c).toFixed(2)}×`.padStart(14)}`,
+      `${label.padEnd(24)} ${b.toFixed(digits).padStart(14)} ${c.toFixed(digits).padStart(14)} ${`${(b / c).toFixed(2)}×`.padStart(14)}` +
+        (values.compare ? ` ${o.toFixed(digits).padStart(14)} ${`${(o / c).toFixed(2)}×`.padStart(6)}` : ''),
     );
   }
 }

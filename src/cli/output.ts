@@ -1,12 +1,19 @@
 import { once } from 'node:events';
+import { createRequire } from 'node:module';
 import { Option } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import type { Row, RowStream } from '../engines/index.js';
 import type { ColumnFormat } from './columns.js';
 import { type Format, formatFlag } from './flags.js';
 import { renderTable } from './table.js';
 
 export type { Format };
+
+const require = createRequire(import.meta.url);
+// Loaded for CSV output only, so that the other formats do not pay for loading it at start-up.
+function stringify(...args: Parameters<typeof import('csv-stringify/sync').stringify>): string {
+  const csv: typeof import('csv-stringify/sync') = require('csv-stringify/sync');
+  return csv.stringify(...args);
+}
 
 /** The --format option every command shares (validated with the command's flags, see flags.ts). */
 export function formatOption(): Option {

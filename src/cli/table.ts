@@ -1,6 +1,17 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type CliTable from 'cli-table3';
 import type { Row } from '../engines/index.js';
 import { type ColumnFormat, cellText } from './columns.js';
+
+const require = createRequire(import.meta.url);
+let tableClass: typeof CliTable | undefined;
+// Loaded when a table is first drawn: most output (seed-style lines, JSON, CSV, `query --list`) draws
+// none, and loading cli-table3 and its dependencies is a visible part of a short command's start-up.
+function tableConstructor(): typeof CliTable {
+  const loaded: typeof CliTable = tableClass ?? require('cli-table3');
+  tableClass = loaded;
+  return loaded;
+}
 
 // Longer text cells (paths of user-paths, JSON values) are shortened so that one cell cannot take the line.
 const MAX_CELL = 60;
@@ -64,7 +75,7 @@ export function renderTable(
 }
 
 function draw(names: string[], cells: string[][], rows: readonly Row[], kept: number): string {
-  const t = new Table({
+  const t = new (tableConstructor())({
     head: names.slice(0, kept),
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },

@@ -117,7 +117,7 @@ export class CarefulReadNeeded extends Error {}
 // The fast read is a view, not a table: the file is parsed once, by the statement that validates its
 // rows (stageChecked), instead of being copied into a temporary table first (a copy of every row as text,
 // which spilled to disk at 40M events). A fault in the file then surfaces in that statement; ingest
-// turns it into CarefulReadNeeded there (see readFailure).
+// turns it into CarefulReadNeeded there (see fastReadFailure).
 async function loadCsvFast(db: DuckDbSession, path: string, name: string, options: string): Promise<void> {
   try {
     await db.run(
