@@ -80,15 +80,15 @@ export async function refreshSessions(
         `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
       );
     }
-    // Day partitions sorted by session_id: a refresh rewrites only the few files its sessions are in,
-    // and finds them by the files' session_id and time statistics instead of reading every file.
+    // Hour partitions (of the start) sorted by session_id: a refresh rewrites only the few small files its
+    // sessions are in (live traffic reaches the last hours), and finds them by the files' statistics.
     const out = await writeFiles(
       db,
       layout,
       spec,
       '(SELECT * FROM sessions_new ORDER BY session_id)',
       batchId,
-      'day',
+      'hour',
     );
     written.push(...out.files);
     await commitTableHeld(dir, held, (now) => {
