@@ -5,18 +5,19 @@
  * Contenders, each in a fresh process per measurement, rounds interleaved (the order rotates), answers
  * checked identical to shoplake's: shoplake (catalog analysis reading the sessions table), hand-written
  * DuckDB SQL from events through the same library (bench/sessions-worker.ts), and chDB (ClickHouse
- * in-process, bench/sessions_chdb.py) from events, installed from PyPI into .cache/pyref if missing.
+ * in-process, bench/sessions_chdb.py) from events, installed from PyPI into .cache/pychdb if missing.
  * Each process runs the analysis twice; "warm" is the second run.
  *
  * Maintenance cost: the clickstream load of the dataset into a fresh lake (what build-lake does), and
- * twenty collector-sized batches (2,000 events each, new and late, one thread as the collector's
- * compaction runs) onto it, each split into the load itself and the sessions refresh that followed it.
+ * twenty collector-sized batches (2,000 events each after the data's end, half continuing the most
+ * recently started sessions, on one thread as the collector's compaction runs) onto it, each split into the load itself and the sessions refresh that followed it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openEngine } from '../src/engines/index.js';
 import { type IngestReport, ingest } from '../src/ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../src/lake/index.js';
 import { buildBenchDataset } from './dataset.js';
@@ -39,9 +40,9 @@ function flag(name: string): string | undefined {
 }
 const num = (name: string, fallback: number) => Number(flag(name) ?? fallback);
 
-/** The venv's python with chdb, installing it (pinned) into .cache/pyref when missing; null if that fails. */
+/** The venv's python with chdb, installing it (pinned) into .cache/pychdb when missing; null if that fails. */
 function chdbPython(): string | null {
-  const venv = join(root, '.cache', 'pyref');
+  const venv = join(root, '.cache', 'pychdb');
   const python = join(venv, 'bin', 'python');
   const ok = () => spawnSync(python, ['-c', 'import chdb'], { stdio: 'ignore' }).status === 0;
   if (existsSync(python) && ok()) return python;
@@ -124,6 +125,23 @@ function benchAnalyses(dir: string, rounds: number, only: string[], python: stri
   return table;
 }
 
+/** The 5,000 most recently started sessions of the lake and its last event time. */
+async function recentSessions(dir: string) {
+  const engine = await openEngine({ dataDir: dir });
+  try {
+    const rows = await engine.query(
+      'SELECT session_id, customer_id FROM sessions ORDER BY started DESC, session_id LIMIT 5000',
+    );
+    const [last] = await engine.query('SELECT CAST(max("timestamp") AS VARCHAR) AS t FROM clickstream');
+    return {
+      sessions: rows.map((r) => ({ id: String(r.session_id), customer: String(r.customer_id) })),
+      end: String(last?.t),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
 function split(r: IngestReport): { total: number; sessions: number } {
   return { total: r.seconds, sessions: r.sessions?.seconds ?? 0 };
 }
@@ -142,10 +160,10 @@ async function benchMaintenance(dir: string) {
     });
     const build = split(load);
     const rows = load.loaded;
-    // Collector-sized batches: copies of the raw file's first events moved to the last day, half of them
-    // continuing existing sessions (late events), half in new sessions.
-    const raw = join(dir, 'raw', 'clickstream');
-    cpSync(raw, join(copy, 'raw-copy'), { recursive: true });
+    // Collector-sized batches as live traffic brings them: events from the end of the data on, half of
+    // them continuing the 5,000 most recently started sessions, half in new sessions.
+    const recent = await recentSessions(copy);
+    const end = Date.parse(`${recent.end.replace(' ', 'T')}Z`);
     let collector = { total: 0, sessions: 0, rows: 0 };
     const batch = 2000;
     for (let i = 0; i < 20; i++) {
@@ -154,18 +172,17 @@ async function benchMaintenance(dir: string) {
       const lines: string[] = [];
       for (let k = 0; k < batch; k++) {
         const n = i * batch + k;
-        const ts = new Date(Date.UTC(2024, 11, 31, 12, 0, 0) + n * 1000)
-          .toISOString()
-          .replace('T', ' ')
-          .slice(0, 19);
-        const session =
-          k % 2 === 0 ? `SESSION${String(1 + (n % 5000)).padStart(6, '0')}` : `LIVE${i}-${Math.floor(k / 8)}`;
+        const ts = new Date(end + (n + 1) * 1000).toISOString().replace('T', ' ').slice(0, 19);
+        const continued = recent.sessions[n % recent.sessions.length];
+        const session = k % 2 === 0 && continued ? continued.id : `LIVE${i}-${Math.floor(k / 8)}`;
+        const customer =
+          k % 2 === 0 && continued ? continued.customer : `CUST${String(1 + (n % 90000)).padStart(5, '0')}`;
         lines.push(
           JSON.stringify({
             event_id: `bench-${i}-${k}`,
             timestamp: ts,
             session_id: session,
-            customer_id: `CUST${String(1 + (n % 90000)).padStart(5, '0')}`,
+            customer_id: customer,
             action: k % 11 === 0 ? 'PURCHASE' : 'VIEW',
             page: k % 11 === 0 ? 'checkout' : 'product',
             product_id: null,
@@ -225,9 +242,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     .map((x) => x.toFixed(1))
     .join(' ');
   if (!existsSync(join(dir, 'lake', 'clickstream'))) await buildBenchDataset(dir, size);
-  const python = chdbPython();
+  const rounds = num('rounds', 3);
+  const python = rounds > 0 ? chdbPython() : null;
   const only = (flag('only') ?? ANALYSES.join(',')).split(',');
-  const analyses = benchAnalyses(dir, num('rounds', 3), only, python);
+  const analyses = benchAnalyses(dir, rounds, only, python);
   const maintenance = process.argv.includes('--no-maintenance') ? null : await benchMaintenance(dir);
   const summary = {
     started,

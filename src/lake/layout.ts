@@ -42,7 +42,7 @@ export function tableDirectory(layout: DataLayout, table: string): string {
 }
 
 /** How much time one partition of a time-partitioned table spans. */
-export type PartitionGrain = 'day' | 'month' | 'year';
+export type PartitionGrain = 'hour' | 'day' | 'month' | 'year';
 
 /**
  * A partition should hold about this many rows (a few MB of Parquet) before it is split finer: one file
@@ -57,7 +57,13 @@ export function partitionGrain(rows: number, days: number, months: number): Part
   return 'year';
 }
 
-const GRAIN_FORMAT: Record<PartitionGrain, string> = { day: '%Y-%m-%d', month: '%Y-%m', year: '%Y' };
+// 'hour' is chosen by a writer, never by volume: the sessions table, whose small refreshes rewrite files.
+const GRAIN_FORMAT: Record<PartitionGrain, string> = {
+  hour: '%Y-%m-%dT%H',
+  day: '%Y-%m-%d',
+  month: '%Y-%m',
+  year: '%Y',
+};
 
 /**
  * SQL giving a row's partition value at a grain: `2026`, `2026-11` or `2026-11-01`. Every value is a

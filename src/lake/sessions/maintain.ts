@@ -34,10 +34,13 @@ export async function withSessionsMaintained<T>(
   return withTableLock(tableDirectory(layout, 'sessions'), async (held) => {
     const inStep = sessionsInStep(layout);
     const { result, touched } = await change();
+    const logs = sourceLogs(layout);
     if (inStep && touched === null) return { result, refresh: null };
+    // Clickstream never loaded: there are no sessions to derive (orders alone give none).
+    if (logs.clickstream === 0 && !hasSessionsBatch(layout)) return { result, refresh: null };
     try {
       const how = inStep && touched ? touched : 'all';
-      const refresh = await refreshSessions(db, layout, held, how, sourceLogs(layout));
+      const refresh = await refreshSessions(db, layout, held, how, logs);
       return { result, refresh };
     } catch (err) {
       throw new SessionsRefreshFailed(
@@ -56,13 +59,24 @@ function sourceLogs(layout: DataLayout): SourceLogs {
   };
 }
 
-/** Whether the sessions table reflects clickstream's and orders' committed batches (none counts as 0). */
-export function sessionsInStep(layout: DataLayout): boolean {
-  const logs = sourceLogs(layout);
-  const last = batchLogEntries(tableDirectory(layout, 'sessions'))
+function lastSessionsBatch(layout: DataLayout) {
+  return batchLogEntries(tableDirectory(layout, 'sessions'))
     .filter((e) => e.type === 'batch')
     .at(-1);
-  if (last?.type !== 'batch') return logs.clickstream === 0 && logs.orders === 0;
+}
+
+function hasSessionsBatch(layout: DataLayout): boolean {
+  return lastSessionsBatch(layout) !== undefined;
+}
+
+/**
+ * Whether the sessions table reflects clickstream's and orders' committed batches. Before clickstream is
+ * ever loaded it is (empty) whatever orders hold.
+ */
+export function sessionsInStep(layout: DataLayout): boolean {
+  const logs = sourceLogs(layout);
+  const last = lastSessionsBatch(layout);
+  if (last?.type !== 'batch') return logs.clickstream === 0;
   return last.sourceLog === logs.clickstream && (last.ordersLog ?? 0) === logs.orders;
 }
 

@@ -80,15 +80,17 @@ export async function refreshSessions(
         `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
       );
     }
-    // Day partitions sorted by session_id: a refresh rewrites only the few files its sessions are in,
-    // and finds them by the files' session_id and time statistics instead of reading every file.
+    // Sorted by session_id, so that a refresh finds its sessions' files by their statistics. A full
+    // computation writes day partitions (few files: analyses read every one); a refresh writes hour
+    // partitions, so that the next refreshes, which live traffic points at the last hours, rewrite small
+    // files (measured: 170 hour files made the analyses 2-4x slower than 7 day files at 1M orders).
     const out = await writeFiles(
       db,
       layout,
       spec,
       '(SELECT * FROM sessions_new ORDER BY session_id)',
       batchId,
-      'day',
+      mode === 'all' ? 'day' : 'hour',
     );
     written.push(...out.files);
     await commitTableHeld(dir, held, (now) => {
