@@ -32,6 +32,13 @@ type Checks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAg
 /** Orders scored per turn of the event loop at most, and milliseconds: a burst never holds up requests. */
 const CHUNK = 500;
 const SLICE_MS = 2;
+/**
+ * Scores are stored in groups: at most this many milliseconds after the first of a group, or once this
+ * many wait. One WAL append (one fsync) per group instead of per order keeps the collector's disk for the
+ * orders; a score lost with its group in a crash is recomputed from the lake at the next start.
+ */
+const FLUSH_MS = 250;
+const FLUSH_RECORDS = 2000;
 /** Bounds on what is remembered between requests. */
 const MAX_CHECKS = 200_000;
 const MAX_RECENT_IDS = 200_000;
@@ -55,6 +62,9 @@ export class FraudHook {
   private working = false;
   private closed = false;
   private idle: (() => void)[] = [];
+  private unsaved: FraudScore[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
   /** Called with each alert (tests, benchmarks). */
   onAlert: (s: FraudScore) => void = () => {};
 
@@ -107,9 +117,10 @@ export class FraudHook {
   }
 
   /** Resolves once every order received so far is scored (tests). */
-  drained(): Promise<void> {
-    if (this.pending.length === 0 && !this.working) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+  async drained(): Promise<void> {
+    if (this.pending.length > 0 || this.working)
+      await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.flush();
   }
 
   /** Stops scoring (what is still queued is scored from the lake at the next start) and flushes alerts. */
@@ -117,6 +128,7 @@ export class FraudHook {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.collector.onAccepted = () => {};
+    await this.flush();
     await this.dispatcher?.close();
   }
 
@@ -187,7 +199,7 @@ export class FraudHook {
         this.pending.unshift(...ready.slice(scores.length).map((o) => ({ o, arrived: 0 })));
       if (scores.length < ready.length) ready.length = scores.length;
       this.metrics.queue.set(this.pending.length);
-      if (scores.length > 0) await this.store(scores, ready);
+      if (scores.length > 0) this.publish(scores, ready);
     } catch (err) {
       this.log(
         `fraud scoring failed (the orders are scored from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
@@ -210,7 +222,41 @@ export class FraudHook {
   }
 
   // Scores go through the collector's validation, dedup (one score per order id) and WAL like any record.
-  private async store(scores: FraudScore[], facts?: OrderFacts[]): Promise<void> {
+  // Metrics and alerts right after the score; the score itself joins the next stored group.
+  private publish(scores: FraudScore[], facts: OrderFacts[]): void {
+    scores.forEach((s, i) => {
+      this.metrics.scores.observe(s.score);
+      if (!s.alert) return;
+      this.metrics.alerts.inc();
+      this.onAlert(s);
+      this.dispatcher?.offer(alertOrder(s, facts[i]?.amount ?? null));
+    });
+    this.unsaved.push(...scores);
+    if (this.unsaved.length >= FLUSH_RECORDS) this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+    }
+  }
+
+  /** Stores the waiting scores (one WAL append); resolves when they are durable. */
+  private flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const group = this.unsaved;
+    this.unsaved = [];
+    if (group.length > 0)
+      this.flushing = this.flushing
+        .then(() => this.store(group))
+        .catch((err: unknown) => {
+          this.log(
+            `fraud: storing ${group.length} scores failed (they are recomputed from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
+    return this.flushing;
+  }
+
+  // Scores go through the collector's validation, dedup (one score per order id) and WAL like any record.
+  private async store(scores: FraudScore[]): Promise<void> {
     const now = Date.now();
     const items = scores.map((s, index) => ({
       index,
@@ -219,14 +265,6 @@ export class FraudHook {
     const result = await this.collector.collect('fraud_scores', { items, unparsable: [] });
     if (result.rejected > 0)
       this.log(`fraud: ${result.rejected} scores refused: ${result.errors[0]?.reason ?? ''}`);
-    if (!facts) return;
-    scores.forEach((s, i) => {
-      this.metrics.scores.observe(s.score);
-      if (!s.alert) return;
-      this.metrics.alerts.inc();
-      this.onAlert(s);
-      this.dispatcher?.offer(alertOrder(s, facts[i]?.amount ?? null));
-    });
   }
 }
 
