@@ -12,12 +12,14 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { scoreUnscored } from '../src/fraud/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 import { percentiles, type ReplayResult, replay, synthetic } from '../src/replay/index.js';
 
 const KEY = 'bench-key-123';
+const alertBody = z.object({ order: z.object({ order_id: z.string() }) });
 const BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const GOAL = { throughputRatio: 0.9, p99ExtraMs: 10, alertP99Ms: 2000 };
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
       text += c;
     });
     req.on('end', () => {
-      const body = JSON.parse(text) as { order: { order_id: string } };
+      const body = alertBody.parse(JSON.parse(text));
       if (!arrivals.has(body.order.order_id)) arrivals.set(body.order.order_id, performance.now());
       res.end('ok');
     });
