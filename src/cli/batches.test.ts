@@ -43,7 +43,8 @@ describe('shoplake batches, rollback, ingest --max-rejects', () => {
     const again = shoplake(['--data', data, 'ingest', input, '--table', 'orders']);
     assert.match(again.stdout, /loaded 0, duplicate 2.*; duplicates in .*duplicates\/orders\/b.*\.ndjson\n$/);
 
-    const listed = shoplake(['--data', data, 'batches', '--format', 'json']);
+    // --table orders: the ingests also scored the orders for fraud (a batch of table fraud_scores).
+    const listed = shoplake(['--data', data, 'batches', '--table', 'orders', '--format', 'json']);
     assert.equal(listed.code, 0, listed.stderr);
     const batches = JSON.parse(listed.stdout) as {
       batch: string;
@@ -70,7 +71,9 @@ describe('shoplake batches, rollback, ingest --max-rejects', () => {
       rolled.stdout,
       /^rolled back b.* \(orders, .*orders\.csv\): removed 2 rows; 1 files retired, 0 rewritten\n$/,
     );
-    const states = JSON.parse(shoplake(['--data', data, 'batches', '--format', 'json']).stdout) as {
+    const states = JSON.parse(
+      shoplake(['--data', data, 'batches', '--table', 'orders', '--format', 'json']).stdout,
+    ) as {
       state: string;
     }[];
     assert.deepEqual(

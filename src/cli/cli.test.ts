@@ -151,7 +151,13 @@ describe('shoplake CLI', () => {
     }[];
     assert.deepEqual([stats?.orders, stats?.customers, stats?.events], [300, 40, 900]);
     const loaded = Object.fromEntries((stats?.lake ?? []).map((r) => [r.table, r.loaded]));
-    assert.deepEqual(loaded, { orders: 300, customers: 40, clickstream: 900, products: 15 });
+    assert.deepEqual(loaded, {
+      orders: 300,
+      customers: 40,
+      clickstream: 900,
+      products: 15,
+      order_checks: 300,
+    });
     // The 300 generated orders are in the lake, counted by SQL written separately from the loader.
     const counted = shoplake(['--data', data, 'sql', 'SELECT count(*) AS n FROM orders', '--format', 'csv']);
     assert.equal(counted.stdout, 'n\n300\n');

@@ -29,9 +29,23 @@ export interface FraudOptions {
 }
 
 type Checks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
+/** An acknowledged order waiting for its checks or its turn. */
+interface Waiting {
+  o: OrderFacts;
+  arrived: number;
+  done: boolean;
+  early: boolean;
+}
 /** Orders scored per turn of the event loop at most, and milliseconds: a burst never holds up requests. */
 const CHUNK = 500;
 const SLICE_MS = 2;
+/**
+ * Scores are stored in groups: at most this many milliseconds after the first of a group, or once this
+ * many wait. One WAL append (one fsync) per group instead of per order keeps the collector's disk for the
+ * orders; a score lost with its group in a crash is recomputed from the lake at the next start.
+ */
+const FLUSH_MS = 250;
+const FLUSH_RECORDS = 2000;
 /** Bounds on what is remembered between requests. */
 const MAX_CHECKS = 200_000;
 const MAX_RECENT_IDS = 200_000;
@@ -47,7 +61,12 @@ const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replac
  */
 export class FraudHook {
   readonly metrics: FraudMetrics;
-  private readonly pending: { o: OrderFacts; arrived: number }[] = [];
+  /** Orders waiting to be scored, by arrival (`head` is the first not yet taken), and by id. */
+  private queue: Waiting[] = [];
+  private head = 0;
+  private readonly waiting = new Map<string, Waiting>();
+  /** Waiting orders whose checks have arrived: scored first. */
+  private readonly early: Waiting[] = [];
   private readonly checks = new Map<string, Checks>();
   private readonly recentIds = new Set<string>();
   private readonly dispatcher: AlertDispatcher | null;
@@ -55,6 +74,9 @@ export class FraudHook {
   private working = false;
   private closed = false;
   private idle: (() => void)[] = [];
+  private unsaved: FraudScore[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
   /** Called with each alert (tests, benchmarks). */
   onAlert: (s: FraudScore) => void = () => {};
 
@@ -107,9 +129,9 @@ export class FraudHook {
   }
 
   /** Resolves once every order received so far is scored (tests). */
-  drained(): Promise<void> {
-    if (this.pending.length === 0 && !this.working) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+  async drained(): Promise<void> {
+    if (this.waiting.size > 0 || this.working) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.flush();
   }
 
   /** Stops scoring (what is still queued is scored from the lake at the next start) and flushes alerts. */
@@ -117,6 +139,7 @@ export class FraudHook {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.collector.onAccepted = () => {};
+    await this.flush();
     await this.dispatcher?.close();
   }
 
@@ -124,13 +147,23 @@ export class FraudHook {
     if (this.closed) return;
     if (table === 'order_checks') {
       for (const r of records) {
-        if (this.checks.size >= MAX_CHECKS) this.checks.delete(this.checks.keys().next().value as string);
-        this.checks.set(String(r.order_id), {
+        const id = String(r.order_id);
+        const checks: Checks = {
           payment: text(r.payment_method),
           ipCountry: text(r.ip_country),
           deviceId: text(r.device_id),
           accountAgeDays: r.account_age_days === undefined ? null : Number(r.account_age_days),
-        });
+        };
+        const waiting = this.waiting.get(id);
+        if (waiting && !waiting.early) {
+          // Its order is already waiting: it can be scored now.
+          waiting.o = { ...waiting.o, ...checks };
+          waiting.early = true;
+          this.early.push(waiting);
+          continue;
+        }
+        if (this.checks.size >= MAX_CHECKS) this.checks.delete(this.checks.keys().next().value as string);
+        this.checks.set(id, checks);
       }
     } else if (table === 'orders') {
       const now = Date.now();
@@ -141,9 +174,16 @@ export class FraudHook {
         if (this.recentIds.size >= MAX_RECENT_IDS)
           this.recentIds.delete(this.recentIds.values().next().value as string);
         this.recentIds.add(id);
-        this.pending.push({ o: facts(r), arrived: now });
+        const checks = this.checks.get(id);
+        const w: Waiting = { o: facts(r), arrived: now, done: false, early: checks !== undefined };
+        if (checks) {
+          this.checks.delete(id);
+          w.o = { ...w.o, ...checks };
+          this.early.push(w);
+        } else this.queue.push(w);
+        this.waiting.set(id, w);
       }
-      this.metrics.queue.set(this.pending.length);
+      this.metrics.queue.set(this.waiting.size);
     } else return;
     this.schedule(0);
   }
@@ -152,42 +192,48 @@ export class FraudHook {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.work();
+      this.work();
     }, delay);
   }
 
-  private async work(): Promise<void> {
+  /** The next order to score: one whose checks arrived, else the oldest once it waited long enough. */
+  private next(now: number, wait: number): Waiting | undefined {
+    for (;;) {
+      const w = this.early.shift();
+      if (w === undefined) break;
+      if (!w.done) return w;
+    }
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head] as Waiting;
+      if (w.done) {
+        this.head++;
+        continue;
+      }
+      if (now - w.arrived < wait) return undefined;
+      this.head++;
+      return w;
+    }
+    return undefined;
+  }
+
+  // Scores in slices of SLICE_MS, so that requests keep being answered during a burst.
+  private work(): void {
     if (this.working || this.closed) return;
     this.working = true;
+    const wait = this.options.checkWaitMs ?? 300;
+    const now = Date.now();
+    const sliceEnd = performance.now() + SLICE_MS;
+    const scores: FraudScore[] = [];
+    const scored: OrderFacts[] = [];
     try {
-      const wait = this.options.checkWaitMs ?? 300;
-      const now = Date.now();
-      const ready: OrderFacts[] = [];
-      let waitFor = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < this.pending.length && ready.length < CHUNK; ) {
-        const p = this.pending[i] as { o: OrderFacts; arrived: number };
-        const checks = this.checks.get(p.o.orderId);
-        if (checks || now - p.arrived >= wait) {
-          if (checks) this.checks.delete(p.o.orderId);
-          ready.push(checks ? { ...p.o, ...checks } : p.o);
-          this.pending.splice(i, 1);
-        } else {
-          waitFor = Math.min(waitFor, p.arrived + wait - now);
-          i++;
-        }
+      while (scores.length < CHUNK && (scores.length === 0 || performance.now() < sliceEnd)) {
+        const w = this.next(now, wait);
+        if (!w) break;
+        w.done = true;
+        this.waiting.delete(w.o.orderId);
+        scores.push(this.model.scoreAndLearn(w.o, this.threshold));
+        scored.push(w.o);
       }
-      const scores: FraudScore[] = [];
-      const sliceEnd = performance.now() + SLICE_MS;
-      for (const o of ready) {
-        if (scores.length > 0 && performance.now() > sliceEnd) break;
-        scores.push(this.model.scoreAndLearn(o, this.threshold));
-      }
-      // What did not fit in this slice goes back to the front of the queue, in order.
-      if (scores.length < ready.length)
-        this.pending.unshift(...ready.slice(scores.length).map((o) => ({ o, arrived: 0 })));
-      if (scores.length < ready.length) ready.length = scores.length;
-      this.metrics.queue.set(this.pending.length);
-      if (scores.length > 0) await this.store(scores, ready);
     } catch (err) {
       this.log(
         `fraud scoring failed (the orders are scored from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
@@ -195,22 +241,56 @@ export class FraudHook {
     } finally {
       this.working = false;
     }
-    if (this.pending.length > 0) {
-      const next = this.pending.some((p) => this.checks.has(p.o.orderId)) ? 0 : this.untilNext();
-      this.schedule(next);
-    } else {
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.metrics.queue.set(this.waiting.size);
+    if (scores.length > 0) this.publish(scores, scored);
+    if (this.waiting.size === 0) {
       for (const resolve of this.idle.splice(0)) resolve();
+      return;
+    }
+    const oldest = this.queue[this.head];
+    const ready = this.early.length > 0 || oldest === undefined || Date.now() - oldest.arrived >= wait;
+    this.schedule(ready ? 0 : oldest.arrived + wait - Date.now());
+  }
+
+  // Metrics and alerts right after the score; the score itself joins the next stored group.
+  private publish(scores: FraudScore[], facts: OrderFacts[]): void {
+    scores.forEach((s, i) => {
+      this.metrics.scores.observe(s.score);
+      if (!s.alert) return;
+      this.metrics.alerts.inc();
+      this.onAlert(s);
+      this.dispatcher?.offer(alertOrder(s, facts[i]?.amount ?? null));
+    });
+    this.unsaved.push(...scores);
+    if (this.unsaved.length >= FLUSH_RECORDS) this.flush();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
     }
   }
 
-  private untilNext(): number {
-    const wait = this.options.checkWaitMs ?? 300;
-    const first = this.pending[0];
-    return first ? Math.max(0, first.arrived + wait - Date.now()) : 0;
+  /** Stores the waiting scores (one WAL append); resolves when they are durable. */
+  private flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const group = this.unsaved;
+    this.unsaved = [];
+    if (group.length > 0)
+      this.flushing = this.flushing
+        .then(() => this.store(group))
+        .catch((err: unknown) => {
+          this.log(
+            `fraud: storing ${group.length} scores failed (they are recomputed from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
+    return this.flushing;
   }
 
   // Scores go through the collector's validation, dedup (one score per order id) and WAL like any record.
-  private async store(scores: FraudScore[], facts?: OrderFacts[]): Promise<void> {
+  private async store(scores: FraudScore[]): Promise<void> {
     const now = Date.now();
     const items = scores.map((s, index) => ({
       index,
@@ -219,14 +299,6 @@ export class FraudHook {
     const result = await this.collector.collect('fraud_scores', { items, unparsable: [] });
     if (result.rejected > 0)
       this.log(`fraud: ${result.rejected} scores refused: ${result.errors[0]?.reason ?? ''}`);
-    if (!facts) return;
-    scores.forEach((s, i) => {
-      this.metrics.scores.observe(s.score);
-      if (!s.alert) return;
-      this.metrics.alerts.inc();
-      this.onAlert(s);
-      this.dispatcher?.offer(alertOrder(s, facts[i]?.amount ?? null));
-    });
   }
 }
 

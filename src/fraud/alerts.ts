@@ -146,8 +146,9 @@ export class AlertDispatcher {
   }
 
   private pump(): void {
-    while (this.active < this.o.concurrency && this.queue.length > 0) {
-      const item = this.queue.shift() as { body: AlertBody; attempt: number };
+    while (this.active < this.o.concurrency) {
+      const item = this.queue.shift();
+      if (!item) return;
       this.active++;
       void this.deliver(item).finally(() => {
         this.active--;

@@ -52,6 +52,20 @@ describe('fraud backtest', { timeout: 120_000 }, () => {
     assert.ok(report.model.recallAtPrecision50 >= 0.8);
   });
 
+  it('is calibrated: in each well-filled score band the share of fraud is near the mean score', (t) => {
+    for (const band of report.calibration) {
+      t.diagnostic(
+        `${band.from}–${band.to}: ${band.orders} orders, mean score ${band.meanScore.toFixed(3)}, fraud ${band.fraudShare.toFixed(3)}`,
+      );
+      if (band.orders < 50) continue;
+      assert.ok(Math.abs(band.meanScore - band.fraudShare) < 0.15, `band ${band.from}–${band.to}`);
+    }
+    assert.equal(
+      report.calibration.reduce((n, b) => n + b.orders, 0),
+      report.orders,
+    );
+  });
+
   it('counts orders, fraud labels and alerts a day consistently', () => {
     assert.equal(report.orders, 25_000);
     assert.ok(report.fraud > 200 && report.fraud < 750, `${report.fraud} labelled`);

@@ -29,6 +29,32 @@ export interface BacktestReport {
   bestRule: ScorerFigures;
   rules: ScorerFigures[];
   curve: CurvePoint[];
+  /** Reliability: per score band, the mean score against the share of labelled fraud (calibrated: close). */
+  calibration: { from: number; to: number; orders: number; meanScore: number; fraudShare: number }[];
+}
+
+const BANDS = [0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0000001];
+
+function calibration(scores: readonly number[], labels: readonly boolean[]): BacktestReport['calibration'] {
+  return BANDS.slice(0, -1).map((from, b) => {
+    const to = BANDS[b + 1] as number;
+    let n = 0;
+    let sum = 0;
+    let fraud = 0;
+    scores.forEach((s, i) => {
+      if (s < from || s >= to) return;
+      n++;
+      sum += s;
+      if (labels[i]) fraud++;
+    });
+    return {
+      from,
+      to: Math.min(1, to),
+      orders: n,
+      meanScore: n ? sum / n : 0,
+      fraudShare: n ? fraud / n : 0,
+    };
+  });
 }
 
 /**
@@ -79,6 +105,7 @@ export async function backtest(
     bestRule: best,
     rules,
     curve: thin(curve, 50),
+    calibration: calibration(modelScores, labels),
   };
 }
 

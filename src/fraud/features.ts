@@ -101,7 +101,7 @@ export class FraudState {
   readonly customers = new Map<string, CustomerState>();
   private readonly products = new Map<string, Moments>();
   private readonly all = new Moments();
-  /** IP-country counts per customer are kept as [count, firstSeen] packed: see ipCounts. */
+  /** How often each IP country was seen per customer (the usual one is the most frequent). */
   private readonly ipCounts = new Map<string, Map<string, number>>();
   orders = 0;
 

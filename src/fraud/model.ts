@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURES, type FeatureContext, FraudState } from './features.js';
+import { FEATURES, type FeatureContext, type FraudState } from './features.js';
 import type { IsolationForest } from './isolation-forest.js';
 import { sigmoid } from './logistic.js';
 import type { OrderFacts } from './order-facts.js';
@@ -114,9 +114,4 @@ function reasons(
     .sort((a, b) => b[0] - a[0])
     .slice(0, MAX_REASONS)
     .map(([, t]) => t);
-}
-
-/** A fresh model over an empty state (the state is then filled from the lake). */
-export function emptyModel(weights: ModelWeights): FraudModel {
-  return new FraudModel(new FraudState(), null, weights);
 }

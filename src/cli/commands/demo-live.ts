@@ -26,7 +26,9 @@ async function totals(engine: Engine): Promise<{ orders: number; revenue: number
 export async function liveDemo(dir: string, out: (line: string) => void, seconds = 6): Promise<void> {
   const key = `demo-${randomUUID()}`;
   const config = collectorConfigSchema.parse({ writeKeys: [key], compactIntervalMs: 1000 });
-  const collector = await startCollector({ dataDir: dir, config, host: '127.0.0.1', port: 0 });
+  // The live part shows ingestion throughput; fraud scoring (shoplake serve's default) would first rebuild
+  // its model from the whole lake, seconds the demo does not need. `shoplake fraud backtest` shows it.
+  const collector = await startCollector({ dataDir: dir, config, host: '127.0.0.1', port: 0, fraud: false });
   const engine = await openEngine({ dataDir: dir });
   try {
     const start = await totals(engine);

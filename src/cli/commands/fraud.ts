@@ -95,6 +95,12 @@ function describeBacktest(r: BacktestReport, curve: boolean): string {
     `average precision: model ${m.averagePrecision.toFixed(3)}, isolation forest alone ${r.forestAlone.averagePrecision.toFixed(3)}, best single rule (${r.bestRule.name}) ${r.bestRule.averagePrecision.toFixed(3)} (${(m.averagePrecision / Math.max(1e-9, r.bestRule.averagePrecision)).toFixed(1)}×)`,
     `recall at precision ≥ 50 %: model ${pct(m.recallAtPrecision50)}, isolation forest ${pct(r.forestAlone.recallAtPrecision50)}, best rule ${pct(r.bestRule.recallAtPrecision50)}`,
   ];
+  lines.push(
+    `calibration (score band: mean score / share fraud): ${r.calibration
+      .filter((c) => c.orders > 0)
+      .map((c) => `${c.from}–${c.to}: ${c.meanScore.toFixed(2)} / ${c.fraudShare.toFixed(2)} (${c.orders})`)
+      .join('; ')}`,
+  );
   if (curve) {
     lines.push('threshold  precision  recall');
     for (const p of r.curve)
