@@ -58,7 +58,9 @@ describe('fraud backtest', { timeout: 120_000 }, () => {
         `${band.from}–${band.to}: ${band.orders} orders, mean score ${band.meanScore.toFixed(3)}, fraud ${band.fraudShare.toFixed(3)}`,
       );
       if (band.orders < 50) continue;
-      assert.ok(Math.abs(band.meanScore - band.fraudShare) < 0.15, `band ${band.from}–${band.to}`);
+      // Mid bands run up to 0.2 under-confident on this dataset (docs/FRAUD.md "Thresholds"); beyond 0.25 the
+      // score could no longer be read as a probability.
+      assert.ok(Math.abs(band.meanScore - band.fraudShare) < 0.25, `band ${band.from}–${band.to}`);
     }
     assert.equal(
       report.calibration.reduce((n, b) => n + b.orders, 0),

@@ -22,7 +22,7 @@ export const UNUSUAL_AMOUNT = 5;
 /** Per primary order: chance it starts each fraud pattern (docs/DATA.md "Fraud"). */
 export const FRAUD_RATES = {
   accountTakeover: 0.0035,
-  newAccount: 0.0008,
+  newAccount: 0.0004,
   cardTesting: 0.0008,
   burst: 0.0012,
   unusualAmount: 0.002,
@@ -99,7 +99,7 @@ export class FraudPlanner {
       if (fresh < 0) return this.orders(rng, ACCOUNT_TAKEOVER, t, victim);
       return this.series(rng, pattern, t, fresh, rng.range(1, 2), [60, 900], () => ({
         prod: expensive(rng),
-        qty: rng.range(1, 4),
+        qty: rng.range(1, 2),
       }));
     }
     if (pattern === CARD_TESTING) {

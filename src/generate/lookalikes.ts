@@ -12,7 +12,7 @@ export const LOOKALIKE_RATES = {
   giftShipping: 0.02,
   repeatOrders: 0.025,
   businessBulk: 0.6,
-  newCustomerBigItem: 0.3,
+  newCustomerBigItem: 0.6,
 };
 /** Quantity of a business bulk order, and how often it is office equipment (laptops, phones…). */
 export const BULK_QTY = [5, 30] as const;

@@ -84,7 +84,8 @@ describe('analyses find the generator’s patterns', () => {
     const mine = rows.filter((r) => churned.has(String(r.customer_id)));
     const others = rows.filter((r) => !churned.has(String(r.customer_id)));
     const share = (rs: typeof rows) => rs.filter((r) => low.has(String(r.segment))).length / rs.length;
-    assert.ok(mine.length >= 10, `only ${mine.length} churned customers with orders`);
+    // A sample-size guard: 9 with the fraud generator of issue 13 (its draws shift which customers order).
+    assert.ok(mine.length >= 8, `only ${mine.length} churned customers with orders`);
     assert.ok(share(mine) >= 0.8, `churned in low segments: ${share(mine)}`);
     assert.ok(share(others) < 0.5, `active in low segments: ${share(others)}`);
   });
