@@ -79,6 +79,7 @@ describe('engine over a lake with missing and damaged tables (issues 8, 16)', ()
         clickstream: 'not loaded',
         products: 'not loaded',
         experiments: 'not loaded',
+        sessions: 'not loaded',
       });
     } finally {
       await engine.close();
