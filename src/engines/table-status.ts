@@ -78,9 +78,11 @@ export function unavailableTable(status: TableStatus): UserError {
       { code: 'table_damaged' },
     );
   }
+  // A derived table (sessions) comes with its source: say to load that one.
+  const load = TABLES[status.table].derivedFrom ?? status.table;
   return new UserError(
     `the lake has no ${status.table} table yet: run 'shoplake build-lake' (after 'shoplake generate') ` +
-      `or 'shoplake ingest FILE --table ${status.table}'`,
+      `or 'shoplake ingest FILE --table ${load}'`,
     { code: 'table_not_loaded' },
   );
 }
