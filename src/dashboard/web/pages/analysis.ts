@@ -1,5 +1,5 @@
 import { chooseChart } from '../../chart-choice.js';
-import { fetchCatalog, runAnalysis } from '../api.js';
+import { ApiError, fetchCatalog, runAnalysis } from '../api.js';
 import { drawChart } from '../charts.js';
 import { download, h } from '../dom.js';
 import { paramsForm } from '../form.js';
@@ -66,7 +66,10 @@ async function show(panel: Panel, info: AnalysisInfo, params: Record<string, str
     if (spec.kind !== 'none') drawChart(chart, spec, result.rows);
     panel.ready(`${result.rows.length} rows, computed ${new Date(result.computedAt).toLocaleTimeString()}`);
   } catch (err) {
-    panel.error(messageOf(err));
+    // A lake too short for a model (churn needs months of history) is a fact about the data, said as
+    // such, not a failure of the page.
+    if (err instanceof ApiError && err.code === 'too_little_history') panel.empty(err.message);
+    else panel.error(messageOf(err));
   }
 }
 
