@@ -127,9 +127,14 @@ export function keyAuthorize(auth: Authenticator): (c: Context) => Promise<Princ
  * An Authenticator for the dashboard on its own (`shoplake dashboard`): keys from `<data>/keys.json`,
  * each refused key written to the audit log (a log that cannot be written is said through `log`).
  */
-export function dashboardAuthenticator(dataDir: string, log: (line: string) => void): Authenticator {
+export function dashboardAuthenticator(
+  dataDir: string,
+  log: (line: string) => void,
+  options: { recheckMs?: number } = {},
+): Authenticator {
   return createAuthenticator({
     dataDir,
+    ...options,
     onFailure: (failure, address, principal) => {
       const actor = principal ?? { name: 'http', role: null };
       appendAudit(dataDir, actor, principal ? 'auth.refused' : 'auth.failure', {

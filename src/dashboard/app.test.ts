@@ -150,7 +150,18 @@ describe('dashboard API (app.request, no port)', () => {
       .parse(body);
     assert.deepEqual(
       tables.tables.map((t) => `${t.table}:${t.state}`),
-      ['orders:loaded', 'customers:loaded', 'clickstream:loaded', 'products:loaded', 'experiments:loaded'],
+      // The fraud tables exist once `serve` has scored orders; a generated lake has none yet.
+      [
+        'orders:loaded',
+        'customers:loaded',
+        'clickstream:loaded',
+        'products:loaded',
+        'experiments:loaded',
+        'sessions:loaded',
+        'order_checks:loaded',
+        'fraud_scores:not loaded',
+        'fraud_labels:not loaded',
+      ],
     );
   });
 

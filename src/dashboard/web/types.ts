@@ -27,7 +27,10 @@ export const analysisInfoSchema = z.object({
   name: z.string(),
   description: z.string(),
   engines: z.string(),
-  params: z.object({ properties: z.record(z.string(), paramSchema).optional() }),
+  params: z.object({
+    properties: z.record(z.string(), paramSchema).optional(),
+    required: z.array(z.string()).optional(),
+  }),
   columns: z.array(columnSchema),
 });
 export type AnalysisInfo = z.infer<typeof analysisInfoSchema>;

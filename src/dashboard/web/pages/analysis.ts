@@ -90,5 +90,12 @@ export async function renderAnalysis(root: HTMLElement, name: string): Promise<v
     form,
     panel.el,
   );
+  // A parameter without a default (e.g. also-bought's product) is asked for before anything runs.
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const missing = (info.params.required ?? []).filter((p) => !(p in params) && !(kebab(p) in params));
+  if (missing.length > 0) {
+    panel.empty(`Fill in ${missing.join(', ')} above and run: this analysis has no default for it.`);
+    return;
+  }
   await show(panel, info, params);
 }
