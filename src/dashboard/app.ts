@@ -12,7 +12,7 @@ import {
   runAnalysisWithNotes,
 } from '../analyses/index.js';
 import { type Engine, type OpenEngineOptions, openEngine } from '../engines/index.js';
-import { UserError } from '../errors/index.js';
+import { isUserError, UserError } from '../errors/index.js';
 import {
   type Actor,
   type AuditAction,
@@ -134,6 +134,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
   const authorize: Authorize | undefined =
     options.authorize ?? (options.auth ? keyAuthorize(options.auth) : undefined);
+  /** Whether the request's key still passes (a refusal is the answer; an internal failure is thrown). */
+  const stillAllowed = async (c: Context<DashboardEnv>): Promise<boolean> => {
+    try {
+      if (authorize) await authorize(c);
+      return true;
+    } catch (err) {
+      if (isUserError(err)) return false;
+      throw err;
+    }
+  };
   const audit = (c: Context<DashboardEnv>, action: AuditAction, detail: Record<string, unknown>) => {
     const who: Principal = c.get('principal');
     const actor: Actor = { name: who.name, role: who.role, keyId: who.keyId };
@@ -342,6 +352,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           wake = resolve;
           setTimeout(resolve, 15_000).unref();
         });
+        // A key revoked (or expired) meanwhile ends the stream at the next keep-alive: its page then
+        // sees the stream close and its next API call asks for a key.
+        if (!(await stillAllowed(c))) break;
         if (!stream.aborted && !closing) await stream.write(': keep-alive\n\n');
       }
       wakers.delete(waker);
