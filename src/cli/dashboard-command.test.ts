@@ -68,6 +68,8 @@ test('shoplake dashboard and serve put the dashboard API behind keys once a view
   const { dir, cleanup } = tempDir('shoplake-dashboard-keys-');
   const viewer = createKey(dir, { name: 'wall', role: 'viewer' });
   const analyst = createKey(dir, { name: 'ana', role: 'analyst' });
+  // serve refuses to start without a way to ingest.
+  createKey(dir, { name: 'shop', role: 'ingest' });
   const children: ReturnType<typeof spawn>[] = [];
   try {
     for (const args of [
