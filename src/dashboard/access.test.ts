@@ -8,6 +8,7 @@ import {
   dashboardAuthenticator,
   decideAccess,
   describeCatalog,
+  isApiPath,
   LOCAL_VIEWER,
   type RunningDashboard,
   startDashboard,
@@ -245,4 +246,19 @@ describe('dashboard behind keys and roles (real server on 127.0.0.1)', () => {
     assert.equal(res.status, 401);
     assert.equal((await sql('SELECT 1', key)).status, 401);
   });
+});
+
+test('the API is recognised however a router might read its path', () => {
+  for (const path of [
+    '/api',
+    '/api/status',
+    '/API/status',
+    '/%61pi/sql',
+    '/api/../api/sql',
+    '/%zz',
+    '/api/x?y=1',
+  ])
+    assert.equal(isApiPath(path), true, path);
+  for (const path of ['/', '/analyses/funnel', '/main.js', '/apiary', '/sql?q=SELECT%201'])
+    assert.equal(isApiPath(path), false, path);
 });
