@@ -5,6 +5,7 @@ import { buildSecurityLake } from '../security/fixture.test-helper.js';
 import { type CreatedKey, createKey, readAudit, revokeKey } from '../security/index.js';
 import { tempDir } from '../testing/index.js';
 import {
+  createDashboard,
   dashboardAuthenticator,
   decideAccess,
   describeCatalog,
@@ -261,4 +262,20 @@ test('the API is recognised however a router might read its path', () => {
     assert.equal(isApiPath(path), true, path);
   for (const path of ['/', '/analyses/funnel', '/main.js', '/apiary', '/sql?q=SELECT%201'])
     assert.equal(isApiPath(path), false, path);
+});
+
+test('the SQL route refuses a viewer even when a custom hook lets the request in', async () => {
+  const { dir, cleanup } = tempDir('shoplake-dashboard-hook-');
+  const dashboard = createDashboard({
+    engine: { dataDir: dir },
+    authorize: () => ({ name: 'lenient', role: 'viewer', keyId: null }),
+  });
+  try {
+    const res = await dashboard.app.request('/api/sql?q=SELECT%201');
+    assert.equal(res.status, 403);
+    assert.equal(errorShape.parse(await res.json()).error.code, 'forbidden');
+  } finally {
+    await dashboard.close();
+    cleanup();
+  }
 });

@@ -17,6 +17,7 @@ import {
   type Actor,
   type AuditAction,
   type Authenticator,
+  allows,
   appendAudit,
   htmlSecurityHeaders,
   type Principal,
@@ -165,15 +166,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const sharedResult = async (c: Context<DashboardEnv>, analysis: Analysis, raw: Record<string, string>) => {
     // Parsed first so that a bad parameter answers at once (and never reaches the cache); the key is the
     // parsed form, so `limit=10` and no limit share one result.
-    let key = analysis.name;
     try {
       const params = parseParams(analysis, raw);
-      key = `${analysis.name} ${JSON.stringify(Object.entries(params).sort())}`;
+      const key = `${analysis.name} ${JSON.stringify(Object.entries(params).sort())}`;
       const entry = await cache.get(key, async () => {
         const engine: Engine = await warm.queued();
         return runAnalysisWithNotes(engine, analysis, raw);
       });
-      // Outside the catch: a log that cannot be written fails the request once, as itself.
       return { entry, key };
     } catch (err) {
       await audit(c, 'query', { analysis: analysis.name, params: raw, error: errorBody(err).error.code });
@@ -182,6 +181,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
   const viewResult = async (c: Context<DashboardEnv>, analysis: Analysis, raw: Record<string, string>) => {
     const { entry, key } = await sharedResult(c, analysis, raw);
+    // Outside sharedResult's catch: a log that cannot be written fails the request once, as itself.
     await auditView(c, key, { analysis: analysis.name, params: raw });
     return entry;
   };
@@ -299,6 +299,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   });
   const runSql = async (c: Context<DashboardEnv>, text: string) => {
     const role = c.get('principal').role;
+    // Also checked here, whatever hook let the request in: user SQL needs the analyst role.
+    if (!allows(role, 'sql'))
+      throw new UserError(`this ${role} key cannot run SQL: it needs the analyst role`, {
+        code: 'forbidden',
+        status: 403,
+      });
     let answer: Awaited<ReturnType<SqlRunner['run']>>;
     try {
       answer = await sqlFor(role === 'admin' ? 'admin' : 'analyst').run(text);
