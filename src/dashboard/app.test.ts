@@ -150,8 +150,7 @@ describe('dashboard API (app.request, no port)', () => {
       .parse(body);
     assert.deepEqual(
       tables.tables.map((t) => `${t.table}:${t.state}`),
-      // The fixture loads the seed's five tables and the generator's fraud checks; sessions derive from
-      // clickstream; nothing has scored or labelled orders for fraud yet.
+      // The fraud tables exist once `serve` has scored orders; a generated lake has none yet.
       [
         'orders:loaded',
         'customers:loaded',

@@ -4,9 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { collectorConfigSchema, type RunningCollector, startCollector } from '../collector/index.js';
 import { replay, synthetic } from '../replay/index.js';
+import { createKey } from '../security/index.js';
 import { tempDir } from '../testing/index.js';
 import { chartMarks, launchChromium, shot, watchPage } from './browser.test-helper.js';
-import { createDashboard, type Dashboard, describeCatalog } from './index.js';
+import { createDashboard, type Dashboard, describeCatalog, startDashboard } from './index.js';
 import { cli, cliQuery, smallLake } from './lake.test-helper.js';
 
 const KEY = 'dashboard-test-key';
@@ -176,5 +177,54 @@ describe('dashboard in Chromium', () => {
     assert.equal(navigations, 0);
     await page.screenshot({ path: shot('overview-live'), fullPage: true });
     await page.close();
+  });
+
+  // Last: it creates a viewer key in the lake, which the open dashboard above does not read.
+  test('signing in with a key by keyboard sets an HttpOnly cookie and the overview draws', async (t) => {
+    if (!browser) return t.skip('Chromium is not installed');
+    const viewer = createKey(dir, { name: 'wall-screen', role: 'viewer' });
+    // A second dashboard with keys, on the collector's Authenticator (one throttle), as `serve` mounts it.
+    const guarded = await startDashboard({ engine: { dataDir: dir }, auth: server.auth, port: 0 });
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(guarded.url);
+      // The API answered 401: the key prompt has the focus.
+      await page.waitForSelector('form.sign-in input#key:focus');
+      assert.equal(await page.locator('.panel').count(), 0);
+      const problems = watchPage(page);
+      await page.keyboard.type(viewer.key);
+      await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('.panel').length > 0 &&
+          document.querySelectorAll('.panel[data-state="loading"], .panel:not([data-state])').length === 0,
+        undefined,
+        { timeout: 60_000 },
+      );
+      const errors = await page.$$eval('.panel[data-state="error"] .status', (els) =>
+        els.map((e) => e.textContent),
+      );
+      assert.deepEqual(errors, []);
+      assert.ok(
+        (await chartMarks(page)).some((n) => n > 0),
+        'no chart drew',
+      );
+      assert.deepEqual(problems, []);
+      assert.equal(await page.textContent('.who'), 'wall-screen (viewer)');
+      const cookies = await context.cookies(guarded.url);
+      assert.deepEqual(
+        cookies.map((c) => [c.name, c.value === viewer.key, c.httpOnly, c.sameSite, c.secure]),
+        [['shoplake_key', true, true, 'Strict', false]],
+      );
+      await page.screenshot({ path: shot('overview-signed-in'), fullPage: true });
+      // Signing out clears the cookie and brings the prompt back.
+      await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
+      await page.waitForSelector('form.sign-in input#key');
+      assert.deepEqual(await context.cookies(guarded.url), []);
+    } finally {
+      await context.close();
+      await guarded.close();
+    }
   });
 });

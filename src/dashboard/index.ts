@@ -1,3 +1,14 @@
+export {
+  AccessRefused,
+  type DashboardRequest,
+  dashboardAuthenticator,
+  decideAccess,
+  isApiPath,
+  keyAuthorize,
+  LOCAL_VIEWER,
+  READING_ROLES,
+  SESSION_COOKIE,
+} from './access.js';
 export { type Authorize, createDashboard, type Dashboard, type DashboardOptions } from './app.js';
 export {
   type AnalysisInfo,

@@ -12,7 +12,8 @@ export async function smallLake(dir: string): Promise<void> {
     orders: 2000,
     customers: 300,
     events: 8000,
-    days: 30,
+    // Long enough for the churn analyses (they train on a cut-off 30 days before the end).
+    days: 120,
     seed: 11,
     asOf: new Date('2026-11-25T00:00:00Z'),
     blackFriday: false,

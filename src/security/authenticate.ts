@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { type KeyEntry, type KeyRefusal, keyState, keysPath, readKeys, verifyKey } from './keys.js';
-import { allows, neededRole, type Permission, type Principal } from './roles.js';
+import { allows, neededRole, type Permission, type Principal, type Role } from './roles.js';
 import { FailureThrottle } from './throttle.js';
 
 /** A refused request: the status to answer, one JSON error code and message, and Retry-After when throttled. */
@@ -42,6 +42,8 @@ export interface Authenticator {
   authenticate(header: string | undefined, address: string): Promise<AuthResult>;
   /** Whether any key may scrape /metrics (a metrics key exists); without one /metrics is loopback-only. */
   hasScrapeKeys(): boolean;
+  /** Whether an active key with one of these roles exists (the dashboard is open to loopback until one can read). */
+  hasActiveKeys(roles: readonly Role[]): boolean;
   /** Reports a valid key refused for its role (403), so that it is audited like a failed key. */
   refused(failure: AuthFailure, address: string, principal: Principal): void;
 }
@@ -113,6 +115,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     hasScrapeKeys() {
       refresh();
       return keys.some((k) => k.role === 'metrics' && keyState(k) === 'active');
+    },
+    hasActiveKeys(roles) {
+      refresh();
+      return keys.some((k) => roles.includes(k.role) && keyState(k) === 'active');
     },
     async authenticate(header, address) {
       const wait = throttle.waitSeconds(address);

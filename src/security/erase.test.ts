@@ -33,6 +33,7 @@ describe('erasure', () => {
   after(() => cleanup());
 
   it('covers every table with a customer column', () => {
+    // sessions and fraud_scores carry customer_id too since the sessions and fraud features.
     assert.deepEqual(customerTables().sort(), [
       'clickstream',
       'customers',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { startDashboard } from '../../dashboard/index.js';
+import { dashboardAuthenticator, startDashboard } from '../../dashboard/index.js';
 import { engineFlags, parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
 import { addEngineOptions, dataDir, engineChoice } from '../options.js';
 import { status } from '../output.js';
@@ -29,6 +29,8 @@ export function registerDashboard(program: Command): void {
     });
     const running = await startDashboard({
       engine: { dataDir: dir, ...choice },
+      // Its own Authenticator (and throttle): keys from <data>/keys.json, failures in the audit log.
+      auth: dashboardAuthenticator(dir, status),
       refreshMs: refresh * 1000,
       host,
       port,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadCatalog } from '../../analyses/index.js';
 import { loadCollectorConfig, startCollector } from '../../collector/index.js';
-import { createDashboard } from '../../dashboard/index.js';
+import { createDashboard, type Dashboard } from '../../dashboard/index.js';
 import { engineEnv, readEngineConfig, resolveEngineChoice } from '../../engines/index.js';
 import { UserError } from '../../errors/index.js';
 import { hasActiveKey } from '../../security/index.js';
@@ -83,15 +84,14 @@ export function registerServe(program: Command): void {
       const dir = dataDir(cmd);
       const tls = readTls(opts.tlsCert, opts.tlsKey);
       // --config here is the collector's; the dashboard's engine comes from the environment or <data>/shoplake.json.
-      const dashboard = opts.dashboard
-        ? createDashboard({
-            engine: {
-              dataDir: dir,
-              ...resolveEngineChoice({}, engineEnv(process.env), readEngineConfig(dir)),
-            },
-            refreshMs: opts.refresh * 1000,
-          })
-        : undefined;
+      // The dashboard is built once the collector runs, to share its Authenticator (one failure throttle);
+      // the collector only listens once start-up is done, so no request reaches it before.
+      let dashboard: Dashboard | undefined;
+      const fallback: RequestListener = (req, res) => {
+        if (dashboard) return dashboard.listener(req, res);
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'starting: retry', code: 'starting', status: 503 } }));
+      };
       const config = loadCollectorConfig(
         opts.config,
         process.env,
@@ -112,7 +112,7 @@ export function registerServe(program: Command): void {
         monitor: { analyses, ...(sparkRemote ? { sparkRemote } : {}) },
         config,
         ...(tls ? { tls } : {}),
-        ...(dashboard ? { fallback: dashboard.listener } : {}),
+        ...(opts.dashboard ? { fallback } : {}),
         host: opts.host,
         port: opts.port,
         log: (line) => status(line),
@@ -125,6 +125,17 @@ export function registerServe(program: Command): void {
             }
           : false,
       });
+      if (opts.dashboard) {
+        dashboard = createDashboard({
+          engine: {
+            dataDir: dir,
+            ...resolveEngineChoice({}, engineEnv(process.env), readEngineConfig(dir)),
+          },
+          refreshMs: opts.refresh * 1000,
+          auth: running.auth,
+          https: tls !== undefined,
+        });
+      }
       process.stdout.write(`shoplake collector listening on ${running.url}\n`);
       status(`${await signal}: draining and compacting`);
       await dashboard?.close();

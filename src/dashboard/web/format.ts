@@ -27,12 +27,3 @@ export function formatCompact(value: number, format: ColumnInfo['format'] = 'num
   const text = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
   return format === 'money' ? `$${text}` : text;
 }
-
-/** Rows as CSV text (RFC 4180 quoting), for the download button. */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const cell = (v: unknown) => {
-    const text = v === null || v === undefined ? '' : String(v);
-    return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n');
-}

@@ -1,8 +1,11 @@
+import { ApiError, fetchSession, SIGN_IN_EVENT, signOut } from './api.js';
 import { resizeCharts } from './charts.js';
 import { h } from './dom.js';
 import { renderAnalysis, renderCatalog } from './pages/analysis.js';
 import { renderOverview } from './pages/overview.js';
+import { renderSignIn } from './pages/sign-in.js';
 import { renderSql } from './pages/sql.js';
+import { messageOf } from './panel.js';
 
 const THEME_KEY = 'shoplake-theme';
 let current = new AbortController();
@@ -42,6 +45,11 @@ function start(): void {
     applyTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark');
     void route(root);
   });
+  const who = h('span', { class: 'who', 'aria-live': 'polite' });
+  const out = h('button', { type: 'button', id: 'sign-out', hidden: '' }, 'Sign out');
+  out.addEventListener('click', () => {
+    void signOut().then(() => location.reload());
+  });
   const nav = h(
     'nav',
     { 'aria-label': 'pages' },
@@ -51,7 +59,7 @@ function start(): void {
   );
   document.body.replaceChildren(
     h('a', { href: '#main', class: 'skip' }, 'Skip to content'),
-    h('header', {}, h('strong', {}, 'shoplake'), nav, theme),
+    h('header', {}, h('strong', {}, 'shoplake'), nav, who, out, theme),
     root,
   );
   // Links inside the app change the page without a reload; the URL always reproduces the view.
@@ -66,7 +74,23 @@ function start(): void {
   root.addEventListener('rerender', () => void route(root));
   window.addEventListener('popstate', () => void route(root));
   window.addEventListener('resize', () => resizeCharts());
-  void route(root);
+  // Any 401 from the API (a key revoked meanwhile, a cookie gone) stops the page and asks for a key.
+  window.addEventListener(SIGN_IN_EVENT, () => {
+    current.abort();
+    renderSignIn(root, 'sign in to continue');
+  });
+  fetchSession().then(
+    (session) => {
+      who.textContent = `${session.name} (${session.role})`;
+      if (session.keys) out.hidden = false;
+      void route(root);
+    },
+    // A 401 has already shown the key prompt; anything else is said in place of the page.
+    (err: unknown) => {
+      if (!(err instanceof ApiError && err.status === 401))
+        root.replaceChildren(h('p', { class: 'status', role: 'alert' }, messageOf(err)));
+    },
+  );
 }
 
 start();

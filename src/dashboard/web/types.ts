@@ -29,7 +29,6 @@ export const analysisInfoSchema = z.object({
   engines: z.string(),
   params: z.object({
     properties: z.record(z.string(), paramSchema).optional(),
-    /** Parameters without a default (e.g. also-bought's --product): the page waits for them. */
     required: z.array(z.string()).optional(),
   }),
   columns: z.array(columnSchema),
@@ -77,3 +76,11 @@ export type LiveSnapshot = z.infer<typeof liveSchema>;
 export const errorSchema = z.object({
   error: z.object({ message: z.string(), code: z.string(), status: z.number() }),
 });
+
+/** Who is signed in: a key's name and role (`keys`: whether the server has keys to sign in with). */
+export const sessionSchema = z.object({
+  name: z.string(),
+  role: z.string(),
+  keys: z.boolean().optional(),
+});
+export type Session = z.infer<typeof sessionSchema>;

@@ -1,9 +1,8 @@
 import { chooseChart } from '../../chart-choice.js';
-import { ApiError, fetchCatalog, runAnalysis } from '../api.js';
+import { ApiError, downloadUrl, fetchCatalog, runAnalysis } from '../api.js';
 import { drawChart } from '../charts.js';
-import { download, h } from '../dom.js';
+import { h } from '../dom.js';
 import { paramsForm } from '../form.js';
-import { toCsv } from '../format.js';
 import { messageOf, Panel } from '../panel.js';
 import { resultTable } from '../table.js';
 import type { AnalysisInfo } from '../types.js';
@@ -31,13 +30,6 @@ export async function renderCatalog(root: HTMLElement): Promise<void> {
 }
 
 async function show(panel: Panel, info: AnalysisInfo, params: Record<string, string>): Promise<void> {
-  // An analysis about one product or customer has nothing to show until the user names one: asking
-  // is not an error.
-  const missing = (info.params.required ?? []).filter((name) => !params[name]);
-  if (missing.length > 0) {
-    panel.empty(`Fill in ${missing.join(' and ')} above and run it to see this analysis.`);
-    return;
-  }
   panel.loading(info.name);
   try {
     const result = await runAnalysis(info.name, params);
@@ -47,14 +39,16 @@ async function show(panel: Panel, info: AnalysisInfo, params: Record<string, str
     }
     const spec = chooseChart(info.columns, result.rows);
     const chart = h('div', { class: 'chart', role: 'img', 'aria-label': `${info.name} chart` });
-    const columns = info.columns.map((c) => c.name);
-    const csv = h('button', { type: 'button' }, 'Download CSV');
-    csv.addEventListener('click', () =>
-      download(`${info.name}.csv`, 'text/csv', toCsv(columns, result.rows)),
+    // Downloads come from the server (the same shared, masked result), so each one is audited.
+    const csv = h(
+      'a',
+      { href: downloadUrl(info.name, params, 'csv'), download: `${info.name}.csv`, class: 'button' },
+      'Download CSV',
     );
-    const json = h('button', { type: 'button' }, 'Download JSON');
-    json.addEventListener('click', () =>
-      download(`${info.name}.json`, 'application/json', JSON.stringify(result.rows, null, 2)),
+    const json = h(
+      'a',
+      { href: downloadUrl(info.name, params, 'json'), download: `${info.name}.json`, class: 'button' },
+      'Download JSON',
     );
     const notes = result.notes.map((n) => h('p', { class: 'note' }, `note: ${n.message}`));
     panel.body.replaceChildren(
@@ -99,5 +93,12 @@ export async function renderAnalysis(root: HTMLElement, name: string): Promise<v
     form,
     panel.el,
   );
+  // A parameter without a default (e.g. also-bought's product) is asked for before anything runs.
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const missing = (info.params.required ?? []).filter((p) => !(p in params) && !(kebab(p) in params));
+  if (missing.length > 0) {
+    panel.empty(`Fill in ${missing.join(', ')} above and run: this analysis has no default for it.`);
+    return;
+  }
   await show(panel, info, params);
 }
