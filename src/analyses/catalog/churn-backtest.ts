@@ -4,9 +4,9 @@ import { averagePrecision, brierScore, calibrationError, precisionAtTop, rocAuc 
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import {
-  CHURN_TARGETS,
   type ChurnCase,
   type ChurnTarget,
+  churnParams,
   fitChurn,
   predictChurn,
   toCases,
@@ -38,18 +38,7 @@ export default defineAnalysis({
     'Backtest of churn-risk: ROC AUC, average precision, precision in the top 10 % and calibration for churn (no order and no visit; --target order: no order) in the N days after a cut-off, vs recency alone',
   params: z.object({
     asOf: isoDate.optional().describe('end of the test window (default: the day after the last order)'),
-    horizon: z.coerce.number().int().min(1).max(365).default(30).describe('days ahead (default 30)'),
-    activeDays: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(3650)
-      .default(180)
-      .describe('active = an order in this many days before (default 180)'),
-    target: z
-      .enum(CHURN_TARGETS)
-      .default('activity')
-      .describe('churn = no order and no visit (activity, default) or no order (order) in the horizon'),
+    ...churnParams,
   }),
   row: z.object({
     method: z.string(),

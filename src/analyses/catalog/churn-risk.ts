@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { CHURN_TARGETS, fitChurn, predictChurn, predictedValues, reasons, toCases } from './parts/churn.js';
+import { churnParams, fitChurn, predictChurn, predictedValues, reasons, toCases } from './parts/churn.js';
 import { churnFeaturesSql } from './parts/churn-features.js';
 
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
@@ -15,18 +15,7 @@ export default defineAnalysis({
     'Probability that each active customer churns in the next N days (no order and no visit; --target order: no order), by a logistic model, with the top three reasons and value at risk (probability × clv prediction)',
   params: z.object({
     asOf: isoDate.optional().describe('predict from this day (default: the day after the last order)'),
-    horizon: z.coerce.number().int().min(1).max(365).default(30).describe('days ahead (default 30)'),
-    activeDays: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(3650)
-      .default(180)
-      .describe('active = an order in this many days before (default 180)'),
-    target: z
-      .enum(CHURN_TARGETS)
-      .default('activity')
-      .describe('churn = no order and no visit (activity, default) or no order (order) in the horizon'),
+    ...churnParams,
     customer: z.string().min(1).optional().describe('only this customer'),
     by: z
       .enum(['probability', 'value'])

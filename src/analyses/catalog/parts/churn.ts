@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { UserError } from '../../../errors/index.js';
 import { contributions, fitLogistic, type LogisticModel, predictLogistic } from '../../models/index.js';
 import { type CustomerHistory, fitClv, predictValue } from './clv.js';
@@ -34,6 +35,22 @@ export const CHURN_FEATURES = [
  */
 export type ChurnTarget = 'activity' | 'order';
 export const CHURN_TARGETS = ['activity', 'order'] as const;
+
+/** The parameters churn-risk and churn-backtest share (asOf's wording is each one's own). */
+export const churnParams = {
+  horizon: z.coerce.number().int().min(1).max(365).default(30).describe('days ahead (default 30)'),
+  activeDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(180)
+    .describe('active = an order in this many days before (default 180)'),
+  target: z
+    .enum(CHURN_TARGETS)
+    .default('activity')
+    .describe('churn = no order and no visit (activity, default) or no order (order) in the horizon'),
+};
 
 /** One customer at one cut-off: features, the outcome when known, and what reasons are worded from. */
 export interface ChurnCase {
