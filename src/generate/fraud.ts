@@ -125,7 +125,7 @@ export class FraudPlanner {
     // Account takeover: one to three orders, mostly expensive items.
     const n = rng.chance(0.6) ? 1 : rng.chance(0.75) ? 2 : 3;
     return this.series(rng, ACCOUNT_TAKEOVER, t, victim, n, [60, 900], () => {
-      const prod = rng.chance(0.8) ? expensive(rng) : rng.int(PRODUCTS.length);
+      const prod = rng.chance(0.8) ? expensive(rng) : anyArrived(rng, t);
       return { prod, qty: rng.range(1, 3) };
     });
   }
@@ -195,4 +195,15 @@ function lowerBound(a: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Any product of the catalog already on sale at `t`: in a long-tail catalog some arrive during the window
+ * (the seed's all exist from the start, so it draws exactly as before there).
+ */
+function anyArrived(rng: Rng, t: number): number {
+  for (;;) {
+    const p = rng.int(PRODUCTS.length);
+    if ((PRODUCTS[p]?.arrivalSec ?? 0) <= t) return p;
+  }
 }
