@@ -6,34 +6,17 @@
  * open-loop engine on an undici pool). When `wrk` is installed it cross-checks with a C client.
  * `node dist/bench/collector.js` (BENCH_SECONDS, default 10 s per run).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openEngine } from '../src/engines/index.js';
 import { type ReplayResult, replay, synthetic } from '../src/replay/index.js';
+import { startServe, stopServe } from './serve-process.js';
 
 const KEY = 'bench-key-123';
-const BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TARGET = { batched: 100_000, single: 10_000, p99Ms: 50, lagSeconds: 5 };
-
-async function start(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--data', dir, 'serve', '--port', '0'], {
-    env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-  });
-  return { child, url };
-}
 
 /** CPU seconds (user + system) a process has used, from /proc; its DuckDB threads included. */
 function cpuSeconds(pid: number): number {
@@ -221,7 +204,7 @@ end
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'shoplake-bench-'));
-const { child, url } = await start(dir);
+const { child, url } = await startServe(dir, KEY);
 const pid = child.pid as number;
 try {
   console.log(
@@ -249,7 +232,6 @@ try {
   const wrkSingle = await wrk(url, 1, 256);
   if (wrkSingle) console.log(`${'wrk -t1 -c256, 1/request'.padEnd(30)} ${wrkSingle}`);
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await stopServe(child);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,46 +5,22 @@
  * batched load runs. Servers run as their own processes; this process generates load and receives the
  * webhook. `node dist/bench/fraud.js` (BENCH_SECONDS, default 8 s per run).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { scoreUnscored } from '../src/fraud/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 import { percentiles, type ReplayResult, replay, synthetic } from '../src/replay/index.js';
+import { startServe, stopServe } from './serve-process.js';
 
 const KEY = 'bench-key-123';
 const alertBody = z.object({ order: z.object({ order_id: z.string() }) });
-const BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const GOAL = { throughputRatio: 0.9, p99ExtraMs: 10, alertP99Ms: 2000 };
-
-async function start(dir: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, '--data', dir, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve) => {
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const done = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await done;
-}
 
 const source = { ...synthetic(50_000, 200_000), origin: 'synthetic' };
 let runs = 0;
@@ -175,7 +151,7 @@ async function main(): Promise<void> {
       cpSync(history, dir, { recursive: true });
       const args = mode === 'off' ? ['--no-fraud'] : ['--alert-webhook', hook, '--alert-group-window', '1ms'];
       const t0 = performance.now();
-      const { child, url } = await start(dir, args);
+      const { child, url } = await startServe(dir, KEY, args);
       console.log(`scoring ${mode}: server ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       try {
         const [batchedResult, waits] = await Promise.all([
@@ -189,7 +165,7 @@ async function main(): Promise<void> {
         line(`single records at 1,000/s, ${mode}`, single, 'requests');
         results[mode].singleP99.push(single.latencyMs.p99);
       } finally {
-        await stop(child);
+        await stopServe(child);
       }
     }
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
