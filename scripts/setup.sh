@@ -9,6 +9,8 @@ fi
 # dist/ is rebuilt from scratch: a renamed or deleted module must not stay listed, loadable or tested.
 rm -rf dist
 npx tsc -p tsconfig.json
+# The CLI's start-up bundle (bin/shoplake.js runs it), packed from the same sources after tsc checked them.
+node scripts/bundle-cli.mjs
 # The dashboard's browser code: type-checked with its own tsconfig (DOM, no Node), then bundled with
 # ECharts into dist/web/ (served by shoplake itself and inlined into reports: no CDN, works offline).
 npx tsc -p src/dashboard/web/tsconfig.json

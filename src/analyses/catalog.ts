@@ -1,9 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.js';
+import { catalogModuleNames, hasCatalogModule, importCatalogModule } from './catalog-modules.js';
 import type { Analysis } from './types.js';
 
-const CATALOG_DIR = new URL('./catalog/', import.meta.url);
 let cached: Promise<Analysis[]> | undefined;
 
 /**
@@ -12,10 +10,8 @@ let cached: Promise<Analysis[]> | undefined;
  */
 export function loadCatalog(): Promise<Analysis[]> {
   cached ??= (async () => {
-    const files = readdirSync(fileURLToPath(CATALOG_DIR))
-      .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
-      .sort();
-    const modules = await Promise.all(files.map((f) => import(new URL(f, CATALOG_DIR).href)));
+    const files = catalogModuleNames();
+    const modules = await Promise.all(files.map(importCatalogModule));
     const analyses = modules.map((m, i) => {
       const analysis = (m as { default?: Analysis }).default;
       if (!analysis?.name) throw new Error(`catalog file ${files[i]} has no default-exported analysis`);
@@ -29,9 +25,8 @@ export function loadCatalog(): Promise<Analysis[]> {
 /** The analysis with this name, or a user error listing the catalog. */
 export async function findAnalysis(name: string): Promise<Analysis> {
   // Each analysis lives in catalog/<name>.js, so one lookup usually needs one module, not all of them.
-  if (/^[a-z0-9-]+$/.test(name) && existsSync(fileURLToPath(new URL(`${name}.js`, CATALOG_DIR)))) {
-    const analysis = ((await import(new URL(`${name}.js`, CATALOG_DIR).href)) as { default?: Analysis })
-      .default;
+  if (/^[a-z0-9-]+$/.test(name) && hasCatalogModule(name)) {
+    const analysis = ((await importCatalogModule(name)) as { default?: Analysis }).default;
     if (analysis?.name === name) return analysis;
   }
   const catalog = await loadCatalog();
