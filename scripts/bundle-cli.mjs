@@ -17,7 +17,7 @@ const outdir = join(root, 'dist', 'cli');
 // imports it, or loads file by file (DuckDB's client: ~180 files). Every other package stays external
 // and loads from node_modules as before: DuckDB's native binding, packages that read their own files
 // at run time, and those only commands that are not start-up bound use.
-const BUNDLED_PACKAGES = [/^zod(\/|$)/, /^commander$/, /^ml-matrix$/, /^@duckdb\/node-api$/];
+const BUNDLED_PACKAGES = [/^zod(\/|$)/, /^commander$/, /^ml-matrix$/, /^@duckdb\/node-api$/, /^hono(\/|$)/, /^@hono\/node-server$/, /^csv-stringify(\/|$)/, /^@grafana\//];
 
 // The two modules whose loading differs in a bundle, replaced by equivalents with the same exports.
 const REPLACED = {
