@@ -3,7 +3,8 @@
  * generated size, side by side with their floors and peers, each a fresh process, run in interleaved
  * rounds so that a busy machine slows every contender alike: `node -e 0` (Node's own start-up, the floor
  * of any Node CLI), `node` importing @duckdb/node-api only (the floor of any query through DuckDB), and
- * the seed's awk one-liner for scenario 1 over the same raw CSV.
+ * the seed's awk one-liner for scenario 1 over the same raw CSV; and the same two commands run from tsc's
+ * build (dist/src/) instead of the bundle bin/shoplake.js runs (dist/cli/, scripts/bundle-cli.mjs).
  * `--compare BIN` adds the same two commands run by another build's bin/shoplake.js (e.g. an older
  * commit exported and built elsewhere), to measure a change side by side.
  * Usage: node dist/bench/startup.js [--data DIR] [--runs N] [--compare PATH/bin/shoplake.js]
@@ -30,10 +31,18 @@ function contenders(dir: string, compare: string | undefined): Contender[] {
   const csv = join(dir, 'raw', 'orders', 'orders.csv');
   // As the CLI loads it (require, see src/duckdb/client.ts): the floor of any process that queries.
   const duckdbOnly = "require('@duckdb/node-api')";
+  // The same CLI from tsc's build (dist/src/, ~200 modules), which bin/shoplake.js ran before the bundle.
+  const tscMain = new URL('../src/cli/main.js', import.meta.url).href;
+  const viaTsc = (argv: string[]) => [
+    '--input-type=module',
+    '-e',
+    `const { main } = await import(${JSON.stringify(tscMain)}); process.exitCode = await main(${JSON.stringify(argv)});`,
+  ];
   return [
     { name: 'node -e 0 (floor)', command: node, args: ['-e', '0'] },
     { name: 'shoplake --help', command: node, args: [bin, '--help'] },
     { name: 'shoplake query --list', command: node, args: [bin, '--data', dir, 'query', '--list'] },
+    { name: 'query --list, tsc build', command: node, args: viaTsc(['--data', dir, 'query', '--list']) },
     // Resolved from this repository's node_modules, as the CLI resolves it.
     {
       name: 'node + import DuckDB client',
@@ -45,6 +54,11 @@ function contenders(dir: string, compare: string | undefined): Contender[] {
       name: 'shoplake query sales-by-region',
       command: node,
       args: [bin, '--data', dir, 'query', 'sales-by-region'],
+    },
+    {
+      name: 'query sales-by-region, tsc build',
+      command: node,
+      args: viaTsc(['--data', dir, 'query', 'sales-by-region']),
     },
     ...(compare
       ? [
