@@ -11,7 +11,6 @@ import { parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { status } from '../output.js';
 import { phaseProgress } from '../progress.js';
-import { liveDemo } from './demo-live.js';
 import { generateWithProgress, todayUtc } from './generate.js';
 import { describeReport } from './ingest.js';
 
@@ -107,6 +106,8 @@ export async function runDemo(
   }
   if (options.live !== false) {
     out('\nLive — orders and events arriving through the HTTP collector (shoplake serve + replay)');
+    // Loaded here: the live part (collector server, replay's HTTP client) would slow every `--help`.
+    const { liveDemo } = await import('./demo-live.js');
     await liveDemo(dir, out);
   }
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeMonitoringFiles } from '../../monitoring/deploy/index.js';
 import { status } from '../output.js';
 
 /** `shoplake monitoring generate`: writes the Grafana dashboards, Prometheus and Alertmanager files. */
@@ -12,7 +11,9 @@ export function registerMonitoring(program: Command): void {
     .command('generate')
     .description('write the dashboards, alert rules and configs under a deploy directory')
     .option('--out <dir>', 'deploy directory to write into', 'deploy')
-    .action((opts: { out: string }) => {
+    .action(async (opts: { out: string }) => {
+      // Loaded here: the files' generators (Grafana SDK, yaml) would slow every `shoplake --help`.
+      const { writeMonitoringFiles } = await import('../../monitoring/deploy/index.js');
       const written = writeMonitoringFiles(resolve(opts.out));
       for (const path of written) process.stdout.write(`${path}\n`);
       status(`wrote ${written.length} files under ${resolve(opts.out)}`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
-import { loadSource, loopbackTarget, type ReplayResult, replay } from '../../replay/index.js';
+import type { ReplayResult } from '../../replay/index.js';
 import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
@@ -50,6 +50,8 @@ export function registerReplay(program: Command): void {
       const opts = parseFlags(replayFlags, raw);
       const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
       if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
+      // Loaded here: its HTTP client (undici) would slow every `shoplake --help`.
+      const { loadSource, loopbackTarget, replay } = await import('../../replay/index.js');
       loopbackTarget(opts.target);
       const source = loadSource(dataDir(cmd));
       status(`replaying ${source.origin} to ${opts.target}`);
