@@ -14,6 +14,8 @@ if (!existsSync(built)) {
   process.stderr.write(`shoplake: not built yet: run 'npm install && npm run build' in ${root}\n`);
   process.exit(1);
 }
+// With --debug the stack of an internal error names the TypeScript sources, not the bundle's chunks.
+if (process.argv.includes('--debug') || process.env.SHOPLAKE_DEBUG) process.setSourceMapsEnabled(true);
 const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(built).mtimeMs;
 const { main } = await import(pathToFileURL(fresh ? bundle : built).href);
 process.exitCode = await main(process.argv.slice(2));
