@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -110,6 +111,17 @@ describe('the bundled CLI', () => {
       assert.equal(bundled.stdout, reference.stdout, argv.join(' '));
       assert.equal(bundled.stderr, reference.stderr, argv.join(' '));
     }
+  });
+
+  it('names the TypeScript sources in the stack of an internal error with --debug', () => {
+    // The engine cannot create its private temp directory: an internal error, stack shown with --debug.
+    const r = spawnSync(process.execPath, [BIN, '--debug', '--data', dir, 'query', 'sales-by-region'], {
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: join(dir, 'no-such-dir') },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /\n\s+at .*\/src\/engines\/[a-z-]+\.ts:\d+/);
+    assert.doesNotMatch(r.stderr, /\/dist\/cli\//);
   });
 
   it('loads DuckDB only to query, as tsc build does (see startup.test.ts)', () => {
