@@ -12,12 +12,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 const outdir = join(root, 'dist', 'cli');
 
-// Packages bundled in, those on the path of every `query`: zod is 95 small ES modules; commander,
-// ml-matrix and DuckDB's client are CommonJS, which Node scans for export names when an ES module
-// imports it, or loads file by file (DuckDB's client: ~180 files). Every other package stays external
-// and loads from node_modules as before: DuckDB's native binding, packages that read their own files
-// at run time, and those only commands that are not start-up bound use.
-const BUNDLED_PACKAGES = [/^zod(\/|$)/, /^commander$/, /^ml-matrix$/, /^@duckdb\/node-api$/, /^hono(\/|$)/, /^@hono\/node-server$/, /^csv-stringify(\/|$)/, /^@grafana\//];
+// Packages bundled in. On the path of every `query`: zod (95 small ES modules); commander, ml-matrix and
+// DuckDB's JavaScript client, CommonJS that Node scans for export names when an ES module imports it, or
+// loads file by file (DuckDB's client: ~180 files). For `serve` and `--help`: hono (35 modules),
+// @hono/node-server, csv-stringify, the Grafana SDK. Every other package stays external and loads from
+// node_modules as before: DuckDB's native binding, packages that read their own files at run time
+// (i18n-iso-countries, grpc's proto loader, playwright), and the rest.
+const BUNDLED_PACKAGES = [
+  /^zod(\/|$)/,
+  /^commander$/,
+  /^ml-matrix$/,
+  /^@duckdb\/node-api$/,
+  /^hono(\/|$)/,
+  /^@hono\/node-server$/,
+  /^csv-stringify(\/|$)/,
+  /^@grafana\//,
+];
 
 // The two modules whose loading differs in a bundle, replaced by equivalents with the same exports.
 const REPLACED = {
