@@ -12,6 +12,7 @@ import {
   discardFiles,
   ensureManifest,
   feedsSessions,
+  lakeParquetSql,
   newBatchId,
   partitionGrain,
   planBatchRemoval,
@@ -286,9 +287,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
 // The rows of replaced batches, read before the commit takes them out: their sessions change too.
 async function captureReplaced(db: DuckDbSession, files: readonly string[], replaces: readonly string[]) {
-  const list = files.map(sqlString).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE replaced_touch AS
-    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')}
     WHERE ${BATCH_COLUMN} IN (${replaces.map(sqlString).join(', ')})`);
 }
 
@@ -296,7 +296,7 @@ async function captureReplaced(db: DuckDbSession, files: readonly string[], repl
 function changedRows(added: readonly string[], replaced: boolean): string | null {
   const parts = [];
   if (added.length > 0) {
-    parts.push(`SELECT * FROM read_parquet([${added.map(sqlString).join(', ')}], hive_partitioning = false)`);
+    parts.push(`SELECT * FROM ${lakeParquetSql(added)}`);
   }
   if (replaced) parts.push('SELECT * FROM replaced_touch');
   return parts.length === 0 ? null : `(${parts.join(' UNION ALL BY NAME ')})`;

@@ -48,6 +48,7 @@ export {
   unlistedFiles,
   writeManifest,
 } from './manifest.js';
+export { lakeParquetFormat, lakeParquetSql } from './parquet-sql.js';
 export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';
 export { type RollbackReport, rollbackBatch } from './rollback.js';

@@ -10,6 +10,7 @@ import {
   partitionSql,
   tableDirectory,
 } from './layout.js';
+import { lakeParquetFormat } from './parquet-sql.js';
 import type { TableSpec } from './tables.js';
 
 /** Files a batch wrote into the table directory, not yet listed in the manifest. */
@@ -45,12 +46,12 @@ export async function writeFiles(
       const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
         `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
-         TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
+         TO ${sqlString(staging)} ${await lakeParquetFormat(db, `PARTITION_BY (${PARTITION_COLUMN})`)}`,
       );
     } else {
       copied = await db.all(
         `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
-         (FORMAT parquet, COMPRESSION zstd)`,
+         ${await lakeParquetFormat(db)}`,
       );
     }
     const rows = Number(copied[0]?.Count ?? 0);

@@ -8,6 +8,8 @@ import {
   type DataLayout,
   dataLayout,
   discardFiles,
+  lakeParquetFormat,
+  lakeParquetSql,
   liveFiles,
   TABLE_NAMES,
   TABLES,
@@ -86,7 +88,7 @@ async function customerEmails(db: DuckDbSession, layout: DataLayout, customer: s
   const files = liveFiles(tableDirectory(layout, 'customers'));
   if (files.length === 0) return [];
   const rows = await db.all(
-    `SELECT DISTINCT email FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)
+    `SELECT DISTINCT email FROM ${lakeParquetSql(files, 'union_by_name = true')}
      WHERE ${CUSTOMER_COLUMN} = :id AND email IS NOT NULL`,
     { id: customer },
   );
@@ -103,7 +105,7 @@ async function planErasure(
   if (files.length === 0) return plan;
   const hits = await db.all(
     `SELECT filename AS file, count(*) FILTER (WHERE ${CUSTOMER_COLUMN} = :id) AS hit, count(*) AS total
-     FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, filename = true, hive_partitioning = false)
+     FROM ${lakeParquetSql(files, 'union_by_name = true, filename = true, hive_partitioning = false')}
      GROUP BY filename HAVING hit > 0`,
     { id: customer },
   );
@@ -118,9 +120,9 @@ async function planErasure(
         `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-erased.parquet`,
       );
       await db.run(
-        `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
+        `COPY (SELECT * FROM ${lakeParquetSql(file)}
            WHERE ${CUSTOMER_COLUMN} IS DISTINCT FROM :id)
-         TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+         TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
         { id: customer },
       );
       plan.add.push(target);
