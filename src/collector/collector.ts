@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { dataLayout, TABLES } from '../lake/index.js';
+import { dataLayout, prepareLakeEncryption, TABLES } from '../lake/index.js';
 import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
@@ -55,6 +55,8 @@ export class Collector {
     readonly config: CollectorConfig,
   ) {
     const layout = dataLayout(dataDir);
+    // Before the first WAL line: an encrypted lake records its key (a wrong or missing key stops here).
+    prepareLakeEncryption(layout);
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.rowCheckReasons.set(table, new Set(TABLES[table].checks.map(([, reason]) => reason)));
@@ -292,7 +294,7 @@ export class Collector {
     let forgotten = 0;
     try {
       if (r.quarantineFile === null) return;
-      for (const key of await quarantinedKeys(r.quarantineFile, r.segment, (rec) => validator.key(rec))) {
+      for (const key of await quarantinedKeys(r.quarantineFile, r.readAs, (rec) => validator.key(rec))) {
         if (keys.has(key)) {
           keys.delete(key);
           forgotten++;

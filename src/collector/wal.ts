@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sealText } from '../lake/index.js';
 
 /** A closed WAL file waiting to be compacted into the lake. */
 export interface Segment {
@@ -132,7 +133,8 @@ export class Wal {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const data = Buffer.from(batch.map((p) => p.data).join(''));
+    // One sealed line per group commit when the lake is encrypted (plain NDJSON when not).
+    const data = Buffer.from(sealText(batch.map((p) => p.data).join('')));
     let seg = this.active;
     try {
       if (!seg) {

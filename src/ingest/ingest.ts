@@ -16,6 +16,7 @@ import {
   newBatchId,
   partitionGrain,
   planBatchRemoval,
+  prepareLakeEncryption,
   type SessionsRefresh,
   type TableSpec,
   tableDirectory,
@@ -124,6 +125,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     );
   }
   const layout = dataLayout(options.dataDir);
+  // Before any report or file is written: an encrypted lake's first write records its key.
+  prepareLakeEncryption(layout);
   const inputs = resolveSources(options.input);
   const batchId = newBatchId();
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);

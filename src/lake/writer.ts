@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
+import { prepareLakeEncryption } from './encryption.js';
 import {
   BATCH_COLUMN,
   type DataLayout,
@@ -35,6 +36,8 @@ export async function writeFiles(
   batchId: string,
   grain?: PartitionGrain,
 ): Promise<WrittenFiles> {
+  // Every Parquet file a batch adds comes through here: an encrypted lake's first write records its key.
+  prepareLakeEncryption(layout);
   const staging = join(layout.staging, `${batchId}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(staging, { recursive: true });
   const tableDir = tableDirectory(layout, spec.name);

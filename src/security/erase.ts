@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
@@ -11,6 +11,8 @@ import {
   lakeParquetFormat,
   lakeParquetSql,
   liveFiles,
+  readSealedFile,
+  sealText,
   TABLE_NAMES,
   TABLES,
   type TableName,
@@ -150,12 +152,12 @@ function ndjsonFiles(dir: string): string[] {
  * Returns how many lines went; the file is replaced atomically.
  */
 function eraseLines(file: string, customer: string, emails: readonly string[]): number {
-  const text = readFileSync(file, 'utf8');
+  const text = readSealedFile(file);
   const lines = text.split('\n');
   const lowered = emails.map((e) => e.toLowerCase());
   const kept = lines.filter((line) => line === '' || !belongsTo(line, customer, lowered));
   const removed = lines.length - kept.length;
-  if (removed > 0) writeOwnerOnlyLike(file, kept.join('\n'));
+  if (removed > 0) writeOwnerOnlyLike(file, sealText(kept.join('\n')));
   return removed;
 }
 
