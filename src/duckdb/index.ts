@@ -5,6 +5,7 @@ export {
   KEY_HINT,
   type LakeKey,
   lakeKey,
+  newLakeKeyText,
   parquetReadOptions,
 } from './lake-key.js';
 export { placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';

@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.js';
@@ -136,4 +136,9 @@ export function encryptionUserError(err: unknown): UserError | null {
       { code: 'plain_lake', cause: err },
     );
   return null;
+}
+
+/** A new lake key: 32 random bytes (node:crypto's CSPRNG) in base64, the format lakeKey reads. */
+export function newLakeKeyText(): string {
+  return randomBytes(32).toString('base64');
 }
