@@ -1,6 +1,7 @@
 export { isInterrupt, isStatementError } from './errors.js';
 export {
   encryptionUserError,
+  httpfsExtensionInstalled,
   httpfsExtensionPath,
   KEY_HINT,
   type LakeKey,

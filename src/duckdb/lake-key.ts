@@ -84,6 +84,22 @@ export function parquetWriteOptions(): string {
   return lakeKey() ? `, ENCRYPTION_CONFIG {footer_key: '${PARQUET_KEY_NAME}'}` : '';
 }
 
+function extensionFile(): string {
+  const set = process.env.SHOPLAKE_HTTPFS_EXTENSION;
+  if (set !== undefined && set !== '') return set;
+  return fileURLToPath(
+    new URL(
+      `../../../.cache/duckdb-extensions/${EXTENSION_VERSION}/httpfs.duckdb_extension`,
+      import.meta.url,
+    ),
+  );
+}
+
+/** Whether the httpfs extension is installed (tests that write an encrypted lake skip without it, outside CI). */
+export function httpfsExtensionInstalled(): boolean {
+  return existsSync(extensionFile());
+}
+
 /** The DuckDB version whose httpfs extension scripts/duckdb-ext-setup.sh installs. */
 const EXTENSION_VERSION = 'v1.5.5';
 
