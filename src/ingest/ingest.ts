@@ -251,6 +251,9 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       // (and any it replaced) touch are recomputed right after its commit, under the sessions lock.
       const maintained = await withSessionsMaintained(db, layout, async () => {
         await commit();
+        // Listed in the manifest now: a failed refresh below must not let the clean-up delete them.
+        written.length = 0;
+        rewritten.length = 0;
         enter('updating sessions');
         const rows = changedRows(committed, replaces.length > 0);
         return { result: null, touched: rows ? await touchedSessionsOf(db, layout, source, rows) : null };
