@@ -1,5 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.js';
 
@@ -40,15 +40,20 @@ export function lakeKey(): LakeKey | null {
 function readKey(file: string): LakeKey {
   let text: string;
   try {
+    // Like keys.json and mask.key: a key others can read is no secret (POSIX modes only).
+    if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
+      throw new UserError(`the encryption key file ${file} can be read by others: chmod 600 ${file}`, {
+        code: 'bad_key',
+      });
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(
-      `cannot read the encryption key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`,
-      {
-        code: 'bad_key',
-        cause: err,
-      },
-    );
+    if (err instanceof UserError) throw err;
+    const code = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
+    throw new UserError(`cannot read the encryption key file ${file}: ${code}`, {
+      code: 'bad_key',
+      cause: err,
+    });
   }
   return parseKey(text, `the key file ${file}`);
 }
