@@ -49,7 +49,7 @@ export {
   unlistedFiles,
   writeManifest,
 } from './manifest.js';
-export { lakeParquetFormat, lakeParquetSql } from './parquet-sql.js';
+export { filesWithColumn, lakeParquetFormat, lakeParquetSql, parquetRowCounts } from './parquet-sql.js';
 export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';
 export { type RollbackReport, rollbackBatch } from './rollback.js';

@@ -40,3 +40,49 @@ function scan(files: readonly string[], options: string): string {
 export async function lakeParquetFormat(db: DuckDbSession, extra = ''): Promise<string> {
   return `(FORMAT parquet, COMPRESSION zstd${extra === '' ? '' : `, ${extra}`}${await db.parquetWriteOptions()})`;
 }
+
+/**
+ * Rows of each of these lake files, from their footers. DuckDB's `parquet_file_metadata` cannot open
+ * encrypted files (it takes no key), so an encrypted lake counts through `read_parquet`, which also
+ * answers count(*) from the footers.
+ */
+export async function parquetRowCounts(
+  db: DuckDbSession,
+  files: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (files.length === 0) return out;
+  const rows = lakeKey()
+    ? await db.all(
+        `SELECT filename AS file, count(*) AS n FROM ${lakeParquetSql(files, 'filename = true, hive_partitioning = false')} GROUP BY filename`,
+      )
+    : await db.all(
+        `SELECT file_name AS file, num_rows AS n FROM parquet_file_metadata([${files.map(sqlString).join(', ')}])`,
+      );
+  for (const r of rows) out.set(String(r.file), Number(r.n));
+  return out;
+}
+
+/**
+ * How many of these lake files have a column named `column` (footer reads only): `parquet_schema` for a
+ * plain lake; for an encrypted one, which `parquet_schema` cannot open, each file's columns as
+ * `read_parquet` describes them.
+ */
+export async function filesWithColumn(
+  db: DuckDbSession,
+  files: readonly string[],
+  column: string,
+): Promise<number> {
+  if (!lakeKey()) {
+    const [row] = await db.all(
+      `SELECT count(DISTINCT file_name) AS n FROM parquet_schema([${files.map(sqlString).join(', ')}]) WHERE name = ${sqlString(column)}`,
+    );
+    return Number(row?.n ?? 0);
+  }
+  let n = 0;
+  for (const file of files) {
+    const described = await db.all(`DESCRIBE SELECT * FROM ${lakeParquetSql(file)}`);
+    if (described.some((r) => r.column_name === column)) n++;
+  }
+  return n;
+}

@@ -10,6 +10,7 @@ import { scoreUnscored } from '../fraud/index.js';
 import { generate, generateDefaults } from '../generate/index.js';
 import { buildLake, ingest } from '../ingest/index.js';
 import { dataLayout, liveFiles, readSealedFile, TABLES, tableDirectory } from '../lake/index.js';
+import { LakeStats } from '../monitoring/index.js';
 import { CUSTOMERS_HEADER, csv, tempDir, writeText } from '../testing/index.js';
 import { eraseCustomer } from './index.js';
 
@@ -143,6 +144,40 @@ describe('encryption at rest: an encrypted lake answers as the plain one and hol
     const got = await withKey(KEY, () => results(encrypted));
     assert.equal((want.customers as unknown[]).length, SIZE.customers + 1, 'the generated customers and CX8');
     for (const name of [...ANALYSES, 'customers']) assert.deepEqual(got[name], want[name], name);
+  });
+
+  it('loads more orders and measures the lake as the plain one does (duplicates found, rows counted)', async () => {
+    // The first generated order line again, plus a new one: one duplicate, one loaded, on both lakes.
+    const first = readFileSync(join(root, 'src', 'raw', 'orders', 'orders.csv'), 'utf8')
+      .split('\n')
+      .slice(0, 2);
+    const more = writeText(
+      join(root, 'more-orders.csv'),
+      `${first.join('\n')}\nOZZ1,CX8,P1,Pen,1,2.50,2.50,2026-11-20 10:00:00,COMPLETED,US-EAST\n`,
+    );
+    const loadMore = async (dir: string) => {
+      const r = await ingest({ dataDir: dir, table: TABLES.orders, input: more });
+      const db = await DuckDbSession.open({ threads: 1 });
+      try {
+        const stats = await new LakeStats(dataLayout(dir)).measure(db);
+        return {
+          loaded: r.loaded,
+          duplicate: r.duplicate,
+          rows: Object.fromEntries([...stats].map(([t, s]) => [t, s.rows])),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const want = await withKey(undefined, () => loadMore(plain));
+    const got = await withKey(KEY, () => loadMore(encrypted));
+    assert.deepEqual([want.loaded, want.duplicate], [1, 1]);
+    const csvLines =
+      readFileSync(join(root, 'src', 'raw', 'orders', 'orders.csv'), 'utf8')
+        .trim()
+        .split('\n').length - 1;
+    assert.equal(want.rows.orders, csvLines + 1, 'every exported order line and the new one');
+    assert.deepEqual(got, want);
   });
 
   it('holds no customer email in any file under the data directory (the plain lake does)', () => {
