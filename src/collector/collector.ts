@@ -76,9 +76,11 @@ export class Collector {
         rejected: counter('rejected'),
       });
       const wal = new Wal(walDirectory(layout.root, table));
-      wal.onCommit = (seconds, appends) => {
+      wal.onCommit = (seconds, appends, bytes) => {
         this.metrics.fsync.observe(seconds);
         this.metrics.groupSize.observe(appends);
+        // The bytes on disk: a segment's size is what compaction subtracts once it is in the lake.
+        this.compactor.added(bytes);
       };
       this.wals.set(table, wal);
     }
@@ -215,7 +217,6 @@ export class Collector {
       } finally {
         for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
-      this.compactor.added(Buffer.byteLength(lines));
       this.onAccepted(table, stored);
     }
     if (waits.size > 0) {
