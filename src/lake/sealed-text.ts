@@ -89,6 +89,12 @@ export function readSealedFile(file: string): string {
  * on /dev/shm (memory) where the system has it, else the system's temp directory. The caller removes it.
  */
 export function scratchDirectory(): string {
-  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  return mkdtempSync(join(base, 'shoplake-'));
+  if (existsSync('/dev/shm')) {
+    try {
+      return mkdtempSync(join('/dev/shm', 'shoplake-'));
+    } catch {
+      // Not writable here (some containers): the system's temp directory, still off <data>/.
+    }
+  }
+  return mkdtempSync(join(tmpdir(), 'shoplake-'));
 }
