@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,10 @@ describe('encryption at rest on the command line', { skip: SKIP }, () => {
       keyless.stderr,
       `shoplake: the lake in ${data} is encrypted: give its key with --encryption-key-file FILE or $SHOPLAKE_ENCRYPTION_KEY\n`,
     );
+    const open = shoplake([...sql, '--encryption-key-file', input]);
+    assert.equal(open.code, 2);
+    assert.match(open.stderr, /^shoplake: the encryption key file .* can be read by others: chmod 600/);
+    chmodSync(input, 0o600);
     const bad = shoplake([...sql, '--encryption-key-file', input]);
     assert.equal(bad.code, 2);
     assert.match(
