@@ -44,3 +44,6 @@ if [ "$CI" = "true" ] && { ! [ -x /usr/bin/chromium ] || ! command -v pdfinfo >/
 fi
 # scikit-learn (pinned, into .cache/pyref) for the prediction and fraud models' reference checks.
 sh "$(dirname "$0")/pyref-setup.sh"
+# DuckDB's httpfs extension (pinned to DuckDB's version, from PyPI into .cache/duckdb-extensions) for the
+# encryption-at-rest tests: DuckDB writes encrypted Parquet securely only with its OpenSSL.
+sh "$(dirname "$0")/duckdb-ext-setup.sh"

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, fileSystemUserError, isUserError, type UserError } from '../errors/index.js';
+import { addEncryptionKeyOption } from './encryption.js';
 import { addKeyOption } from './principal.js';
 
 type Register = (program: Command) => void;
@@ -26,13 +27,14 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   dashboard: async () => (await import('./commands/dashboard.js')).registerDashboard,
   report: async () => (await import('./commands/report.js')).registerReport,
   fraud: async () => (await import('./commands/fraud.js')).registerFraud,
+  'encryption-key': async () => (await import('./commands/encryption-key.js')).registerEncryptionKey,
 };
 
 /** The command named on the command line, skipping the global options. */
 function commandName(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    if (arg === '--data') i++;
+    if (arg === '--data' || arg === '--encryption-key-file') i++;
     else if (!arg.startsWith('-')) return arg;
   }
   return undefined;
@@ -57,6 +59,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
   for (const command of wanted) (await COMMANDS[command]?.())?.(program);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeErr: () => {} });
   addKeyOption(program);
+  addEncryptionKeyOption(program);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { dataLayout, TABLES } from '../lake/index.js';
+import { dataLayout, prepareLakeEncryption, TABLES } from '../lake/index.js';
 import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
@@ -55,6 +55,8 @@ export class Collector {
     readonly config: CollectorConfig,
   ) {
     const layout = dataLayout(dataDir);
+    // Before the first WAL line: an encrypted lake records its key (a wrong or missing key stops here).
+    prepareLakeEncryption(layout);
     for (const table of COLLECTED_TABLES) {
       this.validators.set(table, new RecordValidator(TABLES[table]));
       this.rowCheckReasons.set(table, new Set(TABLES[table].checks.map(([, reason]) => reason)));
@@ -74,9 +76,11 @@ export class Collector {
         rejected: counter('rejected'),
       });
       const wal = new Wal(walDirectory(layout.root, table));
-      wal.onCommit = (seconds, appends) => {
+      wal.onCommit = (seconds, appends, bytes) => {
         this.metrics.fsync.observe(seconds);
         this.metrics.groupSize.observe(appends);
+        // The bytes on disk: a segment's size is what compaction subtracts once it is in the lake.
+        this.compactor.added(bytes);
       };
       this.wals.set(table, wal);
     }
@@ -213,7 +217,6 @@ export class Collector {
       } finally {
         for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
-      this.compactor.added(Buffer.byteLength(lines));
       this.onAccepted(table, stored);
     }
     if (waits.size > 0) {
@@ -292,7 +295,7 @@ export class Collector {
     let forgotten = 0;
     try {
       if (r.quarantineFile === null) return;
-      for (const key of await quarantinedKeys(r.quarantineFile, r.segment, (rec) => validator.key(rec))) {
+      for (const key of await quarantinedKeys(r.quarantineFile, r.readAs, (rec) => validator.key(rec))) {
         if (keys.has(key)) {
           keys.delete(key);
           forgotten++;

@@ -3,13 +3,18 @@
  * lowest CPU priority (nice 19), so that DuckDB never takes a core from the collector's event loop
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { basename, join } from 'node:path';
 import { DuckDbSession } from '../duckdb/index.js';
 import { ingest } from '../ingest/index.js';
 import {
   compactTable,
   dataLayout,
   filesByPartition,
+  isSealed,
+  openSealedText,
+  scratchDirectory,
   TABLES,
   type TableSpec,
   tableBytes,
@@ -31,16 +36,21 @@ process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 process.on('message', (job: CompactionJob) => {
   const reply = (r: CompactionReply) => process.send?.(r);
   const spec = TABLES[job.table];
-  ingest({
-    dataDir: job.dataDir,
-    table: spec,
-    input: job.input,
-    threads: 1,
-    memoryLimit: job.memoryLimit,
-    // Retries carry the record's own date, so its partition is the only place a copy can be.
-    dedupScope: 'partitions',
-    kind: 'collector',
-  })
+  let opened = { path: job.input, remove: () => {} };
+  Promise.resolve()
+    .then(() => {
+      opened = openSegment(job.input);
+      return ingest({
+        dataDir: job.dataDir,
+        table: spec,
+        input: opened.path,
+        threads: 1,
+        memoryLimit: job.memoryLimit,
+        // Retries carry the record's own date, so its partition is the only place a copy can be.
+        dedupScope: 'partitions',
+        kind: 'collector',
+      });
+    })
     .then(async (report) => {
       // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs
       // and counts it) and tried again after the next segment.
@@ -50,10 +60,30 @@ process.on('message', (job: CompactionJob) => {
       );
       // Measured here, not in the collector: stat-ing every live file would block its event loop.
       const lakeBytes = tableBytes(dataLayout(job.dataDir), spec);
-      return { id: job.id, report, mergeError, lakeBytes };
+      return { id: job.id, report, mergeError, lakeBytes, readAs: opened.path };
     })
-    .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }));
+    .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }))
+    .finally(() => opened.remove());
 });
+
+/**
+ * The segment as NDJSON ingest can read: itself on a plain lake; on an encrypted lake its lines opened
+ * (authenticated) into a private scratch directory off the data directory's disk, removed after ingest.
+ */
+function openSegment(segment: string): { path: string; remove: () => void } {
+  const text = readFileSync(segment, 'utf8');
+  if (!isSealed(text)) return { path: segment, remove: () => {} };
+  const scratch = scratchDirectory();
+  const remove = () => rmSync(scratch, { recursive: true, force: true });
+  try {
+    const path = join(scratch, basename(segment));
+    writeFileSync(path, openSealedText(text, segment), { mode: 0o600 });
+    return { path, remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
 
 // Every compaction adds a file per partition it touches; once a partition has MERGE_AT of them they are
 // merged into one, so a collector running for days does not leave queries reading thousands of files.

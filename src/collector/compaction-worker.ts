@@ -20,6 +20,8 @@ export interface CompactionResult {
   mergeError: string | null;
   /** Parquet bytes of the table's live files after this job, measured in the compaction process. */
   lakeBytes: number;
+  /** The file ingest read: the segment, or its opened copy (gone by now) when the lake is encrypted. */
+  readAs: string;
 }
 
 export type CompactionReply = ({ id: number } & CompactionResult) | { id: number; error: string };
@@ -78,7 +80,13 @@ export class CompactionWorker {
       this.backoffMs = 0;
       this.idle(child);
       if ('error' in reply) job.reject(new Error(reply.error));
-      else job.resolve({ report: reply.report, mergeError: reply.mergeError, lakeBytes: reply.lakeBytes });
+      else
+        job.resolve({
+          report: reply.report,
+          mergeError: reply.mergeError,
+          lakeBytes: reply.lakeBytes,
+          readAs: reply.readAs,
+        });
     });
     // Without a listener an IPC error (EPIPE from a send racing the child's death) would crash the collector.
     child.on('error', (err) => this.fail(child, `compaction process error: ${err.message}`));

@@ -13,6 +13,8 @@ export interface CompactionReport {
   quarantined: number;
   /** Ingest's quarantine file holding the records it refused, or null. */
   quarantineFile: string | null;
+  /** The source ingest named in that file: the segment, or its opened copy on an encrypted lake. */
+  readAs: string;
   seconds: number;
 }
 
@@ -135,7 +137,7 @@ export class Compactor {
     const size = segment.recovered ? cutTornTail(segment.path) : cutTo(segment.path, segment.bytes);
     if (size > 0) {
       // In the low-priority compaction process, on one DuckDB thread: requests keep the CPU first.
-      const { report, mergeError, lakeBytes } = await this.worker.ingest(table, segment.path);
+      const { report, mergeError, lakeBytes, readAs } = await this.worker.ingest(table, segment.path);
       const seconds = (performance.now() - started) / 1000;
       this.metrics.compaction.observe({ table }, seconds);
       this.metrics.lag.observe({ table }, (Date.now() - segment.firstAckAt) / 1000);
@@ -147,7 +149,16 @@ export class Compactor {
         this.onMergeError(table, mergeError);
       }
       const { loaded, duplicate, quarantined, quarantineFile } = report;
-      const done = { table, segment: segment.path, loaded, duplicate, quarantined, quarantineFile, seconds };
+      const done = {
+        table,
+        segment: segment.path,
+        loaded,
+        duplicate,
+        quarantined,
+        quarantineFile,
+        readAs,
+        seconds,
+      };
       if (quarantined > 0) await this.onQuarantined(done);
       this.onReport(done);
     }

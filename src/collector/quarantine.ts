@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sealText } from '../lake/index.js';
 import type { Rejection } from './records.js';
 
 const MAX_RECORD_CHARS = 4096;
@@ -31,7 +32,7 @@ export class Quarantine {
     const file = join(this.dir, `${table}.ndjson`);
     this.chain = this.chain
       .then(() => mkdir(this.dir, { recursive: true }))
-      .then(() => appendFile(file, lines))
+      .then(() => appendFile(file, sealText(lines)))
       .catch((err: unknown) => this.onError(err, byIndex.size));
   }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { openSealedText } from '../lake/index.js';
 
 const quarantineLine = z.object({ source: z.string(), record: z.string() });
 const walRecord = z.record(z.string(), z.union([z.string(), z.number()]));
@@ -17,7 +18,8 @@ export async function quarantinedKeys(
 ): Promise<string[]> {
   const source = resolve(segment);
   const keys: string[] = [];
-  for (const line of (await readFile(quarantineFile, 'utf8')).split('\n')) {
+  const text = openSealedText(await readFile(quarantineFile, 'utf8'), quarantineFile);
+  for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
       const entry = quarantineLine.safeParse(JSON.parse(line));

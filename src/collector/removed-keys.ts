@@ -3,6 +3,7 @@ import {
   BATCH_COLUMN,
   batchLogEntries,
   dataLayout,
+  lakeParquetSql,
   manifestVersion,
   retiredFiles,
   TABLES,
@@ -100,8 +101,7 @@ export class RemovedKeys {
       if (!reload && ids.length > 0 && files.length > 0) {
         const cols = TABLES[table].key.map(sqlIdent).join(` || '|' || `);
         found = await db.column(
-          `SELECT ${cols} AS k FROM read_parquet([${files.map(sqlString).join(', ')}],
-             union_by_name = true, hive_partitioning = false)
+          `SELECT ${cols} AS k FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')}
            WHERE ${BATCH_COLUMN} IN (${ids.map(sqlString).join(', ')})`,
         );
       }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sealText } from '../lake/index.js';
 
 /** A closed WAL file waiting to be compacted into the lake. */
 export interface Segment {
@@ -70,8 +71,11 @@ export class Wal {
   private nextSeq: number;
   /** Segments found on disk at start-up: written before a crash or stop, not yet in the lake. */
   readonly recovered: Segment[];
-  /** Called after each fsync with its duration and how many appends it covered. */
-  onCommit: (seconds: number, appends: number) => void = () => {};
+  /**
+   * Called after each fsync with its duration, how many appends it covered and the bytes it added to the
+   * segment (sealed bytes on an encrypted lake, which the compactor's backlog counts like the segments).
+   */
+  onCommit: (seconds: number, appends: number, bytes: number) => void = () => {};
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -132,7 +136,8 @@ export class Wal {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    const data = Buffer.from(batch.map((p) => p.data).join(''));
+    // One sealed line per group commit when the lake is encrypted (plain NDJSON when not).
+    const data = Buffer.from(sealText(batch.map((p) => p.data).join('')));
     let seg = this.active;
     try {
       if (!seg) {
@@ -142,7 +147,7 @@ export class Wal {
       const started = performance.now();
       await writeAll(seg.fd, data);
       await seg.fd.datasync();
-      this.onCommit((performance.now() - started) / 1000, batch.length);
+      this.onCommit((performance.now() - started) / 1000, batch.length, data.length);
       seg.bytes += data.length;
       if (seg.firstAckAt === 0) seg.firstAckAt = Date.now();
     } catch (err) {

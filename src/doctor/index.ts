@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DuckDbSession } from '../duckdb/index.js';
-import { dataLayout, TABLE_NAMES } from '../lake/index.js';
+import { checkLakeEncryption, dataLayout, TABLE_NAMES } from '../lake/index.js';
 import { type Finding, hasDamage, type RepairAction } from './findings.js';
 import { inspectReports, inspectWal } from './inspect-files.js';
 import { inspectTable } from './inspect-table.js';
@@ -21,6 +21,8 @@ export interface DoctorReport {
 /** Checks every table, the WAL and the quarantine and duplicates reports of a data directory. */
 export async function checkLake(dataDir: string): Promise<Finding[]> {
   const layout = dataLayout(dataDir);
+  // Without the encrypted lake's key (or with another) every file would look damaged: say so instead.
+  checkLakeEncryption(layout);
   const db = await DuckDbSession.open({ threads: 2 });
   try {
     const findings: Finding[] = [];

@@ -1,8 +1,9 @@
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { COLLECTED_TABLES, walSegments } from '../collector/index.js';
-import type { DataLayout } from '../lake/index.js';
+import { type DataLayout, isSealed, readSealedFile, SealedTextError } from '../lake/index.js';
 import { type Finding, REPAIR } from './findings.js';
 
 /** WAL segments the collector has acknowledged but not yet moved into the lake. */
@@ -55,6 +56,15 @@ function ndjsonFiles(dir: string): string[] {
 
 // Line by line, so a large report never sits in memory whole.
 async function firstBadLine(file: string): Promise<number | null> {
+  // An encrypted lake's report is opened whole (a line that fails authentication throws, with its number).
+  if (isSealed(await firstBytes(file))) {
+    try {
+      return firstBadJson(readSealedFile(file).split('\n'));
+    } catch (err) {
+      if (err instanceof SealedTextError) return err.line;
+      throw err;
+    }
+  }
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   for await (const line of lines) {
@@ -68,4 +78,27 @@ async function firstBadLine(file: string): Promise<number | null> {
     }
   }
   return null;
+}
+
+function firstBadJson(lines: readonly string[]): number | null {
+  const bad = lines.findIndex((line) => {
+    if (line.trim() === '') return false;
+    try {
+      JSON.parse(line);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return bad < 0 ? null : bad + 1;
+}
+
+async function firstBytes(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8), 0, 8, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

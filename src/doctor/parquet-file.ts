@@ -1,5 +1,5 @@
-import { type DuckDbSession, sqlString } from '../duckdb/index.js';
-import { BATCH_COLUMN, type TableSpec } from '../lake/index.js';
+import type { DuckDbSession } from '../duckdb/index.js';
+import { BATCH_COLUMN, lakeParquetSql, type TableSpec } from '../lake/index.js';
 
 /** What reading one Parquet file of a table found. */
 export type ParquetCheck =
@@ -16,7 +16,7 @@ export async function checkParquetFile(
   spec: TableSpec,
   file: string,
 ): Promise<ParquetCheck> {
-  const source = `read_parquet(${sqlString(file)}, hive_partitioning = false)`;
+  const source = lakeParquetSql(file);
   let columns: string[];
   let rows = 0;
   const batches: (string | null)[] = [];

@@ -2,7 +2,14 @@ import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node
 import { UserError } from '../errors/index.js';
 import { duckdb } from './client.js';
 import { isStatementError } from './errors.js';
-import { sqlIdent, toDollarParams } from './quote.js';
+import {
+  encryptionUserError,
+  httpfsExtensionPath,
+  lakeKey,
+  PARQUET_KEY_NAME,
+  parquetWriteOptions,
+} from './lake-key.js';
+import { sqlIdent, sqlString, toDollarParams } from './quote.js';
 import { numbersFromStrings, rowStream, stringNumericColumns } from './rows.js';
 import { lockDown, prepareSingleSelect, SANDBOX_CONFIG } from './sandbox.js';
 import type { SessionOptions } from './session.js';
@@ -37,6 +44,12 @@ export class NativeSession {
       // Progress is tracked (for `onProgress`) but never printed by DuckDB itself.
       await connection.run('SET enable_progress_bar = true');
       await connection.run('SET enable_progress_bar_print = false');
+      // An encrypted lake: every session can decrypt it (reading needs no extension).
+      const key = lakeKey();
+      if (key)
+        await connection.run(
+          `PRAGMA add_parquet_key(${sqlString(PARQUET_KEY_NAME)}, ${sqlString(key.parquetKey)})`,
+        );
       if (options.readOnlyFiles) await lockDown(connection, options.readOnlyFiles);
     } catch (err) {
       connection.closeSync();
@@ -51,6 +64,22 @@ export class NativeSession {
     await this.tracked(() => this.connection.run(toDollarParams(sql), bindable(params)));
   }
 
+  private httpfsLoaded = false;
+
+  /**
+   * The COPY option that encrypts Parquet this session writes ('' for an unencrypted lake). Secure
+   * encryption needs httpfs's OpenSSL, loaded by path on the first encrypted write (never downloaded;
+   * DuckDB's insecure fallback is never enabled).
+   */
+  async parquetWriteOptions(): Promise<string> {
+    const options = parquetWriteOptions();
+    if (options !== '' && !this.httpfsLoaded) {
+      await this.connection.run(`LOAD ${sqlString(httpfsExtensionPath())}`);
+      this.httpfsLoaded = true;
+    }
+    return options;
+  }
+
   private async tracked<T>(work: () => Promise<T>): Promise<T> {
     const listener = this.onProgress;
     const timer = listener
@@ -61,6 +90,8 @@ export class NativeSession {
       : undefined;
     try {
       return await work();
+    } catch (err) {
+      throw encryptionUserError(err) ?? err;
     } finally {
       clearInterval(timer);
     }
@@ -95,7 +126,7 @@ export class NativeSession {
       return rowStream(result, stop);
     } catch (err) {
       stop();
-      throw err;
+      throw encryptionUserError(err) ?? err;
     }
   }
 

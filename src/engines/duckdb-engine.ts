@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDbSession, defaultMemoryLimit, sqlIdent, sqlString } from '../duckdb/index.js';
+import { DuckDbSession, defaultMemoryLimit, sqlIdent } from '../duckdb/index.js';
 import {
   type DataLayout,
   dataLayout,
+  lakeParquetSql,
   TABLE_NAMES,
   TABLES,
   type TableName,
@@ -217,9 +218,7 @@ export class DuckDbEngine implements Engine {
     const copy = fromCopy ? this.maskedCopies.file(table) : undefined;
     if (fromCopy && !copy) return;
     try {
-      const select = copy
-        ? `SELECT * FROM read_parquet(${sqlString(copy)})`
-        : this.viewSql(table, status.files);
+      const select = copy ? `SELECT * FROM ${lakeParquetSql(copy, '')}` : this.viewSql(table, status.files);
       await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);

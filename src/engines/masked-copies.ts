@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbSession, type SessionOptions, sqlString } from '../duckdb/index.js';
 import type { TableName } from '../lake/index.js';
+import { lakeParquetFormat } from '../lake/index.js';
 
 /**
  * Masked copies of the tables with personal data, for a sandboxed engine that masks: each is a Parquet
@@ -43,7 +44,7 @@ export class MaskedCopies {
     const file = join(this.directory, `${table}-masked-${++this.written}.parquet`);
     const writer = await DuckDbSession.open(this.session);
     try {
-      await writer.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet)`);
+      await writer.run(`COPY (${select}) TO ${sqlString(file)} ${await lakeParquetFormat(writer)}`);
       this.copies.set(table, { version, file });
     } catch (err) {
       rmSync(file, { force: true });

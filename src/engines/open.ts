@@ -1,3 +1,5 @@
+import { UserError } from '../errors/index.js';
+import { checkLakeEncryption, dataLayout } from '../lake/index.js';
 import type { Role } from '../security/index.js';
 import type { SparkEngineOptions } from './spark/index.js';
 import type { Engine } from './types.js';
@@ -22,8 +24,16 @@ export type OpenEngineOptions = {
 
 /** The one place engines are opened; every command, server and benchmark goes through it. */
 export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
+  // An encrypted lake opened without its key, or with another, is refused here in one line.
+  const encrypted = checkLakeEncryption(dataLayout(options.dataDir));
   switch (options.kind) {
     case 'spark': {
+      if (encrypted) {
+        throw new UserError(
+          'this lake is encrypted, and the Spark engine cannot read encrypted lakes yet: use --engine duckdb (see docs/SECURITY.md)',
+          { code: 'encrypted_lake' },
+        );
+      }
       // Loaded on demand: a DuckDB run should not pay for loading gRPC, Arrow and the protocol files.
       const { SparkEngine } = await import('./spark/index.js');
       return SparkEngine.open(options.dataDir, {

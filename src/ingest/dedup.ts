@@ -4,6 +4,7 @@ import {
   BATCH_COLUMN,
   derivedKeyColumn,
   filesRelationSql,
+  filesWithColumn,
   hasBatchColumn,
   PARTITION_COLUMN,
   sqlType,
@@ -73,11 +74,7 @@ export async function lakeKeysSql(
 
 // Whether some file was written before the column existed (then its key is derived from content).
 async function lacksColumn(db: DuckDbSession, files: readonly string[], column: string): Promise<boolean> {
-  const list = files.map(sqlString).join(', ');
-  const [row] = await db.all(
-    `SELECT count(DISTINCT file_name) AS n FROM parquet_schema([${list}]) WHERE name = ${sqlString(column)}`,
-  );
-  return Number(row?.n ?? 0) < files.length;
+  return (await filesWithColumn(db, files, column)) < files.length;
 }
 
 /**

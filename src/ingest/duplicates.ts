@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { DUPS_TABLE } from './dedup.js';
+import { writeReportFile } from './report-file.js';
 import type { SourceFile } from './sources.js';
 
 /**
@@ -28,12 +29,14 @@ export async function writeDuplicates(
   const record = `json_object(${spec.columns.map((c) => field(c.name)).join(', ')})`;
   const of = `CASE WHEN d.in_lake THEN json_object('in', 'lake', 'batch', d.of_batch)
     ELSE json_object('in', 'input', 'source', o.path, 'line', d.of_line) END`;
-  await db.run(
-    `COPY (SELECT s.path AS source, c.__line AS line, ${key} AS key, ${of} AS duplicate_of, ${record} AS record
+  await writeReportFile(file, (path) =>
+    db.run(
+      `COPY (SELECT s.path AS source, c.__line AS line, ${key} AS key, ${of} AS duplicate_of, ${record} AS record
        FROM ${DUPS_TABLE} d JOIN checked c ON c.rowid = d.__row
        JOIN (VALUES ${paths}) s(i, path) ON s.i = c.__src
        LEFT JOIN (VALUES ${paths}) o(i, path) ON o.i = d.of_src
-       ORDER BY c.__src, c.__line) TO ${sqlString(file)} (FORMAT json)`,
+       ORDER BY c.__src, c.__line) TO ${sqlString(path)} (FORMAT json)`,
+    ),
   );
   return file;
 }

@@ -12,9 +12,11 @@ import {
   discardFiles,
   ensureManifest,
   feedsSessions,
+  lakeParquetSql,
   newBatchId,
   partitionGrain,
   planBatchRemoval,
+  prepareLakeEncryption,
   type SessionsRefresh,
   type TableSpec,
   tableDirectory,
@@ -123,6 +125,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     );
   }
   const layout = dataLayout(options.dataDir);
+  // Before any report or file is written: an encrypted lake's first write records its key.
+  prepareLakeEncryption(layout);
   const inputs = resolveSources(options.input);
   const batchId = newBatchId();
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
@@ -247,6 +251,9 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       // (and any it replaced) touch are recomputed right after its commit, under the sessions lock.
       const maintained = await withSessionsMaintained(db, layout, async () => {
         await commit();
+        // Listed in the manifest now: a failed refresh below must not let the clean-up delete them.
+        written.length = 0;
+        rewritten.length = 0;
         enter('updating sessions');
         const rows = changedRows(committed, replaces.length > 0);
         return { result: null, touched: rows ? await touchedSessionsOf(db, layout, source, rows) : null };
@@ -286,9 +293,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
 
 // The rows of replaced batches, read before the commit takes them out: their sessions change too.
 async function captureReplaced(db: DuckDbSession, files: readonly string[], replaces: readonly string[]) {
-  const list = files.map(sqlString).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE replaced_touch AS
-    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')}
     WHERE ${BATCH_COLUMN} IN (${replaces.map(sqlString).join(', ')})`);
 }
 
@@ -296,7 +302,7 @@ async function captureReplaced(db: DuckDbSession, files: readonly string[], repl
 function changedRows(added: readonly string[], replaced: boolean): string | null {
   const parts = [];
   if (added.length > 0) {
-    parts.push(`SELECT * FROM read_parquet([${added.map(sqlString).join(', ')}], hive_partitioning = false)`);
+    parts.push(`SELECT * FROM ${lakeParquetSql(added)}`);
   }
   if (replaced) parts.push('SELECT * FROM replaced_touch');
   return parts.length === 0 ? null : `(${parts.join(' UNION ALL BY NAME ')})`;

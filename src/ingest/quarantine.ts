@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../duckdb/index.js';
+import { writeReportFile } from './report-file.js';
 import { rawColumns, rawRecordSql, type SourceFile } from './sources.js';
 import { rawTable } from './staging.js';
 
@@ -26,8 +27,8 @@ export async function writeQuarantine(
        FROM checked c JOIN ${rawTable(i)} r ON r.__line = c.__line WHERE c.__src = ${i} AND c.__reason IS NOT NULL`,
     );
   }
-  await db.run(
-    `COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(file)} (FORMAT json)`,
+  await writeReportFile(file, (path) =>
+    db.run(`COPY (${parts.join(' UNION ALL ')} ORDER BY source, line) TO ${sqlString(path)} (FORMAT json)`),
   );
   return file;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { BATCH_COLUMN, type DataLayout, filesByPartition, sqlType } from './layout.js';
 import { commitFiles, ensureManifest, liveFiles, unlistedFiles } from './manifest.js';
+import { lakeParquetFormat, lakeParquetSql } from './parquet-sql.js';
 import { hasBatchColumn } from './remove-batches.js';
 import type { TableSpec } from './tables.js';
 
@@ -83,8 +84,8 @@ async function mergePartition(
   try {
     const staged = join(staging, 'merged.parquet');
     await db.run(
-      `COPY (SELECT ${columns.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, hive_partitioning = false))
-       TO ${sqlString(staged)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT ${columns.join(', ')} FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')})
+       TO ${sqlString(staged)} ${await lakeParquetFormat(db)}`,
     );
     renameSync(staged, merged);
     // Another merge may have replaced some of these files meanwhile: then this one gives way.

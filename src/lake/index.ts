@@ -12,6 +12,7 @@ export {
 } from './batches.js';
 export { type CompactOptions, type CompactReport, compactTable, SMALL_FILE_BYTES } from './compact.js';
 export { contentLineId, derivedKeyColumn, LINE_ID_HEX_DIGITS } from './content-id.js';
+export { checkLakeEncryption, lakeEncryptionFingerprint, prepareLakeEncryption } from './encryption.js';
 export {
   BATCH_COLUMN,
   type DataLayout,
@@ -48,9 +49,18 @@ export {
   unlistedFiles,
   writeManifest,
 } from './manifest.js';
+export { filesWithColumn, lakeParquetFormat, lakeParquetSql, parquetRowCounts } from './parquet-sql.js';
 export { filesRelationSql, keysOfFilesSql, tableSelectSql } from './read-sql.js';
 export { hasBatchColumn, planBatchRemoval, type Removal } from './remove-batches.js';
 export { type RollbackReport, rollbackBatch } from './rollback.js';
+export {
+  isSealed,
+  openSealedText,
+  readSealedFile,
+  SealedTextError,
+  scratchDirectory,
+  sealText,
+} from './sealed-text.js';
 export {
   type ClickstreamChange,
   ensureSessions,

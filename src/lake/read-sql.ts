@@ -1,6 +1,7 @@
-import { sqlIdent, sqlString } from '../duckdb/index.js';
+import { sqlIdent } from '../duckdb/index.js';
 import { type DataLayout, sqlType, tableDirectory } from './layout.js';
 import { tableSnapshot } from './manifest.js';
+import { lakeParquetSql } from './parquet-sql.js';
 import type { ColumnSpec, TableSpec } from './tables.js';
 
 const typedColumn = (c: ColumnSpec) =>
@@ -16,8 +17,7 @@ function emptyRelation(columns: readonly ColumnSpec[]): string {
  * existed lack (orders' line_id, say) reads as NULL instead of failing the query.
  */
 export function filesRelationSql(columns: readonly ColumnSpec[], files: readonly string[]): string {
-  const list = files.map(sqlString).join(', ');
-  return `(SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)
+  return `(SELECT * FROM ${lakeParquetSql(files, 'hive_partitioning = false, union_by_name = true')}
     UNION ALL BY NAME ${emptyRelation(columns)})`;
 }
 
@@ -36,8 +36,7 @@ export function tableSelectSql(layout: DataLayout, spec: TableSpec, given?: read
   // The manifest's list, not a glob: files being added or merged right now are not half-visible.
   if (known && spec.columns.every((c) => known.includes(c.name))) {
     // Every file has every column: a plain read, so that count(*) reads no column at all.
-    const list = files.map(sqlString).join(', ');
-    return `${select} FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`;
+    return `${select} FROM ${lakeParquetSql(files, 'hive_partitioning = false, union_by_name = true')}`;
   }
   return `${select} FROM ${filesRelationSql(spec.columns, files)}`;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../duckdb/index.js';
 import { BATCH_COLUMN } from './layout.js';
+import { lakeParquetFormat, lakeParquetSql } from './parquet-sql.js';
 import { discardFiles } from './writer.js';
 
 /** How to take some batches' rows out of a set of live files. */
@@ -17,8 +18,7 @@ export interface Removal {
 /** Whether any of these Parquet files has the batch column (lakes written before batches have not). */
 export async function hasBatchColumn(db: DuckDbSession, files: readonly string[]): Promise<boolean> {
   if (files.length === 0) return false;
-  const list = files.map(sqlString).join(', ');
-  const described = await db.all(`DESCRIBE SELECT * FROM read_parquet([${list}], union_by_name = true)`);
+  const described = await db.all(`DESCRIBE SELECT * FROM ${lakeParquetSql(files, 'union_by_name = true')}`);
   return described.some((r) => r.column_name === BATCH_COLUMN);
 }
 
@@ -34,11 +34,10 @@ export async function planBatchRemoval(
 ): Promise<Removal> {
   const removal: Removal = { retire: [], add: [], rows: 0 };
   if (batches.length === 0 || !(await hasBatchColumn(db, files))) return removal;
-  const list = files.map(sqlString).join(', ');
   const ids = batches.map(sqlString).join(', ');
   const hits = await db.all(
     `SELECT filename AS file, count(*) FILTER (WHERE ${BATCH_COLUMN} IN (${ids})) AS hit, count(*) AS total
-     FROM read_parquet([${list}], union_by_name = true, filename = true, hive_partitioning = false)
+     FROM ${lakeParquetSql(files, 'union_by_name = true, filename = true, hive_partitioning = false')}
      GROUP BY filename HAVING hit > 0`,
   );
   try {
@@ -52,9 +51,9 @@ export async function planBatchRemoval(
         `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-kept.parquet`,
       );
       await db.run(
-        `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
+        `COPY (SELECT * FROM ${lakeParquetSql(file)}
            WHERE ${BATCH_COLUMN} IS NULL OR ${BATCH_COLUMN} NOT IN (${ids}))
-         TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+         TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
       );
       removal.add.push(target);
     }

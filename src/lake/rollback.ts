@@ -3,6 +3,7 @@ import { UserError } from '../errors/index.js';
 import { type BatchInfo, findBatch, type RollbackEntry } from './batches.js';
 import { BATCH_COLUMN, type DataLayout, tableDirectory } from './layout.js';
 import { commitTable } from './manifest.js';
+import { lakeParquetSql } from './parquet-sql.js';
 import { planBatchRemoval } from './remove-batches.js';
 import { feedsSessions, touchedSessionsOf, withSessionsMaintained } from './sessions/index.js';
 
@@ -74,9 +75,8 @@ export async function rollbackBatch(
 }
 
 async function captureRemoved(db: DuckDbSession, files: readonly string[], id: string): Promise<void> {
-  const list = files.map(sqlString).join(', ');
   await db.run(`CREATE OR REPLACE TEMP TABLE rollback_touch AS
-    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')}
     WHERE ${BATCH_COLUMN} = ${sqlString(id)}`);
 }
 

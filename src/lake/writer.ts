@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
+import { prepareLakeEncryption } from './encryption.js';
 import {
   BATCH_COLUMN,
   type DataLayout,
@@ -10,6 +11,7 @@ import {
   partitionSql,
   tableDirectory,
 } from './layout.js';
+import { lakeParquetFormat } from './parquet-sql.js';
 import type { TableSpec } from './tables.js';
 
 /** Files a batch wrote into the table directory, not yet listed in the manifest. */
@@ -34,6 +36,8 @@ export async function writeFiles(
   batchId: string,
   grain?: PartitionGrain,
 ): Promise<WrittenFiles> {
+  // Every Parquet file a batch adds comes through here: an encrypted lake's first write records its key.
+  prepareLakeEncryption(layout);
   const staging = join(layout.staging, `${batchId}-${Math.random().toString(36).slice(2, 8)}`);
   mkdirSync(staging, { recursive: true });
   const tableDir = tableDirectory(layout, spec.name);
@@ -45,12 +49,12 @@ export async function writeFiles(
       const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
         `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
-         TO ${sqlString(staging)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN}))`,
+         TO ${sqlString(staging)} ${await lakeParquetFormat(db, `PARTITION_BY (${PARTITION_COLUMN})`)}`,
       );
     } else {
       copied = await db.all(
         `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
-         (FORMAT parquet, COMPRESSION zstd)`,
+         ${await lakeParquetFormat(db)}`,
       );
     }
     const rows = Number(copied[0]?.Count ?? 0);

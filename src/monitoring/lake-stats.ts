@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
-import { type DuckDbSession, sqlString } from '../duckdb/index.js';
+import type { DuckDbSession } from '../duckdb/index.js';
 import {
   type DataLayout,
   filesByPartition,
   liveFiles,
+  parquetRowCounts,
   TABLE_NAMES,
   type TableName,
   tableDirectory,
@@ -35,10 +36,7 @@ export class LakeStats {
       for (const f of files) live.add(f);
       const unknown = files.filter((f) => !this.rowsByFile.has(f));
       if (unknown.length > 0) {
-        const rows = await db.all(
-          `SELECT file_name, num_rows FROM parquet_file_metadata([${unknown.map(sqlString).join(', ')}])`,
-        );
-        for (const r of rows) this.rowsByFile.set(String(r.file_name), Number(r.num_rows));
+        for (const [file, n] of await parquetRowCounts(db, unknown)) this.rowsByFile.set(file, n);
       }
       let rows = 0;
       let bytes = 0;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
@@ -8,7 +8,11 @@ import {
   type DataLayout,
   dataLayout,
   discardFiles,
+  lakeParquetFormat,
+  lakeParquetSql,
   liveFiles,
+  readSealedFile,
+  sealText,
   TABLE_NAMES,
   TABLES,
   type TableName,
@@ -86,7 +90,7 @@ async function customerEmails(db: DuckDbSession, layout: DataLayout, customer: s
   const files = liveFiles(tableDirectory(layout, 'customers'));
   if (files.length === 0) return [];
   const rows = await db.all(
-    `SELECT DISTINCT email FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)
+    `SELECT DISTINCT email FROM ${lakeParquetSql(files, 'union_by_name = true')}
      WHERE ${CUSTOMER_COLUMN} = :id AND email IS NOT NULL`,
     { id: customer },
   );
@@ -103,7 +107,7 @@ async function planErasure(
   if (files.length === 0) return plan;
   const hits = await db.all(
     `SELECT filename AS file, count(*) FILTER (WHERE ${CUSTOMER_COLUMN} = :id) AS hit, count(*) AS total
-     FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true, filename = true, hive_partitioning = false)
+     FROM ${lakeParquetSql(files, 'union_by_name = true, filename = true, hive_partitioning = false')}
      GROUP BY filename HAVING hit > 0`,
     { id: customer },
   );
@@ -118,9 +122,9 @@ async function planErasure(
         `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-erased.parquet`,
       );
       await db.run(
-        `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
+        `COPY (SELECT * FROM ${lakeParquetSql(file)}
            WHERE ${CUSTOMER_COLUMN} IS DISTINCT FROM :id)
-         TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+         TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
         { id: customer },
       );
       plan.add.push(target);
@@ -148,12 +152,12 @@ function ndjsonFiles(dir: string): string[] {
  * Returns how many lines went; the file is replaced atomically.
  */
 function eraseLines(file: string, customer: string, emails: readonly string[]): number {
-  const text = readFileSync(file, 'utf8');
+  const text = readSealedFile(file);
   const lines = text.split('\n');
   const lowered = emails.map((e) => e.toLowerCase());
   const kept = lines.filter((line) => line === '' || !belongsTo(line, customer, lowered));
   const removed = lines.length - kept.length;
-  if (removed > 0) writeOwnerOnlyLike(file, kept.join('\n'));
+  if (removed > 0) writeOwnerOnlyLike(file, sealText(kept.join('\n')));
   return removed;
 }
 

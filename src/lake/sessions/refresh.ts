@@ -5,6 +5,7 @@ import { type BatchEntry, newBatchId } from '../batches.js';
 import { BATCH_COLUMN, type DataLayout, tableDirectory } from '../layout.js';
 import type { HeldLock } from '../lock.js';
 import { commitTableHeld, tableSnapshot } from '../manifest.js';
+import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
 import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
@@ -129,7 +130,7 @@ export async function refreshSessions(
 
 async function countRows(db: DuckDbSession, files: readonly string[]): Promise<number> {
   if (files.length === 0) return 0;
-  const [r] = await db.all(`SELECT count(*) AS n FROM read_parquet([${files.map(sqlString).join(', ')}])`);
+  const [r] = await db.all(`SELECT count(*) AS n FROM ${lakeParquetSql(files, '')}`);
   return Number(r?.n ?? 0);
 }
 
@@ -143,7 +144,7 @@ async function touchedSessions(
   current: readonly string[],
   clicks: string,
 ): Promise<{ files: string[]; rows: number }> {
-  const old = `read_parquet([${current.map(sqlString).join(', ')}], filename = true, hive_partitioning = false)`;
+  const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
     SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
   // Literal bounds (the touched ids' range, the derived events' time range) let the scans skip the
@@ -206,15 +207,15 @@ async function touchedSessions(
 // A copy of a session file without the rows being recomputed (null when none is left), kept beside it.
 async function rewriteWithout(db: DuckDbSession, file: string): Promise<string | null> {
   const [left] = await db.all(
-    `SELECT count(*) AS n FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
+    `SELECT count(*) AS n FROM ${lakeParquetSql(file)}
      WHERE session_id NOT IN (SELECT session_id FROM refresh_hit)`,
   );
   if (Number(left?.n ?? 0) === 0) return null;
   const target = join(dirname(file), `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-kept.parquet`);
   await db.run(
-    `COPY (SELECT * FROM read_parquet(${sqlString(file)}, hive_partitioning = false)
+    `COPY (SELECT * FROM ${lakeParquetSql(file)}
        WHERE session_id NOT IN (SELECT session_id FROM refresh_hit))
-     TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+     TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
   );
   return target;
 }
