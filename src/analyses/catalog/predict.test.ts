@@ -47,7 +47,8 @@ describe('recommendations on a long-tail catalog', () => {
       customers: 5000,
       events: 200_000,
       historyDays: 365,
-      seed: 5,
+      // Not a seed the hybrid's weights were tuned on (42 and 7, docs/BENCHMARKS.md).
+      seed: 11,
     });
   });
   after(async () => {
@@ -55,15 +56,18 @@ describe('recommendations on a long-tail catalog', () => {
     t?.cleanup();
   });
 
-  it('recommend-backtest: item-kNN recalls clearly more of the held-out purchases than most-popular', async () => {
+  it('recommend-backtest: the hybrid recalls at least 1.5× the held-out purchases most-popular does', async () => {
     const rows = await run('recommend-backtest');
     const by = new Map(rows.map((r) => [r.method, r]));
+    const hybrid = Number(by.get('hybrid')?.recall_at_k);
     const knn = Number(by.get('item-knn')?.recall_at_k);
     const popular = Number(by.get('most-popular')?.recall_at_k);
-    assert.ok(Number(by.get('item-knn')?.customers) > 300);
-    // Measured 1.36–1.55× across seeds at this size (docs/BENCHMARKS.md); 1.25× leaves room for seeds.
+    assert.ok(Number(by.get('hybrid')?.customers) > 300);
+    // The issue's goal, on a seed the weights were not tuned on (measured 1.58× here, docs/BENCHMARKS.md).
+    assert.ok(hybrid >= 1.5 * popular, `hybrid recall ${hybrid} vs most-popular ${popular}`);
+    assert.ok(hybrid > knn, `hybrid recall ${hybrid} vs item-kNN alone ${knn}`);
     assert.ok(knn >= 1.25 * popular, `item-knn recall ${knn} vs most-popular ${popular}`);
-    assert.ok(Number(by.get('item-knn')?.ndcg_at_k) > Number(by.get('most-popular')?.ndcg_at_k));
+    assert.ok(Number(by.get('hybrid')?.ndcg_at_k) > Number(by.get('most-popular')?.ndcg_at_k));
   });
 
   it('also-bought finds the planted complements at the top', async () => {
@@ -100,7 +104,10 @@ describe('recommendations on a long-tail catalog', () => {
     );
     const recs = await run('recommend', { customer: id, limit: 10 });
     assert.equal(recs.length, 10);
-    assert.ok(recs.every((r) => r.source === 'similar-items' && !bought.has(String(r.product_id))));
+    assert.ok(recs.every((r) => !bought.has(String(r.product_id))));
+    // A heavy buyer's list is personal: neighbours of what they bought, or best sellers of their categories.
+    assert.ok(recs.every((r) => r.source === 'similar-items' || r.source === 'category-taste'));
+    assert.ok(recs.some((r) => r.source === 'similar-items'));
     const guest = await run('recommend', { customer: 'GUEST', limit: 5 });
     assert.deepEqual(
       guest.map((r) => r.source),
