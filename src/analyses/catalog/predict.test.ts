@@ -137,16 +137,17 @@ describe('churn prediction against the generator’s churn labels', () => {
     (await runAnalysis(t.engine, await findAnalysis(name), params)) as Record<string, unknown>[];
 
   before(async () => {
-    t = await lake({ orders: 30_000, customers: 2000, events: 1_500_000, historyDays: 365, seed: 3 });
+    // Seed 11: not one the churn features were chosen on (3 and 42, docs/BENCHMARKS.md).
+    t = await lake({ orders: 30_000, customers: 2000, events: 1_500_000, historyDays: 365, seed: 11 });
   });
   after(async () => {
     await t?.engine.close();
     t?.cleanup();
   });
 
-  it('ranks who churns in the next 30 days well above recency alone', async () => {
+  it('ranks who churns in the next 30 days (labels) well above recency alone', async () => {
     const rows = await t.engine.query(churnFeaturesSql(true), { asOf: null, horizon: 30, activeDays: 180 });
-    const { test } = backtestScores(rows, 30, 'activity');
+    const { test } = backtestScores(rows, 30, 'order');
     const churnedAt = new Map(
       csvRows(join(t.dir, 'labels', 'churn.csv')).map(([id, at]) => [
         id,
@@ -161,29 +162,35 @@ describe('churn prediction against the generator’s churn labels', () => {
     );
     const positives = y.filter((v) => v === 1).length;
     assert.ok(positives >= 20, `${positives} churners in the test window`);
+    // Who leaves is ranked by the leave probability (churn_probability also counts who stays but does not order).
     const auc = rocAuc(
-      kept.map((s) => s.p),
+      kept.map((s) => s.pLeave),
       y,
     );
     const ap = averagePrecision(
-      kept.map((s) => s.p),
+      kept.map((s) => s.pLeave),
       y,
     );
     const apRecency = averagePrecision(
       kept.map((s) => s.pRecency),
       y,
     );
-    // At 5,000 customers the model reaches AUC 0.81 (docs/BENCHMARKS.md); this smaller set is noisier.
-    assert.ok(auc >= 0.7, `AUC ${auc}`);
+    // At 5,000 customers AUC 0.81–0.84 on three seeds, 0.82 on this one (docs/BENCHMARKS.md); with 2,000
+    // customers (39 churners in the window, 0.77 measured) the goal's 0.80 is within noise, so 0.72 here.
+    assert.ok(auc >= 0.72, `AUC ${auc}`);
     assert.ok(ap >= 1.5 * apRecency, `average precision ${ap} vs recency alone ${apRecency}`);
   });
 
-  it('churn-backtest scores the model above recency alone on what happened', async () => {
+  it('churn-backtest: P(no order in 30 days) ranks and is calibrated on what happened, above recency alone', async () => {
     const rows = await run('churn-backtest');
     const [model, recency] = rows;
     assert.equal(model?.method, 'logistic-model');
+    // Measured 0.86 against recency's 0.74 here (docs/BENCHMARKS.md).
+    assert.ok(Number(model?.roc_auc) >= 0.8, `AUC ${model?.roc_auc}`);
     assert.ok(Number(model?.roc_auc) > Number(recency?.roc_auc));
     assert.ok(Number(model?.average_precision) > Number(recency?.average_precision));
+    assert.ok(Number(model?.brier) < Number(recency?.brier));
+    assert.ok(Number(model?.calibration_error) < 0.05, `calibration error ${model?.calibration_error}`);
   });
 
   it('churn-risk: probability, three reasons, value at risk = probability × predicted value', async () => {
@@ -192,6 +199,8 @@ describe('churn prediction against the generator’s churn labels', () => {
     for (const r of rows) {
       const p = Number(r.churn_probability);
       assert.ok(p >= 0 && p <= 1);
+      // No order = leaving, or staying without an order: never less likely than leaving (to rounding).
+      assert.ok(Number(r.leave_probability) <= p + 1e-4);
       assert.ok(
         Math.abs(Number(r.value_at_risk) - p * Number(r.predicted_value)) <
           0.01 + 1e-4 * Number(r.predicted_value),
