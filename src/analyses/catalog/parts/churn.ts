@@ -207,17 +207,45 @@ export function fitChurn(cases: readonly ChurnCase[], horizon: number, target: C
       rows.map(y),
       CHURN_L2,
     );
-  const stayed = train.filter((k) => k.yGone === 0);
   return {
     target,
     leave: fit(train, (k) => k.yGone),
-    quiet: target === 'order' ? fit(stayed, (k) => k.yNoOrder) : undefined,
+    quiet:
+      target === 'order'
+        ? fitQuiet(
+            train.filter((k) => k.yGone === 0),
+            fit,
+          )
+        : undefined,
     recencyOnly: fitLogistic(
       ['recency_days'],
       train.map((k) => [k.x[0] as number]),
       train.map((k) => k.y),
       CHURN_L2,
     ),
+  };
+}
+
+/**
+ * The quiet part, fitted on those who stayed; when they hold fewer than 5 of either outcome (e.g. no
+ * clickstream in the horizon, so everyone who stayed ordered) the fit has no finite optimum, and the part
+ * is the smoothed share (quiet + 0.5) / (stayed + 1) for everyone instead.
+ */
+function fitQuiet(
+  stayed: readonly ChurnCase[],
+  fit: (rows: readonly ChurnCase[], y: (k: ChurnCase) => number) => LogisticModel,
+): LogisticModel {
+  const quiet = stayed.filter((k) => k.yNoOrder === 1).length;
+  if (quiet >= 5 && stayed.length - quiet >= 5) return fit(stayed, (k) => k.yNoOrder);
+  const share = (quiet + 0.5) / (stayed.length + 1);
+  const d = CHURN_FEATURES.length;
+  return {
+    features: [...CHURN_FEATURES],
+    mean: new Array<number>(d).fill(0),
+    sd: new Array<number>(d).fill(1),
+    intercept: Math.log(share / (1 - share)),
+    coef: new Array<number>(d).fill(0),
+    iterations: 0,
   };
 }
 
