@@ -64,7 +64,7 @@ async function churn(name: string, over: Partial<GenerateOptions>): Promise<void
   const dir = await dataset(name, over);
   const engine = await openEngine({ dataDir: dir });
   try {
-    const rows = await timed('churn-backtest (observed: no order and no visit in 30 days)', async () =>
+    const rows = await timed('churn-backtest (observed: no order in 30 days)', async () =>
       runAnalysis(engine, await findAnalysis('churn-backtest'), {}),
     );
     console.table(rows);
@@ -72,7 +72,7 @@ async function churn(name: string, over: Partial<GenerateOptions>): Promise<void
       runAnalysis(engine, await findAnalysis('churn-risk'), { limit: 1_000_000 }),
     );
     const features = await engine.query(churnFeaturesSql(true), { asOf: null, horizon: 30, activeDays: 180 });
-    const { test } = backtestScores(features, 30, 'activity');
+    const { test } = backtestScores(features, 30, 'order');
     const churnedAt = new Map(
       readFileSync(join(dir, 'labels', 'churn.csv'), 'utf8')
         .trim()
@@ -97,7 +97,8 @@ async function churn(name: string, over: Partial<GenerateOptions>): Promise<void
       `against labels/churn.csv: ${kept.length} customers not churned before the cut-off, ${y.filter((v) => v).length} churn in the next 30 days`,
     );
     console.table([
-      { method: 'logistic-model', ...m(kept.map((s) => s.p)) },
+      { method: 'leave_probability', ...m(kept.map((s) => s.pLeave)) },
+      { method: 'churn_probability (no order)', ...m(kept.map((s) => s.p)) },
       { method: 'recency-only', ...m(kept.map((s) => s.pRecency)) },
     ]);
   } finally {
@@ -112,14 +113,21 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
-await recommendations('recommendations, 1,000 products', {
-  products: 1000,
-  orders: 50_000,
-  customers: 5000,
-  events: 200_000,
-  historyDays: 365,
-  seed: 5,
-});
+// Seeds 42 and 7 (default sizes) tuned the hybrid's weights; 5 and 11 did not.
+for (const seed of [5, 11])
+  await recommendations(`recommendations, 1,000 products, seed ${seed}`, {
+    products: 1000,
+    orders: 50_000,
+    customers: 5000,
+    events: 200_000,
+    historyDays: 365,
+    seed,
+  });
+for (const seed of [42, 5])
+  await recommendations(`recommendations, generate --products 1000 (30 days), seed ${seed}`, {
+    products: 1000,
+    seed,
+  });
 if (!quick)
   await recommendations('recommendations, 5,000 products, 4× orders', {
     products: 5000,
@@ -129,13 +137,15 @@ if (!quick)
     historyDays: 365,
     seed: 5,
   });
-await churn('churn, 5,000 customers', {
-  orders: 60_000,
-  customers: 5000,
-  events: 4_000_000,
-  historyDays: 365,
-  seed: 3,
-});
+// Seeds 3 and 42 chose the churn features; 11 did not.
+for (const seed of quick ? [3] : [3, 42, 11])
+  await churn(`churn, 5,000 customers, seed ${seed}`, {
+    orders: 60_000,
+    customers: 5000,
+    events: 4_000_000,
+    historyDays: 365,
+    seed,
+  });
 console.log(
   `\nload at the end: ${loadavg()
     .map((l) => l.toFixed(1))

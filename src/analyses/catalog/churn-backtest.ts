@@ -22,7 +22,7 @@ export function backtestScores(
   target: ChurnTarget,
 ) {
   const cases = toCases(rows, target);
-  const models = fitChurn(cases, horizon);
+  const models = fitChurn(cases, horizon, target);
   return {
     models,
     test: cases
@@ -35,7 +35,7 @@ export function backtestScores(
 export default defineAnalysis({
   name: 'churn-backtest',
   description:
-    'Backtest of churn-risk: ROC AUC, average precision, precision in the top 10 % and calibration for churn (no order and no visit; --target order: no order) in the N days after a cut-off, vs recency alone',
+    'Backtest of churn-risk: ROC AUC, average precision, precision in the top 10 % and calibration for churn (no order; --target activity: no order and no visit) in the N days after a cut-off, vs recency alone',
   params: z.object({
     asOf: isoDate.optional().describe('end of the test window (default: the day after the last order)'),
     ...churnParams,

@@ -2,17 +2,27 @@ import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { churnParams, fitChurn, predictChurn, predictedValues, reasons, toCases } from './parts/churn.js';
+import {
+  churnParams,
+  churnReasons,
+  fitChurn,
+  predictChurn,
+  predictedValues,
+  toCases,
+} from './parts/churn.js';
 import { churnFeaturesSql } from './parts/churn-features.js';
 
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Each active customer's probability of no order in the next N days, why, and the value at risk. */
+/**
+ * Each active customer's probability of no order in the next N days (and of leaving: no order and no
+ * visit), why, and the value at risk.
+ */
 export default defineAnalysis({
   name: 'churn-risk',
   description:
-    'Probability that each active customer churns in the next N days (no order and no visit; --target order: no order), by a logistic model, with the top three reasons and value at risk (probability × clv prediction)',
+    'Probability that each active customer places no order in the next N days (--target activity: no order and no visit) and that they leave (no order and no visit), by logistic models, with the top three reasons and value at risk (probability × clv prediction)',
   params: z.object({
     asOf: isoDate.optional().describe('predict from this day (default: the day after the last order)'),
     ...churnParams,
@@ -27,6 +37,7 @@ export default defineAnalysis({
     customer_id: z.string(),
     tier: z.string(),
     churn_probability: z.number().meta({ format: 'percent' }),
+    leave_probability: z.number().meta({ format: 'percent' }),
     predicted_value: z.number().meta({ format: 'money' }),
     value_at_risk: z.number().meta({ format: 'money' }),
     reason_1: z.string(),
@@ -37,7 +48,7 @@ export default defineAnalysis({
   sql: () => churnFeaturesSql(false),
   transform: (rows, p) => {
     const cases = toCases(rows, p.target);
-    const models = fitChurn(cases, p.horizon);
+    const models = fitChurn(cases, p.horizon, p.target);
     let apply = cases.filter((k) => k.role === 'apply');
     if (p.customer !== undefined) {
       apply = apply.filter((k) => k.customerId === p.customer);
@@ -49,13 +60,14 @@ export default defineAnalysis({
     }
     const values = predictedValues(cases.filter((k) => k.role === 'apply'));
     const out = apply.map((k) => {
-      const prob = predictChurn(models, k).p;
+      const { p: prob, pLeave } = predictChurn(models, k);
       const value = values.get(k.customerId) ?? 0;
-      const [a = '', b = '', c = ''] = reasons(models.model, k);
+      const [a = '', b = '', c = ''] = churnReasons(models, k);
       return {
         customer_id: k.customerId,
         tier: k.tier,
         churn_probability: r4(prob),
+        leave_probability: r4(pLeave),
         predicted_value: r2(value),
         value_at_risk: r2(prob * value),
         reason_1: a,

@@ -47,7 +47,8 @@ describe('recommendations on a long-tail catalog', () => {
       customers: 5000,
       events: 200_000,
       historyDays: 365,
-      seed: 5,
+      // Not a seed the hybrid's weights were tuned on (42 and 7, docs/BENCHMARKS.md).
+      seed: 11,
     });
   });
   after(async () => {
@@ -55,15 +56,18 @@ describe('recommendations on a long-tail catalog', () => {
     t?.cleanup();
   });
 
-  it('recommend-backtest: item-kNN recalls clearly more of the held-out purchases than most-popular', async () => {
+  it('recommend-backtest: the hybrid recalls at least 1.5× the held-out purchases most-popular does', async () => {
     const rows = await run('recommend-backtest');
     const by = new Map(rows.map((r) => [r.method, r]));
+    const hybrid = Number(by.get('hybrid')?.recall_at_k);
     const knn = Number(by.get('item-knn')?.recall_at_k);
     const popular = Number(by.get('most-popular')?.recall_at_k);
-    assert.ok(Number(by.get('item-knn')?.customers) > 300);
-    // Measured 1.36–1.55× across seeds at this size (docs/BENCHMARKS.md); 1.25× leaves room for seeds.
+    assert.ok(Number(by.get('hybrid')?.customers) > 300);
+    // The issue's goal, on a seed the weights were not tuned on (measured 1.58× here, docs/BENCHMARKS.md).
+    assert.ok(hybrid >= 1.5 * popular, `hybrid recall ${hybrid} vs most-popular ${popular}`);
+    assert.ok(hybrid > knn, `hybrid recall ${hybrid} vs item-kNN alone ${knn}`);
     assert.ok(knn >= 1.25 * popular, `item-knn recall ${knn} vs most-popular ${popular}`);
-    assert.ok(Number(by.get('item-knn')?.ndcg_at_k) > Number(by.get('most-popular')?.ndcg_at_k));
+    assert.ok(Number(by.get('hybrid')?.ndcg_at_k) > Number(by.get('most-popular')?.ndcg_at_k));
   });
 
   it('also-bought finds the planted complements at the top', async () => {
@@ -100,7 +104,10 @@ describe('recommendations on a long-tail catalog', () => {
     );
     const recs = await run('recommend', { customer: id, limit: 10 });
     assert.equal(recs.length, 10);
-    assert.ok(recs.every((r) => r.source === 'similar-items' && !bought.has(String(r.product_id))));
+    assert.ok(recs.every((r) => !bought.has(String(r.product_id))));
+    // A heavy buyer's list is personal: neighbours of what they bought, or best sellers of their categories.
+    assert.ok(recs.every((r) => r.source === 'similar-items' || r.source === 'category-taste'));
+    assert.ok(recs.some((r) => r.source === 'similar-items'));
     const guest = await run('recommend', { customer: 'GUEST', limit: 5 });
     assert.deepEqual(
       guest.map((r) => r.source),
@@ -130,16 +137,17 @@ describe('churn prediction against the generator’s churn labels', () => {
     (await runAnalysis(t.engine, await findAnalysis(name), params)) as Record<string, unknown>[];
 
   before(async () => {
-    t = await lake({ orders: 30_000, customers: 2000, events: 1_500_000, historyDays: 365, seed: 3 });
+    // Seed 11: not one the churn features were chosen on (3 and 42, docs/BENCHMARKS.md).
+    t = await lake({ orders: 30_000, customers: 2000, events: 1_500_000, historyDays: 365, seed: 11 });
   });
   after(async () => {
     await t?.engine.close();
     t?.cleanup();
   });
 
-  it('ranks who churns in the next 30 days well above recency alone', async () => {
+  it('ranks who churns in the next 30 days (labels) well above recency alone', async () => {
     const rows = await t.engine.query(churnFeaturesSql(true), { asOf: null, horizon: 30, activeDays: 180 });
-    const { test } = backtestScores(rows, 30, 'activity');
+    const { test } = backtestScores(rows, 30, 'order');
     const churnedAt = new Map(
       csvRows(join(t.dir, 'labels', 'churn.csv')).map(([id, at]) => [
         id,
@@ -154,29 +162,35 @@ describe('churn prediction against the generator’s churn labels', () => {
     );
     const positives = y.filter((v) => v === 1).length;
     assert.ok(positives >= 20, `${positives} churners in the test window`);
+    // Who leaves is ranked by the leave probability (churn_probability also counts who stays but does not order).
     const auc = rocAuc(
-      kept.map((s) => s.p),
+      kept.map((s) => s.pLeave),
       y,
     );
     const ap = averagePrecision(
-      kept.map((s) => s.p),
+      kept.map((s) => s.pLeave),
       y,
     );
     const apRecency = averagePrecision(
       kept.map((s) => s.pRecency),
       y,
     );
-    // At 5,000 customers the model reaches AUC 0.81 (docs/BENCHMARKS.md); this smaller set is noisier.
-    assert.ok(auc >= 0.7, `AUC ${auc}`);
+    // At 5,000 customers AUC 0.81–0.84 on three seeds, 0.82 on this one (docs/BENCHMARKS.md); with 2,000
+    // customers (39 churners in the window, 0.77 measured) the goal's 0.80 is within noise, so 0.72 here.
+    assert.ok(auc >= 0.72, `AUC ${auc}`);
     assert.ok(ap >= 1.5 * apRecency, `average precision ${ap} vs recency alone ${apRecency}`);
   });
 
-  it('churn-backtest scores the model above recency alone on what happened', async () => {
+  it('churn-backtest: P(no order in 30 days) ranks and is calibrated on what happened, above recency alone', async () => {
     const rows = await run('churn-backtest');
     const [model, recency] = rows;
     assert.equal(model?.method, 'logistic-model');
+    // Measured 0.86 against recency's 0.74 here (docs/BENCHMARKS.md).
+    assert.ok(Number(model?.roc_auc) >= 0.8, `AUC ${model?.roc_auc}`);
     assert.ok(Number(model?.roc_auc) > Number(recency?.roc_auc));
     assert.ok(Number(model?.average_precision) > Number(recency?.average_precision));
+    assert.ok(Number(model?.brier) < Number(recency?.brier));
+    assert.ok(Number(model?.calibration_error) < 0.05, `calibration error ${model?.calibration_error}`);
   });
 
   it('churn-risk: probability, three reasons, value at risk = probability × predicted value', async () => {
@@ -185,6 +199,8 @@ describe('churn prediction against the generator’s churn labels', () => {
     for (const r of rows) {
       const p = Number(r.churn_probability);
       assert.ok(p >= 0 && p <= 1);
+      // No order = leaving, or staying without an order: never less likely than leaving (to rounding).
+      assert.ok(Number(r.leave_probability) <= p + 1e-4);
       assert.ok(
         Math.abs(Number(r.value_at_risk) - p * Number(r.predicted_value)) <
           0.01 + 1e-4 * Number(r.predicted_value),

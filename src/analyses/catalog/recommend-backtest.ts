@@ -3,6 +3,7 @@ import { UserError } from '../../errors/index.js';
 import { type Interaction, ItemKnn, rankingAtK } from '../models/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { hybridRecommend } from './parts/hybrid.js';
 import {
   type CustomerTaste,
   fillFrom,
@@ -17,13 +18,13 @@ const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /**
  * Time-split check of `recommend`: train on everything before the last :holdoutDays, recommend k products
- * per customer who has a history before the cut-off and buys a product new to them after it, and score
+ * (the hybrid `recommend` serves, and item-kNN alone) per customer who has a history before the cut-off and buys a product new to them after it, and score
  * the list against those products, next to most-popular and most-popular-in-region on the same split.
  */
 export default defineAnalysis({
   name: 'recommend-backtest',
   description:
-    'Backtest of recommend: precision, recall and NDCG at k on the held-out last days, vs most-popular and most-popular-in-region',
+    'Backtest of recommend: precision, recall and NDCG at k on the held-out last days (hybrid, item-kNN alone), vs most-popular and most-popular-in-region',
   params: z.object({
     asOf: isoDate.optional().describe('end of the holdout (default: the day after the last order)'),
     holdoutDays: z.coerce.number().int().min(1).max(3650).default(7).describe('days held out (default 7)'),
@@ -59,6 +60,11 @@ export default defineAnalysis({
         { code: 'too_little_history' },
       );
     const methods: Record<string, (id: string, t: CustomerTaste) => string[]> = {
+      // What `recommend` serves: item-kNN blended with popularity and the customer's category taste.
+      hybrid: (id, t) => {
+        const list = hybridRecommend(knn, id, t, pop.stats, p.k, t.bought).map((r) => r.item);
+        return [...list, ...fillFrom(pop.overall, p.k - list.length, t.bought, new Set(list))];
+      },
       'item-knn': (id, t) => {
         const taken = new Set<string>();
         const list = knn.recommend(id, p.k, t.bought).map((r) => r.item);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Interaction, ItemKnn } from '../models/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
+import { hybridRecommend } from './parts/hybrid.js';
 import {
   fillFrom,
   interactionNotes,
@@ -16,11 +17,14 @@ export const NEIGHBOURS = 50;
 /** Customer id that stands for visitors without an account: they get the popular products. */
 export const GUEST = 'GUEST';
 
-/** Personalised top-N products per customer from purchases and adds to cart (item-kNN), with a cold-start fallback. */
+/**
+ * Personalised top-N products per customer from purchases and adds to cart (item-kNN blended with
+ * popularity and the customer's category taste, parts/hybrid.ts), with a cold-start fallback.
+ */
 export default defineAnalysis({
   name: 'recommend',
   description:
-    "Top-N products for a customer by item-kNN on purchases and adds to cart, without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
+    "Top-N products for a customer by item-kNN on purchases and adds to cart, blended with popularity and their category taste, without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
   params: z.object({
     customer: z.string().min(1).describe('customer id (GUEST: a visitor without an account)'),
     limit: z.coerce.number().int().min(1).max(1000).default(10).describe('number of products (default 10)'),
@@ -30,7 +34,7 @@ export default defineAnalysis({
     rank: z.number().int(),
     product_id: z.string(),
     score: z.number(),
-    source: z.enum(['similar-items', 'popular-in-region', 'popular']),
+    source: z.enum(['similar-items', 'category-taste', 'popular-in-region', 'popular']),
   }),
   unbound: { customer: 'transform', limit: 'transform' },
   sql: () => interactionsSql(false),
@@ -44,7 +48,7 @@ export default defineAnalysis({
     const out: {
       product_id: string;
       score: number;
-      source: 'similar-items' | 'popular-in-region' | 'popular';
+      source: 'similar-items' | 'category-taste' | 'popular-in-region' | 'popular';
     }[] = [];
     const taken = new Set<string>();
     if (taste && taste.weights.size > 0) {
@@ -52,9 +56,13 @@ export default defineAnalysis({
       for (const [user, t] of tastes)
         for (const [item, weight] of t.weights) interactions.push({ user, item, weight });
       const knn = new ItemKnn(interactions, NEIGHBOURS);
-      for (const r of knn.recommend(p.customer, p.limit, exclude)) {
+      for (const r of hybridRecommend(knn, p.customer, taste, pop.stats, p.limit, exclude)) {
         taken.add(r.item);
-        out.push({ product_id: r.item, score: r.score, source: 'similar-items' });
+        out.push({
+          product_id: r.item,
+          score: r.score,
+          source: r.knn > 0 ? 'similar-items' : 'category-taste',
+        });
       }
     }
     if (taste)

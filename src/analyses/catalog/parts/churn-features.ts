@@ -2,6 +2,9 @@ import { customerOrderSql } from './customers.js';
 import { epochSecondsSql, ratioSql } from './sql.js';
 
 const DAY = 86400;
+/** The customer's usual visit rate is measured in [c − BASE_FROM days, c − BASE_TO days): before most fades begin. */
+export const BASE_FROM = 365;
+export const BASE_TO = 120;
 
 /**
  * Per cut-off role and active customer: what the churn model reads, from completed orders (made whole
@@ -53,6 +56,9 @@ export function churnFeaturesSql(backtest: boolean): string {
     sfeat AS (
       SELECT cuts.role, s.customer_id,
         count(CASE WHEN ${within('s.sec', `cuts.c - 30 * ${DAY}`, 'cuts.c')} THEN 1 END) AS sessions_30,
+        count(CASE WHEN ${within('s.sec', `cuts.c - 14 * ${DAY}`, 'cuts.c')} THEN 1 END) AS sessions_14,
+        count(CASE WHEN ${within('s.sec', `cuts.c - ${BASE_FROM} * ${DAY}`, `cuts.c - ${BASE_TO} * ${DAY}`)} THEN 1 END) AS sessions_base,
+        min(CASE WHEN s.sec < cuts.c THEN s.sec END) AS first_visit,
         count(CASE WHEN ${within('s.sec', `cuts.c - 90 * ${DAY}`, `cuts.c - 30 * ${DAY}`)} THEN 1 END) AS sessions_prev_60,
         count(CASE WHEN ${within('s.sec', `cuts.c - 30 * ${DAY}`, 'cuts.c')} AND s.carted = 1 THEN 1 END) AS carts_30,
         count(CASE WHEN ${within('s.sec', `cuts.c - 30 * ${DAY}`, 'cuts.c')} AND s.carted = 1 AND s.bought = 0 THEN 1 END)
@@ -67,7 +73,9 @@ export function churnFeaturesSql(backtest: boolean): string {
       ofeat.orders_before, ofeat.value_before, ofeat.last_order, ofeat.orders_90, ofeat.orders_next,
       coalesce(sfeat.sessions_30, 0) AS sessions_30, coalesce(sfeat.sessions_prev_60, 0) AS sessions_prev_60,
       coalesce(sfeat.carts_30, 0) AS carts_30, coalesce(sfeat.abandoned_30, 0) AS abandoned_30,
-      coalesce(sfeat.sessions_next, 0) AS sessions_next, sfeat.last_visit
+      coalesce(sfeat.sessions_next, 0) AS sessions_next, sfeat.last_visit,
+      coalesce(sfeat.sessions_14, 0) AS sessions_14, coalesce(sfeat.sessions_base, 0) AS sessions_base,
+      sfeat.first_visit
     FROM ofeat JOIN customers cu ON cu.customer_id = ofeat.customer_id
       CROSS JOIN span
       LEFT JOIN sfeat ON sfeat.role = ofeat.role AND sfeat.customer_id = ofeat.customer_id

@@ -1,6 +1,7 @@
 import { UserError } from '../../../errors/index.js';
 import type { NotesQuery } from '../../types.js';
 import { customerOrderSql, guestOrderSql, leftOutNotes } from './customers.js';
+import type { CatalogStats } from './hybrid.js';
 import { epochSecondsSql } from './sql.js';
 
 const DAY = 86400;
@@ -31,7 +32,7 @@ function boundsSql(withHoldout: boolean): string {
 /**
  * One row per customer of the customers table and product they interacted with: order lines before
  * the cut-off (`orders_before`), adds to cart before it (`carts_before`), order lines
- * from the cut-off to the end (`orders_after`), with the customer's region. A customer without any
+ * from the cut-off to the end (`orders_after`), with the customer's region and the product's category. A customer without any
  * interaction gets one row with a NULL product (a cold start). Cancelled orders are no signal of taste.
  */
 export function interactionsSql(withHoldout: boolean): string {
@@ -53,13 +54,15 @@ export function interactionsSql(withHoldout: boolean): string {
         sum(CASE WHEN v.sec < cut.c THEN 1 ELSE 0 END) AS carts_before, 0 AS orders_after
       FROM v CROSS JOIN cut GROUP BY v.customer_id, v.product_id
     )
-    SELECT c.customer_id, c.region, ia.product_id,
+    SELECT c.customer_id, c.region, ia.product_id, pr.category,
       coalesce(sum(ia.orders_before), 0) AS orders_before,
       coalesce(sum(ia.carts_before), 0) AS carts_before,
       coalesce(sum(ia.orders_after), 0) AS orders_after
     FROM customers c LEFT JOIN ia ON ia.customer_id = c.customer_id
+      LEFT JOIN (SELECT product_id, min(category) AS category FROM products GROUP BY product_id) pr
+        ON pr.product_id = ia.product_id
     WHERE ${customerOrderSql('c')}
-    GROUP BY c.customer_id, c.region, ia.product_id`;
+    GROUP BY c.customer_id, c.region, ia.product_id, pr.category`;
 }
 
 /** Guest order lines the recommenders leave out (they cannot be tied to a customer's taste). */
@@ -107,15 +110,23 @@ export function toTastes(rows: readonly Record<string, unknown>[]): Map<string, 
   return out;
 }
 
-/** Products by orders before the cut-off, most first (ties by id): overall and per region. */
+/**
+ * Products by orders before the cut-off, most first (ties by id): overall and per region; with the
+ * counts and every product's category for the hybrid recommender.
+ */
 export function popularity(
   tastes: ReadonlyMap<string, CustomerTaste>,
   rows: readonly Record<string, unknown>[],
-): { overall: string[]; byRegion: Map<string, string[]> } {
+): { overall: string[]; byRegion: Map<string, string[]>; stats: CatalogStats } {
+  const category = new Map<string, string>();
   const total = new Map<string, number>();
   const regional = new Map<string, Map<string, number>>();
   for (const r of rows) {
     if (r.product_id === null || r.product_id === undefined) continue;
+    category.set(
+      String(r.product_id),
+      r.category === null || r.category === undefined ? '' : String(r.category),
+    );
     const n = Number(r.orders_before);
     if (!(n > 0)) continue;
     const product = String(r.product_id);
@@ -130,6 +141,7 @@ export function popularity(
   return {
     overall: rank(total),
     byRegion: new Map([...regional.entries()].map(([region, m]) => [region, rank(m)])),
+    stats: { sold: total, category },
   };
 }
 
