@@ -1,6 +1,5 @@
 import { UserError } from '../../../errors/index.js';
-import { MIN_HISTORY_DAYS } from './demand-model.js';
-import { forecastDemand } from './demand-model.js';
+import { forecastDemand, MIN_HISTORY_DAYS } from './demand-model.js';
 import { type DemandHistory, type DemandSeries, dateOf } from './types.js';
 
 /** Options of backtestDemand. */
@@ -66,7 +65,10 @@ export function seasonalNaive(s: DemandSeries, cut: number, h: number): number {
  * its promotions); seasonal naive forecasts the same days. Scored on the series with at least a week of
  * history before the cut-off (seasonal naive needs one).
  */
-export function backtestDemand(history: DemandHistory, o: BacktestOptions): {
+export function backtestDemand(
+  history: DemandHistory,
+  o: BacktestOptions,
+): {
   cutoffs: number[];
   scores: BacktestScore[];
 } {

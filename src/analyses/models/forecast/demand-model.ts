@@ -105,7 +105,8 @@ export function fitDemandModel(history: DemandHistory): DemandModel {
   const level = new Map<string, number>();
   history.series.forEach((s, i) => {
     const [y, e] = totals[i] as readonly [number, number];
-    const prior = rate(byProduct.get(s.product)) * (eAll > 0 ? rate(byRegion.get(s.region)) / (yAll / eAll) : 1);
+    const prior =
+      rate(byProduct.get(s.product)) * (eAll > 0 ? rate(byRegion.get(s.region)) / (yAll / eAll) : 1);
     level.set(keyOf(s), Math.log((y + SHRINK_DAYS * prior) / (e + SHRINK_DAYS)));
   });
   const { phi, alpha } = dispersion(groups, fit.coef, fit.intercepts);

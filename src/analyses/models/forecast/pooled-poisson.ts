@@ -27,8 +27,7 @@ export interface PooledPoissonFit {
 export function fitPooledPoisson(groups: readonly PoissonGroup[], p: number): PooledPoissonFit {
   // Columns that are zero everywhere carry no information (e.g. no sale day in the history): held at 0.
   const used = new Array<boolean>(p).fill(false);
-  for (const g of groups)
-    for (let i = 0; i < g.x.length; i++) if (g.x[i] !== 0) used[i % p] = true;
+  for (const g of groups) for (let i = 0; i < g.x.length; i++) if (g.x[i] !== 0) used[i % p] = true;
   const cols = [...used.keys()].filter((j) => used[j]);
   const q = cols.length;
   // Groups without a count tell nothing about β (their intercept goes to −∞).

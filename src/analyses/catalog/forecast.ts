@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
+import {
+  aggregateForecasts,
+  type DemandCalendar,
+  dateOf,
+  dayOf,
+  forecastDemand,
+} from '../models/forecast/index.js';
+import { defineAnalysis } from '../types.js';
+import { demandNotes, demandParams, demandSql, toHistory } from './parts/demand.js';
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const DATES = /^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/;
+
+/** Daily units per product × region (or summed) for the next days, with prediction intervals. */
+export default defineAnalysis({
+  name: 'forecast',
+  description:
+    'Daily demand (units ordered, not cancelled) for the next --horizon days with a prediction interval, by a pooled Poisson model of weekday, trend, promotion discount and Black Friday; future promotions as --discount and --sale-days say (default none, Black Friday by the calendar)',
+  params: z.object({
+    ...demandParams,
+    by: z
+      .enum(['product,region', 'product', 'region', 'total'])
+      .default('product,region')
+      .describe('one row per product and region per day, per product, per region, or the total'),
+    product: z.string().min(1).optional().describe('only this product'),
+    region: z.string().min(1).optional().describe('only this region'),
+    discount: z.coerce
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0)
+      .describe('planned discount on every forecast day, as a fraction of list price (default 0)'),
+    saleDays: z
+      .string()
+      .regex(DATES, 'use YYYY-MM-DD[,YYYY-MM-DD…]')
+      .optional()
+      .describe('planned store-wide sale days besides Black Friday (YYYY-MM-DD, comma-separated)'),
+  }),
+  row: z.object({
+    product_id: z.string(),
+    region: z.string(),
+    date: z.string(),
+    forecast: z.number(),
+    lower: z.number().int(),
+    upper: z.number().int(),
+    discount: z.number().meta({ format: 'percent' }),
+    sale_day: z.boolean(),
+  }),
+  unbound: {
+    horizon: 'transform',
+    interval: 'transform',
+    by: 'transform',
+    product: 'transform',
+    region: 'transform',
+    discount: 'transform',
+    saleDays: 'transform',
+  },
+  sql: () => demandSql(),
+  notes: () => demandNotes(),
+  transform: (rows, p) => {
+    const history = toHistory(rows, p.asOf);
+    const known = (
+      what: string,
+      value: string | undefined,
+      has: (s: (typeof history.series)[0]) => boolean,
+    ) => {
+      if (value !== undefined && !history.series.some(has))
+        throw new UserError(
+          `unknown ${what} '${value}': no order of it before ${dateOf(history.end)} (run 'shoplake query top-products' to see what sells)`,
+          { code: `unknown_${what}` },
+        );
+    };
+    known('product', p.product, (s) => s.product === p.product);
+    known('region', p.region, (s) => s.region === p.region);
+    const plan = futurePlan(history, p.horizon, p.discount, p.saleDays);
+    const forecasts = forecastDemand(history, { horizon: p.horizon, level: p.interval, plan }).filter(
+      (f) =>
+        (p.product === undefined || f.product === p.product) &&
+        (p.region === undefined || f.region === p.region),
+    );
+    return aggregateForecasts(forecasts, p.by, p.interval)
+      .sort(
+        (a, b) =>
+          a.day - b.day ||
+          (a.product < b.product ? -1 : a.product > b.product ? 1 : 0) ||
+          (a.region < b.region ? -1 : 1),
+      )
+      .map((f) => ({
+        product_id: f.product,
+        region: f.region,
+        date: dateOf(f.day),
+        forecast: r2(f.mean),
+        lower: f.lower,
+        upper: f.upper,
+        discount: r2(f.discount),
+        sale_day: f.saleDay,
+      }));
+  },
+});
+
+/**
+ * What the shop plans for the forecast days: `discount` on every product, and on sale days (Black Friday
+ * and `saleDays`) each product's average discount on the sale days of its history (all products' average
+ * for one never on sale then), or `discount` if that is larger.
+ */
+function futurePlan(
+  history: ReturnType<typeof toHistory>,
+  horizon: number,
+  discount: number,
+  saleDays: string | undefined,
+): DemandCalendar {
+  const days = new Set<number>();
+  for (let d = history.end; d < history.end + horizon; d++) if (history.saleDays.has(d)) days.add(d);
+  for (const s of saleDays?.split(',') ?? []) days.add(dayOf(s));
+  const sums = new Map<string, [number, number]>();
+  let all = 0;
+  let n = 0;
+  const first = Math.min(...history.series.map((s) => s.start));
+  for (const day of history.saleDays) {
+    if (day >= history.end || day < first) continue;
+    for (const product of new Set(history.series.map((s) => s.product))) {
+      const d = history.discount(product, day);
+      const v = sums.get(product) ?? [0, 0];
+      sums.set(product, [v[0] + d, v[1] + 1]);
+      all += d;
+      n++;
+    }
+  }
+  const onSale = (product: string) => {
+    const v = sums.get(product);
+    return v && v[1] > 0 ? v[0] / v[1] : n > 0 ? all / n : 0;
+  };
+  return {
+    saleDays: days,
+    discount: (product, day) =>
+      day < history.end
+        ? history.discount(product, day)
+        : days.has(day)
+          ? Math.max(discount, onSale(product))
+          : discount,
+  };
+}
