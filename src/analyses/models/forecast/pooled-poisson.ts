@@ -71,7 +71,7 @@ export function fitPooledPoisson(groups: readonly PoissonGroup[], p: number): Po
         h.set(j, k, hess[j * q + k] as number);
         h.set(k, j, hess[j * q + k] as number);
       }
-    const step = solve(h, Matrix.columnVector(Array.from(grad))).to1DArray();
+    const step = newtonStep(h, Matrix.columnVector(Array.from(grad)));
     // Step halving keeps every step uphill on the profile likelihood (Newton can overshoot far from β).
     let scale = 1;
     let next = beta.slice();
@@ -92,6 +92,19 @@ export function fitPooledPoisson(groups: readonly PoissonGroup[], p: number): Po
   const exposure = groups.map((g) => total(linear(g.x, beta, p)));
   const intercepts = groups.map((g, i) => Math.log(total(g.y)) - Math.log(exposure[i] as number));
   return { coef: beta, intercepts, exposure, iterations };
+}
+
+/**
+ * H⁻¹g, or when H is singular (collinear columns, e.g. every Tuesday of a short history on promotion) the
+ * least-norm solution by SVD: no step along a direction the data cannot tell apart.
+ */
+function newtonStep(h: Matrix, g: Matrix): number[] {
+  try {
+    return solve(h, g).to1DArray();
+  } catch (e) {
+    if (!(e instanceof Error && /singular/.test(e.message))) throw e;
+    return solve(h, g, true).to1DArray();
+  }
 }
 
 /** exp(x·β) for every row of a group. */
