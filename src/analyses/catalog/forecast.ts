@@ -38,11 +38,12 @@ export default defineAnalysis({
       .optional()
       .describe('planned store-wide sale days besides Black Friday (YYYY-MM-DD, comma-separated)'),
   }),
+  // The date first and the mean named units: charts draw it as a line over days (dashboard/chart-choice.ts).
   row: z.object({
+    date: z.string(),
     product_id: z.string(),
     region: z.string(),
-    date: z.string(),
-    forecast: z.number(),
+    units: z.number(),
     lower: z.number().int(),
     upper: z.number().int(),
     discount: z.number().meta({ format: 'percent' }),
@@ -88,10 +89,10 @@ export default defineAnalysis({
           (a.region < b.region ? -1 : 1),
       )
       .map((f) => ({
+        date: dateOf(f.day),
         product_id: f.product,
         region: f.region,
-        date: dateOf(f.day),
-        forecast: r2(f.mean),
+        units: r2(f.mean),
         lower: f.lower,
         upper: f.upper,
         discount: r2(f.discount),
