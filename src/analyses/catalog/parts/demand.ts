@@ -52,13 +52,13 @@ export function demandSql(): string {
       SELECT product_id, day, ${ratioSql('sum(total_amount)', 'sum(quantity)')} AS unit_price
       FROM l GROUP BY product_id, day
     ),
-    top AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id),
+    peak AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id),
     lp AS (SELECT product_id, max(CAST(list_price AS DOUBLE)) AS list_price FROM products GROUP BY product_id)
     SELECT 'u' AS kind, product_id, region, day, CAST(units AS DOUBLE) AS value FROM u
     UNION ALL
     SELECT 'p' AS kind, pd.product_id, CAST(NULL AS STRING) AS region, pd.day,
-      1 - pd.unit_price / coalesce(lp.list_price, top.top_price) AS value
-    FROM pd JOIN top ON top.product_id = pd.product_id LEFT JOIN lp ON lp.product_id = pd.product_id`;
+      1 - pd.unit_price / coalesce(lp.list_price, peak.top_price) AS value
+    FROM pd JOIN peak ON peak.product_id = pd.product_id LEFT JOIN lp ON lp.product_id = pd.product_id`;
 }
 
 const LEFT_OUT: LeftOut[] = [
