@@ -164,7 +164,7 @@ describe('forecast on a generated lake', () => {
     await userError(run('forecast', { asOf: '2025-11-01' }), /needs at least 14 days of order history/);
     await userError(
       run('forecast-backtest', { origins: 6 }),
-      /6 cut-off\(s\) 7 day\(s\) apart .* need 63 days/,
+      /6 cut-offs 7 day\(s\) apart with a 14-day horizon need 63 days/,
     );
     await userError(run('forecast', { saleDays: '2025-13-01x' }), /--sale-days/);
   });

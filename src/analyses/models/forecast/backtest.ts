@@ -37,12 +37,16 @@ export function cutoffs(history: DemandHistory, o: BacktestOptions): number[] {
     const c = history.end - o.horizon - k * o.step;
     if (c - first >= MIN_HISTORY_DAYS) out.push(c);
   }
-  const need = MIN_HISTORY_DAYS + o.horizon + (o.origins - 1) * o.step;
-  if (out.length === 0 || (o.strict && out.length < o.origins))
+  if (out.length === 0 || (o.strict && out.length < o.origins)) {
+    // Without a number asked for (strict false), one cut-off is enough: say what one needs.
+    const wanted = o.strict ? o.origins : 1;
+    const need = MIN_HISTORY_DAYS + o.horizon + (wanted - 1) * o.step;
+    const what = wanted === 1 ? 'one cut-off' : `${wanted} cut-offs ${o.step} day(s) apart`;
     throw new UserError(
-      `forecast-backtest: ${o.origins} cut-off(s) ${o.step} day(s) apart with a ${o.horizon}-day horizon need ${need} days of order history (${MIN_HISTORY_DAYS} to train before the first), the orders cover ${history.end - first} from ${dateOf(first)}: use fewer --origins, a smaller --step or --horizon`,
+      `forecast-backtest: ${what} with a ${o.horizon}-day horizon ${wanted === 1 ? 'needs' : 'need'} ${need} days of order history (${MIN_HISTORY_DAYS} to train before the first), the orders cover ${history.end - first} from ${dateOf(first)}: use fewer --origins, a smaller --step or --horizon`,
       { code: 'too_little_history' },
     );
+  }
   return out;
 }
 
