@@ -54,7 +54,11 @@ export function cutoffs(history: DemandHistory, o: BacktestOptions): number[] {
 export function historyBefore(history: DemandHistory, cut: number): DemandHistory {
   const series: DemandSeries[] = history.series
     .filter((s) => s.start < cut)
-    .map((s) => ({ ...s, units: s.units.slice(0, cut - s.start) }));
+    .map((s) => ({
+      ...s,
+      units: s.units.slice(0, cut - s.start),
+      ...(s.censored ? { censored: s.censored.slice(0, cut - s.start) } : {}),
+    }));
   return { ...history, end: cut, series };
 }
 
@@ -94,6 +98,7 @@ export function backtestDemand(
       let scale = 0;
       let pairs = 0;
       for (let d = s.start + 7; d < cut; d++) {
+        if (s.censored?.[d - s.start] || s.censored?.[d - 7 - s.start]) continue;
         scale += Math.abs((s.units[d - s.start] as number) - (s.units[d - 7 - s.start] as number));
         pairs++;
       }
@@ -102,6 +107,7 @@ export function backtestDemand(
       let naiveAbs = 0;
       for (let h = 0; h < o.horizon; h++) {
         const day = cut + h;
+        if (s.censored?.[day - s.start]) continue;
         const y = s.units[day - s.start] ?? 0;
         const f = byKey.get(`${s.product}\u241f${s.region}\u241f${day}`);
         const mean = f?.mean ?? 0;
@@ -113,9 +119,12 @@ export function backtestDemand(
       }
       acc.model.abs += modelAbs;
       acc.naive.abs += naiveAbs;
-      if (scale > 0) {
-        acc.model.mase.push(modelAbs / o.horizon / scale);
-        acc.naive.mase.push(naiveAbs / o.horizon / scale);
+      const scored = s.units
+        .slice(cut - s.start, cut - s.start + o.horizon)
+        .filter((_, h) => !s.censored?.[cut - s.start + h]).length;
+      if (scale > 0 && scored > 0) {
+        acc.model.mase.push(modelAbs / scored / scale);
+        acc.naive.mase.push(naiveAbs / scored / scale);
       }
     }
   }

@@ -47,12 +47,13 @@ export function featureRow(day: number, end: number, discount: number, sale: boo
 }
 
 function design(s: DemandSeries, end: number, cal: DemandCalendar): PoissonGroup {
-  const x = new Float64Array(s.units.length * P);
-  for (let i = 0; i < s.units.length; i++) {
+  const days = s.units.map((_, i) => i).filter((i) => !s.censored?.[i]);
+  const x = new Float64Array(days.length * P);
+  days.forEach((i, r) => {
     const day = s.start + i;
-    x.set(featureRow(day, end, cal.discount(s.product, day), cal.saleDays.has(day)), i * P);
-  }
-  return { x, y: s.units };
+    x.set(featureRow(day, end, cal.discount(s.product, day), cal.saleDays.has(day)), r * P);
+  });
+  return { x, y: days.map((i) => s.units[i] as number) };
 }
 
 /** Says what is missing when a history cannot support a forecast of `horizon` days. */

@@ -6,6 +6,11 @@ export interface DemandSeries {
   start: number;
   /** Units sold each day, start … end − 1 (0 on a day without a sale). */
   units: number[];
+  /**
+   * Days whose sales do not show the demand (e.g. out of stock: demand censored), aligned with units;
+   * left out of the fit and of backtest scores. Absent: every day counts.
+   */
+  censored?: readonly boolean[];
 }
 
 /** What the model knows about a day besides its demand: the price cut and whether it is a store-wide sale. */
