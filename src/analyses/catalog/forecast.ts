@@ -3,6 +3,7 @@ import { UserError } from '../../errors/index.js';
 import {
   aggregateForecasts,
   type DemandCalendar,
+  type DemandHistory,
   dateOf,
   dayOf,
   forecastDemand,
@@ -107,7 +108,7 @@ export default defineAnalysis({
  * for one never on sale then), or `discount` if that is larger.
  */
 function futurePlan(
-  history: ReturnType<typeof toHistory>,
+  history: DemandHistory,
   horizon: number,
   discount: number,
   saleDays: string | undefined,
