@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
 import {
   aggregateForecasts,
+  checkHistory,
   type DemandCalendar,
   type DemandHistory,
   dateOf,
@@ -63,6 +64,7 @@ export default defineAnalysis({
   notes: () => demandNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows, p.asOf);
+    checkHistory(history, p.horizon);
     const known = (
       what: string,
       value: string | undefined,

@@ -107,6 +107,18 @@ describe('demand history from the orders (hand-built lake)', () => {
     ]);
   });
 
+  it('no demand before --as-of: one user error, not a crash', async () => {
+    const runs: [string, Record<string, unknown>][] = [
+      ['forecast', { asOf: '2026-11-01', product: 'P1' }],
+      ['forecast-backtest', { asOf: '2026-11-01' }],
+    ];
+    for (const [name, params] of runs)
+      await assert.rejects(
+        run(name, params),
+        (e: unknown) => isUserError(e) && /no order line with a positive quantity/.test(e.message),
+      );
+  });
+
   it('a backtest on five days says what one cut-off needs', async () => {
     await assert.rejects(
       run('forecast-backtest'),

@@ -1,5 +1,5 @@
 import { UserError } from '../../../errors/index.js';
-import { forecastDemand, MIN_HISTORY_DAYS } from './demand-model.js';
+import { checkHistory, forecastDemand, MIN_HISTORY_DAYS } from './demand-model.js';
 import { type DemandHistory, type DemandSeries, dateOf } from './types.js';
 
 /** Options of backtestDemand. */
@@ -31,6 +31,8 @@ export interface BacktestScore {
 
 /** The cut-off days (epoch days) of a backtest, latest first. */
 export function cutoffs(history: DemandHistory, o: BacktestOptions): number[] {
+  // An empty history has no first day: the forecast's own check says what is missing.
+  if (history.series.length === 0) checkHistory(history, o.horizon);
   const first = Math.min(...history.series.map((s) => s.start));
   const out: number[] = [];
   for (let k = 0; k < o.origins; k++) {

@@ -59,9 +59,12 @@ function design(s: DemandSeries, end: number, cal: DemandCalendar): PoissonGroup
 /** Says what is missing when a history cannot support a forecast of `horizon` days. */
 export function checkHistory(history: DemandHistory, horizon: number): void {
   if (history.series.length === 0)
-    throw new UserError('forecast: no order with a positive quantity in the history', {
-      code: 'too_little_history',
-    });
+    throw new UserError(
+      'forecast: no order line with a positive quantity that was not cancelled in the history',
+      {
+        code: 'too_little_history',
+      },
+    );
   const first = Math.min(...history.series.map((s) => s.start));
   const days = history.end - first;
   if (days < MIN_HISTORY_DAYS)
