@@ -9,7 +9,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demandSql, toHistory } from '../src/analyses/catalog/parts/demand.js';
 import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
-import { fitDemandModel, forecastDemand } from '../src/analyses/models/forecast/index.js';
+import {
+  aggregateForecasts,
+  type DemandHistory,
+  type ForecastGrouping,
+  fitDemandModel,
+  forecastDemand,
+  historyBefore,
+} from '../src/analyses/models/forecast/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
@@ -23,6 +30,40 @@ async function timed<T>(label: string, f: () => Promise<T> | T): Promise<T> {
   const out = await f();
   console.log(`${label}: ${seconds(t0)}`);
   return out;
+}
+
+/**
+ * Coverage and WAPE of summed forecasts (--by product, region, total) at `origins` cut-offs a week apart:
+ * the sums take series as independent, which this checks.
+ */
+function summedCoverage(h: DemandHistory, origins: number): void {
+  for (const by of ['product', 'region', 'total'] as ForecastGrouping[]) {
+    let points = 0;
+    let covered = 0;
+    let abs = 0;
+    let actual = 0;
+    for (let k = 0; k < origins; k++) {
+      const cut = h.end - 14 - 7 * k;
+      const past = historyBefore(h, cut);
+      const sums = aggregateForecasts(forecastDemand(past, { horizon: 14, level: 0.8, plan: h }), by, 0.8);
+      for (const f of sums) {
+        let y = 0;
+        for (const s of past.series)
+          if ((by !== 'product' || s.product === f.product) && (by !== 'region' || s.region === f.region))
+            y +=
+              h.series.find((x) => x.product === s.product && x.region === s.region)?.units[
+                f.day - s.start
+              ] ?? 0;
+        points++;
+        if (y >= f.lower && y <= f.upper) covered++;
+        abs += Math.abs(y - f.mean);
+        actual += y;
+      }
+    }
+    console.log(
+      `  --by ${by}: ${points} points, 80 % coverage ${((100 * covered) / points).toFixed(1)} %, WAPE ${(abs / actual).toFixed(3)}`,
+    );
+  }
 }
 
 async function measure(dir: string, backtest: Record<string, unknown>): Promise<void> {
@@ -47,6 +88,7 @@ async function measure(dir: string, backtest: Record<string, unknown>): Promise<
       `  coefficients ${model.coef.map((c) => c.toFixed(3)).join(' ')}; phi ${model.phi.toFixed(2)}, alpha ${model.alpha.toFixed(4)}`,
     );
     await timed('  fit + predict 14 days (forecastDemand)', () => forecastDemand(history, { horizon: 14 }));
+    if (history.series.length <= 500) summedCoverage(history, Number(rows[0]?.origins ?? 1));
   } finally {
     await engine.close();
   }
