@@ -167,5 +167,9 @@ describe('forecast on a generated lake', () => {
       /6 cut-offs 7 day\(s\) apart with a 14-day horizon need 63 days/,
     );
     await userError(run('forecast', { saleDays: '2025-13-01x' }), /--sale-days/);
+    await userError(
+      run('forecast', { saleDays: '2025-12-24,2026-02-30' }),
+      /--sale-days: not a calendar date/,
+    );
   });
 });

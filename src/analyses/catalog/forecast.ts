@@ -37,6 +37,11 @@ export default defineAnalysis({
     saleDays: z
       .string()
       .regex(DATES, 'use YYYY-MM-DD[,YYYY-MM-DD…]')
+      // Date.parse takes 2025-02-30 for March 2nd: a day must read back as written.
+      .refine(
+        (v) => v.split(',').every((d) => Number.isFinite(dayOf(d)) && dateOf(dayOf(d)) === d),
+        'not a calendar date',
+      )
       .optional()
       .describe('planned store-wide sale days besides Black Friday (YYYY-MM-DD, comma-separated)'),
   }),
