@@ -14,6 +14,9 @@ export default defineAnalysis({
     'Backtest of forecast on rolling origins (cut-offs --step days apart, each forecasting --horizon days): WAPE and MASE against seasonal naive (same weekday last week), and the coverage of the prediction intervals',
   params: z.object({
     ...demandParams,
+    asOf: demandParams.asOf.describe(
+      'end of the history, exclusive (default: the day after the last order); the last cut-off is --horizon days before it',
+    ),
     origins: z.coerce
       .number()
       .int()

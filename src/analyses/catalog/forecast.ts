@@ -25,7 +25,9 @@ export default defineAnalysis({
     by: z
       .enum(['product,region', 'product', 'region', 'total'])
       .default('product,region')
-      .describe('one row per product and region per day, per product, per region, or the total'),
+      .describe(
+        'one row a day per product and region (default product,region), per product, per region, or total',
+      ),
     product: z.string().min(1).optional().describe('only this product'),
     region: z.string().min(1).optional().describe('only this region'),
     discount: z.coerce
