@@ -26,6 +26,13 @@ const line = (id: string, region: string, product: string, qty: number, at: stri
 async function build(dir: string): Promise<void> {
   await ingestFixture(dir, [
     [
+      'products',
+      csv('product_id,product_name,category,list_price,unit_cost,stock_on_hand,lead_time_days', [
+        ['P1', 'Thing', 'Misc', '10.00', '6.00', '', ''],
+        ['P2', 'Other', 'Misc', '20.00', '', '', ''],
+      ]),
+    ],
+    [
       'warehouses',
       csv('warehouse_id,warehouse_name,region', [
         ['WH-A', 'North A', 'NORTH'],
@@ -128,6 +135,62 @@ describe('inventory on a hand-built lake', () => {
         (e) => isUserError(e) && /unknown (warehouse|product) '(WH-)?NOPE'/.test((e as Error).message),
       );
     }
+  });
+
+  it('reorder refuses a service level outside (0, 1) and too little history', async () => {
+    for (const serviceLevel of [0, 1, 1.5, -0.1]) {
+      await assert.rejects(
+        () => lake.run('reorder', { serviceLevel }),
+        (e) => isUserError(e) && /--service-level: must be between 0 and 1/.test((e as Error).message),
+      );
+    }
+    // The last order is on 2026-11-06, so the 14 held-out days start 2026-10-24 00:00: only 3 whole days
+    // after the first order (2026-10-20 10:00) are left to estimate from.
+    await assert.rejects(
+      () => lake.run('reorder', { holdoutDays: 14 }),
+      (e) =>
+        isUserError(e) &&
+        /too little history: needs at least 7 whole days .* has 3$/.test((e as Error).message),
+    );
+    await assert.rejects(
+      () => lake.run('reorder', { holdoutDays: 1, product: 'NOPE' }),
+      (e) => isUserError(e) && /unknown product 'NOPE'/.test((e as Error).message),
+    );
+  });
+
+  it('reorder: policy from the days before the held-out one, replayed on it', async () => {
+    const rows = await lake.run('reorder', {
+      holdoutDays: 1,
+      demandDays: 7,
+      holdingRate: 3.65,
+      warehouse: 'WH-B',
+    });
+    // Held out: 2026-11-06. Stock at its start: 10 − 2 (M6) = 8 (O8 falls on the held-out day).
+    // Days before: O5 2 units on 2026-11-03, all 7 days in stock: μ 2/7, σ √((4 − 4/7)/6) = 0.755929.
+    // L 2: s = ⌈4/7 + 1.644854 × 0.755929 × √2⌉ = ⌈2.32986⌉ = 3; Q = ⌈2/7 × 14⌉ = 4.
+    // Replay: 8 − 3 (O8) = 5 at the day's end, above s: no order, nothing short; holding 5 × 6.00 × 3.65 / 365.
+    assert.deepEqual(rows, [
+      {
+        warehouse_id: 'WH-B',
+        product_id: 'P1',
+        lead_time_days: 2,
+        daily_demand: 0.2857,
+        demand_sd: 0.7559,
+        reorder_point: 3,
+        order_quantity: 4,
+        current_reorder_point: 3,
+        current_order_quantity: 6,
+        estimate_days: 7,
+        holdout_demand: 3,
+        censored_days: 0,
+        stockout_units: 0,
+        current_stockout_units: 0,
+        fill_rate: 1,
+        current_fill_rate: 1,
+        holding_cost: 0.3,
+        current_holding_cost: 0.3,
+      },
+    ]);
   });
 
   it('averages over the days since the first order when the window reaches back further', async () => {

@@ -49,6 +49,26 @@ export function uncensor(
   return { demand, censored };
 }
 
+/**
+ * The sales of the days before the cut-off on which the warehouse ended the day with stock (so sales were
+ * not cut short by a stockout). Stock at the end of each day is worked back from the stock at the
+ * cut-off: end of day k + 1 (counting back, 0 = the last day) = end of day k − supply of day k + sales of
+ * day k, where supply is every movement but sales (receipts, returns, adjustments).
+ */
+export function inStockDays(
+  onHandAtCut: number,
+  sales: readonly number[],
+  supply: readonly number[],
+): number[] {
+  const kept: number[] = [];
+  let endOfDay = onHandAtCut;
+  for (let k = 0; k < sales.length; k++) {
+    if (endOfDay > 0) kept.push(sales[k] ?? 0);
+    endOfDay = endOfDay - (supply[k] ?? 0) + (sales[k] ?? 0);
+  }
+  return kept;
+}
+
 const bigint = (v: string) => `CAST(${v} AS BIGINT)`;
 const dbl = (v: string) => `CAST(${v} AS DOUBLE)`;
 const NULL_INT = 'CAST(NULL AS BIGINT)';
@@ -112,6 +132,7 @@ export default defineAnalysis({
     order_quantity: z.number().int().nullable(),
     current_reorder_point: z.number().int().nullable(),
     current_order_quantity: z.number().int().nullable(),
+    estimate_days: z.number().int(),
     holdout_demand: z.number().int(),
     censored_days: z.number().int(),
     stockout_units: z.number().int().nullable(),
@@ -154,6 +175,16 @@ export default defineAnalysis({
       GROUP BY m.warehouse_id, m.product_id,
         ${bigint(`floor(${ratioSql(`${epochSecondsSql('m.moved_at')} - b.cut_sec`, String(DAY))})`)}
     ),
+    supply AS (
+      SELECT m.warehouse_id, m.product_id,
+        ${bigint(`floor(${ratioSql(`b.cut_sec - ${epochSecondsSql('m.moved_at')}`, String(DAY))})`)} AS day,
+        sum(m.quantity) AS units
+      FROM stock_movements m CROSS JOIN b
+      WHERE m.movement_type <> 'SALE' AND ${epochSecondsSql('m.moved_at')} < b.cut_sec
+        AND ${epochSecondsSql('m.moved_at')} >= b.cut_sec - :demandDays * ${DAY}
+      GROUP BY m.warehouse_id, m.product_id,
+        ${bigint(`floor(${ratioSql(`b.cut_sec - ${epochSecondsSql('m.moved_at')}`, String(DAY))})`)}
+    ),
     cost AS (SELECT product_id, coalesce(unit_cost, list_price) AS unit_cost FROM products)
     SELECT 'pair' AS kind, s.warehouse_id, s.product_id, ${NULL_INT} AS day, ${NULL_INT} AS units,
       ${bigint('s.on_hand')} AS on_hand, ${bigint('s.reorder_point')} AS reorder_point,
@@ -169,6 +200,9 @@ export default defineAnalysis({
     UNION ALL
     SELECT 'arriving' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
       ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM arriving
+    UNION ALL
+    SELECT 'supply' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
+      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM supply
     ORDER BY 2, 3, 1, 4`,
   transform: (rows, p) => {
     const pairs = new Map<
@@ -179,7 +213,7 @@ export default defineAnalysis({
       const key = `${String(r.warehouse_id)}\u0000${String(r.product_id)}`;
       let entry = pairs.get(key);
       if (!entry) {
-        entry = { series: { train: new Map(), held: new Map(), arriving: new Map() } };
+        entry = { series: { train: new Map(), held: new Map(), arriving: new Map(), supply: new Map() } };
         pairs.set(key, entry);
       }
       const kind = String(r.kind);
@@ -206,7 +240,9 @@ export default defineAnalysis({
           (p.product === undefined || x.pair.product_id === p.product),
       )
       .map(({ pair, series: s }) => {
-        const est = trailingMeanEstimator(series(s.train as Map<number, number>, days));
+        const train = series(s.train as Map<number, number>, days);
+        const inStock = inStockDays(num(pair.on_hand), train, series(s.supply as Map<number, number>, days));
+        const est = trailingMeanEstimator(inStock.length >= 7 ? inStock : train);
         const arriving = s.arriving as Map<number, number>;
         const { demand: held, censored } = uncensor(
           num(pair.on_hand),
@@ -240,6 +276,7 @@ export default defineAnalysis({
           order_quantity: proposed?.orderQuantity ?? null,
           current_reorder_point: current?.reorderPoint ?? null,
           current_order_quantity: current?.orderQuantity ?? null,
+          estimate_days: inStock.length >= 7 ? inStock.length : train.length,
           holdout_demand: held.reduce((t, u) => t + u, 0),
           censored_days: censored,
           stockout_units: a?.shortUnits ?? null,
