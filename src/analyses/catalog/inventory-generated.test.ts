@@ -79,6 +79,34 @@ describe('inventory on a generated lake (generate --inventory)', () => {
     assert.ok(rows.some((r) => Number(r.unrecorded_sales) > 0));
   });
 
+  it('reorder: today’s policy is the generator’s, a higher service level orders earlier and runs short less', async () => {
+    const low = await run('reorder', { serviceLevel: 0.6, holdoutDays: 28 });
+    const high = await run('reorder', { serviceLevel: 0.99, holdoutDays: 28 });
+    assert.equal(high.length, 5 * 15);
+    const levels = readFileSync(join(dir, 'raw', 'stock_levels', 'stock_levels.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const policy = new Map(
+      levels.slice(1).map((l) => {
+        const [w, p, , , s, q] = l.split(',');
+        return [`${w}|${p}`, [Number(s), Number(q)]];
+      }),
+    );
+    for (const r of high) {
+      assert.deepEqual(
+        [r.current_reorder_point, r.current_order_quantity],
+        policy.get(`${r.warehouse_id}|${r.product_id}`),
+      );
+      const l = low.find((x) => x.warehouse_id === r.warehouse_id && x.product_id === r.product_id);
+      assert.ok(Number(r.reorder_point) >= Number(l?.reorder_point), `${r.warehouse_id} ${r.product_id}`);
+    }
+    const total = (rows: Record<string, unknown>[], k: string) => rows.reduce((t, r) => t + Number(r[k]), 0);
+    assert.ok(total(high, 'stockout_units') <= total(low, 'stockout_units'));
+    assert.ok(total(high, 'holding_cost') >= total(low, 'holding_cost'));
+    // The generator's policy keeps no safety stock and runs short: 0.99 runs short less.
+    assert.ok(total(high, 'stockout_units') < total(high, 'current_stockout_units'));
+  });
+
   it('stays current as new orders arrive: each new line takes its units from its region’s warehouse once', async () => {
     const before = new Map(
       (await run('inventory')).map((r) => [`${r.warehouse_id}|${r.product_id}`, r.on_hand]),
