@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inStockDays, proposePolicy, uncensor } from './parts/reorder-policy.js';
 import { simulatePolicy } from './parts/reorder-sim.js';
-import { inStockDays, proposePolicy, uncensor } from './reorder.js';
 
 describe('reorder arithmetic, by hand', () => {
   it('reorder point μL + zσ√L and order quantity μ × order days, rounded up', () => {

@@ -1,77 +1,15 @@
 import { z } from 'zod';
 import { UserError } from '../../errors/index.js';
-import { normalQuantile } from '../stats/index.js';
 import { defineAnalysis } from '../types.js';
-import { type DemandEstimate, leadTimeDemand, trailingMeanEstimator } from './parts/demand-estimate.js';
+import { trailingMeanEstimator } from './parts/demand-estimate.js';
 import { historyDays, series } from './parts/demand-series.js';
+import { inStockDays, proposePolicy, uncensor } from './parts/reorder-policy.js';
 import { type Policy, type SimResult, simulatePolicy } from './parts/reorder-sim.js';
-import { epochSecondsSql, ratioSql } from './parts/sql.js';
-import { checkFilters, dailyDemandCte, num, stockCtes } from './parts/stock.js';
+import { reorderSql } from './parts/reorder-sql.js';
+import { checkFilters, num } from './parts/stock.js';
 
-const DAY = 86400;
 const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : null);
 const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
-
-/** Reorder point s = ⌈μL + z·σ√L⌉ and order quantity Q = max(1, ⌈μ·orderDays⌉) for a service level. */
-export function proposePolicy(
-  e: DemandEstimate,
-  leadDays: number,
-  serviceLevel: number,
-  orderDays: number,
-): Policy {
-  const lt = leadTimeDemand(e, leadDays);
-  const z = normalQuantile(serviceLevel);
-  return {
-    reorderPoint: Math.max(0, Math.ceil(lt.mean + z * lt.sd - 1e-9)),
-    orderQuantity: Math.max(1, Math.ceil(e.mean * orderDays - 1e-9)),
-  };
-}
-
-/**
- * Sales are censored demand: on a day the warehouse actually ran out (stock at the cut-off + receipts −
- * sales up to that day's end ≤ 0), the shop sold what it had, not what was asked for. Those days' demand
- * is taken as max(sales, the estimated daily mean rounded to whole units), so a replay is not judged on demand that stockouts hid.
- */
-export function uncensor(
-  startOnHand: number,
-  sales: readonly number[],
-  receipts: ReadonlyMap<number, number>,
-  dailyMean: number,
-): { demand: number[]; censored: number } {
-  let onHand = startOnHand;
-  let censored = 0;
-  const demand = sales.map((sold, d) => {
-    onHand += (receipts.get(d) ?? 0) - sold;
-    if (onHand > 0) return sold;
-    censored++;
-    return Math.max(sold, Math.round(dailyMean));
-  });
-  return { demand, censored };
-}
-
-/**
- * The sales of the days before the cut-off on which the warehouse ended the day with stock (so sales were
- * not cut short by a stockout). Stock at the end of each day is worked back from the stock at the
- * cut-off: end of day k + 1 (counting back, 0 = the last day) = end of day k − supply of day k + sales of
- * day k, where supply is every movement but sales (receipts, returns, adjustments).
- */
-export function inStockDays(
-  onHandAtCut: number,
-  sales: readonly number[],
-  supply: readonly number[],
-): number[] {
-  const kept: number[] = [];
-  let endOfDay = onHandAtCut;
-  for (let k = 0; k < sales.length; k++) {
-    if (endOfDay > 0) kept.push(sales[k] ?? 0);
-    endOfDay = endOfDay - (supply[k] ?? 0) + (sales[k] ?? 0);
-  }
-  return kept;
-}
-
-const bigint = (v: string) => `CAST(${v} AS BIGINT)`;
-const dbl = (v: string) => `CAST(${v} AS DOUBLE)`;
-const NULL_INT = 'CAST(NULL AS BIGINT)';
 
 /**
  * Reorder point and quantity per product × warehouse from a demand estimate, the lead time and a service
@@ -149,61 +87,7 @@ export default defineAnalysis({
     warehouse: 'transform',
     product: 'transform',
   },
-  sql: () => `
-    WITH e AS (
-      SELECT (floor(${ratioSql(`max(${epochSecondsSql('order_date')})`, String(DAY))}) + 1) * ${DAY} AS end_sec,
-        min(${epochSecondsSql('order_date')}) AS first_sec
-      FROM orders WHERE status <> 'CANCELLED'
-    ),
-    b AS (SELECT end_sec - :holdoutDays * ${DAY} AS cut_sec, end_sec, first_sec FROM e),
-    ${stockCtes()},
-    ${dailyDemandCte('cut_sec', ':demandDays')},
-    held AS (
-      SELECT o.warehouse_id, o.product_id,
-        ${bigint(`floor(${ratioSql('o.sec - b.cut_sec', String(DAY))})`)} AS day, sum(o.quantity) AS units
-      FROM ol o CROSS JOIN b
-      WHERE o.quantity > 0 AND o.sec >= b.cut_sec AND o.sec < b.end_sec
-      GROUP BY o.warehouse_id, o.product_id, ${bigint(`floor(${ratioSql('o.sec - b.cut_sec', String(DAY))})`)}
-    ),
-    arriving AS (
-      SELECT m.warehouse_id, m.product_id,
-        ${bigint(`floor(${ratioSql(`${epochSecondsSql('m.moved_at')} - b.cut_sec`, String(DAY))})`)} AS day,
-        sum(m.quantity) AS units
-      FROM stock_movements m CROSS JOIN b
-      WHERE m.movement_type = 'RECEIPT' AND ${epochSecondsSql('m.moved_at')} >= b.cut_sec
-        AND ${epochSecondsSql('m.moved_at')} < b.end_sec
-      GROUP BY m.warehouse_id, m.product_id,
-        ${bigint(`floor(${ratioSql(`${epochSecondsSql('m.moved_at')} - b.cut_sec`, String(DAY))})`)}
-    ),
-    supply AS (
-      SELECT m.warehouse_id, m.product_id,
-        ${bigint(`floor(${ratioSql(`b.cut_sec - ${epochSecondsSql('m.moved_at')}`, String(DAY))})`)} AS day,
-        sum(m.quantity) AS units
-      FROM stock_movements m CROSS JOIN b
-      WHERE m.movement_type <> 'SALE' AND ${epochSecondsSql('m.moved_at')} < b.cut_sec
-        AND ${epochSecondsSql('m.moved_at')} >= b.cut_sec - :demandDays * ${DAY}
-      GROUP BY m.warehouse_id, m.product_id,
-        ${bigint(`floor(${ratioSql(`b.cut_sec - ${epochSecondsSql('m.moved_at')}`, String(DAY))})`)}
-    ),
-    cost AS (SELECT product_id, coalesce(unit_cost, list_price) AS unit_cost FROM products)
-    SELECT 'pair' AS kind, s.warehouse_id, s.product_id, ${NULL_INT} AS day, ${NULL_INT} AS units,
-      ${bigint('s.on_hand')} AS on_hand, ${bigint('s.reorder_point')} AS reorder_point,
-      ${bigint('s.order_quantity')} AS order_quantity, ${bigint('s.lead_time_days')} AS lead_time_days,
-      ${dbl('c.unit_cost')} AS unit_cost, ${dbl('b.first_sec')} AS first_sec, ${dbl('b.cut_sec')} AS cut_sec
-    FROM stock s CROSS JOIN b LEFT JOIN cost c ON c.product_id = s.product_id
-    UNION ALL
-    SELECT 'train' AS kind, warehouse_id, product_id, ${bigint('day')}, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM daily
-    UNION ALL
-    SELECT 'held' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM held
-    UNION ALL
-    SELECT 'arriving' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM arriving
-    UNION ALL
-    SELECT 'supply' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM supply
-    ORDER BY 2, 3, 1, 4`,
+  sql: () => reorderSql(),
   transform: (rows, p) => {
     const pairs = new Map<
       string,

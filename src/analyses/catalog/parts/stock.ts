@@ -87,9 +87,9 @@ export function stockCtes(): string {
 }
 
 /**
- * CTE `daily`: units ordered (lines with quantity > 0, not CANCELLED) per warehouse, product and day
- * `day` = whole days before `b.<until>` (0 = the last day), over :demandDays days back from it,
- * plus `days` CTE-free: the caller joins it to `stock`.
+ * CTE `daily`: units ordered (lines of `ol` with quantity > 0) per warehouse, product and `day` = whole
+ * days before `b.<until>` (0 = the last day), over the `daysBack` days before it; days without a sale have
+ * no row (the demand series fills them with 0).
  */
 export function dailyDemandCte(until: string, daysBack: string): string {
   return `daily AS (
