@@ -150,7 +150,9 @@ describe('inventory on a hand-built lake', () => {
       () => lake.run('reorder', { holdoutDays: 14 }),
       (e) =>
         isUserError(e) &&
-        /too little history: needs at least 7 whole days .* has 3$/.test((e as Error).message),
+        /too little history: needs at least 7 whole days .* has 3 \(hold out fewer days/.test(
+          (e as Error).message,
+        ),
     );
     await assert.rejects(
       () => lake.run('reorder', { holdoutDays: 1, product: 'NOPE' }),

@@ -52,7 +52,7 @@ export function historyDays(
   const days = Math.min(wanted, span);
   if (days < minimum)
     throw new UserError(
-      `${analysis}: too little history: needs at least ${minimum} whole days of orders before the estimate's end, the lake has ${span}`,
+      `${analysis}: too little history: needs at least ${minimum} whole days of orders before the estimate's end, the lake has ${span} (hold out fewer days, or load more orders)`,
       { code: 'too_little_history' },
     );
   return days;
