@@ -201,11 +201,44 @@ function scoreEdges(): Edge[] {
   ];
 }
 
+function movementEdges(): Edge[] {
+  const c = cases((i, o) => ({
+    movement_id: `M${i}`,
+    warehouse_id: 'WH-US-EAST',
+    product_id: 'PHONE001',
+    moved_at: '2025-11-28 10:00:00',
+    movement_type: 'SALE',
+    quantity: -2,
+    reference: `ORD${i}`,
+    ...o,
+  }));
+  return [
+    c('valid sale', {}),
+    c('receipt of 40', { movement_type: 'RECEIPT', quantity: 40, reference: 'PO1' }),
+    c('return of one', { movement_type: 'RETURN', quantity: 1 }),
+    c('adjustment down', { movement_type: 'ADJUSTMENT', quantity: -1, reference: null }),
+    c('adjustment up', { movement_type: 'ADJUSTMENT', quantity: 3 }),
+    c('sale with a positive quantity', { quantity: 2 }),
+    c('receipt with a negative quantity', { movement_type: 'RECEIPT', quantity: -40 }),
+    c('return with a negative quantity', { movement_type: 'RETURN', quantity: -1 }),
+    c('quantity zero', { movement_type: 'ADJUSTMENT', quantity: 0 }),
+    c('quantity fractional', { quantity: -1.5 }),
+    c('type in lower case', { movement_type: 'sale' }),
+    c('unknown type', { movement_type: 'TRANSFER', quantity: 1 }),
+    c('no warehouse', { warehouse_id: undefined }),
+    c('warehouse id with a space', { warehouse_id: 'WH 1' }),
+    c('moved_at before 2000', { moved_at: '1999-06-01 00:00:00' }),
+    c('moved_at in two days', { moved_at: inDays(2) }),
+    c('moved_at not a timestamp', { moved_at: 'yesterday' }),
+  ];
+}
+
 const edgesOf: Record<CollectedTable, () => Edge[]> = {
   orders: orderEdges,
   clickstream: eventEdges,
   order_checks: checkEdges,
   fraud_scores: scoreEdges,
+  stock_movements: movementEdges,
 };
 
 for (const table of COLLECTED_TABLES) {

@@ -17,6 +17,7 @@ const ROUTES: Record<string, CollectedTable> = {
   '/v1/orders': 'orders',
   '/v1/events': 'clickstream',
   '/v1/order-checks': 'order_checks',
+  '/v1/stock-movements': 'stock_movements',
 };
 const READS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -105,7 +106,7 @@ export function createApp(collector: Collector, options: { auth?: Authenticator 
       throw new UserError(`use GET ${path}`, { code: 'method_not_allowed', status: 405 });
     }
     throw new UserError(
-      'no such endpoint: POST /v1/orders, /v1/events, /v1/order-checks, GET /healthz, /readyz, /metrics',
+      'no such endpoint: POST /v1/orders, /v1/events, /v1/order-checks, /v1/stock-movements, GET /healthz, /readyz, /metrics',
       { code: 'not_found', status: 404 },
     );
   };

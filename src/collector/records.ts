@@ -14,7 +14,13 @@ import { formatUtc, normalizeTimestamp } from './timestamps.js';
  * The tables the collector keeps a WAL for: orders, events and fraud checks arrive by route; fraud_scores
  * are the collector's own scores (src/fraud), stored through the same WAL and compaction.
  */
-export const COLLECTED_TABLES = ['orders', 'clickstream', 'order_checks', 'fraud_scores'] as const;
+export const COLLECTED_TABLES = [
+  'orders',
+  'clickstream',
+  'order_checks',
+  'fraud_scores',
+  'stock_movements',
+] as const;
 export type CollectedTable = (typeof COLLECTED_TABLES)[number];
 
 /** Why one record of a request was refused. */
@@ -63,6 +69,14 @@ export const ROW_CHECKS: Record<string, RowCheck> = {
   'order_checks.not_future': notFuture('order_date'),
   'clickstream.not_future': notFuture('timestamp'),
   'clickstream.purchase_customer': (r) => r.action !== 'PURCHASE' || r.customer_id !== 'GUEST',
+  'stock_movements.sign': (r) => {
+    const q = Number(r.quantity);
+    if (r.movement_type === 'RECEIPT' || r.movement_type === 'RETURN') return q > 0;
+    if (r.movement_type === 'SALE') return q < 0;
+    return r.movement_type === 'ADJUSTMENT';
+  },
+  'stock_movements.not_before_2000': notBefore('moved_at'),
+  'stock_movements.not_future': notFuture('moved_at'),
 };
 
 const units = (v: string | number | undefined) => Math.round(Number(v) * 10 ** MONEY_SCALE);

@@ -161,6 +161,10 @@ describe('dashboard API (app.request, no port)', () => {
         'order_checks:loaded',
         'fraud_scores:not loaded',
         'fraud_labels:not loaded',
+        // Inventory tables come with generate --inventory only.
+        'warehouses:not loaded',
+        'stock_levels:not loaded',
+        'stock_movements:not loaded',
       ],
     );
   });

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { Calendar, cumulativeTargets } from './calendar.js';
+import { Calendar, cumulativeTargets, TimeFormat } from './calendar.js';
 import { PRODUCTS, SEED_PRODUCT_COUNT } from './catalog.js';
 import { CLICK_HEADER, ClickstreamGenerator } from './clickstream.js';
 import { CUSTOMER_HEADER, Customers } from './customers.js';
 import { writeExperiment } from './experiment.js';
+import { openInventory } from './inventory-files.js';
 import { MEAN_PURCHASE_EVENTS } from './journey.js';
 import { useCatalog, writeCatalogLabels } from './long-tail.js';
 import { type GenerateOptions, parseOptions } from './options.js';
@@ -29,6 +30,8 @@ export interface GenerateStats {
   events: number;
   products: number;
   fraudOrders: number;
+  /** Order lines not placed because the warehouse was out of stock (0 without --inventory). */
+  lostLines: number;
   purchaseSessions: number;
   seconds: number;
   files: string[];
@@ -80,7 +83,26 @@ export async function generate(
   const fraudOut = await CsvWriter.open(files.fraud, 'order_id,pattern');
   const checksOut = await CsvWriter.open(files.orderChecks, ORDER_CHECK_HEADER);
   const clickOut = await CsvWriter.open(files.clickstream, CLICK_HEADER);
-  const orders = new OrderGenerator(cal, customers, o.orders, o.seed, ordersOut, fraudOut, checksOut);
+  const inventory = o.inventory
+    ? await openInventory(
+        o.out,
+        cal,
+        o.orders / days,
+        o.seed,
+        new TimeFormat(),
+        (c) => customers.ids[c] ?? '',
+      )
+    : undefined;
+  const orders = new OrderGenerator(
+    cal,
+    customers,
+    o.orders,
+    o.seed,
+    ordersOut,
+    fraudOut,
+    checksOut,
+    inventory?.world,
+  );
   const clicks = new ClickstreamGenerator(
     cal,
     customers,
@@ -100,11 +122,14 @@ export async function generate(
     }
     // Later sessions reach back at most one hour, so everything before hour h is final.
     clicks.flushBefore(h);
+    inventory?.world.endOfHour(h);
     await Promise.all([ordersOut.ready(), fraudOut.ready(), clickOut.ready(), checksOut.ready()]);
+    await inventory?.ready();
     onProgress?.(orders.emitted + clicks.committed, totalWork);
   }
   clicks.flushBefore(cal.hours);
   await Promise.all([ordersOut.close(), fraudOut.close(), clickOut.close(), checksOut.close()]);
+  const inventoryFiles = inventory ? await inventory.close() : [];
 
   const customersOut = await CsvWriter.open(files.customers, CUSTOMER_HEADER);
   await customers.write(customersOut);
@@ -124,6 +149,7 @@ export async function generate(
     files.productLabels,
     files.copurchase,
     files.orderChecks,
+    ...inventoryFiles,
   ];
   if (o.experiment && clicks.purchased) {
     const assignments = path('raw', 'experiments', 'assignments.csv');
@@ -140,11 +166,12 @@ export async function generate(
     written.push(assignments, label);
   }
   return {
-    orders: orders.emitted,
+    orders: orders.emitted - orders.lost,
     customers: o.customers,
     events: clicks.committed,
     products: PRODUCTS.length,
     fraudOrders: orders.fraudCount,
+    lostLines: orders.lost,
     purchaseSessions: clicks.purchaseSessions,
     seconds: (performance.now() - started) / 1000,
     files: written,

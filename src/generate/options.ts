@@ -22,6 +22,11 @@ export interface GenerateOptions {
    * max(days, historyDays) days, and churn dates fall inside that window (docs/DATA.md, "Churn").
    */
   historyDays?: number;
+  /**
+   * Warehouses, stock, replenishment and stockouts that censor demand (docs/DATA.md, "Inventory"). Off by
+   * default so the default dataset stays the seed's: with it, out-of-stock lines are not placed.
+   */
+  inventory?: boolean;
 }
 
 /** The seed's dataset size. */
@@ -65,6 +70,7 @@ export const generateSchema = z.object({
     .optional(),
   products: count('products', 15).max(100_000, 'products must be at most 100000').optional(),
   historyDays: count('historyDays', 0).max(3660, 'historyDays must be at most 3660 (ten years)').optional(),
+  inventory: z.boolean().optional(),
 });
 
 /** Validates options, throwing one Error that lists every problem with its field. */

@@ -3,6 +3,7 @@ import { TimeFormat } from './calendar.js';
 import { complementsOf, PRODUCTS, REGIONS } from './catalog.js';
 import { type Customers, idFormatter } from './customers.js';
 import { drawFraud, FRAUD_PATTERNS, FraudPlanner, fraudCancelRate } from './fraud.js';
+import type { InventoryWorld } from './inventory.js';
 import { bulkLine, legitShipRegion, newCustomerProduct, repeatOrders } from './lookalikes.js';
 import { BuyerTraits, OrderChecks } from './order-checks.js';
 import type { Order } from './order-line.js';
@@ -44,6 +45,8 @@ export class OrderGenerator {
   private readonly checks: OrderChecks;
   emitted = 0;
   fraudCount = 0;
+  /** Lines not placed because the warehouse was out of stock (only with an inventory world). */
+  lost = 0;
 
   constructor(
     private readonly cal: Calendar,
@@ -53,6 +56,7 @@ export class OrderGenerator {
     private readonly out: CsvWriter,
     private readonly labels: CsvWriter,
     checksOut: CsvWriter,
+    private readonly inventory?: InventoryWorld,
   ) {
     this.rng = new Rng(seed, 3);
     this.orderId = idFormatter('ORD', total);
@@ -71,8 +75,8 @@ export class OrderGenerator {
     const hourStart = this.cal.startSec + h * 3600;
     while (this.emitted < target) this.primary(hourStart + this.rng.int(3600));
     const sorted = sortByTime(this.current, hourStart);
-    for (const o of sorted) this.write(o);
-    return sorted;
+    // Without an inventory world every line is placed; with one, out-of-stock lines are lost demand.
+    return sorted.filter((o) => this.write(o));
   }
 
   private add(o: Order): void {
@@ -135,15 +139,21 @@ export class OrderGenerator {
     return 1 + this.rng.pickCumulative(cheap ? QTY_CHEAP : QTY_DEFAULT);
   }
 
-  private write(o: Order): void {
+  /** Writes one line; false when the inventory world had no stock for it (the line is not placed). */
+  private write(o: Order): boolean {
     const rng = this.rng;
-    const id = this.orderId(this.emittedWritten + 1);
-    this.emittedWritten++;
     const ageDays = (this.cal.endSec - o.t) / 86400;
     const pPending = PENDING_FLOOR + PENDING_FRESH * Math.exp(-ageDays / PENDING_DECAY_DAYS);
     const pCancel = o.fraud ? fraudCancelRate(o.fraud) : CANCEL_RATE;
     const u = rng.float();
     const status = u < pPending ? 'PENDING' : u < pPending + pCancel ? 'CANCELLED' : 'COMPLETED';
+    if (this.inventory && !this.inventory.available(o)) {
+      this.lost++;
+      return false;
+    }
+    const id = this.orderId(this.emittedWritten + 1);
+    this.emittedWritten++;
+    this.inventory?.sold(o, id, status === 'CANCELLED');
     // Integer cents: total is exactly quantity × price.
     const totalCents = o.qty * o.priceCents;
     if (status === 'COMPLETED') {
@@ -161,6 +171,7 @@ export class OrderGenerator {
       this.fraudCount++;
       this.labels.line(`${id},${FRAUD_PATTERNS[o.fraud]}`);
     }
+    return true;
   }
 }
 

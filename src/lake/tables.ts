@@ -85,6 +85,9 @@ export const TABLE_NAMES = [
   'order_checks',
   'fraud_scores',
   'fraud_labels',
+  'warehouses',
+  'stock_levels',
+  'stock_movements',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -96,6 +99,72 @@ const REGION = { type: 'text', maxLength: 100 } as const;
 // Dates before this are almost certainly typos (1900-01-01 placeholders, two-digit years).
 const EARLIEST = "TIMESTAMP '2000-01-01 00:00:00'";
 const notFuture = (col: string) => `${col} <= CAST(now() AS TIMESTAMP) + INTERVAL 1 DAY`;
+
+/** Kinds of stock movement: receipts and returns add units, sales take them, adjustments do either. */
+export const MOVEMENT_TYPES = ['RECEIPT', 'SALE', 'RETURN', 'ADJUSTMENT'] as const;
+
+/** Inventory tables (docs/DATA.md, "Inventory"; docs/ANALYSES.md `inventory` says how they combine). */
+const INVENTORY_TABLES: Record<'warehouses' | 'stock_levels' | 'stock_movements', TableSpec> = {
+  warehouses: {
+    name: 'warehouses',
+    columns: [
+      { name: 'warehouse_id', ...ID },
+      { name: 'warehouse_name', ...TEXT },
+      // Orders of this region ship from it (from the smallest warehouse_id when a region has several).
+      { name: 'region', ...REGION },
+    ],
+    key: ['warehouse_id'],
+    time: null,
+    partition: null,
+    checks: [],
+  },
+  // A stock count: units on hand at counted_at, with the replenishment policy in force then.
+  stock_levels: {
+    name: 'stock_levels',
+    columns: [
+      { name: 'warehouse_id', ...ID },
+      { name: 'product_id', ...ID },
+      { name: 'counted_at', type: 'timestamp' },
+      { name: 'on_hand', type: 'integer', min: 0, max: 1e9 },
+      { name: 'reorder_point', type: 'integer', min: 0, max: 1e9, optional: true },
+      { name: 'order_quantity', type: 'integer', min: 1, max: 1e9, optional: true },
+      { name: 'lead_time_days', type: 'integer', min: 0, max: 3650, optional: true },
+    ],
+    key: ['warehouse_id', 'product_id', 'counted_at'],
+    time: 'counted_at',
+    partition: null,
+    checks: [
+      [`counted_at >= ${EARLIEST}`, 'counted_at: before 2000-01-01', 'stock_levels.not_before_2000'],
+      [notFuture('counted_at'), 'counted_at: in the future', 'stock_levels.not_future'],
+    ],
+  },
+  // A change of stock: signed units (RECEIPT and RETURN add, SALE takes, ADJUSTMENT either way).
+  stock_movements: {
+    name: 'stock_movements',
+    columns: [
+      { name: 'movement_id', ...ID },
+      { name: 'warehouse_id', ...ID },
+      { name: 'product_id', ...ID },
+      { name: 'moved_at', type: 'timestamp' },
+      { name: 'movement_type', type: 'text', enum: MOVEMENT_TYPES },
+      { name: 'quantity', type: 'integer', notZero: true, min: -1e9, max: 1e9 },
+      // The order_id of a SALE or RETURN (so orders are not counted twice), a replenishment id, a count.
+      { name: 'reference', ...ID, optional: true },
+    ],
+    key: ['movement_id'],
+    time: 'moved_at',
+    partition: 'CAST(moved_at AS DATE)',
+    checks: [
+      [
+        "(movement_type IN ('RECEIPT', 'RETURN') AND quantity > 0) OR (movement_type = 'SALE' AND quantity < 0) OR movement_type = 'ADJUSTMENT'",
+        'quantity: RECEIPT and RETURN must be positive, SALE negative',
+        'stock_movements.sign',
+      ],
+      [`moved_at >= ${EARLIEST}`, 'moved_at: before 2000-01-01', 'stock_movements.not_before_2000'],
+      [notFuture('moved_at'), 'moved_at: in the future', 'stock_movements.not_future'],
+    ],
+  },
+};
 
 export const TABLES: Record<TableName, TableSpec> = {
   orders: {
@@ -308,6 +377,7 @@ export const TABLES: Record<TableName, TableSpec> = {
     partition: null,
     checks: [],
   },
+  ...INVENTORY_TABLES,
 };
 
 /** The spec of a table, or a user error naming the valid tables. */

@@ -3,7 +3,7 @@ import type { Permission } from './roles.js';
 
 /** Routes anyone may call (load balancers and orchestrators probe them without a key). */
 const PUBLIC = new Set(['/healthz', '/readyz']);
-const INGEST = new Set(['/v1/orders', '/v1/events', '/v1/order-checks']);
+const INGEST = new Set(['/v1/orders', '/v1/events', '/v1/order-checks', '/v1/stock-movements']);
 /** Path prefixes that need more than a viewer: user SQL (analyst) and key, audit and erasure routes (admin). */
 const BY_PREFIX: ReadonlyArray<readonly [string, Permission]> = [
   ['/api/sql', 'sql'],

@@ -46,6 +46,7 @@ const generateFlags = z.object({
     )
     .optional(),
   historyDays: wholeNumberFlag.optional(),
+  inventory: z.boolean().default(false),
   out: z.string().min(1).optional(),
   rawOnly: z.boolean().default(false),
   format: formatFlag,
@@ -97,6 +98,7 @@ export function registerGenerate(program: Command): void {
       '--history-days <n>',
       'orders and clickstream cover this many days, churn inside them (default 0: off)',
     )
+    .option('--inventory', 'warehouses, stock and replenishment; out-of-stock lines are lost demand')
     .option('--out <dir>', 'output data directory (default: --data)')
     .option('--raw-only', 'write the raw CSV only; load it later with build-lake')
     .addOption(formatOption())
@@ -115,11 +117,12 @@ export function registerGenerate(program: Command): void {
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
         ...(opts.products !== undefined ? { products: opts.products } : {}),
         ...(opts.historyDays !== undefined ? { historyDays: opts.historyDays } : {}),
+        ...(opts.inventory ? { inventory: true } : {}),
       });
       const rows = stats.orders + stats.customers + stats.events;
       status(
         `generated ${stats.orders} orders, ${stats.customers} customers, ${stats.events} events ` +
-          `(${stats.fraudOrders} labelled fraud) in ${stats.seconds.toFixed(1)} s, ${Math.round(rows / stats.seconds)} rows/s`,
+          `(${stats.fraudOrders} labelled fraud${stats.lostLines > 0 ? `, ${stats.lostLines} lines lost to stockouts` : ''}) in ${stats.seconds.toFixed(1)} s, ${Math.round(rows / stats.seconds)} rows/s`,
       );
       if (opts.format === 'table') for (const f of stats.files) process.stdout.write(`${f}\n`);
       // What was written goes into the lake by default, so that analyses answer right away.

@@ -26,6 +26,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   recommend: { customer: 'CUST00002' },
   'churn-risk': { horizon: 7, limit: 100 },
   'churn-backtest': { horizon: 7 },
+  reorder: { holdoutDays: 14, demandDays: 7 },
 };
 // Time zones go through each engine's own local_time: always compared, though the SQL is the same.
 const OTHER_ZONE = 'America/New_York';

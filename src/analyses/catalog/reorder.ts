@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
+import { defineAnalysis } from '../types.js';
+import { trailingMeanEstimator } from './parts/demand-estimate.js';
+import { historyDays, series } from './parts/demand-series.js';
+import { inStockDays, proposePolicy, uncensor } from './parts/reorder-policy.js';
+import { type Policy, type SimResult, simulatePolicy } from './parts/reorder-sim.js';
+import { reorderSql } from './parts/reorder-sql.js';
+import { checkFilters, num } from './parts/stock.js';
+
+const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : null);
+const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+
+/**
+ * Reorder point and quantity per product × warehouse from a demand estimate, the lead time and a service
+ * level, and both it and today's policy replayed on the held-out last days.
+ */
+export default defineAnalysis({
+  name: 'reorder',
+  description:
+    'Reorder point and order quantity per product × warehouse for a service level, from demand before the held-out last days; stockouts and holding cost of following it vs today’s policy, replayed on those days',
+  params: z.object({
+    serviceLevel: z.coerce
+      .number()
+      .gt(0, 'must be between 0 and 1 (e.g. 0.95)')
+      .lt(1, 'must be between 0 and 1 (e.g. 0.95)')
+      .default(0.95)
+      .describe('chance of no stockout while an order is on its way (default 0.95)'),
+    holdoutDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(42)
+      .describe(
+        'last days held out and replayed; longer than the lead times to see orders arrive (default 42)',
+      ),
+    demandDays: z.coerce
+      .number()
+      .int()
+      .min(7)
+      .max(366)
+      .default(28)
+      .describe(
+        'days before the held-out ones that demand is estimated from (default 28; at least 7 needed)',
+      ),
+    orderDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(14)
+      .describe('an order covers this many days of demand (default 14)'),
+    holdingRate: z.coerce
+      .number()
+      .gt(0)
+      .max(10)
+      .default(0.25)
+      .describe('yearly holding cost as a share of unit cost (default 0.25)'),
+    warehouse: z.string().min(1).optional().describe('only this warehouse (e.g. WH-US-EAST)'),
+    product: z.string().min(1).optional().describe('only this product (e.g. PHONE001)'),
+  }),
+  row: z.object({
+    warehouse_id: z.string(),
+    product_id: z.string(),
+    lead_time_days: z.number().int().nullable(),
+    daily_demand: z.number().nullable(),
+    demand_sd: z.number().nullable(),
+    reorder_point: z.number().int().nullable(),
+    order_quantity: z.number().int().nullable(),
+    current_reorder_point: z.number().int().nullable(),
+    current_order_quantity: z.number().int().nullable(),
+    estimate_days: z.number().int(),
+    holdout_demand: z.number().int(),
+    censored_days: z.number().int(),
+    stockout_units: z.number().int().nullable(),
+    current_stockout_units: z.number().int().nullable(),
+    fill_rate: z.number().nullable().meta({ format: 'percent' }),
+    current_fill_rate: z.number().nullable().meta({ format: 'percent' }),
+    holding_cost: z.number().nullable(),
+    current_holding_cost: z.number().nullable(),
+  }),
+  unbound: {
+    serviceLevel: 'transform',
+    orderDays: 'transform',
+    holdingRate: 'transform',
+    warehouse: 'transform',
+    product: 'transform',
+  },
+  sql: () => reorderSql(),
+  transform: (rows, p) => {
+    const pairs = new Map<
+      string,
+      { pair?: Record<string, unknown>; series: Record<string, Map<number, number>> }
+    >();
+    for (const r of rows) {
+      const key = `${String(r.warehouse_id)}\u0000${String(r.product_id)}`;
+      let entry = pairs.get(key);
+      if (!entry) {
+        entry = { series: { train: new Map(), held: new Map(), arriving: new Map(), supply: new Map() } };
+        pairs.set(key, entry);
+      }
+      const kind = String(r.kind);
+      if (kind === 'pair') entry.pair = r;
+      else entry.series[kind]?.set(num(r.day), num(r.units));
+    }
+    const stocked = [...pairs.values()].flatMap((x) => (x.pair ? [x as Required<typeof x>] : []));
+    checkFilters(
+      'reorder',
+      stocked.map((x) => ({
+        warehouse_id: String(x.pair.warehouse_id),
+        product_id: String(x.pair.product_id),
+      })),
+      p,
+    );
+    const first = stocked[0]?.pair;
+    if (!first)
+      throw new UserError('reorder: the lake has no stock counts or movements', { code: 'no_stock' });
+    const days = historyDays('reorder', first.first_sec, first.cut_sec, p.demandDays, 7);
+    return stocked
+      .filter(
+        (x) =>
+          (p.warehouse === undefined || x.pair.warehouse_id === p.warehouse) &&
+          (p.product === undefined || x.pair.product_id === p.product),
+      )
+      .map(({ pair, series: s }) => {
+        const train = series(s.train as Map<number, number>, days);
+        const inStock = inStockDays(num(pair.on_hand), train, series(s.supply as Map<number, number>, days));
+        const est = trailingMeanEstimator(inStock.length >= 7 ? inStock : train);
+        const arriving = s.arriving as Map<number, number>;
+        const { demand: held, censored } = uncensor(
+          num(pair.on_hand),
+          series(s.held as Map<number, number>, p.holdoutDays),
+          arriving,
+          est.mean,
+        );
+        const lead = pair.lead_time_days === null ? null : num(pair.lead_time_days);
+        // Receipts due within the lead time were ordered before the held-out days: both policies get them.
+        const pipeline = new Map(
+          [...(s.arriving as Map<number, number>)].filter(([d]) => lead !== null && d < lead),
+        );
+        const holdingPerUnitDay = (num(pair.unit_cost) * p.holdingRate) / 365;
+        const run = (policy: Policy | null): SimResult | null =>
+          policy && lead !== null ? simulatePolicy(num(pair.on_hand), held, pipeline, policy, lead) : null;
+        const proposed = lead !== null ? proposePolicy(est, lead, p.serviceLevel, p.orderDays) : null;
+        const current =
+          pair.reorder_point !== null && pair.order_quantity !== null
+            ? { reorderPoint: num(pair.reorder_point), orderQuantity: num(pair.order_quantity) }
+            : null;
+        const a = run(proposed);
+        const c = run(current);
+        const cost = (x: SimResult | null) => (x ? r2(x.unitDays * holdingPerUnitDay) : null);
+        return {
+          warehouse_id: String(pair.warehouse_id),
+          product_id: String(pair.product_id),
+          lead_time_days: lead,
+          daily_demand: r4(est.mean),
+          demand_sd: r4(est.sd),
+          reorder_point: proposed?.reorderPoint ?? null,
+          order_quantity: proposed?.orderQuantity ?? null,
+          current_reorder_point: current?.reorderPoint ?? null,
+          current_order_quantity: current?.orderQuantity ?? null,
+          estimate_days: inStock.length >= 7 ? inStock.length : train.length,
+          holdout_demand: held.reduce((t, u) => t + u, 0),
+          censored_days: censored,
+          stockout_units: a?.shortUnits ?? null,
+          current_stockout_units: c?.shortUnits ?? null,
+          fill_rate: a ? r4(a.fillRate) : null,
+          current_fill_rate: c ? r4(c.fillRate) : null,
+          holding_cost: cost(a),
+          current_holding_cost: cost(c),
+        };
+      });
+  },
+});
