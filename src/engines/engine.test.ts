@@ -82,6 +82,7 @@ describe('engine over a lake with missing and damaged tables (issues 8, 16)', ()
         order_checks: 'not loaded',
         fraud_scores: 'not loaded',
         fraud_labels: 'not loaded',
+        competitor_prices: 'not loaded',
         // Derived from clickstream, which is not loaded either.
         sessions: 'not loaded',
       });

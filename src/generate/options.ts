@@ -22,6 +22,11 @@ export interface GenerateOptions {
    * max(days, historyDays) days, and churn dates fall inside that window (docs/DATA.md, "Churn").
    */
   historyDays?: number;
+  /**
+   * Per-product elasticities, list price changes and a competitor price feed (docs/DATA.md, "Prices");
+   * off by default so the default dataset stays the seed-compatible one.
+   */
+  pricing?: boolean;
 }
 
 /** The seed's dataset size. */
@@ -65,6 +70,7 @@ export const generateSchema = z.object({
     .optional(),
   products: count('products', 15).max(100_000, 'products must be at most 100000').optional(),
   historyDays: count('historyDays', 0).max(3660, 'historyDays must be at most 3660 (ten years)').optional(),
+  pricing: z.boolean().optional(),
 });
 
 /** Validates options, throwing one Error that lists every problem with its field. */

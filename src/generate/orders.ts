@@ -126,6 +126,8 @@ export class OrderGenerator {
       const to = c.to[rng.pickCumulative(c.cum)] as number;
       const delay = 60 + Math.min(COMPLEMENT_MAX_DELAY, Math.floor(rng.exponential(COMPLEMENT_MEAN_DELAY)));
       const at = t + delay;
+      // generate --pricing: a complement responds to its own price too (no draw without it).
+      if (this.cal.pricing && !rng.chance(this.cal.priceAcceptance(to, at))) continue;
       this.add({ t: at, cust, prod: to, qty: this.qty(to), priceCents: price(to, at), region, fraud: 0 });
     }
   }

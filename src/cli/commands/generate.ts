@@ -46,6 +46,7 @@ const generateFlags = z.object({
     )
     .optional(),
   historyDays: wholeNumberFlag.optional(),
+  pricing: z.boolean().default(false),
   out: z.string().min(1).optional(),
   rawOnly: z.boolean().default(false),
   format: formatFlag,
@@ -97,6 +98,7 @@ export function registerGenerate(program: Command): void {
       '--history-days <n>',
       'orders and clickstream cover this many days, churn inside them (default 0: off)',
     )
+    .option('--pricing', 'per-product elasticities, list price changes and a competitor price feed')
     .option('--out <dir>', 'output data directory (default: --data)')
     .option('--raw-only', 'write the raw CSV only; load it later with build-lake')
     .addOption(formatOption())
@@ -115,6 +117,7 @@ export function registerGenerate(program: Command): void {
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
         ...(opts.products !== undefined ? { products: opts.products } : {}),
         ...(opts.historyDays !== undefined ? { historyDays: opts.historyDays } : {}),
+        ...(opts.pricing ? { pricing: true } : {}),
       });
       const rows = stats.orders + stats.customers + stats.events;
       status(
