@@ -1,0 +1,12 @@
+export {
+  type DailySales,
+  designMatrix,
+  type ElasticityEstimate,
+  type ElasticityStatus,
+  estimateElasticity,
+  isBlackFriday,
+  MIN_DAY_SHARE,
+  MIN_DAYS,
+} from './elasticity.js';
+export { confidenceInterval, fitOls, type OlsFit, tQuantile } from './ols.js';
+export { expectedChange, marginChange, optimalPrice, type PriceObjective } from './recommend.js';
