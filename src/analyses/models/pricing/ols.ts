@@ -23,7 +23,10 @@ export function fitOls(names: string[], x: readonly number[][], y: readonly numb
   if (n <= k) return null;
   const X = new Matrix(x.map((r) => [...r]));
   const qr = new QrDecomposition(X);
-  if (!qr.isFullRank()) return null;
+  // A zero pivot up to rounding (|R_jj| tiny next to the largest) means a column the others determine.
+  const r = qr.upperTriangularMatrix;
+  const diag = names.map((_, j) => Math.abs(r.get(j, j)));
+  if (diag.some((d) => d <= 1e-10 * Math.max(...diag))) return null;
   const coef = qr.solve(Matrix.columnVector([...y])).getColumn(0);
   let sse = 0;
   for (let i = 0; i < n; i++) {
