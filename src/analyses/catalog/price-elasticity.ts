@@ -21,14 +21,16 @@ export default defineAnalysis({
   unbound: { competitor: 'shape', confidence: 'transform' },
   sql: (p) => dailySalesSql(p.competitor),
   transform: (rows, p) =>
-    estimateAll(rows, p, 'price-elasticity').map(({ productId, estimate: e }) => ({
-      product_id: productId,
-      status: e.status,
-      days: e.days,
-      elasticity: r4(e.elasticity),
-      elasticity_low: r4(e.low),
-      elasticity_high: r4(e.high),
-      std_error: r4(e.se),
-      competitor_effect: r4(e.competitorEffect),
-    })),
+    estimateAll(rows, { product: p.product, confidence: p.confidence }, 'price-elasticity').map(
+      ({ productId, estimate: e }) => ({
+        product_id: productId,
+        status: e.status,
+        days: e.days,
+        elasticity: r4(e.elasticity),
+        elasticity_low: r4(e.low),
+        elasticity_high: r4(e.high),
+        std_error: r4(e.se),
+        competitor_effect: r4(e.competitorEffect),
+      }),
+    ),
 });

@@ -97,7 +97,7 @@ export default defineAnalysis({
     const cost = new Map(
       rows.map((r) => [String(r.product_id), r.unit_cost == null ? null : Number(r.unit_cost)]),
     );
-    return estimateAll(rows, p, 'price-recommend').map((pe) =>
+    return estimateAll(rows, { product: p.product, confidence: p.confidence }, 'price-recommend').map((pe) =>
       recommend(pe, p.maxChange, p.objective, cost.get(pe.productId) ?? null),
     );
   },
