@@ -48,6 +48,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
       asOf: AS_OF,
       out: t.dir,
       experiment: { name: 'parity-test', lift: 0.2, split: 0.5 },
+      // The competitor feed, for the pricing analyses (their default reads it).
+      pricing: true,
     });
     await buildLake(t.dir);
     // fraud-alerts reads the fraud model's scores, which `shoplake build-lake` adds after loading.
