@@ -8,40 +8,59 @@ const CURRENT_DAYS = 7;
 /** Baseline demand: mean daily units of the last BASELINE_DAYS days with sales, at the current price. */
 const BASELINE_DAYS = 28;
 
+const row = z.object({
+  product_id: z.string(),
+  status: z.string(),
+  elasticity: z.number().nullable(),
+  current_price: z.number().nullable(),
+  recommended_price: z.number().nullable(),
+  price_change: z.number().nullable().meta({ format: 'percent' }),
+  units_per_day: z.number().nullable(),
+  units_change: z.number().nullable().meta({ format: 'percent' }),
+  units_change_low: z.number().nullable().meta({ format: 'percent' }),
+  units_change_high: z.number().nullable().meta({ format: 'percent' }),
+  revenue_change: z.number().nullable().meta({ format: 'percent' }),
+  revenue_change_low: z.number().nullable().meta({ format: 'percent' }),
+  revenue_change_high: z.number().nullable().meta({ format: 'percent' }),
+  margin_change: z.number().nullable().meta({ format: 'percent' }),
+});
+
+/** One row of price-recommend. */
+type RecommendRow = z.infer<typeof row>;
+
 /** One product's recommendation; rows without an estimate say why in `status`. */
 function recommend(
   pe: ProductEstimate,
   maxChange: number,
   objective: PriceObjective,
   unitCost: number | null,
-) {
+): RecommendRow {
   const e = pe.estimate;
   const current = Math.max(...pe.sales.slice(-CURRENT_DAYS).map((s) => s.price));
-  const base = {
+  const base: RecommendRow = {
     product_id: pe.productId,
-    status: e.status as string,
+    status: e.status,
     elasticity: r4(e.elasticity),
     current_price: r4(current),
-    recommended_price: null as number | null,
-    price_change: null as number | null,
-    units_per_day: null as number | null,
-    units_change: null as number | null,
-    units_change_low: null as number | null,
-    units_change_high: null as number | null,
-    revenue_change: null as number | null,
-    revenue_change_low: null as number | null,
-    revenue_change_high: null as number | null,
-    margin_change: null as number | null,
+    recommended_price: null,
+    price_change: null,
+    units_per_day: null,
+    units_change: null,
+    units_change_low: null,
+    units_change_high: null,
+    revenue_change: null,
+    revenue_change_low: null,
+    revenue_change_high: null,
+    margin_change: null,
   };
-  if (e.elasticity === null || e.low === null || e.high === null) return base;
+  const elasticity = e.elasticity;
+  if (elasticity === null || e.low === null || e.high === null) return base;
   if (objective === 'margin' && unitCost === null) return { ...base, status: 'no unit cost' };
-  const price = Math.round(optimalPrice(current, e.elasticity, maxChange, objective, unitCost) * 100) / 100;
+  const price = Math.round(optimalPrice(current, elasticity, maxChange, objective, unitCost) * 100) / 100;
   // Recent days' units moved to the current price with the estimated elasticity, then averaged.
   const recent = pe.sales.slice(-BASELINE_DAYS);
-  const units =
-    recent.reduce((a, s) => a + s.units * (current / s.price) ** -(e.elasticity as number), 0) /
-    recent.length;
-  const mid = expectedChange(current, price, e.elasticity);
+  const units = recent.reduce((a, s) => a + s.units * (current / s.price) ** -elasticity, 0) / recent.length;
+  const mid = expectedChange(current, price, elasticity);
   // The change is monotone in the elasticity, so the interval's ends give the change's interval.
   const ends = [expectedChange(current, price, e.low), expectedChange(current, price, e.high)];
   return {
@@ -56,7 +75,7 @@ function recommend(
     revenue_change: r4(mid.revenue),
     revenue_change_low: r4(Math.min(...ends.map((c) => c.revenue))),
     revenue_change_high: r4(Math.max(...ends.map((c) => c.revenue))),
-    margin_change: unitCost === null ? null : r4(marginChange(current, price, e.elasticity, unitCost)),
+    margin_change: unitCost === null ? null : r4(marginChange(current, price, elasticity, unitCost)),
   };
 }
 
@@ -75,22 +94,7 @@ export default defineAnalysis({
       .describe('largest relative price change (default 0.1 = ±10 %)'),
     objective: z.enum(['revenue', 'margin']).default('revenue').describe('revenue (default) or margin'),
   }),
-  row: z.object({
-    product_id: z.string(),
-    status: z.string(),
-    elasticity: z.number().nullable(),
-    current_price: z.number().nullable(),
-    recommended_price: z.number().nullable(),
-    price_change: z.number().nullable().meta({ format: 'percent' }),
-    units_per_day: z.number().nullable(),
-    units_change: z.number().nullable().meta({ format: 'percent' }),
-    units_change_low: z.number().nullable().meta({ format: 'percent' }),
-    units_change_high: z.number().nullable().meta({ format: 'percent' }),
-    revenue_change: z.number().nullable().meta({ format: 'percent' }),
-    revenue_change_low: z.number().nullable().meta({ format: 'percent' }),
-    revenue_change_high: z.number().nullable().meta({ format: 'percent' }),
-    margin_change: z.number().nullable().meta({ format: 'percent' }),
-  }),
+  row,
   unbound: { competitor: 'shape', confidence: 'transform', maxChange: 'transform', objective: 'shape' },
   sql: (p) => dailySalesSql(p.competitor, p.objective === 'margin'),
   transform: (rows, p) => {

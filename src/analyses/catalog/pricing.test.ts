@@ -162,7 +162,8 @@ describe('pricing analyses on a lake without the feed or with too little history
 });
 
 // A hand-built lake: FLAT001 sells 3 lines a day at one price; STEP001 sells 90 / price lines a day at
-// prices cycling 10, 9, 6, 5, so its elasticity is exactly 1 (log lines = log 90 − log price).
+// prices cycling 10, 9, 6, 5, so its elasticity is exactly 1 (log lines = log 90 − log price); SPARSE001
+// sells on every other day only.
 describe('price-elasticity on a hand-built lake', () => {
   const t = tempDir();
   let engine: DuckDbEngine;
@@ -187,6 +188,7 @@ describe('price-elasticity on a hand-built lake', () => {
       for (let i = 0; i < 3; i++) add('FLAT001', 20);
       const price = [10, 9, 6, 5][d % 4] as number;
       for (let i = 0; i < 90 / price; i++) add('STEP001', price);
+      if (d % 2 === 0) for (let i = 0; i < 2; i++) add('SPARSE001', price);
     }
     await ingestFixture(t.dir, [['orders', csv(ORDERS_HEADER, rows)]]);
     engine = await DuckDbEngine.open(t.dir);
@@ -204,5 +206,14 @@ describe('price-elasticity on a hand-built lake', () => {
     assert.equal(by.get('STEP001')?.status, 'estimated');
     assert.ok(Math.abs(Number(by.get('STEP001')?.elasticity) - 1) < 1e-4);
     assert.equal(by.get('STEP001')?.days, 32);
+    assert.equal(by.get('SPARSE001')?.status, 'too few sales');
+  });
+
+  it('judges a sparse product by its own window with --product too (16 sale days in 31)', async () => {
+    const rows = await run(engine, 'price-elasticity', { competitor: 'none', product: 'SPARSE001' });
+    assert.deepEqual(
+      rows.map((r) => [r.product_id, r.status, r.days]),
+      [['SPARSE001', 'too few sales', 16]],
+    );
   });
 });

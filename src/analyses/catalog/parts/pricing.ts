@@ -76,10 +76,18 @@ export function estimateAll(
     throw new UserError(`${analysis}: unknown product '${params.product}': no orders of it in the window`, {
       code: 'unknown_product',
     });
-  const days = new Set(rows.map((r) => String(r.day)));
-  if (days.size < MIN_DAYS)
+  // The window runs from the first to the last day with a sale (days without any sale inside count).
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    const t = Date.parse(`${String(r.day)}T00:00:00Z`);
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  const windowDays = rows.length === 0 ? 0 : (last - first) / 86_400_000 + 1;
+  if (windowDays < MIN_DAYS)
     throw new UserError(
-      `${analysis}: too little history: ${days.size} days of orders, at least ${MIN_DAYS} needed`,
+      `${analysis}: too little history: ${windowDays} days of orders, at least ${MIN_DAYS} needed`,
       { code: 'too_little_history' },
     );
   const byProduct = new Map<string, DailySales[]>();
@@ -99,7 +107,7 @@ export function estimateAll(
   return [...byProduct].map(([productId, sales]) => ({
     productId,
     sales,
-    estimate: estimateElasticity(sales, days.size, params.confidence),
+    estimate: estimateElasticity(sales, windowDays, params.confidence),
   }));
 }
 
