@@ -127,6 +127,16 @@ describe('dynamic pricing on generate --pricing data (180 days)', () => {
     }
   });
 
+  it('price-backtest: the prices charged predict held-out demand better than a price-blind average', async () => {
+    const rows = await run(t.engine, 'price-backtest', { holdoutDays: '28' });
+    const by = new Map(rows.map((r) => [r.method, r]));
+    const model = Number(by.get('price-elasticity')?.wape);
+    const naive = Number(by.get('weekday-average')?.wape);
+    assert.equal(by.get('price-elasticity')?.products, 15);
+    assert.ok(model < 0.85 * naive, `WAPE ${model} vs weekday average ${naive}`);
+    await userError(run(t.engine, 'price-backtest', { holdoutDays: '160' }), /too little history/);
+  });
+
   it('bad input is a user error: unknown product, max-change out of range', async () => {
     await userError(run(t.engine, 'price-elasticity', { product: 'NOPE001' }), /unknown product 'NOPE001'/);
     await userError(run(t.engine, 'price-recommend', { maxChange: '0.7' }), /max-change must be at most 0.5/);
@@ -207,6 +217,22 @@ describe('price-elasticity on a hand-built lake', () => {
     assert.ok(Math.abs(Number(by.get('STEP001')?.elasticity) - 1) < 1e-4);
     assert.equal(by.get('STEP001')?.days, 32);
     assert.equal(by.get('SPARSE001')?.status, 'too few sales');
+  });
+
+  it('price-backtest: exact on STEP001, and the weekday average misses by hand-computed amounts', async () => {
+    // Training days 0–27, held out 28–31 (prices 10, 9, 6, 5: lines 9, 10, 15, 18). Every weekday's four
+    // training days cover the four prices, so the weekday average is (9 + 10 + 15 + 18) / 4 = 13 each day:
+    // errors 4, 3, 2, 5 = 14 over 52 lines.
+    const rows = await run(engine, 'price-backtest', {
+      competitor: 'none',
+      product: 'STEP001',
+      holdoutDays: '4',
+    });
+    const by = new Map(rows.map((r) => [r.method, r]));
+    assert.ok(Number(by.get('price-elasticity')?.wape) < 1e-4);
+    assert.equal(by.get('weekday-average')?.wape, Math.round((14 / 52) * 10000) / 10000);
+    assert.equal(by.get('weekday-average')?.mae, 3.5);
+    assert.equal(by.get('weekday-average')?.product_days, 4);
   });
 
   it('judges a sparse product by its own window with --product too (16 sale days in 31)', async () => {

@@ -66,6 +66,18 @@ export interface ProductEstimate {
 
 const num = (v: unknown) => Number(v);
 
+/** One SQL row of dailySalesSql as the model's daily sales. */
+export function dailyOf(r: Record<string, unknown>): DailySales {
+  return {
+    day: String(r.day),
+    lines: num(r.lines),
+    units: num(r.units),
+    price: num(r.price),
+    competitorPrice:
+      r.competitor_price === null || r.competitor_price === undefined ? null : num(r.competitor_price),
+  };
+}
+
 /** Groups the SQL rows by product and estimates each one's elasticity; user errors for bad input. */
 export function estimateAll(
   rows: readonly Record<string, unknown>[],
@@ -94,14 +106,7 @@ export function estimateAll(
   for (const r of rows) {
     const id = String(r.product_id);
     const list = byProduct.get(id) ?? [];
-    list.push({
-      day: String(r.day),
-      lines: num(r.lines),
-      units: num(r.units),
-      price: num(r.price),
-      competitorPrice:
-        r.competitor_price === null || r.competitor_price === undefined ? null : num(r.competitor_price),
-    });
+    list.push(dailyOf(r));
     byProduct.set(id, list);
   }
   return [...byProduct].map(([productId, sales]) => ({

@@ -43,26 +43,59 @@ export function isBlackFriday(day: string): boolean {
   return d.getUTCMonth() === 10 && d.getUTCDay() === 5 && d.getUTCDate() + 7 > 30;
 }
 
-/** The regression of one product: column names, rows and log demand (docs/ANALYSES.md "price-elasticity"). */
-export function designMatrix(sales: readonly DailySales[]): { names: string[]; x: number[][]; y: number[] } {
+/** The columns of one product's regression, fixed by its training days so later days can be predicted. */
+export interface DesignSpec {
+  names: string[];
+  withCompetitor: boolean;
+  hasBlackFriday: boolean;
+  /** Epoch ms of the first training day (the trend's zero). */
+  t0: number;
+}
+
+/** The regression columns a product's daily sales call for (docs/ANALYSES.md "price-elasticity"). */
+export function designSpec(sales: readonly DailySales[]): DesignSpec {
   const withCompetitor = sales.every((s) => s.competitorPrice !== null && s.competitorPrice > 0);
-  const hasBf = sales.some((s) => isBlackFriday(s.day));
-  const t0 = Date.parse(`${sales[0]?.day}T00:00:00Z`);
+  const hasBlackFriday = sales.some((s) => isBlackFriday(s.day));
   const names = ['intercept', 'log_price'];
   if (withCompetitor) names.push('log_competitor_price');
   names.push('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'trend');
-  if (hasBf) names.push('black_friday');
-  const x = sales.map((s) => {
-    const ms = Date.parse(`${s.day}T00:00:00Z`);
-    const weekday = new Date(ms).getUTCDay();
-    const row = [1, Math.log(s.price)];
-    if (withCompetitor) row.push(Math.log(s.competitorPrice as number));
-    for (let w = 1; w <= 6; w++) row.push(weekday === w ? 1 : 0);
-    row.push((ms - t0) / DAY_MS / 365);
-    if (hasBf) row.push(isBlackFriday(s.day) ? 1 : 0);
-    return row;
-  });
-  return { names, x, y: sales.map((s) => Math.log(s.lines)) };
+  if (hasBlackFriday) names.push('black_friday');
+  return { names, withCompetitor, hasBlackFriday, t0: Date.parse(`${sales[0]?.day}T00:00:00Z`) };
+}
+
+/** One day's row of the design matrix under a spec. */
+export function designRow(s: DailySales, spec: DesignSpec): number[] {
+  const ms = Date.parse(`${s.day}T00:00:00Z`);
+  const weekday = new Date(ms).getUTCDay();
+  const row = [1, Math.log(s.price)];
+  if (spec.withCompetitor) row.push(Math.log(s.competitorPrice ?? Number.NaN));
+  for (let w = 1; w <= 6; w++) row.push(weekday === w ? 1 : 0);
+  row.push((ms - spec.t0) / DAY_MS / 365);
+  if (spec.hasBlackFriday) row.push(isBlackFriday(s.day) ? 1 : 0);
+  return row;
+}
+
+/** The regression of one product: column names, rows and log demand. */
+export function designMatrix(sales: readonly DailySales[]): { names: string[]; x: number[][]; y: number[] } {
+  const spec = designSpec(sales);
+  return {
+    names: spec.names,
+    x: sales.map((s) => designRow(s, spec)),
+    y: sales.map((s) => Math.log(s.lines)),
+  };
+}
+
+/**
+ * Expected order lines on a day from a fitted estimate: exp(x·b) × exp(σ²/2), the mean of a log-normal
+ * (the fit is on log lines). NaN when the day lacks what the fit used (a competitor price).
+ */
+export function predictLines(estimate: ElasticityEstimate, spec: DesignSpec, day: DailySales): number {
+  const fit = estimate.fit;
+  if (!fit) return Number.NaN;
+  const row = designRow(day, spec);
+  let eta = 0;
+  for (let j = 0; j < row.length; j++) eta += (row[j] as number) * (fit.coef[j] as number);
+  return Math.exp(eta + fit.sigma2 / 2);
 }
 
 /** Estimates one product's elasticity from its daily sales over a window of `windowDays` days. */
