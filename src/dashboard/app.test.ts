@@ -161,7 +161,7 @@ describe('dashboard API (app.request, no port)', () => {
         'order_checks:loaded',
         'fraud_scores:not loaded',
         'fraud_labels:not loaded',
-        'competitor_prices:not loaded',
+        'competitor_prices:loaded',
       ],
     );
   });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { UserError } from '../../errors/index.js';
 import { designSpec, predictLines } from '../models/pricing/index.js';
 import { defineAnalysis } from '../types.js';
 import { dailyOf, dailySalesSql, estimateAll, pricingParams, r4 } from './parts/pricing.js';
@@ -85,16 +84,13 @@ export default defineAnalysis({
       if (counted > 0) products++;
       days += counted;
     }
-    if (days === 0)
-      throw new UserError('price-backtest: no product with an estimate sold in the held-out days', {
-        code: 'too_little_history',
-      });
     const row = (method: string, s: Score) => ({
       method,
       products,
       product_days: days,
-      wape: r4(s.absError / s.actual),
-      mae: r4(s.absError / days),
+      // No product with an estimate sold in the held-out days: nothing to score (nulls, not a guess).
+      wape: days === 0 ? null : r4(s.absError / s.actual),
+      mae: days === 0 ? null : r4(s.absError / days),
     });
     return [row('price-elasticity', model), row('weekday-average', naive)];
   },
