@@ -2,7 +2,7 @@
  * Dynamic pricing: price-elasticity's interval coverage and error against labels/elasticities.csv next to
  * a naive log-log regression (price only: no weekday, trend or competitor controls) on the same daily
  * sales, and price-recommend's revenue gain on the generator's demand model next to knowing the true
- * elasticities. `node dist/bench/pricing.js [--quick]` generates each dataset (generate --pricing) into a
+ * elasticities, and price-backtest's held-out WAPE next to its price-blind baseline. `node dist/bench/pricing.js [--quick]` generates each dataset (generate --pricing) into a
  * temp dir, builds its lake, runs both analyses and removes the dir.
  */
 import { readFileSync } from 'node:fs';
@@ -91,6 +91,11 @@ async function run(name: string, over: Partial<GenerateOptions>, model: Tally, n
       gain += revenue(Number(r.recommended_price)) - revenue(p0);
       oracle += Math.max(revenue(p0 * 0.9), revenue(p0 * 1.1)) - revenue(p0);
     }
+    const backtest = await runAnalysis(engine, await findAnalysis('price-backtest'), {});
+    const wape = (m: string) => Number(backtest.find((r) => r.method === m)?.wape);
+    console.log(
+      `  price-backtest (28 days held out): WAPE ${(100 * wape('price-elasticity')).toFixed(1)} % vs weekday average ${(100 * wape('weekday-average')).toFixed(1)} %`,
+    );
     console.log(
       `${name}: generate + build ${built.toFixed(1)} s, price-elasticity ${tElasticity.toFixed(2)} s, ` +
         `price-recommend ${tRecommend.toFixed(2)} s; ${rows.length - skipped} estimated, ${skipped} without an estimate; ` +
