@@ -47,6 +47,7 @@ export async function generate(
   const endSec = Math.floor(o.asOf.getTime() / 1000);
   // The catalog comes first: the calendar's demand weights cover every product.
   const tail = useCatalog(o.products ?? SEED_PRODUCT_COUNT, o.seed, endSec - days * 86400, endSec);
+  // The price process spans the calendar's days (Calendar.firstDay … + nDays), drawn before it.
   const endDay = Math.floor((endSec - 1) / 86400);
   const firstDay = Math.floor((endSec - days * 86400) / 86400);
   const pricing = o.pricing ? new PriceProcess(endDay - firstDay + 1, o.seed) : undefined;
