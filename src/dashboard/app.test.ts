@@ -165,6 +165,7 @@ describe('dashboard API (app.request, no port)', () => {
         'warehouses:not loaded',
         'stock_levels:not loaded',
         'stock_movements:not loaded',
+        'competitor_prices:loaded',
       ],
     );
   });

@@ -5,7 +5,7 @@ import { buildLake } from '../ingest/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
-/** A small generated lake (2,000 orders, an A/B test) the dashboard's tests read. */
+/** A small generated lake (2,000 orders, an A/B test, the competitor price feed) the dashboard's tests read. */
 export async function smallLake(dir: string): Promise<void> {
   await generate({
     out: dir,
@@ -18,6 +18,8 @@ export async function smallLake(dir: string): Promise<void> {
     asOf: new Date('2026-11-25T00:00:00Z'),
     blackFriday: false,
     experiment: { name: 'checkout-v2', lift: 0.1, split: 0.5 },
+    // The competitor feed the pricing analyses read.
+    pricing: true,
   });
   await buildLake(dir);
 }

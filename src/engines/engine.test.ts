@@ -85,6 +85,7 @@ describe('engine over a lake with missing and damaged tables (issues 8, 16)', ()
         warehouses: 'not loaded',
         stock_levels: 'not loaded',
         stock_movements: 'not loaded',
+        competitor_prices: 'not loaded',
         // Derived from clickstream, which is not loaded either.
         sessions: 'not loaded',
       });

@@ -1,4 +1,5 @@
 import { PRODUCTS } from './catalog.js';
+import type { PriceProcess } from './pricing.js';
 import { Rng } from './rng.js';
 
 const DAY = 86400;
@@ -16,7 +17,7 @@ export const PROMO_DISCOUNT = [10, 30] as const;
 /** Black Friday: traffic multiplier and the discount range every product gets that day. */
 export const BLACK_FRIDAY_TRAFFIC = 4;
 export const BLACK_FRIDAY_DISCOUNT = [30, 50] as const;
-/** Constant price elasticity of demand: units ∝ price^-ELASTICITY. */
+/** Constant price elasticity of demand of every product without --pricing: units ∝ price^-ELASTICITY. */
 export const ELASTICITY = 1.8;
 /** Log-normal sigma of the per-hour noise on traffic. */
 const HOUR_NOISE_SIGMA = 0.08;
@@ -59,8 +60,17 @@ export class Calendar {
   /** Traffic weight per hour for sessions, and for orders (which also rise with promotions). */
   readonly clickWeight: Float64Array;
   readonly orderWeight: Float64Array;
+  /** With --pricing, per product the largest demand multiplier of any day but Black Friday (for thinning). */
+  private readonly peakDemand: Float64Array;
 
-  constructor(asOf: Date, days: number, seed: number, blackFriday: boolean) {
+  /** `pricing` (generate --pricing) replaces the fixed list prices and the single elasticity. */
+  constructor(
+    asOf: Date,
+    days: number,
+    seed: number,
+    blackFriday: boolean,
+    readonly pricing?: PriceProcess,
+  ) {
     this.endSec = Math.floor(asOf.getTime() / 1000);
     this.startSec = this.endSec - days * DAY;
     this.hours = days * 24;
@@ -73,6 +83,7 @@ export class Calendar {
     const promoFactor = new Float64Array(this.nDays);
     const basePop = PRODUCTS.reduce((s, p) => s + p.popularity, 0);
     this.productCum = [];
+    this.peakDemand = new Float64Array(np);
     for (let d = 0; d < this.nDays; d++) {
       const isBf = this.firstDay + d === this.bfDay;
       const cum = new Float64Array(np);
@@ -84,7 +95,9 @@ export class Calendar {
         this.discount[d * np + p] = disc;
         // A long-tail product sells from its arrival day on (generate --products; the seed's are always there).
         const here = (PRODUCTS[p]?.arrivalSec ?? 0) <= (this.firstDay + d) * DAY ? 1 : 0;
-        acc += here * (PRODUCTS[p]?.popularity ?? 0) * (1 - disc / 100) ** -ELASTICITY;
+        const demand = pricing ? pricing.demand(d, p, this.priceOn(d, p)) : (1 - disc / 100) ** -ELASTICITY;
+        if (pricing && !isBf) this.peakDemand[p] = Math.max(this.peakDemand[p] as number, demand);
+        acc += here * (PRODUCTS[p]?.popularity ?? 0) * demand;
         cum[p] = acc;
       }
       this.productCum.push(cum);
@@ -114,8 +127,25 @@ export class Calendar {
 
   /** Selling price in cents of product p at time sec (list price minus that day's promotion). */
   priceCents(p: number, sec: number): number {
-    const disc = this.discount[this.dayIndex(sec) * PRODUCTS.length + p] ?? 0;
-    return Math.round(((PRODUCTS[p]?.listCents ?? 0) * (100 - disc)) / 100);
+    return this.priceOn(this.dayIndex(sec), p);
+  }
+
+  private priceOn(d: number, p: number): number {
+    const disc = this.discount[d * PRODUCTS.length + p] ?? 0;
+    const list = this.pricing ? this.pricing.listCents(d, p) : (PRODUCTS[p]?.listCents ?? 0);
+    return Math.round((list * (100 - disc)) / 100);
+  }
+
+  /**
+   * With --pricing, the chance (≤ 1) that a purchase of p not drawn by the day's demand weights (a
+   * complement, a taste pick) goes ahead at time sec, so those follow the same price response; else 1.
+   */
+  priceAcceptance(p: number, sec: number): number {
+    if (!this.pricing) return 1;
+    const d = this.dayIndex(sec);
+    const peak = this.peakDemand[p] as number;
+    const now = this.pricing.demand(d, p, this.priceOn(d, p));
+    return peak > 0 ? Math.min(1, now / peak) : 1;
   }
 }
 

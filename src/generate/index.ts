@@ -10,6 +10,7 @@ import { useCatalog, writeCatalogLabels } from './long-tail.js';
 import { type GenerateOptions, parseOptions } from './options.js';
 import { ORDER_CHECK_HEADER } from './order-checks.js';
 import { ORDER_HEADER, OrderGenerator } from './orders.js';
+import { COMPETITOR_HEADER, ELASTICITY_HEADER, PriceProcess } from './pricing.js';
 import { writeProducts } from './products.js';
 import { CsvWriter } from './writer.js';
 
@@ -49,7 +50,11 @@ export async function generate(
   const endSec = Math.floor(o.asOf.getTime() / 1000);
   // The catalog comes first: the calendar's demand weights cover every product.
   const tail = useCatalog(o.products ?? SEED_PRODUCT_COUNT, o.seed, endSec - days * 86400, endSec);
-  const cal = new Calendar(o.asOf, days, o.seed, o.blackFriday);
+  // The price process spans the calendar's days (Calendar.firstDay … + nDays), drawn before it.
+  const endDay = Math.floor((endSec - 1) / 86400);
+  const firstDay = Math.floor((endSec - days * 86400) / 86400);
+  const pricing = o.pricing ? new PriceProcess(endDay - firstDay + 1, o.seed) : undefined;
+  const cal = new Calendar(o.asOf, days, o.seed, o.blackFriday, pricing);
   const customers = new Customers(o.customers, cal.startSec, cal.endSec, o.seed, history);
   const path = (...p: string[]) => join(o.out, ...p);
   const files = {
@@ -151,6 +156,7 @@ export async function generate(
     files.orderChecks,
     ...inventoryFiles,
   ];
+  if (pricing) written.push(...(await writePricing(pricing, path, cal.firstDay)));
   if (o.experiment && clicks.purchased) {
     const assignments = path('raw', 'experiments', 'assignments.csv');
     const label = path('labels', 'experiment.csv');
@@ -176,4 +182,21 @@ export async function generate(
     seconds: (performance.now() - started) / 1000,
     files: written,
   };
+}
+
+/** generate --pricing: the competitor feed (a raw table) and the true elasticities (labels). */
+async function writePricing(
+  pricing: PriceProcess,
+  path: (...p: string[]) => string,
+  firstDay: number,
+): Promise<string[]> {
+  const feed = path('raw', 'competitor_prices', 'competitor_prices.csv');
+  const labels = path('labels', 'elasticities.csv');
+  const feedOut = await CsvWriter.open(feed, COMPETITOR_HEADER);
+  await pricing.writeCompetitors(feedOut, firstDay);
+  await feedOut.close();
+  const labelsOut = await CsvWriter.open(labels, ELASTICITY_HEADER);
+  pricing.writeLabels(labelsOut);
+  await labelsOut.close();
+  return [feed, labels];
 }

@@ -27,6 +27,10 @@ export interface GenerateOptions {
    * default so the default dataset stays the seed's: with it, out-of-stock lines are not placed.
    */
   inventory?: boolean;
+   * Per-product elasticities, list price changes and a competitor price feed (docs/DATA.md, "Prices");
+   * off by default so the default dataset stays the seed-compatible one.
+   */
+  pricing?: boolean;
 }
 
 /** The seed's dataset size. */
@@ -71,6 +75,7 @@ export const generateSchema = z.object({
   products: count('products', 15).max(100_000, 'products must be at most 100000').optional(),
   historyDays: count('historyDays', 0).max(3660, 'historyDays must be at most 3660 (ten years)').optional(),
   inventory: z.boolean().optional(),
+  pricing: z.boolean().optional(),
 });
 
 /** Validates options, throwing one Error that lists every problem with its field. */

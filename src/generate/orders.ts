@@ -103,9 +103,14 @@ export class OrderGenerator {
       return;
     }
     const demand = (at: number) => pickProduct(rng, this.cal, at, cust);
-    const drawn = newCustomerProduct(rng, demand(t), t - (this.customers.signup[cust] as number));
+    const picked = demand(t);
+    const drawn = this.priced(
+      picked,
+      newCustomerProduct(rng, picked, t - (this.customers.signup[cust] as number)),
+      t,
+    );
     const bulk = this.traits.business[cust] ? bulkLine(rng, drawn) : null;
-    const prod = bulk?.prod ?? drawn;
+    const prod = this.priced(drawn, bulk?.prod ?? drawn, t);
     const shipTo = legitShipRegion(rng, region);
     const first = {
       t,
@@ -130,8 +135,20 @@ export class OrderGenerator {
       const to = c.to[rng.pickCumulative(c.cum)] as number;
       const delay = 60 + Math.min(COMPLEMENT_MAX_DELAY, Math.floor(rng.exponential(COMPLEMENT_MEAN_DELAY)));
       const at = t + delay;
+      // generate --pricing: a complement responds to its own price too (no draw without it).
+      if (this.cal.pricing && !rng.chance(this.cal.priceAcceptance(to, at))) continue;
       this.add({ t: at, cust, prod: to, qty: this.qty(to), priceCents: price(to, at), region, fraud: 0 });
     }
+  }
+
+  /**
+   * generate --pricing: a look-alike's substitute product (a new customer's big item, a business's office
+   * order) goes ahead by the substitute's price response, else the demand-drawn product stays. Without
+   * --pricing (or no substitution) it draws nothing, so the default output is unchanged.
+   */
+  private priced(drawn: number, substitute: number, t: number): number {
+    if (!this.cal.pricing || substitute === drawn) return substitute;
+    return this.rng.chance(this.cal.priceAcceptance(substitute, t)) ? substitute : drawn;
   }
 
   private qty(prod: number): number {

@@ -67,7 +67,9 @@ export function pickProduct(rng: Rng, cal: Calendar, t: number, cust: number): n
   const group = taste.groups[g];
   if (group) {
     const p = group.products[pickIndex(rng, group.cum)] as number;
-    if ((PRODUCTS[p]?.arrivalSec ?? 0) <= t) return p;
+    // generate --pricing: a taste pick responds to the product's price too (no draw without it).
+    const buys = !cal.pricing || rng.chance(cal.priceAcceptance(p, t));
+    if ((PRODUCTS[p]?.arrivalSec ?? 0) <= t && buys) return p;
   }
   return pickIndex(rng, day);
 }

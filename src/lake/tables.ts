@@ -88,6 +88,7 @@ export const TABLE_NAMES = [
   'warehouses',
   'stock_levels',
   'stock_movements',
+  'competitor_prices',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -378,6 +379,31 @@ export const TABLES: Record<TableName, TableSpec> = {
     checks: [],
   },
   ...INVENTORY_TABLES,
+  // A competitor price feed: one competitor's price of one of our products on one day (price-elasticity).
+  competitor_prices: {
+    name: 'competitor_prices',
+    columns: [
+      { name: 'product_id', ...ID },
+      { name: 'competitor', ...ID },
+      { name: 'price_date', type: 'date' },
+      { name: 'price', type: 'money', greaterThan: 0, max: 10_000_000 },
+    ],
+    key: ['product_id', 'competitor', 'price_date'],
+    time: 'price_date',
+    partition: "strftime(price_date, '%Y')",
+    checks: [
+      [
+        `price_date >= CAST(${EARLIEST} AS DATE)`,
+        'price_date: before 2000-01-01',
+        'competitor_prices.not_before_2000',
+      ],
+      [
+        notFuture('CAST(price_date AS TIMESTAMP)'),
+        'price_date: in the future',
+        'competitor_prices.not_future',
+      ],
+    ],
+  },
 };
 
 /** The spec of a table, or a user error naming the valid tables. */

@@ -47,6 +47,7 @@ const generateFlags = z.object({
     .optional(),
   historyDays: wholeNumberFlag.optional(),
   inventory: z.boolean().default(false),
+  pricing: z.boolean().default(false),
   out: z.string().min(1).optional(),
   rawOnly: z.boolean().default(false),
   format: formatFlag,
@@ -99,6 +100,7 @@ export function registerGenerate(program: Command): void {
       'orders and clickstream cover this many days, churn inside them (default 0: off)',
     )
     .option('--inventory', 'warehouses, stock and replenishment; out-of-stock lines are lost demand')
+    .option('--pricing', 'per-product elasticities, list price changes and a competitor price feed')
     .option('--out <dir>', 'output data directory (default: --data)')
     .option('--raw-only', 'write the raw CSV only; load it later with build-lake')
     .addOption(formatOption())
@@ -118,6 +120,7 @@ export function registerGenerate(program: Command): void {
         ...(opts.products !== undefined ? { products: opts.products } : {}),
         ...(opts.historyDays !== undefined ? { historyDays: opts.historyDays } : {}),
         ...(opts.inventory ? { inventory: true } : {}),
+        ...(opts.pricing ? { pricing: true } : {}),
       });
       const rows = stats.orders + stats.customers + stats.events;
       status(

@@ -20,8 +20,9 @@ const EXTRA: Record<string, Record<string, unknown>[]> = {
   'ab-test': [{ experiment: 'parity-test' }],
   'clv-backtest': [{ holdoutDays: 7 }],
 };
-// Parameters the defaults run needs: a required id, or a horizon that fits the parity lake's 28 days.
+// Parameters the defaults run needs: a required id, or a horizon that fits the parity lake's 35 days.
 const BASE: Record<string, Record<string, unknown>> = {
+  'price-backtest': { holdoutDays: 7 },
   'also-bought': { product: 'PHONE001', minBaskets: 1 },
   recommend: { customer: 'CUST00002' },
   'churn-risk': { horizon: 7, limit: 100 },

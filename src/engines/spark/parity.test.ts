@@ -13,7 +13,8 @@ import { SparkEngine } from './spark-engine.js';
 import { sparkRemoteForTests } from './spark-remote.test-helper.js';
 
 // Small on purpose: Spark's fixed cost per query (~0.1–1 s on local[2]) dominates, not the data.
-const SIZE = { orders: 5000, customers: 500, events: 20_000, days: 28, seed: 9 };
+// 35 days: price-backtest needs 28 days of training before its held-out week.
+const SIZE = { orders: 5000, customers: 500, events: 20_000, days: 35, seed: 9 };
 const AS_OF = new Date('2025-03-03T00:00:00Z');
 const spark = sparkRemoteForTests();
 const catalog = await loadCatalog();
@@ -50,6 +51,8 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
       experiment: { name: 'parity-test', lift: 0.2, split: 0.5 },
       // Warehouses and stock for inventory and reorder.
       inventory: true,
+      // The competitor feed, for the pricing analyses (their default reads it).
+      pricing: true,
     });
     await buildLake(t.dir);
     // fraud-alerts reads the fraud model's scores, which `shoplake build-lake` adds after loading.
