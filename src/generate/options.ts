@@ -27,6 +27,7 @@ export interface GenerateOptions {
    * default so the default dataset stays the seed's: with it, out-of-stock lines are not placed.
    */
   inventory?: boolean;
+  /**
    * Per-product elasticities, list price changes and a competitor price feed (docs/DATA.md, "Prices");
    * off by default so the default dataset stays the seed-compatible one.
    */
