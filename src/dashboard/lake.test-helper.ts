@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { generate } from '../generate/index.js';
+import { type GenerateStats, generate } from '../generate/index.js';
 import { buildLake } from '../ingest/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
 
-/** A small generated lake (2,000 orders, an A/B test, the competitor price feed) the dashboard's tests read. */
-export async function smallLake(dir: string): Promise<void> {
-  await generate({
+/** A small generated lake (2,000 orders, an A/B test, the competitor price feed, stock) the dashboard's tests read. */
+export async function smallLake(dir: string): Promise<GenerateStats> {
+  const stats = await generate({
     out: dir,
     orders: 2000,
     customers: 300,
@@ -18,10 +18,13 @@ export async function smallLake(dir: string): Promise<void> {
     asOf: new Date('2026-11-25T00:00:00Z'),
     blackFriday: false,
     experiment: { name: 'checkout-v2', lift: 0.1, split: 0.5 },
-    // The competitor feed the pricing analyses read.
+    // The competitor feed the pricing analyses read, and the stock the inventory analyses read.
     pricing: true,
+    inventory: true,
   });
   await buildLake(dir);
+  // Order lines placed: 2,000 less those out of stock (labels/lost_demand.csv).
+  return stats;
 }
 
 /** Runs the real CLI (a separate process) and returns its exit code, stdout and stderr. */
