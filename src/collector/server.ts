@@ -65,7 +65,7 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
   const fraud = options.fraud === false ? null : await FraudHook.open(collector, options.fraud ?? {}, log);
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
   monitor.start();
-  const app = createApp(collector, { auth });
+  const app = createApp(collector, { auth, scoring: () => fraud?.status ?? 'off' });
   const fallback = options.fallback;
   const listener: RequestListener = fallback
     ? (req, res) => (COLLECTOR_PATH.test(req.url ?? '/') ? app(req, res) : fallback(req, res))

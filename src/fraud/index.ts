@@ -1,7 +1,9 @@
 export { type AlertBody, AlertDispatcher, type AlertOptions, type AlertOrder, alertOrder } from './alerts.js';
+export { BackgroundScorer, type ScoredBatch, type ScoringStatus } from './background-scorer.js';
 export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
 export { FEATURES, type FeatureName, FraudState } from './features.js';
 export { averagePath, IsolationForest } from './isolation-forest.js';
+export { LiveQueue, type OrderChecks } from './live-queue.js';
 export { loadLabels, loadOrderFacts, loadProfiles, openLake, scoredOrders } from './load.js';
 export { fitLogistic, sigmoid } from './logistic.js';
 export { atThreshold, averagePrecision, prCurve, recallAtPrecision } from './metrics.js';
@@ -17,4 +19,12 @@ export { lakeTimestamp, REASON_SEPARATOR, scoreRecord } from './records.js';
 export { labelOrder, type ScoreReport, scoreUnscored } from './score-lake.js';
 export { SHIPPED_THRESHOLD, SHIPPED_WEIGHTS } from './shipped-weights.js';
 export { loadFraudRows, loadWeights, modelFile, saveWeights } from './store.js';
-export { fitWeights, growForest, rebuildFromLake, replayFeatures, trainWeights } from './train.js';
+export {
+  fitWeights,
+  growForest,
+  type Rebuilt,
+  rebuildFromLake,
+  replayFeatures,
+  trainWeights,
+} from './train.js';
+export { orderChecks, orderFacts, type WorkerSettings } from './worker-protocol.js';

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { OrderChecks } from './live-queue.js';
+import { modelWeightsSchema } from './model.js';
+import type { OrderFacts } from './order-facts.js';
+
+/*
+ * Messages between the collector's thread and the scoring worker (scoring-worker.ts). Both sides
+ * validate what they receive: a message crosses a thread boundary as untyped data.
+ */
+
+/** What the worker is started with. */
+export const workerSettingsSchema = z.object({
+  dataDir: z.string(),
+  weights: modelWeightsSchema,
+  threshold: z.number().min(0).max(1),
+  checkWaitMs: z.number().min(0),
+});
+export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
+
+const record = z.record(z.string(), z.union([z.string(), z.number()]));
+/** Collector → worker. */
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  /** Start building the model (the collector may hold it back: tests). */
+  z.object({ type: z.literal('build') }),
+  /** Acknowledged records, as the collector stored them, in groups of one request each. */
+  z.object({
+    type: z.literal('records'),
+    orders: z.array(z.array(record)),
+    checks: z.array(z.array(record)),
+  }),
+  /** Answer 'drained' once every order received so far is scored. */
+  z.object({ type: z.literal('drain'), id: z.number() }),
+  /** Every record the collector had acknowledged when it read 'sync' has been sent before this. */
+  z.object({ type: z.literal('synced') }),
+]);
+export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+/** What an alert needs of one order (alerts.ts's AlertOrder). */
+export const alertOrderSchema = z.object({
+  order_id: z.string(),
+  customer_id: z.string().nullable(),
+  order_date: z.string(),
+  amount: z.number().nullable(),
+  score: z.number(),
+  reasons: z.array(z.string()),
+});
+
+/** Worker → collector. */
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  /**
+   * Scores to store. `records` are fraud_scores rows (the collector validates them as any record);
+   * `live`: orders received by this collector (metrics and alerts), else orders the lake held without a
+   * score at start (stored only).
+   */
+  z.object({
+    type: z.literal('scored'),
+    live: z.boolean(),
+    records: z.array(z.unknown()),
+    scores: z.instanceof(Float64Array),
+    alerts: z.array(alertOrderSchema),
+    waiting: z.number(),
+  }),
+  /** The model is built: scoring is live. */
+  z.object({ type: z.literal('ready'), unscored: z.number(), orders: z.number(), ms: z.number() }),
+  /** Asks the collector to send what it acknowledged so far, then 'synced'. */
+  z.object({ type: z.literal('sync') }),
+  z.object({ type: z.literal('drained'), id: z.number() }),
+  /** Building the model failed: nothing is scored live (the lake's unscored orders are at the next start). */
+  z.object({ type: z.literal('failed'), message: z.string() }),
+]);
+export type FromWorker = z.infer<typeof fromWorkerSchema>;
+
+const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
+const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
+
+/** An acknowledged orders record as the model sees it (fraud checks come separately). */
+export function orderFacts(r: Record<string, string | number>): OrderFacts {
+  return {
+    orderId: String(r.order_id),
+    customerId: text(r.customer_id),
+    productId: String(r.product_id),
+    quantity: Number(r.quantity),
+    amount: Number(r.total_amount),
+    t: utcMs(r.order_date),
+    status: text(r.status),
+    region: text(r.region),
+    payment: null,
+    ipCountry: null,
+    deviceId: null,
+    accountAgeDays: null,
+  };
+}
+
+/** An acknowledged order_checks record's checks. */
+export function orderChecks(r: Record<string, string | number>): OrderChecks {
+  return {
+    payment: text(r.payment_method),
+    ipCountry: text(r.ip_country),
+    deviceId: text(r.device_id),
+    accountAgeDays: r.account_age_days === undefined ? null : Number(r.account_age_days),
+  };
+}
