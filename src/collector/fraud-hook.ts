@@ -1,13 +1,7 @@
-import {
-  AlertDispatcher,
-  type AlertOrder,
-  BackgroundScorer,
-  loadWeights,
-  type ScoredBatch,
-  type ScoringStatus,
-} from '../fraud/index.js';
+import { AlertDispatcher, type AlertOrder, loadWeights } from '../fraud/index.js';
 import type { Collector } from './collector.js';
 import { FraudMetrics } from './fraud-metrics.js';
+import { BackgroundScorer, type ScoredBatch, type ScoringStatus } from './fraud-scorer.js';
 import type { CollectedTable } from './records.js';
 import type { CollectedRecord } from './schema.js';
 
@@ -39,7 +33,7 @@ const CLOSE_WAIT_MS = 30_000;
 
 /**
  * Scores every order the collector acknowledges, after the acknowledgement and off the collector's
- * thread: a worker (src/fraud/scoring-worker.ts) builds the model from the lake in the background while
+ * thread: a worker (fraud-worker.ts) builds the model from the lake in the background while
  * the collector already takes orders, then scores them in arrival order. The scores come back here to be
  * stored in fraud_scores through the collector's own WAL, counted, and alerted above the threshold.
  * Orders acknowledged but not scored when the process stopped are scored from the lake at the next start.
@@ -49,7 +43,8 @@ export class FraudHook {
   private readonly scorer: BackgroundScorer;
   private readonly dispatcher: AlertDispatcher | null;
   private closed = false;
-  private unsaved: unknown[] = [];
+  private unsavedKeys: string[] = [];
+  private unsavedLines: string[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly ready: Promise<void>;
@@ -105,7 +100,7 @@ export class FraudHook {
     log: (line: string) => void,
   ): Promise<FraudHook> {
     const hook = new FraudHook(collector, options, log);
-    collector.onAccepted = (table, records) => hook.accept(table, records);
+    collector.onAccepted = (table, records, lines) => hook.accept(table, records, lines);
     const hold = options.beforeModel ?? (() => Promise.resolve());
     hold().then(
       () => hook.scorer.build(),
@@ -148,10 +143,10 @@ export class FraudHook {
     await this.dispatcher?.close();
   }
 
-  private accept(table: CollectedTable, records: CollectedRecord[]): void {
+  private accept(table: CollectedTable, records: CollectedRecord[], lines: string): void {
     if (this.closed) return;
-    if (table === 'orders') this.scorer.addOrders(records);
-    else if (table === 'order_checks') this.scorer.addChecks(records);
+    if (table === 'orders') this.scorer.addOrders(lines, records.length);
+    else if (table === 'order_checks') this.scorer.addChecks(lines);
   }
 
   // Metrics and alerts at once; the scores join the next stored group.
@@ -165,8 +160,11 @@ export class FraudHook {
         this.dispatcher?.offer(a);
       }
     }
-    for (const r of batch.records) this.unsaved.push(r);
-    if (this.unsaved.length >= FLUSH_RECORDS) void this.flush();
+    if (batch.refused.length > 0)
+      this.log(`fraud: ${batch.refused.length} scores refused: ${batch.refused[0]}`);
+    for (const k of batch.keys) this.unsavedKeys.push(k);
+    for (const l of batch.lines) this.unsavedLines.push(l);
+    if (this.unsavedKeys.length >= FLUSH_RECORDS) void this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
@@ -174,24 +172,19 @@ export class FraudHook {
   private flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const group = this.unsaved;
-    this.unsaved = [];
-    if (group.length > 0)
+    const keys = this.unsavedKeys;
+    const lines = this.unsavedLines;
+    this.unsavedKeys = [];
+    this.unsavedLines = [];
+    if (keys.length > 0)
       this.flushing = this.flushing
-        .then(() => this.store(group))
+        .then(() => this.collector.appendValidated('fraud_scores', keys, lines))
+        .then(() => undefined)
         .catch((err: unknown) => {
           this.log(
-            `fraud: storing ${group.length} scores failed (they are recomputed from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
+            `fraud: storing ${keys.length} scores failed (they are recomputed from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
           );
         });
     return this.flushing;
-  }
-
-  // Scores go through the collector's validation, dedup (one score per order id) and WAL like any record.
-  private async store(records: unknown[]): Promise<void> {
-    const items = records.map((value, index) => ({ index, value }));
-    const result = await this.collector.collect('fraud_scores', { items, unparsable: [] });
-    if (result.rejected > 0)
-      this.log(`fraud: ${result.rejected} scores refused: ${result.errors[0]?.reason ?? ''}`);
   }
 }

@@ -1,5 +1,4 @@
 export { type AlertBody, AlertDispatcher, type AlertOptions, type AlertOrder, alertOrder } from './alerts.js';
-export { BackgroundScorer, type ScoredBatch, type ScoringStatus } from './background-scorer.js';
 export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
 export { FEATURES, type FeatureName, FraudState } from './features.js';
 export { averagePath, IsolationForest } from './isolation-forest.js';
@@ -27,4 +26,3 @@ export {
   replayFeatures,
   trainWeights,
 } from './train.js';
-export { orderChecks, orderFacts, type WorkerSettings } from './worker-protocol.js';

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { OrderChecks } from './live-queue.js';
-import { modelWeightsSchema } from './model.js';
-import type { OrderFacts } from './order-facts.js';
+import { modelWeightsSchema, type OrderChecks, type OrderFacts } from '../fraud/index.js';
 
 /*
- * Messages between the collector's thread and the scoring worker (scoring-worker.ts). Both sides
- * validate what they receive: a message crosses a thread boundary as untyped data.
+ * Messages between the collector's thread and the fraud scoring worker (fraud-worker.ts). Both sides
+ * validate what they receive: a message crosses a thread boundary as untyped data. Records cross as
+ * the WAL's JSON lines: text is copied between threads at memory speed, objects field by field.
  */
 
 /** What the worker is started with. */
@@ -17,17 +16,14 @@ export const workerSettingsSchema = z.object({
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
-const record = z.record(z.string(), z.union([z.string(), z.number()]));
+/** One acknowledged record, parsed back from its WAL line. */
+export const recordSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 /** Collector → worker. */
 export const toWorkerSchema = z.discriminatedUnion('type', [
   /** Start building the model (the collector may hold it back: tests). */
   z.object({ type: z.literal('build') }),
-  /** Acknowledged records, as the collector stored them, in groups of one request each. */
-  z.object({
-    type: z.literal('records'),
-    orders: z.array(z.array(record)),
-    checks: z.array(z.array(record)),
-  }),
+  /** Acknowledged records as the WAL holds them (JSON lines), one text per request. */
+  z.object({ type: z.literal('records'), orders: z.array(z.string()), checks: z.array(z.string()) }),
   /** Answer 'drained' once every order received so far is scored. */
   z.object({ type: z.literal('drain'), id: z.number() }),
   /** Every record the collector had acknowledged when it read 'sync' has been sent before this. */
@@ -48,14 +44,17 @@ export const alertOrderSchema = z.object({
 /** Worker → collector. */
 export const fromWorkerSchema = z.discriminatedUnion('type', [
   /**
-   * Scores to store. `records` are fraud_scores rows (the collector validates them as any record);
-   * `live`: orders received by this collector (metrics and alerts), else orders the lake held without a
-   * score at start (stored only).
+   * Scores to store: fraud_scores records the worker validated with the collector's RecordValidator, as
+   * WAL lines with their keys; `refused`: the first reason of any it refused (a bug). `live`: orders
+   * received by this collector (metrics and alerts), else orders the lake held without a score at start
+   * (stored only).
    */
   z.object({
     type: z.literal('scored'),
     live: z.boolean(),
-    records: z.array(z.unknown()),
+    keys: z.array(z.string()),
+    lines: z.array(z.string()),
+    refused: z.array(z.string()),
     scores: z.instanceof(Float64Array),
     alerts: z.array(alertOrderSchema),
     waiting: z.number(),

@@ -1,32 +1,41 @@
 /**
- * The scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds the
- * model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
- * the scores back in batches. The collector's own thread only hands records over and stores scores, so
- * scoring never competes with requests on the event loop. One worker, not a pool: each order is scored
- * against the state every earlier order left, which is sequential by nature.
+ * The fraud scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds
+ * the model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
+ * the scores back in batches, validated with the collector's own RecordValidator and written as WAL
+ * lines. The collector's thread only hands the WAL text over and appends the lines it gets back, so
+ * scoring (and validating scores) never competes with requests on its event loop. One worker, not a
+ * pool: each order is scored against the state every earlier order left, which is sequential by nature.
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type AlertOrder, alertOrder } from './alerts.js';
-import { LiveQueue } from './live-queue.js';
-import { openLake } from './load.js';
-import type { FraudModel, FraudScore } from './model.js';
-import type { OrderFacts } from './order-facts.js';
-import { scoreRecord } from './records.js';
-import { type Rebuilt, rebuildFromLake } from './train.js';
+import {
+  type AlertOrder,
+  alertOrder,
+  type FraudModel,
+  type FraudScore,
+  LiveQueue,
+  type OrderFacts,
+  openLake,
+  type Rebuilt,
+  rebuildFromLake,
+  scoreRecord,
+} from '../fraud/index.js';
+import { TABLES } from '../lake/index.js';
 import {
   type FromWorker,
   orderChecks,
   orderFacts,
+  recordSchema,
   toWorkerSchema,
   workerSettingsSchema,
-} from './worker-protocol.js';
+} from './fraud-protocol.js';
+import { RecordValidator } from './records.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
 
 const port = parentPort;
-if (port === null) throw new Error('scoring-worker.js runs as a worker thread (BackgroundScorer starts it)');
+if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
 const settings = workerSettingsSchema.parse(workerData);
 try {
   // On Linux the nice value is per thread: requests on the collector's thread win the CPU over scoring
@@ -37,6 +46,7 @@ try {
 }
 
 const queue = new LiveQueue(settings.checkWaitMs);
+const validator = new RecordValidator(TABLES.fraud_scores);
 let model: FraudModel | null = null;
 let rebuilt: Rebuilt | null = null;
 let failed = false;
@@ -53,9 +63,8 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      for (const group of m.checks)
-        for (const r of group) queue.addChecks(String(r.order_id), orderChecks(r));
-      for (const group of m.orders) for (const r of group) queue.addOrder(orderFacts(r), now);
+      for (const r of records(m.checks)) queue.addChecks(String(r.order_id), orderChecks(r));
+      for (const r of records(m.orders)) queue.addOrder(orderFacts(r), now);
       schedule(0);
       return;
     }
@@ -68,6 +77,12 @@ port.on('message', (raw: unknown) => {
       return;
   }
 });
+
+/** The records of WAL texts (JSON lines), in order. */
+function* records(texts: readonly string[]) {
+  for (const text of texts)
+    for (const line of text.split('\n')) if (line !== '') yield recordSchema.parse(JSON.parse(line));
+}
 
 async function build(): Promise<void> {
   const started = performance.now();
@@ -146,17 +161,20 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
     scores.forEach((s, i) => {
       if (s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
     });
-  send(
-    {
-      type: 'scored',
-      live,
-      records: scores.map((s) => scoreRecord(s, version, now)),
-      scores: values,
-      alerts,
-      waiting: queue.size,
-    },
-    [values.buffer],
-  );
+  const keys: string[] = [];
+  const lines: string[] = [];
+  const refused: string[] = [];
+  scores.forEach((s, i) => {
+    const checked = validator.validate(scoreRecord(s, version, now), i);
+    if ('rejections' in checked) refused.push(checked.rejections[0]?.reason ?? 'refused');
+    else {
+      keys.push(validator.key(checked.record));
+      lines.push(JSON.stringify(checked.record));
+    }
+  });
+  send({ type: 'scored', live, keys, lines, refused, scores: values, alerts, waiting: queue.size }, [
+    values.buffer,
+  ]);
 }
 
 function settle(): void {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { AlertOrder } from './alerts.js';
-import { fromWorkerSchema, type WorkerSettings } from './worker-protocol.js';
+import type { AlertOrder } from '../fraud/index.js';
+import { fromWorkerSchema, type WorkerSettings } from './fraud-protocol.js';
 
 /** Where live scoring stands: building the model, scoring, or not scoring (the model could not be built). */
 export type ScoringStatus = 'loading' | 'ready' | 'failed';
@@ -9,8 +9,11 @@ export type ScoringStatus = 'loading' | 'ready' | 'failed';
 export interface ScoredBatch {
   /** Orders received live (count and alert), or orders the lake held without a score at start (store only). */
   live: boolean;
-  /** fraud_scores rows, to be stored through the collector (which validates them as any record). */
-  records: unknown[];
+  /** fraud_scores records as WAL lines (validated by the worker with the collector's validator), and their keys. */
+  lines: string[];
+  keys: string[];
+  /** The reason of each score the validator refused (none, unless there is a bug). */
+  refused: string[];
   /** The score of each row, in the same order. */
   scores: Float64Array;
   /** Alerts of this batch (scores at or above the threshold), live batches only. */
@@ -19,11 +22,9 @@ export interface ScoredBatch {
   waiting: number;
 }
 
-type Row = Record<string, string | number>;
-
 /**
- * Scores orders on a worker thread (scoring-worker.ts): the caller's thread only hands acknowledged
- * records over, one message per turn of its event loop, and gets scores back in batches.
+ * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
+ * acknowledged records over, one message per turn of its event loop, and gets scores back in batches.
  */
 export class BackgroundScorer {
   status: ScoringStatus = 'loading';
@@ -34,8 +35,8 @@ export class BackgroundScorer {
   /** Called when the model cannot be built or the worker stops by itself. */
   onFailed: (message: string) => void = () => {};
   private readonly worker: Worker;
-  private orders: Row[][] = [];
-  private checks: Row[][] = [];
+  private orders: string[] = [];
+  private checks: string[] = [];
   private pending = 0;
   private sending = false;
   private closing = false;
@@ -43,7 +44,7 @@ export class BackgroundScorer {
   private readonly drains = new Map<number, () => void>();
 
   constructor(settings: WorkerSettings) {
-    this.worker = new Worker(new URL('./scoring-worker.js', import.meta.url), { workerData: settings });
+    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), { workerData: settings });
     // The collector's server keeps the process alive, not the scorer.
     this.worker.unref();
     this.worker.on('message', (raw: unknown) => this.receive(raw));
@@ -58,16 +59,16 @@ export class BackgroundScorer {
     this.worker.postMessage({ type: 'build' });
   }
 
-  /** Acknowledged orders records (handed over at the end of this turn of the event loop). */
-  addOrders(records: Row[]): void {
-    this.orders.push(records);
-    this.pending += records.length;
+  /** Acknowledged orders records as WAL lines (handed over at the end of this turn of the event loop). */
+  addOrders(lines: string, count: number): void {
+    this.orders.push(lines);
+    this.pending += count;
     this.soon();
   }
 
-  /** Acknowledged order_checks records. */
-  addChecks(records: Row[]): void {
-    this.checks.push(records);
+  /** Acknowledged order_checks records as WAL lines. */
+  addChecks(lines: string): void {
+    this.checks.push(lines);
     this.soon();
   }
 
