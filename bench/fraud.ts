@@ -5,13 +5,13 @@
  * batched load runs. Servers run as their own processes; this process generates load and receives the
  * webhook. `node dist/bench/fraud.js` (BENCH_SECONDS, default 8 s per run).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { openLake, scoreUnscored } from '../src/fraud/index.js';
+import { loadProfiles, openLake, scoreUnscored } from '../src/fraud/index.js';
 import { generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
 import { percentiles, type ReplayResult, replay, synthetic } from '../src/replay/index.js';
@@ -45,13 +45,31 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T
 /** The probes one run sent and the server acknowledged: order id → when the acknowledgement came. */
 type Probes = Map<string, number>;
 
-/** Alert-worthy orders (a known customer, expensive, shipped abroad, from a new device abroad) every 250 ms. */
-async function probeAlerts(url: string, until: number): Promise<Probes> {
+/** Each customer's home region, and a region away from it (the probes ship there). */
+async function awayRegions(dir: string): Promise<Map<string, string>> {
+  const engine = await openLake(dir);
+  try {
+    const homes = await loadProfiles(engine);
+    const regions = [...new Set([...homes.values()].map((p) => p.region).filter((r) => r !== null))].sort();
+    const away = new Map<string, string>();
+    for (const [customer, p] of homes) away.set(customer, regions.find((r) => r !== p.region) ?? 'LATAM');
+    return away;
+  } finally {
+    await engine.close();
+  }
+}
+
+/**
+ * Alert-worthy orders every 250 ms: a known customer, expensive, shipped away from home, paid by gift card
+ * from a new device in a foreign IP country.
+ */
+async function probeAlerts(url: string, until: number, away: Map<string, string>): Promise<Probes> {
   const acked: Probes = new Map();
   for (let i = 0; Date.now() < until; i++) {
     const id = `ALERT${runs}-${i}`;
     const date = stamp(Date.now() - 5_000);
     const customer = `CUST${String(1 + (i % 900)).padStart(5, '0')}`;
+    const region = away.get(customer) ?? 'LATAM';
     await fetch(`${url}/v1/order-checks`, {
       method: 'POST',
       headers,
@@ -80,7 +98,7 @@ async function probeAlerts(url: string, until: number): Promise<Probes> {
           total_amount: 3899.97,
           order_date: date,
           status: 'PENDING',
-          region: 'LATAM',
+          region,
         },
       ]),
     });
@@ -150,6 +168,27 @@ async function probeOutcome(
   return out;
 }
 
+/**
+ * CPU seconds a process has used so far: its main thread (the collector's event loop) and all its threads
+ * (with the scoring worker and DuckDB's); from Linux's /proc (clock ticks of 1/100 s), null elsewhere.
+ */
+function cpuSeconds(pid: number | undefined): { main: number; all: number } | null {
+  if (pid === undefined) return null;
+  const seconds = (stat: string) => {
+    // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  };
+  try {
+    return {
+      main: seconds(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
+      all: seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+    };
+  } catch {
+    return null;
+  }
+}
+
 /** Polls /readyz until fraud scoring says ready (its model is built in the background after listening). */
 async function scoringReady(url: string): Promise<void> {
   const readyz = z.object({ scoring: z.string().optional() });
@@ -203,14 +242,18 @@ async function main(): Promise<void> {
     await buildLake(history);
     // As `shoplake generate` leaves it: every order scored, so neither server starts with a backlog.
     await scoreUnscored(history);
+    const away = await awayRegions(history);
     console.log(
       `fraud scoring cost, ${SECONDS} s per run; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} (2 cores shared)`,
     );
-    const results: Record<'off' | 'on', { batched: number[]; singleP99: number[] }> = {
-      off: { batched: [], singleP99: [] },
-      on: { batched: [], singleP99: [] },
+    const results: Record<
+      'off' | 'on',
+      { batched: number[]; singleP99: number[]; mainUs: number[]; allUs: number[] }
+    > = {
+      off: { batched: [], singleP99: [], mainUs: [], allUs: [] },
+      on: { batched: [], singleP99: [], mainUs: [], allUs: [] },
     };
     const alertWaits: number[] = [];
     const outcomes: ProbeOutcome[] = [];
@@ -229,10 +272,11 @@ async function main(): Promise<void> {
       );
       let acked: Probes = new Map();
       try {
-        const [batchedResult, probes] = await Promise.all([
-          run(url, 200_000, 100, 16),
+        const cpu0 = cpuSeconds(child.pid);
+        const [{ batchedResult, cpu1 }, probes] = await Promise.all([
+          run(url, 200_000, 100, 16).then((r) => ({ batchedResult: r, cpu1: cpuSeconds(child.pid) })),
           mode === 'on'
-            ? probeAlerts(url, Date.now() + SECONDS * 1000)
+            ? probeAlerts(url, Date.now() + SECONDS * 1000, away)
             : Promise.resolve(new Map<string, number>()),
         ]);
         acked = probes;
@@ -241,7 +285,19 @@ async function main(): Promise<void> {
           if (got !== undefined && got - at <= 5_000) alertWaits.push(got - at);
         }
         results[mode].batched.push(line(`batched (100/request), scoring ${mode}`, batchedResult, 'records'));
+        // Scoring may lag the load a little: the whole process's CPU is read once it had 2 s to catch up.
         await new Promise((r) => setTimeout(r, 2_000));
+        const cpu2 = cpuSeconds(child.pid);
+        if (cpu0 && cpu1 && cpu2 && batchedResult.ackedRecords > 0) {
+          const perRecord = (a: number, b: number) => ((b - a) * 1e6) / batchedResult.ackedRecords;
+          const main = perRecord(cpu0.main, cpu1.main);
+          const all = perRecord(cpu0.all, cpu2.all);
+          results[mode].mainUs.push(main);
+          results[mode].allUs.push(all);
+          console.log(
+            `  CPU per acknowledged record: main thread ${main.toFixed(1)} µs, whole process ${all.toFixed(1)} µs`,
+          );
+        }
         const single = await run(url, 1_000, 1, 16);
         line(`single records at 1,000/s, ${mode}`, single, 'requests');
         results[mode].singleP99.push(single.latencyMs.p99);
@@ -264,6 +320,13 @@ async function main(): Promise<void> {
       console.log(
         `batched throughput with scoring: ${ratio.toFixed(2)}× of without (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'})`,
       );
+      if (results.on.mainUs.length && results.off.mainUs.length) {
+        const main = mean(results.on.mainUs) / mean(results.off.mainUs);
+        const all = mean(results.on.allUs) / mean(results.off.allUs);
+        console.log(
+          `CPU per record with scoring: main thread ${main.toFixed(2)}× of without (${mean(results.on.mainUs).toFixed(1)} vs ${mean(results.off.mainUs).toFixed(1)} µs), whole process ${all.toFixed(2)}× (${mean(results.on.allUs).toFixed(1)} vs ${mean(results.off.allUs).toFixed(1)} µs)`,
+        );
+      }
       console.log(
         `single-record p99 with scoring: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms (goal within ${GOAL.p99ExtraMs} ms: ${extra <= GOAL.p99ExtraMs ? 'met' : 'MISSED'})`,
       );
