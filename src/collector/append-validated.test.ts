@@ -32,7 +32,7 @@ test('appendValidated stores lines validated elsewhere once per key, beside what
       await t.collector.appendValidated(
         'fraud_scores',
         first.map((l) => l.key),
-        first.map((l) => l.line),
+        first.map((l) => `${l.line}\n`).join(''),
       ),
       { accepted: 2, duplicate: 0 },
     );
@@ -47,7 +47,7 @@ test('appendValidated stores lines validated elsewhere once per key, beside what
       await t.collector.appendValidated(
         'fraud_scores',
         second.map((l) => l.key),
-        second.map((l) => l.line),
+        second.map((l) => `${l.line}\n`).join(''),
       ),
       { accepted: 1, duplicate: 2 },
     );

@@ -251,27 +251,31 @@ export class Collector {
 
   /**
    * Stores records another thread validated with this table's RecordValidator (the fraud worker's scores):
-   * `keys[i]` is the key of the record on line i of `lines` (JSON, one per line). Same dedup, WAL and counts
-   * as collect(); what it saves is the validation on the collector's thread.
+   * `lines` holds one JSON record per line, each ending in a newline, and `keys[i]` is the key of line i.
+   * Same dedup, WAL and counts as collect(); what it saves is the validation on the collector's thread.
    */
   async appendValidated(
     table: CollectedTable,
     keys: readonly string[],
-    lines: readonly string[],
+    lines: string,
   ): Promise<{ accepted: number; duplicate: number }> {
     if (this.draining) this.admit();
     this.inFlight++;
     try {
       await this.removedKeys?.sync(table);
       const known = this.keys.get(table) as KeySet;
-      const reserved: string[] = [];
-      let text = '';
-      keys.forEach((key, i) => {
-        if (known.has(key)) return;
-        known.add(key);
-        reserved.push(key);
-        text += `${lines[i]}\n`;
-      });
+      const fresh = keys.map((key) => !known.has(key));
+      const reserved = keys.filter((_, i) => fresh[i]);
+      for (const key of reserved) known.add(key);
+      // Usually every key is new and the text goes in as it came; else the duplicates' lines are left out.
+      const text =
+        reserved.length === keys.length
+          ? lines
+          : lines
+              .split('\n')
+              .filter((_, i) => fresh[i])
+              .map((l) => `${l}\n`)
+              .join('');
       if (text) {
         try {
           await (this.wals.get(table) as Wal).append(text);

@@ -44,7 +44,7 @@ export class FraudHook {
   private readonly dispatcher: AlertDispatcher | null;
   private closed = false;
   private unsavedKeys: string[] = [];
-  private unsavedLines: string[] = [];
+  private unsavedLines = '';
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly ready: Promise<void>;
@@ -153,7 +153,7 @@ export class FraudHook {
   private scored(batch: ScoredBatch): void {
     this.metrics.queue.set(batch.waiting + this.scorer.unsent);
     if (batch.live) {
-      for (const s of batch.scores) this.metrics.scores.observe(s);
+      this.metrics.scores.addBatch(batch.buckets, batch.sum);
       if (batch.alerts.length > 0) this.metrics.alerts.inc(batch.alerts.length);
       for (const a of batch.alerts) {
         this.onAlert(a);
@@ -163,7 +163,7 @@ export class FraudHook {
     if (batch.refused.length > 0)
       this.log(`fraud: ${batch.refused.length} scores refused: ${batch.refused[0]}`);
     for (const k of batch.keys) this.unsavedKeys.push(k);
-    for (const l of batch.lines) this.unsavedLines.push(l);
+    this.unsavedLines += batch.lines;
     if (this.unsavedKeys.length >= FLUSH_RECORDS) void this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -175,7 +175,7 @@ export class FraudHook {
     const keys = this.unsavedKeys;
     const lines = this.unsavedLines;
     this.unsavedKeys = [];
-    this.unsavedLines = [];
+    this.unsavedLines = '';
     if (keys.length > 0)
       this.flushing = this.flushing
         .then(() => this.collector.appendValidated('fraud_scores', keys, lines))

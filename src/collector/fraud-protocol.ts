@@ -41,6 +41,12 @@ export const alertOrderSchema = z.object({
   reasons: z.array(z.string()),
 });
 
+// A batch holds thousands of keys: one typeof per element rather than a schema per element.
+const stringArray = z.custom<string[]>(
+  (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
+  'an array of strings',
+);
+
 /** Worker → collector. */
 export const fromWorkerSchema = z.discriminatedUnion('type', [
   /**
@@ -52,10 +58,13 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('scored'),
     live: z.boolean(),
-    keys: z.array(z.string()),
-    lines: z.array(z.string()),
+    keys: stringArray,
+    /** The records' WAL lines, each ending in a newline, in the order of `keys`. */
+    lines: z.string(),
     refused: z.array(z.string()),
-    scores: z.instanceof(Float64Array),
+    /** The scores counted per bucket of the score histogram (fraud-metrics.ts), and their sum. */
+    buckets: z.array(z.number()),
+    sum: z.number(),
     alerts: z.array(alertOrderSchema),
     waiting: z.number(),
   }),

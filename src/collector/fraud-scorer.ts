@@ -9,13 +9,14 @@ export type ScoringStatus = 'loading' | 'ready' | 'failed';
 export interface ScoredBatch {
   /** Orders received live (count and alert), or orders the lake held without a score at start (store only). */
   live: boolean;
-  /** fraud_scores records as WAL lines (validated by the worker with the collector's validator), and their keys. */
-  lines: string[];
+  /** fraud_scores records as WAL lines (validated by the worker with the collector's validator) and their keys. */
+  lines: string;
   keys: string[];
   /** The reason of each score the validator refused (none, unless there is a bug). */
   refused: string[];
-  /** The score of each row, in the same order. */
-  scores: Float64Array;
+  /** The scores counted per bucket of the score histogram, and their sum. */
+  buckets: number[];
+  sum: number;
   /** Alerts of this batch (scores at or above the threshold), live batches only. */
   alerts: AlertOrder[];
   /** Orders the worker has received and not scored yet. */

@@ -21,6 +21,8 @@ import {
   scoreRecord,
 } from '../fraud/index.js';
 import { TABLES } from '../lake/index.js';
+import { bucketCounts } from './batch-histogram.js';
+import { SCORE_BUCKETS } from './fraud-metrics.js';
 import {
   type FromWorker,
   orderChecks,
@@ -53,7 +55,7 @@ let failed = false;
 let buildMs = 0;
 let timer: NodeJS.Timeout | null = null;
 const drains: number[] = [];
-const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const send = (m: FromWorker) => port.postMessage(m);
 
 port.on('message', (raw: unknown) => {
   const m = toWorkerSchema.parse(raw);
@@ -155,26 +157,29 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
   const now = Date.now();
   const version = settings.weights.version;
-  const values = Float64Array.from(scores, (s) => s.score);
   const alerts: AlertOrder[] = [];
   if (live)
     scores.forEach((s, i) => {
       if (s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
     });
   const keys: string[] = [];
-  const lines: string[] = [];
+  let lines = '';
+  let sum = 0;
   const refused: string[] = [];
   scores.forEach((s, i) => {
     const checked = validator.validate(scoreRecord(s, version, now), i);
     if ('rejections' in checked) refused.push(checked.rejections[0]?.reason ?? 'refused');
     else {
       keys.push(validator.key(checked.record));
-      lines.push(JSON.stringify(checked.record));
+      lines += `${JSON.stringify(checked.record)}\n`;
     }
   });
-  send({ type: 'scored', live, keys, lines, refused, scores: values, alerts, waiting: queue.size }, [
-    values.buffer,
-  ]);
+  for (const s of scores) sum += s.score;
+  const buckets = bucketCounts(
+    scores.map((s) => s.score),
+    SCORE_BUCKETS,
+  );
+  send({ type: 'scored', live, keys, lines, refused, buckets, sum, alerts, waiting: queue.size });
 }
 
 function settle(): void {
