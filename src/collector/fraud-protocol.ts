@@ -16,8 +16,19 @@ export const workerSettingsSchema = z.object({
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
-/** One acknowledged record, parsed back from its WAL line. */
-export const recordSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+/**
+ * One acknowledged record, parsed back from its WAL line: an object of texts and numbers. Checked with one
+ * loop rather than a schema per field: the collector validated it before writing the line, and this runs
+ * once per order.
+ */
+export const recordSchema = z.custom<Record<string, string | number>>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number'),
+  'a record of texts and numbers',
+);
 /** Collector → worker. */
 export const toWorkerSchema = z.discriminatedUnion('type', [
   /** Start building the model (the collector may hold it back: tests). */

@@ -14,6 +14,7 @@ import {
   type FraudModel,
   type FraudScore,
   LiveQueue,
+  lakeTimestamp,
   type OrderFacts,
   openLake,
   type Rebuilt,
@@ -155,7 +156,7 @@ function work(): void {
 
 function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
-  const now = Date.now();
+  const now = lakeTimestamp(Date.now());
   const version = settings.weights.version;
   const alerts: AlertOrder[] = [];
   if (live)
