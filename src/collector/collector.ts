@@ -264,9 +264,15 @@ export class Collector {
     try {
       await this.removedKeys?.sync(table);
       const known = this.keys.get(table) as KeySet;
-      const fresh = keys.map((key) => !known.has(key));
-      const reserved = keys.filter((_, i) => fresh[i]);
-      for (const key of reserved) known.add(key);
+      const fresh: boolean[] = [];
+      const reserved: string[] = [];
+      for (const key of keys) {
+        const isNew = !known.has(key);
+        fresh.push(isNew);
+        if (!isNew) continue;
+        known.add(key);
+        reserved.push(key);
+      }
       // Usually every key is new and the text goes in as it came; else the duplicates' lines are left out.
       const text =
         reserved.length === keys.length
