@@ -102,10 +102,9 @@ export class FraudHook {
     const hook = new FraudHook(collector, options, log);
     collector.onAccepted = (table, records, lines) => hook.accept(table, records, lines);
     const hold = options.beforeModel ?? (() => Promise.resolve());
-    hold().then(
-      () => hook.scorer.build(),
-      (err: unknown) => hook.scorer.onFailed(`the model was never built: ${String(err)}`),
-    );
+    hold()
+      .catch((err: unknown) => log(`fraud: building the model anyway after: ${String(err)}`))
+      .then(() => hook.scorer.build());
     return hook;
   }
 
