@@ -50,7 +50,13 @@ describe('scoring after a crash: every acknowledged order scored exactly once', 
   it('after a crash, orders scored before it are not scored again and the others are scored once', async () => {
     const dir = fresh();
     const first = await startServer(dir, ['--check-wait', '10m']);
-    // A: checks first, so each is scored as soon as the model is ready. B: waits for checks, never scored.
+    // The model is built before the orders come (else it could read them from the lake and score B at once).
+    await waitFor(
+      async () => /"scoring":"ready"/.test(await (await fetch(`${first.url}/readyz`)).text()),
+      120_000,
+      'scoring ready',
+    );
+    // A: checks first, so each is scored at once. B: waits for checks that never come, never scored.
     const a = plantedBurst('CUST00011', 'A', at, 4);
     const b = plantedBurst('CUST00012', 'B', at, 3);
     assert.equal((await post(first.url, '/v1/order-checks', a.checks)).status, 200);
