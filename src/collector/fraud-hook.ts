@@ -1,4 +1,5 @@
-import { AlertDispatcher, type AlertOrder, loadWeights } from '../fraud/index.js';
+import { UserError } from '../errors/index.js';
+import { AlertDispatcher, type AlertOrder, FEATURES, loadWeights, modelFile } from '../fraud/index.js';
 import type { Collector } from './collector.js';
 import { FraudMetrics } from './fraud-metrics.js';
 import { BackgroundScorer, type ScoredBatch, type ScoringStatus } from './fraud-scorer.js';
@@ -57,8 +58,14 @@ export class FraudHook {
     private readonly log: (line: string) => void,
   ) {
     this.metrics = new FraudMetrics(collector.metrics.registry, collector.metrics.monitoring.fraudAlerts);
-    // Read here, not in the worker: a broken model file is the user's to fix, said when serve starts.
+    // Read and checked here, not in the worker: a broken or stale model file is the user's to fix, said
+    // when serve starts rather than found by the worker in the background.
     const weights = loadWeights(collector.dataDir);
+    if (weights.features.join() !== FEATURES.join())
+      throw new UserError(
+        `${modelFile(collector.dataDir)} was fitted on other features (${weights.version}): refit it with 'shoplake fraud train'`,
+        { code: 'bad_model' },
+      );
     this.scorer = new BackgroundScorer({
       dataDir: collector.dataDir,
       weights,

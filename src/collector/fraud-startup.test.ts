@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { UserError } from '../errors/index.js';
 import type { AlertOrder } from '../fraud/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectorConfigSchema } from './config.js';
@@ -82,6 +84,27 @@ describe('serve listens before the fraud model is built', { timeout: 180_000 }, 
       ...plantedBurst('CUST00022', 'L', at, 4).orders,
     ])
       assert.equal(counts.get(o.order_id), 1, `${o.order_id}: ${counts.get(o.order_id) ?? 0} scores`);
+  });
+
+  it('a model file fitted on other features stops serve at start, as a user error', async () => {
+    const dir = copyLake(history, join(root, 'stale-model'));
+    const file = join(dir, 'fraud', 'model.json');
+    mkdirSync(join(dir, 'fraud'), { recursive: true });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 'old-1',
+        features: ['a', 'b'],
+        weights: [1, 2],
+        anomalyWeight: 1,
+        bias: 0,
+        threshold: 0.5,
+      }),
+    );
+    await assert.rejects(
+      startCollector({ dataDir: dir, config, port: 0 }),
+      (err: unknown) => err instanceof UserError && err.code === 'bad_model' && err.message.includes('refit'),
+    );
   });
 
   it('with scoring off, /readyz says so', async () => {
