@@ -35,7 +35,10 @@ interface Answer {
  * (413) → parse (400/415) → rate limit (429) → validate and store (200/207/422); every refusal is one
  * JSON error shape.
  */
-export function createApp(collector: Collector, options: { auth?: Authenticator } = {}): RequestListener {
+export function createApp(
+  collector: Collector,
+  options: { auth?: Authenticator; scoring?: () => string } = {},
+): RequestListener {
   const { config, metrics } = collector;
   // Keys from <data>/keys.json by role, and the write keys as ingest keys (src/security).
   const auth =
@@ -85,7 +88,11 @@ export function createApp(collector: Collector, options: { auth?: Authenticator 
 
   const read = async (req: IncomingMessage, path: string): Promise<Answer> => {
     if (path === '/healthz') return { status: 200, body: { status: 'ok' } };
-    if (path === '/readyz') return { status: collector.ready ? 200 : 503, body: { ready: collector.ready } };
+    if (path === '/readyz') {
+      // Fraud scoring (when on) says its own state: orders are taken while its model is still loading.
+      const scoring = options.scoring ? { scoring: options.scoring() } : {};
+      return { status: collector.ready ? 200 : 503, body: { ready: collector.ready, ...scoring } };
+    }
     await authorize(req, path);
     return {
       status: 200,

@@ -47,8 +47,11 @@ export class Collector {
   private onReportFn: (r: CompactionReport) => void = () => {};
   private log: (line: string) => void = () => {};
   private removedKeys: RemovedKeys | null = null;
-  /** Told of every record once it is durable (the fraud scorer listens); must not throw or block. */
-  onAccepted: (table: CollectedTable, records: CollectedRecord[]) => void = () => {};
+  /**
+   * Told of every record once it is durable, with the records' WAL lines (the fraud scorer listens, and
+   * hands the text to its worker); must not throw or block.
+   */
+  onAccepted: (table: CollectedTable, records: CollectedRecord[], lines: string) => void = () => {};
 
   private constructor(
     readonly dataDir: string,
@@ -217,7 +220,7 @@ export class Collector {
       } finally {
         for (const key of reserved) if (pending.get(key) === appended) pending.delete(key);
       }
-      this.onAccepted(table, stored);
+      this.onAccepted(table, stored, lines);
     }
     if (waits.size > 0) {
       try {
@@ -247,6 +250,60 @@ export class Collector {
       this.countReasons(table, errors, body.unparsable);
     }
     return { accepted: reserved.length, duplicate, rejected, errors };
+  }
+
+  /**
+   * Stores records another thread validated with this table's RecordValidator (the fraud worker's scores):
+   * `lines` holds one JSON record per line, each ending in a newline, and `keys[i]` is the key of line i.
+   * Same dedup, WAL and counts as collect(); what it saves is the validation on the collector's thread.
+   */
+  async appendValidated(
+    table: CollectedTable,
+    keys: readonly string[],
+    lines: string,
+  ): Promise<{ accepted: number; duplicate: number }> {
+    if (this.draining) this.admit();
+    this.inFlight++;
+    try {
+      await this.removedKeys?.sync(table);
+      const known = this.keys.get(table) as KeySet;
+      const fresh: boolean[] = [];
+      const reserved: string[] = [];
+      for (const key of keys) {
+        const isNew = !known.has(key);
+        fresh.push(isNew);
+        if (!isNew) continue;
+        known.add(key);
+        reserved.push(key);
+      }
+      // Usually every key is new and the text goes in as it came; else the duplicates' lines are left out.
+      const text =
+        reserved.length === keys.length
+          ? lines
+          : lines
+              .split('\n')
+              .filter((_, i) => fresh[i])
+              .map((l) => `${l}\n`)
+              .join('');
+      if (text) {
+        try {
+          await (this.wals.get(table) as Wal).append(text);
+        } catch (err) {
+          for (const key of reserved) known.delete(key);
+          if (!(err instanceof WalWriteError)) throw err;
+          this.health.failed(err);
+          throw storageRefusal(err);
+        }
+        // The WAL's onCommit counts the bytes for compaction (sealed lines are longer than the text).
+      }
+      const counts = this.counts.get(table) as RecordCounters;
+      const duplicate = keys.length - reserved.length;
+      if (reserved.length) counts.accepted.inc(reserved.length);
+      if (duplicate) counts.duplicate.inc(duplicate);
+      return { accepted: reserved.length, duplicate };
+    } finally {
+      this.inFlight--;
+    }
   }
 
   // Each refused record once, under the class of its first reason: unparsable JSON, a field, or a row check.

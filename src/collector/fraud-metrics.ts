@@ -1,18 +1,22 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { BatchHistogram } from './batch-histogram.js';
+
+/** Buckets of the fraud score histogram (the worker counts its scores into them). */
+export const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 
 /** The fraud scorer's metrics on the collector's /metrics (the monitoring rules read the alerts counter). */
 export class FraudMetrics {
-  readonly scores: Histogram;
+  readonly scores: BatchHistogram;
   readonly alerts: Counter;
   readonly webhook: Counter<'outcome'>;
   readonly queue: Gauge;
 
   /** `alerts` is the monitoring's counter (src/monitoring), which the fraud-spike alert rule reads. */
   constructor(registry: Registry, alerts: Counter) {
-    this.scores = new Histogram({
+    this.scores = new BatchHistogram({
       name: 'shoplake_fraud_score',
       help: 'Fraud scores of the orders the collector scored (calibrated probability of fraud)',
-      buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99],
+      buckets: SCORE_BUCKETS,
       registers: [registry],
     });
     this.alerts = alerts;

@@ -36,6 +36,8 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
     const hook = await webhookReceiver();
     const running = await startCollector({ dataDir: fresh(), config, port: 0, fraud: { webhook: hook.url } });
     try {
+      // The goal is for a running scorer: its model is built in the background after the server listens.
+      await running.fraud?.modelReady();
       const { orders, checks } = plantedBurst('CUST00005', 'B', at);
       assert.equal((await post(running.url, '/v1/order-checks', checks)).status, 200);
       const res = await post(running.url, '/v1/orders', orders);

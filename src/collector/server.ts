@@ -62,10 +62,17 @@ export async function startCollector(options: StartOptions): Promise<RunningColl
     },
   });
   const collector = await Collector.open(options.dataDir, options.config, log);
-  const fraud = options.fraud === false ? null : await FraudHook.open(collector, options.fraud ?? {}, log);
+  let fraud: FraudHook | null = null;
+  try {
+    if (options.fraud !== false) fraud = await FraudHook.open(collector, options.fraud ?? {}, log);
+  } catch (err) {
+    // A model file to fix, say: the collector opened above (its compaction process) must not outlive this.
+    await collector.close();
+    throw err;
+  }
   const monitor = new LakeMonitor(options.dataDir, collector.metrics.monitoring, { log, ...options.monitor });
   monitor.start();
-  const app = createApp(collector, { auth });
+  const app = createApp(collector, { auth, scoring: () => fraud?.status ?? 'off' });
   const fallback = options.fallback;
   const listener: RequestListener = fallback
     ? (req, res) => (COLLECTOR_PATH.test(req.url ?? '/') ? app(req, res) : fallback(req, res))

@@ -2,6 +2,7 @@ export { type AlertBody, AlertDispatcher, type AlertOptions, type AlertOrder, al
 export { type BacktestReport, backtest, type ScorerFigures } from './backtest.js';
 export { FEATURES, type FeatureName, FraudState } from './features.js';
 export { averagePath, IsolationForest } from './isolation-forest.js';
+export { LiveQueue, type OrderChecks } from './live-queue.js';
 export { loadLabels, loadOrderFacts, loadProfiles, openLake, scoredOrders } from './load.js';
 export { fitLogistic, sigmoid } from './logistic.js';
 export { atThreshold, averagePrecision, prCurve, recallAtPrecision } from './metrics.js';
@@ -17,4 +18,11 @@ export { lakeTimestamp, REASON_SEPARATOR, scoreRecord } from './records.js';
 export { labelOrder, type ScoreReport, scoreUnscored } from './score-lake.js';
 export { SHIPPED_THRESHOLD, SHIPPED_WEIGHTS } from './shipped-weights.js';
 export { loadFraudRows, loadWeights, modelFile, saveWeights } from './store.js';
-export { fitWeights, growForest, rebuildFromLake, replayFeatures, trainWeights } from './train.js';
+export {
+  fitWeights,
+  growForest,
+  type Rebuilt,
+  rebuildFromLake,
+  replayFeatures,
+  trainWeights,
+} from './train.js';

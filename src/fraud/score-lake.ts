@@ -3,7 +3,7 @@ import { openLake } from './load.js';
 import type { FraudModel, FraudScore } from './model.js';
 import { scoreRecord } from './records.js';
 import { loadFraudRows, loadWeights, labelOrder as storeLabel } from './store.js';
-import { rebuildFromLake } from './train.js';
+import { type Rebuilt, rebuildFromLake } from './train.js';
 
 /** What scoring the lake's unscored orders did. */
 export interface ScoreReport {
@@ -20,7 +20,7 @@ export interface ScoreReport {
 export async function scoreUnscored(dataDir: string, now = Date.now()): Promise<ScoreReport> {
   const weights = loadWeights(dataDir);
   const engine = await openLake(dataDir);
-  let rebuilt: Awaited<ReturnType<typeof rebuildFromLake>>;
+  let rebuilt: Rebuilt;
   try {
     rebuilt = await rebuildFromLake(engine, weights);
   } finally {

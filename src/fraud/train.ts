@@ -73,6 +73,17 @@ export function fitWeights(
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 
+/** A model rebuilt from the lake, and the scores of the lake's orders that had none. */
+export interface Rebuilt {
+  model: FraudModel;
+  /** Scores of the orders fraud_scores did not hold (each against the state before it), in time order. */
+  unscored: FraudScore[];
+  /** The facts of those orders, in the same order (an alert names the amount). */
+  unscoredFacts: OrderFacts[];
+  /** Every order id the model's state holds (the lake's orders when it was read). */
+  known: string[];
+}
+
 /**
  * The model rebuilt from the lake: state from every order, the forest from a sample of their features,
  * and the scores of the orders fraud_scores does not hold yet (each against the state before it).
@@ -80,7 +91,8 @@ const round = (v: number) => Math.round(v * 1e4) / 1e4;
 export async function rebuildFromLake(
   engine: Engine,
   weights: ModelWeights,
-): Promise<{ model: FraudModel; unscored: FraudScore[] }> {
+  threshold = weights.threshold,
+): Promise<Rebuilt> {
   // One after another: an engine brings its views up to date before each statement, and a writer that
   // commits meanwhile would make one call re-create a view another call's statement is reading.
   const facts = await loadOrderFacts(engine);
@@ -88,8 +100,8 @@ export async function rebuildFromLake(
   const scored = await scoredOrders(engine);
   const replay = replayFeatures(facts, profiles, (o) => !scored.has(o.orderId));
   const model = new FraudModel(replay.state, growForest(replay.sample), weights);
-  const unscored = replay.kept.map((k) => model.scoreVector(k.o, k.x, k.context));
-  return { model, unscored };
+  const unscored = replay.kept.map((k) => model.scoreVector(k.o, k.x, k.context, threshold));
+  return { model, unscored, unscoredFacts: replay.kept.map((k) => k.o), known: facts.map((o) => o.orderId) };
 }
 
 /** Fits new weights on the lake's orders and labels (labels/fraud.csv and fraud_labels). */

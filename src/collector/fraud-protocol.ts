@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { modelWeightsSchema, type OrderChecks, type OrderFacts } from '../fraud/index.js';
+
+/*
+ * Messages between the collector's thread and the fraud scoring worker (fraud-worker.ts). Both sides
+ * validate what they receive: a message crosses a thread boundary as untyped data. Records cross as
+ * the WAL's JSON lines: text is copied between threads at memory speed, objects field by field.
+ */
+
+/** What the worker is started with. */
+export const workerSettingsSchema = z.object({
+  dataDir: z.string(),
+  weights: modelWeightsSchema,
+  threshold: z.number().min(0).max(1),
+  checkWaitMs: z.number().min(0),
+});
+export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
+
+/**
+ * One acknowledged record, parsed back from its WAL line: an object of texts and numbers. Checked with one
+ * loop rather than a schema per field: the collector validated it before writing the line, and this runs
+ * once per order.
+ */
+export const recordSchema = z.custom<Record<string, string | number>>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number'),
+  'a record of texts and numbers',
+);
+/** Collector → worker. */
+export const toWorkerSchema = z.discriminatedUnion('type', [
+  /** Start building the model (the collector may hold it back: tests). */
+  z.object({ type: z.literal('build') }),
+  /** Acknowledged records as the WAL holds them (JSON lines), one text per request. */
+  z.object({ type: z.literal('records'), orders: z.array(z.string()), checks: z.array(z.string()) }),
+  /** Answer 'drained' once every order received so far is scored. */
+  z.object({ type: z.literal('drain'), id: z.number() }),
+  /** Every record the collector had acknowledged when it read 'sync' has been sent before this. */
+  z.object({ type: z.literal('synced') }),
+]);
+export type ToWorker = z.infer<typeof toWorkerSchema>;
+
+/** What an alert needs of one order (alerts.ts's AlertOrder). */
+export const alertOrderSchema = z.object({
+  order_id: z.string(),
+  customer_id: z.string().nullable(),
+  order_date: z.string(),
+  amount: z.number().nullable(),
+  score: z.number(),
+  reasons: z.array(z.string()),
+});
+
+// A batch holds thousands of keys: one typeof per element rather than a schema per element.
+const stringArray = z.custom<string[]>(
+  (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
+  'an array of strings',
+);
+
+/** Worker → collector. */
+export const fromWorkerSchema = z.discriminatedUnion('type', [
+  /**
+   * Scores to store: fraud_scores records the worker validated with the collector's RecordValidator, as
+   * WAL lines with their keys; `refused`: the first reason of any it refused (a bug). `live`: orders
+   * received by this collector (metrics and alerts), else orders the lake held without a score at start
+   * (stored only).
+   */
+  z.object({
+    type: z.literal('scored'),
+    live: z.boolean(),
+    keys: stringArray,
+    /** The records' WAL lines, each ending in a newline, in the order of `keys`. */
+    lines: z.string(),
+    refused: z.array(z.string()),
+    /** The scores counted per bucket of the score histogram (fraud-metrics.ts), and their sum. */
+    buckets: z.array(z.number()),
+    sum: z.number(),
+    alerts: z.array(alertOrderSchema),
+    waiting: z.number(),
+  }),
+  /** The model is built: scoring is live. */
+  z.object({ type: z.literal('ready'), unscored: z.number(), orders: z.number(), ms: z.number() }),
+  /** Asks the collector to send what it acknowledged so far, then 'synced'. */
+  z.object({ type: z.literal('sync') }),
+  z.object({ type: z.literal('drained'), id: z.number() }),
+  /** Building the model failed: nothing is scored live (the lake's unscored orders are at the next start). */
+  z.object({ type: z.literal('failed'), message: z.string() }),
+]);
+export type FromWorker = z.infer<typeof fromWorkerSchema>;
+
+const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
+const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
+
+/** An acknowledged orders record as the model sees it (fraud checks come separately). */
+export function orderFacts(r: Record<string, string | number>): OrderFacts {
+  return {
+    orderId: String(r.order_id),
+    customerId: text(r.customer_id),
+    productId: String(r.product_id),
+    quantity: Number(r.quantity),
+    amount: Number(r.total_amount),
+    t: utcMs(r.order_date),
+    status: text(r.status),
+    region: text(r.region),
+    payment: null,
+    ipCountry: null,
+    deviceId: null,
+    accountAgeDays: null,
+  };
+}
+
+/** An acknowledged order_checks record's checks. */
+export function orderChecks(r: Record<string, string | number>): OrderChecks {
+  return {
+    payment: text(r.payment_method),
+    ipCountry: text(r.ip_country),
+    deviceId: text(r.device_id),
+    accountAgeDays: r.account_age_days === undefined ? null : Number(r.account_age_days),
+  };
+}

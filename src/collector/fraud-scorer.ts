@@ -1,0 +1,150 @@
+import { Worker } from 'node:worker_threads';
+import type { AlertOrder } from '../fraud/index.js';
+import { fromWorkerSchema, type WorkerSettings } from './fraud-protocol.js';
+
+/** Where live scoring stands: building the model, scoring, or not scoring (the model could not be built). */
+export type ScoringStatus = 'loading' | 'ready' | 'failed';
+
+/** One batch of scores from the worker. */
+export interface ScoredBatch {
+  /** Orders received live (count and alert), or orders the lake held without a score at start (store only). */
+  live: boolean;
+  /** fraud_scores records as WAL lines (validated by the worker with the collector's validator) and their keys. */
+  lines: string;
+  keys: string[];
+  /** The reason of each score the validator refused (none, unless there is a bug). */
+  refused: string[];
+  /** The scores counted per bucket of the score histogram, and their sum. */
+  buckets: number[];
+  sum: number;
+  /** Alerts of this batch (scores at or above the threshold), live batches only. */
+  alerts: AlertOrder[];
+  /** Orders the worker has received and not scored yet. */
+  waiting: number;
+}
+
+/**
+ * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
+ * acknowledged records over, one message per turn of its event loop, and gets scores back in batches.
+ */
+export class BackgroundScorer {
+  status: ScoringStatus = 'loading';
+  /** Called with each batch of scores, in the order the worker scored them. */
+  onScored: (batch: ScoredBatch) => void = () => {};
+  /** Called once the model is built: how many lake orders had no score, how many it holds, how long it took. */
+  onReady: (r: { unscored: number; orders: number; ms: number }) => void = () => {};
+  /** Called when the model cannot be built or the worker stops by itself. */
+  onFailed: (message: string) => void = () => {};
+  private readonly worker: Worker;
+  private orders: string[] = [];
+  private checks: string[] = [];
+  private pending = 0;
+  private sending = false;
+  private closing = false;
+  private nextDrain = 0;
+  private readonly drains = new Map<number, () => void>();
+
+  constructor(settings: WorkerSettings) {
+    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), { workerData: settings });
+    // The collector's server keeps the process alive, not the scorer.
+    this.worker.unref();
+    this.worker.on('message', (raw: unknown) => this.receive(raw));
+    this.worker.on('error', (err) => this.fail(err.message));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) this.fail(`the scoring worker stopped (exit code ${code})`);
+    });
+  }
+
+  /** Starts building the model. */
+  build(): void {
+    this.worker.postMessage({ type: 'build' });
+  }
+
+  /** Acknowledged orders records as WAL lines (handed over at the end of this turn of the event loop). */
+  addOrders(lines: string, count: number): void {
+    this.orders.push(lines);
+    this.pending += count;
+    this.soon();
+  }
+
+  /** Acknowledged order_checks records as WAL lines. */
+  addChecks(lines: string): void {
+    this.checks.push(lines);
+    this.soon();
+  }
+
+  /** Orders handed over but not sent to the worker yet. */
+  get unsent(): number {
+    return this.pending;
+  }
+
+  /** Resolves once every order handed over so far is scored and its batch delivered (or scoring failed). */
+  drained(): Promise<void> {
+    this.send();
+    if (this.status === 'failed' || this.closing) return Promise.resolve();
+    const id = ++this.nextDrain;
+    const done = new Promise<void>((resolve) => this.drains.set(id, resolve));
+    this.worker.postMessage({ type: 'drain', id });
+    return done;
+  }
+
+  /** Stops the worker; what it had not sent back yet is not scored (the lake's unscored orders are at the next start). */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.settleDrains();
+    await this.worker.terminate();
+  }
+
+  private soon(): void {
+    if (this.sending) return;
+    this.sending = true;
+    setImmediate(() => this.send());
+  }
+
+  private send(): void {
+    this.sending = false;
+    if (this.closing || (this.orders.length === 0 && this.checks.length === 0)) return;
+    this.worker.postMessage({ type: 'records', orders: this.orders, checks: this.checks });
+    this.orders = [];
+    this.checks = [];
+    this.pending = 0;
+  }
+
+  private receive(raw: unknown): void {
+    if (this.closing) return;
+    const m = fromWorkerSchema.parse(raw);
+    switch (m.type) {
+      case 'scored':
+        this.onScored(m);
+        return;
+      case 'sync':
+        // Everything acknowledged until now goes out before 'synced' (messages keep their order).
+        this.send();
+        this.worker.postMessage({ type: 'synced' });
+        return;
+      case 'ready':
+        this.status = 'ready';
+        this.onReady(m);
+        return;
+      case 'drained':
+        this.drains.get(m.id)?.();
+        this.drains.delete(m.id);
+        return;
+      case 'failed':
+        this.fail(m.message);
+        return;
+    }
+  }
+
+  private fail(message: string): void {
+    if (this.status === 'failed') return;
+    this.status = 'failed';
+    this.onFailed(message);
+    this.settleDrains();
+  }
+
+  private settleDrains(): void {
+    for (const resolve of this.drains.values()) resolve();
+    this.drains.clear();
+  }
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { UserError } from '../errors/index.js';
+import type { AlertOrder } from '../fraud/index.js';
+import { tempDir } from '../testing/index.js';
+import { collectorConfigSchema } from './config.js';
+import { copyLake, historyLake, plantedBurst, scoreCounts } from './fraud.test-helper.js';
+import { startCollector } from './server.js';
+import { KEY } from './testkit.test-helper.js';
+
+const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 60_000 });
+const post = (url: string, path: string, body: unknown) =>
+  fetch(url + path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+  });
+const readyz = async (url: string) => (await (await fetch(`${url}/readyz`)).json()) as unknown;
+
+describe('serve listens before the fraud model is built', { timeout: 180_000 }, () => {
+  let root: string;
+  let cleanup: () => void;
+  let history: string;
+  let at: number;
+
+  before(async () => {
+    ({ dir: root, cleanup } = tempDir('shoplake-fraud-startup-'));
+    const h = await historyLake(root);
+    history = h.dir;
+    at = Math.min(Date.now() - 600_000, h.asOf.getTime() + 60_000);
+  });
+  after(() => cleanup());
+
+  it('takes orders while the model loads and scores each of them exactly once when it is ready', async () => {
+    const dir = copyLake(history, join(root, 'lake'));
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const running = await startCollector({
+      dataDir: dir,
+      config,
+      port: 0,
+      fraud: { beforeModel: () => gate },
+    });
+    const alerts: AlertOrder[] = [];
+    try {
+      assert.ok(running.fraud);
+      running.fraud.onAlert = (a) => alerts.push(a);
+      assert.deepEqual(await readyz(running.url), { ready: true, scoring: 'loading' });
+      // Early: compacted into the lake before the model reads it (the rebuild sees them, without a score).
+      const early = plantedBurst('CUST00021', 'E', at, 3);
+      assert.equal((await post(running.url, '/v1/order-checks', early.checks)).status, 200);
+      assert.equal((await post(running.url, '/v1/orders', early.orders)).status, 200);
+      await running.collector.compactNow();
+      // Late: still only in the WAL when the model is built.
+      const late = plantedBurst('CUST00022', 'L', at, 4);
+      assert.equal((await post(running.url, '/v1/order-checks', late.checks)).status, 200);
+      assert.equal((await post(running.url, '/v1/orders', late.orders)).status, 200);
+      assert.equal(running.fraud.status, 'loading');
+
+      release();
+      await running.fraud.modelReady();
+      assert.deepEqual(await readyz(running.url), { ready: true, scoring: 'ready' });
+      await running.fraud.drained();
+      const ids = [...early.orders, ...late.orders].map((o) => o.order_id);
+      // Both groups arrived live: each order counted once in the score histogram, whichever path scored it.
+      const histogram = await running.fraud.metrics.scores.get();
+      const count = histogram.values.find((v) => v.metricName === 'shoplake_fraud_score_count')?.value;
+      assert.equal(count, ids.length);
+      // Alerts: never twice for one order, and only for these orders.
+      const alerted = alerts.map((a) => a.order_id);
+      assert.equal(new Set(alerted).size, alerted.length, `alerts: ${alerted.join(' ')}`);
+      for (const id of alerted) assert.ok(ids.includes(id), id);
+    } finally {
+      release();
+      await running.close();
+    }
+    const counts = await scoreCounts(dir);
+    for (const o of [
+      ...plantedBurst('CUST00021', 'E', at, 3).orders,
+      ...plantedBurst('CUST00022', 'L', at, 4).orders,
+    ])
+      assert.equal(counts.get(o.order_id), 1, `${o.order_id}: ${counts.get(o.order_id) ?? 0} scores`);
+  });
+
+  it('a model file fitted on other features stops serve at start, as a user error', async () => {
+    const dir = copyLake(history, join(root, 'stale-model'));
+    const file = join(dir, 'fraud', 'model.json');
+    mkdirSync(join(dir, 'fraud'), { recursive: true });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 'old-1',
+        features: ['a', 'b'],
+        weights: [1, 2],
+        anomalyWeight: 1,
+        bias: 0,
+        threshold: 0.5,
+      }),
+    );
+    await assert.rejects(
+      startCollector({ dataDir: dir, config, port: 0 }),
+      (err: unknown) => err instanceof UserError && err.code === 'bad_model' && err.message.includes('refit'),
+    );
+  });
+
+  it('with scoring off, /readyz says so', async () => {
+    const running = await startCollector({
+      dataDir: copyLake(history, join(root, 'off')),
+      config,
+      port: 0,
+      fraud: false,
+    });
+    try {
+      assert.deepEqual(await readyz(running.url), { ready: true, scoring: 'off' });
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The fraud scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds
+ * the model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
+ * the scores back in batches, validated with the collector's own RecordValidator and written as WAL
+ * lines. The collector's thread only hands the WAL text over and appends the lines it gets back, so
+ * scoring (and validating scores) never competes with requests on its event loop. One worker, not a
+ * pool: each order is scored against the state every earlier order left, which is sequential by nature.
+ */
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  type AlertOrder,
+  alertOrder,
+  type FraudModel,
+  type FraudScore,
+  LiveQueue,
+  lakeTimestamp,
+  type OrderFacts,
+  openLake,
+  type Rebuilt,
+  rebuildFromLake,
+  scoreRecord,
+} from '../fraud/index.js';
+import { TABLES } from '../lake/index.js';
+import { bucketCounts } from './batch-histogram.js';
+import { SCORE_BUCKETS } from './fraud-metrics.js';
+import {
+  type FromWorker,
+  orderChecks,
+  orderFacts,
+  recordSchema,
+  toWorkerSchema,
+  workerSettingsSchema,
+} from './fraud-protocol.js';
+import { RecordValidator } from './records.js';
+
+/** Orders scored per message at most: new records and drain requests are read between batches. */
+const BATCH = 2000;
+
+const port = parentPort;
+if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
+const settings = workerSettingsSchema.parse(workerData);
+try {
+  // On Linux the nice value is per thread: requests on the collector's thread win the CPU over scoring
+  // when both want it (scoring catches up in the pauses; alerts still come within the latency goal).
+  setPriority(5);
+} catch {
+  // Not permitted here: scoring still works, only without yielding.
+}
+
+const queue = new LiveQueue(settings.checkWaitMs);
+const validator = new RecordValidator(TABLES.fraud_scores);
+let model: FraudModel | null = null;
+let rebuilt: Rebuilt | null = null;
+let failed = false;
+let buildMs = 0;
+let timer: NodeJS.Timeout | null = null;
+const drains: number[] = [];
+const send = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', (raw: unknown) => {
+  const m = toWorkerSchema.parse(raw);
+  switch (m.type) {
+    case 'build':
+      void build();
+      return;
+    case 'records': {
+      const now = Date.now();
+      for (const r of records(m.checks)) queue.addChecks(String(r.order_id), orderChecks(r));
+      for (const r of records(m.orders)) queue.addOrder(orderFacts(r), now);
+      schedule(0);
+      return;
+    }
+    case 'drain':
+      drains.push(m.id);
+      settle();
+      return;
+    case 'synced':
+      goLive();
+      return;
+  }
+});
+
+/** The records of WAL texts (JSON lines), in order. */
+function* records(texts: readonly string[]) {
+  for (const text of texts)
+    for (const line of text.split('\n')) if (line !== '') yield recordSchema.parse(JSON.parse(line));
+}
+
+async function build(): Promise<void> {
+  const started = performance.now();
+  try {
+    const engine = await openLake(settings.dataDir);
+    try {
+      rebuilt = await rebuildFromLake(engine, settings.weights, settings.threshold);
+    } finally {
+      await engine.close();
+    }
+  } catch (err) {
+    failed = true;
+    send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+    settle();
+    return;
+  }
+  buildMs = performance.now() - started;
+  // Orders the lake held when it was read were acknowledged before: once the collector has sent every
+  // record it acknowledged so far ('synced'), the queue tells which of them arrived live.
+  send({ type: 'sync' });
+}
+// The lake's unscored orders are scored as of the rebuild; those that arrived live meanwhile (the
+// compactor moved them into the lake before it was read) count and alert as live, the others (acknowledged
+// by an earlier run that stopped before scoring them) are only stored. Each is scored once: every order the
+// state holds is dropped from the live queue and remembered.
+function goLive(): void {
+  if (rebuilt === null) return;
+  const { unscored, unscoredFacts, known } = rebuilt;
+  const live: number[] = [];
+  const earlier: number[] = [];
+  unscored.forEach((s, i) => {
+    (queue.has(s.orderId) ? live : earlier).push(i);
+  });
+  queue.drop(known);
+  queue.remember(known);
+  const pick = (idx: number[]) => ({
+    scores: idx.map((i) => unscored[i] as FraudScore),
+    facts: idx.map((i) => unscoredFacts[i] as OrderFacts),
+  });
+  for (let i = 0; i < earlier.length; i += BATCH) {
+    const part = pick(earlier.slice(i, i + BATCH));
+    post(part.scores, part.facts, false);
+  }
+  for (let i = 0; i < live.length; i += BATCH) {
+    const part = pick(live.slice(i, i + BATCH));
+    post(part.scores, part.facts, true);
+  }
+  model = rebuilt.model;
+  rebuilt = null;
+  send({ type: 'ready', unscored: unscored.length, orders: known.length, ms: Math.round(buildMs) });
+  schedule(0);
+}
+
+function schedule(delay: number): void {
+  if (timer !== null || model === null) return;
+  timer = setTimeout(work, delay);
+}
+
+function work(): void {
+  timer = null;
+  if (model === null) return;
+  const { scores, facts } = queue.scoreDue(model, settings.threshold, Date.now(), BATCH);
+  if (scores.length > 0) post(scores, facts, true);
+  const due = queue.dueIn(Date.now());
+  if (due !== null) schedule(due);
+  settle();
+}
+
+function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
+  if (scores.length === 0) return;
+  const now = lakeTimestamp(Date.now());
+  const version = settings.weights.version;
+  const alerts: AlertOrder[] = [];
+  if (live)
+    scores.forEach((s, i) => {
+      if (s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
+    });
+  const keys: string[] = [];
+  let lines = '';
+  let sum = 0;
+  const refused: string[] = [];
+  scores.forEach((s, i) => {
+    const checked = validator.validate(scoreRecord(s, version, now), i);
+    if ('rejections' in checked) refused.push(checked.rejections[0]?.reason ?? 'refused');
+    else {
+      keys.push(validator.key(checked.record));
+      lines += `${JSON.stringify(checked.record)}\n`;
+    }
+  });
+  for (const s of scores) sum += s.score;
+  const buckets = bucketCounts(
+    scores.map((s) => s.score),
+    SCORE_BUCKETS,
+  );
+  send({ type: 'scored', live, keys, lines, refused, buckets, sum, alerts, waiting: queue.size });
+}
+
+function settle(): void {
+  if (!failed && (model === null || queue.size > 0)) return;
+  for (const id of drains.splice(0)) send({ type: 'drained', id });
+}

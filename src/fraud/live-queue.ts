@@ -1,0 +1,145 @@
+import type { FraudModel, FraudScore } from './model.js';
+import type { OrderFacts } from './order-facts.js';
+
+/** The fraud checks of one order (POST /v1/order-checks), merged into its facts when they arrive. */
+export type OrderChecks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
+
+/** An acknowledged order waiting for its checks or its turn. */
+interface Waiting {
+  o: OrderFacts;
+  arrived: number;
+  done: boolean;
+  early: boolean;
+}
+
+/** Bounds on what is remembered between orders. */
+const MAX_CHECKS = 200_000;
+const MAX_RECENT_IDS = 200_000;
+
+/**
+ * The orders a live scorer has received and not scored yet, in arrival order. An order waits up to
+ * `checkWaitMs` for its fraud checks; one whose checks are in is scored first. Each order id is scored
+ * once: further lines of an order, and orders the model's state already holds (`remember`), are skipped.
+ */
+export class LiveQueue {
+  private queue: Waiting[] = [];
+  private head = 0;
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly early: Waiting[] = [];
+  private readonly checks = new Map<string, OrderChecks>();
+  private readonly recentIds = new Set<string>();
+
+  constructor(private readonly checkWaitMs: number) {}
+
+  /** Orders received and not scored yet. */
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** Marks order ids as scored already (the lake's, after a rebuild): they are never scored again here. */
+  remember(ids: Iterable<string>): void {
+    for (const id of ids) this.rememberId(id);
+  }
+
+  /** Takes orders out of the queue unscored (the model's state holds them already, scored or not). */
+  drop(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const w = this.waiting.get(id);
+      if (w === undefined) continue;
+      w.done = true;
+      this.waiting.delete(id);
+    }
+  }
+
+  /** Whether an order id was received or remembered (and so is, or will be, scored). */
+  has(id: string): boolean {
+    return this.recentIds.has(id);
+  }
+
+  private rememberId(id: string): void {
+    if (this.recentIds.size >= MAX_RECENT_IDS)
+      this.recentIds.delete(this.recentIds.values().next().value as string);
+    this.recentIds.add(id);
+  }
+
+  /** Adds an acknowledged order (its first line; further lines of a known order id are skipped). */
+  addOrder(o: OrderFacts, now: number): void {
+    if (this.recentIds.has(o.orderId)) return;
+    this.rememberId(o.orderId);
+    const checks = this.checks.get(o.orderId);
+    const w: Waiting = { o, arrived: now, done: false, early: checks !== undefined };
+    if (checks) {
+      this.checks.delete(o.orderId);
+      w.o = { ...o, ...checks };
+      this.early.push(w);
+    } else this.queue.push(w);
+    this.waiting.set(o.orderId, w);
+  }
+
+  /** Adds an order's fraud checks: its order is scored at once if it waits, else when it comes. */
+  addChecks(orderId: string, checks: OrderChecks): void {
+    const waiting = this.waiting.get(orderId);
+    if (waiting && !waiting.early) {
+      waiting.o = { ...waiting.o, ...checks };
+      waiting.early = true;
+      this.early.push(waiting);
+      return;
+    }
+    if (this.checks.size >= MAX_CHECKS) this.checks.delete(this.checks.keys().next().value as string);
+    this.checks.set(orderId, checks);
+  }
+
+  /** Scores up to `max` orders that are due (checks in, or waited long enough), in turn. */
+  scoreDue(
+    model: FraudModel,
+    threshold: number,
+    now: number,
+    max: number,
+  ): { scores: FraudScore[]; facts: OrderFacts[] } {
+    const scores: FraudScore[] = [];
+    const facts: OrderFacts[] = [];
+    while (scores.length < max) {
+      const w = this.next(now);
+      if (!w) break;
+      w.done = true;
+      this.waiting.delete(w.o.orderId);
+      scores.push(model.scoreAndLearn(w.o, threshold));
+      facts.push(w.o);
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return { scores, facts };
+  }
+
+  /** Milliseconds until the next order is due (0: now), or null when none waits. */
+  dueIn(now: number): number | null {
+    if (this.waiting.size === 0) return null;
+    if (this.early.some((w) => !w.done)) return 0;
+    while (this.head < this.queue.length && (this.queue[this.head] as Waiting).done) this.head++;
+    const oldest = this.queue[this.head];
+    if (oldest === undefined) return 0;
+    return Math.max(0, oldest.arrived + this.checkWaitMs - now);
+  }
+
+  /** The next order to score: one whose checks arrived, else the oldest once it waited long enough. */
+  private next(now: number): Waiting | undefined {
+    for (;;) {
+      const w = this.early.shift();
+      if (w === undefined) break;
+      if (!w.done) return w;
+    }
+    while (this.head < this.queue.length) {
+      const w = this.queue[this.head] as Waiting;
+      if (w.done) {
+        this.head++;
+        continue;
+      }
+      if (now - w.arrived < this.checkWaitMs) return undefined;
+      this.head++;
+      return w;
+    }
+    return undefined;
+  }
+}
