@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { generate, generateDefaults } from '../generate/index.js';
 import { buildLake } from '../ingest/index.js';
-import { tempDir } from '../testing/index.js';
+import { PYREF_PYTHON as PYTHON, pyrefSkip, tempDir } from '../testing/index.js';
 import { averagePath, IsolationForest } from './isolation-forest.js';
 import { loadLabels, loadOrderFacts, loadProfiles, openLake } from './load.js';
 import { averagePrecision } from './metrics.js';
 import { replayFeatures } from './train.js';
 
-// dist/src/fraud → the repository root, where scripts/pyref-setup.sh puts the venv.
-const PYTHON = fileURLToPath(new URL('../../../.cache/pyref/bin/python', import.meta.url));
-const haveSklearn = existsSync(PYTHON);
-const skip =
-  !haveSklearn && process.env.CI !== 'true' ? 'scikit-learn missing: run sh scripts/pyref-setup.sh' : false;
+const skip = pyrefSkip('scikit-learn');
 
 const SKLEARN = `
 import sys, numpy as np

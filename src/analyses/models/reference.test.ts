@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writeText } from '../../testing/index.js';
+import { lcg, pyref, pyrefSkip } from '../../testing/index.js';
 import { averagePrecision, fitLogistic, ItemKnn, predictLogistic, rocAuc } from './index.js';
 
 // The hand-written models against scikit-learn 1.5.2 (scripts/pyref-setup.sh installs it into
 // .cache/pyref) on the same data. Without it the checks skip, except under CI=true where they fail.
-const PYTHON = join(process.cwd(), '.cache', 'pyref', 'bin', 'python');
-const hasRef = existsSync(PYTHON);
-const skip =
-  hasRef || process.env.CI === 'true' ? false : 'scikit-learn missing: run sh scripts/pyref-setup.sh';
-
-function python(script: string, input: string): string {
-  const t = tempDir();
-  try {
-    const data = writeText(join(t.dir, 'data.csv'), input);
-    return execFileSync(PYTHON, ['-c', script, data], { encoding: 'utf8', timeout: 120_000 });
-  } finally {
-    t.cleanup();
-  }
-}
-
-/** A small deterministic generator (LCG) so the data does not depend on the code under test. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
+const skip = pyrefSkip('scikit-learn');
 
 describe('reference checks against scikit-learn', { skip }, () => {
   it('logistic regression: coefficients within 1e-4, AUC and average precision within 1e-9', () => {
@@ -46,7 +21,7 @@ describe('reference checks against scikit-learn', { skip }, () => {
     const model = fitLogistic(['a', 'b', 'c', 'd'], x, y, 1);
     const probs = x.map((r) => predictLogistic(model, r));
     const text = ['a,b,c,d,y', ...x.map((r, i) => [...r, y[i]].join(','))].join('\n');
-    const out = python(
+    const out = pyref(
       `import sys, json, numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score, average_precision_score
@@ -86,7 +61,7 @@ print(json.dumps({"coef": m.coef_[0].tolist(), "intercept": float(m.intercept_[0
       'user,item,weight',
       ...rows.map((r) => `${r.user.slice(1)},${r.item.slice(1)},${r.weight}`),
     ].join('\n');
-    const out = python(
+    const out = pyref(
       `import sys, json, numpy as np
 from sklearn.metrics.pairwise import cosine_similarity
 d = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)

@@ -1,40 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writeText } from '../../../testing/index.js';
+import { lcg, pyref, pyrefSkip } from '../../../testing/index.js';
 import { countInterval, DEMAND_FEATURES, featureRow, fitPooledPoisson, type PoissonGroup } from './index.js';
 
 // The hand-written Poisson fit and count intervals against statsmodels 0.15.0 (its GLM) and SciPy (its
 // negative binomial and Poisson quantiles), installed by scripts/pyref-setup.sh into .cache/pyref. Without
 // them the checks skip, except under CI=true where they fail.
-const PYTHON = join(process.cwd(), '.cache', 'pyref', 'bin', 'python');
-const skip =
-  existsSync(PYTHON) || process.env.CI === 'true'
-    ? false
-    : 'statsmodels missing: run sh scripts/pyref-setup.sh';
-
-function python(script: string, input: string): string {
-  const t = tempDir();
-  try {
-    return execFileSync(PYTHON, ['-c', script, writeText(join(t.dir, 'data.csv'), input)], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-  } finally {
-    t.cleanup();
-  }
-}
-
-/** A small deterministic generator (LCG) so the data does not depend on the code under test. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
+const skip = pyrefSkip('statsmodels');
 
 /** A Poisson draw by inversion. */
 function poisson(rand: () => number, mean: number): number {
@@ -77,7 +49,7 @@ describe('reference checks against statsmodels and SciPy', { skip }, () => {
       groups.push({ x, y });
     }
     const fit = fitPooledPoisson(groups, p);
-    const out = python(
+    const out = pyref(
       `import sys, json, numpy as np, statsmodels.api as sm
 d = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)
 g = d[:, 0].astype(int)
@@ -100,7 +72,7 @@ print(json.dumps(r.params.tolist()))`,
     for (const mean of [0.3, 1, 2.5, 7, 19.4, 63, 250, 1200])
       for (const ratio of [1, 1.5, 4, 9])
         for (const level of [0.5, 0.8, 0.95]) cases.push([mean, mean * ratio, level]);
-    const out = python(
+    const out = pyref(
       `import sys, json, numpy as np
 from scipy import stats
 res = []

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writeText } from '../../../testing/index.js';
+import { lcg, pyref, pyrefSkip } from '../../../testing/index.js';
 import { type DailySales, designMatrix, estimateElasticity } from './index.js';
 
 // The elasticity regression against statsmodels 0.15.0 OLS (scripts/pyref-setup.sh installs it into
 // .cache/pyref) on the same design matrix. Without it the check skips, except under CI=true where it fails.
-const PYTHON = join(process.cwd(), '.cache', 'pyref', 'bin', 'python');
-const skip =
-  existsSync(PYTHON) || process.env.CI === 'true'
-    ? false
-    : 'statsmodels missing: run sh scripts/pyref-setup.sh';
-
-/** A small deterministic generator (LCG) so the data does not depend on the code under test. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
+const skip = pyrefSkip('statsmodels');
 
 /** 200 days from 2025-10-01 (a Black Friday inside) with promotions, list moves and a competitor price. */
 function salesData(): DailySales[] {
@@ -46,25 +30,15 @@ describe('price-elasticity regression against statsmodels OLS', { skip }, () => 
     assert.equal(est.status, 'estimated');
     const fit = est.fit;
     assert.ok(fit);
-    const t = tempDir();
-    try {
-      const file = writeText(
-        join(t.dir, 'design.csv'),
-        [[...names, 'y'].join(','), ...x.map((r, i) => [...r, y[i]].join(','))].join('\n'),
-      );
-      const out = execFileSync(
-        PYTHON,
-        [
-          '-c',
-          `import sys, json, numpy as np, statsmodels.api as sm
+    const out = pyref(
+      `import sys, json, numpy as np, statsmodels.api as sm
 d = np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)
 m = sm.OLS(d[:, -1], d[:, :-1]).fit()
 ci = m.conf_int(alpha=0.1)
 print(json.dumps({"coef": m.params.tolist(), "se": m.bse.tolist(), "df": float(m.df_resid), "ci": ci[1].tolist()}))`,
-          file,
-        ],
-        { encoding: 'utf8', timeout: 120_000 },
-      );
+      [[...names, 'y'].join(','), ...x.map((r, i) => [...r, y[i]].join(','))].join('\n'),
+    );
+    {
       const ref = JSON.parse(out) as { coef: number[]; se: number[]; df: number; ci: number[] };
       assert.equal(fit.df, ref.df);
       fit.coef.forEach((c, j) => {
@@ -79,8 +53,6 @@ print(json.dumps({"coef": m.params.tolist(), "se": m.bse.tolist(), "df": float(m
       const [lo, hi] = ref.ci as [number, number];
       assert.ok(Math.abs((est.high as number) + lo) < 1e-4, `high ${est.high} vs ${-lo}`);
       assert.ok(Math.abs((est.low as number) + hi) < 1e-4, `low ${est.low} vs ${-hi}`);
-    } finally {
-      t.cleanup();
     }
   });
 });
