@@ -37,15 +37,20 @@ export const demandParams = {
  * paid unit price (total ÷ quantity) ÷ its list price (products.list_price; the highest daily price seen
  * for a product the products table does not list). With `withStock` (the lake has stock tables), 's' rows
  * carry the out-of-stock spans of each product × region (day = first day, value = last day, NULL = open;
- * stockouts.ts), whose days the forecast leaves out as censored.
+ * stockouts.ts), whose days the forecast leaves out as censored. `beforeSec`: an SQL expression of the end
+ * in epoch seconds, in place of :asOf (reorder's cut-off).
  */
-export function demandSql(withStock = false): string {
+export function demandSql(withStock = false, beforeSec?: string): string {
+  const before =
+    beforeSec === undefined
+      ? '(:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))'
+      : `${epochSecondsSql('order_date')} < ${beforeSec}`;
   const day = `CAST(floor(${ratioSql(epochSecondsSql('order_date'), String(DAY))}) AS BIGINT)`;
   return `
     WITH l AS (
       SELECT product_id, region, ${day} AS day, quantity, total_amount, status
       FROM orders
-      WHERE quantity > 0 AND (:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))
+      WHERE quantity > 0 AND ${before}
     ),
     u AS (
       SELECT product_id, region, day, sum(quantity) AS units
