@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { isUserError, UserError } from '../../errors/index.js';
 import { dateOf } from '../models/forecast/index.js';
 import { defineAnalysis } from '../types.js';
-import { trailingMeanEstimator } from './parts/demand-estimate.js';
 import { toHistory } from './parts/demand.js';
+import { trailingMeanEstimator } from './parts/demand-estimate.js';
 import { historyDays, series } from './parts/demand-series.js';
 import { demandForecaster, forecastPolicy } from './parts/forecast-demand.js';
 import { inStockDays, proposePolicy, uncensor } from './parts/reorder-policy.js';
@@ -17,7 +17,13 @@ const DEMAND_KINDS = new Set(['u', 'p', 's']);
 /** The forecast fitted on the demand history before the cut-off (epoch day), with the days it fitted. */
 function forecastAt(rows: readonly Record<string, unknown>[], cutDay: number) {
   const history = toHistory(
-    rows.map((r) => ({ kind: r.kind, product_id: r.product_id, region: r.region, day: r.day, value: r.value })),
+    rows.map((r) => ({
+      kind: r.kind,
+      product_id: r.product_id,
+      region: r.region,
+      day: r.day,
+      value: r.value,
+    })),
     dateOf(cutDay),
   );
   let over: ReturnType<typeof demandForecaster>;

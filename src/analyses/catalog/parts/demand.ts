@@ -38,13 +38,15 @@ export const demandParams = {
  * for a product the products table does not list). With `withStock` (the lake has stock tables), 's' rows
  * carry the out-of-stock spans of each product × region (day = first day, value = last day, NULL = open;
  * stockouts.ts), whose days the forecast leaves out as censored. `beforeSec`: an SQL expression of the end
- * in epoch seconds, in place of :asOf (reorder's cut-off).
+ * in epoch seconds, in place of :asOf (reorder's cut-off); null: every order.
  */
-export function demandSql(withStock = false, beforeSec?: string): string {
+export function demandSql(withStock = false, beforeSec?: string | null): string {
   const before =
     beforeSec === undefined
       ? '(:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))'
-      : `${epochSecondsSql('order_date')} < ${beforeSec}`;
+      : beforeSec === null
+        ? 'TRUE'
+        : `${epochSecondsSql('order_date')} < ${beforeSec}`;
   const day = `CAST(floor(${ratioSql(epochSecondsSql('order_date'), String(DAY))}) AS BIGINT)`;
   return `
     WITH l AS (

@@ -1,10 +1,10 @@
-import { normalQuantile } from '../../stats/index.js';
 import {
   checkHistory,
   type DemandHistory,
   fitDemandModel,
   predictMean,
 } from '../../models/forecast/index.js';
+import { normalQuantile } from '../../stats/index.js';
 import type { Policy } from './reorder-sim.js';
 
 /** Expected units and their variance summed over some days (days taken as independent). */

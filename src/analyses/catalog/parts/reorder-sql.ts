@@ -72,13 +72,13 @@ export function reorderSql(withDemand = false): string {
     UNION ALL
     SELECT 'supply' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
       ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), ${NULL_STR}, CAST(NULL AS DOUBLE) FROM supply${
-      withDemand
-        ? `
+        withDemand
+          ? `
     UNION ALL
     SELECT kind, CAST(NULL AS STRING), product_id, day, ${NULL_INT}, ${NULL_INT}, ${NULL_INT}, ${NULL_INT},
       ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), region, value
     FROM (${demandSql(true, `(SELECT end_sec - :holdoutDays * ${DAY} FROM e)`)}) dem`
-        : ''
-    }
+          : ''
+      }
     ORDER BY 2 NULLS FIRST, 3, 1, 4 NULLS FIRST, 13 NULLS FIRST, 14 NULLS FIRST`;
 }
