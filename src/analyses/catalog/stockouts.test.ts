@@ -21,6 +21,7 @@ const line = (id: string, region: string, qty: number, at: string) => [
 ];
 
 const ORDERS = csv(ORDERS_HEADER, [
+  line('OA', 'NORTH', 2, '2026-10-30 12:00:00'), // before WH-N's first count: its stock is not known
   line('O0', 'SOUTH', 1, '2026-11-01 12:00:00'), // unrecorded: WH-S 10 → 9
   line('O1', 'NORTH', 3, '2026-11-02 10:00:00'), // recorded by M1
   line('O3', 'SOUTH', 1, '2026-11-03 09:00:00'), // WH-S 9 → 8
@@ -102,10 +103,11 @@ describe('stockouts on a hand-built lake', () => {
     const flags = (region: string) => {
       const s = history.series.find((x) => x.region === region);
       assert.ok(s);
-      assert.equal(s.start, d('2026-11-01'));
-      return (s.censored ?? []).flatMap((c, i) => (c ? [i + 1] : []));
+      assert.equal(s.start, d('2026-10-30'));
+      return (s.censored ?? []).flatMap((c, i) => (c ? [i - 1] : []));
     };
-    // Day numbers of November: NORTH out 2–5 and 7–19, SOUTH 12–14.
+    // Day numbers of November: NORTH out 2–5 and 7–19 (not before its count: 10-30 unrecorded −2 is no
+    // stockout), SOUTH 12–14.
     assert.deepEqual(flags('NORTH'), [2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
     assert.deepEqual(flags('SOUTH'), [12, 13, 14]);
     const plain = toHistory(await bare.engine().query(demandSql(false), { asOf }), asOf);
@@ -132,6 +134,7 @@ describe('stockouts on a hand-built lake', () => {
     assert.deepEqual(
       rows.map((r) => [r.day, Number(r.stockout)]),
       [
+        ['2026-10-30', 0],
         ['2026-11-01', 0],
         ['2026-11-02', 1],
         ['2026-11-03', 1],

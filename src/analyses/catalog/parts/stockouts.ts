@@ -21,8 +21,9 @@ export function hasStockTables(loaded: ReadonlySet<string> | undefined): boolean
  * lines was out of stock of a product. Out of stock means on hand ≤ 0, with on hand as `inventory`
  * defines it (stock.ts) followed through time: at each second with a count, a movement or an order line
  * no movement records, on hand = the latest count at or before it + Σ movements and unrecorded lines
- * (negated) after that count up to and including the second (0 and everything before, without a count).
- * It stays so until the next such second; a day is out of stock when any part of it is. Reads
+ * (negated) after that count up to and including the second (0 and everything before, for a pair never
+ * counted). Before a pair's first count its stock is not known: not judged (orders often go back further
+ * than stock records). It stays so until the next such second; a day is out of stock when any part of it is. Reads
  * warehouses, stock_levels, stock_movements and orders; defines CTE `b` itself.
  */
 export function stockoutCtes(): string {
@@ -52,12 +53,14 @@ export function stockoutCtes(): string {
       SELECT warehouse_id, product_id, sec, c,
         sum(q) OVER (${pair} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
         max(CASE WHEN c IS NOT NULL THEN sec END) OVER (${pair} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS anchor,
-        lead(sec) OVER (${pair}) AS next_sec
+        lead(sec) OVER (${pair}) AS next_sec,
+        max(c) OVER (PARTITION BY warehouse_id, product_id) AS any_count
       FROM so_point
     ),
     so_on_hand AS (
       SELECT r.warehouse_id, r.product_id, r.sec, r.next_sec,
-        CASE WHEN r.anchor IS NULL THEN r.cum ELSE a.c + r.cum - a.cum END AS on_hand
+        CASE WHEN r.anchor IS NULL THEN r.cum ELSE a.c + r.cum - a.cum END AS on_hand,
+        r.anchor IS NULL AND r.any_count IS NOT NULL AS before_count
       FROM so_run r
       LEFT JOIN so_run a ON a.warehouse_id = r.warehouse_id AND a.product_id = r.product_id AND a.sec = r.anchor
     ),
@@ -65,7 +68,7 @@ export function stockoutCtes(): string {
       SELECT w.region, x.product_id, ${epochDay('x.sec')} AS from_day,
         CASE WHEN x.next_sec IS NULL THEN CAST(NULL AS BIGINT) ELSE ${epochDay('x.next_sec - 1')} END AS to_day
       FROM so_on_hand x JOIN wh w ON w.warehouse_id = x.warehouse_id
-      WHERE x.on_hand <= 0
+      WHERE x.on_hand <= 0 AND NOT x.before_count
     )`;
 }
 
