@@ -40,7 +40,7 @@ export function stockoutRisk(onHand: number, mean: number, sd: number): number {
 export default defineAnalysis({
   name: 'inventory',
   description:
-    'Stock on hand per product × warehouse now (latest count + movements + orders no movement records yet), days of cover from recent demand, and the chance of running out within the lead time',
+    'Stock on hand per product × warehouse now (latest count + movements + orders no movement records yet), days of cover and the chance of running out within the lead time from the forecast (or the trailing mean)',
   params: z.object({
     warehouse: z.string().min(1).optional().describe('only this warehouse (e.g. WH-US-EAST)'),
     product: z.string().min(1).optional().describe('only this product (e.g. PHONE001)'),

@@ -53,7 +53,7 @@ const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null
 export default defineAnalysis({
   name: 'reorder',
   description:
-    'Reorder point and order quantity per product × warehouse for a service level, from demand before the held-out last days; stockouts and holding cost of following it vs today’s policy, replayed on those days',
+    'Reorder point and order quantity per product × warehouse for a service level, from the forecast (or the trailing mean) before the held-out last days; stockouts and holding cost of following it vs today’s policy, replayed on those days',
   params: z.object({
     serviceLevel: z.coerce
       .number()

@@ -4,7 +4,7 @@ import { csv, ORDERS_HEADER } from '../../testing/index.js';
 import { fixtureLake, ingestFixture } from '../fixture.test-helper.js';
 import { dayOf } from '../models/forecast/index.js';
 import { demandSql, toHistory } from './parts/demand.js';
-import { dailySalesSql } from './parts/pricing.js';
+import { dailySalesSql, estimateAll } from './parts/pricing.js';
 import { censoredDays, stockoutCtes } from './parts/stockouts.js';
 
 const line = (id: string, region: string, qty: number, at: string) => [
@@ -150,6 +150,31 @@ describe('stockouts on a hand-built lake', () => {
       to: null,
     });
     assert.ok(plain.every((r) => Number(r.stockout) === 0));
+  });
+});
+
+describe('price-elasticity without the out-of-stock days', () => {
+  it('leaves flagged product-days out of the regression and counts them', () => {
+    // 40 days, price alternating 10 / 8; lines = 100 (price / 10)^-2 exactly, except 10 flagged days
+    // whose sales a stockout cut to 1 line: left out, the fit sees the exact elasticity 2.
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const price = [10, 8, 9][i % 3] as number;
+      const out = i % 4 === 1;
+      return {
+        product_id: 'P1',
+        day: new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10),
+        lines: out ? 1 : 100 * (price / 10) ** -2,
+        units: 1,
+        price,
+        competitor_price: null,
+        stockout: out ? 1 : 0,
+      };
+    });
+    const [p] = estimateAll(rows, { confidence: 0.9 }, 'price-elasticity');
+    assert.equal(p?.stockoutDays, 10);
+    assert.equal(p?.sales.length, 30);
+    assert.equal(p?.estimate.status, 'estimated');
+    assert.ok(Math.abs((p?.estimate.elasticity ?? 0) - 2) < 1e-6, String(p?.estimate.elasticity));
   });
 });
 
