@@ -75,7 +75,9 @@ export default defineAnalysis({
     stockout_risk: z.number().nullable().meta({ format: 'percent' }),
   }),
   unbound: { demand: 'shape', warehouse: 'transform', product: 'transform' },
-  sql: (p) => `
+  // Without a products table the forecast takes list prices from the orders (inventory never needed it).
+  optionalTables: ['products'],
+  sql: (p, loaded) => `
     WITH b AS (
       SELECT CAST(NULL AS BIGINT) AS cut_sec, min(${epochSecondsSql('order_date')}) AS first_sec,
         max(${epochSecondsSql('order_date')}) + 1 AS end_sec
@@ -93,7 +95,7 @@ export default defineAnalysis({
     UNION ALL
     SELECT kind, CAST(NULL AS STRING), region, product_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       day, NULL, value
-    FROM (${demandSql(true, null)}) dem`
+    FROM (${demandSql(true, null, loaded === undefined || loaded.has('products'))}) dem`
         : ''
     }
     ORDER BY 2 NULLS FIRST, 4, 1, 13 NULLS FIRST, 3 NULLS FIRST, 15 NULLS FIRST`,

@@ -37,7 +37,7 @@ const ORDERS = csv(ORDERS_HEADER, [
  * → O2 (unrecorded) at 11-07 08:00 = −1 (out to the end). WH-S count 10 → 9 → 8 → 6 → recount 0 at
  * 11-12 00:00 (out; the recount, not 6, is the base from there) → RECEIPT +4 at 11-14 06:00 = 4 → 3.
  */
-async function build(dir: string, withStock: boolean): Promise<void> {
+async function build(dir: string, withStock: boolean, withProducts = true): Promise<void> {
   const stock = [
     [
       'warehouses',
@@ -63,13 +63,11 @@ async function build(dir: string, withStock: boolean): Promise<void> {
       ]),
     ],
   ] as const;
+  const products = csv('product_id,product_name,category,list_price,unit_cost,stock_on_hand,lead_time_days', [
+    ['P1', 'Thing', 'Misc', '10.00', '6.00', '', ''],
+  ]);
   await ingestFixture(dir, [
-    [
-      'products',
-      csv('product_id,product_name,category,list_price,unit_cost,stock_on_hand,lead_time_days', [
-        ['P1', 'Thing', 'Misc', '10.00', '6.00', '', ''],
-      ]),
-    ],
+    ...(withProducts ? ([['products', products]] as const) : []),
     ['orders', ORDERS],
     ...(withStock ? stock : []),
   ]);
@@ -80,6 +78,7 @@ const d = dayOf;
 describe('stockouts on a hand-built lake', () => {
   const lake = fixtureLake((dir) => build(dir, true));
   const bare = fixtureLake((dir) => build(dir, false));
+  const noProducts = fixtureLake((dir) => build(dir, true, false));
 
   it('finds the out-of-stock spans from counts, movements and unrecorded order lines', async () => {
     const rows = await lake
@@ -123,6 +122,15 @@ describe('stockouts on a hand-built lake', () => {
       ['2026-11-20', '2026-11-21', '2026-11-22'],
     );
     assert.equal(without.length, 3);
+  });
+
+  it('inventory forecasts demand on a lake without a products table (it never needed one)', async () => {
+    const rows = await noProducts.run('inventory', { warehouse: 'WH-S' });
+    // WH-S: recount 0 + receipt 4 − O9 1 = 3 on hand; 20 days of orders: the forecast answers.
+    assert.deepEqual(
+      rows.map((r) => [r.warehouse_id, r.on_hand, typeof r.lead_time_demand]),
+      [['WH-S', 3, 'number']],
+    );
   });
 
   it("flags price-elasticity's product-days when any region's warehouse was out", async () => {

@@ -39,8 +39,9 @@ export const demandParams = {
  * carry the out-of-stock spans of each product × region (day = first day, value = last day, NULL = open;
  * stockouts.ts), whose days the forecast leaves out as censored. `beforeSec`: an SQL expression of the end
  * in epoch seconds, in place of :asOf (reorder's cut-off); null: every order.
+ * Without `withProducts` (a lake without a products table) every list price is the highest daily price.
  */
-export function demandSql(withStock = false, beforeSec?: string | null): string {
+export function demandSql(withStock = false, beforeSec?: string | null, withProducts = true): string {
   const before =
     beforeSec === undefined
       ? '(:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))'
@@ -62,13 +63,19 @@ export function demandSql(withStock = false, beforeSec?: string | null): string 
       SELECT product_id, day, ${ratioSql('sum(total_amount)', 'sum(quantity)')} AS unit_price
       FROM l GROUP BY product_id, day
     ),
-    peak AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id),
-    lp AS (SELECT product_id, max(CAST(list_price AS DOUBLE)) AS list_price FROM products GROUP BY product_id)${withStock ? `,${stockoutCtes()}` : ''}
+    peak AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id)${
+      withProducts
+        ? `,
+    lp AS (SELECT product_id, max(CAST(list_price AS DOUBLE)) AS list_price FROM products GROUP BY product_id)`
+        : ''
+    }${withStock ? `,${stockoutCtes()}` : ''}
     SELECT 'u' AS kind, product_id, region, day, CAST(units AS DOUBLE) AS value FROM u
     UNION ALL
     SELECT 'p' AS kind, pd.product_id, CAST(NULL AS STRING) AS region, pd.day,
-      1 - pd.unit_price / coalesce(lp.list_price, peak.top_price) AS value
-    FROM pd JOIN peak ON peak.product_id = pd.product_id LEFT JOIN lp ON lp.product_id = pd.product_id${
+      1 - pd.unit_price / ${withProducts ? 'coalesce(lp.list_price, peak.top_price)' : 'peak.top_price'} AS value
+    FROM pd JOIN peak ON peak.product_id = pd.product_id${
+      withProducts ? ' LEFT JOIN lp ON lp.product_id = pd.product_id' : ''
+    }${
       withStock
         ? `
     UNION ALL
