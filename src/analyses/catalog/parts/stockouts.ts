@@ -22,9 +22,10 @@ export function hasStockTables(loaded: ReadonlySet<string> | undefined): boolean
  * defines it (stock.ts) followed through time: at each second with a count, a movement or an order line
  * no movement records, on hand = the latest count at or before it + Σ movements and unrecorded lines
  * (negated) after that count up to and including the second (0 and everything before, for a pair never
- * counted). Before a pair's first count its stock is not known: not judged (orders often go back further
- * than stock records). It stays so until the next such second; a day is out of stock when any part of it is. Reads
- * warehouses, stock_levels, stock_movements and orders; defines CTE `b` itself.
+ * counted); it stays so until the next such second, and a day is out of stock when any part of it is.
+ * Before a pair's first count its stock is not known, so those days are not judged (orders often go back
+ * further than stock records). Reads warehouses, stock_levels, stock_movements and orders; defines CTE
+ * `b` itself (the caller must not).
  */
 export function stockoutCtes(): string {
   const pair = 'PARTITION BY warehouse_id, product_id ORDER BY sec';
