@@ -73,18 +73,20 @@ async function measure(dir: string, truth: Map<string, number>, elasticity: Map<
     let n = 0;
     let inside = 0;
     let err = 0;
+    let signed = 0;
     for (const r of pe) {
       const e = elasticity.get(r.product_id);
       if (r.elasticity === null || e === undefined || r.elasticity_low === null || r.elasticity_high === null)
         continue;
       n++;
       err += Math.abs(r.elasticity - e);
+      signed += r.elasticity - e;
       if (r.elasticity_low <= e && e <= r.elasticity_high) inside++;
     }
     return {
       forecastOverTruth: sum / t,
       wapeVsTruth: abs / t,
-      elasticity: `${inside}/${n} inside the 90 % interval (of ${pe.length}), mean |error| ${(err / Math.max(1, n)).toFixed(3)}`,
+      elasticity: `${inside}/${n} inside the 90 % interval (of ${pe.length}), mean |error| ${(err / Math.max(1, n)).toFixed(3)}, mean signed error ${(signed / Math.max(1, n)).toFixed(3)}`,
     };
   } finally {
     await engine.close();
