@@ -51,9 +51,20 @@ export interface AnalysisResult<R> {
   notes: Note[];
 }
 
-async function rowsOf(engine: Engine, analysis: Analysis, params: Record<string, unknown>): Promise<Row[]> {
+/** The lake tables loaded now, when the analysis has optional ones (its SQL depends on them). */
+async function loadedTables(engine: Engine, analysis: Analysis): Promise<ReadonlySet<string> | undefined> {
+  if (!analysis.optionalTables) return undefined;
+  return new Set((await engine.tables()).filter((t) => t.state === 'loaded').map((t) => t.table));
+}
+
+async function rowsOf(
+  engine: Engine,
+  analysis: Analysis,
+  params: Record<string, unknown>,
+  loaded: ReadonlySet<string> | undefined,
+): Promise<Row[]> {
   assertRunsOn(analysis, engine.name);
-  const sql = analysis.sql(params as never);
+  const sql = analysis.sql(params as never, loaded);
   let rows: Row[] = await engine.query(sql, bindParams(analysis, sql, params));
   if (analysis.transform) rows = analysis.transform(rows, params as never);
   return rows.map((row) => analysis.row.parse(row));
@@ -65,7 +76,10 @@ export async function runAnalysis<A extends Analysis>(
   analysis: A,
   raw: Record<string, unknown>,
 ): Promise<z.infer<A['row']>[]> {
-  return (await rowsOf(engine, analysis, parseParams(analysis, raw))) as z.infer<A['row']>[];
+  const params = parseParams(analysis, raw);
+  return (await rowsOf(engine, analysis, params, await loadedTables(engine, analysis))) as z.infer<
+    A['row']
+  >[];
 }
 
 /** Runs an analysis like runAnalysis, plus its notes query when it has one (for what users read). */
@@ -75,8 +89,9 @@ export async function runAnalysisWithNotes<A extends Analysis>(
   raw: Record<string, unknown>,
 ): Promise<AnalysisResult<z.infer<A['row']>>> {
   const params = parseParams(analysis, raw);
-  const rows = (await rowsOf(engine, analysis, params)) as z.infer<A['row']>[];
-  const query = analysis.notes?.(params as never);
+  const loaded = await loadedTables(engine, analysis);
+  const rows = (await rowsOf(engine, analysis, params, loaded)) as z.infer<A['row']>[];
+  const query = analysis.notes?.(params as never, loaded);
   if (!query) return { rows, notes: [] };
   const [row] = await engine.query(query.sql, bindParams(analysis, query.sql, params));
   return { rows, notes: row ? query.read(row) : [] };

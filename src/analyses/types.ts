@@ -37,7 +37,16 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
   description: string;
   params: P;
   row: R;
-  sql: (params: z.infer<P>) => string;
+  /**
+   * The SQL. `loaded` is the set of lake tables the engine has loaded, given when the analysis declares
+   * `optionalTables` (undefined otherwise, or when only the SQL text is wanted: then assume they are).
+   */
+  sql: (params: z.infer<P>, loaded?: ReadonlySet<string>) => string;
+  /**
+   * Lake tables the analysis reads when they are loaded and does without otherwise (e.g. stock tables
+   * that censor demand): the runner asks the engine which are loaded and hands them to `sql` and `notes`.
+   */
+  optionalTables?: readonly string[];
   /**
    * Parameters deliberately not bound in the SQL, with how they are used. Every other parameter must
    * appear as `:name` in the SQL of some variant (catalog.test.ts checks both directions).
@@ -49,7 +58,7 @@ export interface Analysis<P extends ParamsSchema = ParamsSchema, R extends RowSc
    */
   transform?: (rows: Record<string, unknown>[], params: z.infer<P>) => Record<string, unknown>[];
   /** Optional query for notes about the result (rows left out and why), run after the analysis. */
-  notes?: (params: z.infer<P>) => NotesQuery;
+  notes?: (params: z.infer<P>, loaded?: ReadonlySet<string>) => NotesQuery;
   /**
    * Engines this analysis cannot run on, each with the reason (shown by `query --list`, and said when
    * the analysis is asked for on that engine). Absent: it runs on every engine.

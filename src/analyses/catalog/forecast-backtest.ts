@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { backtestDemand, dateOf } from '../models/forecast/index.js';
 import { defineAnalysis } from '../types.js';
 import { demandNotes, demandParams, demandSql, toHistory } from './parts/demand.js';
+import { hasStockTables, STOCK_TABLES } from './parts/stockouts.js';
 
 const r4 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10000) / 10000);
 /** Cut-offs tried when --origins is not given (as many of them as the history holds, at least one). */
@@ -40,7 +41,8 @@ export default defineAnalysis({
     coverage: z.number().nullable().meta({ format: 'percent' }),
   }),
   unbound: { horizon: 'transform', interval: 'transform', origins: 'transform', step: 'transform' },
-  sql: () => demandSql(),
+  optionalTables: STOCK_TABLES,
+  sql: (_p, loaded) => demandSql(hasStockTables(loaded)),
   notes: () => demandNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows, p.asOf);

@@ -11,6 +11,7 @@ import {
 } from '../models/forecast/index.js';
 import { defineAnalysis } from '../types.js';
 import { demandNotes, demandParams, demandSql, toHistory } from './parts/demand.js';
+import { hasStockTables, STOCK_TABLES } from './parts/stockouts.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const DATES = /^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/;
@@ -19,7 +20,7 @@ const DATES = /^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/;
 export default defineAnalysis({
   name: 'forecast',
   description:
-    'Daily demand (units ordered, not cancelled) for the next --horizon days with a prediction interval, by a pooled Poisson model of weekday, trend, promotion discount and Black Friday; future promotions as --discount and --sale-days say (default none, Black Friday by the calendar)',
+    'Daily demand (units ordered, not cancelled) for the next --horizon days with a prediction interval, by a pooled Poisson model of weekday, trend, promotion discount and Black Friday, out-of-stock days left out when the lake has stock data; future promotions as --discount and --sale-days say (default none, Black Friday by the calendar)',
   params: z.object({
     ...demandParams,
     by: z
@@ -67,7 +68,8 @@ export default defineAnalysis({
     discount: 'transform',
     saleDays: 'transform',
   },
-  sql: () => demandSql(),
+  optionalTables: STOCK_TABLES,
+  sql: (_p, loaded) => demandSql(hasStockTables(loaded)),
   notes: () => demandNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows, p.asOf);

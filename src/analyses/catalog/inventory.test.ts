@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { isUserError } from '../../errors/index.js';
 import { csv, ORDERS_HEADER } from '../../testing/index.js';
 import { fixtureLake, ingestFixture } from '../fixture.test-helper.js';
+import { dayOf, forecastDemand } from '../models/forecast/index.js';
 import { stockoutRisk } from './inventory.js';
+import { demandSql, toHistory } from './parts/demand.js';
 import { leadTimeDemand, trailingMeanEstimator } from './parts/demand-estimate.js';
 
 const line = (id: string, region: string, product: string, qty: number, at: string, status = 'COMPLETED') => [
@@ -23,7 +25,7 @@ const line = (id: string, region: string, product: string, qty: number, at: stri
  * Hand-built: WH-A serves NORTH (WH-Z is NORTH too but has the larger id), WH-B serves SOUTH. Every
  * expected figure below is worked out by hand from these rows (see the comments).
  */
-async function build(dir: string): Promise<void> {
+export async function buildInv(dir: string): Promise<void> {
   await ingestFixture(dir, [
     [
       'products',
@@ -80,10 +82,10 @@ async function build(dir: string): Promise<void> {
 }
 
 describe('inventory on a hand-built lake', () => {
-  const lake = fixtureLake(build);
+  const lake = fixtureLake(buildInv);
 
   it('adds the latest count, later movements and the order lines no movement records', async () => {
-    const rows = await lake.run('inventory', { demandDays: 7 });
+    const rows = await lake.run('inventory', { demandDays: 7, demand: 'trailing' });
     const byPair = Object.fromEntries(
       rows.map((r) => [
         `${r.warehouse_id}/${r.product_id}`,
@@ -101,7 +103,7 @@ describe('inventory on a hand-built lake', () => {
   });
 
   it('estimates demand over the trailing days, days of cover and the stockout risk within the lead time', async () => {
-    const rows = await lake.run('inventory', { demandDays: 7 });
+    const rows = await lake.run('inventory', { demandDays: 7, demand: 'trailing' });
     const a = rows.find((r) => r.warehouse_id === 'WH-A') as Record<string, number>;
     // Window: the 7 days before 2026-11-06 12:00:01 (the last non-cancelled order + 1 s); units by day
     // back from it: O6 1 (day 4), O1 3 (day 3), O2 2 (day 2), O4 5 (day 6); returns are not demand.
@@ -162,6 +164,7 @@ describe('inventory on a hand-built lake', () => {
 
   it('reorder: policy from the days before the held-out one, replayed on it', async () => {
     const rows = await lake.run('reorder', {
+      demand: 'trailing',
       holdoutDays: 1,
       demandDays: 7,
       holdingRate: 3.65,
@@ -195,10 +198,40 @@ describe('inventory on a hand-built lake', () => {
     ]);
   });
 
+  it("reorder --demand forecast: s and Q from the forecast model's sums over the lead time and order days", async () => {
+    const [row] = await lake.run('reorder', { holdoutDays: 1, warehouse: 'WH-B' });
+    // Independently: the forecast model on the demand history before the held-out day (2026-11-06),
+    // WH-B serving SOUTH, lead time 2, order days 14; s = ⌈Σμ + z(0.95)·√Σvar⌉, Q = ⌈Σμ over 14 days⌉.
+    const asOf = '2026-11-06';
+    const history = toHistory(await lake.engine().query(demandSql(true), { asOf }), asOf);
+    const days = forecastDemand(history, { horizon: 14 }).filter((f) => f.region === 'SOUTH');
+    const lead = days.slice(0, 2);
+    const mean = lead.reduce((t, f) => t + f.mean, 0);
+    const variance = lead.reduce((t, f) => t + f.variance, 0);
+    assert.ok(mean > 0);
+    assert.equal(row?.reorder_point, Math.ceil(mean + 1.644854 * Math.sqrt(variance)));
+    assert.equal(row?.order_quantity, Math.max(1, Math.ceil(days.reduce((t, f) => t + f.mean, 0))));
+    assert.ok(Math.abs(Number(row?.daily_demand) - mean / 2) < 1e-4);
+  });
+
+  it("inventory --demand forecast: lead-time demand and risk from the forecast model's sums", async () => {
+    const rows = await lake.run('inventory', { warehouse: 'WH-B' });
+    // History: every order; the forecast starts the day after the last order line (2026-11-07).
+    const history = toHistory(await lake.engine().query(demandSql(true), { asOf: null }), undefined);
+    assert.equal(history.end, dayOf('2026-11-07'));
+    const lead = forecastDemand(history, { horizon: 2 }).filter((f) => f.region === 'SOUTH');
+    const mean = lead.reduce((t, f) => t + f.mean, 0);
+    const sd = Math.sqrt(lead.reduce((t, f) => t + f.variance, 0));
+    const b = rows[0] as { lead_time_demand: number; stockout_risk: number };
+    assert.ok(Math.abs(b.lead_time_demand - mean) < 1e-4);
+    // On hand 5: 1 − Φ((5 − mean) ÷ sd), the normal tail computed here by the erf series of stockoutRisk's peer.
+    assert.ok(Math.abs(b.stockout_risk - stockoutRisk(5, mean, sd)) < 1e-4);
+  });
+
   it('averages over the days since the first order when the window reaches back further', async () => {
     // First order O9 2026-10-20 10:00 to 2026-11-06 12:00:01: 17 whole days, not 28. NORTH P1 lines
     // with quantity > 0 in them: O1 3 + O2 2 + O4 5 + O6 1 = 11.
-    const rows = await lake.run('inventory', { demandDays: 28 });
+    const rows = await lake.run('inventory', { demandDays: 28, demand: 'trailing' });
     const a = rows.find((r) => r.warehouse_id === 'WH-A') as Record<string, number>;
     assert.ok(Math.abs((a.daily_demand as number) - 11 / 17) < 1e-4);
   });

@@ -1,12 +1,47 @@
 import { z } from 'zod';
-import { UserError } from '../../errors/index.js';
+import { isUserError, UserError } from '../../errors/index.js';
+import { dateOf } from '../models/forecast/index.js';
 import { defineAnalysis } from '../types.js';
+import { toHistory } from './parts/demand.js';
 import { trailingMeanEstimator } from './parts/demand-estimate.js';
 import { historyDays, series } from './parts/demand-series.js';
+import { demandForecaster, forecastPolicy } from './parts/forecast-demand.js';
 import { inStockDays, proposePolicy, uncensor } from './parts/reorder-policy.js';
 import { type Policy, type SimResult, simulatePolicy } from './parts/reorder-sim.js';
 import { reorderSql } from './parts/reorder-sql.js';
 import { checkFilters, num } from './parts/stock.js';
+
+/** Kinds of the demand history rows reorderSql adds for the forecast. */
+const DEMAND_KINDS = new Set(['u', 'p', 's']);
+
+/** The forecast fitted on the demand history before the cut-off (epoch day), with the days it fitted. */
+function forecastAt(rows: readonly Record<string, unknown>[], cutDay: number) {
+  const history = toHistory(
+    rows.map((r) => ({
+      kind: r.kind,
+      product_id: r.product_id,
+      region: r.region,
+      day: r.day,
+      value: r.value,
+    })),
+    dateOf(cutDay),
+  );
+  let over: ReturnType<typeof demandForecaster>;
+  try {
+    over = demandForecaster(history);
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    throw new UserError(`reorder: ${err.message}; or use --demand trailing`, {
+      code: 'too_little_history',
+      cause: err,
+    });
+  }
+  const fitted = (product: string, region: string) => {
+    const s = history.series.find((x) => x.product === product && x.region === region);
+    return s ? s.units.length - (s.censored?.filter(Boolean).length ?? 0) : 0;
+  };
+  return { over, fitted };
+}
 
 const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10000) / 10000 : null);
 const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
@@ -18,7 +53,7 @@ const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null
 export default defineAnalysis({
   name: 'reorder',
   description:
-    'Reorder point and order quantity per product × warehouse for a service level, from demand before the held-out last days; stockouts and holding cost of following it vs today’s policy, replayed on those days',
+    'Reorder point and order quantity per product × warehouse for a service level, from the forecast (or the trailing mean) before the held-out last days; stockouts and holding cost of following it vs today’s policy, replayed on those days',
   params: z.object({
     serviceLevel: z.coerce
       .number()
@@ -57,6 +92,12 @@ export default defineAnalysis({
       .max(10)
       .default(0.25)
       .describe('yearly holding cost as a share of unit cost (default 0.25)'),
+    demand: z
+      .enum(['forecast', 'trailing'])
+      .default('forecast')
+      .describe(
+        'demand from the forecast model over the lead time (forecast, default) or the trailing mean of the --demand-days days in stock (trailing)',
+      ),
     warehouse: z.string().min(1).optional().describe('only this warehouse (e.g. WH-US-EAST)'),
     product: z.string().min(1).optional().describe('only this product (e.g. PHONE001)'),
   }),
@@ -81,14 +122,16 @@ export default defineAnalysis({
     current_holding_cost: z.number().nullable(),
   }),
   unbound: {
+    demand: 'shape',
     serviceLevel: 'transform',
     orderDays: 'transform',
     holdingRate: 'transform',
     warehouse: 'transform',
     product: 'transform',
   },
-  sql: () => reorderSql(),
-  transform: (rows, p) => {
+  sql: (p) => reorderSql(p.demand === 'forecast'),
+  transform: (allRows, p) => {
+    const rows = allRows.filter((r) => !DEMAND_KINDS.has(String(r.kind)));
     const pairs = new Map<
       string,
       { pair?: Record<string, unknown>; series: Record<string, Map<number, number>> }
@@ -117,6 +160,13 @@ export default defineAnalysis({
     if (!first)
       throw new UserError('reorder: the lake has no stock counts or movements', { code: 'no_stock' });
     const days = historyDays('reorder', first.first_sec, first.cut_sec, p.demandDays, 7);
+    const forecaster =
+      p.demand === 'forecast'
+        ? forecastAt(
+            allRows.filter((r) => DEMAND_KINDS.has(String(r.kind))),
+            Math.round(num(first.cut_sec) / 86400),
+          )
+        : null;
     return stocked
       .filter(
         (x) =>
@@ -142,7 +192,24 @@ export default defineAnalysis({
         const holdingPerUnitDay = (num(pair.unit_cost) * p.holdingRate) / 365;
         const run = (policy: Policy | null): SimResult | null =>
           policy && lead !== null ? simulatePolicy(num(pair.on_hand), held, pipeline, policy, lead) : null;
-        const proposed = lead !== null ? proposePolicy(est, lead, p.serviceLevel, p.orderDays) : null;
+        const region = String(pair.region ?? '');
+        const product = String(pair.product_id);
+        // Forecast: sums over the lead time (the order days when there is none) of daily means and variances.
+        const fc = forecaster
+          ? {
+              lead: forecaster.over(product, region, 0, lead ?? p.orderDays),
+              order: forecaster.over(product, region, 0, p.orderDays).mean,
+              days: forecaster.fitted(product, region),
+            }
+          : null;
+        const proposed =
+          lead === null
+            ? null
+            : fc
+              ? forecastPolicy(fc.lead, fc.order, p.serviceLevel)
+              : proposePolicy(est, lead, p.serviceLevel, p.orderDays);
+        const perDay = fc ? fc.lead.mean / (lead ?? p.orderDays) : est.mean;
+        const sdPerDay = fc ? Math.sqrt(fc.lead.variance / (lead ?? p.orderDays)) : est.sd;
         const current =
           pair.reorder_point !== null && pair.order_quantity !== null
             ? { reorderPoint: num(pair.reorder_point), orderQuantity: num(pair.order_quantity) }
@@ -154,13 +221,13 @@ export default defineAnalysis({
           warehouse_id: String(pair.warehouse_id),
           product_id: String(pair.product_id),
           lead_time_days: lead,
-          daily_demand: r4(est.mean),
-          demand_sd: r4(est.sd),
+          daily_demand: r4(perDay),
+          demand_sd: r4(sdPerDay),
           reorder_point: proposed?.reorderPoint ?? null,
           order_quantity: proposed?.orderQuantity ?? null,
           current_reorder_point: current?.reorderPoint ?? null,
           current_order_quantity: current?.orderQuantity ?? null,
-          estimate_days: inStock.length >= 7 ? inStock.length : train.length,
+          estimate_days: fc ? fc.days : inStock.length >= 7 ? inStock.length : train.length,
           holdout_demand: held.reduce((t, u) => t + u, 0),
           censored_days: censored,
           stockout_units: a?.shortUnits ?? null,

@@ -5,6 +5,7 @@ import { isoDate } from '../../params.js';
 import type { NotesQuery } from '../../types.js';
 import { type LeftOut, leftOutNotes } from './customers.js';
 import { epochSecondsSql, ratioSql } from './sql.js';
+import { censoredDays, stockoutCtes } from './stockouts.js';
 
 const DAY = 86400;
 /** A day is a store-wide sale when at least this share of the products sold that day were discounted. */
@@ -34,15 +35,25 @@ export const demandParams = {
  * region and UTC day before :asOf. 'u' rows carry units; 'p' rows carry each product's discount on each
  * day it sold (cancelled lines included, their price is still the day's price): 1 − the day's average
  * paid unit price (total ÷ quantity) ÷ its list price (products.list_price; the highest daily price seen
- * for a product the products table does not list).
+ * for a product the products table does not list). With `withStock` (the lake has stock tables), 's' rows
+ * carry the out-of-stock spans of each product × region (day = first day, value = last day, NULL = open;
+ * stockouts.ts), whose days the forecast leaves out as censored. `beforeSec`: an SQL expression of the end
+ * in epoch seconds, in place of :asOf (reorder's cut-off); null: every order.
+ * Without `withProducts` (a lake without a products table) every list price is the highest daily price.
  */
-export function demandSql(): string {
+export function demandSql(withStock = false, beforeSec?: string | null, withProducts = true): string {
+  const before =
+    beforeSec === undefined
+      ? '(:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))'
+      : beforeSec === null
+        ? 'TRUE'
+        : `${epochSecondsSql('order_date')} < ${beforeSec}`;
   const day = `CAST(floor(${ratioSql(epochSecondsSql('order_date'), String(DAY))}) AS BIGINT)`;
   return `
     WITH l AS (
       SELECT product_id, region, ${day} AS day, quantity, total_amount, status
       FROM orders
-      WHERE quantity > 0 AND (:asOf IS NULL OR order_date < CAST(:asOf AS TIMESTAMP))
+      WHERE quantity > 0 AND ${before}
     ),
     u AS (
       SELECT product_id, region, day, sum(quantity) AS units
@@ -52,13 +63,25 @@ export function demandSql(): string {
       SELECT product_id, day, ${ratioSql('sum(total_amount)', 'sum(quantity)')} AS unit_price
       FROM l GROUP BY product_id, day
     ),
-    peak AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id),
-    lp AS (SELECT product_id, max(CAST(list_price AS DOUBLE)) AS list_price FROM products GROUP BY product_id)
+    peak AS (SELECT product_id, max(unit_price) AS top_price FROM pd GROUP BY product_id)${
+      withProducts
+        ? `,
+    lp AS (SELECT product_id, max(CAST(list_price AS DOUBLE)) AS list_price FROM products GROUP BY product_id)`
+        : ''
+    }${withStock ? `,${stockoutCtes()}` : ''}
     SELECT 'u' AS kind, product_id, region, day, CAST(units AS DOUBLE) AS value FROM u
     UNION ALL
     SELECT 'p' AS kind, pd.product_id, CAST(NULL AS STRING) AS region, pd.day,
-      1 - pd.unit_price / coalesce(lp.list_price, peak.top_price) AS value
-    FROM pd JOIN peak ON peak.product_id = pd.product_id LEFT JOIN lp ON lp.product_id = pd.product_id`;
+      1 - pd.unit_price / ${withProducts ? 'coalesce(lp.list_price, peak.top_price)' : 'peak.top_price'} AS value
+    FROM pd JOIN peak ON peak.product_id = pd.product_id${
+      withProducts ? ' LEFT JOIN lp ON lp.product_id = pd.product_id' : ''
+    }${
+      withStock
+        ? `
+    UNION ALL
+    SELECT 's' AS kind, product_id, region, from_day AS day, CAST(to_day AS DOUBLE) AS value FROM stockouts`
+        : ''
+    }`;
 }
 
 const LEFT_OUT: LeftOut[] = [
@@ -85,11 +108,12 @@ export function demandNotes(): NotesQuery {
 }
 
 const row = z.object({
-  kind: z.enum(['u', 'p']),
+  kind: z.enum(['u', 'p', 's']),
   product_id: z.string(),
   region: z.string().nullable(),
   day: z.coerce.number().int(),
-  value: z.coerce.number(),
+  // NULL only in 's' rows: a stockout still open at the lake's end.
+  value: z.union([z.null(), z.coerce.number()]),
 });
 
 /** Black Friday: the day after the fourth Thursday of November of each year between two epoch days. */
@@ -108,7 +132,7 @@ export function blackFridays(fromDay: number, toDay: number): number[] {
 
 /**
  * The demand history of the SQL rows: one series per product × region from the product's first day with a
- * sale, zeros on days without one; the discount of each product-day; and the store-wide sale days
+ * sale, zeros on days without one, its out-of-stock days marked censored (when the rows carry stockouts); the discount of each product-day; and the store-wide sale days
  * (Black Friday by the calendar, and days when nearly every product sold was discounted).
  */
 export function toHistory(rows: readonly Record<string, unknown>[], asOf: string | undefined): DemandHistory {
@@ -116,12 +140,20 @@ export function toHistory(rows: readonly Record<string, unknown>[], asOf: string
   const discount = new Map<string, number>();
   const firstSale = new Map<string, number>();
   const perDay = new Map<number, [number, number]>();
+  const spans = new Map<string, { from: number; to: number | null }[]>();
   let last = Number.NEGATIVE_INFINITY;
   for (const raw of rows) {
     const r = row.parse(raw);
+    if (r.kind === 's') {
+      const key = `${r.product_id}\u241f${r.region ?? ''}`;
+      const list = spans.get(key) ?? [];
+      list.push({ from: r.day, to: r.value });
+      spans.set(key, list);
+      continue;
+    }
     last = Math.max(last, r.day);
     if (r.kind === 'p') {
-      const d = Math.max(0, r.value);
+      const d = Math.max(0, r.value ?? 0);
       discount.set(`${r.product_id}\u241f${r.day}`, d);
       const c = perDay.get(r.day) ?? [0, 0];
       perDay.set(r.day, [c[0] + 1, c[1] + (d >= DISCOUNTED ? 1 : 0)]);
@@ -130,7 +162,7 @@ export function toHistory(rows: readonly Record<string, unknown>[], asOf: string
     const key = `${r.product_id}\u241f${r.region ?? ''}`;
     const m = units.get(key) ?? new Map<number, number>();
     units.set(key, m);
-    m.set(r.day, (m.get(r.day) ?? 0) + r.value);
+    m.set(r.day, (m.get(r.day) ?? 0) + (r.value ?? 0));
     firstSale.set(r.product_id, Math.min(firstSale.get(r.product_id) ?? r.day, r.day));
   }
   const end = asOf !== undefined ? dayOf(asOf) : last + 1;
@@ -139,11 +171,13 @@ export function toHistory(rows: readonly Record<string, unknown>[], asOf: string
     const [product = '', region = ''] = key.split('\u241f');
     const start = firstSale.get(product) ?? end;
     if (start >= end) continue;
+    const censored = censoredDays(spans.get(key), start, end);
     series.push({
       product,
       region,
       start,
       units: Array.from({ length: end - start }, (_, i) => m.get(start + i) ?? 0),
+      ...(censored ? { censored } : {}),
     });
   }
   const saleDays = new Set<number>(Number.isFinite(last) ? blackFridays(end - 3660, end + 366) : []);

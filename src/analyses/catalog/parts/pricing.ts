@@ -7,6 +7,8 @@ import {
   MIN_DAYS,
 } from '../../models/pricing/index.js';
 import { dateRangeSql, param } from '../../params.js';
+import { epochSecondsSql, ratioSql } from './sql.js';
+import { stockoutCtes } from './stockouts.js';
 
 /** Parameters both pricing analyses take. */
 export const pricingParams = {
@@ -29,9 +31,11 @@ export const pricingParams = {
 
 /**
  * Per product and day: order lines, units, average selling price and (competitor=mean) the competitors'
- * mean price, plus the product's unit cost. The heavy aggregation stays in the engine.
+ * mean price, plus the product's unit cost. The heavy aggregation stays in the engine. With `withStock`
+ * (the lake has stock tables), `stockout` is 1 on a day when the warehouse of any region was out of stock
+ * of the product for some part of it (stockouts.ts): its sales do not show the demand.
  */
-export function dailySalesSql(competitor: 'mean' | 'none', withCost = false): string {
+export function dailySalesSql(competitor: 'mean' | 'none', withCost = false, withStock = false): string {
   const comp =
     competitor === 'mean'
       ? `LEFT JOIN (
@@ -41,18 +45,30 @@ export function dailySalesSql(competitor: 'mean' | 'none', withCost = false): st
           GROUP BY 1, 2
         ) c ON c.product_id = s.product_id AND c.day = s.day`
       : '';
+  const stock = withStock
+    ? `LEFT JOIN (
+          SELECT s2.product_id, s2.day, 1 AS stockout
+          FROM s s2 JOIN stockouts so ON so.product_id = s2.product_id AND so.from_day <= s2.eday
+            AND (so.to_day IS NULL OR so.to_day >= s2.eday)
+          GROUP BY s2.product_id, s2.day
+        ) st ON st.product_id = s.product_id AND st.day = s.day`
+    : '';
   return `
-    SELECT s.product_id, s.day, s.lines, s.units, s.amount / s.units AS price,
-      ${competitor === 'mean' ? 'c.competitor_price' : 'CAST(NULL AS DOUBLE) AS competitor_price'},
-      ${withCost ? 'CAST(pr.unit_cost AS DOUBLE)' : 'CAST(NULL AS DOUBLE)'} AS unit_cost
-    FROM (
-      SELECT product_id, CAST(CAST(order_date AS DATE) AS STRING) AS day, count(*) AS lines,
+    WITH s AS (
+      SELECT product_id, CAST(CAST(order_date AS DATE) AS STRING) AS day,
+        min(CAST(floor(${ratioSql(epochSecondsSql('order_date'), '86400')}) AS BIGINT)) AS eday, count(*) AS lines,
         sum(quantity) AS units, CAST(sum(quantity * price) AS DOUBLE) AS amount
       FROM orders
       WHERE quantity > 0 AND (:product IS NULL OR product_id = :product) AND ${dateRangeSql('order_date')}
       GROUP BY 1, 2
-    ) s
+    )${withStock ? `,${stockoutCtes()}` : ''}
+    SELECT s.product_id, s.day, s.lines, s.units, s.amount / s.units AS price,
+      ${competitor === 'mean' ? 'c.competitor_price' : 'CAST(NULL AS DOUBLE) AS competitor_price'},
+      ${withCost ? 'CAST(pr.unit_cost AS DOUBLE)' : 'CAST(NULL AS DOUBLE)'} AS unit_cost,
+      ${withStock ? 'coalesce(st.stockout, 0)' : '0'} AS stockout
+    FROM s
     ${comp}
+    ${stock}
     ${withCost ? 'LEFT JOIN products pr ON pr.product_id = s.product_id' : ''}
     ORDER BY s.product_id, s.day`;
 }
@@ -61,6 +77,8 @@ export function dailySalesSql(competitor: 'mean' | 'none', withCost = false): st
 export interface ProductEstimate {
   productId: string;
   sales: DailySales[];
+  /** Days with sales left out of the fit because a warehouse was out of stock (sales hid demand). */
+  stockoutDays: number;
   estimate: ElasticityEstimate;
 }
 
@@ -102,17 +120,20 @@ export function estimateAll(
       `${analysis}: too little history: ${windowDays} days of orders, at least ${MIN_DAYS} needed`,
       { code: 'too_little_history' },
     );
-  const byProduct = new Map<string, DailySales[]>();
+  const byProduct = new Map<string, { sales: DailySales[]; stockoutDays: number }>();
   for (const r of rows) {
     const id = String(r.product_id);
-    const list = byProduct.get(id) ?? [];
-    list.push(dailyOf(r));
-    byProduct.set(id, list);
+    const entry = byProduct.get(id) ?? { sales: [], stockoutDays: 0 };
+    byProduct.set(id, entry);
+    // A day out of stock sold what there was, not what was asked for: left out (and out of the window).
+    if (num(r.stockout ?? 0) > 0) entry.stockoutDays++;
+    else entry.sales.push(dailyOf(r));
   }
-  return [...byProduct].map(([productId, sales]) => ({
+  return [...byProduct].map(([productId, { sales, stockoutDays }]) => ({
     productId,
     sales,
-    estimate: estimateElasticity(sales, windowDays, params.confidence),
+    stockoutDays,
+    estimate: estimateElasticity(sales, windowDays - stockoutDays, params.confidence),
   }));
 }
 

@@ -1,3 +1,4 @@
+import { demandSql } from './demand.js';
 import { epochSecondsSql, ratioSql } from './sql.js';
 import { dailyDemandCte, stockCtes } from './stock.js';
 
@@ -5,15 +6,17 @@ const DAY = 86400;
 const bigint = (v: string) => `CAST(${v} AS BIGINT)`;
 const dbl = (v: string) => `CAST(${v} AS DOUBLE)`;
 const NULL_INT = 'CAST(NULL AS BIGINT)';
+const NULL_STR = 'CAST(NULL AS STRING)';
 
 /**
  * The rows reorder reads, one kind per row: 'pair' (stock at the cut-off, today's policy, unit cost and
  * the window's bounds), 'train' (units per day before the cut-off, day 0 = the last), 'held' (units per
  * held-out day, day 0 = the first), 'arriving' (receipts per held-out day) and 'supply' (movements other
  * than sales per day before the cut-off). The cut-off is :holdoutDays days before 00:00 UTC of the day
- * after the last non-cancelled order.
+ * after the last non-cancelled order. With `withDemand`, also the rows of demandSql before the cut-off
+ * (kinds 'u', 'p', 's' with stockout spans; warehouse_id NULL, region and value set) for the forecast.
  */
-export function reorderSql(): string {
+export function reorderSql(withDemand = false): string {
   return `
     WITH e AS (
       SELECT (floor(${ratioSql(`max(${epochSecondsSql('order_date')})`, String(DAY))}) + 1) * ${DAY} AS end_sec,
@@ -54,19 +57,28 @@ export function reorderSql(): string {
     SELECT 'pair' AS kind, s.warehouse_id, s.product_id, ${NULL_INT} AS day, ${NULL_INT} AS units,
       ${bigint('s.on_hand')} AS on_hand, ${bigint('s.reorder_point')} AS reorder_point,
       ${bigint('s.order_quantity')} AS order_quantity, ${bigint('s.lead_time_days')} AS lead_time_days,
-      ${dbl('c.unit_cost')} AS unit_cost, ${dbl('b.first_sec')} AS first_sec, ${dbl('b.cut_sec')} AS cut_sec
+      ${dbl('c.unit_cost')} AS unit_cost, ${dbl('b.first_sec')} AS first_sec, ${dbl('b.cut_sec')} AS cut_sec,
+      s.region, CAST(NULL AS DOUBLE) AS value
     FROM stock s CROSS JOIN b LEFT JOIN cost c ON c.product_id = s.product_id
     UNION ALL
     SELECT 'train' AS kind, warehouse_id, product_id, ${bigint('day')}, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM daily
+      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), ${NULL_STR}, CAST(NULL AS DOUBLE) FROM daily
     UNION ALL
     SELECT 'held' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM held
+      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), ${NULL_STR}, CAST(NULL AS DOUBLE) FROM held
     UNION ALL
     SELECT 'arriving' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM arriving
+      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), ${NULL_STR}, CAST(NULL AS DOUBLE) FROM arriving
     UNION ALL
     SELECT 'supply' AS kind, warehouse_id, product_id, day, ${bigint('units')}, ${NULL_INT}, ${NULL_INT},
-      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE) FROM supply
-    ORDER BY 2, 3, 1, 4`;
+      ${NULL_INT}, ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), ${NULL_STR}, CAST(NULL AS DOUBLE) FROM supply${
+        withDemand
+          ? `
+    UNION ALL
+    SELECT kind, CAST(NULL AS STRING), product_id, day, ${NULL_INT}, ${NULL_INT}, ${NULL_INT}, ${NULL_INT},
+      ${NULL_INT}, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), region, value
+    FROM (${demandSql(true, `(SELECT end_sec - :holdoutDays * ${DAY} FROM e)`)}) dem`
+          : ''
+      }
+    ORDER BY 2 NULLS FIRST, 3, 1, 4 NULLS FIRST, 13 NULLS FIRST, 14 NULLS FIRST`;
 }

@@ -20,18 +20,7 @@ const DAY = 86400;
  */
 export function stockCtes(): string {
   const before = (col: string) => `(b.cut_sec IS NULL OR ${col} < b.cut_sec)`;
-  return `
-    wh AS (SELECT region, min(warehouse_id) AS warehouse_id FROM warehouses GROUP BY region),
-    ol AS (
-      SELECT w.warehouse_id, o.product_id, o.order_id, o.quantity, ${epochSecondsSql('o.order_date')} AS sec
-      FROM orders o JOIN wh w ON w.region = o.region
-      WHERE o.status <> 'CANCELLED'
-    ),
-    mvs AS (
-      SELECT m.warehouse_id, m.product_id, m.movement_type, m.quantity, m.reference,
-        ${epochSecondsSql('m.moved_at')} AS sec
-      FROM stock_movements m CROSS JOIN b WHERE ${before(epochSecondsSql('m.moved_at'))}
-    ),
+  return `${stockSourceCtes()},
     lvl AS (
       SELECT warehouse_id, product_id, counted_sec, on_hand, reorder_point, order_quantity, lead_time_days
       FROM (
@@ -60,10 +49,6 @@ export function stockCtes(): string {
       WHERE x.counted_sec IS NULL OR m.sec > x.counted_sec
       GROUP BY x.warehouse_id, x.product_id
     ),
-    recorded AS (
-      SELECT DISTINCT warehouse_id, product_id, reference, movement_type FROM mvs
-      WHERE movement_type IN ('SALE', 'RETURN') AND reference IS NOT NULL
-    ),
     unrecorded AS (
       SELECT x.warehouse_id, x.product_id, sum(o.quantity) AS sold
       FROM base x
@@ -83,6 +68,31 @@ export function stockCtes(): string {
       FROM base x
       LEFT JOIN moved m ON m.warehouse_id = x.warehouse_id AND m.product_id = x.product_id
       LEFT JOIN unrecorded u ON u.warehouse_id = x.warehouse_id AND u.product_id = x.product_id
+    )`;
+}
+
+/**
+ * CTEs `wh` (the warehouse that ships each region's lines), `ol` (non-cancelled order lines with their
+ * warehouse and epoch second), `mvs` (movements before `b.cut_sec`) and `recorded` (the order lines a
+ * SALE or RETURN movement names), from CTE `b` that the caller defines (column cut_sec).
+ */
+export function stockSourceCtes(): string {
+  const before = (col: string) => `(b.cut_sec IS NULL OR ${col} < b.cut_sec)`;
+  return `
+    wh AS (SELECT region, min(warehouse_id) AS warehouse_id FROM warehouses GROUP BY region),
+    ol AS (
+      SELECT w.warehouse_id, o.product_id, o.order_id, o.quantity, ${epochSecondsSql('o.order_date')} AS sec
+      FROM orders o JOIN wh w ON w.region = o.region
+      WHERE o.status <> 'CANCELLED'
+    ),
+    mvs AS (
+      SELECT m.warehouse_id, m.product_id, m.movement_type, m.quantity, m.reference,
+        ${epochSecondsSql('m.moved_at')} AS sec
+      FROM stock_movements m CROSS JOIN b WHERE ${before(epochSecondsSql('m.moved_at'))}
+    ),
+    recorded AS (
+      SELECT DISTINCT warehouse_id, product_id, reference, movement_type FROM mvs
+      WHERE movement_type IN ('SALE', 'RETURN') AND reference IS NOT NULL
     )`;
 }
 

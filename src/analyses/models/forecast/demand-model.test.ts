@@ -58,6 +58,17 @@ describe('demand model on hand-built fixtures', () => {
     assert.ok(Math.abs(week - 100) > 10, `uncensored week ${week}`);
   });
 
+  it("a censored day's partial sales do not raise the series' level", () => {
+    // Regression: the level summed every day's units but only the fitted days' exposure, so the 2 units
+    // sold on each censored day (a partial day in stock) lifted the forecast above the weekly pattern.
+    const s = series('A', 'EU', 28, (d) =>
+      d - START >= 10 && d - START <= 16 ? 2 : (WEEK[weekdayOf(d)] as number),
+    );
+    const censored = s.units.map((_, i) => i >= 10 && i <= 16);
+    const out = forecastDemand(history([{ ...s, censored }]), { horizon: 7 });
+    for (const f of out) assert.ok(Math.abs(f.mean - (WEEK[weekdayOf(f.day)] as number)) < 1e-6, `${f.mean}`);
+  });
+
   it('recovers a planted promotion elasticity, sale-day lift and trend exactly', () => {
     const discount = (_p: string, day: number) => ((day - START) % 5 === 2 ? 0.2 : 0);
     const sale = START + 17;

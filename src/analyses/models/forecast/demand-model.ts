@@ -97,7 +97,8 @@ export function fitDemandModel(history: DemandHistory): DemandModel {
   let yAll = 0;
   let eAll = 0;
   const totals = history.series.map((s, i) => {
-    const y = s.units.reduce((a, b) => a + b, 0);
+    // Units of the days fitted only: a censored day's sales are not its demand, and its exposure is not in e.
+    const y = Array.from((groups[i] as PoissonGroup).y).reduce((a, b) => a + b, 0);
     const e = fit.exposure[i] as number;
     sum(byProduct, s.product, y, e);
     sum(byRegion, s.region, y, e);
