@@ -12,7 +12,7 @@ const DEFAULT_ORIGINS = 3;
 export default defineAnalysis({
   name: 'forecast-backtest',
   description:
-    'Backtest of forecast on rolling origins (cut-offs --step days apart, each forecasting --horizon days): WAPE and MASE against seasonal naive (same weekday last week), and the coverage of the prediction intervals',
+    'Backtest of forecast on rolling origins (cut-offs --step days apart, each forecasting --horizon days): WAPE and MASE against seasonal naive (same weekday last week), and the coverage of the prediction intervals next to the probability the model gave them (whole units cannot hold exactly --interval)',
   params: z.object({
     ...demandParams,
     asOf: demandParams.asOf.describe(
@@ -39,6 +39,7 @@ export default defineAnalysis({
     wape_vs_naive: z.number().nullable(),
     mase: z.number().nullable(),
     coverage: z.number().nullable().meta({ format: 'percent' }),
+    interval_probability: z.number().nullable().meta({ format: 'percent' }),
   }),
   unbound: { horizon: 'transform', interval: 'transform', origins: 'transform', step: 'transform' },
   optionalTables: STOCK_TABLES,
@@ -66,6 +67,7 @@ export default defineAnalysis({
       wape_vs_naive: r4(s.wape / naive),
       mase: r4(s.mase),
       coverage: r4(s.coverage),
+      interval_probability: r4(s.intervalProbability),
     }));
   },
 });

@@ -14,6 +14,7 @@ import { demandNotes, demandParams, demandSql, toHistory } from './parts/demand.
 import { hasStockTables, STOCK_TABLES } from './parts/stockouts.js';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+const r4 = (x: number) => Math.round(x * 10000) / 10000;
 const DATES = /^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/;
 
 /** Daily units per product × region (or summed) for the next days, with prediction intervals. */
@@ -56,6 +57,7 @@ export default defineAnalysis({
     units: z.number(),
     lower: z.number().int(),
     upper: z.number().int(),
+    interval_probability: z.number().meta({ format: 'percent' }),
     discount: z.number().meta({ format: 'percent' }),
     sale_day: z.boolean(),
   }),
@@ -107,6 +109,7 @@ export default defineAnalysis({
         units: r2(f.mean),
         lower: f.lower,
         upper: f.upper,
+        interval_probability: r4(f.probability),
         discount: r2(f.discount),
         sale_day: f.saleDay,
       }));

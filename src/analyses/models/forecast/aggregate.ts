@@ -32,8 +32,5 @@ export function aggregateForecasts(
     // A sum over products has no one discount: the largest planned one is shown.
     g.discount = Math.max(g.discount, f.discount);
   }
-  return [...groups.values()].map((g) => {
-    const [lower, upper] = countInterval(g.mean, g.variance, level);
-    return { ...g, lower, upper };
-  });
+  return [...groups.values()].map((g) => ({ ...g, ...countInterval(g.mean, g.variance, level) }));
 }

@@ -27,6 +27,11 @@ export interface BacktestScore {
   mase: number | null;
   /** Share of actuals inside the interval (the model only). */
   coverage: number | null;
+  /**
+   * Mean probability the model gave its intervals over the same points (the model only): what coverage
+   * should be. Whole units cannot hold exactly the level, so this is near it, not at it.
+   */
+  intervalProbability: number | null;
 }
 
 /** The cut-off days (epoch days) of a backtest, latest first. */
@@ -84,7 +89,7 @@ export function backtestDemand(
 } {
   const cuts = cutoffs(history, o);
   const acc = {
-    model: { abs: 0, mase: [] as number[], covered: 0 },
+    model: { abs: 0, mase: [] as number[], covered: 0, probability: 0 },
     naive: { abs: 0, mase: [] as number[] },
   };
   let actual = 0;
@@ -116,6 +121,8 @@ export function backtestDemand(
         modelAbs += Math.abs(y - mean);
         naiveAbs += Math.abs(y - seasonalNaive(s, cut, h));
         if (f && y >= f.lower && y <= f.upper) acc.model.covered++;
+        // No forecast (a series the model does not know) is the interval [0, 0] with probability 0.
+        acc.model.probability += f?.probability ?? 0;
         actual += y;
         points++;
       }
@@ -142,6 +149,7 @@ export function backtestDemand(
         wape: acc.model.abs / actual,
         mase: mean(acc.model.mase),
         coverage: points > 0 ? acc.model.covered / points : null,
+        intervalProbability: points > 0 ? acc.model.probability / points : null,
       },
       {
         method: 'seasonal-naive',
@@ -150,6 +158,7 @@ export function backtestDemand(
         wape: acc.naive.abs / actual,
         mase: mean(acc.naive.mase),
         coverage: null,
+        intervalProbability: null,
       },
     ],
   };

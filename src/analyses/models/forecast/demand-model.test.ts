@@ -40,9 +40,12 @@ describe('demand model on hand-built fixtures', () => {
       assert.ok(Math.abs(f.mean - want) < 1e-6, `${f.product} day ${f.day}: ${f.mean} vs ${want}`);
     }
     // No residual at all: the interval is a Poisson one. Monday of A has mean 8: P(Y ≤ 4) = 0.0996,
-    // P(Y ≤ 5) = 0.1912, P(Y ≤ 11) = 0.8881, P(Y ≤ 12) = 0.9362 → [5, 12].
+    // P(Y ≤ 5) = 0.1912, P(Y ≤ 11) = 0.8881, P(Y ≤ 12) = 0.9362. The 0.1 and 0.9 quantiles give [5, 12],
+    // holding 0.9362 − 0.0996 = 0.8366; the next central one, [5, 11], holds 0.8881 − 0.0996 = 0.7884,
+    // 0.0116 from 0.8 against 0.0366 → [5, 11].
     const monday = out.find((f) => f.product === 'A' && weekdayOf(f.day) === 1);
-    assert.deepEqual([monday?.lower, monday?.upper], [5, 12]);
+    assert.deepEqual([monday?.lower, monday?.upper], [5, 11]);
+    assert.ok(Math.abs((monday?.probability ?? 0) - 0.7884) < 1e-4, `probability ${monday?.probability}`);
   });
 
   it('leaves censored days (out of stock) out of the fit', () => {
@@ -117,12 +120,44 @@ describe('demand model on hand-built fixtures', () => {
 });
 
 describe('count intervals', () => {
-  it('Poisson and negative binomial quantiles worked out by hand', () => {
-    assert.deepEqual(countInterval(8, 8, 0.8), [5, 12]);
+  const near = (
+    got: { lower: number; upper: number; probability: number },
+    want: [number, number, number],
+  ) => {
+    assert.deepEqual([got.lower, got.upper], [want[0], want[1]]);
+    assert.ok(Math.abs(got.probability - want[2]) < 1e-6, `probability ${got.probability} vs ${want[2]}`);
+  };
+
+  it('Poisson and negative binomial intervals worked out by hand: the central one closest to the level', () => {
+    // Poisson 8: P(Y ≤ k) for k = 4, 5, 11, 12 is 0.099632, 0.191236, 0.888077, 0.936204. The quantile
+    // interval [5, 12] holds 0.836572; shrinking the central interval moves the upper end first (at
+    // t = 1 − 0.888077 = 0.1119, before the lower end at t = 0.1912): [5, 11] holds 0.788445, closer to 0.8.
+    // Exactly: e^−8 · Σ_{k=5..11} 8^k / k!.
+    let term = (Math.exp(-8) * 8 ** 5) / 120;
+    let held = 0;
+    for (let k = 5; k <= 11; k++, term *= 8 / k) held += term;
+    near(countInterval(8, 8, 0.8), [5, 11, held]);
     // Mean 4, variance 12: r = 2, P(k) = (k + 1)/9 · (2/3)^k; CDF 0.111, 0.259, 0.407, 0.539, 0.649,
-    // 0.737, 0.805 → the 0.25 quantile is 1, the 0.75 quantile 6.
-    assert.deepEqual(countInterval(4, 12, 0.5), [1, 6]);
-    assert.deepEqual(countInterval(0, 0, 0.8), [0, 0]);
+    // 0.737, 0.805. Quantiles 0.25 → 1, 0.75 → 6: [1, 6] holds 0.694. Shrinking: the lower end moves first
+    // (t = 0.2593 < 1 − 0.7366 = 0.2634): [2, 6] holds 0.546 ≥ 0.5; then the upper end: [2, 5] holds
+    // P(2) + … + P(5) = (324 + 288 + 240 + 192)/2187 = 1044/2187 = 0.477366, 0.0226 below 0.5 against
+    // 0.0456 above → [2, 5].
+    near(countInterval(4, 12, 0.5), [2, 5, 1044 / 2187]);
+    near(countInterval(0, 0, 0.8), [0, 0, 1]);
+  });
+
+  it('a low count: mean 1 gets [0, 1] (2/e = 73.6 %), not the 0.1–0.9 quantiles [0, 2] (92 %)', () => {
+    // Poisson 1: P(0) = P(1) = 1/e, P(2) = 1/(2e). [0, 2] holds 5/(2e) = 0.9197, [0, 1] holds 2/e = 0.7358:
+    // 0.064 below 0.8 against 0.120 above.
+    near(countInterval(1, 1, 0.8), [0, 1, 2 / Math.E]);
+    // Poisson 0.5: [0, 1] holds 1.5·e^−0.5 = 0.9098, [0, 0] holds e^−0.5 = 0.6065: 0.110 above against
+    // 0.193 below, so the quantile interval stays.
+    near(countInterval(0.5, 0.5, 0.8), [0, 1, 1.5 * Math.exp(-0.5)]);
+  });
+
+  it('a tie goes to the shorter interval', () => {
+    // Poisson 1 at level (2/e + 5/(2e))/2 = 9/(4e): [0, 2] and [0, 1] are 1/(4e) above and below it.
+    near(countInterval(1, 1, 9 / (4 * Math.E)), [0, 1, 2 / Math.E]);
   });
 });
 

@@ -198,15 +198,13 @@ export function forecastDemand(history: DemandHistory, options: ForecastOptions)
     for (let day = history.end; day < history.end + options.horizon; day++) {
       const mean = predictMean(model, s, day, plan) ?? 0;
       const variance = model.phi * mean + model.alpha * mean * mean;
-      const [lower, upper] = countInterval(mean, variance, level);
       out.push({
         product: s.product,
         region: s.region,
         day,
         mean,
         variance,
-        lower,
-        upper,
+        ...countInterval(mean, variance, level),
         discount: plan.discount(s.product, day),
         saleDay: plan.saleDays.has(day),
       });

@@ -7,7 +7,7 @@ export {
   historyBefore,
   seasonalNaive,
 } from './backtest.js';
-export { countInterval } from './count-interval.js';
+export { type CountInterval, countInterval } from './count-interval.js';
 export {
   checkHistory,
   DEMAND_FEATURES,

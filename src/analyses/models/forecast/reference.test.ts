@@ -67,32 +67,47 @@ print(json.dumps(r.params.tolist()))`,
     });
   });
 
-  it('count intervals: the same integer quantiles as scipy.stats nbinom.ppf and poisson.ppf', () => {
+  it('count intervals: the central interval closest to the level, by a brute-force sweep over SciPy ppf/cdf', () => {
     const cases: [number, number, number][] = [];
     for (const mean of [0.3, 1, 2.5, 7, 19.4, 63, 250, 1200])
       for (const ratio of [1, 1.5, 4, 9])
         for (const level of [0.5, 0.8, 0.95]) cases.push([mean, mean * ratio, level]);
+    // Independent of the TS walk: every interval [ppf(t), ppf(1 − t)] for t ∈ (0, ½] is constant between
+    // the breakpoints t = F(k) and t = 1 − F(k), so one t inside each gap finds them all; SciPy's cdf
+    // gives each one's probability, and the closest to the level wins (ties: the shorter).
     const out = pyref(
       `import sys, json, numpy as np
 from scipy import stats
 res = []
 for mean, var, level in np.loadtxt(sys.argv[1], delimiter=',', skiprows=1):
-    q = np.array([(1 - level) / 2, (1 + level) / 2])
     if var <= mean * (1 + 1e-9):
-        v = stats.poisson.ppf(q, mean)
+        d = stats.poisson(mean)
     else:
         r = mean * mean / (var - mean)
-        v = stats.nbinom.ppf(q, r, r / (r + mean))
-    res.append([int(v[0]), int(v[1])])
+        d = stats.nbinom(r, r / (r + mean))
+    F = d.cdf(np.arange(0, int(d.ppf(1 - 1e-12)) + 1))
+    b = np.unique(np.concatenate([F, 1 - F]))
+    b = b[(b > 1e-12) & (b < 0.5)]
+    t = np.concatenate([(b[:-1] + b[1:]) / 2, [b[0] / 2, (b[-1] + 0.5) / 2, 0.5]]) if len(b) else np.array([0.25, 0.5])
+    lo = d.ppf(t)
+    hi = d.ppf(1 - t)
+    p = d.cdf(hi) - d.cdf(lo - 1)
+    diff = np.abs(p - level)
+    ok = diff <= diff.min() + 1e-12
+    i = np.flatnonzero(ok)[np.argmin((hi - lo)[ok])]
+    res.append([int(lo[i]), int(hi[i]), float(p[i])])
 print(json.dumps(res))`,
       ['mean,var,level', ...cases.map((c) => c.join(','))].join('\n'),
     );
-    const ref = JSON.parse(out) as [number, number][];
+    const ref = JSON.parse(out) as [number, number, number][];
     cases.forEach(([mean, variance, level], i) => {
-      assert.deepEqual(
-        countInterval(mean, variance, level),
-        ref[i],
-        `mean ${mean} var ${variance} level ${level}`,
+      const [lower, upper, probability] = ref[i] as [number, number, number];
+      const got = countInterval(mean, variance, level);
+      const what = `mean ${mean} var ${variance} level ${level}`;
+      assert.deepEqual([got.lower, got.upper], [lower, upper], what);
+      assert.ok(
+        Math.abs(got.probability - probability) < 1e-9,
+        `${what}: ${got.probability} vs ${probability}`,
       );
     });
   });

@@ -37,6 +37,8 @@ export interface DemandForecast {
   variance: number;
   lower: number;
   upper: number;
+  /** Probability of [lower, upper] under the model: the closest whole units get to the level asked for. */
+  probability: number;
   /** The discount and sale-day flag the forecast assumed (from the plan). */
   discount: number;
   saleDay: boolean;
