@@ -114,7 +114,9 @@ describe('forecast on a generated lake', () => {
     let abs = 0;
     let covered = 0;
     let actual = 0;
+    let held = 0;
     for (const f of forecasts) {
+      held += f.probability;
       const s = h.series.find((x) => x.product === f.product && x.region === f.region);
       const y = s?.units[f.day - (s?.start ?? 0)] ?? 0;
       abs += Math.abs(y - f.mean);
@@ -124,9 +126,15 @@ describe('forecast on a generated lake', () => {
     const m = by.get('model');
     assert.ok(Math.abs(Number(m?.wape) - abs / actual) < 1e-4);
     assert.ok(Math.abs(Number(m?.coverage) - covered / forecasts.length) < 1e-4);
-    // The goals of issue 12 on this lake: WAPE ≤ 0.8 × seasonal naive, 80 % intervals cover 75–85 %.
+    // What coverage should be: the mean probability of the intervals (whole units cannot hold exactly 80 %).
+    assert.ok(Math.abs(Number(m?.interval_probability) - held / forecasts.length) < 1e-4);
+    assert.equal(by.get('seasonal-naive')?.interval_probability, null);
+    // The goals of issue 12 on this lake: WAPE ≤ 0.8 × seasonal naive, 80 % intervals cover 75–85 %, and
+    // the intervals claim no more than ±5 points from 80 % either.
     assert.ok(Number(m?.wape_vs_naive) <= 0.8, `model/naive WAPE ${m?.wape_vs_naive}`);
     assert.ok(Number(m?.coverage) >= 0.75 && Number(m?.coverage) <= 0.85, `coverage ${m?.coverage}`);
+    const claimed = Number(m?.interval_probability);
+    assert.ok(claimed >= 0.75 && claimed <= 0.85, `interval probability ${claimed}`);
   });
 
   it('forecast: a row per series and day, totals that add up, planned sales and discounts lift demand', async () => {
@@ -137,7 +145,12 @@ describe('forecast on a generated lake', () => {
     assert.equal(total.length, 7);
     const sum = rows.filter((r) => r.date === '2025-12-21').reduce((s, r) => s + Number(r.units), 0);
     assert.ok(Math.abs(Number(total[1]?.units) - sum) < 0.5, `${total[1]?.units} vs ${sum}`);
-    for (const r of rows) assert.ok(Number(r.lower) <= Number(r.units) && Number(r.units) <= Number(r.upper));
+    for (const r of rows) {
+      assert.ok(Number(r.lower) <= Number(r.units) && Number(r.units) <= Number(r.upper));
+      // Each interval says what it holds: near 80 %, off by at most what one unit at an end weighs.
+      const held = Number(r.interval_probability);
+      assert.ok(held > 0.5 && held < 1, `${r.product_id} ${r.region} ${r.date}: ${held}`);
+    }
     const one = { horizon: 7, by: 'total', product: 'PHONE001' };
     const plain = await run('forecast', one);
     const sale = await run('forecast', { ...one, saleDays: '2025-12-22' });
@@ -152,6 +165,7 @@ describe('forecast on a generated lake', () => {
     assert.ok(
       Number(wide[0]?.upper) - Number(wide[0]?.lower) > Number(plain[0]?.upper) - Number(plain[0]?.lower),
     );
+    assert.ok(Number(wide[0]?.interval_probability) > Number(plain[0]?.interval_probability));
   });
 
   it('bad input is one user error: unknown product or region, too long a horizon, too little history', async () => {
