@@ -66,6 +66,34 @@ function summedCoverage(h: DemandHistory, origins: number): void {
   }
 }
 
+/**
+ * Coverage next to the intervals' mean probability by the forecast's mean (one cut-off 14 days before the
+ * end): low counts get intervals that hold less or more than 80 % and say so; each bucket should match.
+ */
+function coverageByMean(h: DemandHistory): void {
+  const cut = h.end - 14;
+  const buckets = [0, 0.5, 1, 2, 5, 20, Number.POSITIVE_INFINITY];
+  const acc = buckets.slice(1).map(() => ({ points: 0, covered: 0, held: 0 }));
+  const forecasts = forecastDemand(historyBefore(h, cut), { horizon: 14, level: 0.8, plan: h });
+  const series = new Map(h.series.map((s) => [`${s.product}\u241f${s.region}`, s]));
+  for (const f of forecasts) {
+    const s = series.get(`${f.product}\u241f${f.region}`);
+    if (!s || s.censored?.[f.day - s.start]) continue;
+    const y = s.units[f.day - s.start] ?? 0;
+    const b = acc[buckets.findIndex((edge, i) => f.mean < (buckets[i + 1] as number) && f.mean >= edge)];
+    if (!b) continue;
+    b.points++;
+    if (y >= f.lower && y <= f.upper) b.covered++;
+    b.held += f.probability;
+  }
+  acc.forEach((b, i) => {
+    if (b.points === 0) return;
+    console.log(
+      `  mean in [${buckets[i]}, ${buckets[i + 1]}): ${b.points} points, coverage ${((100 * b.covered) / b.points).toFixed(1)} %, interval probability ${((100 * b.held) / b.points).toFixed(1)} %`,
+    );
+  });
+}
+
 async function measure(dir: string, backtest: Record<string, unknown>): Promise<void> {
   const engine = await openEngine({ dataDir: dir });
   try {
@@ -88,6 +116,7 @@ async function measure(dir: string, backtest: Record<string, unknown>): Promise<
       `  coefficients ${model.coef.map((c) => c.toFixed(3)).join(' ')}; phi ${model.phi.toFixed(2)}, alpha ${model.alpha.toFixed(4)}`,
     );
     await timed('  fit + predict 14 days (forecastDemand)', () => forecastDemand(history, { horizon: 14 }));
+    coverageByMean(history);
     if (history.series.length <= 500) summedCoverage(history, Number(rows[0]?.origins ?? 1));
   } finally {
     await engine.close();
