@@ -121,7 +121,7 @@ export function backtestDemand(
         modelAbs += Math.abs(y - mean);
         naiveAbs += Math.abs(y - seasonalNaive(s, cut, h));
         if (f && y >= f.lower && y <= f.upper) acc.model.covered++;
-        // No forecast (a series the model does not know) is the interval [0, 0] with probability 0.
+        // No forecast (a series the model does not know) counts as a miss above, so as probability 0 here.
         acc.model.probability += f?.probability ?? 0;
         actual += y;
         points++;

@@ -64,8 +64,8 @@ export function countInterval(mean: number, variance: number, level: number): Co
 
 /**
  * P(Y ≤ k) for k = 0, 1, … up to the first k where it reaches `upTo`. Term ratio P(k+1)/P(k): Poisson
- * μ/(k+1); negative binomial (k+r)/(k+1) · μ/(r+μ), r = μ²/(V − μ). Summed by hand: the SciPy-like npm
- * packages give one cdf value at a time, and the interval needs the run of them.
+ * μ/(k+1); negative binomial (k+r)/(k+1) · μ/(r+μ), r = μ²/(V − μ). Summed by hand: the search needs the
+ * whole run of P(Y ≤ k), which one pass of the term ratio gives.
  */
 function cumulative(mean: number, variance: number, upTo: number): number[] {
   const poisson = variance <= mean * (1 + 1e-9);
