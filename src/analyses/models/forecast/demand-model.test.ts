@@ -145,6 +145,12 @@ describe('count intervals', () => {
     // 0.0456 above → [2, 5].
     near(countInterval(4, 12, 0.5), [2, 5, 1044 / 2187]);
     near(countInterval(0, 0, 0.8), [0, 0, 1]);
+    // Above a mean of 5,000, the normal one: Poisson 10,000, sd 100, z(0.9) = 1.28155 → [⌈9871.3⌉, ⌈10127.7⌉]
+    // = [9872, 10128], holding 2Φ((10128.5 − 10000)/100) − 1 = 2Φ(1.285) − 1 ≈ 2 · 0.90060 − 1 = 0.8012
+    // (Φ(1.28) = 0.89973, Φ(1.29) = 0.90147 from the table, interpolated).
+    const big = countInterval(10_000, 10_000, 0.8);
+    assert.deepEqual([big.lower, big.upper], [9872, 10128]);
+    assert.ok(Math.abs(big.probability - 0.8012) < 5e-4, `probability ${big.probability}`);
   });
 
   it('a low count: mean 1 gets [0, 1] (2/e = 73.6 %), not the 0.1–0.9 quantiles [0, 2] (92 %)', () => {
