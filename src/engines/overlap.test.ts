@@ -123,6 +123,34 @@ describe('overlapping calls on one engine', () => {
     }
   });
 
+  it('sandboxed: two user SELECTs started together each read all their rows, in a session of their own', async () => {
+    const engine = await openEngine({ dataDir: dir, sandboxed: true });
+    try {
+      const [a, b] = await Promise.all([
+        engine.querySelect(LONG).then(collectRows),
+        engine.querySelect(LONG).then(collectRows),
+      ]);
+      assert.equal(a.length, 5 * 200_000);
+      assert.equal(b.length, 5 * 200_000);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('sandboxed: a trusted stream open across a user SELECT ends with all its rows', async () => {
+    const engine = await openEngine({ dataDir: dir, sandboxed: true });
+    try {
+      let seen: unknown;
+      const rows = await countAround(await engine.stream(LONG), async () => {
+        seen = n(await collectRows(await engine.querySelect('SELECT count(*) AS n FROM orders')));
+      });
+      assert.equal(rows, 5 * 200_000);
+      assert.equal(seen, 5);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('two queries started together right after a new batch both succeed and both see it', async () => {
     const engine = await openEngine({ dataDir: dir });
     try {
