@@ -198,10 +198,9 @@ export class DuckDbEngine implements Engine {
         this.statuses.set(t, tableStatus(this.layout, t));
       }
       let slot = this.idle.pop();
+      // A table re-read by this lease, or whose view the slot could not build, is registered again.
       const stale = (s: Slot) =>
-        TABLE_NAMES.filter(
-          (t) => this.statuses.get(t)?.state === 'damaged' || s.versions.get(t) !== this.versions.get(t),
-        );
+        TABLE_NAMES.filter((t) => changed.includes(t) || s.versions.get(t) !== this.versions.get(t));
       if (slot && this.options.sandboxed && stale(slot).length > 0) {
         slot.session.close();
         slot = undefined;
@@ -291,15 +290,26 @@ export class DuckDbEngine implements Engine {
   private async register(slot: Slot, table: TableName): Promise<void> {
     const { session } = slot;
     const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
-    slot.versions.set(table, this.versions.get(table) ?? '');
+    // A damaged table is left without a version, so every lease tries its view again.
+    slot.versions.delete(table);
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
-    if (status.state !== 'loaded') return;
+    if (status.state === 'loaded') await this.createView(session, table, status.files);
+    if (this.statuses.get(table)?.state !== 'damaged')
+      slot.versions.set(table, this.versions.get(table) ?? '');
+  }
+
+  // The view over a loaded table's files; one that cannot be built leaves the table damaged.
+  private async createView(
+    session: DuckDbSession,
+    table: TableName,
+    files: readonly string[],
+  ): Promise<void> {
     // A sandboxed masking session reads the masked copy (writeMaskedCopies), never the table's files.
     const fromCopy = this.options.sandboxed === true && this.isMaskedTable(table);
     const copy = fromCopy ? this.maskedCopies.file(table) : undefined;
     if (fromCopy && !copy) return;
     try {
-      const select = copy ? `SELECT * FROM ${lakeParquetSql(copy, '')}` : this.viewSql(table, status.files);
+      const select = copy ? `SELECT * FROM ${lakeParquetSql(copy, '')}` : this.viewSql(table, files);
       await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
