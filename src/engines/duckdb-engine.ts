@@ -38,6 +38,11 @@ export interface OpenOptions {
   role?: Role;
 }
 
+// Idle sessions kept for the next statements: a few concurrent requests (the dashboard, serve) reuse
+// them instead of opening a session and registering every view each time (tens of ms), while a burst
+// leaves at most this many DuckDB databases open once it is over.
+const MAX_IDLE = 4;
+
 // One session of the engine: its views were built from `versions`; `used` once user SQL ran in it.
 interface Slot {
   readonly session: DuckDbSession;
@@ -219,11 +224,11 @@ export class DuckDbEngine implements Engine {
     });
   }
 
-  // Gives a session back: kept for the next statement if none is idle, closed otherwise (or if user SQL
-  // ran in it, or the engine was closed meanwhile).
+  // Gives a session back: kept for a later statement while fewer than MAX_IDLE are idle, closed
+  // otherwise (or if user SQL ran in it, or the engine was closed meanwhile).
   private release(slot: Slot): void {
     if (!this.busy.delete(slot)) return;
-    if (this.closed || slot.used || this.idle.length > 0) slot.session.close();
+    if (this.closed || slot.used || this.idle.length >= MAX_IDLE) slot.session.close();
     else this.idle.push(slot);
   }
 
