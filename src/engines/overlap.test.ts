@@ -34,6 +34,24 @@ async function addOrders(dir: string, orders: [string, number][]): Promise<void>
   }
 }
 
+// Appends customers (personal data: a masking engine reads them from its masked copy).
+async function addCustomers(dir: string, ids: string[]): Promise<void> {
+  const db = await DuckDbSession.open();
+  try {
+    const values = ids
+      .map((id) => `('${id}', 'A', 'B', '${id}@b.c', 'X', 'US-EAST', DATE '2025-01-01', 10.0, 'GOLD')`)
+      .join(', ');
+    await appendRows(
+      db,
+      dataLayout(dir),
+      TABLES.customers,
+      `(SELECT * FROM (VALUES ${values}) t(customer_id, first_name, last_name, email, city, region, signup_date, lifetime_value, tier))`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 // 3 orders x 200 000 generated rows: many batches, so the stream is still open after the first.
 const LONG = 'SELECT o.order_id, r.range AS i FROM orders o, range(200000) r';
 const LONG_ROWS = 3 * 200_000;
@@ -146,6 +164,24 @@ describe('overlapping calls on one engine', () => {
       });
       assert.equal(rows, 5 * 200_000);
       assert.equal(seen, 5);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('sandboxed and masking: a user SELECT over customers open across a new batch ends with all its rows', async () => {
+    await addCustomers(dir, ['C1', 'C2']);
+    const engine = await openEngine({ dataDir: dir, sandboxed: true, role: 'viewer' });
+    try {
+      let seen: unknown;
+      const wide = 'SELECT c.email, r.range AS i FROM customers c, range(300000) r';
+      const rows = await countAround(await engine.querySelect(wide), async () => {
+        // A new version of customers: the next statement gets a new masked copy.
+        await addCustomers(dir, ['C3']);
+        seen = n(await collectRows(await engine.querySelect('SELECT count(*) AS n FROM customers')));
+      });
+      assert.equal(rows, 2 * 300_000);
+      assert.equal(seen, 3);
     } finally {
       await engine.close();
     }
