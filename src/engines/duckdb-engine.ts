@@ -230,6 +230,8 @@ export class DuckDbEngine implements Engine {
     if (!this.busy.delete(slot)) return;
     if (this.closed || slot.used || this.idle.length >= MAX_IDLE) slot.session.close();
     else this.idle.push(slot);
+    // Masked copies replaced meanwhile: an idle session reading them is replaced before its next use.
+    if (this.busy.size === 0 && !this.closed) this.maskedCopies.removeRetired();
   }
 
   private async openSession(): Promise<DuckDbSession> {
