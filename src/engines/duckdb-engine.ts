@@ -38,6 +38,18 @@ export interface OpenOptions {
   role?: Role;
 }
 
+// Idle sessions kept for the next statements: a few concurrent requests (the dashboard, serve) reuse
+// them instead of opening a session and registering every view each time (tens of ms), while a burst
+// leaves at most this many DuckDB databases open once it is over.
+const MAX_IDLE = 4;
+
+// One session of the engine: its views were built from `versions`; `used` once user SQL ran in it.
+interface Slot {
+  readonly session: DuckDbSession;
+  readonly versions: Map<TableName, string>;
+  used: boolean;
+}
+
 /**
  * DuckDB embedded, the default engine: one view per lake table over the files its manifest lists,
  * registered table by table so that a damaged table leaves the others readable. Open it with
@@ -45,11 +57,18 @@ export interface OpenOptions {
  */
 export class DuckDbEngine implements Engine {
   readonly name = 'duckdb';
-  private session: DuckDbSession | undefined;
-  // Set once user-written SQL ran in the session: a SELECT can still change session state through
-  // table functions (enable_logging() is one), so the next statement gets a fresh locked session.
-  private used = false;
-  // Version each table's view was built from; a view is rebuilt when its table's manifest changes.
+  // Sessions are leased, one statement (or open stream) each: DuckDB ends a connection's open streaming
+  // result silently when another statement runs on that connection, and a view rebuilt for a newer
+  // manifest must not change under a statement that is reading it. A call takes the idle session or
+  // opens another, brings its views up to date while it holds it alone, and gives it back when done.
+  private readonly idle: Slot[] = [];
+  private readonly busy = new Set<Slot>();
+  // Leases run one at a time (a second waits for the first, then sees what it left): the manifests are
+  // read, the masked copies written and the views registered without two callers interleaving.
+  private leases: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  // Version each table's status was read from; a session whose views were built from another version
+  // re-registers them (or, sandboxed, is replaced) before its next statement.
   private readonly versions = new Map<TableName, string>();
   private readonly statuses = new Map<TableName, TableStatus>();
   // The lake's masking secret when this engine masks personal data; undefined for admin.
@@ -85,7 +104,7 @@ export class DuckDbEngine implements Engine {
     const tempDirectory = mkdtempSync(join(tmpdir(), 'shoplake-duckdb-'));
     const engine = new DuckDbEngine(layout, tempDirectory, options);
     try {
-      await engine.refresh();
+      engine.release(await engine.lease());
     } catch (err) {
       await engine.close();
       throw err;
@@ -94,59 +113,125 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<Row[]> {
-    const session = await this.refresh();
-    return guardErrors(this.statuses, this.layout, options, () => session.all(sql, params, options));
+    const slot = await this.lease();
+    try {
+      return await guardErrors(this.statuses, this.layout, options, () =>
+        slot.session.all(sql, params, options),
+      );
+    } finally {
+      this.release(slot);
+    }
   }
 
   async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
-    const session = await this.refresh();
-    const stream = await guardErrors(this.statuses, this.layout, options, () =>
-      session.stream(sql, params, options),
-    );
-    return guardStream(stream, this.statuses, this.layout, options);
+    const slot = await this.lease();
+    try {
+      const stream = await guardErrors(this.statuses, this.layout, options, () =>
+        slot.session.stream(sql, params, options),
+      );
+      return this.releasedAtEnd(slot, guardStream(stream, this.statuses, this.layout, options));
+    } catch (err) {
+      this.release(slot);
+      throw err;
+    }
   }
 
   async querySelect(sql: string, options: RunOptions = {}): Promise<RowStream> {
     if (!this.options.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
-    const session = await this.refresh();
-    this.used = true;
-    const stream = await userSqlErrors(this.statuses, this.layout, options, () =>
-      session.selectUserSql(sql, options),
-    );
-    return guardStream(stream, this.statuses, this.layout, options, true);
+    const slot = await this.lease();
+    // A SELECT can still change session state through table functions (enable_logging() is one): the
+    // session is closed when this statement is done, so no later statement runs in it.
+    slot.used = true;
+    try {
+      const stream = await userSqlErrors(this.statuses, this.layout, options, () =>
+        slot.session.selectUserSql(sql, options),
+      );
+      return this.releasedAtEnd(slot, guardStream(stream, this.statuses, this.layout, options, true));
+    } catch (err) {
+      this.release(slot);
+      throw err;
+    }
   }
 
   async tables(): Promise<TableStatus[]> {
-    await this.refresh();
+    this.release(await this.lease());
     return TABLE_NAMES.map((t) => this.statuses.get(t) ?? tableStatus(this.layout, t));
   }
 
+  // The same stream, giving its session back once it ends, is closed early (break) or fails. A stream
+  // never iterated keeps its session until the engine closes.
+  private releasedAtEnd(slot: Slot, stream: RowStream): RowStream {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.release(slot);
+    };
+    return {
+      columns: stream.columns,
+      async *[Symbol.asyncIterator]() {
+        try {
+          yield* stream;
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  // Runs the leases one after another (see `leases`), whether the one before succeeded or failed.
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.leases.then(work);
+    this.leases = run.catch(() => undefined);
+    return run;
+  }
+
   /**
-   * Brings the views up to date with the manifests. A sandboxed session cannot widen the files it may
-   * read, so when any table's files change, or user SQL ran in it, it is replaced by a new one locked
-   * to the current list: one user statement cannot leave anything behind for the next.
+   * A session for one statement, its views up to date with the manifests. A sandboxed session cannot
+   * widen the files it may read, so one whose tables changed is replaced by a new one locked to the
+   * current list; one that ran user SQL was closed when that statement ended.
    */
-  private async refresh(): Promise<DuckDbSession> {
-    const changed = TABLE_NAMES.filter(
-      (t) =>
-        this.statuses.get(t)?.state === 'damaged' || this.versions.get(t) !== tableVersion(this.layout, t),
-    );
-    if (this.session && changed.length === 0 && !this.used) return this.session;
-    for (const t of changed) {
-      this.versions.set(t, tableVersion(this.layout, t));
-      this.statuses.set(t, tableStatus(this.layout, t));
-    }
-    if (!this.session || this.options.sandboxed) {
-      this.session?.close();
-      this.session = undefined;
-      this.used = false;
-      const session = await this.openSession();
-      this.session = session;
-      for (const t of TABLE_NAMES) await this.register(session, t);
-      return session;
-    }
-    for (const t of changed) await this.register(this.session, t);
-    return this.session;
+  private lease(): Promise<Slot> {
+    return this.serial(async () => {
+      if (this.closed) throw new Error('the engine is closed');
+      const changed = TABLE_NAMES.filter(
+        (t) =>
+          this.statuses.get(t)?.state === 'damaged' || this.versions.get(t) !== tableVersion(this.layout, t),
+      );
+      for (const t of changed) {
+        this.versions.set(t, tableVersion(this.layout, t));
+        this.statuses.set(t, tableStatus(this.layout, t));
+      }
+      let slot = this.idle.pop();
+      // A table re-read by this lease, or whose view the slot could not build, is registered again.
+      const stale = (s: Slot) =>
+        TABLE_NAMES.filter((t) => changed.includes(t) || s.versions.get(t) !== this.versions.get(t));
+      if (slot && this.options.sandboxed && stale(slot).length > 0) {
+        slot.session.close();
+        slot = undefined;
+      }
+      const tables = slot ? stale(slot) : TABLE_NAMES;
+      slot ??= { session: await this.openSession(), versions: new Map(), used: false };
+      try {
+        for (const t of tables) await this.register(slot, t);
+        if (this.closed) throw new Error('the engine is closed');
+      } catch (err) {
+        slot.session.close();
+        throw err;
+      }
+      this.busy.add(slot);
+      return slot;
+    });
+  }
+
+  // Gives a session back: kept for a later statement while fewer than MAX_IDLE are idle, closed
+  // otherwise (or if user SQL ran in it, or the engine was closed meanwhile).
+  private release(slot: Slot): void {
+    if (!this.busy.delete(slot)) return;
+    if (this.closed || slot.used || this.idle.length >= MAX_IDLE) slot.session.close();
+    else this.idle.push(slot);
+    // Masked copies replaced meanwhile: an idle session reading them is replaced before its next use.
+    if (this.busy.size === 0 && !this.closed) this.maskedCopies.removeRetired();
   }
 
   private async openSession(): Promise<DuckDbSession> {
@@ -209,16 +294,29 @@ export class DuckDbEngine implements Engine {
 
   // One table's view; a table that is not loaded or is damaged gets none, so only a query that names it
   // fails (with the line unavailableTable gives), and every other table keeps working.
-  private async register(session: DuckDbSession, table: TableName): Promise<void> {
+  private async register(slot: Slot, table: TableName): Promise<void> {
+    const { session } = slot;
     const status = this.statuses.get(table) ?? tableStatus(this.layout, table);
+    // A damaged table is left without a version, so every lease tries its view again.
+    slot.versions.delete(table);
     await session.run(`DROP VIEW IF EXISTS ${sqlIdent(table)}`);
-    if (status.state !== 'loaded') return;
+    if (status.state === 'loaded') await this.createView(session, table, status.files);
+    if (this.statuses.get(table)?.state !== 'damaged')
+      slot.versions.set(table, this.versions.get(table) ?? '');
+  }
+
+  // The view over a loaded table's files; one that cannot be built leaves the table damaged.
+  private async createView(
+    session: DuckDbSession,
+    table: TableName,
+    files: readonly string[],
+  ): Promise<void> {
     // A sandboxed masking session reads the masked copy (writeMaskedCopies), never the table's files.
     const fromCopy = this.options.sandboxed === true && this.isMaskedTable(table);
     const copy = fromCopy ? this.maskedCopies.file(table) : undefined;
     if (fromCopy && !copy) return;
     try {
-      const select = copy ? `SELECT * FROM ${lakeParquetSql(copy, '')}` : this.viewSql(table, status.files);
+      const select = copy ? `SELECT * FROM ${lakeParquetSql(copy, '')}` : this.viewSql(table, files);
       await session.run(`CREATE VIEW ${sqlIdent(table)} AS ${select}`);
     } catch (err) {
       const reason = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
@@ -227,8 +325,10 @@ export class DuckDbEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    this.session?.close();
-    this.session = undefined;
+    this.closed = true;
+    for (const slot of [...this.idle, ...this.busy]) slot.session.close();
+    this.idle.length = 0;
+    this.busy.clear();
     rmSync(this.tempDirectory, { recursive: true, force: true });
   }
 }

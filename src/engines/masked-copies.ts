@@ -13,6 +13,7 @@ import { lakeParquetFormat } from '../lake/index.js';
 export class MaskedCopies {
   private readonly copies = new Map<TableName, { version: string; file: string }>();
   private written = 0;
+  private readonly retired: string[] = [];
 
   constructor(
     private readonly directory: string,
@@ -30,11 +31,19 @@ export class MaskedCopies {
     return [...this.copies.values()].map((c) => c.file);
   }
 
-  /** Drops the copy of a table that is no longer loaded. */
+  /**
+   * Drops the copy of a table that is no longer loaded (or is replaced). Its file stays until
+   * removeRetired, since a statement of an older session may still be reading it.
+   */
   drop(table: TableName): void {
     const current = this.copies.get(table);
-    if (current) rmSync(current.file, { force: true });
+    if (current) this.retired.push(current.file);
     this.copies.delete(table);
+  }
+
+  /** Deletes the files of dropped copies (call when no session that could read them is running). */
+  removeRetired(): void {
+    for (const file of this.retired.splice(0)) rmSync(file, { force: true });
   }
 
   /** Writes the table's copy from `select` unless the copy of this version exists; throws what DuckDB throws. */

@@ -93,11 +93,11 @@ export async function rebuildFromLake(
   weights: ModelWeights,
   threshold = weights.threshold,
 ): Promise<Rebuilt> {
-  // One after another: an engine brings its views up to date before each statement, and a writer that
-  // commits meanwhile would make one call re-create a view another call's statement is reading.
-  const facts = await loadOrderFacts(engine);
-  const profiles = await loadProfiles(engine);
-  const scored = await scoredOrders(engine);
+  const [facts, profiles, scored] = await Promise.all([
+    loadOrderFacts(engine),
+    loadProfiles(engine),
+    scoredOrders(engine),
+  ]);
   const replay = replayFeatures(facts, profiles, (o) => !scored.has(o.orderId));
   const model = new FraudModel(replay.state, growForest(replay.sample), weights);
   const unscored = replay.kept.map((k) => model.scoreVector(k.o, k.x, k.context, threshold));
@@ -106,10 +106,11 @@ export async function rebuildFromLake(
 
 /** Fits new weights on the lake's orders and labels (labels/fraud.csv and fraud_labels). */
 export async function trainWeights(engine: Engine, dataDir: string, version: string): Promise<ModelWeights> {
-  // One after another, for the same reason as rebuildFromLake.
-  const facts = await loadOrderFacts(engine);
-  const profiles = await loadProfiles(engine);
-  const labels = await loadLabels(engine, dataDir);
+  const [facts, profiles, labels] = await Promise.all([
+    loadOrderFacts(engine),
+    loadProfiles(engine),
+    loadLabels(engine, dataDir),
+  ]);
   const replay = replayFeatures(facts, profiles);
   const forest = growForest(replay.sample);
   const anomalies = replay.rows.map((r) => (forest ? forest.score(r) : 0.5));
