@@ -83,4 +83,16 @@ describe('encryption at rest on the command line', { skip: SKIP }, () => {
       /^shoplake: the key file .* is not an encryption key: it must be 32 random bytes in base64/,
     );
   });
+
+  it('generate into an encrypted lake says that raw/ keeps the exports in plain text; a plain lake gets no such note', () => {
+    const key = join(dir, 'lake.key');
+    const small = ['--orders', '300', '--customers', '50', '--events', '1200', '--days', '7'];
+    const secret = join(dir, 'generated-encrypted');
+    const made = shoplake(['generate', ...small, '--out', secret, '--encryption-key-file', key]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stderr, /note: .*generated-encrypted\/raw\/ holds the generated exports in plain text/);
+    const plain = shoplake(['generate', ...small, '--out', join(dir, 'generated-plain')]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /plain text/);
+  });
 });

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { lakeKey } from '../../duckdb/index.js';
 import { type GenerateStats, generate, generateDefaults } from '../../generate/index.js';
 import { buildLake } from '../../ingest/index.js';
 import { formatFlag, parseFlags, positiveIntFlag, wholeNumberFlag } from '../flags.js';
@@ -139,6 +140,13 @@ export function registerGenerate(program: Command): void {
             { onTable: (table) => phaseProgress(`build-lake ${table}`) },
           );
       await scoreAfterLoad(out, lake);
+      // The lake is encrypted, but raw/ holds the generated exports as plain CSV (shoplake never rewrites
+      // input files), so say so rather than leave customer emails readable beside an encrypted lake.
+      if (lakeKey() !== null) {
+        status(
+          `note: ${out}/raw/ holds the generated exports in plain text; move them out of the data directory or delete them once loaded (docs/SECURITY.md)`,
+        );
+      }
       if (opts.format !== 'table') printRows([{ ...stats, lake: lake.map((r) => ({ ...r })) }], opts.format);
     });
 }
