@@ -1,39 +1,16 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { tempDir } from '../testing/index.js';
+import { describe, it } from 'node:test';
 import { exited, startServer, waitFor } from './fault-kit.test-helper.js';
-import { copyLake, historyLake, plantedBurst, scoreCounts } from './fraud.test-helper.js';
-import { KEY } from './testkit.test-helper.js';
-
-const post = (url: string, path: string, body: unknown) =>
-  fetch(url + path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  });
+import { plantedBurst, postJson as post, scoreCounts, useHistoryLake } from './fraud.test-helper.js';
 
 describe('scoring after a crash: every acknowledged order scored exactly once', { timeout: 240_000 }, () => {
-  let root: string;
-  let cleanup: () => void;
-  let history: string;
-  let at: number;
-  let n = 0;
-  const fresh = () => copyLake(history, join(root, `lake-${++n}`));
-
-  before(async () => {
-    ({ dir: root, cleanup } = tempDir('shoplake-fraud-crash-'));
-    const h = await historyLake(root);
-    history = h.dir;
-    at = Math.min(Date.now() - 600_000, h.asOf.getTime() + 60_000);
-  });
-  after(() => cleanup());
+  const { fresh, at } = useHistoryLake('shoplake-fraud-crash-');
 
   it('a crash between the acknowledgement and the scoring still scores every acknowledged order', async () => {
     const dir = fresh();
     // Orders wait ten minutes for fraud checks that never come: acknowledged, certainly not scored yet.
     const first = await startServer(dir, ['--check-wait', '10m']);
-    const { orders } = plantedBurst('CUST00009', 'K', at, 6);
+    const { orders } = plantedBurst('CUST00009', 'K', at(), 6);
     assert.equal((await post(first.url, '/v1/orders', orders)).status, 200);
     first.child.kill('SIGKILL');
     await exited(first.child);
@@ -57,8 +34,8 @@ describe('scoring after a crash: every acknowledged order scored exactly once', 
       'scoring ready',
     );
     // A: checks first, so each is scored at once. B: waits for checks that never come, never scored.
-    const a = plantedBurst('CUST00011', 'A', at, 4);
-    const b = plantedBurst('CUST00012', 'B', at, 3);
+    const a = plantedBurst('CUST00011', 'A', at(), 4);
+    const b = plantedBurst('CUST00012', 'B', at(), 3);
     assert.equal((await post(first.url, '/v1/order-checks', a.checks)).status, 200);
     assert.equal((await post(first.url, '/v1/orders', [...a.orders, ...b.orders])).status, 200);
     // A's scores are in the lake (stored through the WAL, compacted every 300 ms) before the crash.
@@ -87,7 +64,7 @@ describe('scoring after a crash: every acknowledged order scored exactly once', 
     const dir = fresh();
     const first = await startServer(dir);
     // Sent as soon as the server listens: scored or not when the kill comes, depending on the machine.
-    const c = plantedBurst('CUST00013', 'C', at, 5);
+    const c = plantedBurst('CUST00013', 'C', at(), 5);
     assert.equal((await post(first.url, '/v1/order-checks', c.checks)).status, 200);
     assert.equal((await post(first.url, '/v1/orders', c.orders)).status, 200);
     first.child.kill('SIGKILL');

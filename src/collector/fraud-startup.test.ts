@@ -6,17 +6,11 @@ import { UserError } from '../errors/index.js';
 import type { AlertOrder } from '../fraud/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectorConfigSchema } from './config.js';
-import { copyLake, historyLake, plantedBurst, scoreCounts } from './fraud.test-helper.js';
+import { copyLake, historyLake, plantedBurst, postJson as post, scoreCounts } from './fraud.test-helper.js';
 import { startCollector } from './server.js';
 import { KEY } from './testkit.test-helper.js';
 
 const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 60_000 });
-const post = (url: string, path: string, body: unknown) =>
-  fetch(url + path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  });
 const readyz = async (url: string) => (await (await fetch(`${url}/readyz`)).json()) as unknown;
 
 describe('serve listens before the fraud model is built', { timeout: 180_000 }, () => {

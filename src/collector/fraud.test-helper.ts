@@ -2,9 +2,12 @@ import { cpSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
 import { generate, generateDefaults } from '../generate/index.js';
 import { buildLake } from '../ingest/index.js';
+import { tempDir } from '../testing/index.js';
+import { KEY } from './testkit.test-helper.js';
 
 /** A small generated lake (history for the model), built once per test file and copied per test. */
 export async function historyLake(root: string): Promise<{ dir: string; asOf: Date }> {
@@ -23,6 +26,39 @@ export async function historyLake(root: string): Promise<{ dir: string; asOf: Da
   });
   await buildLake(dir);
   return { dir, asOf };
+}
+
+/** POSTs JSON to a collector with the test write key. */
+export const postJson = (url: string, path: string, body: unknown) =>
+  fetch(url + path, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+  });
+
+/**
+ * Registers the suite's before/after hooks for one history lake (built once): `fresh()` copies it for a
+ * test, `at()` is a time just after the history ends (the generated window stops at asOf), never in the
+ * future, and `root()` is the suite's temporary folder.
+ */
+export function useHistoryLake(prefix: string): {
+  fresh: () => string;
+  at: () => number;
+  root: () => string;
+} {
+  let root = '';
+  let cleanup = () => {};
+  let history = '';
+  let at = 0;
+  let n = 0;
+  before(async () => {
+    ({ dir: root, cleanup } = tempDir(prefix));
+    const h = await historyLake(root);
+    history = h.dir;
+    at = Math.min(Date.now() - 600_000, h.asOf.getTime() + 60_000);
+  });
+  after(() => cleanup());
+  return { fresh: () => copyLake(history, join(root, `lake-${++n}`)), at: () => at, root: () => root };
 }
 
 export function copyLake(from: string, to: string): string {

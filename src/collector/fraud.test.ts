@@ -1,36 +1,20 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { tempDir } from '../testing/index.js';
+import { describe, it } from 'node:test';
 import { collectorConfigSchema } from './config.js';
-import { copyLake, historyLake, plantedBurst, scoreCounts, webhookReceiver } from './fraud.test-helper.js';
+import {
+  plantedBurst,
+  postJson as post,
+  scoreCounts,
+  useHistoryLake,
+  webhookReceiver,
+} from './fraud.test-helper.js';
 import { type RunningCollector, startCollector } from './server.js';
 import { KEY } from './testkit.test-helper.js';
 
 const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 60_000 });
-const post = (url: string, path: string, body: unknown) =>
-  fetch(url + path, {
-    method: 'POST',
-    body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  });
 
 describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
-  let root: string;
-  let cleanup: () => void;
-  let history: string;
-  let at: number;
-  let n = 0;
-  const fresh = () => copyLake(history, join(root, `lake-${++n}`));
-
-  before(async () => {
-    ({ dir: root, cleanup } = tempDir('shoplake-fraud-'));
-    const h = await historyLake(root);
-    history = h.dir;
-    // Just after the history ends (the generated window stops at asOf), never in the future.
-    at = Math.min(Date.now() - 600_000, h.asOf.getTime() + 60_000);
-  });
-  after(() => cleanup());
+  const { fresh, at } = useHistoryLake('shoplake-fraud-');
 
   it('a webhook on loopback gets the alert for a planted burst within 2 s of the acknowledgement', async () => {
     const hook = await webhookReceiver();
@@ -38,7 +22,7 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
     try {
       // The goal is for a running scorer: its model is built in the background after the server listens.
       await running.fraud?.modelReady();
-      const { orders, checks } = plantedBurst('CUST00005', 'B', at);
+      const { orders, checks } = plantedBurst('CUST00005', 'B', at());
       assert.equal((await post(running.url, '/v1/order-checks', checks)).status, 200);
       const res = await post(running.url, '/v1/orders', orders);
       const acked = Date.now();
@@ -85,7 +69,7 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
         const started = Date.now();
         // Every order is its own alert-worthy burst of one customer each, so each one calls the webhook.
         for (let i = 0; i < 40; i++) {
-          const { orders, checks } = plantedBurst(`CUST000${10 + i}`, `S${i}-`, at, 2);
+          const { orders, checks } = plantedBurst(`CUST000${10 + i}`, `S${i}-`, at(), 2);
           await post(running.url, '/v1/order-checks', checks);
           const res = await post(running.url, '/v1/orders', orders);
           assert.equal(res.status, 200);
@@ -108,7 +92,7 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
 
   it('scores survive a restart, and a replayed order is not scored twice', async () => {
     const dir = fresh();
-    const { orders, checks } = plantedBurst('CUST00007', 'R', at, 4);
+    const { orders, checks } = plantedBurst('CUST00007', 'R', at(), 4);
     let running: RunningCollector = await startCollector({ dataDir: dir, config, port: 0 });
     try {
       await post(running.url, '/v1/order-checks', checks);
