@@ -40,21 +40,22 @@ export function sessionRowsSql(events: string, orders: string): string {
     { length: PATH_COLUMNS },
     (_, i) => `CASE WHEN len(steps) > ${i} THEN steps[len(steps) - ${i}] END AS path_${i + 1}`,
   );
-  return `WITH e0 AS (
-    SELECT "timestamp" AS ts, session_id, customer_id, action, page, device, duration_seconds,
-      CAST(epoch("timestamp") AS BIGINT) AS sec
-    FROM ${events}
-  ),
-  d AS (
+  const sec = 'CAST(epoch("timestamp") AS BIGINT) AS sec';
+  // Every event with its session key. Those with a session_id are read from `events` itself wherever
+  // they are needed (a scan with the filters pushed into it, not a copy of every event: a CTE named more
+  // than once is materialised); only events without one, keyed by a window, are kept in between.
+  const ev = (where: string) => `(SELECT "timestamp" AS ts, session_id AS session, false AS derived, customer_id,
+      action, page, device, duration_seconds, ${sec}
+    FROM ${events} WHERE session_id IS NOT NULL AND ${where}
+    UNION ALL SELECT * FROM dev WHERE ${where})`;
+  return `WITH d AS (
     SELECT *, CASE WHEN sec - lag(sec) OVER (PARTITION BY customer_id ORDER BY ts) <= ${gap} THEN 0 ELSE 1 END AS starts
-    FROM e0 WHERE session_id IS NULL
+    FROM (SELECT "timestamp" AS ts, customer_id, action, page, device, duration_seconds, ${sec}
+      FROM ${events} WHERE session_id IS NULL)
   ),
-  ev AS (
-    SELECT ts, session_id AS session, false AS derived, customer_id, action, page, device, duration_seconds, sec
-    FROM e0 WHERE session_id IS NOT NULL
-    UNION ALL
+  dev AS (
     SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS VARCHAR)), true,
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS VARCHAR)) AS session, true AS derived,
       customer_id, action, page, device, duration_seconds, sec
     FROM d
   ),
@@ -73,25 +74,30 @@ export function sessionRowsSql(events: string, orders: string): string {
       list(sec) FILTER (WHERE action = 'PURCHASE') AS p,
       min(sec) FILTER (WHERE action = 'PURCHASE') AS psec,
       ${valueAt('max_by', LABEL, [...PAGES, ...ACTIONS])} AS exit_label
-    FROM ev GROUP BY session
+    FROM ${ev('true')} GROUP BY session
   ),
   f2 AS (SELECT *, list_min(list_filter(c, lambda x: x >= t1)) AS t2 FROM agg),
   f3 AS (SELECT *, list_min(list_filter(k, lambda x: x >= t2)) AS t3 FROM f2),
   f4 AS (SELECT *, list_min(list_filter(p, lambda x: x >= t3)) AS t4 FROM f3),
   -- Purchase paths only for purchasing sessions (a few percent): their events up to the first purchase's
-  -- second, in (second, action, page) order, with each repeat of the previous label dropped.
+  -- second, sorted by (second, action, page), with each repeat of the previous label dropped. An
+  -- unordered list sorted afterwards: list(... ORDER BY ...) keeps a sorted state per group, which
+  -- took half the derivation's CPU and most of its memory at 1M orders.
   walk AS (
-    SELECT e.session, list(${LABEL.replaceAll('action', 'e.action').replaceAll('page', 'e.page')}
-        ORDER BY e.sec, e.action, e.page) AS labels
-    FROM ev e JOIN agg a ON a.session = e.session AND a.psec IS NOT NULL AND e.sec <= a.psec
+    SELECT e.session, list_sort(list(struct_pack(s := e.sec, a := e.action, p := e.page))) AS evs
+    FROM ${ev('true')} e JOIN agg a ON a.session = e.session AND a.psec IS NOT NULL AND e.sec <= a.psec
     GROUP BY e.session
   ),
+  labelled AS (
+    SELECT session, list_transform(evs, lambda x: CASE WHEN x.a = 'VIEW' THEN x.p ELSE x.a END) AS labels
+    FROM walk
+  ),
   walked AS (
-    SELECT session, list_filter(labels, lambda x, i: i = 1 OR x <> labels[i - 1]) AS steps FROM walk
+    SELECT session, list_filter(labels, lambda x, i: i = 1 OR x <> labels[i - 1]) AS steps FROM labelled
   ),
   linked AS (
     SELECT b.session, count(DISTINCT o.order_id) AS orders, sum(o.total_amount) AS revenue
-    FROM (SELECT DISTINCT session, customer_id, ts FROM ev WHERE action = 'PURCHASE') b
+    FROM (SELECT DISTINCT session, customer_id, ts FROM ${ev("action = 'PURCHASE'")}) b
     JOIN ${orders} o ON o.customer_id = b.customer_id AND o.order_date = b.ts
     GROUP BY b.session
   )
