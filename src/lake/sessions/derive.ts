@@ -44,7 +44,9 @@ export function sessionRowsSql(events: string, orders: string): string {
   // Every event with its session key. Those with a session_id are read from `events` itself wherever
   // they are needed (a scan with the filters pushed into it, not a copy of every event: a CTE named more
   // than once is materialised); only events without one, keyed by a window, are kept in between.
-  const ev = (where: string) => `(SELECT "timestamp" AS ts, session_id AS session, false AS derived, customer_id,
+  const ev = (
+    where: string,
+  ) => `(SELECT "timestamp" AS ts, session_id AS session, false AS derived, customer_id,
       action, page, device, duration_seconds, ${sec}
     FROM ${events} WHERE session_id IS NOT NULL AND ${where}
     UNION ALL SELECT * FROM dev WHERE ${where})`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
@@ -28,6 +29,18 @@ export interface SessionsRefresh {
   seconds: number;
 }
 
+/**
+ * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
+ * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26).
+ */
+export const EVENTS_PER_PASS = 8_000_000;
+
+// Hours at the end of the data whose sessions a full computation writes in hour files.
+const TAIL_HOURS = 6;
+
+// Touched session ids up to which a refresh looks them up as a literal list (a collector batch has ~1,000).
+const ID_LIST_MAX = 20_000;
+
 // A margin of a few seconds over the gap: whole-second rounding of event times can put two events just
 // over 30 minutes apart in one session. Recomputing a session more than needed is harmless.
 const REACH = `INTERVAL ${SESSION_GAP_MINUTES * 60 + 5} SECOND`;
@@ -36,7 +49,8 @@ const REACH = `INTERVAL ${SESSION_GAP_MINUTES * 60 + 5} SECOND`;
  * Recomputes the sessions that the clickstream rows in `touched` (a relation with session_id,
  * customer_id and "timestamp": rows just added, or just removed) belong to, or every session ('all'),
  * from clickstream as it is now, and commits the result to the sessions table under its lock (`held`).
- * `logs` are clickstream's and orders' committed batch-log lengths the result reflects.
+ * `logs` are clickstream's and orders' committed batch-log lengths the result reflects; a full
+ * computation groups at most `eventsPerPass` events at once.
  *
  * Which sessions a change reaches: a session_id's session (its old row spans every old event, so the
  * events to read lie between its old start and end and the touched times); for events without a
@@ -50,11 +64,13 @@ export async function refreshSessions(
   held: HeldLock,
   touched: string | 'all',
   logs: SourceLogs,
+  eventsPerPass = EVENTS_PER_PASS,
 ): Promise<SessionsRefresh> {
   const started = performance.now();
   const spec = TABLES.sessions;
   const dir = tableDirectory(layout, 'sessions');
-  const clicks = `(${tableSelectSql(layout, TABLES.clickstream)})`;
+  const clickFiles = tableSnapshot(tableDirectory(layout, 'clickstream')).files;
+  const clicks = `(${tableSelectSql(layout, TABLES.clickstream, clickFiles)})`;
   const orders = `(${tableSelectSql(layout, TABLES.orders)})`;
   const current = tableSnapshot(dir).files;
   const batchId = newBatchId();
@@ -62,13 +78,38 @@ export async function refreshSessions(
   const rewritten: string[] = [];
   const retire = new Set<string>();
   let removed = 0;
+  let loaded = 0;
   let mode: SessionsRefresh['mode'] = 'touched';
   try {
     if (touched === 'all' || current.length === 0) {
       mode = 'all';
       for (const f of current) retire.add(f);
       removed = await countRows(db, current);
-      await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(clicks, orders)}`);
+      // Each pass derives the sessions of one hash bucket (all of a session's events share its bucket:
+      // the session_id's, or the customer's for events without one), so that memory follows the
+      // bucket, not the table: one pass for up to EVENTS_PER_PASS events.
+      const passes = Math.max(1, Math.ceil((await countRows(db, clickFiles)) / eventsPerPass));
+      const tail = await recentHours(db, clicks);
+      let rows = 0;
+      for (let k = 0; k < passes; k++) {
+        const part =
+          passes === 1
+            ? clicks
+            : `(SELECT * FROM ${clicks} WHERE hash(coalesce(session_id, customer_id)) % ${passes} = ${k})`;
+        await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders)}`);
+        // The last hours' sessions, which live traffic goes on to continue, in hour files: a refresh
+        // then rewrites an hour's rows, not the whole last day's (measured at 1M orders: 0.12 s of CPU
+        // for each collector batch that reached the day file, a third of the batch's own load).
+        for (const [where, grain] of [
+          [tail ? `started < ${tail}` : 'true', 'day'],
+          [tail ? `started >= ${tail}` : 'false', 'hour'],
+        ] as const) {
+          const out = await writeSorted(db, layout, batchId, grain, where);
+          written.push(...out.files);
+          rows += out.rows;
+        }
+      }
+      loaded = rows;
     } else {
       const hit = await touchedSessions(db, touched, current, clicks);
       removed = hit.rows;
@@ -81,20 +122,10 @@ export async function refreshSessions(
         db,
         `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
       );
+      const out = await writeSorted(db, layout, batchId, 'hour');
+      written.push(...out.files);
+      loaded = out.rows;
     }
-    // Sorted by session_id, so that a refresh finds its sessions' files by their statistics. A full
-    // computation writes day partitions (few files: analyses read every one); a refresh writes hour
-    // partitions, so that the next refreshes, which live traffic points at the last hours, rewrite small
-    // files (measured: 170 hour files made the analyses 2-4x slower than 7 day files at 1M orders).
-    const out = await writeFiles(
-      db,
-      layout,
-      spec,
-      '(SELECT * FROM sessions_new ORDER BY session_id)',
-      batchId,
-      mode === 'all' ? 'day' : 'hour',
-    );
-    written.push(...out.files);
     await commitTableHeld(dir, held, (now) => {
       const entry: BatchEntry = {
         type: 'batch',
@@ -105,7 +136,7 @@ export async function refreshSessions(
         mapping: null,
         at: new Date().toISOString(),
         read: removed,
-        loaded: out.rows,
+        loaded,
         duplicate: 0,
         quarantined: 0,
         files: written.map((f) => f.slice(dir.length + 1)),
@@ -118,7 +149,7 @@ export async function refreshSessions(
       const files = [...now.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
       return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
     });
-    const report = { mode, removed, written: out.rows, seconds: (performance.now() - started) / 1000 };
+    const report = { mode, removed, written: loaded, seconds: (performance.now() - started) / 1000 };
     written.length = 0;
     rewritten.length = 0;
     return report;
@@ -127,6 +158,41 @@ export async function refreshSessions(
     await db.run('DROP TABLE IF EXISTS sessions_new');
     await db.run('DROP TABLE IF EXISTS refresh_events');
   }
+}
+
+/**
+ * Writes sessions_new sorted by session_id, so that a refresh finds its sessions' rows by the row groups'
+ * statistics. A full computation writes day partitions (few files: analyses read every one); a refresh
+ * writes hour partitions, so that the next refreshes, which live traffic points at the last hours,
+ * rewrite small files (measured: 170 hour files made the analyses 2-4x slower than 7 day files at 1M
+ * orders).
+ */
+function writeSorted(
+  db: DuckDbSession,
+  layout: DataLayout,
+  batchId: string,
+  grain: 'day' | 'hour',
+  where = 'true',
+) {
+  return writeFiles(
+    db,
+    layout,
+    TABLES.sessions,
+    `(SELECT * FROM sessions_new WHERE ${where} ORDER BY session_id)`,
+    batchId,
+    grain,
+  );
+}
+
+/**
+ * Start of the hours (TAIL_HOURS up to the hour of clickstream's last event) whose sessions a full
+ * computation writes in hour files, as a SQL literal; null when clickstream is empty.
+ */
+async function recentHours(db: DuckDbSession, clicks: string): Promise<string | null> {
+  const [r] = await db.all(
+    `SELECT CAST(date_trunc('hour', max("timestamp")) - INTERVAL ${TAIL_HOURS - 1} HOUR AS VARCHAR) AS t FROM ${clicks}`,
+  );
+  return r?.t === null || r?.t === undefined ? null : `TIMESTAMP ${sqlString(String(r.t))}`;
 }
 
 async function countRows(db: DuckDbSession, files: readonly string[]): Promise<number> {
@@ -151,17 +217,26 @@ async function touchedSessions(
   // Literal bounds (the touched ids' range, the derived events' time range) let the scans skip the
   // files and row groups that cannot hold a hit: session files are day partitions sorted by session_id.
   const [b] = await db.all(`SELECT min(session_id) AS id_lo, max(session_id) AS id_hi,
+      count(DISTINCT session_id) AS ids,
       CAST(min(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS lo,
       CAST(max(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS hi
     FROM refresh_touch`);
   const literal = (v: unknown) => (v === null || v === undefined ? null : sqlString(String(v)));
   const [idLo, idHi, lo, hi] = [literal(b?.id_lo), literal(b?.id_hi), literal(b?.lo), literal(b?.hi)];
+  const ids = Number(b?.ids ?? 0);
+  // A collector batch's ids as a literal list: the scan then skips each row group (files are sorted by
+  // session_id) whose id range holds none of them, where one BETWEEN over the batch's lowest and
+  // highest id (new sessions' ids widen it) read nearly every row group. Past ID_LIST_MAX, the range.
+  const idFilter =
+    ids <= ID_LIST_MAX
+      ? `s.session_id IN (${(await db.column('SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL ORDER BY 1')).map(sqlString).join(', ')})`
+      : `s.session_id BETWEEN ${idLo} AND ${idHi}`;
   const byId =
     idLo && idHi
       ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
     FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
       ON t.session_id = s.session_id
-    WHERE s.session_id BETWEEN ${idLo} AND ${idHi}`
+    WHERE ${idFilter}`
       : null;
   const byCustomer =
     lo && hi
@@ -207,18 +282,15 @@ async function touchedSessions(
 
 // A copy of a session file without the rows being recomputed (null when none is left), kept beside it.
 async function rewriteWithout(db: DuckDbSession, file: string): Promise<string | null> {
-  const [left] = await db.all(
-    `SELECT count(*) AS n FROM ${lakeParquetSql(file)}
-     WHERE session_id NOT IN (SELECT session_id FROM refresh_hit)`,
-  );
-  if (Number(left?.n ?? 0) === 0) return null;
   const target = join(dirname(file), `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-kept.parquet`);
-  await db.run(
+  const [copied] = await db.all(
     `COPY (SELECT * FROM ${lakeParquetSql(file)}
        WHERE session_id NOT IN (SELECT session_id FROM refresh_hit))
      TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
   );
-  return target;
+  if (Number(copied?.Count ?? 0) > 0) return target;
+  rmSync(target, { force: true });
+  return null;
 }
 
 /**

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DuckDbSession } from '../../duckdb/index.js';
+import { tempDir } from '../../testing/index.js';
+import { appendRows } from '../append.test-helper.js';
+import { type DataLayout, dataLayout, tableDirectory } from '../layout.js';
+import { withTableLock } from '../lock.js';
+import { tableSnapshot } from '../manifest.js';
+import { lakeParquetSql } from '../parquet-sql.js';
+import { tableSelectSql } from '../read-sql.js';
+import { TABLES } from '../tables.js';
+import { sessionRowsSql } from './derive.js';
+import { refreshSessions, type SessionsRefresh } from './refresh.js';
+
+// 3,000 events over three days (2026-11-01 to 11-03), 120 customers; customers whose number ends in 0 or 5
+// send no session_id (their sessions follow the 30-minute rule), the others share 400 session ids.
+const EVENTS = `(SELECT 'e' || i AS event_id,
+    TIMESTAMP '2026-11-01 00:00:00' + to_seconds(((i * 7919) % 259200)::BIGINT) AS "timestamp",
+    CASE WHEN (i % 120) % 5 = 0 THEN NULL ELSE 'S' || lpad(CAST(i % 400 AS VARCHAR), 4, '0') END AS session_id,
+    'C' || (i % 120) AS customer_id,
+    ['VIEW', 'VIEW', 'ADD_TO_CART', 'CHECKOUT', 'PURCHASE'][1 + i % 5] AS action,
+    ['home', 'product', 'cart', 'checkout', 'checkout'][1 + i % 5] AS page,
+    NULL AS product_id,
+    ['mobile', 'desktop', 'tablet'][1 + i % 3] AS device,
+    CAST(i % 40 AS INTEGER) AS duration_seconds
+  FROM range(3000) t(i))`;
+
+// An order at each third PURCHASE event's customer and second, so that sessions link orders.
+const ORDERS = `(SELECT 'O' || event_id AS order_id, customer_id, 'P1' AS product_id, 'Pen' AS product_name,
+    1 AS quantity, 2.5 AS price, 2.5 AS total_amount, "timestamp" AS order_date, 'COMPLETED' AS status,
+    'US-EAST' AS region
+  FROM ${EVENTS} WHERE action = 'PURCHASE' AND CAST(substr(event_id, 2) AS INTEGER) % 3 = 0)`;
+
+async function refresh(
+  db: DuckDbSession,
+  layout: DataLayout,
+  touched: string | 'all',
+  eventsPerPass?: number,
+): Promise<SessionsRefresh> {
+  return withTableLock(tableDirectory(layout, 'sessions'), (held) =>
+    refreshSessions(db, layout, held, touched, { clickstream: 0, orders: 0 }, eventsPerPass),
+  );
+}
+
+/** Rows of the sessions table that a single derivation from every event does not give, and the reverse. */
+async function differences(db: DuckDbSession, layout: DataLayout): Promise<[number, number]> {
+  const table = `(${tableSelectSql(layout, TABLES.sessions)})`;
+  const clicks = `(${tableSelectSql(layout, TABLES.clickstream)})`;
+  const orders = `(${tableSelectSql(layout, TABLES.orders)})`;
+  const [d] = await db.all(`SELECT
+    (SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM (${sessionRowsSql(clicks, orders)}))) AS extra,
+    (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql(clicks, orders)}) EXCEPT ALL SELECT * FROM ${table})) AS missing`);
+  return [Number(d?.extra), Number(d?.missing)];
+}
+
+describe('the sessions table computed in several passes, with its last hours in hour files', () => {
+  let db: DuckDbSession;
+  let cleanup: () => void;
+  let layout: DataLayout;
+  const sessions = () => `(${tableSelectSql(layout, TABLES.sessions)})`;
+
+  before(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    layout = dataLayout(t.dir);
+    db = await DuckDbSession.open();
+    await appendRows(db, layout, TABLES.clickstream, EVENTS);
+    await appendRows(db, layout, TABLES.orders, ORDERS);
+  });
+  after(() => {
+    db.close();
+    cleanup();
+  });
+
+  it('gives the rows of one derivation over every event, each session once', async () => {
+    // 3,000 events at most 500 a pass: six hash buckets, each a separate grouping.
+    const report = await refresh(db, layout, 'all', 500);
+    assert.equal(report.mode, 'all');
+    const [n] = await db.all(
+      `SELECT count(*) AS rows, count(DISTINCT session_id) AS ids, sum(events) AS events,
+         count(*) FILTER (WHERE contains(session_id, '~')) AS derived, sum(orders) AS orders FROM ${sessions()}`,
+    );
+    assert.equal(Number(n?.rows), Number(n?.ids), 'one row per session');
+    assert.equal(Number(n?.events), 3000, 'every event counted once');
+    assert.ok(Number(n?.derived) > 20, 'the fixture has derived sessions');
+    // 600 PURCHASE events (i % 5 = 4), an order for each with i % 3 = 0: i ≡ 9 (mod 15), 200 of them.
+    assert.equal(Number(n?.orders), 200);
+    assert.deepEqual(await differences(db, layout), [0, 0]);
+  });
+
+  it('writes the sessions of the last six hours in hour files, the others in day files', async () => {
+    // The last event is at 2026-11-03 23:59:xx, so sessions started from 18:00 on that day go in hour files.
+    const files = tableSnapshot(tableDirectory(layout, 'sessions')).files;
+    const [r] = await db.all(`SELECT
+        count(*) FILTER (WHERE hour_file AND started < TIMESTAMP '2026-11-03 18:00:00') AS early_in_hours,
+        count(*) FILTER (WHERE NOT hour_file AND started >= TIMESTAMP '2026-11-03 18:00:00') AS late_in_days,
+        count(*) FILTER (WHERE hour_file) AS in_hours
+      FROM (SELECT started, regexp_matches(filename, 'part=[0-9-]+T[0-9]+/') AS hour_file
+        FROM ${lakeParquetSql(files, 'filename = true, hive_partitioning = false')})`);
+    assert.deepEqual([Number(r?.early_in_hours), Number(r?.late_in_days)], [0, 0]);
+    assert.ok(Number(r?.in_hours) > 0, 'some sessions started in the last six hours');
+  });
+
+  it('a late event for a session of the first day, and events continuing the last hours, are picked up', async () => {
+    const [old] = await db.all(
+      `SELECT session_id, events, CAST(started AS VARCHAR) AS started FROM ${sessions()}
+       WHERE session_id = 'S0001'`,
+    );
+    // S0001's first event is i = 1 at 2026-11-01 02:11:59 (7919 s after midnight); the late event comes
+    // an hour before it, in a batch with events after the data's end.
+    assert.equal(old?.started, '2026-11-01 02:11:59');
+    const batch = `(SELECT * FROM (VALUES
+        ('late1', TIMESTAMP '2026-11-01 01:11:59', 'S0001', 'C1', 'VIEW', 'home', NULL, 'tablet', 5),
+        ('live1', TIMESTAMP '2026-11-04 00:05:00', 'S0399', 'C79', 'VIEW', 'home', NULL, 'mobile', 5),
+        ('live2', TIMESTAMP '2026-11-04 00:06:00', NULL, 'C115', 'VIEW', 'product', NULL, 'mobile', 5),
+        ('live3', TIMESTAMP '2026-11-04 00:07:00', 'NEW1', 'C7', 'PURCHASE', 'checkout', NULL, 'mobile', 5))
+      AS t(event_id, "timestamp", session_id, customer_id, action, page, product_id, device, duration_seconds))`;
+    const added = await appendRows(db, layout, TABLES.clickstream, batch);
+    const report = await refresh(
+      db,
+      layout,
+      `(SELECT session_id, customer_id, "timestamp" FROM ${lakeParquetSql(added.files)})`,
+    );
+    assert.equal(report.mode, 'touched');
+    const [now] = await db.all(
+      `SELECT events, CAST(started AS VARCHAR) AS started, device FROM ${sessions()} WHERE session_id = 'S0001'`,
+    );
+    assert.deepEqual(
+      { ...now },
+      { events: Number(old?.events) + 1, started: '2026-11-01 01:11:59', device: 'tablet' },
+    );
+    assert.deepEqual(await differences(db, layout), [0, 0]);
+  });
+});
