@@ -65,11 +65,10 @@ export function sessionRowsSql(events: string, orders: string): string {
     SELECT session, bool_or(derived) AS derived,
       min(customer_id) AS customer_id,
       ${valueAt('min_by', 'device', DEVICES)} AS device,
-      min(ts) AS started, max(ts) AS last_event, min(sec) AS start_sec,
-      max(sec + duration_seconds) - min(sec) AS duration_seconds,
+      min(ts) AS started, max(ts) AS last_event,
+      max(sec + duration_seconds) AS end_sec,
       count(*) AS events,
       count(*) FILTER (WHERE action = 'VIEW') AS page_views,
-      max(CASE WHEN action = 'PURCHASE' THEN 1 ELSE 0 END) AS purchased,
       min(sec) FILTER (WHERE action = 'VIEW') AS t1,
       list(sec) FILTER (WHERE action = 'ADD_TO_CART') AS c,
       list(sec) FILTER (WHERE action = 'CHECKOUT') AS k,
@@ -78,7 +77,11 @@ export function sessionRowsSql(events: string, orders: string): string {
       ${valueAt('max_by', LABEL, [...PAGES, ...ACTIONS])} AS exit_label
     FROM ${ev('true')} GROUP BY session
   ),
-  f2 AS (SELECT *, list_min(list_filter(c, lambda x: x >= t1)) AS t2 FROM agg),
+  -- The first second and whether the session purchased follow from started and psec (epoch seconds
+  -- rise with the time, so the least second is the least time's): two aggregates fewer over every event.
+  f2 AS (SELECT *, CAST(epoch(started) AS BIGINT) AS start_sec, CASE WHEN psec IS NULL THEN 0 ELSE 1 END AS purchased,
+      list_min(list_filter(c, lambda x: x >= t1)) AS t2
+    FROM agg),
   f3 AS (SELECT *, list_min(list_filter(k, lambda x: x >= t2)) AS t3 FROM f2),
   f4 AS (SELECT *, list_min(list_filter(p, lambda x: x >= t3)) AS t4 FROM f3),
   -- Purchase paths only for purchasing sessions (a few percent): their events up to the first purchase's
@@ -107,7 +110,7 @@ export function sessionRowsSql(events: string, orders: string): string {
     CASE WHEN f4.derived THEN concat(f4.customer_id, '~', CAST(epoch_us(f4.started) AS VARCHAR))
       ELSE f4.session END AS session_id,
     f4.customer_id, f4.device, f4.started, f4.last_event,
-    CAST(f4.duration_seconds AS INTEGER) AS duration_seconds, CAST(f4.events AS INTEGER) AS events,
+    CAST(f4.end_sec - f4.start_sec AS INTEGER) AS duration_seconds, CAST(f4.events AS INTEGER) AS events,
     CAST(f4.page_views AS INTEGER) AS page_views, CAST(f4.purchased AS INTEGER) AS purchased,
     ${funnel.join(', ')},
     f4.exit_label,
