@@ -131,4 +131,25 @@ describe('the sessions table computed in several passes, with its last hours in 
     );
     assert.deepEqual(await differences(db, layout), [0, 0]);
   });
+
+  it('a batch reaching more sessions than the literal id list holds looks them up by their range', async () => {
+    // 25,000 new sessions (past ID_LIST_MAX, 20,000) and one more late event for S0002 (first event i = 2,
+    // 2026-11-01 04:23:58): the lookup takes the ids' range, which must still find S0002's row.
+    const [old] = await db.all(`SELECT events FROM ${sessions()} WHERE session_id = 'S0002'`);
+    const batch = `(SELECT 'bulk' || i AS event_id, TIMESTAMP '2026-11-04 01:00:00' + to_seconds(i::BIGINT) AS "timestamp",
+        'T' || lpad(CAST(i AS VARCHAR), 5, '0') AS session_id, 'C' || (i % 50) AS customer_id, 'VIEW' AS action,
+        'home' AS page, NULL AS product_id, 'mobile' AS device, 5 AS duration_seconds FROM range(25000) t(i)
+      UNION ALL SELECT 'late2', TIMESTAMP '2026-11-01 04:20:00', 'S0002', 'C2', 'VIEW', 'home', NULL, 'mobile', 5)`;
+    const added = await appendRows(db, layout, TABLES.clickstream, batch);
+    await refresh(
+      db,
+      layout,
+      `(SELECT session_id, customer_id, "timestamp" FROM ${lakeParquetSql(added.files)})`,
+    );
+    const [now] = await db.all(
+      `SELECT events, CAST(started AS VARCHAR) AS started FROM ${sessions()} WHERE session_id = 'S0002'`,
+    );
+    assert.deepEqual({ ...now }, { events: Number(old?.events) + 1, started: '2026-11-01 04:20:00' });
+    assert.deepEqual(await differences(db, layout), [0, 0]);
+  });
 });

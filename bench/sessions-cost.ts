@@ -1,0 +1,170 @@
+/**
+ * What keeping the sessions table costs, in wall time and in CPU: `node dist/bench/sessions-cost.js
+ * --data DIR [--batches N] [--keep]`, DIR holding raw/clickstream (a generated dataset; the 10M one is
+ * read, never written). Loads that clickstream into a fresh lake as build-lake does, then N
+ * collector-sized batches (as bench/sessions.ts makes them) onto it; each ingest is split at the moment it
+ * starts updating sessions, so "with" and "without" come from the same run. CPU is the whole process's
+ * (`process.cpuUsage`, DuckDB's threads included), which a machine shared with other work changes least.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openEngine } from '../src/engines/index.js';
+import { type IngestOptions, type IngestReport, ingest } from '../src/ingest/index.js';
+import { TABLES } from '../src/lake/index.js';
+
+interface Split {
+  wall: number;
+  wallSessions: number;
+  cpu: number;
+  cpuSessions: number;
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const cpuSeconds = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+/** One ingest, its wall and CPU seconds split at the start of its sessions step. */
+async function timed(options: IngestOptions): Promise<{ report: IngestReport; split: Split }> {
+  let at: { cpu: number; wall: number } | null = null;
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  const report = await ingest({
+    ...options,
+    onProgress: (phase) => {
+      if (phase === 'updating sessions' && at === null) at = { cpu: cpuSeconds(), wall: performance.now() };
+    },
+  });
+  const c1 = cpuSeconds();
+  const t1 = performance.now();
+  const mark: { cpu: number; wall: number } = at ?? { cpu: c1, wall: t1 };
+  return {
+    report,
+    split: {
+      wall: (t1 - t0) / 1000,
+      wallSessions: (t1 - mark.wall) / 1000,
+      cpu: c1 - c0,
+      cpuSessions: c1 - mark.cpu,
+    },
+  };
+}
+
+const pct = (part: number, whole: number) => Math.round((part / (whole - part)) * 1000) / 10;
+
+function summary(rows: number, s: Split) {
+  return {
+    rows,
+    wallSeconds: Math.round(s.wall * 10) / 10,
+    sessionsWallSeconds: Math.round(s.wallSessions * 10) / 10,
+    rowsPerSecondWith: Math.round(rows / s.wall),
+    rowsPerSecondWithout: Math.round(rows / (s.wall - s.wallSessions)),
+    costPercentWall: pct(s.wallSessions, s.wall),
+    cpuSeconds: Math.round(s.cpu * 10) / 10,
+    sessionsCpuSeconds: Math.round(s.cpuSessions * 10) / 10,
+    costPercentCpu: pct(s.cpuSessions, s.cpu),
+  };
+}
+
+/** NDJSON of one collector-sized batch: half its events continue recent sessions, half start new ones. */
+function batchLines(i: number, end: number, recent: { id: string; customer: string }[]): string {
+  const lines: string[] = [];
+  for (let k = 0; k < 2000; k++) {
+    const n = i * 2000 + k;
+    const continued = k % 2 === 0 ? recent[n % recent.length] : undefined;
+    lines.push(
+      JSON.stringify({
+        event_id: `cost-${i}-${k}`,
+        timestamp: new Date(end + (n + 1) * 1000).toISOString().replace('T', ' ').slice(0, 19),
+        session_id: continued ? continued.id : `LIVE${i}-${Math.floor(k / 8)}`,
+        customer_id: continued ? continued.customer : `CUST${String(1 + (n % 90000)).padStart(5, '0')}`,
+        action: k % 11 === 0 ? 'PURCHASE' : 'VIEW',
+        page: k % 11 === 0 ? 'checkout' : 'product',
+        product_id: null,
+        device: 'mobile',
+        duration_seconds: 10,
+      }),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function recentSessions(dir: string) {
+  const engine = await openEngine({ dataDir: dir });
+  try {
+    const rows = await engine.query(
+      'SELECT session_id, customer_id FROM sessions ORDER BY started DESC, session_id LIMIT 5000',
+    );
+    const [last] = await engine.query('SELECT CAST(max("timestamp") AS VARCHAR) AS t FROM clickstream');
+    return {
+      sessions: rows.map((r) => ({ id: String(r.session_id), customer: String(r.customer_id) })),
+      end: Date.parse(`${String(last?.t).replace(' ', 'T')}Z`),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const data = flag('data');
+  if (!data) throw new Error('usage: sessions-cost --data DIR [--batches N] [--keep]');
+  const batches = Number(flag('batches') ?? 20);
+  const lake = join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
+  const started = new Date().toISOString();
+  const loadAtStart = load();
+  rmSync(lake, { recursive: true, force: true });
+  mkdirSync(join(lake, 'batches'), { recursive: true });
+  try {
+    const build = await timed({
+      dataDir: lake,
+      table: TABLES.clickstream,
+      input: join(data, 'raw', 'clickstream'),
+      kind: 'build-lake',
+    });
+    const recent = await recentSessions(lake);
+    const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
+    let rows = 0;
+    for (let i = 0; i < batches; i++) {
+      const file = join(lake, 'batches', `b${i}.ndjson`);
+      writeFileSync(file, batchLines(i, recent.end, recent.sessions));
+      const { report, split } = await timed({
+        dataDir: lake,
+        table: TABLES.clickstream,
+        input: file,
+        threads: 1,
+        dedupScope: 'partitions',
+        kind: 'collector',
+      });
+      rows += report.loaded;
+      for (const k of ['wall', 'wallSessions', 'cpu', 'cpuSessions'] as const) total[k] += split[k];
+    }
+    console.log(
+      JSON.stringify(
+        {
+          started,
+          machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+          loadAtStart,
+          loadAtEnd: load(),
+          sessions: build.report.sessions?.written,
+          buildLake: summary(build.report.loaded, build.split),
+          collector: summary(rows, total),
+          peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    if (!process.argv.includes('--keep')) rmSync(lake, { recursive: true, force: true });
+  }
+}
