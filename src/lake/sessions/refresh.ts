@@ -267,14 +267,22 @@ async function touchedSessions(
     range?.lo === null || range?.lo === undefined
       ? 'false'
       : `c."timestamp" BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_events AS
-    SELECT c.* FROM ${clicks} c JOIN refresh_span r
+  // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
+  // events all carry a session_id (or none does).
+  const reads = [
+    idLo && idHi
+      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
       ON r.session_id = c.session_id AND c."timestamp" BETWEEN r.lo AND r.hi
-    WHERE ${within}
-    UNION ALL
-    SELECT c.* FROM ${clicks} c JOIN refresh_span r
+    WHERE ${within}`
+      : null,
+    lo && hi
+      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
       ON c.session_id IS NULL AND r.customer_id = c.customer_id AND c."timestamp" BETWEEN r.lo AND r.hi
-    WHERE ${within}`);
+    WHERE ${within}`
+      : null,
+  ].filter((q) => q !== null);
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_events AS
+    ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
   const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
   const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
   return { files, rows: Number(n?.n ?? 0) };
