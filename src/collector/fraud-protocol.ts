@@ -61,8 +61,8 @@ const stringArray = z.custom<string[]>(
 /** Worker → collector. */
 export const fromWorkerSchema = z.discriminatedUnion('type', [
   /**
-   * Scores to store: fraud_scores records the worker validated with the collector's RecordValidator, as
-   * WAL lines with their keys; `refused`: the first reason of any it refused (a bug). `live`: orders
+   * Scores to store: fraud_scores records as WAL lines in the form the collector's RecordValidator gives
+   * (fraud-score-line.ts), with their keys; `refused`: the reason of any it refused (a bug). `live`: orders
    * received by this collector (metrics and alerts), else orders the lake held without a score at start
    * (stored only).
    */

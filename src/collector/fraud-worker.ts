@@ -1,9 +1,9 @@
 /**
  * The fraud scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds
  * the model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
- * the scores back in batches, validated with the collector's own RecordValidator and written as WAL
- * lines. The collector's thread only hands the WAL text over and appends the lines it gets back, so
- * scoring (and validating scores) never competes with requests on its event loop. One worker, not a
+ * the scores back in batches as fraud_scores WAL lines (fraud-score-line.ts). The collector's thread only
+ * hands the orders over and appends the lines it gets back, so scoring never competes with requests on its
+ * event loop. One worker, not a
  * pool: each order is scored against the state every earlier order left, which is sequential by nature.
  */
 import { setPriority } from 'node:os';
@@ -14,14 +14,11 @@ import {
   type FraudModel,
   type FraudScore,
   LiveQueue,
-  lakeTimestamp,
   type OrderFacts,
   openLake,
   type Rebuilt,
   rebuildFromLake,
-  scoreRecord,
 } from '../fraud/index.js';
-import { TABLES } from '../lake/index.js';
 import { bucketCounts } from './batch-histogram.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
 import {
@@ -32,7 +29,7 @@ import {
   toWorkerSchema,
   workerSettingsSchema,
 } from './fraud-protocol.js';
-import { RecordValidator } from './records.js';
+import { ScoreLineWriter } from './fraud-score-line.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
@@ -49,7 +46,7 @@ try {
 }
 
 const queue = new LiveQueue(settings.checkWaitMs);
-const validator = new RecordValidator(TABLES.fraud_scores);
+const writer = new ScoreLineWriter(settings.weights.version);
 let model: FraudModel | null = null;
 let rebuilt: Rebuilt | null = null;
 let failed = false;
@@ -156,8 +153,7 @@ function work(): void {
 
 function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
-  const now = lakeTimestamp(Date.now());
-  const version = settings.weights.version;
+  const now = Date.now();
   const alerts: AlertOrder[] = [];
   if (live)
     scores.forEach((s, i) => {
@@ -167,14 +163,14 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   let lines = '';
   let sum = 0;
   const refused: string[] = [];
-  scores.forEach((s, i) => {
-    const checked = validator.validate(scoreRecord(s, version, now), i);
-    if ('rejections' in checked) refused.push(checked.rejections[0]?.reason ?? 'refused');
+  for (const s of scores) {
+    const out = writer.write(s, now);
+    if ('refused' in out) refused.push(out.refused);
     else {
-      keys.push(validator.key(checked.record));
-      lines += `${JSON.stringify(checked.record)}\n`;
+      keys.push(out.key);
+      lines += out.line;
     }
-  });
+  }
   for (const s of scores) sum += s.score;
   const buckets = bucketCounts(
     scores.map((s) => s.score),
