@@ -33,6 +33,12 @@ import { ScoreLineWriter } from './fraud-score-line.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
+/**
+ * Least time between two batches of orders that waited out their check wait: a batch costs a message each
+ * way and an event-loop turn on both threads, and under load orders come due every millisecond. Orders
+ * whose checks are in are scored at once.
+ */
+const GAP_MS = 20;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
@@ -52,6 +58,7 @@ let rebuilt: Rebuilt | null = null;
 let failed = false;
 let buildMs = 0;
 let timer: NodeJS.Timeout | null = null;
+let timerAt = Number.POSITIVE_INFINITY;
 const drains: number[] = [];
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -65,7 +72,7 @@ port.on('message', (raw: unknown) => {
       const now = Date.now();
       for (const r of records(m.checks)) queue.addChecks(String(r.order_id), orderChecks(r));
       for (const r of records(m.orders)) queue.addOrder(orderFacts(r), now);
-      schedule(0);
+      scheduleDue(now);
       return;
     }
     case 'drain':
@@ -136,18 +143,32 @@ function goLive(): void {
   schedule(0);
 }
 
+// Runs work() in `delay` ms, or sooner if it is already due sooner.
 function schedule(delay: number): void {
-  if (timer !== null || model === null) return;
+  if (model === null) return;
+  const at = Date.now() + delay;
+  if (timer !== null) {
+    if (at >= timerAt) return;
+    clearTimeout(timer);
+  }
+  timerAt = at;
   timer = setTimeout(work, delay);
+}
+
+// Scores at once what is due now (checks in, or a full batch left over), else after the next order's wait
+// and at least GAP_MS.
+function scheduleDue(now: number): void {
+  const due = queue.dueIn(now);
+  if (due !== null) schedule(due === 0 ? 0 : Math.max(due, GAP_MS));
 }
 
 function work(): void {
   timer = null;
+  timerAt = Number.POSITIVE_INFINITY;
   if (model === null) return;
   const { scores, facts } = queue.scoreDue(model, settings.threshold, Date.now(), BATCH);
   if (scores.length > 0) post(scores, facts, true);
-  const due = queue.dueIn(Date.now());
-  if (due !== null) schedule(due);
+  scheduleDue(Date.now());
   settle();
 }
 
