@@ -92,6 +92,26 @@ export type FromWorker = z.infer<typeof fromWorkerSchema>;
 const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
 const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
 
+/** The fields of an orders record that orderFacts reads, in the table's column order (WalFields reads them in one pass). */
+export const ORDER_FIELDS: readonly string[] = [
+  'order_id',
+  'customer_id',
+  'product_id',
+  'quantity',
+  'total_amount',
+  'order_date',
+  'status',
+  'region',
+];
+/** The fields of an order_checks record that orderChecks (and the order's id) read, in column order. */
+export const CHECK_FIELDS: readonly string[] = [
+  'order_id',
+  'payment_method',
+  'ip_country',
+  'account_age_days',
+  'device_id',
+];
+
 /** An acknowledged orders record as the model sees it (fraud checks come separately). */
 export function orderFacts(r: Record<string, string | number>): OrderFacts {
   return {

@@ -22,7 +22,9 @@ import {
 import { bucketCounts } from './batch-histogram.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
 import {
+  CHECK_FIELDS,
   type FromWorker,
+  ORDER_FIELDS,
   orderChecks,
   orderFacts,
   recordSchema,
@@ -30,6 +32,7 @@ import {
   workerSettingsSchema,
 } from './fraud-protocol.js';
 import { ScoreLineWriter } from './fraud-score-line.js';
+import { WalFields } from './wal-fields.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
@@ -70,8 +73,8 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      for (const r of records(m.checks)) queue.addChecks(String(r.order_id), orderChecks(r));
-      for (const r of records(m.orders)) queue.addOrder(orderFacts(r), now);
+      for (const r of records(m.checks, checkFields)) queue.addChecks(String(r.order_id), orderChecks(r));
+      for (const r of records(m.orders, orderFields)) queue.addOrder(orderFacts(r), now);
       scheduleDue(now);
       return;
     }
@@ -85,10 +88,14 @@ port.on('message', (raw: unknown) => {
   }
 });
 
-/** The records of WAL texts (JSON lines), in order. */
-function* records(texts: readonly string[]) {
+const orderFields = new WalFields(ORDER_FIELDS);
+const checkFields = new WalFields(CHECK_FIELDS);
+
+/** The fields `wanted` of the records of WAL texts (JSON lines), in order. */
+function* records(texts: readonly string[], wanted: WalFields) {
   for (const text of texts)
-    for (const line of text.split('\n')) if (line !== '') yield recordSchema.parse(JSON.parse(line));
+    for (const line of text.split('\n'))
+      if (line !== '') yield wanted.read(line) ?? recordSchema.parse(JSON.parse(line));
 }
 
 async function build(): Promise<void> {
