@@ -42,7 +42,7 @@ export class CompleteTrees {
     this.feature = new Int32Array(this.trees * this.inner);
     this.split = new Float64Array(this.trees * this.inner);
     this.path = new Float64Array(this.trees * this.leaves);
-    roots.forEach((root, t) => this.place(grown, t, root, 0, 0));
+    for (let t = 0; t < roots.length; t++) this.place(grown, t, roots[t] as number, 0, 0);
   }
 
   /** The sum of the path lengths of `row` over all trees, in tree order. */
