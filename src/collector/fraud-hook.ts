@@ -26,9 +26,8 @@ export interface FraudOptions {
  * Scores are stored in groups: FLUSH_INTERVALS compaction intervals after the first of a group (at least
  * FLUSH_MIN_MS), or once FLUSH_RECORDS wait. Compaction ingests each table that has a WAL segment in every
  * run, and an ingest has a fixed cost in the compaction process (DuckDB, the manifest): storing scores every
- * 250 ms put fraud_scores into every run and cost the compaction process about 4 µs per collected record
- * at 15,000 records/s, more than the model on its worker (docs/BENCHMARKS.md). Every 2.5 intervals it is
- * in two runs of five. Alerts and metrics do not wait for it; the lake's fraud_scores lags by that
+ * 250 ms put fraud_scores into every run (at 15,000 records/s the compaction process then used up to 4 µs a
+ * collected record more; docs/BENCHMARKS.md). Every 2.5 intervals it is in two runs of five. Alerts and metrics do not wait for it; the lake's fraud_scores lags by that
  * much more, and a group lost in a crash is recomputed from the lake at the next start (without alerts).
  */
 const FLUSH_INTERVALS = 2.5;
