@@ -253,7 +253,8 @@ export class Collector {
   }
 
   /**
-   * Stores records another thread validated with this table's RecordValidator (the fraud worker's scores):
+   * Stores records another thread validated with this table's RecordValidator, or wrote in the form it gives
+   * (the fraud worker's scores, fraud-score-line.ts):
    * `lines` holds one JSON record per line, each ending in a newline, and `keys[i]` is the key of line i.
    * Same dedup, WAL and counts as collect(); what it saves is the validation on the collector's thread.
    */

@@ -23,12 +23,16 @@ export interface FraudOptions {
 }
 
 /**
- * Scores are stored in groups: at most this many milliseconds after the first of a group, or once this
- * many wait. One WAL append (one fsync) per group instead of per order keeps the collector's disk for the
- * orders; a score lost with its group in a crash is recomputed from the lake at the next start.
+ * Scores are stored in groups: FLUSH_INTERVALS compaction intervals after the first of a group (at least
+ * FLUSH_MIN_MS), or once FLUSH_RECORDS wait. Compaction ingests each table that has a WAL segment in every
+ * run, and an ingest has a fixed cost in the compaction process (DuckDB, the manifest): storing scores every
+ * 250 ms put fraud_scores into every run (at 15,000 records/s the compaction process then used up to 4 µs a
+ * collected record more; docs/BENCHMARKS.md). Every 2.5 intervals it is in two runs of five. Alerts and metrics do not wait for it; the lake's fraud_scores lags by that
+ * much more, and a group lost in a crash is recomputed from the lake at the next start (without alerts).
  */
-const FLUSH_MS = 250;
-const FLUSH_RECORDS = 2000;
+const FLUSH_INTERVALS = 2.5;
+const FLUSH_MIN_MS = 250;
+const FLUSH_RECORDS = 50_000;
 /** How long a clean stop waits for the model and the queued orders before it leaves them to the next start. */
 const CLOSE_WAIT_MS = 30_000;
 
@@ -47,6 +51,7 @@ export class FraudHook {
   private unsavedKeys: string[] = [];
   private unsavedLines = '';
   private flushTimer: NodeJS.Timeout | null = null;
+  private readonly flushMs: number;
   private flushing: Promise<void> = Promise.resolve();
   private readonly ready: Promise<void>;
   /** Called with each alert (tests, benchmarks). */
@@ -57,6 +62,7 @@ export class FraudHook {
     options: FraudOptions,
     private readonly log: (line: string) => void,
   ) {
+    this.flushMs = Math.max(FLUSH_MIN_MS, collector.config.compactIntervalMs * FLUSH_INTERVALS);
     this.metrics = new FraudMetrics(collector.metrics.registry, collector.metrics.monitoring.fraudAlerts);
     // Read and checked here, not in the worker: a broken or stale model file is the user's to fix, said
     // when serve starts rather than found by the worker in the background.
@@ -171,7 +177,7 @@ export class FraudHook {
     for (const k of batch.keys) this.unsavedKeys.push(k);
     this.unsavedLines += batch.lines;
     if (this.unsavedKeys.length >= FLUSH_RECORDS) void this.flush();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_MS);
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
   }
 
   /** Stores the waiting scores (one WAL append); resolves when they are durable. */

@@ -61,8 +61,8 @@ const stringArray = z.custom<string[]>(
 /** Worker → collector. */
 export const fromWorkerSchema = z.discriminatedUnion('type', [
   /**
-   * Scores to store: fraud_scores records the worker validated with the collector's RecordValidator, as
-   * WAL lines with their keys; `refused`: the first reason of any it refused (a bug). `live`: orders
+   * Scores to store: fraud_scores records as WAL lines in the form the collector's RecordValidator gives
+   * (fraud-score-line.ts), with their keys; `refused`: the reason of any it refused (a bug). `live`: orders
    * received by this collector (metrics and alerts), else orders the lake held without a score at start
    * (stored only).
    */
@@ -91,6 +91,26 @@ export type FromWorker = z.infer<typeof fromWorkerSchema>;
 
 const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
 const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
+
+/** The fields of an orders record that orderFacts reads, in the table's column order (WalFields reads them in one pass). */
+export const ORDER_FIELDS: readonly string[] = [
+  'order_id',
+  'customer_id',
+  'product_id',
+  'quantity',
+  'total_amount',
+  'order_date',
+  'status',
+  'region',
+];
+/** The fields of an order_checks record that orderChecks (and the order's id) read, in column order. */
+export const CHECK_FIELDS: readonly string[] = [
+  'order_id',
+  'payment_method',
+  'ip_country',
+  'account_age_days',
+  'device_id',
+];
 
 /** An acknowledged orders record as the model sees it (fraud checks come separately). */
 export function orderFacts(r: Record<string, string | number>): OrderFacts {

@@ -9,10 +9,10 @@ export type ScoringStatus = 'loading' | 'ready' | 'failed';
 export interface ScoredBatch {
   /** Orders received live (count and alert), or orders the lake held without a score at start (store only). */
   live: boolean;
-  /** fraud_scores records as WAL lines (validated by the worker with the collector's validator) and their keys. */
+  /** fraud_scores records as WAL lines (written by the worker in the collector's validated form) and their keys. */
   lines: string;
   keys: string[];
-  /** The reason of each score the validator refused (none, unless there is a bug). */
+  /** The reason of each score refused (none, unless there is a bug). */
   refused: string[];
   /** The scores counted per bucket of the score histogram, and their sum. */
   buckets: number[];

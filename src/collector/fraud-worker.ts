@@ -1,9 +1,9 @@
 /**
  * The fraud scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds
  * the model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
- * the scores back in batches, validated with the collector's own RecordValidator and written as WAL
- * lines. The collector's thread only hands the WAL text over and appends the lines it gets back, so
- * scoring (and validating scores) never competes with requests on its event loop. One worker, not a
+ * the scores back in batches as fraud_scores WAL lines (fraud-score-line.ts). The collector's thread only
+ * hands the orders over and appends the lines it gets back, so scoring never competes with requests on its
+ * event loop. One worker, not a
  * pool: each order is scored against the state every earlier order left, which is sequential by nature.
  */
 import { setPriority } from 'node:os';
@@ -14,28 +14,34 @@ import {
   type FraudModel,
   type FraudScore,
   LiveQueue,
-  lakeTimestamp,
   type OrderFacts,
   openLake,
   type Rebuilt,
   rebuildFromLake,
-  scoreRecord,
 } from '../fraud/index.js';
-import { TABLES } from '../lake/index.js';
 import { bucketCounts } from './batch-histogram.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
 import {
+  CHECK_FIELDS,
   type FromWorker,
+  ORDER_FIELDS,
   orderChecks,
   orderFacts,
   recordSchema,
   toWorkerSchema,
   workerSettingsSchema,
 } from './fraud-protocol.js';
-import { RecordValidator } from './records.js';
+import { ScoreLineWriter } from './fraud-score-line.js';
+import { WalFields } from './wal-fields.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
+/**
+ * Least time between two batches of orders that waited out their check wait: a batch costs a message each
+ * way and an event-loop turn on both threads, and under load orders come due every millisecond. Orders
+ * whose checks are in are scored at once.
+ */
+const GAP_MS = 20;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
@@ -49,12 +55,13 @@ try {
 }
 
 const queue = new LiveQueue(settings.checkWaitMs);
-const validator = new RecordValidator(TABLES.fraud_scores);
+const writer = new ScoreLineWriter(settings.weights.version);
 let model: FraudModel | null = null;
 let rebuilt: Rebuilt | null = null;
 let failed = false;
 let buildMs = 0;
 let timer: NodeJS.Timeout | null = null;
+let timerAt = Number.POSITIVE_INFINITY;
 const drains: number[] = [];
 const send = (m: FromWorker) => port.postMessage(m);
 
@@ -66,9 +73,9 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      for (const r of records(m.checks)) queue.addChecks(String(r.order_id), orderChecks(r));
-      for (const r of records(m.orders)) queue.addOrder(orderFacts(r), now);
-      schedule(0);
+      for (const r of records(m.checks, checkFields)) queue.addChecks(String(r.order_id), orderChecks(r));
+      for (const r of records(m.orders, orderFields)) queue.addOrder(orderFacts(r), now);
+      scheduleDue(now);
       return;
     }
     case 'drain':
@@ -81,10 +88,14 @@ port.on('message', (raw: unknown) => {
   }
 });
 
-/** The records of WAL texts (JSON lines), in order. */
-function* records(texts: readonly string[]) {
+const orderFields = new WalFields(ORDER_FIELDS);
+const checkFields = new WalFields(CHECK_FIELDS);
+
+/** The fields `wanted` of the records of WAL texts (JSON lines), in order. */
+function* records(texts: readonly string[], wanted: WalFields) {
   for (const text of texts)
-    for (const line of text.split('\n')) if (line !== '') yield recordSchema.parse(JSON.parse(line));
+    for (const line of text.split('\n'))
+      if (line !== '') yield wanted.read(line) ?? recordSchema.parse(JSON.parse(line));
 }
 
 async function build(): Promise<void> {
@@ -139,25 +150,38 @@ function goLive(): void {
   schedule(0);
 }
 
+// Runs work() in `delay` ms, or sooner if it is already due sooner.
 function schedule(delay: number): void {
-  if (timer !== null || model === null) return;
+  if (model === null) return;
+  const at = Date.now() + delay;
+  if (timer !== null) {
+    if (at >= timerAt) return;
+    clearTimeout(timer);
+  }
+  timerAt = at;
   timer = setTimeout(work, delay);
+}
+
+// Scores at once what is due now (checks in, or a full batch left over), else after the next order's wait
+// and at least GAP_MS.
+function scheduleDue(now: number): void {
+  const due = queue.dueIn(now);
+  if (due !== null) schedule(due === 0 ? 0 : Math.max(due, GAP_MS));
 }
 
 function work(): void {
   timer = null;
+  timerAt = Number.POSITIVE_INFINITY;
   if (model === null) return;
   const { scores, facts } = queue.scoreDue(model, settings.threshold, Date.now(), BATCH);
   if (scores.length > 0) post(scores, facts, true);
-  const due = queue.dueIn(Date.now());
-  if (due !== null) schedule(due);
+  scheduleDue(Date.now());
   settle();
 }
 
 function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
-  const now = lakeTimestamp(Date.now());
-  const version = settings.weights.version;
+  const now = Date.now();
   const alerts: AlertOrder[] = [];
   if (live)
     scores.forEach((s, i) => {
@@ -167,14 +191,14 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   let lines = '';
   let sum = 0;
   const refused: string[] = [];
-  scores.forEach((s, i) => {
-    const checked = validator.validate(scoreRecord(s, version, now), i);
-    if ('rejections' in checked) refused.push(checked.rejections[0]?.reason ?? 'refused');
+  for (const s of scores) {
+    const out = writer.write(s, now);
+    if ('refused' in out) refused.push(out.refused);
     else {
-      keys.push(validator.key(checked.record));
-      lines += `${JSON.stringify(checked.record)}\n`;
+      keys.push(out.key);
+      lines += out.line;
     }
-  });
+  }
   for (const s of scores) sum += s.score;
   const buckets = bucketCounts(
     scores.map((s) => s.score),

@@ -93,3 +93,19 @@ describe('fraud features', () => {
     assert.equal(f(old, 'new_account_large_basket'), 0);
   });
 });
+
+describe('fraud features into a reused vector', () => {
+  it('writes every element: a vector full of earlier values gives what a fresh one gives', () => {
+    const state = new FraudState(new Map([['C1', { region: 'US-EAST', signupMs: T0 - 3 * 86_400_000 }]]));
+    for (let d = 5; d >= 1; d--) state.update({ ...base, orderId: `O${d}`, t: T0 - d * MIN, amount: 20 });
+    for (const o of [
+      base,
+      { ...base, customerId: null },
+      { ...base, customerId: 'NEW', payment: 'gift_card', amount: 30 },
+      { ...base, region: 'EU-WEST', ipCountry: 'RO', deviceId: 'D2', accountAgeDays: 2, amount: 5000 },
+    ]) {
+      const dirty = new Float64Array(FEATURES.length).fill(Number.NaN);
+      assert.deepEqual(state.features(o, dirty).x, state.features(o).x);
+    }
+  });
+});

@@ -81,13 +81,15 @@ export interface FeatureContext {
 }
 
 const log = (amount: number) => Math.log(Math.max(amount, 0.01));
-const mostCommon = (m: Map<string, number>, count: (v: number) => number): string | null => {
+/** The key with the highest count (the first inserted of those tied), or null for an empty or absent map. */
+const mostCommon = (m: Map<string, number> | undefined): string | null => {
+  if (m === undefined) return null;
   let best: string | null = null;
   let bestN = -1;
   for (const [k, v] of m) {
-    if (count(v) > bestN) {
+    if (v > bestN) {
       best = k;
-      bestN = count(v);
+      bestN = v;
     }
   }
   return best;
@@ -107,9 +109,15 @@ export class FraudState {
 
   constructor(readonly profiles: Map<string, CustomerProfile> = new Map()) {}
 
-  /** The feature vector of an order against the state before it, with what its reasons need. */
-  features(o: OrderFacts): { x: Float64Array; context: FeatureContext } {
-    const x = new Float64Array(FEATURES.length);
+  /**
+   * The feature vector of an order against the state before it, with what its reasons need. Every element of
+   * `x` is written: a caller that does not keep the vector passes one to reuse (a fresh Float64Array per
+   * order was a third of this function's time).
+   */
+  features(
+    o: OrderFacts,
+    x = new Float64Array(FEATURES.length),
+  ): { x: Float64Array; context: FeatureContext } {
     const c = o.customerId === null ? undefined : this.customers.get(o.customerId);
     const profile = o.customerId === null ? undefined : this.profiles.get(o.customerId);
     const product = this.products.get(o.productId);
@@ -152,7 +160,7 @@ export class FraudState {
     const newDevice =
       history && o.deviceId !== null && (deviceSeen === undefined || o.t - deviceSeen < NEW_FOR_MS);
     x[F.new_device] = newDevice ? 1 : 0;
-    const topIp = c ? mostCommon(this.ipCounts.get(o.customerId ?? '') ?? new Map(), (v) => v) : null;
+    const topIp = c ? mostCommon(this.ipCounts.get(o.customerId ?? '')) : null;
     const foreign = history && o.ipCountry !== null && topIp !== null && o.ipCountry !== topIp;
     x[F.foreign_ip] = foreign ? 1 : 0;
     const ipSeen = o.ipCountry !== null && c ? c.ips.get(o.ipCountry) : undefined;
@@ -161,7 +169,7 @@ export class FraudState {
     const age =
       o.accountAgeDays ?? (profile?.signupMs != null ? Math.max(0, (o.t - profile.signupMs) / DAY) : null);
     x[F.new_account_large_basket] = age !== null && age <= NEW_ACCOUNT_DAYS ? Math.max(0, vsAll) : 0;
-    const topPayment = c ? mostCommon(c.payments, (v) => v) : null;
+    const topPayment = c ? mostCommon(c.payments) : null;
     x[F.payment_change] =
       c && c.n >= 2 && o.payment !== null && topPayment !== null && o.payment !== topPayment ? 1 : 0;
     x[F.gift_card] = o.payment === 'gift_card' ? 1 : 0;

@@ -9,6 +9,7 @@ import { PYREF_PYTHON as PYTHON, pyrefSkip, tempDir } from '../testing/index.js'
 import { averagePath, IsolationForest } from './isolation-forest.js';
 import { loadLabels, loadOrderFacts, loadProfiles, openLake } from './load.js';
 import { averagePrecision } from './metrics.js';
+import { seededRandom } from './random.js';
 import { replayFeatures } from './train.js';
 
 const skip = pyrefSkip('scikit-learn');
@@ -73,6 +74,39 @@ describe('isolation forest', () => {
     const a = IsolationForest.fit(rows, { seed: 9 });
     const b = IsolationForest.fit(rows, { seed: 9 });
     for (const r of rows.slice(0, 20)) assert.equal(a.score(r), b.score(r));
+  });
+
+  it('scores exactly as a node-by-node walk of the grown trees, whatever their depth and number', () => {
+    const random = seededRandom(5);
+    // Three features: a spread one, a clustered one and one with repeated values, so that trees end at
+    // many depths (leaves above the depth limit are padded in the scoring layout).
+    const rows = Array.from({ length: 600 }, (_, i) => [
+      random() * 100,
+      i % 50 < 45 ? random() : 10 + random(),
+      i % 4,
+    ]);
+    const probes = [
+      ...rows,
+      ...Array.from({ length: 400 }, () => [
+        random() * 140 - 20,
+        random() * 12 - 1,
+        Math.floor(random() * 6),
+      ]),
+      [Number.NaN, 0.5, 1],
+      [50, Number.NaN, Number.NaN],
+      [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2],
+      [-1e300, 1e300, -0],
+    ];
+    for (const options of [
+      { trees: 100, sampleSize: 256 },
+      { trees: 7, sampleSize: 17 },
+      { trees: 3, sampleSize: 3 },
+      { trees: 1, sampleSize: 600 },
+    ]) {
+      const forest = IsolationForest.fit(rows, { ...options, seed: 11 });
+      for (const p of probes)
+        assert.equal(forest.score(p), forest.walkScore(p), `${JSON.stringify(options)} ${p}`);
+    }
   });
 
   describe("agrees with scikit-learn's IsolationForest on the model's features", { skip }, () => {

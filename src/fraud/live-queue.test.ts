@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FraudState } from './features.js';
-import { LiveQueue } from './live-queue.js';
+import { KEEP_RECENT_IDS, LiveQueue } from './live-queue.js';
 import { FraudModel } from './model.js';
 import type { OrderFacts } from './order-facts.js';
 import { SHIPPED_WEIGHTS } from './shipped-weights.js';
@@ -75,5 +75,22 @@ describe('LiveQueue: which orders are due, in what order, and each once', () => 
     assert.deepEqual(ids(q.scoreDue(m, 0.3, 0, 2)), ['C']);
     // Each scored order joined the state: C was scored against two earlier orders of C1.
     assert.equal(m.state.orders, 3);
+  });
+});
+
+describe('LiveQueue: memory of scored ids', () => {
+  // A serve start on a lake of a million orders remembers each of them. Evicting the oldest id one at a
+  // time from a Set, as before, took 159 s here (each eviction walks the holes of the earlier ones), against 3 s now;
+  // the timeout only stops a regression from hanging the run.
+  it('remembers a million ids at start and still knows the latest 200,000', { timeout: 60_000 }, () => {
+    const q = new LiveQueue(0);
+    const n = 1_000_000;
+    q.remember(Array.from({ length: n }, (_, i) => `L${i}`));
+    for (let i = n - KEEP_RECENT_IDS; i < n; i++) assert.ok(q.has(`L${i}`), `L${i}`);
+    assert.equal(q.has('L0'), false);
+    // A remembered id is never scored; a new one is.
+    q.addOrder(order(`L${n - 1}`), 0);
+    q.addOrder(order('NEW'), 0);
+    assert.deepEqual(ids(q.scoreDue(model(), 0.3, 0, 10)), ['NEW']);
   });
 });

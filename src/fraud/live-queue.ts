@@ -1,5 +1,6 @@
 import type { FraudModel, FraudScore } from './model.js';
 import type { OrderFacts } from './order-facts.js';
+import { RecentMap } from './recent-map.js';
 
 /** The fraud checks of one order (POST /v1/order-checks), merged into its facts when they arrive. */
 export type OrderChecks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
@@ -12,9 +13,9 @@ interface Waiting {
   early: boolean;
 }
 
-/** Bounds on what is remembered between orders. */
-const MAX_CHECKS = 200_000;
-const MAX_RECENT_IDS = 200_000;
+/** What is remembered between orders: at least this many of the latest checks and order ids (at most twice). */
+export const KEEP_CHECKS = 200_000;
+export const KEEP_RECENT_IDS = 200_000;
 
 /**
  * The orders a live scorer has received and not scored yet, in arrival order. An order waits up to
@@ -26,8 +27,8 @@ export class LiveQueue {
   private head = 0;
   private readonly waiting = new Map<string, Waiting>();
   private readonly early: Waiting[] = [];
-  private readonly checks = new Map<string, OrderChecks>();
-  private readonly recentIds = new Set<string>();
+  private readonly checks = new RecentMap<OrderChecks>(KEEP_CHECKS);
+  private readonly recentIds = new RecentMap<true>(KEEP_RECENT_IDS);
 
   constructor(private readonly checkWaitMs: number) {}
 
@@ -38,7 +39,7 @@ export class LiveQueue {
 
   /** Marks order ids as scored already (the lake's, after a rebuild): they are never scored again here. */
   remember(ids: Iterable<string>): void {
-    for (const id of ids) this.rememberId(id);
+    for (const id of ids) this.recentIds.set(id, true);
   }
 
   /** Takes orders out of the queue unscored (the model's state holds them already, scored or not). */
@@ -56,16 +57,10 @@ export class LiveQueue {
     return this.recentIds.has(id);
   }
 
-  private rememberId(id: string): void {
-    if (this.recentIds.size >= MAX_RECENT_IDS)
-      this.recentIds.delete(this.recentIds.values().next().value as string);
-    this.recentIds.add(id);
-  }
-
   /** Adds an acknowledged order (its first line; further lines of a known order id are skipped). */
   addOrder(o: OrderFacts, now: number): void {
     if (this.recentIds.has(o.orderId)) return;
-    this.rememberId(o.orderId);
+    this.recentIds.set(o.orderId, true);
     const checks = this.checks.get(o.orderId);
     const w: Waiting = { o, arrived: now, done: false, early: checks !== undefined };
     if (checks) {
@@ -85,7 +80,6 @@ export class LiveQueue {
       this.early.push(waiting);
       return;
     }
-    if (this.checks.size >= MAX_CHECKS) this.checks.delete(this.checks.keys().next().value as string);
     this.checks.set(orderId, checks);
   }
 

@@ -40,6 +40,8 @@ export interface FraudScore {
  * (unsupervised), and logistic weights that turn both into one calibrated probability.
  */
 export class FraudModel {
+  private readonly scratch = new Float64Array(FEATURES.length);
+
   constructor(
     readonly state: FraudState,
     public forest: IsolationForest | null,
@@ -58,7 +60,8 @@ export class FraudModel {
 
   /** Scores an order against the current state without learning from it. */
   score(o: OrderFacts, threshold = this.weights.threshold): FraudScore {
-    const { x, context } = this.state.features(o);
+    // The vector does not outlive the score: one is reused.
+    const { x, context } = this.state.features(o, this.scratch);
     return this.scoreVector(o, x, context, threshold);
   }
 
@@ -72,12 +75,7 @@ export class FraudModel {
     const anomaly = this.forest ? this.forest.score(x) : 0.5;
     const w = this.weights;
     let z = w.bias + w.anomalyWeight * anomaly;
-    const parts: [number, number][] = [];
-    for (let i = 0; i < x.length; i++) {
-      const c = (w.weights[i] ?? 0) * (x[i] as number);
-      z += c;
-      parts.push([i, c]);
-    }
+    for (let i = 0; i < x.length; i++) z += (w.weights[i] ?? 0) * (x[i] as number);
     const score = sigmoid(z);
     return {
       orderId: o.orderId,
@@ -86,13 +84,15 @@ export class FraudModel {
       score,
       anomaly,
       alert: score >= threshold,
-      reasons: score >= REASONS_FROM ? reasons(parts, x, o, context, w.anomalyWeight * (anomaly - 0.5)) : [],
+      reasons:
+        score >= REASONS_FROM ? reasons(w.weights, x, o, context, w.anomalyWeight * (anomaly - 0.5)) : [],
     };
   }
 }
 
+// Each feature's contribution to the log-odds, computed again only for the few orders worth wording.
 function reasons(
-  parts: [number, number][],
+  weights: readonly number[],
   x: Float64Array,
   o: OrderFacts,
   context: FeatureContext,
@@ -100,7 +100,8 @@ function reasons(
 ): string[] {
   const out: [number, string][] = [];
   const seen = new Set<string>();
-  for (const [i, c] of parts) {
+  for (let i = 0; i < x.length; i++) {
+    const c = (weights[i] ?? 0) * (x[i] as number);
     if (c < REASON_MIN_LOGIT) continue;
     const text = reasonFor(FEATURES[i] ?? 'no_history', x[i] as number, o, context);
     if (text && !seen.has(text)) {

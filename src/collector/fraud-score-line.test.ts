@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type FraudScore, scoreRecord } from '../fraud/index.js';
+import { TABLES } from '../lake/index.js';
+import { ScoreLineWriter } from './fraud-score-line.js';
+import { RecordValidator } from './records.js';
+
+const base: FraudScore = {
+  orderId: 'O1',
+  customerId: 'C1',
+  t: Date.UTC(2026, 10, 25, 10, 1, 0, 500),
+  score: 0.81614,
+  anomaly: 0.6,
+  alert: true,
+  reasons: ['a "b"', 'c'],
+};
+const now = Date.UTC(2026, 10, 25, 10, 2, 3, 900);
+
+describe('ScoreLineWriter: fraud_scores WAL lines written without the record validator', () => {
+  it('writes the line worked out by hand', () => {
+    const out = new ScoreLineWriter('shipped-1').write(base, now);
+    assert.deepEqual(out, {
+      key: 'O1',
+      line: '{"order_id":"O1","customer_id":"C1","order_date":"2026-11-25 10:01:00","scored_at":"2026-11-25 10:02:03","score":0.8161,"alert":1,"reasons":"a \\"b\\"; c","model":"shipped-1"}\n',
+    });
+  });
+
+  it('gives the text validating and serializing the record gives, and the validator takes it unchanged', () => {
+    const validator = new RecordValidator(TABLES.fraud_scores);
+    const writer = new ScoreLineWriter('m:1.2_x-3');
+    const edge: Partial<FraudScore>[] = [
+      {},
+      { customerId: null },
+      { reasons: [] },
+      { customerId: null, reasons: [], alert: false },
+      { reasons: ['shipped to Île-de-France\t"east", customer lives in 東京 🏠', 'back\\slash\nnew line'] },
+      { score: 0 },
+      { score: 1 },
+      { score: 0.99996 },
+      { score: 0.00004 },
+      { score: 0.12345 },
+      { score: 1 / 3, alert: false },
+      { score: 2.5e-5 },
+      { t: Date.UTC(2001, 0, 1, 0, 0, 0, 999) },
+      { orderId: 'ORD-2026.11:x_9', customerId: 'CUST00007' },
+    ];
+    for (const [i, change] of edge.entries()) {
+      const s = { ...base, ...change };
+      for (const at of [now, now + 1000, now + 86_400_000]) {
+        const checked = validator.validate(scoreRecord(s, 'm:1.2_x-3', at), i);
+        assert.ok('record' in checked, `case ${i}`);
+        const out = writer.write(s, at);
+        assert.ok('line' in out, `case ${i}`);
+        assert.equal(out.line, `${JSON.stringify(checked.record)}\n`, `case ${i}`);
+        assert.equal(out.key, validator.key(checked.record));
+        const again = validator.validate(JSON.parse(out.line), i);
+        assert.ok('record' in again);
+        assert.deepEqual(again.record, JSON.parse(out.line));
+      }
+    }
+  });
+
+  it('leaves reasons longer than the column to the validator, as before', () => {
+    const validator = new RecordValidator(TABLES.fraud_scores);
+    const writer = new ScoreLineWriter('v1');
+    const long = { ...base, reasons: ['x'.repeat(1500), 'y'.repeat(1500)] };
+    const out = writer.write(long, now);
+    assert.ok('line' in out);
+    const record = JSON.parse(out.line) as Record<string, unknown>;
+    // Cut at 2,000 characters by scoreRecord: 1,500 x, the separator, 498 y.
+    assert.equal(record.reasons, `${'x'.repeat(1500)}; ${'y'.repeat(498)}`);
+    const checked = validator.validate(scoreRecord(long, 'v1', now), 0);
+    assert.ok('record' in checked);
+    assert.equal(out.line, `${JSON.stringify(checked.record)}\n`);
+    // A cut through a surrogate pair leaves a lone surrogate: refused, as the validator refuses it.
+    const cut = writer.write({ ...base, reasons: [`${'x'.repeat(1999)}🏠`] }, now);
+    assert.ok('refused' in cut);
+  });
+
+  it('refuses a model version fraud_scores cannot store when it is created', () => {
+    assert.throws(() => new ScoreLineWriter('v'.repeat(65)), /cannot be stored/);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * A map that remembers at least the last `generation` keys set, in two generations: keys go into the young
+ * map; when it holds `generation` keys, the old one is dropped whole and the young one becomes old. Evicting
+ * one key at a time from the front of a large Map or Set (`keys().next()`) is not O(1) in V8: deleted
+ * entries stay as holes that every later `next()` walks over until the table is rebuilt, so at 200,000
+ * entries each eviction took 40–360 µs (docs/BENCHMARKS.md, fraud section).
+ */
+export class RecentMap<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly generation: number) {}
+
+  has(key: string): boolean {
+    return this.young.has(key) || this.old.has(key);
+  }
+
+  get(key: string): V | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  set(key: string, value: V): void {
+    this.old.delete(key);
+    this.young.set(key, value);
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  delete(key: string): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
+  /** Keys held: between the last `generation` set and twice that. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
