@@ -80,8 +80,10 @@ function javaBinary(): string {
 
 /** The `ready hdfs://…` line, or a rejection with the launcher's error, its stderr tail, or a timeout. */
 function readyAddress(child: ChildProcess, stderrTail: () => string): Promise<string> {
+  const stdout = child.stdout;
+  if (!stdout) return Promise.reject(new Error('MiniHdfs was started without a stdout pipe'));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout ?? process.stdin });
+    const lines = createInterface({ input: stdout });
     const timer = setTimeout(() => {
       fail(new Error(`MiniHdfs did not report ready within ${START_TIMEOUT_MS / 1000} s: ${stderrTail()}`));
     }, START_TIMEOUT_MS);
