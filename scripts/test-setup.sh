@@ -47,3 +47,6 @@ sh "$(dirname "$0")/pyref-setup.sh"
 # DuckDB's httpfs extension (pinned to DuckDB's version, from PyPI into .cache/duckdb-extensions) for the
 # encryption-at-rest tests: DuckDB writes encrypted Parquet securely only with its OpenSSL.
 sh "$(dirname "$0")/duckdb-ext-setup.sh"
+# Hadoop's MiniDFSCluster (pinned, from Maven Central with mvn into .cache/hadoop) for the test that
+# reads the lake from hdfs:// through Spark. Under CI a failure fails here.
+sh "$(dirname "$0")/hadoop-setup.sh"

@@ -36,12 +36,23 @@ export function tableVersion(layout: DataLayout, table: TableName): string {
   return manifestVersion(join(layout.lake, table));
 }
 
+/** Where the engine reads a table's data files from. */
+export interface StatusOptions {
+  /**
+   * False when the engine reads the data files elsewhere than this process sees the lake (Spark reading
+   * it from HDFS or S3, where only the manifests are here): the manifest's list is then trusted as it
+   * is, since a file missing here is not missing there. Default true.
+   */
+  filesHere?: boolean;
+}
+
 /**
  * The state of one table: loaded when its manifest (or, in lakes older than manifests, its directory)
- * lists files that all exist; not loaded when there is neither manifest nor file; damaged when the
- * manifest cannot be read or lists a file that is gone. Other tables do not depend on it.
+ * lists files that all exist (where the engine reads them: see StatusOptions); not loaded when there is
+ * neither manifest nor file; damaged when the manifest cannot be read or lists a file that is gone.
+ * Other tables do not depend on it.
  */
-export function tableStatus(layout: DataLayout, table: TableName): TableStatus {
+export function tableStatus(layout: DataLayout, table: TableName, options: StatusOptions = {}): TableStatus {
   const dir = join(layout.lake, table);
   let files: string[];
   try {
@@ -49,7 +60,7 @@ export function tableStatus(layout: DataLayout, table: TableName): TableStatus {
   } catch (err) {
     return damaged(table, `its ${MANIFEST} cannot be read (${errorMessage(err).slice(0, 120)})`);
   }
-  const gone = files.filter((f) => !existsSync(f));
+  const gone = options.filesHere === false ? [] : files.filter((f) => !existsSync(f));
   if (gone.length > 0) {
     const example = relative(layout.lake, gone[0] ?? '');
     return damaged(table, `${gone.length} file(s) its manifest lists are missing, e.g. ${example}`);
@@ -61,8 +72,8 @@ export function tableStatus(layout: DataLayout, table: TableName): TableStatus {
 }
 
 /** The state of every lake table. */
-export function tableStatuses(layout: DataLayout): TableStatus[] {
-  return TABLE_NAMES.map((t) => tableStatus(layout, t));
+export function tableStatuses(layout: DataLayout, options: StatusOptions = {}): TableStatus[] {
+  return TABLE_NAMES.map((t) => tableStatus(layout, t, options));
 }
 
 /** A status for a table found damaged while registering or reading it. */

@@ -1,10 +1,21 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { sqlIdent } from '../../duckdb/index.js';
-import { openEngine } from '../../engines/index.js';
-import { dataLayout, filesByPartition, TABLES, tableBytes } from '../../lake/index.js';
+import { openEngine, type TableStatus } from '../../engines/index.js';
+import { type DataLayout, dataLayout, filesByPartition, TABLES, tableBytes } from '../../lake/index.js';
 import { engineFlags, formatFlag, parseFlags } from '../flags.js';
 import { addEngineOptions, dataDir, engineChoice } from '../options.js';
 import { formatOption, printRows } from '../output.js';
+
+/**
+ * Size on disk of a loaded table, or null when its files are not here (Spark reading the lake from
+ * HDFS or S3, with only the manifests on this machine): the manifest lists files, not their sizes.
+ */
+function megabytes(layout: DataLayout, status: TableStatus): number | null {
+  if (status.state !== 'loaded') return 0;
+  if (!status.files.every((f) => existsSync(f))) return null;
+  return Math.round(tableBytes(layout, TABLES[status.table]) / 1e4) / 100;
+}
 
 /** `shoplake tables`: what the lake holds — state, rows, files, bytes, partitions and time range per table. */
 export function registerTables(program: Command): void {
@@ -36,7 +47,7 @@ export function registerTables(program: Command): void {
           rows: Number(stats?.rows ?? 0),
           files: status.files.length,
           partitions: filesByPartition(status.files).size,
-          megabytes: status.state === 'loaded' ? Math.round(tableBytes(layout, TABLES[name]) / 1e4) / 100 : 0,
+          megabytes: megabytes(layout, status),
           first: typeof stats?.first === 'string' ? stats.first : null,
           last: typeof stats?.last === 'string' ? stats.last : null,
         });

@@ -21,6 +21,12 @@ describe('lakeLocator', () => {
       's3a://bucket/lake/orders/part=2026-11-01/b1.parquet',
     );
   });
+  it('tells whether Spark reads the local files themselves', () => {
+    assert.equal(lakeLocator('/data/lake/').local, true);
+    assert.equal(lakeLocator('/data/lake', 'file:///data/lake/').local, true);
+    assert.equal(lakeLocator('/data/lake', 'file:///mnt/shared/lake').local, false);
+    assert.equal(lakeLocator('/data/lake', 'hdfs://nn:8020/data/lake').local, false);
+  });
   it('rejects a URI without a scheme, and files outside the lake', () => {
     assert.throws(() => lakeLocator('/data/lake', '/mnt/lake'), UserError);
     assert.throws(() => lakeLocator('/data/lake').uriOf('/data/lakehouse/x.parquet'));

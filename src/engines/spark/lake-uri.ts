@@ -3,6 +3,8 @@ import { UserError } from '../../errors/index.js';
 /** Turns a local lake file path into the URI Spark reads it from. */
 export interface LakeLocator {
   readonly baseUri: string;
+  /** Whether Spark reads the very files this process sees (the default file:// URI of the local lake). */
+  readonly local: boolean;
   uriOf(localPath: string): string;
 }
 
@@ -22,6 +24,7 @@ export function lakeLocator(localLake: string, lakeUri?: string): LakeLocator {
   const prefix = localLake.replace(/\/+$/, '');
   return {
     baseUri: base,
+    local: base === `file://${prefix}`,
     uriOf(localPath: string): string {
       if (!localPath.startsWith(`${prefix}/`)) {
         throw new Error(`lake file ${localPath} is outside the lake ${prefix}`);

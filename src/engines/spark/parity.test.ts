@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadCatalog, runAnalysis } from '../../analyses/index.js';
-import { scoreUnscored } from '../../fraud/index.js';
-import { generate, generateDefaults } from '../../generate/index.js';
-import { buildLake } from '../../ingest/index.js';
 import { tempDir } from '../../testing/index.js';
 import { collectRows } from '../index.js';
 import { DuckDbEngine } from '../testing.js';
 import { parityCases } from './parity-cases.test-helper.js';
+import { buildParityLake } from './parity-lake.test-helper.js';
 import { firstDifference } from './rows-match.test-helper.js';
 import { SparkEngine } from './spark-engine.js';
 import { sparkRemoteForTests } from './spark-remote.test-helper.js';
 
-// Small on purpose: Spark's fixed cost per query (~0.1–1 s on local[2]) dominates, not the data.
-// 35 days: price-backtest needs 28 days of training before its held-out week.
-const SIZE = { orders: 5000, customers: 500, events: 20_000, days: 35, seed: 9 };
-const AS_OF = new Date('2025-03-03T00:00:00Z');
 const spark = sparkRemoteForTests();
 const catalog = await loadCatalog();
 
@@ -43,20 +37,7 @@ describe('Spark and DuckDB give the same rows', { skip: 'skip' in spark ? spark.
     if (!('remote' in spark)) return;
     const t = tempDir();
     cleanup = t.cleanup;
-    await generate({
-      ...generateDefaults,
-      ...SIZE,
-      asOf: AS_OF,
-      out: t.dir,
-      experiment: { name: 'parity-test', lift: 0.2, split: 0.5 },
-      // Warehouses and stock for inventory and reorder.
-      inventory: true,
-      // The competitor feed, for the pricing analyses (their default reads it).
-      pricing: true,
-    });
-    await buildLake(t.dir);
-    // fraud-alerts reads the fraud model's scores, which `shoplake build-lake` adds after loading.
-    await scoreUnscored(t.dir);
+    await buildParityLake(t.dir);
     duck = await DuckDbEngine.open(t.dir);
     duckSandbox = await DuckDbEngine.open(t.dir, { sandboxed: true });
     // Sandboxed: it runs the analyses and, as `shoplake sql` does, the ad-hoc queries.

@@ -130,7 +130,8 @@ export class SparkEngine implements Engine {
   }
 
   async tables(): Promise<TableStatus[]> {
-    return tableStatuses(this.layout);
+    // With the lake on HDFS or S3 only the manifests are here: a listed file is not checked locally.
+    return tableStatuses(this.layout, { filesHere: this.lake.local });
   }
 
   /**
