@@ -37,18 +37,25 @@ export default defineAnalysis({
   unbound: { by: 'shape' },
   sql: (p) => {
     const keys: readonly string[] = GROUPS[p.by];
-    const day = keys.includes('day') ? `CAST(CAST(local_time(started, :tz) AS DATE) AS STRING)` : "'all'";
+    // Grouped by the DATE and made text only for the few groups: text per session (10.8M at 10M orders)
+    // cost a third of the query.
+    const day = keys.includes('day') ? 'CAST(local_time(started, :tz) AS DATE)' : "'all'";
     const device = keys.includes('device') ? 'device' : "'all'";
     return `
-    WITH ${sessionsTableSql()}
-    SELECT ${day} AS day, ${device} AS device, count(*) AS sessions,
-      CAST(round(avg(seconds), 1) AS DOUBLE) AS avg_seconds,
-      CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS DOUBLE) AS median_seconds,
-      CAST(round(avg(page_views), 2) AS DOUBLE) AS avg_page_views,
-      CAST(round(avg(CAST(CASE WHEN events = 1 THEN 1 ELSE 0 END AS DOUBLE)), 4) AS DOUBLE) AS bounce_rate,
-      CAST(round(avg(CAST(purchased AS DOUBLE)), 4) AS DOUBLE) AS purchase_rate
-    FROM sess
-    GROUP BY 1, 2
+    WITH ${sessionsTableSql()},
+    grouped AS (
+      SELECT ${day} AS day, ${device} AS device, count(*) AS sessions,
+        CAST(round(avg(seconds), 1) AS DOUBLE) AS avg_seconds,
+        CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS DOUBLE) AS median_seconds,
+        CAST(round(avg(page_views), 2) AS DOUBLE) AS avg_page_views,
+        CAST(round(avg(CAST(CASE WHEN events = 1 THEN 1 ELSE 0 END AS DOUBLE)), 4) AS DOUBLE) AS bounce_rate,
+        CAST(round(avg(CAST(purchased AS DOUBLE)), 4) AS DOUBLE) AS purchase_rate
+      FROM sess
+      GROUP BY 1, 2
+    )
+    SELECT CAST(day AS STRING) AS day, device, sessions, avg_seconds, median_seconds, avg_page_views,
+      bounce_rate, purchase_rate
+    FROM grouped
     ORDER BY 1, 2`;
   },
 });
