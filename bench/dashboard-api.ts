@@ -1,0 +1,168 @@
+import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
+import { startDashboard } from '../src/dashboard/index.js';
+import { openEngine, withRunOptions } from '../src/engines/index.js';
+
+/** How the API part of the dashboard benchmark runs. */
+export interface ApiBenchOptions {
+  /** Requests per analysis that compute (the shared cache expired): the latency a panel's first viewer sees. */
+  cold: number;
+  /** Requests per analysis answered from the shared cache, right after a cold one. */
+  warm: number;
+  /** Runs per analysis directly on an engine in this process (the peer: what the server adds); 0: none. */
+  direct: number;
+  /** Analyses to measure (default: the whole catalog). */
+  only?: readonly string[];
+  /** The bound of one analysis: a run still going after it is stopped and the bound is its result. */
+  timeoutMs: number;
+  /** The server's refresh interval: a cold request comes at least this long after the last computation. */
+  refreshMs: number;
+}
+
+/** What one analysis measured: latencies in ms, or why it was not measured. */
+export interface ApiFigures {
+  name: string;
+  cold: number[];
+  warm: number[];
+  direct: number[];
+  /** Bytes of the API's JSON answer. */
+  bytes: number;
+  rows: number;
+  /** Why the analysis stopped being measured (a bound reached, a parameter it needs, an error). */
+  stopped: string | null;
+  /** Why the direct runs stopped (the bound reached). */
+  directStopped: string | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The dashboard API's latency per analysis, cold (computed on the server's warm engine) and warm (a
+ * cache hit), each request classified by the server's own cache counters rather than by its timing.
+ * Analyses are visited round-robin, so a cold request of one comes after the others ran, once its cached
+ * result has expired (waiting only when a round is shorter than the refresh interval).
+ */
+export async function apiLatencies(dataDir: string, o: ApiBenchOptions): Promise<ApiFigures[]> {
+  const catalog = (await loadCatalog()).filter((a) => !o.only || o.only.includes(a.name));
+  const unknown = (o.only ?? []).filter((n) => !catalog.some((a) => a.name === n));
+  if (unknown.length > 0) throw new Error(`--only: no analysis named ${unknown.join(', ')}`);
+  const server = await startDashboard({
+    engine: { dataDir },
+    refreshMs: o.refreshMs,
+    queryTimeoutMs: o.timeoutMs,
+    port: 0,
+  });
+  const figures = catalog.map(
+    (a): ApiFigures => ({
+      name: a.name,
+      cold: [],
+      warm: [],
+      direct: [],
+      bytes: 0,
+      rows: 0,
+      stopped: null,
+      directStopped: null,
+    }),
+  );
+  const computedAt = new Map<string, number>();
+  const request = async (f: ApiFigures): Promise<'cold' | 'warm' | null> => {
+    const before = server.dashboard.stats().cache.computed;
+    const t0 = performance.now();
+    let status = 0;
+    let body = new ArrayBuffer(0);
+    try {
+      // A backstop beyond the server's own bound, in case a statement does not stop when told.
+      const res = await fetch(`${server.url}/api/analyses/${f.name}`, {
+        signal: AbortSignal.timeout(o.timeoutMs + 30_000),
+      });
+      status = res.status;
+      body = await res.arrayBuffer();
+    } catch (err) {
+      f.stopped = `> ${o.timeoutMs / 1000} s (no answer: ${String(err)})`;
+      return null;
+    }
+    const ms = performance.now() - t0;
+    if (status === 408) {
+      f.stopped = `> ${o.timeoutMs / 1000} s (stopped at the bound)`;
+      return null;
+    }
+    if (status !== 200) {
+      f.stopped = `HTTP ${status}: ${errorMessage(body)}`;
+      return null;
+    }
+    const cold = server.dashboard.stats().cache.computed > before;
+    if (cold) computedAt.set(f.name, performance.now());
+    (cold ? f.cold : f.warm).push(ms);
+    f.bytes = body.byteLength;
+    f.rows = rowCount(body);
+    return cold ? 'cold' : 'warm';
+  };
+  try {
+    for (let round = 0; round < o.cold; round++) {
+      for (const f of figures) {
+        if (f.stopped) continue;
+        const since = performance.now() - (computedAt.get(f.name) ?? Number.NEGATIVE_INFINITY);
+        if (since < o.refreshMs + 50) await sleep(o.refreshMs + 50 - since);
+        if ((await request(f)) === null) continue;
+        for (let i = 0; i < Math.ceil(o.warm / o.cold) && f.warm.length < o.warm; i++) {
+          if ((await request(f)) === null) break;
+        }
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  if (o.direct > 0) await directRuns(dataDir, figures, o);
+  return figures;
+}
+
+/** The peer: each analysis run by the library on an engine of this process, with the same bound. */
+async function directRuns(dataDir: string, figures: ApiFigures[], o: ApiBenchOptions): Promise<void> {
+  const engine = await openEngine({ dataDir, role: 'viewer' });
+  try {
+    for (const f of figures) {
+      const analysis = (await loadCatalog()).find((a) => a.name === f.name);
+      if (!analysis || f.stopped) continue;
+      for (let i = 0; i < o.direct; i++) {
+        const bounded = withRunOptions(engine, { signal: AbortSignal.timeout(o.timeoutMs) });
+        const t0 = performance.now();
+        try {
+          await runAnalysis(bounded, analysis, {});
+        } catch (err) {
+          f.directStopped = `${String(err).slice(0, 120)} after ${Math.round(performance.now() - t0)} ms`;
+          break;
+        }
+        f.direct.push(performance.now() - t0);
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+function errorMessage(body: ArrayBuffer): string {
+  const text = new TextDecoder().decode(body);
+  const match = /"message":"((?:[^"\\]|\\.)*)"/.exec(text);
+  return (match?.[1] ?? text).slice(0, 160);
+}
+
+/** Rows of an analysis answer, counted without parsing it all (answers reach hundreds of MB at 10M). */
+function rowCount(body: ArrayBuffer): number {
+  const text = new TextDecoder().decode(body);
+  const start = text.indexOf('"rows":[');
+  if (start < 0) return 0;
+  if (text.startsWith(']', start + 8)) return 0;
+  let rows = 0;
+  let depth = 0;
+  let inString = false;
+  for (let i = start + 7; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' && ++depth === 1) rows++;
+    else if (ch === '}') depth--;
+    else if (ch === ']' && depth === 0) break;
+  }
+  return rows;
+}
