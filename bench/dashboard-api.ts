@@ -1,6 +1,6 @@
 import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
 import { startDashboard } from '../src/dashboard/index.js';
-import { openEngine, withRunOptions } from '../src/engines/index.js';
+import { type Engine, openEngine, withRunOptions } from '../src/engines/index.js';
 
 /** How the API part of the dashboard benchmark runs. */
 export interface ApiBenchOptions {
@@ -37,7 +37,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The dashboard API's latency per analysis, cold (computed on the server's warm engine) and warm (a
- * cache hit), each request classified by the server's own cache counters rather than by its timing.
+ * cache hit), each request classified by the server's own cache counters rather than by its timing, and
+ * the direct runs of the peer.
  * Analyses are visited round-robin, so a cold request of one comes after the others ran, once its cached
  * result has expired (waiting only when a round is shorter than the refresh interval).
  */
@@ -96,46 +97,42 @@ export async function apiLatencies(dataDir: string, o: ApiBenchOptions): Promise
     f.rows = rowCount(body);
     return cold ? 'cold' : 'warm';
   };
+  // The peer's engine is open beside the server's, so each analysis's direct run comes right after its
+  // API requests, under the same load and the same state of the OS's file cache.
+  const engine = o.direct > 0 ? await openEngine({ dataDir, role: 'viewer' }) : null;
   try {
-    for (let round = 0; round < o.cold; round++) {
+    for (let round = 0; round < Math.max(o.cold, o.direct); round++) {
       for (const f of figures) {
         if (f.stopped) continue;
-        const since = performance.now() - (computedAt.get(f.name) ?? Number.NEGATIVE_INFINITY);
-        if (since < o.refreshMs + 50) await sleep(o.refreshMs + 50 - since);
-        if ((await request(f)) === null) continue;
-        for (let i = 0; i < Math.ceil(o.warm / o.cold) && f.warm.length < o.warm; i++) {
-          if ((await request(f)) === null) break;
+        if (round < o.cold) {
+          const since = performance.now() - (computedAt.get(f.name) ?? Number.NEGATIVE_INFINITY);
+          if (since < o.refreshMs + 50) await sleep(o.refreshMs + 50 - since);
+          if ((await request(f)) === null) continue;
+          for (let i = 0; i < Math.ceil(o.warm / o.cold) && f.warm.length < o.warm; i++) {
+            if ((await request(f)) === null) break;
+          }
         }
+        if (engine && round < o.direct && !f.directStopped) await directRun(engine, f, o.timeoutMs);
       }
     }
   } finally {
+    await engine?.close();
     await server.close();
   }
-  if (o.direct > 0) await directRuns(dataDir, figures, o);
   return figures;
 }
 
-/** The peer: each analysis run by the library on an engine of this process, with the same bound. */
-async function directRuns(dataDir: string, figures: ApiFigures[], o: ApiBenchOptions): Promise<void> {
-  const engine = await openEngine({ dataDir, role: 'viewer' });
+/** The peer: the analysis run by the library on an engine of this process, with the same bound. */
+async function directRun(engine: Engine, f: ApiFigures, timeoutMs: number): Promise<void> {
+  const analysis = (await loadCatalog()).find((a) => a.name === f.name);
+  if (!analysis) return;
+  const bounded = withRunOptions(engine, { signal: AbortSignal.timeout(timeoutMs) });
+  const t0 = performance.now();
   try {
-    for (const f of figures) {
-      const analysis = (await loadCatalog()).find((a) => a.name === f.name);
-      if (!analysis || f.stopped) continue;
-      for (let i = 0; i < o.direct; i++) {
-        const bounded = withRunOptions(engine, { signal: AbortSignal.timeout(o.timeoutMs) });
-        const t0 = performance.now();
-        try {
-          await runAnalysis(bounded, analysis, {});
-        } catch (err) {
-          f.directStopped = `${String(err).slice(0, 120)} after ${Math.round(performance.now() - t0)} ms`;
-          break;
-        }
-        f.direct.push(performance.now() - t0);
-      }
-    }
-  } finally {
-    await engine.close();
+    await runAnalysis(bounded, analysis, {});
+    f.direct.push(performance.now() - t0);
+  } catch (err) {
+    f.directStopped = `${String(err).slice(0, 120)} after ${Math.round(performance.now() - t0)} ms`;
   }
 }
 
