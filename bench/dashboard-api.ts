@@ -16,6 +16,8 @@ export interface ApiBenchOptions {
   timeoutMs: number;
   /** The server's refresh interval: a cold request comes at least this long after the last computation. */
   refreshMs: number;
+  /** Also time the live counters (`/api/live/snapshot`, which counts every time: no cache). */
+  live?: boolean;
 }
 
 /** What one analysis measured: latencies in ms, or why it was not measured. */
@@ -44,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function apiLatencies(dataDir: string, o: ApiBenchOptions): Promise<ApiFigures[]> {
   const catalog = (await loadCatalog()).filter((a) => !o.only || o.only.includes(a.name));
-  const unknown = (o.only ?? []).filter((n) => !catalog.some((a) => a.name === n));
+  const unknown = (o.only ?? []).filter((n) => n !== 'live' && !catalog.some((a) => a.name === n));
   if (unknown.length > 0) throw new Error(`--only: no analysis named ${unknown.join(', ')}`);
   const server = await startDashboard({
     engine: { dataDir },
@@ -115,11 +117,38 @@ export async function apiLatencies(dataDir: string, o: ApiBenchOptions): Promise
         if (engine && round < o.direct && !f.directStopped) await directRun(engine, f, o.timeoutMs);
       }
     }
+    if (o.live) figures.push(await liveLatency(server.url, o.cold));
   } finally {
     await engine?.close();
     await server.close();
   }
   return figures;
+}
+
+/** The live tiles' counting (three statements on the counters' own DuckDB), as a pushed update costs. */
+async function liveLatency(url: string, runs: number): Promise<ApiFigures> {
+  const f: ApiFigures = {
+    name: '(live counters)',
+    cold: [],
+    warm: [],
+    direct: [],
+    bytes: 0,
+    rows: 1,
+    stopped: null,
+    directStopped: null,
+  };
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/live/snapshot?tz=UTC`);
+    const body = await res.arrayBuffer();
+    if (res.status !== 200) {
+      f.stopped = `HTTP ${res.status}: ${errorMessage(body)}`;
+      break;
+    }
+    f.cold.push(performance.now() - t0);
+    f.bytes = body.byteLength;
+  }
+  return f;
 }
 
 /** The peer: the analysis run by the library on an engine of this process, with the same bound. */

@@ -11,7 +11,8 @@
  * directory whose lake/ links to DIR/lake, so the audit log and masking secret it keeps land there.
  * --runs is the number of cold requests per analysis, --warm of cached ones, --direct of direct runs
  * (default --runs, 0: none); an analysis still running after --timeout seconds is stopped and the bound
- * is its result.
+ * is its result. `live` in --only (or no --only) also times the live counters' count
+ * (/api/live/snapshot, computed on every call: what each push after a landing costs).
  */
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -88,6 +89,7 @@ function api(dir: string): Promise<ApiFigures[]> {
     direct: arg('direct', runs),
     timeoutMs: seconds('timeout', 120) * 1000,
     refreshMs: arg('refresh', 10) * 1000,
+    live: !only || only.includes('live'),
     ...(only ? { only } : {}),
   });
 }
