@@ -38,7 +38,7 @@ import { LiveCounters } from './live.js';
 import { ResultCache } from './result-cache.js';
 import { SQL_TIMEOUT_MS, SqlRunner } from './sql-runner.js';
 import { loadWebFiles, WEB_DIR } from './static.js';
-import { WarmEngine } from './warm-engine.js';
+import { timeoutSignal, WarmEngine } from './warm-engine.js';
 
 /**
  * Checks a request before any route runs (e.g. a role check): returns who is asking (nothing: the local
@@ -116,9 +116,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const https = options.https ?? false;
   // One engine and cache shared by every viewer, so it masks PII for all of them (the viewer role):
   // unmasked data is for the data directory's owner, through the CLI.
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10 * 60_000;
   const warm = new WarmEngine(
     () => openEngine({ ...options.engine, sandboxed: false, role: 'viewer' }),
-    options.queryTimeoutMs ?? 10 * 60_000,
+    queryTimeoutMs,
   );
   // User SQL runs as the caller's role (analyst or admin), each role on its own sandboxed engine.
   const sqlRunners = new Map<Role, SqlRunner>();
@@ -170,7 +171,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const params = parseParams(analysis, raw);
       const key = `${analysis.name} ${JSON.stringify(Object.entries(params).sort())}`;
       const entry = await cache.get(key, async () => {
-        const engine: Engine = await warm.queued();
+        // One time limit for the whole run, as `query --timeout` has: an analysis of many statements
+        // (recommend-backtest) otherwise kept the engine busy long after its first statement was stopped.
+        const engine: Engine = await warm.queued(timeoutSignal(queryTimeoutMs));
         return runAnalysisWithNotes(engine, analysis, raw);
       });
       return { entry, key };
@@ -202,7 +205,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         ...(options.engine.threads ? { threads: options.engine.threads } : {}),
         ...(options.engine.memoryLimit ? { memoryLimit: options.engine.memoryLimit } : {}),
       }),
-    options.queryTimeoutMs ?? 10 * 60_000,
+    queryTimeoutMs,
   );
   const live = new LiveCounters(
     options.engine.dataDir,
