@@ -1,81 +1,119 @@
 /**
  * Dashboard benchmark: time to first chart and to a fully drawn overview in Chromium, the API's p50/p95
- * per analysis (computed, not cached) against the same analysis run directly on an engine (the peer:
- * what the server adds), and whether 20 browsers on the overview multiply the statements the lake sees.
+ * per analysis, cold (computed) and warm (a shared-cache hit), against the same analysis run directly on
+ * an engine (the peer: what the server adds), and whether 20 browsers on the overview multiply the
+ * statements the lake sees.
  *
- *   node dist/bench/dashboard.js [--orders 50000] [--events 200000] [--runs 5]
+ *   node dist/bench/dashboard.js [--orders 50000] [--events 200000] [--data DIR] [--only a,b]
+ *     [--runs 5] [--warm 20] [--direct N] [--timeout 120] [--refresh 10] [--skip-api] [--skip-browsers]
+ *
+ * --data DIR reads an existing data directory and never writes into it: the server runs over a scratch
+ * directory whose lake/ links to DIR/lake, so the audit log and masking secret it keeps land there.
+ * --runs is the number of cold requests per analysis, --warm of cached ones, --direct of direct runs
+ * (default --runs, 0: none); an analysis still running after --timeout seconds is stopped and the bound
+ * is its result. `live` in --only (or no --only) also times the live counters' count
+ * (/api/live/snapshot, computed on every call: what each push after a landing costs).
  */
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { loadCatalog, runAnalysis } from '../src/analyses/index.js';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, chromiumPath, startDashboard } from '../src/dashboard/index.js';
-import { openEngine } from '../src/engines/index.js';
+import { type ApiFigures, apiLatencies } from './dashboard-api.js';
 import { buildBenchDataset } from './dataset.js';
 
-const arg = (name: string, fallback: number) => {
+const value = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const arg = (name: string, fallback: number) => {
+  const v = Number(value(name) ?? fallback);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} needs a whole number`);
+  return v;
+};
+const seconds = (name: string, fallback: number) => {
+  const v = Number(value(name) ?? fallback);
+  if (!(v > 0)) throw new Error(`--${name} needs a number of seconds above 0`);
+  return v;
 };
 const orders = arg('orders', 50_000);
 const events = arg('events', 200_000);
 const runs = arg('runs', 5);
+const given = value('data');
+const only = value('only')?.split(',');
 const skipApi = process.argv.includes('--skip-api');
-const dir = join('.bench-data', `dashboard-${orders}`);
+const skipBrowsers = process.argv.includes('--skip-browsers');
 const ms = (v: number) => `${v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')} ms`;
 const pct = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
 
-async function time<T>(task: () => Promise<T>): Promise<number> {
-  const t0 = performance.now();
-  await task();
-  return performance.now() - t0;
+/** A scratch data directory that reads `dir`'s lake through a link and takes whatever the server writes. */
+function readOnlyView(dir: string): { dir: string; cleanup: () => void } {
+  const lake = resolve(dir, 'lake');
+  if (!existsSync(lake)) throw new Error(`--data ${dir}: no lake/ in it`);
+  const scratch = mkdtempSync(join(tmpdir(), 'shoplake-bench-dashboard-'));
+  symlinkSync(lake, join(scratch, 'lake'));
+  return { dir: scratch, cleanup: () => rmSync(scratch, { recursive: true, force: true }) };
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(dir, 'lake', 'orders'))) {
-    await buildBenchDataset(dir, { orders, events, customers: Math.max(100, orders / 10) });
+  const built = join('.bench-data', `dashboard-${orders}`);
+  if (!given && !existsSync(join(built, 'lake', 'orders'))) {
+    await buildBenchDataset(built, { orders, events, customers: Math.max(100, orders / 10) });
   }
+  const view = given ? readOnlyView(given) : { dir: built, cleanup: () => {} };
   console.log(
-    `dashboard bench: ${orders} orders, ${events} events; ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
-      `Node ${process.version}, load ${loadavg()
+    `dashboard bench: ${given ? `the lake of ${given} (read only)` : `${orders} orders, ${events} events`}; ` +
+      `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, load ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}, ${new Date().toISOString()}`,
   );
-
-  // API p50/p95 per analysis with the cache off (refresh 0 ms: every request computes), and the peer.
-  if (!skipApi) await apiLatencies();
-  await browsers();
-}
-
-async function apiLatencies(): Promise<void> {
-  const uncached = await startDashboard({ engine: { dataDir: dir }, refreshMs: 0, port: 0 });
-  const engine = await openEngine({ dataDir: dir });
-  console.log('\n| analysis | API p50 | API p95 | direct p50 | direct p95 |\n|---|---|---|---|---|');
   try {
-    for (const analysis of await loadCatalog()) {
-      const url = `${uncached.url}/api/analyses/${analysis.name}`;
-      await fetch(url).then((r) => r.arrayBuffer()); // warm-up
-      await runAnalysis(engine, analysis, {});
-      const api: number[] = [];
-      const direct: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        api.push(await time(() => fetch(url).then((r) => r.arrayBuffer())));
-        direct.push(await time(() => runAnalysis(engine, analysis, {})));
-      }
-      console.log(
-        `| ${analysis.name} | ${ms(pct(api, 50))} | ${ms(pct(api, 95))} | ${ms(pct(direct, 50))} | ${ms(pct(direct, 95))} |`,
-      );
-    }
+    if (!skipApi) printApi(await api(view.dir));
+    if (!skipBrowsers) await browsers(view.dir);
   } finally {
-    await engine.close();
-    await uncached.close();
+    view.cleanup();
   }
+  console.log(
+    `end: load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${new Date().toISOString()}`,
+  );
 }
 
-async function browsers(): Promise<void> {
+function api(dir: string): Promise<ApiFigures[]> {
+  return apiLatencies(dir, {
+    cold: Math.max(1, runs),
+    warm: arg('warm', 20),
+    direct: arg('direct', runs),
+    timeoutMs: seconds('timeout', 120) * 1000,
+    refreshMs: arg('refresh', 10) * 1000,
+    live: !only || only.includes('live'),
+    ...(only ? { only } : {}),
+  });
+}
+
+function printApi(figures: ApiFigures[]): void {
+  const cell = (values: number[], p: number) => (values.length > 0 ? ms(pct(values, p)) : '—');
+  console.log(
+    '\n| analysis | cold p50 | cold p95 | warm p50 | warm p95 | direct p50 | rows | answer | n (cold/warm/direct) |\n' +
+      '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const f of figures) {
+    const first = f.cold.length === 0 && f.stopped ? f.stopped : cell(f.cold, 50);
+    console.log(
+      `| ${f.name} | ${first} | ${cell(f.cold, 95)} | ${cell(f.warm, 50)} | ${cell(f.warm, 95)} | ` +
+        `${f.directStopped && f.direct.length === 0 ? f.directStopped : cell(f.direct, 50)} | ` +
+        `${f.rows.toLocaleString('en-US')} | ${(f.bytes / 1e6).toFixed(2)} MB | ` +
+        `${f.cold.length}/${f.warm.length}/${f.direct.length} |`,
+    );
+  }
+  for (const f of figures.filter((x) => x.stopped && x.cold.length > 0))
+    console.log(`${f.name}: ${f.stopped}`);
+}
+
+async function browsers(dir: string): Promise<void> {
   const { chromium } = await import('playwright-core');
   if (!existsSync(chromiumPath())) throw new Error(`Chromium is missing at ${chromiumPath()}`);
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });

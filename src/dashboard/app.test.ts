@@ -173,10 +173,15 @@ describe('dashboard API (app.request, no port)', () => {
     );
   });
 
-  test('the live snapshot counts what the lake holds', async () => {
+  test("the live snapshot counts what the lake holds, on the counters' own engine", async () => {
+    const before = dashboard.stats();
     const { body } = await get('/api/live/snapshot?tz=Europe/Paris');
     const snap = z.object({ ordersTotal: z.number(), eventsTotal: z.number(), tz: z.string() }).parse(body);
     assert.deepEqual([snap.ordersTotal, snap.eventsTotal, snap.tz], [placedLines, 8000, 'Europe/Paris']);
+    // Three counting statements (counters, per minute, events), none of them on the panels' engine.
+    const after = dashboard.stats();
+    assert.equal(after.liveStatements - before.liveStatements, 3);
+    assert.equal(after.statements - before.statements, 3);
     const bad = await get('/api/live/snapshot?tz=Mars/Olympus');
     assert.equal(bad.status, 400);
   });

@@ -38,7 +38,7 @@ import { LiveCounters } from './live.js';
 import { ResultCache } from './result-cache.js';
 import { SQL_TIMEOUT_MS, SqlRunner } from './sql-runner.js';
 import { loadWebFiles, WEB_DIR } from './static.js';
-import { WarmEngine } from './warm-engine.js';
+import { timeoutSignal, WarmEngine } from './warm-engine.js';
 
 /**
  * Checks a request before any route runs (e.g. a role check): returns who is asking (nothing: the local
@@ -80,8 +80,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   app: Hono<DashboardEnv>;
   listener: RequestListener;
-  /** Statements sent to the lake so far, and the cache's counts. */
-  stats(): { statements: number; cache: ReturnType<ResultCache<unknown>['stats']> };
+  /** Statements sent to the lake so far (all; those of the live counters), and the cache's counts. */
+  stats(): { statements: number; liveStatements: number; cache: ReturnType<ResultCache<unknown>['stats']> };
   close(): Promise<void>;
 }
 
@@ -116,9 +116,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const https = options.https ?? false;
   // One engine and cache shared by every viewer, so it masks PII for all of them (the viewer role):
   // unmasked data is for the data directory's owner, through the CLI.
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10 * 60_000;
   const warm = new WarmEngine(
     () => openEngine({ ...options.engine, sandboxed: false, role: 'viewer' }),
-    options.queryTimeoutMs ?? 10 * 60_000,
+    queryTimeoutMs,
   );
   // User SQL runs as the caller's role (analyst or admin), each role on its own sandboxed engine.
   const sqlRunners = new Map<Role, SqlRunner>();
@@ -170,7 +171,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const params = parseParams(analysis, raw);
       const key = `${analysis.name} ${JSON.stringify(Object.entries(params).sort())}`;
       const entry = await cache.get(key, async () => {
-        const engine: Engine = await warm.queued();
+        // One time limit for the whole run, as `query --timeout` has: an analysis of many statements
+        // (recommend-backtest) otherwise kept the engine busy long after its first statement was stopped.
+        const engine: Engine = await warm.queued(timeoutSignal(queryTimeoutMs));
         return runAnalysisWithNotes(engine, analysis, raw);
       });
       return { entry, key };
@@ -185,9 +188,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     await auditView(c, key, { analysis: analysis.name, params: raw });
     return entry;
   };
+  // The live counters count on an engine of their own, always a local DuckDB, whatever engine the panels
+  // use. Their inputs are on this machine by construction (the manifests and the collector's WAL that
+  // they watch, and the files a manifest lists, which every engine requires to exist locally), so a
+  // local count is exact and takes milliseconds; on the panels' engine it would wait in their queue
+  // behind each refresh (with the overview's analyses running on Spark, the counters were pushed 17–27 s
+  // after data landed, against 0.1–0.3 s on their own engine; docs/DASHBOARD.md), and Spark adds
+  // 0.1–0.3 s per statement besides.
+  const counting = new WarmEngine(
+    () =>
+      openEngine({
+        dataDir: options.engine.dataDir,
+        kind: 'duckdb',
+        sandboxed: false,
+        role: 'viewer',
+        ...(options.engine.threads ? { threads: options.engine.threads } : {}),
+        ...(options.engine.memoryLimit ? { memoryLimit: options.engine.memoryLimit } : {}),
+      }),
+    queryTimeoutMs,
+  );
   const live = new LiveCounters(
     options.engine.dataDir,
-    (text, params) => warm.query(text, params),
+    (text, params) => counting.query(text, params),
     options.pollMs ?? 500,
   );
   const web = loadWebFiles(options.webDir ?? WEB_DIR);
@@ -325,6 +347,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const tables = await (await warm.queued()).tables();
     return c.json({
       engine: options.engine.kind ?? 'duckdb',
+      liveEngine: 'duckdb',
       refreshMs,
       tables: tables.map((t) => ({
         table: t.table,
@@ -332,7 +355,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         files: t.files.length,
         problem: t.problem,
       })),
-      statements: warm.statements,
+      statements: warm.statements + counting.statements,
+      liveStatements: counting.statements,
       cache: cache.stats(),
     });
   });
@@ -391,12 +415,16 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   return {
     app,
     listener: getRequestListener(app.fetch),
-    stats: () => ({ statements: warm.statements, cache: cache.stats() }),
+    stats: () => ({
+      statements: warm.statements + counting.statements,
+      liveStatements: counting.statements,
+      cache: cache.stats(),
+    }),
     async close() {
       closing = true;
       for (const wake of wakers) wake();
       live.stop();
-      await Promise.all([warm.close(), ...[...sqlRunners.values()].map((r) => r.close())]);
+      await Promise.all([warm.close(), counting.close(), ...[...sqlRunners.values()].map((r) => r.close())]);
     },
   };
 }

@@ -57,7 +57,8 @@ const WATCHED = ['orders', 'clickstream'] as const;
  * Live counters shared by every viewer: polls the manifests of orders and clickstream and the
  * collector's WAL (a stat each, every `pollMs`), and only when one changed runs the counter queries once
  * per time zone in use and pushes the result to that zone's subscribers. Polling rather than fs.watch:
- * the manifest is replaced by a rename, which some file systems do not report to watchers.
+ * the manifest is replaced by a rename, which some file systems do not report to watchers. `query` is the
+ * dashboard's local DuckDB for counters, never the panels' engine (see createDashboard for why).
  */
 export class LiveCounters {
   private readonly listeners = new Map<string, Set<Listener>>();

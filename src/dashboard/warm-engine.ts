@@ -43,20 +43,29 @@ export class WarmEngine {
     return this.engine;
   }
 
-  /** An Engine whose every statement is queued, counted and bounded in time. */
-  async queued(): Promise<Engine> {
+  /**
+   * An Engine whose every statement is queued, counted and bounded in time: by `signal` when given (one
+   * bound for all the statements of an analysis, so that once it fired the rest fail at once instead of
+   * each running up to the limit), else each statement by the engine's time limit.
+   */
+  async queued(signal?: AbortSignal): Promise<Engine> {
     const engine = await this.get();
     const run = <T>(task: () => Promise<T>) =>
       this.serial.run(() => {
         this.statements++;
         return task();
       });
+    // Checked here too, before the statement starts: an engine may only notice a stop while it runs.
+    const bound = async () => {
+      const bounding = signal ?? timeoutSignal(this.timeoutMs);
+      bounding.throwIfAborted();
+      return bounding;
+    };
     return {
       name: engine.name,
       query: (sql: string, params?: SqlParams) =>
-        run(() => engine.query(sql, params, { signal: timeoutSignal(this.timeoutMs) })),
-      stream: (sql, params) =>
-        run(() => engine.stream(sql, params, { signal: timeoutSignal(this.timeoutMs) })),
+        run(async () => engine.query(sql, params, { signal: await bound() })),
+      stream: (sql, params) => run(async () => engine.stream(sql, params, { signal: await bound() })),
       querySelect: () => Promise.reject(new Error('user SQL runs on the sandboxed engine, not the warm one')),
       tables: () => run(() => engine.tables()),
       close: () => Promise.resolve(),
