@@ -11,7 +11,7 @@ import {
   parseParams,
   runAnalysisWithNotes,
 } from '../analyses/index.js';
-import { type Engine, type OpenEngineOptions, openEngine } from '../engines/index.js';
+import { type Engine, type OpenEngineOptions, openEngine, readsLocalLake } from '../engines/index.js';
 import { isUserError, UserError } from '../errors/index.js';
 import {
   type Actor,
@@ -190,23 +190,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
   // The live counters count on an engine of their own, always a local DuckDB, whatever engine the panels
   // use. Their inputs are on this machine by construction (the manifests and the collector's WAL that
-  // they watch, and the files a manifest lists, which every engine requires to exist locally), so a
+  // they watch, and the Parquet files a manifest lists), so a
   // local count is exact and takes milliseconds; on the panels' engine it would wait in their queue
   // behind each refresh (with the overview's analyses running on Spark, the counters were pushed 17–27 s
   // after data landed, against 0.1–0.3 s on their own engine; docs/DASHBOARD.md), and Spark adds
   // 0.1–0.3 s per statement besides.
-  const counting = new WarmEngine(
-    () =>
-      openEngine({
-        dataDir: options.engine.dataDir,
-        kind: 'duckdb',
-        sandboxed: false,
-        role: 'viewer',
-        ...(options.engine.threads ? { threads: options.engine.threads } : {}),
-        ...(options.engine.memoryLimit ? { memoryLimit: options.engine.memoryLimit } : {}),
-      }),
-    queryTimeoutMs,
-  );
+  // Only where the lake's files are on this machine, though: Spark reading the lake from HDFS or S3 has
+  // just the manifests here, so there the counters share the panels' engine (and its queue).
+  const ownCounter = readsLocalLake(options.engine);
+  const counting = ownCounter
+    ? new WarmEngine(
+        () =>
+          openEngine({
+            dataDir: options.engine.dataDir,
+            kind: 'duckdb',
+            sandboxed: false,
+            role: 'viewer',
+            ...(options.engine.threads ? { threads: options.engine.threads } : {}),
+            ...(options.engine.memoryLimit ? { memoryLimit: options.engine.memoryLimit } : {}),
+          }),
+        queryTimeoutMs,
+      )
+    : warm;
   const live = new LiveCounters(
     options.engine.dataDir,
     (text, params) => counting.query(text, params),
@@ -347,7 +352,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     const tables = await (await warm.queued()).tables();
     return c.json({
       engine: options.engine.kind ?? 'duckdb',
-      liveEngine: 'duckdb',
+      liveEngine: ownCounter ? 'duckdb' : (options.engine.kind ?? 'duckdb'),
       refreshMs,
       tables: tables.map((t) => ({
         table: t.table,
@@ -355,7 +360,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         files: t.files.length,
         problem: t.problem,
       })),
-      statements: warm.statements + counting.statements,
+      statements: warm.statements + (ownCounter ? counting.statements : 0),
       liveStatements: counting.statements,
       cache: cache.stats(),
     });
@@ -416,7 +421,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     app,
     listener: getRequestListener(app.fetch),
     stats: () => ({
-      statements: warm.statements + counting.statements,
+      statements: warm.statements + (ownCounter ? counting.statements : 0),
       liveStatements: counting.statements,
       cache: cache.stats(),
     }),
@@ -424,7 +429,11 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       closing = true;
       for (const wake of wakers) wake();
       live.stop();
-      await Promise.all([warm.close(), counting.close(), ...[...sqlRunners.values()].map((r) => r.close())]);
+      await Promise.all([
+        warm.close(),
+        ...(ownCounter ? [counting.close()] : []),
+        ...[...sqlRunners.values()].map((r) => r.close()),
+      ]);
     },
   };
 }

@@ -12,7 +12,7 @@ export {
   sparkRemoteSchema,
 } from './choice.js';
 export { DEFAULT_ENGINE, type EngineKind, engineKindSchema } from './kind.js';
-export { type EngineChoice, type OpenEngineOptions, openEngine } from './open.js';
+export { type EngineChoice, type OpenEngineOptions, openEngine, readsLocalLake } from './open.js';
 export { assertDataDir } from './table-status.js';
 export {
   type Column,

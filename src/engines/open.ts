@@ -2,6 +2,7 @@ import { UserError } from '../errors/index.js';
 import { checkLakeEncryption, dataLayout } from '../lake/index.js';
 import type { Role } from '../security/index.js';
 import type { SparkEngineOptions } from './spark/index.js';
+import { lakeLocator } from './spark/lake-uri.js';
 import type { Engine } from './types.js';
 
 export { type EngineKind, engineKindSchema } from './kind.js';
@@ -54,4 +55,13 @@ export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
       });
     }
   }
+}
+
+/**
+ * Whether the engine these options open reads the lake's Parquet files from this machine's disk: DuckDB
+ * always; Spark unless it is given another lake URI (HDFS, S3), where only the manifests are local.
+ */
+export function readsLocalLake(options: OpenEngineOptions): boolean {
+  if (options.kind !== 'spark') return true;
+  return lakeLocator(dataLayout(options.dataDir).lake, options.spark.lakeUri).local;
 }
