@@ -39,6 +39,8 @@ export interface DemandModel {
   /** Var(units) = phi·μ + alpha·μ² (quasi-Poisson and negative-binomial parts, fitted on residuals). */
   phi: number;
   alpha: number;
+  /** Trend damping per day ahead used by its forecasts (TREND_DAMPING unless asked otherwise; 1 = none). */
+  damping: number;
 }
 
 const keyOf = (s: { product: string; region: string }) => `${s.product}\u241f${s.region}`;
@@ -58,11 +60,17 @@ export function trendWeeks(day: number, end: number, damping = TREND_DAMPING): n
  * One design row: the day's weekday dummies, trend (damped after the history, trendWeeks), promotion
  * (−log(1 − discount)) and sale flag.
  */
-export function featureRow(day: number, end: number, discount: number, sale: boolean): number[] {
+export function featureRow(
+  day: number,
+  end: number,
+  discount: number,
+  sale: boolean,
+  damping = TREND_DAMPING,
+): number[] {
   const w = weekdayOf(day);
   const row = new Array<number>(P).fill(0);
   if (w > 0) row[w - 1] = 1;
-  row[6] = trendWeeks(day, end);
+  row[6] = trendWeeks(day, end, damping);
   row[7] = -Math.log(1 - Math.min(Math.max(discount, 0), MAX_DISCOUNT));
   row[8] = sale ? 1 : 0;
   return row;
@@ -106,7 +114,7 @@ export function checkHistory(history: DemandHistory, horizon: number): void {
  * + sale-day lift, by Poisson maximum likelihood over all series at once (the shape is shared, so a series
  * with few sales borrows it), then the dispersion of units around it.
  */
-export function fitDemandModel(history: DemandHistory): DemandModel {
+export function fitDemandModel(history: DemandHistory, damping = TREND_DAMPING): DemandModel {
   const groups = history.series.map((s) => design(s, history.end, history));
   const fit = fitPooledPoisson(groups, P);
   // Shrinkage: level = log((Y + K·prior) / (E + K)), prior = the product's rate × the region's relative rate.
@@ -137,7 +145,7 @@ export function fitDemandModel(history: DemandHistory): DemandModel {
     level.set(keyOf(s), Math.log((y + SHRINK_DAYS * prior) / (e + SHRINK_DAYS)));
   });
   const { phi, alpha } = dispersion(groups, fit.coef, fit.intercepts);
-  return { end: history.end, coef: fit.coef, level, phi, alpha };
+  return { end: history.end, coef: fit.coef, level, phi, alpha, damping };
 }
 
 /**
@@ -190,7 +198,13 @@ export function predictMean(
 ): number | undefined {
   const level = model.level.get(keyOf(series));
   if (level === undefined) return undefined;
-  const x = featureRow(day, model.end, plan.discount(series.product, day), plan.saleDays.has(day));
+  const x = featureRow(
+    day,
+    model.end,
+    plan.discount(series.product, day),
+    plan.saleDays.has(day),
+    model.damping,
+  );
   return Math.exp(level + x.reduce((s, v, j) => s + v * (model.coef[j] as number), 0));
 }
 
@@ -202,6 +216,8 @@ export interface ForecastOptions {
   level?: number;
   /** Planned discounts and sale days of the forecast days (default: none). */
   plan?: DemandCalendar;
+  /** Trend damping per day ahead (default TREND_DAMPING; 1: the undamped line, for comparison). */
+  damping?: number;
 }
 
 const NO_PLAN: DemandCalendar = { discount: () => 0, saleDays: new Set() };
@@ -212,7 +228,7 @@ const NO_PLAN: DemandCalendar = { discount: () => 0, saleDays: new Set() };
  */
 export function forecastDemand(history: DemandHistory, options: ForecastOptions): DemandForecast[] {
   checkHistory(history, options.horizon);
-  const model = fitDemandModel(history);
+  const model = fitDemandModel(history, options.damping);
   const plan = options.plan ?? NO_PLAN;
   const level = options.level ?? 0.8;
   const out: DemandForecast[] = [];
