@@ -30,22 +30,28 @@ const TOLERANCE = 1e-7;
 /** Floor on probabilities inside logs: a category nobody bought before the cut-off has share 0. */
 const TINY = 1e-12;
 
+/** Per category: log((ρ + (1 − ρ)s_f) ÷ ((1 − ρ)s_f)), what each interaction in f adds to f's log-posterior. */
+function liftsOf(loyalty: number, share: Float64Array): Float64Array {
+  return share.map(
+    (s) => Math.log(loyalty + (1 - loyalty) * s + TINY) - Math.log(Math.max((1 - loyalty) * s, TINY)),
+  );
+}
+
+const logsOf = (prior: Float64Array) => prior.map((p) => Math.log(Math.max(p, TINY)));
+
 /**
- * Log-posterior of each favourite up to a constant: log π_f + n_f·(log(ρ + (1 − ρ)s_f) − log((1 − ρ)s_f));
- * the Σ_c n_c·log((1 − ρ)s_c) every favourite shares drops out. Normalised in place to probabilities.
+ * Posterior of each favourite, from log π_f + n_f·lift_f (the Σ_c n_c·log((1 − ρ)s_c) every favourite
+ * shares drops out), normalised in place. Lifts and log π come precomputed: this runs once per customer.
  */
 function posteriorInto(
   out: Float64Array,
   counts: Float64Array,
-  loyalty: number,
-  share: Float64Array,
-  prior: Float64Array,
+  lift: Float64Array,
+  logPrior: Float64Array,
 ): void {
   let max = Number.NEGATIVE_INFINITY;
   for (let f = 0; f < out.length; f++) {
-    const s = share[f] as number;
-    const lift = Math.log(loyalty + (1 - loyalty) * s + TINY) - Math.log(Math.max((1 - loyalty) * s, TINY));
-    const v = Math.log(Math.max(prior[f] as number, TINY)) + (counts[f] as number) * lift;
+    const v = (logPrior[f] as number) + (counts[f] as number) * (lift[f] as number);
     out[f] = v;
     if (v > max) max = v;
   }
@@ -61,7 +67,7 @@ function posteriorInto(
 /** P(f = c | counts) for every category c under the model. */
 export function favouritePosterior(model: CategoryTasteModel, counts: Float64Array): Float64Array {
   const out = new Float64Array(model.share.length);
-  posteriorInto(out, counts, model.loyalty, model.share, model.prior);
+  posteriorInto(out, counts, liftsOf(model.loyalty, model.share), logsOf(model.prior));
   return out;
 }
 
@@ -93,8 +99,10 @@ export function fitCategoryTaste(
   for (; iterations < MAX_ITERATIONS; iterations++) {
     let loyal = 0;
     const nextPrior = new Float64Array(k);
+    const lift = liftsOf(loyalty, share);
+    const logPrior = logsOf(prior);
     for (const n of live) {
-      posteriorInto(q, n, loyalty, share, prior);
+      posteriorInto(q, n, lift, logPrior);
       for (let f = 0; f < k; f++) {
         const qf = q[f] as number;
         nextPrior[f] = (nextPrior[f] as number) + qf;
