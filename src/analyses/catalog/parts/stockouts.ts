@@ -29,10 +29,6 @@ export function hasStockTables(loaded: ReadonlySet<string> | undefined): boolean
  */
 export function stockoutCtes(): string {
   const pair = 'PARTITION BY warehouse_id, product_id ORDER BY sec';
-  // Rows from one count to the next: the count opens its group (grp = counts so far), so the group's
-  // count and the running sum at it are the anchor on-hand is carried from. A window per group rather than
-  // a self-join of every point back to its anchor: at 10M order lines that join was most of the time.
-  const group = 'PARTITION BY warehouse_id, product_id, grp';
   return `
     b AS (SELECT CAST(NULL AS BIGINT) AS cut_sec),
     ${stockSourceCtes()},
@@ -57,18 +53,17 @@ export function stockoutCtes(): string {
     so_run AS (
       SELECT warehouse_id, product_id, sec, c,
         sum(q) OVER (${pair} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
-        count(c) OVER (${pair} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS grp,
+        max(CASE WHEN c IS NOT NULL THEN sec END) OVER (${pair} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS anchor,
         lead(sec) OVER (${pair}) AS next_sec,
         max(c) OVER (PARTITION BY warehouse_id, product_id) AS any_count
       FROM so_point
     ),
     so_on_hand AS (
-      SELECT warehouse_id, product_id, sec, next_sec,
-        CASE WHEN grp = 0 THEN cum
-          ELSE max(c) OVER (${group}) + cum - first_value(cum) OVER (${group} ORDER BY sec)
-        END AS on_hand,
-        grp = 0 AND any_count IS NOT NULL AS before_count
-      FROM so_run
+      SELECT r.warehouse_id, r.product_id, r.sec, r.next_sec,
+        CASE WHEN r.anchor IS NULL THEN r.cum ELSE a.c + r.cum - a.cum END AS on_hand,
+        r.anchor IS NULL AND r.any_count IS NOT NULL AS before_count
+      FROM so_run r
+      LEFT JOIN so_run a ON a.warehouse_id = r.warehouse_id AND a.product_id = r.product_id AND a.sec = r.anchor
     ),
     stockouts AS (
       SELECT w.region, x.product_id, ${epochDay('x.sec')} AS from_day,
