@@ -11,11 +11,13 @@ import { demandSql, toHistory } from '../src/analyses/catalog/parts/demand.js';
 import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
 import {
   aggregateForecasts,
+  backtestDemand,
   type DemandHistory,
   type ForecastGrouping,
   fitDemandModel,
   forecastDemand,
   historyBefore,
+  TREND_DAMPING,
 } from '../src/analyses/models/forecast/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
@@ -94,6 +96,27 @@ function coverageByMean(h: DemandHistory): void {
   });
 }
 
+/**
+ * The damped trend (TREND_DAMPING) next to the undamped line on the same cut-offs: at 14 days, and at the
+ * longest horizon the history holds with one cut-off (at most 60 days), where the damping matters.
+ */
+function dampingPeer(h: DemandHistory, origins: number): void {
+  const first = Math.min(...h.series.map((s) => s.start));
+  const long = Math.min(60, Math.floor((h.end - first) / 2));
+  for (const [horizon, cuts] of [
+    [14, origins],
+    [long, 1],
+  ] as const) {
+    for (const damping of [TREND_DAMPING, 1]) {
+      const o = { horizon, origins: cuts, step: 7, level: 0.8, strict: false, damping };
+      const model = backtestDemand(h, o).scores.find((x) => x.method === 'model');
+      console.log(
+        `  horizon ${horizon}, ${cuts} cut-off(s), damping ${damping}: WAPE ${model?.wape.toFixed(4)}, 80 % coverage ${((model?.coverage ?? 0) * 100).toFixed(1)} %`,
+      );
+    }
+  }
+}
+
 async function measure(dir: string, backtest: Record<string, unknown>): Promise<void> {
   const engine = await openEngine({ dataDir: dir });
   try {
@@ -116,6 +139,7 @@ async function measure(dir: string, backtest: Record<string, unknown>): Promise<
       `  coefficients ${model.coef.map((c) => c.toFixed(3)).join(' ')}; phi ${model.phi.toFixed(2)}, alpha ${model.alpha.toFixed(4)}`,
     );
     await timed('  fit + predict 14 days (forecastDemand)', () => forecastDemand(history, { horizon: 14 }));
+    dampingPeer(history, Number(rows[0]?.origins ?? 1));
     coverageByMean(history);
     if (history.series.length <= 500) summedCoverage(history, Number(rows[0]?.origins ?? 1));
   } finally {

@@ -2,7 +2,8 @@
  * Inventory and reorder: time of `inventory` next to a plain SQL peer that computes the same stock on a
  * generated lake (which knows its sales movements mirror its orders), time of `reorder`, and the replay's
  * figures (units short, holding cost) for the proposed and today's policy next to the units the generator
- * truly lost in the held-out days (labels/lost_demand.csv). `node dist/bench/inventory.js [--quick]`.
+ * truly lost in the held-out days (labels/lost_demand.csv). `node dist/bench/inventory.js [--quick]`;
+ * `--data DIR [--only inventory,reorder]` measures an existing lake (read only) instead, reorder at 0.95.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
+import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2025, 6, 1));
 const HOLDOUT_DAYS = 42;
@@ -58,6 +60,7 @@ async function run(name: string, over: Partial<GenerateOptions>): Promise<void> 
       const [rows, t] = await timed(async () =>
         runAnalysis(engine, await findAnalysis('reorder'), { serviceLevel, holdoutDays: HOLDOUT_DAYS }),
       );
+      if (!rows) return;
       const sum = (k: string) => rows.reduce((s, r) => s + Number((r as Record<string, unknown>)[k] ?? 0), 0);
       console.log(
         `reorder --service-level ${serviceLevel}: ${t.toFixed(2)} s · short ${sum('stockout_units')} units ` +
@@ -71,6 +74,44 @@ async function run(name: string, over: Partial<GenerateOptions>): Promise<void> 
   }
 }
 
+/** --data: inventory next to its SQL peer, and reorder at a 0.95 service level, on an existing lake. */
+async function onLake(o: LakeOption & { dir: string }): Promise<void> {
+  console.log(machineLine('inventory bench', o.dir));
+  const engine = await openEngine({ dataDir: o.dir });
+  try {
+    if (wanted(o, 'inventory')) {
+      const inv = await timedWithPeak('inventory', async () =>
+        runAnalysis(engine, await findAnalysis('inventory'), {}),
+      );
+      const peer = await timedWithPeak('plain SQL peer', () => engine.query(PEER));
+      console.log(`  ${inv?.length} rows, peer ${peer?.length}`);
+    }
+    if (wanted(o, 'reorder')) {
+      const holdoutDays = o.holdoutDays ?? HOLDOUT_DAYS;
+      const rows = await timedWithPeak(
+        `reorder --service-level 0.95 --holdout-days ${holdoutDays}`,
+        async () =>
+          runAnalysis(engine, await findAnalysis('reorder'), {
+            serviceLevel: 0.95,
+            holdoutDays,
+          }),
+      );
+      if (!rows) return;
+      const sum = (k: string) => rows.reduce((s, r) => s + Number((r as Record<string, unknown>)[k] ?? 0), 0);
+      console.log(
+        `  ${rows.length} rows · short ${sum('stockout_units')} units (today's policy ${sum('current_stockout_units')}) · holding $${sum('holding_cost').toFixed(0)} (today's $${sum('current_holding_cost').toFixed(0)})`,
+      );
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+const lake = lakeOption();
+if (lake.dir !== undefined) {
+  await onLake({ ...lake, dir: lake.dir });
+  process.exit(0);
+}
 const quick = process.argv.includes('--quick');
 console.log(
   `# inventory bench ${new Date().toISOString()} · ${cpus().length} CPUs · load ${loadavg()

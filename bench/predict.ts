@@ -3,6 +3,8 @@
  * predict, at the default size and larger. `node dist/bench/predict.js [--quick]` generates each dataset
  * into a temp dir, builds its lake, runs the backtests and one prediction query each, and removes the dir.
  * The churn figures against labels/churn.csv are computed as src/analyses/catalog/predict.test.ts does.
+ * `--data DIR [--only recommend-backtest,recommend,churn-backtest,churn-risk] [--horizon N]` times those analyses on an
+ * existing lake instead (read only; each with its baselines as the analysis prints them).
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { averagePrecision, precisionAtTop, rocAuc } from '../src/analyses/models
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
+import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2025, 6, 1));
 const DAY = 86400;
@@ -107,6 +110,39 @@ async function churn(name: string, over: Partial<GenerateOptions>): Promise<void
   }
 }
 
+/** --data: the analyses on an existing lake, each timed with the process's peak memory. */
+async function onLake(o: LakeOption & { dir: string }): Promise<void> {
+  console.log(machineLine('predict bench', o.dir));
+  const engine = await openEngine({ dataDir: o.dir });
+  try {
+    const run = async (name: string, params: Record<string, unknown>, show: boolean) => {
+      if (!wanted(o, name)) return;
+      const rows = await timedWithPeak(`${name} ${JSON.stringify(params)}`, async () =>
+        runAnalysis(engine, await findAnalysis(name), params),
+      );
+      if (show) console.table(rows);
+      else console.log(`  ${rows?.length} rows`);
+    };
+    await run('recommend-backtest', {}, true);
+    if (wanted(o, 'recommend')) {
+      const [top] = await engine.query(
+        "SELECT customer_id FROM orders WHERE customer_id <> 'GUEST' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+      );
+      await run('recommend', { customer: String(top?.customer_id) }, false);
+    }
+    const horizon = o.horizon === undefined ? {} : { horizon: o.horizon };
+    await run('churn-backtest', horizon, true);
+    await run('churn-risk', { limit: 1_000_000, ...horizon }, false);
+  } finally {
+    await engine.close();
+  }
+}
+
+const lake = lakeOption();
+if (lake.dir !== undefined) {
+  await onLake({ ...lake, dir: lake.dir });
+  process.exit(0);
+}
 const quick = process.argv.includes('--quick');
 console.log(
   `predict bench ${new Date().toISOString()}: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, load ${loadavg()

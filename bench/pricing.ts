@@ -3,7 +3,9 @@
  * a naive log-log regression (price only: no weekday, trend or competitor controls) on the same daily
  * sales, and price-recommend's revenue gain on the generator's demand model next to knowing the true
  * elasticities, and price-backtest's held-out WAPE next to its price-blind baseline. `node dist/bench/pricing.js [--quick]` generates each dataset (generate --pricing) into a
- * temp dir, builds its lake, runs both analyses and removes the dir.
+ * temp dir, builds its lake, runs both analyses and removes the dir. `--data DIR [--only
+ * price-elasticity,price-recommend,price-backtest]` times them on an existing lake instead (read only),
+ * with the coverage of labels/elasticities.csv when the lake has it.
  */
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { demandFactor } from '../src/generate/pricing.js';
 import { buildLake } from '../src/ingest/index.js';
+import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2026, 10, 25));
 const quick = process.argv.includes('--quick');
@@ -107,6 +110,64 @@ async function run(name: string, over: Partial<GenerateOptions>, model: Tally, n
   }
 }
 
+/** --data: the three pricing analyses on an existing lake, each timed with the process's peak memory. */
+async function onLake(o: LakeOption & { dir: string }): Promise<void> {
+  console.log(machineLine('pricing bench', o.dir));
+  let truth: Map<string, number> | undefined;
+  try {
+    truth = new Map(
+      readFileSync(join(o.dir, 'labels', 'elasticities.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','))
+        .map(([id, e]) => [String(id), Number(e)]),
+    );
+  } catch {
+    truth = undefined; // a lake without the generator's labels: times only
+  }
+  const engine = await openEngine({ dataDir: o.dir });
+  try {
+    if (wanted(o, 'price-elasticity')) {
+      const rows = await timedWithPeak('price-elasticity', async () =>
+        runAnalysis(engine, await findAnalysis('price-elasticity'), {}),
+      );
+      const t = tally();
+      for (const r of rows ?? []) {
+        const e = truth?.get(String(r.product_id));
+        if (r.status === 'estimated' && e !== undefined)
+          add(t, e, Number(r.elasticity), Number(r.elasticity_low), Number(r.elasticity_high));
+      }
+      console.log(`  ${rows?.length} products; against labels/elasticities.csv: ${show(t)}`);
+    }
+    if (wanted(o, 'price-recommend')) {
+      const rows = await timedWithPeak('price-recommend --max-change 0.1', async () =>
+        runAnalysis(engine, await findAnalysis('price-recommend'), { maxChange: '0.1' }),
+      );
+      console.log(
+        `  ${rows?.filter((r) => r.status === 'recommended').length} of ${rows?.length} recommended`,
+      );
+    }
+    if (wanted(o, 'price-backtest')) {
+      const rows = await timedWithPeak(`price-backtest --holdout-days ${o.holdoutDays ?? 28}`, async () =>
+        runAnalysis(
+          engine,
+          await findAnalysis('price-backtest'),
+          o.holdoutDays === undefined ? {} : { holdoutDays: o.holdoutDays },
+        ),
+      );
+      console.table(rows);
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+const lake = lakeOption();
+if (lake.dir !== undefined) {
+  await onLake({ ...lake, dir: lake.dir });
+  process.exit(0);
+}
 console.log(
   `# ${new Date().toISOString()} · ${cpus().length} cores · load ${loadavg()
     .map((l) => l.toFixed(2))

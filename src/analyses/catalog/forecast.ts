@@ -21,7 +21,7 @@ const DATES = /^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/;
 export default defineAnalysis({
   name: 'forecast',
   description:
-    'Daily demand (units ordered, not cancelled) for the next --horizon days with a prediction interval, by a pooled Poisson model of weekday, trend, promotion discount and Black Friday, out-of-stock days left out when the lake has stock data; future promotions as --discount and --sale-days say (default none, Black Friday by the calendar)',
+    'Daily demand (units ordered, not cancelled) for the next --horizon days with a prediction interval, by a pooled Poisson model of weekday, trend (damped over the forecast days), promotion discount and Black Friday, out-of-stock days left out when the lake has stock data; future promotions as --discount and --sale-days say (default none, Black Friday by the calendar)',
   params: z.object({
     ...demandParams,
     by: z

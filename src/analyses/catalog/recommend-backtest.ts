@@ -3,7 +3,7 @@ import { UserError } from '../../errors/index.js';
 import { type Interaction, ItemKnn, rankingAtK } from '../models/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { hybridRecommend } from './parts/hybrid.js';
+import { fitHybrid, hybridRecommend } from './parts/hybrid.js';
 import {
   type CustomerTaste,
   fillFrom,
@@ -48,6 +48,10 @@ export default defineAnalysis({
     for (const [user, t] of tastes)
       for (const [item, weight] of t.weights) interactions.push({ user, item, weight });
     const knn = new ItemKnn(interactions, NEIGHBOURS);
+    const model = fitHybrid(
+      pop.stats,
+      [...tastes.values()].map((t) => t.weights),
+    );
     // Scored: customers with a history before the cut-off who buy something new to them after it.
     const scored: [string, CustomerTaste, Set<string>][] = [];
     for (const [id, t] of tastes) {
@@ -60,9 +64,9 @@ export default defineAnalysis({
         { code: 'too_little_history' },
       );
     const methods: Record<string, (id: string, t: CustomerTaste) => string[]> = {
-      // What `recommend` serves: item-kNN blended with popularity and the customer's category taste.
+      // What `recommend` serves: item-kNN mixed with the customer's category taste (a latent favourite).
       hybrid: (id, t) => {
-        const list = hybridRecommend(knn, id, t, pop.stats, p.k, t.bought).map((r) => r.item);
+        const list = hybridRecommend(knn, id, t, model, p.k, t.bought).map((r) => r.item);
         return [...list, ...fillFrom(pop.overall, p.k - list.length, t.bought, new Set(list))];
       },
       'item-knn': (id, t) => {

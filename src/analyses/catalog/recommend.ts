@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Interaction, ItemKnn } from '../models/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { hybridRecommend } from './parts/hybrid.js';
+import { fitHybrid, hybridRecommend } from './parts/hybrid.js';
 import {
   fillFrom,
   interactionNotes,
@@ -18,13 +18,13 @@ export const NEIGHBOURS = 50;
 export const GUEST = 'GUEST';
 
 /**
- * Personalised top-N products per customer from purchases and adds to cart (item-kNN blended with
- * popularity and the customer's category taste, parts/hybrid.ts), with a cold-start fallback.
+ * Personalised top-N products per customer from purchases and adds to cart (item-kNN mixed with
+ * the customer's category taste, parts/hybrid.ts), with a cold-start fallback.
  */
 export default defineAnalysis({
   name: 'recommend',
   description:
-    "Top-N products for a customer by item-kNN on purchases and adds to cart, blended with popularity and their category taste, without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
+    "Top-N products for a customer by item-kNN on purchases and adds to cart, mixed with their category taste (a latent favourite category, by popularity within it), without what they already bought; new customers and GUEST get their region's (or overall) best sellers",
   params: z.object({
     customer: z.string().min(1).describe('customer id (GUEST: a visitor without an account)'),
     limit: z.coerce.number().int().min(1).max(1000).default(10).describe('number of products (default 10)'),
@@ -56,7 +56,11 @@ export default defineAnalysis({
       for (const [user, t] of tastes)
         for (const [item, weight] of t.weights) interactions.push({ user, item, weight });
       const knn = new ItemKnn(interactions, NEIGHBOURS);
-      for (const r of hybridRecommend(knn, p.customer, taste, pop.stats, p.limit, exclude)) {
+      const model = fitHybrid(
+        pop.stats,
+        [...tastes.values()].map((t) => t.weights),
+      );
+      for (const r of hybridRecommend(knn, p.customer, taste, model, p.limit, exclude)) {
         taken.add(r.item);
         out.push({
           product_id: r.item,

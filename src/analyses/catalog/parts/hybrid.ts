@@ -1,16 +1,12 @@
 import type { ItemKnn } from '../../models/index.js';
+import { type CategoryTasteModel, fitCategoryTaste, nextCategory } from './category-taste.js';
 import type { CustomerTaste } from './interactions.js';
 
 /**
- * Weight of overall popularity beside the item-kNN score (scaled to 1 for the customer's best item):
- * item-kNN alone ranks a rarely bought neighbour of one past purchase above a best seller, and popularity
- * fixes that ordering among candidates of similar strength.
+ * Share of the item-kNN distribution in the blend; the rest is the category-taste model's. Chosen on
+ * seeds 42 and 7 (0.3–0.5 within 0.01 of recall@10 there) and checked on 5, 11 and 3 (docs/BENCHMARKS.md).
  */
-export const POPULARITY_WEIGHT = 0.3;
-/** Weight of category taste × popularity: the customer's share of interest in a product's category. */
-export const CATEGORY_WEIGHT = 2;
-/** Pseudo-interactions spread over categories by their share of sales, so one purchase is not a taste. */
-export const CATEGORY_PRIOR = 1;
+export const KNN_SHARE = 0.4;
 
 /** What the hybrid recommender knows of the catalog: orders per product before the cut-off, categories. */
 export interface CatalogStats {
@@ -27,49 +23,92 @@ export interface HybridScore {
   knn: number;
 }
 
+/** The catalog's numbers and the category-taste model fitted on every customer: built once per query. */
+export interface HybridModel {
+  stats: CatalogStats;
+  taste: CategoryTasteModel;
+  categoryIndex: Map<string, number>;
+  categorySold: Float64Array;
+  products: { id: string; sold: number; category: number }[];
+}
+
 /**
- * The customer's top `limit` products, leaving out `exclude`: item-kNN score / the customer's best
- * item-kNN score + POPULARITY_WEIGHT × sold / best seller's sold + CATEGORY_WEIGHT × taste(category) ×
- * sold / best seller's sold, where taste(category) = (the customer's implicit weight in the category +
- * CATEGORY_PRIOR × the category's share of sales) / (their total weight + CATEGORY_PRIOR). Tuned on two
- * seeds and checked on a third (docs/BENCHMARKS.md); ties by product id.
+ * Fits what the hybrid needs besides item-kNN: category shares of the order lines before the cut-off, and
+ * the latent favourite-category model (parts/category-taste.ts) on every customer's implicit weights.
+ */
+export function fitHybrid(stats: CatalogStats, weights: Iterable<ReadonlyMap<string, number>>): HybridModel {
+  let total = 0;
+  const categoryIndex = new Map<string, number>();
+  const sold: number[] = [];
+  const products: HybridModel['products'] = [];
+  const indexOf = (name: string) => {
+    let c = categoryIndex.get(name);
+    if (c === undefined) {
+      c = sold.length;
+      categoryIndex.set(name, c);
+      sold.push(0);
+    }
+    return c;
+  };
+  for (const [id, n] of stats.sold) {
+    total += n;
+    const category = indexOf(stats.category.get(id) ?? '');
+    sold[category] = (sold[category] as number) + n;
+    products.push({ id, sold: n, category });
+  }
+  const categorySold = Float64Array.from(sold);
+  const share = categorySold.map((x) => (total > 0 ? x / total : 0));
+  const counts: Float64Array[] = [];
+  for (const w of weights) counts.push(countsOf(w, stats, categoryIndex));
+  return { stats, taste: fitCategoryTaste(counts, share), categoryIndex, categorySold, products };
+}
+
+/** A customer's implicit weights summed per category (products of a category nobody ordered are left out). */
+function countsOf(
+  weights: ReadonlyMap<string, number>,
+  stats: CatalogStats,
+  categoryIndex: ReadonlyMap<string, number>,
+): Float64Array {
+  const n = new Float64Array(categoryIndex.size);
+  for (const [p, w] of weights) {
+    const c = categoryIndex.get(stats.category.get(p) ?? '');
+    if (c !== undefined) n[c] = (n[c] as number) + w;
+  }
+  return n;
+}
+
+/**
+ * The customer's top `limit` products, leaving out `exclude`, by a mixture of two next-purchase
+ * distributions: KNN_SHARE × item-kNN score ÷ Σ of the customer's item-kNN scores + (1 − KNN_SHARE) ×
+ * P(next purchase in category c) × sold(i) ÷ sold(c), c = i's category, P from the category-taste model
+ * (the customer's favourite as a latent class; within a category by popularity). Ties by product id.
  */
 export function hybridRecommend(
   knn: ItemKnn,
   user: string,
   taste: CustomerTaste,
-  stats: CatalogStats,
+  model: HybridModel,
   limit: number,
   exclude: ReadonlySet<string>,
 ): HybridScore[] {
   const near = knn.recommend(user, knn.items.length, exclude);
-  const best = near.reduce((m, r) => Math.max(m, r.score), 0);
-  const knnPart = new Map(near.map((r) => [r.item, best > 0 ? r.score / best : 0]));
-  const { total, top, products, categoryIndex, categorySold } = totals(stats);
-  let weight = 0;
-  const interest = new Float64Array(categorySold.length);
-  for (const [p, w] of taste.weights) {
-    const c = categoryIndex.get(stats.category.get(p) ?? '');
-    if (c !== undefined) interest[c] = (interest[c] as number) + w;
-    weight += w;
-  }
-  // Taste × popularity weight per category, once per customer rather than once per product.
-  const factor = Float64Array.from(
-    categorySold,
-    (sold, c) =>
-      (POPULARITY_WEIGHT +
-        (CATEGORY_WEIGHT * ((interest[c] as number) + (CATEGORY_PRIOR * sold) / total)) /
-          (weight + CATEGORY_PRIOR)) /
-      top,
-  );
+  const sum = near.reduce((m, r) => m + r.score, 0);
+  const knnPart = new Map(near.map((r) => [r.item, sum > 0 ? (KNN_SHARE * r.score) / sum : 0]));
+  const next = nextCategory(model.taste, countsOf(taste.weights, model.stats, model.categoryIndex));
+  // Per category once per customer: P(next in c) ÷ sold(c), times sold(i) below.
+  const factor = next.map((p, c) => {
+    const n = model.categorySold[c] as number;
+    return n > 0 ? ((1 - KNN_SHARE) * p) / n : 0;
+  });
   const out: HybridScore[] = [];
-  for (const { id, sold, category } of products) {
+  for (const { id, sold, category } of model.products) {
     if (exclude.has(id)) continue;
     const k = knnPart.get(id) ?? 0;
     keepTop(out, { item: id, knn: k, score: k + (factor[category] as number) * sold }, limit);
   }
   // Items the neighbourhoods know but nobody ordered before the cut-off (only added to carts).
-  for (const [p, k] of knnPart) if (!stats.sold.has(p)) keepTop(out, { item: p, knn: k, score: k }, limit);
+  for (const [p, k] of knnPart)
+    if (!model.stats.sold.has(p)) keepTop(out, { item: p, knn: k, score: k }, limit);
   return out;
 }
 
@@ -83,40 +122,4 @@ function keepTop(top: HybridScore[], x: HybridScore, limit: number): void {
   while (i > 0 && before(x, top[i - 1] as HybridScore)) i--;
   top.splice(i, 0, x);
   if (top.length > limit) top.pop();
-}
-
-interface Totals {
-  total: number;
-  top: number;
-  products: { id: string; sold: number; category: number }[];
-  categoryIndex: Map<string, number>;
-  categorySold: number[];
-}
-const totalsOf = new WeakMap<CatalogStats, Totals>();
-
-/** Orders in all, of the best seller, and per category, with products by category number: once per catalog. */
-function totals(stats: CatalogStats): Totals {
-  const hit = totalsOf.get(stats);
-  if (hit) return hit;
-  let total = 0;
-  let top = 0;
-  const categoryIndex = new Map<string, number>();
-  const categorySold: number[] = [];
-  const products: Totals['products'] = [];
-  for (const [id, sold] of stats.sold) {
-    total += sold;
-    top = Math.max(top, sold);
-    const name = stats.category.get(id) ?? '';
-    let category = categoryIndex.get(name);
-    if (category === undefined) {
-      category = categorySold.length;
-      categoryIndex.set(name, category);
-      categorySold.push(0);
-    }
-    categorySold[category] = (categorySold[category] as number) + sold;
-    products.push({ id, sold, category });
-  }
-  const out = { total, top, products, categoryIndex, categorySold };
-  totalsOf.set(stats, out);
-  return out;
 }

@@ -12,6 +12,8 @@ export interface BacktestOptions {
   level: number;
   /** true: fewer cut-offs than `origins` with MIN_HISTORY_DAYS of training before them is a UserError. */
   strict: boolean;
+  /** Trend damping of the model's forecasts (default TREND_DAMPING; 1: undamped, for comparison). */
+  damping?: number;
 }
 
 /** Accuracy of one method over every cut-off, series and day of the backtest. */
@@ -97,7 +99,12 @@ export function backtestDemand(
   const seen = new Set<string>();
   for (const cut of cuts) {
     const past = historyBefore(history, cut);
-    const forecasts = forecastDemand(past, { horizon: o.horizon, level: o.level, plan: history });
+    const forecasts = forecastDemand(past, {
+      horizon: o.horizon,
+      level: o.level,
+      plan: history,
+      ...(o.damping === undefined ? {} : { damping: o.damping }),
+    });
     const byKey = new Map(forecasts.map((f) => [`${f.product}\u241f${f.region}\u241f${f.day}`, f]));
     for (const s of history.series) {
       if (s.start > cut - 7) continue;

@@ -10,6 +10,8 @@ import {
   dayOf,
   fitDemandModel,
   forecastDemand,
+  TREND_DAMPING,
+  trendWeeks,
   weekdayOf,
 } from './index.js';
 
@@ -88,6 +90,59 @@ describe('demand model on hand-built fixtures', () => {
     assert.ok(Math.abs((saleLift as number) - Math.log(3)) < 1e-6, `sale ${saleLift}`);
     assert.ok(Math.abs((trend as number) - 0.05) < 1e-6, `trend ${trend}`);
     assert.ok(Math.abs((m.coef[0] as number) - Math.log(8 / 20)) < 1e-6, 'Monday vs Sunday');
+  });
+
+  it('damps the trend over long horizons: a 60-day forecast follows φ + … + φ^h, not h (hand-computed)', () => {
+    assert.equal(TREND_DAMPING, 0.98);
+    // 70 days of 10·e^(0.01·i), no weekday pattern: the fit is exact (β_trend = 0.07 a week) and the last
+    // day of history (i = 69) is 10·e^0.69. Day h after it gets 0.01 × S_h with S_h = Σ_{i=1..h} 0.98^i =
+    // 49·(1 − 0.98^h): S_1 = 0.98, S_14 = 49·(1 − 0.753642) = 12.07154, S_60 = 49·(1 − 0.297553) = 34.41990;
+    // undamped it would be h: at 60 days e^0.6 = 1.822× the last day instead of e^0.344199 = 1.410859×.
+    const h = history([series('A', 'EU', 70, (d) => 10 * Math.exp(0.01 * (d - START)))]);
+    const out = forecastDemand(h, { horizon: 60 });
+    const last = 10 * Math.exp(0.69);
+    const at = (k: number) => out.find((f) => f.day === h.end - 1 + k)?.mean ?? Number.NaN;
+    for (const [k, s] of [
+      [1, 0.98],
+      [14, 12.07154],
+      [60, 34.4199],
+    ] as const)
+      assert.ok(Math.abs(at(k) / last - Math.exp(0.01 * s)) < 1e-5, `day ${k}: ${at(k) / last}`);
+    assert.ok(Math.abs(at(60) / last - 1.410859) < 1e-5);
+    // However far ahead, never beyond 49 days of trend: e^0.49 = 1.632316.
+    assert.ok(
+      out.every((f) => f.mean / last < 1.632316),
+      'bounded',
+    );
+    assert.ok(Math.abs(trendWeeks(h.end + 1000, h.end) - (-1 + 49 * (1 - 0.98 ** 1001)) / 7) < 1e-9);
+    assert.equal(trendWeeks(h.end - 14, h.end), -2, 'history days are not damped');
+  });
+
+  it('a trend that stops does not run away over 60 days', () => {
+    // 28 days rising as 10·e^(0.02·i), then 42 days flat at 10·e^0.54 = 17.16. statsmodels' GLM(Poisson)
+    // on the same design (weekday dummies, trend in weeks to the end) gives β_trend = 0.0435636 and a
+    // fitted 19.1605 on the last day (above the flat 17.16: one line through a kink); day 60 after it is a
+    // Wednesday (β_wed = 0.0013292, intercept 2.9590749), so by hand the damped mean is
+    // e^(2.9590749 + 0.0013292 + 0.0435636·(−1 + 34.4199)/7) = 23.7691, against
+    // e^(2.9590749 + 0.0013292 + 0.0435636·59/7) = 27.8709 undamped (1.62× the flat level).
+    const h = history([series('A', 'EU', 70, (d) => 10 * Math.exp(0.02 * Math.min(d - START, 27)))]);
+    const out = forecastDemand(h, { horizon: 60 });
+    const day60 = out.find((f) => f.day === h.end + 59)?.mean ?? Number.NaN;
+    assert.equal(weekdayOf(h.end + 59), 3);
+    assert.ok(Math.abs(day60 - 23.7691) < 1e-3, `day 60: ${day60}`);
+    assert.ok(
+      out.every((f) => f.mean < 24),
+      'no day above 1.4× the flat level',
+    );
+  });
+
+  it('a flat series gets no trend: 60 days ahead is the weekly pattern', () => {
+    const h = history([series('A', 'EU', 70, (d) => WEEK[weekdayOf(d)] as number)]);
+    assert.ok(Math.abs(fitDemandModel(h).coef[6] as number) < 1e-9);
+    const out = forecastDemand(h, { horizon: 60 });
+    assert.equal(out.length, 60);
+    for (const f of out)
+      assert.ok(Math.abs(f.mean - (WEEK[weekdayOf(f.day)] as number)) < 1e-6, `day ${f.day}: ${f.mean}`);
   });
 
   it('a sparse series borrows the shared weekly shape and is pulled towards its product', () => {

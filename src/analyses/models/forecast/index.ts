@@ -18,6 +18,8 @@ export {
   forecastDemand,
   MIN_HISTORY_DAYS,
   predictMean,
+  TREND_DAMPING,
+  trendWeeks,
 } from './demand-model.js';
 export { fitPooledPoisson, type PoissonGroup, type PooledPoissonFit } from './pooled-poisson.js';
 export {
