@@ -55,7 +55,9 @@ describe('category taste (latent favourite category)', () => {
     customers.push(new Float64Array(4));
     const m = fitCategoryTaste(customers, share);
     close(m.loyalty, 0.45, 0.02, 'loyalty');
-    pi.forEach((p, i) => close(m.prior[i] as number, p, 0.03, `prior ${i}`));
+    pi.forEach((p, i) => {
+      close(m.prior[i] as number, p, 0.03, `prior ${i}`);
+    });
   });
 
   it('without any interaction there is nothing to learn: loyalty 0, the next category by share', () => {
