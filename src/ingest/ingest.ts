@@ -153,6 +153,11 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
     const input = await stageInput(db, spec, inputs, careful, options.mapping, enter);
     const { selects: mapped, sources } = input;
+    // Line numbers are in place (the careful read numbers lines by reading in order), and every later
+    // step that cares about order says so (ORDER BY source, line). Letting DuckDB keep rows in whatever
+    // order its threads produce them saves it an ordered insert: 13 % of the checking pass on 4M events.
+    // Restored before the commit, whose sessions refresh is not this module's to vouch for.
+    await db.run('SET preserve_insertion_order = false');
     enter('validating');
     // Without `careful`, CSV files are read by this statement (lazy views, see loadCsvFast).
     await stageChecked(db, spec, mapped, input.whys).catch((err: unknown) => {
@@ -197,6 +202,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     written.push(...first.files);
     let loaded = first.rows;
 
+    await db.run('RESET preserve_insertion_order');
     enter('committing');
     let committed: string[] = [];
     let sessions: SessionsRefresh | undefined;
