@@ -27,7 +27,14 @@ import {
 } from '../lake/index.js';
 import { countChecked, stageChecked } from './checked.js';
 import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
-import { createDups, freshRows, lakeScope, markInputRepeats, markLakeDuplicates } from './dedup.js';
+import {
+  createDups,
+  DUPS_TABLE,
+  freshRows,
+  lakeScope,
+  markInputRepeats,
+  markLakeDuplicates,
+} from './dedup.js';
 import { writeDuplicates } from './duplicates.js';
 import type { Mapping } from './mapping.js';
 import { ingestMemoryLimit } from './memory.js';
@@ -251,26 +258,36 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
         committed = [...written];
         return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
       });
+    let duplicatesFile: string | null = null;
+    // The batch is in the manifest now, which names its files and reports: whatever happens next (a failed
+    // sessions refresh) must not let the clean-up delete them, and the duplicates report is written at
+    // once. The checked rows are not needed after that: dropping them hands their memory to the sessions
+    // refresh (at 40M events they held DuckDB's whole 3 GB, and the refresh ran out of memory).
+    const afterCommit = async () => {
+      written.length = 0;
+      rewritten.length = 0;
+      keepQuarantine = true;
+      if (valid > loaded)
+        duplicatesFile = await writeDuplicates(db, spec, sources, layout.duplicates, batchId);
+      await db.run('DROP TABLE checked');
+      await db.run(`DROP TABLE ${DUPS_TABLE}`);
+    };
     if (feedsSessions(spec.name)) {
       const source = spec.name;
       // Sessions derive from clickstream (and orders, for their revenue): the sessions this batch's rows
       // (and any it replaced) touch are recomputed right after its commit, under the sessions lock.
       const maintained = await withSessionsMaintained(db, layout, async () => {
         await commit();
-        // Listed in the manifest now: a failed refresh below must not let the clean-up delete them.
-        written.length = 0;
-        rewritten.length = 0;
+        await afterCommit();
         enter('updating sessions');
         const rows = changedRows(committed, replaces.length > 0);
         return { result: null, touched: rows ? await touchedSessionsOf(db, layout, source, rows) : null };
       });
       sessions = maintained.refresh ?? undefined;
-    } else await commit();
-    written.length = 0;
-    rewritten.length = 0;
-    keepQuarantine = true;
-    const duplicatesFile =
-      valid > loaded ? await writeDuplicates(db, spec, sources, layout.duplicates, batchId) : null;
+    } else {
+      await commit();
+      await afterCommit();
+    }
     return {
       table: spec.name,
       batch: batchId,
