@@ -2,10 +2,15 @@
  * Lake build against its floor: `buildLake` (mapping, full validation, identity, dedup, quarantine,
  * partitioned Parquet, manifest) side by side with a bare DuckDB COPY of the same raw CSV files to
  * Parquet (same library, same compression, no checks). Each contender runs in a fresh process, in
- * interleaved rounds; wall time, CPU time (user + system, all threads) and peak RSS (getrusage) of each.
+ * interleaved rounds; wall time, CPU time (user + system, all threads) and peak RSS (getrusage) of each,
+ * per table and per phase of each table's ingest (reading, validating, writing, committing, updating
+ * sessions), and the whole build with and without the step that keeps the derived sessions table.
  * `--compare OTHER/bin/shoplake.js` adds a third contender: `build-lake` of another build (e.g. an older
- * commit exported and built elsewhere), timed by GNU time (/usr/bin/time) since it is not this library.
- * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN]   (DIR with raw/ from
+ * commit exported and built elsewhere), timed by GNU time (/usr/bin/time) since it is not this library;
+ * that command also scores every order for fraud after the load, which this library's build does not.
+ * `--compare OTHER/dist/bench/lake.js` instead runs the other build's own copy of this benchmark as the
+ * child, so that both builds are measured the same way (the library's buildLake, nothing after it).
+ * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN|SCRIPT]   (DIR with raw/ from
  * `shoplake generate --raw-only`)
  */
 import { spawnSync } from 'node:child_process';
@@ -174,8 +179,8 @@ function spawnCompared(bin: string, dir: string): Run {
   };
 }
 
-function spawnChild(kind: 'build' | 'bare', dir: string): Run {
-  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', kind, '--data', dir], {
+function spawnChild(kind: 'build' | 'bare', dir: string, script = new URL(import.meta.url).pathname): Run {
+  const r = spawnSync(process.execPath, [script, '--child', kind, '--data', dir], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -209,12 +214,16 @@ async function main(): Promise<void> {
   const runs: Record<Kind, Run[]> = { build: [], bare: [], compared: [] };
   const loads: number[] = [];
   const kinds: Kind[] = values.compare ? ['bare', 'build', 'compared'] : ['bare', 'build'];
+  // Another build's copy of this benchmark runs its own library's build as a child, like this one.
+  const compareLibrary = values.compare?.endsWith('bench/lake.js') ? values.compare : undefined;
   for (let round = 0; round < rounds; round++) {
     for (const kind of kinds) {
       loads.push(loadavg()[0] ?? 0);
       runs[kind].push(
         kind === 'compared'
-          ? spawnCompared(values.compare ?? '', values.data)
+          ? compareLibrary
+            ? spawnChild('build', values.data, compareLibrary)
+            : spawnCompared(values.compare ?? '', values.data)
           : spawnChild(kind, values.data),
       );
     }
