@@ -2,10 +2,15 @@
  * Lake build against its floor: `buildLake` (mapping, full validation, identity, dedup, quarantine,
  * partitioned Parquet, manifest) side by side with a bare DuckDB COPY of the same raw CSV files to
  * Parquet (same library, same compression, no checks). Each contender runs in a fresh process, in
- * interleaved rounds; wall time, CPU time (user + system, all threads) and peak RSS (getrusage) of each.
+ * interleaved rounds; wall time, CPU time (user + system, all threads) and peak RSS (getrusage) of each,
+ * per table and per phase of each table's ingest (reading, validating, writing, committing, updating
+ * sessions), and the whole build with and without the step that keeps the derived sessions table.
  * `--compare OTHER/bin/shoplake.js` adds a third contender: `build-lake` of another build (e.g. an older
- * commit exported and built elsewhere), timed by GNU time (/usr/bin/time) since it is not this library.
- * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN]   (DIR with raw/ from
+ * commit exported and built elsewhere), timed by GNU time (/usr/bin/time) since it is not this library;
+ * that command also scores every order for fraud after the load, which this library's build does not.
+ * `--compare OTHER/dist/bench/lake.js` instead runs the other build's own copy of this benchmark as the
+ * child, so that both builds are measured the same way (the library's buildLake, nothing after it).
+ * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN|SCRIPT]   (DIR with raw/ from
  * `shoplake generate --raw-only`)
  */
 import { spawnSync } from 'node:child_process';
@@ -15,14 +20,28 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DuckDbSession, sqlString } from '../src/duckdb/index.js';
-import { buildLake } from '../src/ingest/index.js';
-import { dataLayout } from '../src/lake/index.js';
+import { type BuildLakeOptions, buildLake, type IngestReport } from '../src/ingest/index.js';
+import { dataLayout, SessionsRefreshFailed, tableBatches } from '../src/lake/index.js';
 
+const phasesSchema = z.record(z.string(), z.object({ seconds: z.number(), cpuSeconds: z.number() }));
 const runSchema = z.object({
-  tables: z.array(z.object({ table: z.string(), rows: z.number(), seconds: z.number() })),
+  tables: z.array(
+    z.object({
+      table: z.string(),
+      rows: z.number(),
+      seconds: z.number(),
+      cpuSeconds: z.number().optional(),
+      /** build only: wall and CPU seconds per phase of the table's ingest ('updating sessions' among them). */
+      phases: phasesSchema.optional(),
+    }),
+  ),
   seconds: z.number(),
   cpuSeconds: z.number(),
   peakMb: z.number(),
+  /** build only: the step after the last table that brings the sessions table in step (when needed). */
+  finalSessions: z.object({ seconds: z.number(), cpuSeconds: z.number() }).optional(),
+  /** build only: why the sessions step failed, when it did (the tables' own figures still stand). */
+  sessionsFailure: z.string().optional(),
 });
 type Run = z.infer<typeof runSchema>;
 type Kind = 'build' | 'bare' | 'compared';
@@ -36,13 +55,88 @@ function usage(start: number): Pick<Run, 'seconds' | 'cpuSeconds' | 'peakMb'> {
   };
 }
 
-/** In a child process: the lake build from scratch. */
+const cpuNow = () => {
+  const u = process.resourceUsage();
+  return (u.userCPUTime + u.systemCPUTime) / 1e6;
+};
+
+/**
+ * In a child process: the lake build from scratch, with the wall and CPU time of each table and of each
+ * phase of its ingest (reading, validating, writing, committing, updating sessions), taken from the
+ * progress callbacks `shoplake build-lake` uses too.
+ */
 async function childBuild(dir: string): Promise<Run> {
   rmSync(dataLayout(dir).lake, { recursive: true, force: true });
   const start = performance.now();
-  const reports = await buildLake(dir);
-  const tables = reports.map((r) => ({ table: r.table, rows: r.read, seconds: r.seconds }));
-  return { tables, ...usage(start) };
+  const timings = new Map<
+    string,
+    {
+      seconds: number;
+      cpuSeconds: number;
+      phases: z.infer<typeof phasesSchema>;
+      stoppedAt: number;
+      cpuAtStop: number;
+    }
+  >();
+  const options: BuildLakeOptions = {
+    onTable: (table) => {
+      const phases: z.infer<typeof phasesSchema> = {};
+      const tableCpu = cpuNow();
+      const tableStart = performance.now();
+      let current: { name: string; wall: number; cpu: number } | null = null;
+      const close = () => {
+        if (!current) return;
+        const spent = phases[current.name] ?? { seconds: 0, cpuSeconds: 0 };
+        spent.seconds += (performance.now() - current.wall) / 1000;
+        spent.cpuSeconds += cpuNow() - current.cpu;
+        phases[current.name] = spent;
+      };
+      return {
+        update(phase: string) {
+          const name = phase.startsWith('reading ') ? 'reading' : phase;
+          if (current?.name === name) return;
+          close();
+          current = { name, wall: performance.now(), cpu: cpuNow() };
+        },
+        stop() {
+          close();
+          const seconds = (performance.now() - tableStart) / 1000;
+          const cpuAtStop = cpuNow();
+          const stoppedAt = performance.now();
+          timings.set(table, { seconds, cpuSeconds: cpuAtStop - tableCpu, phases, stoppedAt, cpuAtStop });
+        },
+      };
+    },
+  };
+  const reports: { table: string; read: number; seconds: number }[] = [];
+  const onReport = (r: IngestReport) => {
+    if (!r.unchanged) reports.push(r);
+  };
+  let sessionsFailure: string | undefined;
+  try {
+    await buildLake(dir, onReport, options);
+  } catch (err) {
+    // The derived sessions table (src/lake/sessions, not measured here) may fail after clickstream
+    // committed: note it, and load the tables that follow it (a second build skips those loaded).
+    if (!(err instanceof SessionsRefreshFailed)) throw err;
+    sessionsFailure = err.message;
+    const layout = dataLayout(dir);
+    const last = tableBatches(layout, 'clickstream').at(-1);
+    const spent = timings.get('clickstream');
+    reports.push({ table: 'clickstream', read: last?.read ?? 0, seconds: spent?.seconds ?? 0 });
+    await buildLake(dir, onReport, options).catch((again: unknown) => {
+      process.stderr.write(`sessions step of the second build failed too: ${String(again)}\n`);
+    });
+  }
+  // What ran after the last table: buildLake's final step that brings the sessions table in step.
+  const lastStop = Math.max(0, ...[...timings.values()].map((t) => t.stoppedAt));
+  const lastCpu = [...timings.values()].find((t) => t.stoppedAt === lastStop)?.cpuAtStop ?? cpuNow();
+  const finalSessions = { seconds: (performance.now() - lastStop) / 1000, cpuSeconds: cpuNow() - lastCpu };
+  const tables = reports.map((r) => {
+    const { cpuSeconds, phases } = timings.get(r.table) ?? {};
+    return { table: r.table, rows: r.read, seconds: r.seconds, cpuSeconds, phases };
+  });
+  return { tables, ...usage(start), finalSessions, ...(sessionsFailure ? { sessionsFailure } : {}) };
 }
 
 /** In a child process: every raw CSV copied to one Parquet file by DuckDB, nothing checked. */
@@ -58,10 +152,16 @@ async function childBare(dir: string): Promise<Run> {
     for (const table of readdirSync(raw).sort()) {
       for (const file of readdirSync(join(raw, table)).filter((f) => f.endsWith('.csv'))) {
         const t0 = performance.now();
+        const c0 = cpuNow();
         const [copied] = await db.all(
           `COPY (SELECT * FROM read_csv(${sqlString(join(raw, table, file))})) TO ${sqlString(join(scratch, `${table}-${file}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
         );
-        tables.push({ table, rows: Number(copied?.Count ?? 0), seconds: (performance.now() - t0) / 1000 });
+        tables.push({
+          table,
+          rows: Number(copied?.Count ?? 0),
+          seconds: (performance.now() - t0) / 1000,
+          cpuSeconds: cpuNow() - c0,
+        });
       }
     }
   } finally {
@@ -93,8 +193,8 @@ function spawnCompared(bin: string, dir: string): Run {
   };
 }
 
-function spawnChild(kind: 'build' | 'bare', dir: string): Run {
-  const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--child', kind, '--data', dir], {
+function spawnChild(kind: 'build' | 'bare', dir: string, script = new URL(import.meta.url).pathname): Run {
+  const r = spawnSync(process.execPath, [script, '--child', kind, '--data', dir], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -128,12 +228,16 @@ async function main(): Promise<void> {
   const runs: Record<Kind, Run[]> = { build: [], bare: [], compared: [] };
   const loads: number[] = [];
   const kinds: Kind[] = values.compare ? ['bare', 'build', 'compared'] : ['bare', 'build'];
+  // Another build's copy of this benchmark runs its own library's build as a child, like this one.
+  const compareLibrary = values.compare?.endsWith('bench/lake.js') ? values.compare : undefined;
   for (let round = 0; round < rounds; round++) {
     for (const kind of kinds) {
       loads.push(loadavg()[0] ?? 0);
       runs[kind].push(
         kind === 'compared'
-          ? spawnCompared(values.compare ?? '', values.data)
+          ? compareLibrary
+            ? spawnChild('build', values.data, compareLibrary)
+            : spawnCompared(values.compare ?? '', values.data)
           : spawnChild(kind, values.data),
       );
     }
@@ -143,42 +247,83 @@ async function main(): Promise<void> {
     `lake build of ${values.data}, ${rounds} round(s), fresh process each; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${gb} GB; ` +
       `load average (1 min) at each start ${loads.map((l) => l.toFixed(1)).join(' ')}; ${new Date().toISOString()}`,
   );
-  const byTable = (kind: Kind, table: string) =>
-    median(runs[kind].map((r) => r.tables.find((t) => t.table === table)?.seconds ?? Number.NaN));
-  const compared = values.compare ? ['compared build', '÷ bare'] : [];
+  const tableOf = (run: Run, table: string) => run.tables.find((t) => t.table === table);
+  const byTable = (kind: Kind, table: string, key: 'seconds' | 'cpuSeconds' = 'seconds') =>
+    median(runs[kind].map((r) => tableOf(r, table)?.[key] ?? Number.NaN));
+  const sessionsOf = (run: Run, key: 'seconds' | 'cpuSeconds') =>
+    run.tables.reduce((sum, t) => sum + (t.phases?.['updating sessions']?.[key] ?? 0), 0) +
+    (run.finalSessions?.[key] ?? 0);
+  const compared = values.compare ? ['compared wall', '÷ bare'] : [];
+  const pad = (xs: string[], widths: number[]) => xs.map((x, i) => x.padStart(widths[i] ?? 10)).join(' ');
+  const widths = [17, 11, 10, 10, 8, 9, 9, 8, 14, 7];
   console.log(
-    ['table       ', '       rows', '  build-lake s', '   bare COPY s', '  build ÷ bare', ...compared].join(
-      ' ',
+    pad(
+      ['table', 'rows', 'build s', 'bare s', 'wall ÷', 'build CPU', 'bare CPU', 'CPU ÷', ...compared],
+      widths,
     ),
   );
-  const extra = (b: number, c: number) =>
-    values.compare ? [b.toFixed(2).padStart(14), `${(b / c).toFixed(2)}×`.padStart(6)] : [];
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   for (const t of runs.build[0]?.tables ?? []) {
     const [b, c, o] = [byTable('build', t.table), byTable('bare', t.table), byTable('compared', t.table)];
+    const [bc, cc] = [byTable('build', t.table, 'cpuSeconds'), byTable('bare', t.table, 'cpuSeconds')];
+    const extra = values.compare ? [o.toFixed(2), ratio(o, c)] : [];
     console.log(
-      [
-        t.table.padEnd(12),
-        t.rows.toLocaleString('en-US').padStart(11),
-        b.toFixed(2).padStart(14),
-        c.toFixed(2).padStart(14),
-        `${(b / c).toFixed(2)}×`.padStart(14),
-        ...extra(o, c),
-      ].join(' '),
+      pad(
+        [
+          t.table,
+          t.rows.toLocaleString('en-US'),
+          b.toFixed(2),
+          c.toFixed(2),
+          ratio(b, c),
+          bc.toFixed(2),
+          cc.toFixed(2),
+          ratio(bc, cc),
+          ...extra,
+        ],
+        widths,
+      ),
     );
   }
   const m = (kind: Kind, key: 'seconds' | 'cpuSeconds' | 'peakMb') => median(runs[kind].map((r) => r[key]));
-  for (const [label, key] of [
-    ['whole process wall s', 'seconds'],
-    ['CPU s (all threads)', 'cpuSeconds'],
-    ['peak RSS MB', 'peakMb'],
-  ] as const) {
-    const [b, c] = [m('build', key), m('bare', key)];
-    const digits = key === 'peakMb' ? 0 : 2;
-    const o = m('compared', key);
+  // "without sessions": the same runs minus the step that keeps the derived sessions table (owned by
+  // src/lake/sessions), so that the validated load itself can be set against the bare COPY.
+  const withoutSessions = (key: 'seconds' | 'cpuSeconds') =>
+    median(runs.build.map((r) => r[key] - sessionsOf(r, key)));
+  const lines: [string, number, number, number, number][] = [
+    ['whole process wall s', m('build', 'seconds'), m('bare', 'seconds'), m('compared', 'seconds'), 2],
+    ['  without sessions', withoutSessions('seconds'), m('bare', 'seconds'), Number.NaN, 2],
+    [
+      'CPU s (all threads)',
+      m('build', 'cpuSeconds'),
+      m('bare', 'cpuSeconds'),
+      m('compared', 'cpuSeconds'),
+      2,
+    ],
+    ['  without sessions', withoutSessions('cpuSeconds'), m('bare', 'cpuSeconds'), Number.NaN, 2],
+    ['peak RSS MB', m('build', 'peakMb'), m('bare', 'peakMb'), m('compared', 'peakMb'), 0],
+  ];
+  console.log(
+    pad(
+      ['', 'build-lake', 'bare COPY', 'ratio', ...(values.compare ? ['compared', '÷'] : [])],
+      [24, 12, 12, 8, 12, 7],
+    ),
+  );
+  for (const [label, b, c, o, digits] of lines) {
+    const extra = values.compare && !Number.isNaN(o) ? [o.toFixed(digits), ratio(o, c)] : [];
     console.log(
-      `${label.padEnd(24)} ${b.toFixed(digits).padStart(14)} ${c.toFixed(digits).padStart(14)} ${`${(b / c).toFixed(2)}×`.padStart(14)}` +
-        (values.compare ? ` ${o.toFixed(digits).padStart(14)} ${`${(o / c).toFixed(2)}×`.padStart(6)}` : ''),
+      `${label.padEnd(24)} ${pad([b.toFixed(digits), c.toFixed(digits), ratio(b, c), ...extra], [12, 12, 8, 12, 7])}`,
     );
+  }
+  for (const run of runs.build)
+    if (run.sessionsFailure) console.log(`sessions step failed in a build run: ${run.sessionsFailure}`);
+  // Where the build's time goes: CPU seconds per table and phase (median over rounds).
+  const phaseNames = ['reading', 'validating', 'writing', 'committing', 'updating sessions'];
+  console.log(`\nbuild CPU s by phase\n${pad(['table', ...phaseNames], [17, 9, 11, 9, 11, 18])}`);
+  for (const t of runs.build[0]?.tables ?? []) {
+    const cells = phaseNames.map((p) =>
+      median(runs.build.map((r) => tableOf(r, t.table)?.phases?.[p]?.cpuSeconds ?? 0)).toFixed(2),
+    );
+    console.log(pad([t.table, ...cells], [17, 9, 11, 9, 11, 18]));
   }
 }
 

@@ -41,19 +41,24 @@ export interface CheckedCounts {
   months: number;
 }
 
-/** Counts `checked`, numbering identical lines apart first when some key repeats. */
+/**
+ * Counts `checked`, numbering identical lines apart first when some key repeats. Keys are told apart by
+ * their 64-bit hash: as many distinct hashes as rows proves every key distinct, and counting hashes
+ * costs two thirds of counting the keys (strings of 25 characters for events, 40M of them at 10M
+ * orders). Fewer hashes than rows (a repeat, or a collision) is settled by counting the keys.
+ */
 export async function countChecked(db: DuckDbSession, spec: TableSpec): Promise<CheckedCounts> {
   const keyCols = spec.key.map(sqlIdent).join(', ');
   const time = spec.time ? `CAST(CAST(${sqlIdent(spec.time)} AS TIMESTAMP) AS DATE)` : 'CAST(NULL AS DATE)';
   const sql = `SELECT count(*) AS staged, count(*) FILTER (WHERE __reason IS NULL) AS valid,
        count(*) FILTER (WHERE __skip IS NOT NULL) AS skipped,
-       count(DISTINCT (${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_keys,
+       count(DISTINCT hash(${keyCols})) FILTER (WHERE __reason IS NULL) AS distinct_hashes,
        count(DISTINCT ${time}) FILTER (WHERE __reason IS NULL) AS days,
        count(DISTINCT date_trunc('month', ${time})) FILTER (WHERE __reason IS NULL) AS months FROM checked`;
   let [row] = await db.all(sql);
   // Identical lines share a derived id until numbered apart; only then can a key repeat be told from a
   // second genuine line. Numbering ranks every row, so it runs only when some key repeats.
-  if (Number(row?.distinct_keys ?? 0) < Number(row?.valid ?? 0)) {
+  if (Number(row?.distinct_hashes ?? 0) < Number(row?.valid ?? 0)) {
     if (await numberIdenticalLines(db, spec, 'checked')) [row] = await db.all(sql);
   }
   const valid = Number(row?.valid ?? 0);
@@ -61,8 +66,14 @@ export async function countChecked(db: DuckDbSession, spec: TableSpec): Promise<
     staged: Number(row?.staged ?? 0),
     valid,
     skipped: Number(row?.skipped ?? 0),
-    repeats: Number(row?.distinct_keys ?? 0) < valid,
+    repeats: Number(row?.distinct_hashes ?? 0) < valid && (await distinctKeys(db, spec)) < valid,
     days: Number(row?.days ?? 0),
     months: Number(row?.months ?? 0),
   };
+}
+
+async function distinctKeys(db: DuckDbSession, spec: TableSpec): Promise<number> {
+  const keyCols = spec.key.map(sqlIdent).join(', ');
+  const [row] = await db.all(`SELECT count(DISTINCT (${keyCols})) AS n FROM checked WHERE __reason IS NULL`);
+  return Number(row?.n ?? 0);
 }

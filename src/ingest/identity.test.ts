@@ -150,6 +150,61 @@ describe('order line identity', () => {
     }
   });
 
+  // The SQL cuts an amount's trailing zeros by looking at its end (issue 15, for speed); each number of
+  // zeros, a whole amount, a negative one and one below 1 must still give the collector's id.
+  it('derives the collector’s line id for amounts with 0 to 4 trailing zeros', async () => {
+    const data = join(dir, 'zeros');
+    const header = `${ORDERS_HEADER},discount`;
+    // [price, total, discount] as written in the CSV and as the collector holds the numbers; each total
+    // is price − discount, worked out by hand.
+    const amounts: [string, string, string, number, number, number][] = [
+      ['10.0625', '10.0625', '0', 10.0625, 10.0625, 0],
+      ['10.125', '9.8750', '0.25', 10.125, 9.875, 0.25],
+      ['10.2500', '10.25', '0.0000', 10.25, 10.25, 0],
+      ['10.5', '11.00', '-0.50', 10.5, 11, -0.5],
+      ['10', '9.9990', '0.001', 10, 9.999, 0.001],
+      ['0.0001', '0.1201', '-0.1200', 0.0001, 0.1201, -0.12],
+    ];
+    const rows = amounts.map(([price, total, discount], i) => [
+      `Z${i}`,
+      'C1',
+      'P1',
+      'Thing',
+      1,
+      price,
+      total,
+      '2026-11-02 10:00:00',
+      'COMPLETED',
+      'US-EAST',
+      discount,
+    ]);
+    const input = writeText(join(dir, 'in', 'zeros.csv'), csv(header, rows));
+    const report = await ingest({ dataDir: data, table: TABLES.orders, input });
+    assert.deepEqual([report.loaded, report.quarantined], [amounts.length, 0]);
+    const engine = await DuckDbEngine.open(data);
+    try {
+      const ids = (await engine.query('SELECT line_id FROM orders ORDER BY order_id')).map((r) => r.line_id);
+      const expected = amounts.map(([, , , price, total, discount], i) =>
+        contentLineId(TABLES.orders, {
+          order_id: `Z${i}`,
+          customer_id: 'C1',
+          product_id: 'P1',
+          product_name: 'Thing',
+          quantity: 1,
+          price,
+          total_amount: total,
+          order_date: '2026-11-02 10:00:00',
+          status: 'COMPLETED',
+          region: 'US-EAST',
+          discount,
+        }),
+      );
+      assert.deepEqual(ids, expected);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('finds rows of a lake written before line ids existed', async () => {
     const data = join(dir, 'legacy');
     const rows = [line('L1', 'P1', 1, 100), line('L1', 'P2', 2, 200)];

@@ -15,6 +15,7 @@ import {
   type Rule,
   type RuleObject,
 } from './mapping-schema.js';
+import { sourceTextSql } from './source-text.js';
 
 export { type Mapping, mappingSchema } from './mapping-schema.js';
 
@@ -87,7 +88,7 @@ export async function compileMapping(
   const missing: string[] = [];
   const col = (name: string) => {
     if (!available.has(name)) missing.push(name);
-    return `NULLIF(trim(${sqlIdent(name)}), '')`;
+    return sourceTextSql(sqlIdent(name));
   };
   const notes: string[] = [];
   const columns = new Map<string, MappedColumn>();

@@ -14,6 +14,11 @@ import {
 import { lakeParquetFormat } from './parquet-sql.js';
 import type { TableSpec } from './tables.js';
 
+// Batches are written at zstd level 1 (DuckDB's default is 3): on 4M events it took a quarter less CPU
+// and made smaller files (the 25-character hex event ids, which level 3 searches for matches in vain);
+// orders and customers come out 3–9 % larger. Compaction and the derived tables keep the default.
+const FAST_ZSTD = 'COMPRESSION_LEVEL 1';
+
 /** Files a batch wrote into the table directory, not yet listed in the manifest. */
 export interface WrittenFiles {
   files: string[];
@@ -49,12 +54,12 @@ export async function writeFiles(
       const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
         `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
-         TO ${sqlString(staging)} ${await lakeParquetFormat(db, `PARTITION_BY (${PARTITION_COLUMN})`)}`,
+         TO ${sqlString(staging)} ${await lakeParquetFormat(db, `${FAST_ZSTD}, PARTITION_BY (${PARTITION_COLUMN})`)}`,
       );
     } else {
       copied = await db.all(
         `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
-         ${await lakeParquetFormat(db)}`,
+         ${await lakeParquetFormat(db, FAST_ZSTD)}`,
       );
     }
     const rows = Number(copied[0]?.Count ?? 0);
