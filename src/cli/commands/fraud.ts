@@ -6,6 +6,7 @@ import {
   labelOrder,
   loadWeights,
   openLake,
+  type ScoreReport,
   saveWeights,
   scoreUnscored,
   trainWeights,
@@ -13,6 +14,7 @@ import {
 import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
+import { phaseProgress } from '../progress.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
@@ -28,9 +30,9 @@ export function registerFraud(program: Command): void {
     .addOption(formatOption())
     .action(async (raw: unknown, cmd: Command) => {
       const { format } = parseFlags(z.object({ format: formatFlag }), raw);
-      const r = await scoreUnscored(dataDir(cmd));
-      const row = { scored: r.scored, alerts: r.alerts.length };
-      if (format === 'table') process.stdout.write(`${describeScoring(r.scored, r.alerts.length)}\n`);
+      const r = await scoreWithProgress(dataDir(cmd));
+      const row = { scored: r.scored, alerts: r.alerts };
+      if (format === 'table') process.stdout.write(`${describeScoring(r.scored, r.alerts)}\n`);
       else printRows([row], format);
     });
 
@@ -73,10 +75,15 @@ export function registerFraud(program: Command): void {
       );
       const dir = dataDir(cmd);
       const engine = await openLake(dir);
+      const progress = phaseProgress('fraud train');
       try {
-        const weights = await trainWeights(engine, dir, opts.version);
+        const weights = await trainWeights(engine, dir, opts.version, (phase, done) =>
+          progress.update(phase, done * 100),
+        );
+        progress.stop();
         process.stdout.write(`wrote ${saveWeights(dir, weights)}\n`);
       } finally {
+        progress.stop();
         await engine.close();
       }
     });
@@ -120,6 +127,18 @@ export async function scoreAfterLoad(
   loaded: readonly { table: string; loaded: number }[],
 ): Promise<void> {
   if (!loaded.some((r) => (r.table === 'orders' || r.table === 'order_checks') && r.loaded > 0)) return;
-  const r = await scoreUnscored(dir);
-  status(describeScoring(r.scored, r.alerts.length));
+  const r = await scoreWithProgress(dir);
+  status(describeScoring(r.scored, r.alerts));
+}
+
+/** Scores the lake's unscored orders with a progress bar on stderr (a 10 M-order lake takes minutes). */
+async function scoreWithProgress(dir: string): Promise<ScoreReport> {
+  const progress = phaseProgress('fraud score');
+  try {
+    return await scoreUnscored(dir, Date.now(), {
+      onProgress: (phase, done) => progress.update(phase, done * 100),
+    });
+  } finally {
+    progress.stop();
+  }
 }
