@@ -250,14 +250,14 @@ export async function scoreLake(
         pending.push(o);
       }
       model.state.update(o);
+      if (scores.length === batch) {
+        unscored += scores.length;
+        await options.onScores(scores, pending);
+        scores = [];
+        pending = [];
+      }
     }
     seen += facts.length;
-    if (scores.length >= batch) {
-      unscored += scores.length;
-      await options.onScores(scores, pending);
-      scores = [];
-      pending = [];
-    }
     progressTwo('scoring orders', seen, 0.5, 0.5);
   }
   if (scores.length > 0) {
