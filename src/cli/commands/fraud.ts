@@ -5,6 +5,7 @@ import {
   backtest,
   labelOrder,
   loadWeights,
+  type ModelWeights,
   openLake,
   type ScoreReport,
   saveWeights,
@@ -76,16 +77,16 @@ export function registerFraud(program: Command): void {
       const dir = dataDir(cmd);
       const engine = await openLake(dir);
       const progress = phaseProgress('fraud train');
+      let weights: ModelWeights;
       try {
-        const weights = await trainWeights(engine, dir, opts.version, (phase, done) =>
+        weights = await trainWeights(engine, dir, opts.version, (phase, done) =>
           progress.update(phase, done * 100),
         );
-        progress.stop();
-        process.stdout.write(`wrote ${saveWeights(dir, weights)}\n`);
       } finally {
         progress.stop();
         await engine.close();
       }
+      process.stdout.write(`wrote ${saveWeights(dir, weights)}\n`);
     });
 }
 
