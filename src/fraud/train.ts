@@ -1,7 +1,7 @@
 import type { Engine } from '../engines/index.js';
 import { FEATURES, type FeatureContext, FraudState } from './features.js';
 import { IsolationForest } from './isolation-forest.js';
-import { countOrders, loadLabels, loadProfiles, streamOrderFacts } from './load.js';
+import { loadLabels, loadProfiles, streamOrderFacts } from './load.js';
 import { fitLogistic, fitLogisticPacked } from './logistic.js';
 import { DEFAULT_THRESHOLD, FraudModel, type FraudScore, type ModelWeights } from './model.js';
 import type { CustomerProfile, OrderFacts } from './order-facts.js';
@@ -130,6 +130,44 @@ class Reservoir {
   }
 }
 
+/**
+ * Which rows the reservoir sample ends with, known before any row is seen: its random draws depend on
+ * the row count only, never on the rows. A replay that knows how many orders come then computes the
+ * features of those 20,000 rows alone (plus the orders it scores), not of every order: computing
+ * features costs more than the rest of a read.
+ */
+class SamplePlan {
+  private readonly slots = new Map<number, number>();
+  readonly sample: (Float64Array | undefined)[];
+
+  constructor(total: number) {
+    const random = seededRandom(7);
+    const size = Math.min(total, FOREST_SAMPLE);
+    const rowOf = new Int32Array(size);
+    for (let i = 0; i < total; i++) {
+      if (i < FOREST_SAMPLE) rowOf[i] = i;
+      else {
+        const j = Math.floor(random() * (i + 1));
+        if (j < FOREST_SAMPLE) rowOf[j] = i;
+      }
+    }
+    rowOf.forEach((row, slot) => {
+      this.slots.set(row, slot);
+    });
+    this.sample = new Array(size);
+  }
+
+  /** The sample's slot of row i, or undefined when the sample does not keep it. */
+  slot(i: number): number | undefined {
+    return this.slots.get(i);
+  }
+
+  /** The sample (a row count other than the planned one, from a load meanwhile, leaves gaps: left out). */
+  rows(): Float64Array[] {
+    return this.sample.filter((x): x is Float64Array => x !== undefined);
+  }
+}
+
 /** An order kept with its features until the forest exists. */
 interface Kept {
   o: OrderFacts;
@@ -144,11 +182,11 @@ function frozen(context: FeatureContext): FeatureContext {
   return c === undefined ? context : { ...context, customer: { ...c, recent: c.recent.slice() } };
 }
 
-function progressOf(onProgress: ReplayProgress | undefined, total: number) {
+function progressOf(onProgress: ReplayProgress | undefined) {
   let next = PROGRESS_EVERY;
   const millions = (n: number) => `${(n / 1e6).toFixed(1)} M`;
-  return (label: string, done: number, from: number, share: number, force = false) => {
-    if (!onProgress || (!force && done < next)) return;
+  return (label: string, done: number, total: number, from: number, share: number) => {
+    if (!onProgress || done < next) return;
     next = done + PROGRESS_EVERY;
     const of = Math.max(total, done);
     onProgress(
@@ -173,26 +211,37 @@ async function firstRead(
   kept: { orders: Kept[]; state: FraudState } | null;
 }> {
   const state = new FraudState(profiles);
-  const reservoir = new Reservoir();
+  let plan: SamplePlan | null = null;
   let kept: Kept[] | null = [];
   let orders = 0;
   let unscored = 0;
-  for await (const { facts, scored } of streamOrderFacts(engine)) {
-    facts.forEach((o, k) => {
-      const { x, context } = state.features(o);
-      reservoir.offer(x);
+  for await (const { facts, scored, total } of streamOrderFacts(engine)) {
+    plan ??= new SamplePlan(total);
+    for (let k = 0; k < facts.length; k++) {
+      const o = facts[k] as OrderFacts;
+      const slot = plan.slot(orders + k);
+      const keep = !scored[k] && kept !== null && kept.length < keepLimit;
       if (!scored[k]) {
         unscored++;
-        if (kept !== null && kept.length < keepLimit) kept.push({ o, x, context: frozen(context) });
-        else kept = null;
+        if (!keep) kept = null;
+      }
+      if (slot !== undefined || keep) {
+        const { x, context } = state.features(o);
+        if (slot !== undefined) plan.sample[slot] = x;
+        if (keep) kept?.push({ o, x, context: frozen(context) });
       }
       state.update(o);
       known?.push(o.orderId);
-    });
+    }
     orders += facts.length;
-    progress('reading orders', orders, 0, 0.5);
+    progress('reading orders', orders, total, 0, 0.5);
   }
-  return { sample: reservoir.sample, orders, unscored, kept: kept === null ? null : { orders: kept, state } };
+  return {
+    sample: plan?.rows() ?? [],
+    orders,
+    unscored,
+    kept: kept === null ? null : { orders: kept, state },
+  };
 }
 
 /**
@@ -217,8 +266,8 @@ export async function scoreLake(
   const threshold = options.threshold ?? weights.threshold;
   const batch = options.batch ?? SCORE_BATCH;
   const keepLimit = options.keepUnscored ?? KEEP_UNSCORED;
-  const [total, profiles] = await Promise.all([countOrders(engine), loadProfiles(engine)]);
-  const progress = progressOf(options.onProgress, total);
+  const profiles = await loadProfiles(engine);
+  const progress = progressOf(options.onProgress);
 
   const first = await firstRead(engine, profiles, keepLimit, options.known, progress);
   const forest = growForest(first.sample);
@@ -241,7 +290,7 @@ export async function scoreLake(
   let pending: OrderFacts[] = [];
   let seen = 0;
   let unscored = 0;
-  const progressTwo = progressOf(options.onProgress, orders);
+  const progressTwo = progressOf(options.onProgress);
   for await (const { facts, scored } of streamOrderFacts(engine)) {
     for (let k = 0; k < facts.length; k++) {
       const o = facts[k] as OrderFacts;
@@ -258,7 +307,7 @@ export async function scoreLake(
       }
     }
     seen += facts.length;
-    progressTwo('scoring orders', seen, 0.5, 0.5);
+    progressTwo('scoring orders', seen, orders, 0.5, 0.5);
   }
   if (scores.length > 0) {
     unscored += scores.length;
@@ -312,17 +361,17 @@ async function readTraining(
   engine: Engine,
   profiles: Map<string, CustomerProfile>,
   labelMap: Map<string, boolean>,
-  total: number,
   onProgress: ReplayProgress | undefined,
 ): Promise<{ blocks: Float64Array[]; labels: Uint8Array; n: number; sample: Float64Array[] }> {
-  const progress = progressOf(onProgress, total);
+  const progress = progressOf(onProgress);
   const width = FEATURES.length + 1;
   const blocks: Float64Array[] = [];
-  let labels = new Uint8Array(Math.max(16, total));
+  let labels = new Uint8Array(16);
   const state = new FraudState(profiles);
   const reservoir = new Reservoir();
   let n = 0;
-  for await (const { facts } of streamOrderFacts(engine)) {
+  for await (const { facts, total } of streamOrderFacts(engine)) {
+    if (n === 0 && labels.length < total) labels = new Uint8Array(total);
     for (const o of facts) {
       const { x } = state.features(o);
       reservoir.offer(x);
@@ -338,7 +387,7 @@ async function readTraining(
       state.update(o);
       n++;
     }
-    progress('reading orders', n, 0, 0.8);
+    progress('reading orders', n, total, 0, 0.8);
   }
   return { blocks, labels, n, sample: reservoir.sample };
 }
@@ -355,12 +404,8 @@ export async function trainWeights(
   version: string,
   onProgress?: ReplayProgress,
 ): Promise<ModelWeights> {
-  const [total, profiles, labelMap] = await Promise.all([
-    countOrders(engine),
-    loadProfiles(engine),
-    loadLabels(engine, dataDir),
-  ]);
-  const { blocks, labels, n, sample } = await readTraining(engine, profiles, labelMap, total, onProgress);
+  const [profiles, labelMap] = await Promise.all([loadProfiles(engine), loadLabels(engine, dataDir)]);
+  const { blocks, labels, n, sample } = await readTraining(engine, profiles, labelMap, onProgress);
   const width = FEATURES.length + 1;
   const forest = growForest(sample);
   // The anomaly score goes in each row's last column, read through one reusable row.
