@@ -4,7 +4,8 @@
  * its peer, the one-go rebuild it replaced (every order's facts, features and context in memory at once),
  * each in its own process on the same lake, with its time and peak JS heap and RSS (sampled every 50 ms).
  * Neither writes: the scores are only counted, so the lake is left as it was.
- *   node dist/bench/fraud-lake.js --data DIR [--only batched|one-go]
+ * `--heap MB` runs both under that JS heap limit (--max-old-space-size): what fits, fits.
+ *   node dist/bench/fraud-lake.js --data DIR [--only batched|one-go] [--heap MB]
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -95,13 +96,15 @@ if (child) {
   const only = arg('only');
   const ways = only ? [z.enum(WAYS).parse(only)] : [...WAYS];
   const self = fileURLToPath(import.meta.url);
+  const heap = arg('heap');
+  const limit = heap ? [`--max-old-space-size=${z.coerce.number().int().positive().parse(heap)}`] : [];
   console.log(
-    `lake ${data}; load average ${loadavg()
+    `lake ${data}${heap ? `; JS heap limit ${heap} MB` : ''}; load average ${loadavg()
       .map((v) => v.toFixed(1))
       .join(' ')}`,
   );
   for (const way of ways) {
-    const out = spawnSync(process.execPath, [self, '--data', data, '--child', way], {
+    const out = spawnSync(process.execPath, [...limit, self, '--data', data, '--child', way], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
