@@ -21,7 +21,6 @@ const factsRow = z.object({
   device_id: text,
   account_age_days: num.nullable(),
   scored: z.boolean(),
-  total: num,
 });
 const profileRow = z.object({ customer_id: z.string(), region: text, signup_ms: num.nullable() });
 
@@ -51,12 +50,12 @@ function factsSql(tables: Set<TableName>, onlyUnscored: boolean): string {
              min(order_date) AS order_date, any_value(status) AS status, any_value(region) AS region
       FROM orders GROUP BY order_id)
     SELECT o.order_id, o.customer_id, o.product_id, o.quantity, o.amount, CAST(epoch_ms(o.order_date) AS DOUBLE) AS t,
-           o.status, o.region, ${checkCols}, ${scored} AS scored, count(*) OVER () AS total
+           o.status, o.region, ${checkCols}, ${scored} AS scored
     FROM o ${checks} ${unscored}
     ORDER BY o.order_date, o.order_id`;
 }
 
-function toFacts(r: unknown): { facts: OrderFacts; scored: boolean; total: number } {
+function toFacts(r: unknown): { facts: OrderFacts; scored: boolean } {
   const v = factsRow.parse(r);
   // factsRow already checked every field: the result has OrderFacts' shape by construction.
   const facts: OrderFacts = {
@@ -73,7 +72,7 @@ function toFacts(r: unknown): { facts: OrderFacts; scored: boolean; total: numbe
     deviceId: v.device_id,
     accountAgeDays: v.account_age_days,
   };
-  return { facts, scored: v.scored, total: v.total };
+  return { facts, scored: v.scored };
 }
 
 /**
@@ -94,8 +93,6 @@ export async function loadOrderFacts(
 export interface FactsBatch {
   facts: OrderFacts[];
   scored: boolean[];
-  /** How many orders the whole stream holds (counted by the same statement). */
-  total: number;
 }
 
 /**
@@ -108,12 +105,11 @@ export async function* streamOrderFacts(engine: Engine): AsyncGenerator<FactsBat
   if (!tables.has('orders')) return;
   const stream = await engine.stream(factsSql(tables, false));
   for await (const rows of stream) {
-    const batch: FactsBatch = { facts: [], scored: [], total: 0 };
+    const batch: FactsBatch = { facts: [], scored: [] };
     for (const r of rows) {
-      const { facts, scored, total } = toFacts(r);
+      const { facts, scored } = toFacts(r);
       batch.facts.push(facts);
       batch.scored.push(scored);
-      batch.total = total;
     }
     yield batch;
   }

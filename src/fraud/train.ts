@@ -1,7 +1,7 @@
 import type { Engine } from '../engines/index.js';
 import { FEATURES, type FeatureContext, FraudState } from './features.js';
 import { IsolationForest } from './isolation-forest.js';
-import { loadLabels, loadProfiles, streamOrderFacts } from './load.js';
+import { countOrders, loadLabels, loadProfiles, streamOrderFacts } from './load.js';
 import { fitLogistic, fitLogisticPacked } from './logistic.js';
 import { DEFAULT_THRESHOLD, FraudModel, type FraudScore, type ModelWeights } from './model.js';
 import type { CustomerProfile, OrderFacts } from './order-facts.js';
@@ -132,9 +132,11 @@ class Reservoir {
 
 /**
  * Which rows the reservoir sample ends with, known before any row is seen: its random draws depend on
- * the row count only, never on the rows. A replay that knows how many orders come then computes the
- * features of those 20,000 rows alone (plus the orders it scores), not of every order: computing
- * features costs more than the rest of a read.
+ * the row count only, never on the rows. A replay that knows how many orders come (countOrders, just
+ * before) then computes the features of those 20,000 rows alone (plus the orders it scores), not of
+ * every order: computing features costs more than the rest of a read. Orders loaded between the count
+ * and the read (serve's compaction) only shift which rows are sampled; counting in the read itself
+ * (count(*) OVER ()) made DuckDB hold the whole result in memory.
  */
 class SamplePlan {
   private readonly slots = new Map<number, number>();
@@ -201,6 +203,7 @@ async function firstRead(
   engine: Engine,
   profiles: Map<string, CustomerProfile>,
   keepLimit: number,
+  total: number,
   known: OrderIdList | undefined,
   progress: ReturnType<typeof progressOf>,
 ): Promise<{
@@ -211,12 +214,11 @@ async function firstRead(
   kept: { orders: Kept[]; state: FraudState } | null;
 }> {
   const state = new FraudState(profiles);
-  let plan: SamplePlan | null = null;
+  const plan = new SamplePlan(total);
   let kept: Kept[] | null = [];
   let orders = 0;
   let unscored = 0;
-  for await (const { facts, scored, total } of streamOrderFacts(engine)) {
-    plan ??= new SamplePlan(total);
+  for await (const { facts, scored } of streamOrderFacts(engine)) {
     for (let k = 0; k < facts.length; k++) {
       const o = facts[k] as OrderFacts;
       const slot = plan.slot(orders + k);
@@ -237,7 +239,7 @@ async function firstRead(
     progress('reading orders', orders, total, 0, 0.5);
   }
   return {
-    sample: plan?.rows() ?? [],
+    sample: plan.rows(),
     orders,
     unscored,
     kept: kept === null ? null : { orders: kept, state },
@@ -266,10 +268,10 @@ export async function scoreLake(
   const threshold = options.threshold ?? weights.threshold;
   const batch = options.batch ?? SCORE_BATCH;
   const keepLimit = options.keepUnscored ?? KEEP_UNSCORED;
-  const profiles = await loadProfiles(engine);
+  const [total, profiles] = await Promise.all([countOrders(engine), loadProfiles(engine)]);
   const progress = progressOf(options.onProgress);
 
-  const first = await firstRead(engine, profiles, keepLimit, options.known, progress);
+  const first = await firstRead(engine, profiles, keepLimit, total, options.known, progress);
   const forest = growForest(first.sample);
   const { orders, kept } = first;
   if (kept !== null) {
@@ -361,17 +363,17 @@ async function readTraining(
   engine: Engine,
   profiles: Map<string, CustomerProfile>,
   labelMap: Map<string, boolean>,
+  total: number,
   onProgress: ReplayProgress | undefined,
 ): Promise<{ blocks: Float64Array[]; labels: Uint8Array; n: number; sample: Float64Array[] }> {
   const progress = progressOf(onProgress);
   const width = FEATURES.length + 1;
   const blocks: Float64Array[] = [];
-  let labels = new Uint8Array(16);
+  let labels = new Uint8Array(Math.max(16, total));
   const state = new FraudState(profiles);
   const reservoir = new Reservoir();
   let n = 0;
-  for await (const { facts, total } of streamOrderFacts(engine)) {
-    if (n === 0 && labels.length < total) labels = new Uint8Array(total);
+  for await (const { facts } of streamOrderFacts(engine)) {
     for (const o of facts) {
       const { x } = state.features(o);
       reservoir.offer(x);
@@ -404,8 +406,12 @@ export async function trainWeights(
   version: string,
   onProgress?: ReplayProgress,
 ): Promise<ModelWeights> {
-  const [profiles, labelMap] = await Promise.all([loadProfiles(engine), loadLabels(engine, dataDir)]);
-  const { blocks, labels, n, sample } = await readTraining(engine, profiles, labelMap, onProgress);
+  const [total, profiles, labelMap] = await Promise.all([
+    countOrders(engine),
+    loadProfiles(engine),
+    loadLabels(engine, dataDir),
+  ]);
+  const { blocks, labels, n, sample } = await readTraining(engine, profiles, labelMap, total, onProgress);
   const width = FEATURES.length + 1;
   const forest = growForest(sample);
   // The anomaly score goes in each row's last column, read through one reusable row.
