@@ -257,8 +257,9 @@ async function firstRead(
  * - many (a first build: 8.7 M orders would be ~5 GB kept): a second read of the lake with a fresh state
  *   and the forest ready, scoring on the way and handing scores over every `batch`.
  * Either way memory is the model's state, one batch of orders, the 20,000-row sample and at most
- * keepUnscored kept orders; no list of every order. A second read costs about as much as the first
- * (at 1 M orders ~40 % of the run; docs/BENCHMARKS.md), cheaper than holding 1.4 KB per order.
+ * keepUnscored kept orders; no list of every order. The second read costs 1.3× the one-go time at 1 M
+ * orders (docs/BENCHMARKS.md), against ~1.4 KB held per unscored order; the first read computes
+ * features only for the sample's rows and the kept orders (SamplePlan).
  */
 export async function scoreLake(
   engine: Engine,
