@@ -23,24 +23,55 @@ export function fitLogistic(
   lambda = 1,
   steps = 25,
 ): LogisticModel {
-  const d = (x[0]?.length ?? 0) + 1;
+  const width = x[0]?.length ?? 0;
+  const packed = new Float64Array(x.length * width);
+  x.forEach((row, i) => {
+    packed.set(row, i * width);
+  });
+  return fitLogisticPacked({ blocks: [packed], width }, y, lambda, steps);
+}
+
+/**
+ * Rows of the same width packed one after the other in a few large typed arrays: millions of rows cost
+ * their numbers only (8 bytes each), not an object per row.
+ */
+export interface PackedRows {
+  blocks: readonly Float64Array[];
+  width: number;
+}
+
+/** fitLogistic over packed rows (y: one label per row, in the blocks' order; a block holds whole rows). */
+export function fitLogisticPacked(
+  x: PackedRows,
+  y: ArrayLike<number>,
+  lambda = 1,
+  steps = 25,
+): LogisticModel {
+  const d = x.width + 1;
   const beta = new Float64Array(d);
   for (let step = 0; step < steps; step++) {
     const grad = new Float64Array(d);
     const hess = Array.from({ length: d }, () => new Float64Array(d));
-    for (let i = 0; i < x.length; i++) {
-      const row = x[i] as ArrayLike<number>;
+    let b = 0;
+    let block = x.blocks[0] ?? new Float64Array(0);
+    let at = 0;
+    for (let i = 0; i < y.length; i++, at += d - 1) {
+      if (at + d - 1 > block.length) {
+        b++;
+        block = x.blocks[b] ?? new Float64Array(0);
+        at = 0;
+      }
       let z = beta[d - 1] as number;
-      for (let j = 0; j < d - 1; j++) z += (beta[j] as number) * (row[j] as number);
+      for (let j = 0; j < d - 1; j++) z += (beta[j] as number) * (block[at + j] as number);
       const p = sigmoid(z);
       const r = p - (y[i] as number);
       const w = Math.max(p * (1 - p), 1e-9);
       for (let j = 0; j < d; j++) {
-        const xj = j === d - 1 ? 1 : (row[j] as number);
+        const xj = j === d - 1 ? 1 : (block[at + j] as number);
         grad[j] = (grad[j] as number) + r * xj;
         const hj = hess[j] as Float64Array;
         for (let k = 0; k <= j; k++)
-          hj[k] = (hj[k] as number) + w * xj * (k === d - 1 ? 1 : (row[k] as number));
+          hj[k] = (hj[k] as number) + w * xj * (k === d - 1 ? 1 : (block[at + k] as number));
       }
     }
     for (let j = 0; j < d - 1; j++) {

@@ -1,38 +1,55 @@
 import { UserError } from '../errors/index.js';
 import { openLake } from './load.js';
-import type { FraudModel, FraudScore } from './model.js';
-import { scoreRecord } from './records.js';
+import type { FraudModel } from './model.js';
+import { lakeTimestamp, scoreRecord } from './records.js';
 import { loadFraudRows, loadWeights, labelOrder as storeLabel } from './store.js';
-import { type Rebuilt, rebuildFromLake } from './train.js';
+import { type LakeScoring, scoreLake } from './train.js';
 
 /** What scoring the lake's unscored orders did. */
 export interface ScoreReport {
+  /** Scores stored. */
   scored: number;
-  alerts: FraudScore[];
+  /** Scores at or above the alert threshold. */
+  alerts: number;
   model: FraudModel;
 }
+
+/** How scoreUnscored goes about it (defaults suit any lake; tests make the batches small). */
+export type ScoreOptions = Pick<LakeScoring, 'batch' | 'keepUnscored' | 'onProgress'>;
 
 /**
  * Rebuilds the model from the lake and scores every order fraud_scores does not hold yet (file ingests,
  * or orders a collector acknowledged but had not scored when it stopped), each against the state before
- * it; the scores go in through ingest, so an order already scored is never scored twice.
+ * it, in bounded memory (scoreLake). The scores go in through ingest, one batch per `batch` scores: a
+ * run stopped midway leaves whole batches, and the next run scores only what they lack.
  */
-export async function scoreUnscored(dataDir: string, now = Date.now()): Promise<ScoreReport> {
+export async function scoreUnscored(
+  dataDir: string,
+  now = Date.now(),
+  options: ScoreOptions = {},
+): Promise<ScoreReport> {
   const weights = loadWeights(dataDir);
+  const scoredAt = lakeTimestamp(now);
+  let scored = 0;
+  let alerts = 0;
   const engine = await openLake(dataDir);
-  let rebuilt: Rebuilt;
   try {
-    rebuilt = await rebuildFromLake(engine, weights);
+    const { model } = await scoreLake(engine, weights, {
+      ...options,
+      onScores: async (scores) => {
+        const result = await loadFraudRows(
+          dataDir,
+          'fraud_scores',
+          scores.map((s) => scoreRecord(s, weights.version, scoredAt)),
+        );
+        scored += result.loaded;
+        for (const s of scores) if (s.alert) alerts++;
+      },
+    });
+    return { scored, alerts, model };
   } finally {
     await engine.close();
   }
-  const { model, unscored } = rebuilt;
-  const result = await loadFraudRows(
-    dataDir,
-    'fraud_scores',
-    unscored.map((s) => scoreRecord(s, weights.version, now)),
-  );
-  return { scored: result.loaded, alerts: unscored.filter((s) => s.alert), model };
 }
 
 /** Labels an order the lake holds as confirmed fraud or a false alarm. */

@@ -5,7 +5,9 @@ import {
   backtest,
   labelOrder,
   loadWeights,
+  type ModelWeights,
   openLake,
+  type ScoreReport,
   saveWeights,
   scoreUnscored,
   trainWeights,
@@ -13,6 +15,7 @@ import {
 import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
 import { formatOption, printRows, status } from '../output.js';
+import { phaseProgress } from '../progress.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
@@ -28,9 +31,9 @@ export function registerFraud(program: Command): void {
     .addOption(formatOption())
     .action(async (raw: unknown, cmd: Command) => {
       const { format } = parseFlags(z.object({ format: formatFlag }), raw);
-      const r = await scoreUnscored(dataDir(cmd));
-      const row = { scored: r.scored, alerts: r.alerts.length };
-      if (format === 'table') process.stdout.write(`${describeScoring(r.scored, r.alerts.length)}\n`);
+      const r = await scoreWithProgress(dataDir(cmd));
+      const row = { scored: r.scored, alerts: r.alerts };
+      if (format === 'table') process.stdout.write(`${describeScoring(r.scored, r.alerts)}\n`);
       else printRows([row], format);
     });
 
@@ -73,12 +76,17 @@ export function registerFraud(program: Command): void {
       );
       const dir = dataDir(cmd);
       const engine = await openLake(dir);
+      const progress = phaseProgress('fraud train');
+      let weights: ModelWeights;
       try {
-        const weights = await trainWeights(engine, dir, opts.version);
-        process.stdout.write(`wrote ${saveWeights(dir, weights)}\n`);
+        weights = await trainWeights(engine, dir, opts.version, (phase, done) =>
+          progress.update(phase, done * 100),
+        );
       } finally {
+        progress.stop();
         await engine.close();
       }
+      process.stdout.write(`wrote ${saveWeights(dir, weights)}\n`);
     });
 }
 
@@ -120,6 +128,18 @@ export async function scoreAfterLoad(
   loaded: readonly { table: string; loaded: number }[],
 ): Promise<void> {
   if (!loaded.some((r) => (r.table === 'orders' || r.table === 'order_checks') && r.loaded > 0)) return;
-  const r = await scoreUnscored(dir);
-  status(describeScoring(r.scored, r.alerts.length));
+  const r = await scoreWithProgress(dir);
+  status(describeScoring(r.scored, r.alerts));
+}
+
+/** Scores the lake's unscored orders with a progress bar on stderr (a 10 M-order lake takes minutes). */
+async function scoreWithProgress(dir: string): Promise<ScoreReport> {
+  const progress = phaseProgress('fraud score');
+  try {
+    return await scoreUnscored(dir, Date.now(), {
+      onProgress: (phase, done) => progress.update(phase, done * 100),
+    });
+  } finally {
+    progress.stop();
+  }
 }
