@@ -11,6 +11,7 @@ import {
   eventsRow,
   PER_MINUTE_SQL,
   perMinuteRow,
+  todayWindow,
   utcStamp,
 } from './live-queries.js';
 
@@ -193,7 +194,7 @@ export class LiveCounters {
       }
     };
     const counters = await optional(async () =>
-      countersRow.parse((await this.query(COUNTERS_SQL, { tz, today }))[0] ?? {}),
+      countersRow.parse((await this.query(COUNTERS_SQL, { tz, today, ...todayWindow(today) }))[0] ?? {}),
     );
     const since = utcStamp(new Date(now.getTime() - 60 * 60_000));
     const perMinute =
