@@ -13,7 +13,7 @@ import { findAnalysis, runAnalysis } from '../src/analyses/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
-import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
+import { type LakeOption, machineLine, measureGivenLake, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2025, 6, 1));
 const HOLDOUT_DAYS = 42;
@@ -107,11 +107,7 @@ async function onLake(o: LakeOption & { dir: string }): Promise<void> {
   }
 }
 
-const lake = lakeOption();
-if (lake.dir !== undefined) {
-  await onLake({ ...lake, dir: lake.dir });
-  process.exit(0);
-}
+await measureGivenLake(onLake);
 const quick = process.argv.includes('--quick');
 console.log(
   `# inventory bench ${new Date().toISOString()} · ${cpus().length} CPUs · load ${loadavg()

@@ -64,3 +64,13 @@ export function machineLine(what: string, dir: string): string {
     .map((l) => l.toFixed(2))
     .join(' ')}`;
 }
+
+/** With `--data DIR`, measures that lake with `onLake` and exits; without it, returns (generate as usual). */
+export async function measureGivenLake(
+  onLake: (o: LakeOption & { dir: string }) => Promise<void>,
+): Promise<void> {
+  const lake = lakeOption();
+  if (lake.dir === undefined) return;
+  await onLake({ ...lake, dir: lake.dir });
+  process.exit(0);
+}

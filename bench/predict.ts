@@ -17,7 +17,7 @@ import { averagePrecision, precisionAtTop, rocAuc } from '../src/analyses/models
 import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { buildLake } from '../src/ingest/index.js';
-import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
+import { type LakeOption, machineLine, measureGivenLake, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2025, 6, 1));
 const DAY = 86400;
@@ -138,11 +138,7 @@ async function onLake(o: LakeOption & { dir: string }): Promise<void> {
   }
 }
 
-const lake = lakeOption();
-if (lake.dir !== undefined) {
-  await onLake({ ...lake, dir: lake.dir });
-  process.exit(0);
-}
+await measureGivenLake(onLake);
 const quick = process.argv.includes('--quick');
 console.log(
   `predict bench ${new Date().toISOString()}: ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, load ${loadavg()

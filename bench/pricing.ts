@@ -18,7 +18,7 @@ import { openEngine } from '../src/engines/index.js';
 import { type GenerateOptions, generate, generateDefaults } from '../src/generate/index.js';
 import { demandFactor } from '../src/generate/pricing.js';
 import { buildLake } from '../src/ingest/index.js';
-import { type LakeOption, lakeOption, machineLine, timedWithPeak, wanted } from './lake-option.js';
+import { type LakeOption, machineLine, measureGivenLake, timedWithPeak, wanted } from './lake-option.js';
 
 const AS_OF = new Date(Date.UTC(2026, 10, 25));
 const quick = process.argv.includes('--quick');
@@ -163,11 +163,7 @@ async function onLake(o: LakeOption & { dir: string }): Promise<void> {
   }
 }
 
-const lake = lakeOption();
-if (lake.dir !== undefined) {
-  await onLake({ ...lake, dir: lake.dir });
-  process.exit(0);
-}
+await measureGivenLake(onLake);
 console.log(
   `# ${new Date().toISOString()} · ${cpus().length} cores · load ${loadavg()
     .map((l) => l.toFixed(2))
