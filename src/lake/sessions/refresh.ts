@@ -32,8 +32,10 @@ export interface SessionsRefresh {
 /**
  * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
  * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26).
+ * 8M a pass ran out of that limit inside a 40M-event build-lake (10 passes of 4M: 11.1M sessions in
+ * 50 s, the same run).
  */
-export const EVENTS_PER_PASS = 8_000_000;
+export const EVENTS_PER_PASS = 4_000_000;
 
 // Hours at the end of the data whose sessions a full computation writes in hour files.
 const TAIL_HOURS = 6;
