@@ -49,3 +49,19 @@ export async function chartMarks(page: Page): Promise<number[]> {
 export function shot(name: string): string {
   return join(TEST_OUTPUT, `${name}.png`);
 }
+
+/** Waits until every panel of the page has left its loading state (ready, empty or error). */
+export async function panelsSettled(page: Page, timeoutMs: number): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('.panel').length > 0 &&
+      document.querySelectorAll('.panel[data-state="loading"], .panel:not([data-state])').length === 0,
+    undefined,
+    { timeout: timeoutMs },
+  );
+}
+
+/** The messages of the panels that show an error. */
+export async function panelErrors(page: Page): Promise<(string | null)[]> {
+  return page.$$eval('.panel[data-state="error"] .status', (els) => els.map((e) => e.textContent));
+}

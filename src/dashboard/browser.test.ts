@@ -6,7 +6,14 @@ import { collectorConfigSchema, type RunningCollector, startCollector } from '..
 import { replay, synthetic } from '../replay/index.js';
 import { createKey } from '../security/index.js';
 import { tempDir } from '../testing/index.js';
-import { chartMarks, launchChromium, shot, watchPage } from './browser.test-helper.js';
+import {
+  chartMarks,
+  launchChromium,
+  panelErrors,
+  panelsSettled,
+  shot,
+  watchPage,
+} from './browser.test-helper.js';
 import { createDashboard, type Dashboard, describeCatalog, startDashboard } from './index.js';
 import { cli, cliQuery, smallLake } from './lake.test-helper.js';
 
@@ -57,13 +64,7 @@ describe('dashboard in Chromium', () => {
     const problems = watchPage(page);
     await page.goto(server.url + path);
     // Every panel has left its loading state (ready, empty or error).
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('.panel').length > 0 &&
-        document.querySelectorAll('.panel[data-state="loading"], .panel:not([data-state])').length === 0,
-      undefined,
-      { timeout: 60_000 },
-    );
+    await panelsSettled(page, 60_000);
     return { page, problems };
   };
 
@@ -77,9 +78,7 @@ describe('dashboard in Chromium', () => {
     ];
     for (const path of pages) {
       const { page, problems } = await open(path);
-      const errors = await page.$$eval('.panel[data-state="error"] .status', (els) =>
-        els.map((e) => e.textContent),
-      );
+      const errors = await panelErrors(page);
       assert.deepEqual(errors, [], `${path}: panels in error`);
       const marks = await chartMarks(page);
       for (const [i, n] of marks.entries()) assert.ok(n > 3, `${path}: chart ${i} drew ${n} shapes`);
@@ -195,16 +194,8 @@ describe('dashboard in Chromium', () => {
       const problems = watchPage(page);
       await page.keyboard.type(viewer.key);
       await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
-      await page.waitForFunction(
-        () =>
-          document.querySelectorAll('.panel').length > 0 &&
-          document.querySelectorAll('.panel[data-state="loading"], .panel:not([data-state])').length === 0,
-        undefined,
-        { timeout: 60_000 },
-      );
-      const errors = await page.$$eval('.panel[data-state="error"] .status', (els) =>
-        els.map((e) => e.textContent),
-      );
+      await panelsSettled(page, 60_000);
+      const errors = await panelErrors(page);
       assert.deepEqual(errors, []);
       assert.ok(
         (await chartMarks(page)).some((n) => n > 0),

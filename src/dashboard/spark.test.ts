@@ -6,7 +6,14 @@ import { collectorConfigSchema, type RunningCollector, startCollector } from '..
 import { sparkRemoteForTests } from '../engines/spark/spark-remote.test-helper.js';
 import { synthetic } from '../replay/index.js';
 import { tempDir } from '../testing/index.js';
-import { chartMarks, launchChromium, shot, watchPage } from './browser.test-helper.js';
+import {
+  chartMarks,
+  launchChromium,
+  panelErrors,
+  panelsSettled,
+  shot,
+  watchPage,
+} from './browser.test-helper.js';
 import { createDashboard, type Dashboard } from './index.js';
 import { cli, smallLake } from './lake.test-helper.js';
 import { type LiveEvents, liveEvents } from './sse.test-helper.js';
@@ -104,16 +111,8 @@ describe('dashboard on the Spark engine', { skip: 'skip' in spark ? spark.skip :
     const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
     const problems = watchPage(page);
     await page.goto(`${server.url}/`);
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll('.panel').length > 0 &&
-        document.querySelectorAll('.panel[data-state="loading"], .panel:not([data-state])').length === 0,
-      undefined,
-      { timeout: 300_000 },
-    );
-    const errors = await page.$$eval('.panel[data-state="error"] .status', (els) =>
-      els.map((e) => e.textContent),
-    );
+    await panelsSettled(page, 300_000);
+    const errors = await panelErrors(page);
     assert.deepEqual(errors, []);
     for (const [i, n] of (await chartMarks(page)).entries()) assert.ok(n > 3, `chart ${i} drew ${n} shapes`);
     await page.waitForFunction(() =>
