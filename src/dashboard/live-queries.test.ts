@@ -4,21 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
 import { ingest } from '../ingest/index.js';
 import { TABLES } from '../lake/index.js';
-import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
+import { csv, ORDERS_HEADER, orderLine, tempDir, writeText } from '../testing/index.js';
 import { COUNTERS_SQL, countersRow, todayWindow } from './live-queries.js';
-
-const line = (id: string, at: string, status: string, qty: number, price: number) => [
-  id,
-  'CUST00001',
-  'LAPTOP001',
-  'Gaming Laptop',
-  qty,
-  price.toFixed(2),
-  (qty * price).toFixed(2),
-  at,
-  status,
-  'US-EAST',
-];
 
 describe('live counters: today in a time zone, read through a UTC window', () => {
   let dir: string;
@@ -29,14 +16,14 @@ describe('live counters: today in a time zone, read through a UTC window', () =>
     const input = writeText(
       join(dir, 'in', 'orders.csv'),
       csv(ORDERS_HEADER, [
-        line('O1', '2026-10-31 10:30:00', 'COMPLETED', 1, 10), // Kiritimati (UTC+14): Nov 1, 00:30
-        line('O2', '2026-10-31 09:30:00', 'COMPLETED', 1, 20), // Kiritimati: Oct 31, 23:30
-        line('O3', '2026-11-01 09:59:59', 'PENDING', 1, 5), // Kiritimati: Nov 1, 23:59:59
-        line('O4', '2026-11-01 10:00:00', 'COMPLETED', 1, 7), // Kiritimati: Nov 2, 00:00
-        line('O5', '2026-10-31 12:00:00', 'COMPLETED', 1, 3), // two lines of one order
-        line('O5', '2026-10-31 12:00:00', 'COMPLETED', 2, 2),
-        line('O6', '2026-10-01 08:00:00', 'COMPLETED', 1, 100), // a month earlier
-        line('O7', '2026-11-02 11:59:00', 'COMPLETED', 1, 9), // UTC−12: Nov 1, 23:59
+        orderLine('O1', 1, 10, '2026-10-31 10:30:00', 'COMPLETED'), // Kiritimati (UTC+14): Nov 1, 00:30
+        orderLine('O2', 1, 20, '2026-10-31 09:30:00', 'COMPLETED'), // Kiritimati: Oct 31, 23:30
+        orderLine('O3', 1, 5, '2026-11-01 09:59:59', 'PENDING'), // Kiritimati: Nov 1, 23:59:59
+        orderLine('O4', 1, 7, '2026-11-01 10:00:00', 'COMPLETED'), // Kiritimati: Nov 2, 00:00
+        orderLine('O5', 1, 3, '2026-10-31 12:00:00', 'COMPLETED'), // two lines of one order
+        orderLine('O5', 2, 2, '2026-10-31 12:00:00', 'COMPLETED'),
+        orderLine('O6', 1, 100, '2026-10-01 08:00:00', 'COMPLETED'), // a month earlier
+        orderLine('O7', 1, 9, '2026-11-02 11:59:00', 'COMPLETED'), // UTC−12: Nov 1, 23:59
       ]),
     );
     await ingest({ dataDir: dir, table: TABLES.orders, input });

@@ -4,21 +4,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
 import { TABLES } from '../lake/index.js';
-import { CLICKSTREAM_HEADER, csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
+import {
+  CLICKSTREAM_HEADER,
+  csv,
+  orderLine as good,
+  ORDERS_HEADER,
+  tempDir,
+  writeText,
+} from '../testing/index.js';
 import { ingest } from './index.js';
-
-const good = (id: string, qty: number, price: number, date = '2026-11-01 10:00:00') => [
-  id,
-  'CUST00001',
-  'LAPTOP001',
-  'Gaming Laptop',
-  qty,
-  price.toFixed(2),
-  (qty * price).toFixed(2),
-  date,
-  'COMPLETED',
-  'US-EAST',
-];
 
 function quarantined(
   file: string | null,
