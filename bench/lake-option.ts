@@ -16,17 +16,19 @@ export interface LakeOption {
   horizon: number | undefined;
 }
 
-/** Reads --data and --only from the command line. */
+/** The value after `--name` on the command line, if given. */
+export function flag(name: string, argv: readonly string[] = process.argv.slice(2)): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** Reads --data, --only, --holdout-days and --horizon from the command line. */
 export function lakeOption(argv: readonly string[] = process.argv.slice(2)): LakeOption {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const only = value('--only');
-  const holdout = value('--holdout-days');
-  const horizon = value('--horizon');
+  const only = flag('only', argv);
+  const holdout = flag('holdout-days', argv);
+  const horizon = flag('horizon', argv);
   return {
-    dir: value('--data'),
+    dir: flag('data', argv),
     only: only ? new Set(only.split(',')) : undefined,
     holdoutDays: holdout === undefined ? undefined : Number(holdout),
     horizon: horizon === undefined ? undefined : Number(horizon),

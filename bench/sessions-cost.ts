@@ -13,17 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { openEngine } from '../src/engines/index.js';
 import { type IngestOptions, type IngestReport, ingest } from '../src/ingest/index.js';
 import { TABLES } from '../src/lake/index.js';
+import { flag } from './lake-option.js';
 
 interface Split {
   wall: number;
   wallSessions: number;
   cpu: number;
   cpuSessions: number;
-}
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 const cpuSeconds = () => {

@@ -23,6 +23,7 @@ import { openEngine } from '../src/engines/index.js';
 import { type IngestReport, ingest } from '../src/ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../src/lake/index.js';
 import { buildBenchDataset } from './dataset.js';
+import { flag } from './lake-option.js';
 
 const ANALYSES = ['funnel', 'sessions', 'conversion-by-device', 'user-paths', 'ab-test'];
 const CHDB_VERSION = '4.4.0';
@@ -36,10 +37,6 @@ interface Measure {
   answer: unknown;
 }
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const num = (name: string, fallback: number) => Number(flag(name) ?? fallback);
 
 /** The venv's python with chdb, installing it (pinned) into .cache/pychdb when missing; null if that fails. */
