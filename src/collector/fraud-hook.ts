@@ -18,6 +18,8 @@ export interface FraudOptions {
   checkWaitMs?: number;
   /** Webhook retry pacing (tests shorten it). */
   retryBaseMs?: number;
+  /** Unscored lake orders the start-up may keep for a single read (train.ts KEEP_UNSCORED; tests lower it). */
+  keepUnscored?: number;
   /** The model is built once this resolves (tests hold it back to see the server answer meanwhile). */
   beforeModel?: () => Promise<void>;
 }
@@ -77,6 +79,7 @@ export class FraudHook {
       weights,
       threshold: options.threshold ?? weights.threshold,
       checkWaitMs: options.checkWaitMs ?? 300,
+      ...(options.keepUnscored !== undefined ? { keepUnscored: options.keepUnscored } : {}),
     });
     this.dispatcher = options.webhook
       ? new AlertDispatcher({
@@ -88,8 +91,14 @@ export class FraudHook {
         })
       : null;
     this.scorer.onScored = (batch) => this.scored(batch);
+    // A lake of millions of orders takes minutes to read (twice when it was never scored): say how far.
+    this.scorer.onProgress = (phase, done) => {
+      this.metrics.startup.set(done);
+      log(`fraud: ${phase} (${Math.round(done * 100)} %)`);
+    };
     this.ready = new Promise<void>((resolve) => {
       this.scorer.onReady = (r) => {
+        this.metrics.startup.set(1);
         log(`fraud: model built from ${r.orders} orders in ${(r.ms / 1000).toFixed(1)} s; scoring`);
         if (r.unscored > 0) log(`fraud: scored ${r.unscored} orders the lake held without a score`);
         resolve();
@@ -171,7 +180,7 @@ export class FraudHook {
         this.onAlert(a);
         this.dispatcher?.offer(a);
       }
-    }
+    } else this.metrics.startupScored.inc(batch.keys.length);
     if (batch.refused.length > 0)
       this.log(`fraud: ${batch.refused.length} scores refused: ${batch.refused[0]}`);
     for (const k of batch.keys) this.unsavedKeys.push(k);

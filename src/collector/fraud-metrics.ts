@@ -10,6 +10,8 @@ export class FraudMetrics {
   readonly alerts: Counter;
   readonly webhook: Counter<'outcome'>;
   readonly queue: Gauge;
+  readonly startup: Gauge;
+  readonly startupScored: Counter;
 
   /** `alerts` is the monitoring's counter (src/monitoring), which the fraud-spike alert rule reads. */
   constructor(registry: Registry, alerts: Counter) {
@@ -29,6 +31,16 @@ export class FraudMetrics {
     this.queue = new Gauge({
       name: 'shoplake_fraud_scoring_queue',
       help: 'Acknowledged orders waiting to be scored',
+      registers: [registry],
+    });
+    this.startup = new Gauge({
+      name: 'shoplake_fraud_startup_progress',
+      help: "Share of the start-up's read of the lake done (0 to 1; 1 once scoring is live)",
+      registers: [registry],
+    });
+    this.startupScored = new Counter({
+      name: 'shoplake_fraud_startup_scored_total',
+      help: 'Orders the lake held without a score, scored since this server started',
       registers: [registry],
     });
   }

@@ -13,6 +13,8 @@ export const workerSettingsSchema = z.object({
   weights: modelWeightsSchema,
   threshold: z.number().min(0).max(1),
   checkWaitMs: z.number().min(0),
+  /** Unscored lake orders the start-up's single read may keep (train.ts KEEP_UNSCORED; tests lower it). */
+  keepUnscored: z.number().int().min(0).optional(),
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
@@ -81,6 +83,8 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   }),
   /** The model is built: scoring is live. */
   z.object({ type: z.literal('ready'), unscored: z.number(), orders: z.number(), ms: z.number() }),
+  /** How the start-up's read of the lake advances: what it does now, and the share done (0 to 1). */
+  z.object({ type: z.literal('progress'), phase: z.string(), done: z.number() }),
   /** Asks the collector to send what it acknowledged so far, then 'synced'. */
   z.object({ type: z.literal('sync') }),
   z.object({ type: z.literal('drained'), id: z.number() }),

@@ -33,6 +33,8 @@ export class BackgroundScorer {
   onScored: (batch: ScoredBatch) => void = () => {};
   /** Called once the model is built: how many lake orders had no score, how many it holds, how long it took. */
   onReady: (r: { unscored: number; orders: number; ms: number }) => void = () => {};
+  /** Called as the model's start-up read of the lake advances: what it does now, and the share done (0 to 1). */
+  onProgress: (phase: string, done: number) => void = () => {};
   /** Called when the model cannot be built or the worker stops by itself. */
   onFailed: (message: string) => void = () => {};
   private readonly worker: Worker;
@@ -116,6 +118,9 @@ export class BackgroundScorer {
     switch (m.type) {
       case 'scored':
         this.onScored(m);
+        return;
+      case 'progress':
+        this.onProgress(m.phase, m.done);
         return;
       case 'sync':
         // Everything acknowledged until now goes out before 'synced' (messages keep their order).

@@ -80,6 +80,67 @@ describe('serve listens before the fraud model is built', { timeout: 180_000 }, 
       assert.equal(counts.get(o.order_id), 1, `${o.order_id}: ${counts.get(o.order_id) ?? 0} scores`);
   });
 
+  it('on a lake never scored, scores its orders in batches through two reads while taking orders, with progress', async () => {
+    const dir = copyLake(history, join(root, 'never-scored'));
+    assert.equal(
+      (await scoreCounts(dir)).size,
+      0,
+      'the history lake holds no score (the fixture tests something)',
+    );
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const lines: string[] = [];
+    // keepUnscored 0: the path of a large lake (more unscored orders than a single read keeps).
+    const running = await startCollector({
+      dataDir: dir,
+      config,
+      port: 0,
+      log: (line) => lines.push(line),
+      fraud: { beforeModel: () => gate, keepUnscored: 0 },
+    });
+    const live = plantedBurst('CUST00031', 'V', at, 3);
+    try {
+      assert.ok(running.fraud);
+      const fraud = running.fraud;
+      const metric = async (name: string) =>
+        (await running.collector.metrics.registry.getSingleMetricAsString(name)).split('\n').at(-1);
+      assert.equal(await metric('shoplake_fraud_startup_progress'), 'shoplake_fraud_startup_progress 0');
+      // Compacted into the lake before it is read: scored by the lake's read, yet counted as live.
+      assert.equal((await post(running.url, '/v1/order-checks', live.checks)).status, 200);
+      assert.equal((await post(running.url, '/v1/orders', live.orders)).status, 200);
+      await running.collector.compactNow();
+      release();
+      await fraud.modelReady();
+      await fraud.drained();
+      assert.equal(fraud.status, 'ready');
+      assert.equal(await metric('shoplake_fraud_startup_progress'), 'shoplake_fraud_startup_progress 1');
+      // 3,000 history orders stored only (counted here, not in the live histogram); the burst counted live.
+      assert.equal(
+        await metric('shoplake_fraud_startup_scored_total'),
+        'shoplake_fraud_startup_scored_total 3000',
+      );
+      const histogram = await fraud.metrics.scores.get();
+      assert.equal(histogram.values.find((v) => v.metricName === 'shoplake_fraud_score_count')?.value, 3);
+      assert.ok(
+        // The log counts every order the lake's read scored, the compacted burst too.
+        lines.some((l) => l === 'fraud: scored 3003 orders the lake held without a score'),
+        lines.join('\n'),
+      );
+    } finally {
+      release();
+      await running.close();
+    }
+    const counts = await scoreCounts(dir);
+    assert.equal(counts.size, 3003);
+    assert.ok(
+      [...counts.values()].every((n) => n === 1),
+      'each order scored once',
+    );
+    for (const o of live.orders) assert.equal(counts.get(o.order_id), 1, o.order_id);
+  });
+
   it('a model file fitted on other features stops serve at start, as a user error', async () => {
     const dir = copyLake(history, join(root, 'stale-model'));
     const file = join(dir, 'fraud', 'model.json');

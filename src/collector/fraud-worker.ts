@@ -57,9 +57,7 @@ try {
 const queue = new LiveQueue(settings.checkWaitMs);
 const writer = new ScoreLineWriter(settings.weights.version);
 let model: FraudModel | null = null;
-let rebuilt: Rebuilt | null = null;
 let failed = false;
-let buildMs = 0;
 let timer: NodeJS.Timeout | null = null;
 let timerAt = Number.POSITIVE_INFINITY;
 const drains: number[] = [];
@@ -83,7 +81,7 @@ port.on('message', (raw: unknown) => {
       settle();
       return;
     case 'synced':
-      goLive();
+      onSynced();
       return;
   }
 });
@@ -100,53 +98,74 @@ function* records(texts: readonly string[], wanted: WalFields) {
 
 async function build(): Promise<void> {
   const started = performance.now();
+  let rebuilt: Rebuilt;
   try {
     const engine = await openLake(settings.dataDir);
     try {
-      rebuilt = await rebuildFromLake(engine, settings.weights, settings.threshold);
+      rebuilt = await rebuildFromLake(engine, settings.weights, settings.threshold, {
+        batch: BATCH,
+        ...(settings.keepUnscored !== undefined ? { keepUnscored: settings.keepUnscored } : {}),
+        onScores: postLakeScores,
+        onProgress: (phase, done) => send({ type: 'progress', phase, done }),
+      });
     } finally {
       await engine.close();
     }
+    await synced();
   } catch (err) {
     failed = true;
     send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     settle();
     return;
   }
-  buildMs = performance.now() - started;
-  // Orders the lake held when it was read were acknowledged before: once the collector has sent every
-  // record it acknowledged so far ('synced'), the queue tells which of them arrived live.
-  send({ type: 'sync' });
+  goLive(rebuilt, performance.now() - started);
 }
-// The lake's unscored orders are scored as of the rebuild; those that arrived live meanwhile (the
-// compactor moved them into the lake before it was read) count and alert as live, the others (acknowledged
-// by an earlier run that stopped before scoring them) are only stored. Each is scored once: every order the
-// state holds is dropped from the live queue and remembered.
-function goLive(): void {
-  if (rebuilt === null) return;
-  const { unscored, unscoredFacts, known } = rebuilt;
+
+let syncing: Promise<void> | null = null;
+let onSynced = () => {};
+/**
+ * Resolves once the collector has sent every record it had acknowledged when it read 'sync'. Asked for
+ * once the lake's read has begun (its first scores, or its end): every order the read sees was
+ * acknowledged before, so from then on the queue tells which of them arrived live.
+ */
+function synced(): Promise<void> {
+  if (syncing === null) {
+    syncing = new Promise<void>((resolve) => {
+      onSynced = resolve;
+    });
+    send({ type: 'sync' });
+  }
+  return syncing;
+}
+
+// The lake's unscored orders, scored as the rebuild reads the lake (a batch at a time, however many there
+// are): those that arrived live meanwhile (the compactor moved them into the lake before it was read) count
+// and alert as live, the others (acknowledged by an earlier run that stopped before scoring them, or loaded
+// from files without a score) are only stored.
+async function postLakeScores(scores: FraudScore[], facts: OrderFacts[]): Promise<void> {
+  await synced();
   const live: number[] = [];
   const earlier: number[] = [];
-  unscored.forEach((s, i) => {
+  scores.forEach((s, i) => {
     (queue.has(s.orderId) ? live : earlier).push(i);
   });
+  const pick = (idx: number[]) => ({
+    scores: idx.map((i) => scores[i] as FraudScore),
+    facts: idx.map((i) => facts[i] as OrderFacts),
+  });
+  const e = pick(earlier);
+  const l = pick(live);
+  post(e.scores, e.facts, false);
+  post(l.scores, l.facts, true);
+}
+
+// Each order is scored once: every order the state holds is dropped from the live queue and remembered.
+function goLive(rebuilt: Rebuilt, buildMs: number): void {
+  const { unscored, known } = rebuilt;
   queue.drop(known);
   queue.remember(known);
-  const pick = (idx: number[]) => ({
-    scores: idx.map((i) => unscored[i] as FraudScore),
-    facts: idx.map((i) => unscoredFacts[i] as OrderFacts),
-  });
-  for (let i = 0; i < earlier.length; i += BATCH) {
-    const part = pick(earlier.slice(i, i + BATCH));
-    post(part.scores, part.facts, false);
-  }
-  for (let i = 0; i < live.length; i += BATCH) {
-    const part = pick(live.slice(i, i + BATCH));
-    post(part.scores, part.facts, true);
-  }
   model = rebuilt.model;
-  rebuilt = null;
-  send({ type: 'ready', unscored: unscored.length, orders: known.length, ms: Math.round(buildMs) });
+  send({ type: 'ready', unscored, orders: known.length, ms: Math.round(buildMs) });
   schedule(0);
 }
 

@@ -36,6 +36,7 @@ export {
   KEEP_UNSCORED,
   type LakeScored,
   type LakeScoring,
+  type RebuildOptions,
   type Rebuilt,
   type ReplayProgress,
   rebuildFromLake,

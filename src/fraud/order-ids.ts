@@ -20,6 +20,14 @@ export class OrderIdList implements Iterable<string> {
     if (this.pending.length === BLOCK) this.seal();
   }
 
+  /** Forgets every id (a replay that starts over). */
+  clear(): void {
+    this.texts.length = 0;
+    this.ends.length = 0;
+    this.pending = [];
+    this.count = 0;
+  }
+
   /** How many ids the list holds. */
   get length(): number {
     return this.count;

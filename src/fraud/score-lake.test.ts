@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import type { Engine } from '../engines/index.js';
 import { generate, generateDefaults } from '../generate/index.js';
 import { buildLake } from '../ingest/index.js';
 import { tempDir } from '../testing/index.js';
@@ -90,6 +91,56 @@ describe('scoring the lake in batches', { timeout: 180_000 }, () => {
     }
   }
 
+  // serve's rebuild with its scores gathered as they are handed over, and the size of each hand-over.
+  async function rebuiltBy(engine: Engine, options: { batch?: number; keepUnscored?: number }) {
+    const calls: number[] = [];
+    const scores: FraudScore[] = [];
+    const factIds: string[] = [];
+    const r = await rebuildFromLake(engine, SHIPPED_WEIGHTS, SHIPPED_WEIGHTS.threshold, {
+      ...options,
+      onScores: (s, f) => {
+        calls.push(s.length);
+        scores.push(...s);
+        factIds.push(...f.map((o) => o.orderId));
+      },
+    });
+    return {
+      ...r,
+      calls,
+      factIds,
+      rows: scores.map((s) => row(scoreRecord(s, SHIPPED_WEIGHTS.version, NOW))),
+    };
+  }
+
+  it("serve's rebuild of a never-scored lake hands its scores over in batches as it reads, one read or two", async () => {
+    const engine = await openLake(dir);
+    try {
+      for (const keepUnscored of [undefined, 0]) {
+        const r = await rebuiltBy(engine, {
+          batch: 700,
+          ...(keepUnscored === undefined ? {} : { keepUnscored }),
+        });
+        // Regression: serve's rebuild returned every unscored order's score in one array (millions on a
+        // lake loaded without scores); now each hand-over is at most one batch.
+        assert.ok(r.calls.length >= Math.ceil(ORDERS / 700), `${r.calls.length} hand-overs`);
+        assert.ok(Math.max(...r.calls) <= 700);
+        assert.equal(r.unscored, ORDERS);
+        assert.deepEqual(r.rows, expected);
+        assert.deepEqual(
+          r.factIds,
+          facts.map((o) => o.orderId),
+        );
+        assert.deepEqual(
+          [...r.known],
+          facts.map((o) => o.orderId),
+        );
+        assert.equal(r.model.state.orders, ORDERS);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('the lake holds several stream batches of orders and some alerts (the fixture tests something)', () => {
     assert.equal(facts.length, ORDERS);
     assert.ok(expected.filter((r) => r.alert === 1).length > 10);
@@ -99,11 +150,10 @@ describe('scoring the lake in batches', { timeout: 180_000 }, () => {
   it("serve's rebuild scores the lake's unscored orders as online, reasons included", async () => {
     const engine = await openLake(dir);
     try {
-      const rebuilt = await rebuildFromLake(engine, SHIPPED_WEIGHTS);
-      const rows = rebuilt.unscored.map((s) => row(scoreRecord(s, SHIPPED_WEIGHTS.version, NOW)));
-      assert.deepEqual(rows, expected);
+      const rebuilt = await rebuiltBy(engine, {});
+      assert.deepEqual(rebuilt.rows, expected);
       assert.deepEqual(
-        rebuilt.unscoredFacts.map((o) => o.orderId),
+        rebuilt.factIds,
         facts.map((o) => o.orderId),
       );
       // Regression: reasons were once worded after the whole replay, from each customer's last state, so
@@ -193,10 +243,9 @@ describe('scoring the lake in batches', { timeout: 180_000 }, () => {
   it("serve's rebuild: every order id in time order, the same model state, nothing left unscored", async () => {
     const engine = await openLake(dir);
     try {
-      const rebuilt = await rebuildFromLake(engine, SHIPPED_WEIGHTS, SHIPPED_WEIGHTS.threshold, {
-        keepUnscored: 0,
-      });
-      assert.equal(rebuilt.unscored.length, 0);
+      const rebuilt = await rebuiltBy(engine, { keepUnscored: 0 });
+      assert.equal(rebuilt.unscored, 0);
+      assert.deepEqual(rebuilt.calls, []);
       assert.equal(rebuilt.known.length, ORDERS);
       assert.deepEqual(
         [...rebuilt.known],
@@ -236,5 +285,10 @@ describe('OrderIdList', () => {
     assert.equal(list.length, 10_000);
     assert.deepEqual([...list], ids);
     assert.deepEqual([...new OrderIdList()], []);
+    list.clear();
+    assert.equal(list.length, 0);
+    assert.deepEqual([...list], []);
+    list.push('A1');
+    assert.deepEqual([...list], ['A1']);
   });
 });

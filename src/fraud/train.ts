@@ -101,7 +101,10 @@ export interface LakeScoring {
   /** Receives the scores of the orders fraud_scores did not hold, in time order, batch by batch. */
   onScores: (scores: FraudScore[], facts: OrderFacts[]) => Promise<void> | void;
   onProgress?: ReplayProgress;
-  /** When given, every order id the model's state holds is added to it, in time order. */
+  /**
+   * When given, every order id the returned model's state holds is added to it, in time order (with two
+   * reads, those of the second: orders loaded between the reads are in the state too).
+   */
   known?: OrderIdList;
 }
 
@@ -288,6 +291,7 @@ export async function scoreLake(
   }
 
   // Second read: a fresh state (the first one was let go), scoring the unscored orders on the way.
+  options.known?.clear();
   const model = new FraudModel(new FraudState(profiles), forest, weights);
   let scores: FraudScore[] = [];
   let pending: OrderFacts[] = [];
@@ -302,6 +306,7 @@ export async function scoreLake(
         pending.push(o);
       }
       model.state.update(o);
+      options.known?.push(o.orderId);
       if (scores.length === batch) {
         unscored += scores.length;
         await options.onScores(scores, pending);
@@ -319,41 +324,34 @@ export async function scoreLake(
   return { model, orders: seen, unscored, passes: 2 };
 }
 
-/** A model rebuilt from the lake, and the scores of the lake's orders that had none. */
+/** A model rebuilt from the lake (its unscored orders' scores went to onScores on the way). */
 export interface Rebuilt {
   model: FraudModel;
-  /** Scores of the orders fraud_scores did not hold (each against the state before it), in time order. */
-  unscored: FraudScore[];
-  /** The facts of those orders, in the same order (an alert names the amount). */
-  unscoredFacts: OrderFacts[];
+  /** How many orders fraud_scores did not hold (each scored against the state before it). */
+  unscored: number;
   /** Every order id the model's state holds (the lake's orders when it was read), in time order. */
   known: OrderIdList;
 }
 
+/** Options of rebuildFromLake: scoreLake's, with the scores handed over batch by batch. */
+export type RebuildOptions = Pick<LakeScoring, 'keepUnscored' | 'onProgress' | 'batch' | 'onScores'>;
+
 /**
  * The model rebuilt from the lake (serve's start): state from every order, the forest from a sample of
  * their features, and the scores of the orders fraud_scores does not hold yet (each against the state
- * before it), all returned at once: few, since every load scores what it brought (build-lake, ingest).
+ * before it), handed to onScores in batches as scoreLake makes them (a lake never scored holds millions:
+ * the same streaming reads as `fraud score`, never every score at once). Besides the state only the
+ * order ids are kept (OrderIdList, ~16 bytes an order), for the live queue to skip them.
  */
 export async function rebuildFromLake(
   engine: Engine,
   weights: ModelWeights,
-  threshold = weights.threshold,
-  options: Pick<LakeScoring, 'keepUnscored' | 'onProgress'> = {},
+  threshold: number,
+  options: RebuildOptions,
 ): Promise<Rebuilt> {
-  const unscored: FraudScore[] = [];
-  const unscoredFacts: OrderFacts[] = [];
   const known = new OrderIdList();
-  const { model } = await scoreLake(engine, weights, {
-    ...options,
-    threshold,
-    known,
-    onScores: (scores, facts) => {
-      for (const s of scores) unscored.push(s);
-      for (const o of facts) unscoredFacts.push(o);
-    },
-  });
-  return { model, unscored, unscoredFacts, known };
+  const { model, unscored } = await scoreLake(engine, weights, { ...options, threshold, known });
+  return { model, unscored, known };
 }
 
 /** Rows per block of the training matrix (~11 MB each). */
