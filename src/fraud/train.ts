@@ -187,7 +187,11 @@ function frozen(context: FeatureContext): FeatureContext {
   return c === undefined ? context : { ...context, customer: { ...c, recent: c.recent.slice() } };
 }
 
-function progressOf(onProgress: ReplayProgress | undefined) {
+/**
+ * A progress reporter for a replay: called after each batch with the orders done, the total, and the
+ * share of the whole job the phase starts at and spans; tells onProgress every PROGRESS_EVERY orders.
+ */
+export function replayProgress(onProgress: ReplayProgress | undefined) {
   let next = PROGRESS_EVERY;
   const millions = (n: number) => `${(n / 1e6).toFixed(1)} M`;
   return (label: string, done: number, total: number, from: number, share: number) => {
@@ -208,7 +212,7 @@ async function firstRead(
   keepLimit: number,
   total: number,
   known: OrderIdList | undefined,
-  progress: ReturnType<typeof progressOf>,
+  progress: ReturnType<typeof replayProgress>,
 ): Promise<{
   sample: Float64Array[];
   orders: number;
@@ -250,6 +254,20 @@ async function firstRead(
 }
 
 /**
+ * The isolation forest scoreLake grows (from the same sample of the lake's orders' features), read once in
+ * bounded memory: the replays that score every order (backtest) use it for their second read.
+ */
+export async function forestOfLake(
+  engine: Engine,
+  profiles: Map<string, CustomerProfile>,
+  total: number,
+  onProgress?: ReplayProgress,
+): Promise<{ forest: IsolationForest | null; orders: number }> {
+  const first = await firstRead(engine, profiles, 0, total, undefined, replayProgress(onProgress));
+  return { forest: growForest(first.sample), orders: first.orders };
+}
+
+/**
  * Replays the lake's orders in time order in bounded memory and scores those fraud_scores does not
  * hold, each against the state every earlier order left (as online scoring does), in batches.
  *
@@ -273,7 +291,7 @@ export async function scoreLake(
   const batch = options.batch ?? SCORE_BATCH;
   const keepLimit = options.keepUnscored ?? KEEP_UNSCORED;
   const [total, profiles] = await Promise.all([countOrders(engine), loadProfiles(engine)]);
-  const progress = progressOf(options.onProgress);
+  const progress = replayProgress(options.onProgress);
 
   const first = await firstRead(engine, profiles, keepLimit, total, options.known, progress);
   const forest = growForest(first.sample);
@@ -297,7 +315,7 @@ export async function scoreLake(
   let pending: OrderFacts[] = [];
   let seen = 0;
   let unscored = 0;
-  const progressTwo = progressOf(options.onProgress);
+  const progressTwo = replayProgress(options.onProgress);
   for await (const { facts, scored } of streamOrderFacts(engine)) {
     for (let k = 0; k < facts.length; k++) {
       const o = facts[k] as OrderFacts;
@@ -365,7 +383,7 @@ async function readTraining(
   total: number,
   onProgress: ReplayProgress | undefined,
 ): Promise<{ blocks: Float64Array[]; labels: Uint8Array; n: number; sample: Float64Array[] }> {
-  const progress = progressOf(onProgress);
+  const progress = replayProgress(onProgress);
   const width = FEATURES.length + 1;
   const blocks: Float64Array[] = [];
   let labels = new Uint8Array(Math.max(16, total));
