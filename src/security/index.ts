@@ -63,3 +63,4 @@ export {
   roleSchema,
 } from './roles.js';
 export { routePermission } from './routes.js';
+export { FailureThrottle, FREE_FAILURES } from './throttle.js';
