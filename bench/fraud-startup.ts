@@ -8,7 +8,7 @@
  *   node dist/bench/fraud-startup.js --data DIR (--work DIR [--peer BIN] | --in-place)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,8 +83,12 @@ async function run(bin: string, dir: string): Promise<Run> {
   }
   const readySeconds = (performance.now() - started) / 1000;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // /usr/bin/time passes SIGTERM on to serve, which stores what is left (drain, compact) and exits.
-  child.kill('SIGTERM');
+  // SIGTERM to serve itself (/usr/bin/time's child, which would die without its report): serve stores what
+  // is left (drain, compact) and exits, then /usr/bin/time reports.
+  const serve = Number(
+    readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0],
+  );
+  process.kill(serve, 'SIGTERM');
   await exited;
   for (const line of err.split('\n')) if (line.startsWith('fraud:')) log.push(line);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);

@@ -56,13 +56,18 @@ export function registerFraud(program: Command): void {
       const opts = parseFlags(z.object({ format: formatFlag, curve: z.boolean().optional() }), raw);
       const dir = dataDir(cmd);
       const engine = await openLake(dir);
+      const progress = phaseProgress('fraud backtest');
+      let report: BacktestReport;
       try {
-        const report = await backtest(engine, dir, loadWeights(dir));
-        if (opts.format === 'table') process.stdout.write(describeBacktest(report, opts.curve === true));
-        else printRows([{ ...report }], opts.format);
+        report = await backtest(engine, dir, loadWeights(dir), (phase, done) =>
+          progress.update(phase, done * 100),
+        );
       } finally {
+        progress.stop();
         await engine.close();
       }
+      if (opts.format === 'table') process.stdout.write(describeBacktest(report, opts.curve === true));
+      else printRows([{ ...report }], opts.format);
     });
 
   fraud
