@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DuckDbEngine } from '../engines/testing.js';
 import { UserError } from '../errors/index.js';
-import type { AlertOrder } from '../fraud/index.js';
+import { type AlertOrder, scoreUnscored } from '../fraud/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectorConfigSchema } from './config.js';
 import { copyLake, historyLake, plantedBurst, postJson as post, scoreCounts } from './fraud.test-helper.js';
@@ -11,6 +12,18 @@ import { startCollector } from './server.js';
 import { KEY } from './testkit.test-helper.js';
 
 const config = collectorConfigSchema.parse({ writeKeys: [KEY], compactIntervalMs: 60_000 });
+// Each stored score as text (what the lake keeps), by order id; scored_at left out (the clock).
+async function storedScores(dir: string): Promise<Record<string, unknown>[]> {
+  const engine = await DuckDbEngine.open(dir);
+  try {
+    const rows = await engine.query(
+      'SELECT order_id, customer_id, CAST(order_date AS VARCHAR) AS order_date, CAST(score AS VARCHAR) AS score, alert, reasons, model FROM fraud_scores ORDER BY order_id',
+    );
+    return rows.map((r) => ({ ...r, alert: Number(r.alert) }));
+  } finally {
+    await engine.close();
+  }
+}
 const readyz = async (url: string) => (await (await fetch(`${url}/readyz`)).json()) as unknown;
 
 describe('serve listens before the fraud model is built', { timeout: 180_000 }, () => {
@@ -139,6 +152,24 @@ describe('serve listens before the fraud model is built', { timeout: 180_000 }, 
       'each order scored once',
     );
     for (const o of live.orders) assert.equal(counts.get(o.order_id), 1, o.order_id);
+  });
+
+  it('stores for a never-scored lake the very scores `shoplake fraud score` stores', async () => {
+    const dir = copyLake(history, join(root, 'never-scored-serve'));
+    const running = await startCollector({ dataDir: dir, config, port: 0, fraud: { keepUnscored: 0 } });
+    try {
+      await running.fraud?.modelReady();
+      await running.fraud?.drained();
+    } finally {
+      await running.close();
+    }
+    // scoreUnscored: ingest batches straight into the lake, no worker, no WAL, on a copy of the same lake.
+    const offline = copyLake(history, join(root, 'never-scored-offline'));
+    assert.equal((await scoreUnscored(offline)).scored, 3000);
+    const expected = await storedScores(offline);
+    assert.equal(expected.length, 3000);
+    assert.ok(expected.some((r) => r.alert === 1 && r.reasons !== null));
+    assert.deepEqual(await storedScores(dir), expected);
   });
 
   it('a model file fitted on other features stops serve at start, as a user error', async () => {
