@@ -9,8 +9,12 @@
  * own ratio and the median of the pairs is the figure; CPU time per acknowledged record (user + system from
  * /proc, of the server's main thread, the whole server process and its compaction process) moves far less
  * with the load and says what scoring costs when the ratio is noise. This process generates the load and
- * receives the webhook. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5; BENCH_SECONDS of batched
- * load a round, default 6; BENCH_MAX_SECONDS, default 300: no round starts after it).
+ * receives the webhook; its own CPU time per record (the load generator's, on the same 2 cores) is reported
+ * too, for an estimate of the ratio on a machine the bench saturates: off's total CPU per record (load
+ * generator, server, compaction) over on's. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
+ * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 300: no round starts after
+ * it; BENCH_COMPARE=DIR: a third server scoring with the build in DIR (its bin/shoplake.js), in the same
+ * rounds, to compare two builds).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -36,6 +40,7 @@ const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 300);
 const SETTLE_MS = 2_500;
 /** Single-record requests at 1,000/s for this long after each round's batched load. */
 const SINGLE_SECONDS = 3;
+const COMPARE = process.env.BENCH_COMPARE;
 const GOAL = { throughputRatio: 0.9, p99ExtraMs: 10, alertP99Ms: 2000 };
 
 const source = { ...synthetic(50_000, 200_000), origin: 'synthetic' };
@@ -217,7 +222,9 @@ async function scoringReady(url: string): Promise<void> {
   }
 }
 
-type Mode = 'off' | 'on';
+/** off: --no-fraud; on: scoring; other: scoring with the build in BENCH_COMPARE. */
+type Mode = 'off' | 'on' | 'other';
+const MODES: readonly Mode[] = COMPARE ? ['off', 'on', 'other'] : ['off', 'on'];
 /** One round of one mode: batched load, then the catch-up, then single records. */
 interface Round {
   pair: number;
@@ -229,6 +236,8 @@ interface Round {
   mainUs: number;
   processUs: number;
   compactionUs: number;
+  /** This process (the load generator) during the load. */
+  benchUs: number;
   errors: string;
   load: number;
 }
@@ -253,6 +262,7 @@ async function round(
 ): Promise<Round> {
   const load = loadavg()[0] ?? 0;
   const cpu0 = cpuSeconds(server.pid);
+  const bench0 = process.cpuUsage();
   const [batched, cpu1, acked] = await Promise.all([
     run(server.url, 200_000, 100, 16),
     // Read right after the load: the main thread's figure is the request path's alone.
@@ -263,6 +273,7 @@ async function round(
       ? probeAlerts(server.url, Date.now() + SECONDS * 1000, away)
       : Promise.resolve(new Map<string, number>()),
   ]);
+  const bench = process.cpuUsage(bench0);
   for (const [id, at] of acked) probes.set(id, at);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const cpu2 = cpuSeconds(server.pid);
@@ -283,6 +294,7 @@ async function round(
     mainUs: perRecord(cpu0?.main, cpu1?.main),
     processUs: perRecord(cpu0?.all, cpu2?.all),
     compactionUs: perRecord(cpu0?.children, cpu2?.children),
+    benchUs: (bench.user + bench.system) / Math.max(1, batched.ackedRecords),
     errors,
     load,
   };
@@ -290,7 +302,7 @@ async function round(
 
 function printRound(r: Round): void {
   console.log(
-    `pair ${r.pair + 1} ${r.mode.padEnd(3)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms  CPU µs/record: main ${r.mainUs.toFixed(2)}, process ${r.processUs.toFixed(2)}, compaction ${r.compactionUs.toFixed(2)}${r.errors ? `  errors ${r.errors}` : ''}`,
+    `pair ${r.pair + 1} ${r.mode.padEnd(3)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms  CPU µs/record: main ${r.mainUs.toFixed(2)}, process ${r.processUs.toFixed(2)}, compaction ${r.compactionUs.toFixed(2)}, load generator ${r.benchUs.toFixed(2)}${r.errors ? `  errors ${r.errors}` : ''}`,
   );
 }
 
@@ -336,12 +348,17 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')} (${cpus().length} cores, shared)`,
     );
-    for (const mode of ['off', 'on'] as const) {
+    for (const mode of MODES) {
       const dir = join(root, mode);
       cpSync(history, dir, { recursive: true });
       const args = mode === 'off' ? ['--no-fraud'] : ['--alert-webhook', hook, '--alert-group-window', '1ms'];
       const t0 = performance.now();
-      const server = await startServe(dir, KEY, args);
+      const server = await startServe(
+        dir,
+        KEY,
+        args,
+        mode === 'other' && COMPARE ? join(COMPARE, 'bin', 'shoplake.js') : undefined,
+      );
       servers[mode] = server;
       // Load starts once scoring is ready, so both modes are measured in their steady state.
       await scoringReady(server.url);
@@ -354,7 +371,8 @@ async function main(): Promise<void> {
         console.log(`stopping after ${pair} pairs: BENCH_MAX_SECONDS (${MAX_SECONDS}) reached`);
         break;
       }
-      const order: Mode[] = pair % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+      // Each mode takes each place in turn: off, on (, other), then on (, other), off, …
+      const order = MODES.map((_, i) => MODES[(i + pair) % MODES.length] as Mode);
       for (const mode of order) {
         const s = servers[mode] as ServeProcess;
         const r = await round(pair, mode, { pid: s.child.pid, url: s.url }, away, probes);
@@ -364,7 +382,7 @@ async function main(): Promise<void> {
     }
     // Every probe gets up to 5 s for its alert before the scoring server is stopped.
     await new Promise((r) => setTimeout(r, 5_000));
-    for (const mode of ['off', 'on'] as const) {
+    for (const mode of MODES) {
       const s = servers[mode];
       delete servers[mode];
       if (s) await stopServe(s.child);
@@ -397,36 +415,49 @@ async function main(): Promise<void> {
   }
 }
 
-/** Per pair: on ÷ off; then the medians. */
+/** Per pair: on ÷ off (and other ÷ off, on ÷ other); then the medians. */
 function report(rounds: readonly Round[]): void {
-  const pairs = [...new Set(rounds.map((r) => r.pair))].flatMap((pair) => {
-    const off = rounds.find((r) => r.pair === pair && r.mode === 'off');
-    const on = rounds.find((r) => r.pair === pair && r.mode === 'on');
-    return off && on ? [{ pair, off, on }] : [];
-  });
+  const total = (r: Round) => r.benchUs + r.processUs + r.compactionUs;
   const server = (r: Round) => r.processUs + r.compactionUs;
-  for (const { pair, off, on } of pairs)
-    console.log(
-      `pair ${pair + 1}: on/off throughput ${(on.recordsPerSecond / off.recordsPerSecond).toFixed(2)}×; CPU µs/record on − off: main ${(on.mainUs - off.mainUs).toFixed(2)}, process ${(on.processUs - off.processUs).toFixed(2)}, with compaction ${(server(on) - server(off)).toFixed(2)}`,
-    );
-  const ratios = pairs.map((p) => p.on.recordsPerSecond / p.off.recordsPerSecond);
-  const ratio = median(ratios);
+  const compare = (a: Mode, b: Mode) => {
+    const pairs = [...new Set(rounds.map((r) => r.pair))].flatMap((pair) => {
+      const x = rounds.find((r) => r.pair === pair && r.mode === a);
+      const y = rounds.find((r) => r.pair === pair && r.mode === b);
+      return x && y ? [{ pair, x, y }] : [];
+    });
+    for (const { pair, x, y } of pairs)
+      console.log(
+        `pair ${pair + 1}: ${a}/${b} throughput ${(x.recordsPerSecond / y.recordsPerSecond).toFixed(2)}×; CPU µs/record ${a} − ${b}: main ${(x.mainUs - y.mainUs).toFixed(2)}, process ${(x.processUs - y.processUs).toFixed(2)}, with compaction ${(server(x) - server(y)).toFixed(2)}; CPU-bound estimate ${(total(y) / total(x)).toFixed(2)}×`,
+      );
+    const ratios = pairs.map((p) => p.x.recordsPerSecond / p.y.recordsPerSecond);
+    const estimates = pairs.map((p) => total(p.y) / total(p.x));
+    return { ratio: median(ratios), ratios, estimate: median(estimates), n: pairs.length };
+  };
   const of = (mode: Mode, f: (r: Round) => number) => median(rounds.filter((r) => r.mode === mode).map(f));
+  const { ratio, ratios, estimate, n } = compare('on', 'off');
   console.log(
-    `batched throughput with scoring: median ${ratio.toFixed(2)}× of without over ${pairs.length} pairs (${ratios.map((x) => x.toFixed(2)).join(', ')}); median records/s off ${fmt(of('off', (r) => r.recordsPerSecond))}, on ${fmt(of('on', (r) => r.recordsPerSecond))} (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'})`,
+    `batched throughput with scoring: median ${ratio.toFixed(2)}× of without over ${n} pairs (${ratios.map((x) => x.toFixed(2)).join(', ')}); median records/s off ${fmt(of('off', (r) => r.recordsPerSecond))}, on ${fmt(of('on', (r) => r.recordsPerSecond))} (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'}); from CPU per record (load generator + server + compaction, off ÷ on): median ${estimate.toFixed(2)}×`,
   );
+  if (COMPARE) {
+    const other = compare('other', 'off');
+    const mine = compare('on', 'other');
+    console.log(
+      `the build in ${COMPARE}: median ${other.ratio.toFixed(2)}× of without (${other.ratios.map((x) => x.toFixed(2)).join(', ')}), CPU-bound estimate ${other.estimate.toFixed(2)}×; this build ÷ that one: ${mine.ratio.toFixed(2)}× (${mine.ratios.map((x) => x.toFixed(2)).join(', ')})`,
+    );
+  }
   for (const [label, f] of [
     ['main thread', (r: Round) => r.mainUs],
     ['whole process', (r: Round) => r.processUs],
     ['compaction process', (r: Round) => r.compactionUs],
     ['process + compaction', server],
+    ['load generator', (r: Round) => r.benchUs],
   ] as const)
     console.log(
-      `CPU µs per record, ${label}: median off ${of('off', f).toFixed(2)}, on ${of('on', f).toFixed(2)} (${(of('on', f) / of('off', f)).toFixed(2)}×)`,
+      `CPU µs per record, ${label}: median off ${of('off', f).toFixed(2)}, on ${of('on', f).toFixed(2)} (${(of('on', f) / of('off', f)).toFixed(2)}×)${COMPARE ? `, other ${of('other', f).toFixed(2)}` : ''}`,
     );
   const extra = of('on', (r) => r.singleP99) - of('off', (r) => r.singleP99);
   console.log(
-    `single-record p99 (1,000/s): median off ${of('off', (r) => r.singleP99).toFixed(1)} ms, on ${of('on', (r) => r.singleP99).toFixed(1)} ms: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms (goal within ${GOAL.p99ExtraMs} ms: ${extra <= GOAL.p99ExtraMs ? 'met' : 'MISSED'})`,
+    `single-record p99 (1,000/s): median off ${of('off', (r) => r.singleP99).toFixed(1)} ms, on ${of('on', (r) => r.singleP99).toFixed(1)} ms: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms (goal within ${GOAL.p99ExtraMs} ms: ${extra <= GOAL.p99ExtraMs ? 'met' : 'MISSED'})${COMPARE ? `; other ${of('other', (r) => r.singleP99).toFixed(1)} ms` : ''}`,
   );
 }
 

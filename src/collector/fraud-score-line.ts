@@ -1,5 +1,6 @@
 import { type FraudScore, lakeTimestamp, REASON_SEPARATOR, scoreRecord } from '../fraud/index.js';
 import { TABLES } from '../lake/index.js';
+import { TimestampText } from './lake-time-text.js';
 import { RecordValidator } from './records.js';
 
 /** Longest reasons text fraud_scores takes (its column's maxLength). */
@@ -21,6 +22,7 @@ export class ScoreLineWriter {
   private readonly validator = new RecordValidator(TABLES.fraud_scores);
   private scoredAtMs = Number.NaN;
   private scoredAt = '';
+  private readonly orderDate = new TimestampText();
 
   constructor(private readonly version: string) {
     // The model's version is the one value not taken from a validated order: checked once, here.
@@ -44,7 +46,7 @@ export class ScoreLineWriter {
     const score = Math.round(s.score * 10_000) / 10_000;
     return {
       key: s.orderId,
-      line: `{"order_id":${JSON.stringify(s.orderId)}${customer},"order_date":"${lakeTimestamp(s.t)}","scored_at":"${this.scoredAt}","score":${score},"alert":${s.alert ? 1 : 0}${why},"model":${this.model}}\n`,
+      line: `{"order_id":${JSON.stringify(s.orderId)}${customer},"order_date":"${this.orderDate.format(s.t)}","scored_at":"${this.scoredAt}","score":${score},"alert":${s.alert ? 1 : 0}${why},"model":${this.model}}\n`,
     };
   }
 
