@@ -6,13 +6,15 @@
  * Both servers run at once (their own processes, on copies of the same lake) and take the load in turns:
  * ROUNDS pairs of rounds, off then on, then on then off, and so on, so that the machine's load, which moves
  * throughput by 2–3× within a minute on a shared 2-core machine, hits both modes alike. Each pair gives its
- * own ratio and the median of the pairs is the figure; CPU time per acknowledged record (user + system from
- * /proc, of the server's main thread, the whole server process and its compaction process) moves far less
- * with the load and says what scoring costs when the ratio is noise. This process generates the load and
- * receives the webhook; its own CPU time per record (the load generator's, on the same 2 cores) is reported
- * too, for an estimate of the ratio on a machine the bench saturates: off's total CPU per record (load
- * generator, server, compaction) over on's. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
- * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 300: no round starts after
+ * own ratio and the median of the pairs is the figure. Each round then offers a fixed BENCH_FIXED_RATE
+ * (default 15,000 records/s, which every server keeps up with) and reads CPU time per acknowledged record
+ * (user + system from /proc: the server's main thread, the whole server process, its compaction process,
+ * and this process, the load generator, on the same cores): at one rate for all, per-second costs weigh
+ * the same on every record, and CPU time moves far less with the machine's load than throughput. On a
+ * machine the bench saturates, throughput goes as 1 / (all the CPU a record costs), so off's total over
+ * on's is an estimate of the ratio that the load does not scramble. This process also receives the
+ * webhook. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
+ * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 420: no pair starts after
  * it; BENCH_COMPARE=DIR: a third server scoring with the build in DIR (its bin/shoplake.js), in the same
  * rounds, to compare two builds).
  */
@@ -35,12 +37,14 @@ const alertBody = z.object({
 });
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 300);
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 420);
 /** After a round's load: time for scoring and compaction to catch up, counted in the round's CPU. */
 const SETTLE_MS = 2_500;
 /** Single-record requests at 1,000/s for this long after each round's batched load. */
 const SINGLE_SECONDS = 3;
 const COMPARE = process.env.BENCH_COMPARE;
+/** Records/s of the fixed-rate part of each round (every server keeps up with it, even at load 15). */
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 15_000);
 const GOAL = { throughputRatio: 0.9, p99ExtraMs: 10, alertP99Ms: 2000 };
 
 const source = { ...synthetic(50_000, 200_000), origin: 'synthetic' };
@@ -225,19 +229,25 @@ async function scoringReady(url: string): Promise<void> {
 /** off: --no-fraud; on: scoring; other: scoring with the build in BENCH_COMPARE. */
 type Mode = 'off' | 'on' | 'other';
 const MODES: readonly Mode[] = COMPARE ? ['off', 'on', 'other'] : ['off', 'on'];
-/** One round of one mode: batched load, then the catch-up, then single records. */
+
+/** CPU µs per acknowledged record: main thread, whole server process, its compaction process, this process. */
+interface Cpu {
+  main: number;
+  process: number;
+  compaction: number;
+  bench: number;
+}
+/** One round of one mode: batched load as fast as it goes, then at a fixed rate, then single records. */
 interface Round {
   pair: number;
   mode: Mode;
   recordsPerSecond: number;
   batchedP99: number;
   singleP99: number;
-  /** CPU µs per acknowledged record: main thread (during the load), whole process and compaction process (load + catch-up). */
-  mainUs: number;
-  processUs: number;
-  compactionUs: number;
-  /** This process (the load generator) during the load. */
-  benchUs: number;
+  /** During the open-loop load (main thread: the load alone; the rest: load + catch-up). */
+  saturated: Cpu;
+  /** At FIXED_RATE, the same for every server: per-second costs weigh the same on every record. */
+  fixed: Cpu;
   errors: string;
   load: number;
 }
@@ -253,6 +263,33 @@ const median = (v: readonly number[]) => {
 };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** CPU time of `server` and of this process while `load` runs (and SETTLE_MS after), per acknowledged record. */
+async function measured<T extends { ackedRecords: number }>(
+  pid: number | undefined,
+  load: Promise<T>,
+): Promise<{ result: T; cpu: Cpu }> {
+  const cpu0 = cpuSeconds(pid);
+  const bench0 = process.cpuUsage();
+  const result = await load;
+  const cpu1 = cpuSeconds(pid);
+  const bench = process.cpuUsage(bench0);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const cpu2 = cpuSeconds(pid);
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || result.ackedRecords === 0
+      ? Number.NaN
+      : ((b - a) * 1e6) / result.ackedRecords;
+  return {
+    result,
+    cpu: {
+      main: per(cpu0?.main, cpu1?.main),
+      process: per(cpu0?.all, cpu2?.all),
+      compaction: per(cpu0?.children, cpu2?.children),
+      bench: (bench.user + bench.system) / Math.max(1, result.ackedRecords),
+    },
+  };
+}
+
 async function round(
   pair: number,
   mode: Mode,
@@ -261,48 +298,35 @@ async function round(
   probes: Probes,
 ): Promise<Round> {
   const load = loadavg()[0] ?? 0;
-  const cpu0 = cpuSeconds(server.pid);
-  const bench0 = process.cpuUsage();
-  const [batched, cpu1, acked] = await Promise.all([
-    run(server.url, 200_000, 100, 16),
-    // Read right after the load: the main thread's figure is the request path's alone.
-    new Promise<ReturnType<typeof cpuSeconds>>((resolve) => {
-      setTimeout(() => resolve(cpuSeconds(server.pid)), SECONDS * 1000);
-    }),
+  const [batched, acked] = await Promise.all([
+    measured(server.pid, run(server.url, 200_000, 100, 16)),
     mode === 'on'
       ? probeAlerts(server.url, Date.now() + SECONDS * 1000, away)
       : Promise.resolve(new Map<string, number>()),
   ]);
-  const bench = process.cpuUsage(bench0);
   for (const [id, at] of acked) probes.set(id, at);
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const cpu2 = cpuSeconds(server.pid);
+  const fixed = await measured(server.pid, run(server.url, FIXED_RATE, 100, 16));
   const single = await run(server.url, 1_000, 1, 16, SINGLE_SECONDS);
-  const perRecord = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined || batched.ackedRecords === 0
-      ? Number.NaN
-      : ((b - a) * 1e6) / batched.ackedRecords;
-  const errors = Object.keys({ ...batched.errors, ...single.errors }).length
-    ? JSON.stringify({ ...batched.errors, ...single.errors })
-    : '';
+  const all = { ...batched.result.errors, ...fixed.result.errors, ...single.errors };
   return {
     pair,
     mode,
-    recordsPerSecond: batched.achievedRate,
-    batchedP99: batched.latencyMs.p99,
+    recordsPerSecond: batched.result.achievedRate,
+    batchedP99: batched.result.latencyMs.p99,
     singleP99: single.latencyMs.p99,
-    mainUs: perRecord(cpu0?.main, cpu1?.main),
-    processUs: perRecord(cpu0?.all, cpu2?.all),
-    compactionUs: perRecord(cpu0?.children, cpu2?.children),
-    benchUs: (bench.user + bench.system) / Math.max(1, batched.ackedRecords),
-    errors,
+    saturated: batched.cpu,
+    fixed: fixed.cpu,
+    errors: Object.keys(all).length ? JSON.stringify(all) : '',
     load,
   };
 }
 
+const cpuText = (c: Cpu) =>
+  `main ${c.main.toFixed(2)}, process ${c.process.toFixed(2)}, compaction ${c.compaction.toFixed(2)}, load generator ${c.bench.toFixed(2)}`;
+
 function printRound(r: Round): void {
   console.log(
-    `pair ${r.pair + 1} ${r.mode.padEnd(3)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms  CPU µs/record: main ${r.mainUs.toFixed(2)}, process ${r.processUs.toFixed(2)}, compaction ${r.compactionUs.toFixed(2)}, load generator ${r.benchUs.toFixed(2)}${r.errors ? `  errors ${r.errors}` : ''}`,
+    `pair ${r.pair + 1} ${r.mode.padEnd(5)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms${r.errors ? `  errors ${r.errors}` : ''}\n    CPU µs/record saturated: ${cpuText(r.saturated)}\n    CPU µs/record at ${fmt(FIXED_RATE)}/s: ${cpuText(r.fixed)}`,
   );
 }
 
@@ -417,8 +441,8 @@ async function main(): Promise<void> {
 
 /** Per pair: on ÷ off (and other ÷ off, on ÷ other); then the medians. */
 function report(rounds: readonly Round[]): void {
-  const total = (r: Round) => r.benchUs + r.processUs + r.compactionUs;
-  const server = (r: Round) => r.processUs + r.compactionUs;
+  // On a machine the load saturates, throughput goes as 1 / (all the CPU a record costs on it).
+  const total = (c: Cpu) => c.bench + c.process + c.compaction;
   const compare = (a: Mode, b: Mode) => {
     const pairs = [...new Set(rounds.map((r) => r.pair))].flatMap((pair) => {
       const x = rounds.find((r) => r.pair === pair && r.mode === a);
@@ -427,34 +451,37 @@ function report(rounds: readonly Round[]): void {
     });
     for (const { pair, x, y } of pairs)
       console.log(
-        `pair ${pair + 1}: ${a}/${b} throughput ${(x.recordsPerSecond / y.recordsPerSecond).toFixed(2)}×; CPU µs/record ${a} − ${b}: main ${(x.mainUs - y.mainUs).toFixed(2)}, process ${(x.processUs - y.processUs).toFixed(2)}, with compaction ${(server(x) - server(y)).toFixed(2)}; CPU-bound estimate ${(total(y) / total(x)).toFixed(2)}×`,
+        `pair ${pair + 1}: ${a}/${b} throughput ${(x.recordsPerSecond / y.recordsPerSecond).toFixed(2)}×; CPU µs/record at ${fmt(FIXED_RATE)}/s, ${a} − ${b}: main ${(x.fixed.main - y.fixed.main).toFixed(2)}, process ${(x.fixed.process - y.fixed.process).toFixed(2)}, compaction ${(x.fixed.compaction - y.fixed.compaction).toFixed(2)}; CPU-bound estimate ${(total(y.fixed) / total(x.fixed)).toFixed(2)}×`,
       );
     const ratios = pairs.map((p) => p.x.recordsPerSecond / p.y.recordsPerSecond);
-    const estimates = pairs.map((p) => total(p.y) / total(p.x));
+    const estimates = pairs.map((p) => total(p.y.fixed) / total(p.x.fixed));
     return { ratio: median(ratios), ratios, estimate: median(estimates), n: pairs.length };
   };
   const of = (mode: Mode, f: (r: Round) => number) => median(rounds.filter((r) => r.mode === mode).map(f));
   const { ratio, ratios, estimate, n } = compare('on', 'off');
   console.log(
-    `batched throughput with scoring: median ${ratio.toFixed(2)}× of without over ${n} pairs (${ratios.map((x) => x.toFixed(2)).join(', ')}); median records/s off ${fmt(of('off', (r) => r.recordsPerSecond))}, on ${fmt(of('on', (r) => r.recordsPerSecond))} (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'}); from CPU per record (load generator + server + compaction, off ÷ on): median ${estimate.toFixed(2)}×`,
+    `batched throughput with scoring: median ${ratio.toFixed(2)}× of without over ${n} pairs (${ratios.map((x) => x.toFixed(2)).join(', ')}); median records/s off ${fmt(of('off', (r) => r.recordsPerSecond))}, on ${fmt(of('on', (r) => r.recordsPerSecond))} (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'}); CPU-bound estimate (load generator + server + compaction at ${fmt(FIXED_RATE)}/s, off ÷ on): median ${estimate.toFixed(2)}×`,
   );
   if (COMPARE) {
     const other = compare('other', 'off');
     const mine = compare('on', 'other');
     console.log(
-      `the build in ${COMPARE}: median ${other.ratio.toFixed(2)}× of without (${other.ratios.map((x) => x.toFixed(2)).join(', ')}), CPU-bound estimate ${other.estimate.toFixed(2)}×; this build ÷ that one: ${mine.ratio.toFixed(2)}× (${mine.ratios.map((x) => x.toFixed(2)).join(', ')})`,
+      `the build in ${COMPARE}: median ${other.ratio.toFixed(2)}× of without (${other.ratios.map((x) => x.toFixed(2)).join(', ')}), CPU-bound estimate ${other.estimate.toFixed(2)}×; this build ÷ that one: ${mine.ratio.toFixed(2)}× (${mine.ratios.map((x) => x.toFixed(2)).join(', ')}), CPU-bound estimate ${mine.estimate.toFixed(2)}×`,
     );
   }
   for (const [label, f] of [
-    ['main thread', (r: Round) => r.mainUs],
-    ['whole process', (r: Round) => r.processUs],
-    ['compaction process', (r: Round) => r.compactionUs],
-    ['process + compaction', server],
-    ['load generator', (r: Round) => r.benchUs],
+    ['main thread', (c: Cpu) => c.main],
+    ['whole process', (c: Cpu) => c.process],
+    ['compaction process', (c: Cpu) => c.compaction],
+    ['load generator', (c: Cpu) => c.bench],
   ] as const)
-    console.log(
-      `CPU µs per record, ${label}: median off ${of('off', f).toFixed(2)}, on ${of('on', f).toFixed(2)} (${(of('on', f) / of('off', f)).toFixed(2)}×)${COMPARE ? `, other ${of('other', f).toFixed(2)}` : ''}`,
-    );
+    for (const [when, g] of [
+      [`at ${fmt(FIXED_RATE)}/s`, (r: Round) => f(r.fixed)],
+      ['saturated', (r: Round) => f(r.saturated)],
+    ] as const)
+      console.log(
+        `CPU µs per record, ${label}, ${when}: median off ${of('off', g).toFixed(2)}, on ${of('on', g).toFixed(2)} (+${(of('on', g) - of('off', g)).toFixed(2)})${COMPARE ? `, other ${of('other', g).toFixed(2)} (+${(of('other', g) - of('off', g)).toFixed(2)})` : ''}`,
+      );
   const extra = of('on', (r) => r.singleP99) - of('off', (r) => r.singleP99);
   console.log(
     `single-record p99 (1,000/s): median off ${of('off', (r) => r.singleP99).toFixed(1)} ms, on ${of('on', (r) => r.singleP99).toFixed(1)} ms: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms (goal within ${GOAL.p99ExtraMs} ms: ${extra <= GOAL.p99ExtraMs ? 'met' : 'MISSED'})${COMPARE ? `; other ${of('other', (r) => r.singleP99).toFixed(1)} ms` : ''}`,
