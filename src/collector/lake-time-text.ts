@@ -34,13 +34,6 @@ const isDigit = (t: string, i: number) => {
   const c = t.charCodeAt(i);
   return c >= 48 && c <= 57;
 };
-const SEPARATORS: [number, number][] = [
-  [4, 45],
-  [7, 45],
-  [10, 32],
-  [13, 58],
-  [16, 58],
-];
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -50,7 +43,15 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 export function walTimestampMs(v: string | number | undefined): number {
   const t = String(v);
-  if (t.length === 19 && SEPARATORS.every(([i, c]) => t.charCodeAt(i) === c)) {
+  // '-' at 4 and 7, ' ' at 10, ':' at 13 and 16.
+  const separated =
+    t.length === 19 &&
+    t.charCodeAt(4) === 45 &&
+    t.charCodeAt(7) === 45 &&
+    t.charCodeAt(10) === 32 &&
+    t.charCodeAt(13) === 58 &&
+    t.charCodeAt(16) === 58;
+  if (separated) {
     let ok = true;
     for (let i = 0; i < 19 && ok; i++)
       if (i !== 4 && i !== 7 && i !== 10 && i !== 13 && i !== 16) ok = isDigit(t, i);
