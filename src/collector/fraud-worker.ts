@@ -190,7 +190,8 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   const now = Date.now();
   const alerts: AlertOrder[] = [];
   const keys: string[] = [];
-  // Joined once: a text built by `+=` is a tree of pieces that postMessage copies into one first.
+  // The score lines' pieces, joined once: a text built by `+=` is a tree of pieces that postMessage
+  // copies into one first.
   const lines: string[] = [];
   const values: number[] = [];
   let sum = 0;
@@ -198,12 +199,9 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as FraudScore;
     if (live && s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
-    const out = writer.write(s, now);
-    if ('refused' in out) refused.push(out.refused);
-    else {
-      keys.push(out.key);
-      lines.push(out.line);
-    }
+    const key = writer.appendTo(lines, s, now);
+    if (typeof key === 'string') keys.push(key);
+    else refused.push(key.refused);
     values.push(s.score);
   }
   for (const s of scores) sum += s.score;

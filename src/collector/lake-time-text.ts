@@ -17,7 +17,17 @@ export class TimestampText {
   private date = '';
 
   format(ms: number): string {
-    if (!(ms >= 0 && ms < YEAR_10000_MS)) return lakeTimestamp(ms);
+    const out: string[] = [];
+    this.appendTo(out, ms);
+    return out.join('');
+  }
+
+  /** The same text as pieces appended to `out` (joined later with the rest of a line). */
+  appendTo(out: string[], ms: number): void {
+    if (!(ms >= 0 && ms < YEAR_10000_MS)) {
+      out.push(lakeTimestamp(ms));
+      return;
+    }
     const day = Math.floor(ms / DAY_MS);
     if (day !== this.day) {
       this.day = day;
@@ -25,7 +35,14 @@ export class TimestampText {
     }
     const s = Math.floor((ms - day * DAY_MS) / 1000);
     const m = Math.floor(s / 60);
-    return `${this.date}${TWO[Math.floor(m / 60)]}:${TWO[m % 60]}:${TWO[s % 60]}`;
+    out.push(
+      this.date,
+      TWO[Math.floor(m / 60)] as string,
+      ':',
+      TWO[m % 60] as string,
+      ':',
+      TWO[s % 60] as string,
+    );
   }
 }
 
