@@ -16,6 +16,7 @@ export class TimestampText {
   private day = Number.NaN;
   private date = '';
 
+  /** The text of `ms`, as lakeTimestamp writes it. */
   format(ms: number): string {
     const out: string[] = [];
     this.appendTo(out, ms);
