@@ -9,9 +9,17 @@ export interface ServeProcess {
   url: string;
 }
 
-/** Starts `shoplake serve` on `dir` with `writeKey` as its write key; resolves once it is listening. */
-export async function startServe(dir: string, writeKey: string, args: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, '--data', dir, 'serve', '--port', '0', ...args], {
+/**
+ * Starts `shoplake serve` on `dir` with `writeKey` as its write key; resolves once it is listening. `bin`:
+ * another build's bin/shoplake.js (a bench comparing two builds side by side).
+ */
+export async function startServe(
+  dir: string,
+  writeKey: string,
+  args: string[] = [],
+  bin = BIN,
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bin, '--data', dir, 'serve', '--port', '0', ...args], {
     env: { ...process.env, SHOPLAKE_WRITE_KEYS: writeKey },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -186,7 +186,10 @@ export class Collector {
     const pending = this.pendingKeys.get(table) as Map<string, Promise<void>>;
     // Appends still in flight for keys this request repeats: "duplicate" is only true once they are durable.
     const waits = new Set<Promise<void>>();
-    let lines = '';
+    // Joined once into one flat text rather than built by `+=`: a text built by `+=` is a tree of pieces
+    // that whoever reads it next must first copy into one (the WAL, and the fraud scorer's message to its
+    // worker, which did it on every request: docs/BENCHMARKS.md, fraud section).
+    const parts: string[] = [];
     let duplicate = 0;
     for (const { index, value } of body.items) {
       const result = validator.validate(value, index);
@@ -205,9 +208,10 @@ export class Collector {
       keys.add(key);
       reserved.push(key);
       stored.push(result.record);
-      lines += `${JSON.stringify(result.record)}\n`;
+      parts.push(`${JSON.stringify(result.record)}\n`);
     }
-    if (lines) {
+    if (parts.length > 0) {
+      const lines = parts.join('');
       const appended = (this.wals.get(table) as Wal).append(lines);
       for (const key of reserved) pending.set(key, appended);
       try {

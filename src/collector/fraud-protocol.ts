@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelWeightsSchema, type OrderChecks, type OrderFacts } from '../fraud/index.js';
+import { walTimestampMs } from './lake-time-text.js';
 
 /*
  * Messages between the collector's thread and the fraud scoring worker (fraud-worker.ts). Both sides
@@ -94,7 +95,6 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
 export type FromWorker = z.infer<typeof fromWorkerSchema>;
 
 const text = (v: string | number | undefined) => (v === undefined ? null : String(v));
-const utcMs = (v: string | number | undefined) => Date.parse(`${String(v).replace(' ', 'T')}Z`);
 
 /** The fields of an orders record that orderFacts reads, in the table's column order (WalFields reads them in one pass). */
 export const ORDER_FIELDS: readonly string[] = [
@@ -124,7 +124,7 @@ export function orderFacts(r: Record<string, string | number>): OrderFacts {
     productId: String(r.product_id),
     quantity: Number(r.quantity),
     amount: Number(r.total_amount),
-    t: utcMs(r.order_date),
+    t: walTimestampMs(r.order_date),
     status: text(r.status),
     region: text(r.region),
     payment: null,

@@ -77,6 +77,25 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
     assert.ok('refused' in cut);
   });
 
+  it('appends a batch as pieces that join to the lines worked out by hand, refused ones left out', () => {
+    const writer = new ScoreLineWriter('v1');
+    const out: string[] = [];
+    const second = { ...base, orderId: 'O2', customerId: null, reasons: [], alert: false, score: 0.05 };
+    const refused = { ...base, orderId: 'O3', reasons: [`${'x'.repeat(1999)}🏠`] };
+    // A day later than the first: the kept date part must change.
+    const third = { ...base, orderId: 'O4', t: Date.UTC(2026, 10, 26, 0, 0, 59), reasons: [] };
+    const keys = [base, second, refused, third].map((s) => writer.appendTo(out, s, now));
+    assert.deepEqual(keys.slice(0, 2), ['O1', 'O2']);
+    assert.ok(typeof keys[2] === 'object' && 'refused' in keys[2]);
+    assert.equal(keys[3], 'O4');
+    assert.equal(
+      out.join(''),
+      '{"order_id":"O1","customer_id":"C1","order_date":"2026-11-25 10:01:00","scored_at":"2026-11-25 10:02:03","score":0.8161,"alert":1,"reasons":"a \\"b\\"; c","model":"v1"}\n' +
+        '{"order_id":"O2","order_date":"2026-11-25 10:01:00","scored_at":"2026-11-25 10:02:03","score":0.05,"alert":0,"model":"v1"}\n' +
+        '{"order_id":"O4","customer_id":"C1","order_date":"2026-11-26 00:00:59","scored_at":"2026-11-25 10:02:03","score":0.8161,"alert":1,"model":"v1"}\n',
+    );
+  });
+
   it('refuses a model version fraud_scores cannot store when it is created', () => {
     assert.throws(() => new ScoreLineWriter('v'.repeat(65)), /cannot be stored/);
   });

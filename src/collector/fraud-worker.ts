@@ -71,8 +71,16 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      for (const r of records(m.checks, checkFields)) queue.addChecks(String(r.order_id), orderChecks(r));
-      for (const r of records(m.orders, orderFields)) queue.addOrder(orderFacts(r), now);
+      // Plain loops, not a generator: a generator's results were a tenth of what the worker allocated per order.
+      for (const text of m.checks)
+        for (const line of text.split('\n'))
+          if (line !== '') {
+            const r = record(line, checkFields);
+            queue.addChecks(String(r.order_id), orderChecks(r));
+          }
+      for (const text of m.orders)
+        for (const line of text.split('\n'))
+          if (line !== '') queue.addOrder(orderFacts(record(line, orderFields)), now);
       scheduleDue(now);
       return;
     }
@@ -89,11 +97,9 @@ port.on('message', (raw: unknown) => {
 const orderFields = new WalFields(ORDER_FIELDS);
 const checkFields = new WalFields(CHECK_FIELDS);
 
-/** The fields `wanted` of the records of WAL texts (JSON lines), in order. */
-function* records(texts: readonly string[], wanted: WalFields) {
-  for (const text of texts)
-    for (const line of text.split('\n'))
-      if (line !== '') yield wanted.read(line) ?? recordSchema.parse(JSON.parse(line));
+/** The fields `wanted` of one WAL line (a JSON record). */
+function record(line: string, wanted: WalFields): Record<string, string | number> {
+  return wanted.read(line) ?? recordSchema.parse(JSON.parse(line));
 }
 
 async function build(): Promise<void> {
@@ -202,28 +208,34 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
   const now = Date.now();
   const alerts: AlertOrder[] = [];
-  if (live)
-    scores.forEach((s, i) => {
-      if (s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
-    });
   const keys: string[] = [];
-  let lines = '';
+  // The score lines' pieces, joined once: a text built by `+=` is a tree of pieces that postMessage
+  // copies into one first.
+  const lines: string[] = [];
+  const values: number[] = [];
   let sum = 0;
   const refused: string[] = [];
-  for (const s of scores) {
-    const out = writer.write(s, now);
-    if ('refused' in out) refused.push(out.refused);
-    else {
-      keys.push(out.key);
-      lines += out.line;
-    }
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as FraudScore;
+    if (live && s.alert) alerts.push(alertOrder(s, facts[i]?.amount ?? null));
+    const key = writer.appendTo(lines, s, now);
+    if (typeof key === 'string') keys.push(key);
+    else refused.push(key.refused);
+    values.push(s.score);
   }
   for (const s of scores) sum += s.score;
-  const buckets = bucketCounts(
-    scores.map((s) => s.score),
-    SCORE_BUCKETS,
-  );
-  send({ type: 'scored', live, keys, lines, refused, buckets, sum, alerts, waiting: queue.size });
+  const buckets = bucketCounts(values, SCORE_BUCKETS);
+  send({
+    type: 'scored',
+    live,
+    keys,
+    lines: lines.join(''),
+    refused,
+    buckets,
+    sum,
+    alerts,
+    waiting: queue.size,
+  });
 }
 
 function settle(): void {

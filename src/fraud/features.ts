@@ -86,12 +86,13 @@ const mostCommon = (m: Map<string, number> | undefined): string | null => {
   if (m === undefined) return null;
   let best: string | null = null;
   let bestN = -1;
-  for (const [k, v] of m) {
+  // forEach, not `for (const [k, v] of m)`, which allocated an entry array per element here (same order).
+  m.forEach((v, k) => {
     if (v > bestN) {
       best = k;
       bestN = v;
     }
-  }
+  });
   return best;
 };
 
