@@ -19,9 +19,9 @@ const LABELS = [...PAGES, ...ACTIONS];
 
 // The value at the earliest (min) or latest (max) second; ties go to the value first (min) or last (max)
 // in code-point order. The value's rank among a closed set the lake enforces (NULL ranks last) rides in
-// the low digits of one BIGINT key, so a plain min/max of that number finds it and the rank decodes back:
-// measured at 1M orders, min_by/max_by over (value, key) cost several times a min over the key. Same rule
-// as the analyses' valueAtSql, written here for DuckDB alone.
+// the low digits of one BIGINT key, so a plain min/max of that number finds it and the rank decodes back
+// (one number per group where min_by/max_by kept a string and its key). Same rule as the analyses'
+// valueAtSql, written here for DuckDB alone.
 function rankKey(expr: string, values: readonly string[]): string {
   const sorted = [...new Set(values)].sort();
   const whens = sorted.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ');
