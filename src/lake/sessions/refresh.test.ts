@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../../duckdb/index.js';
 import { tempDir } from '../../testing/index.js';
@@ -195,5 +196,11 @@ describe('a computation in several passes writes each of the last hours in one f
       [['part=2026-11-03T22', 1]],
     );
     assert.deepEqual(await differences(db, layout), [0, 0]);
+    // The events split into buckets for the passes are scratch: nothing of them is left in the staging.
+    const left = existsSync(layout.staging) ? readdirSync(layout.staging) : [];
+    assert.deepEqual(
+      left.filter((f) => f.includes('sessions-buckets')),
+      [],
+    );
   });
 });
