@@ -31,7 +31,9 @@ export interface SessionsRefresh {
 
 /**
  * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
- * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26).
+ * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26);
+ * recomputing 11.1M sessions from 40M events in ten such passes peaked at 1.58 GB for the whole process
+ * after the funnel lost its lists (same day).
  * 8M a pass ran out of that limit inside a 40M-event build-lake (10 passes of 4M: 11.1M sessions in
  * 50 s, the same run).
  */
@@ -183,11 +185,10 @@ export async function refreshSessions(
 /**
  * Clickstream's events (the columns sessionRowsSql reads) split once into `passes` hash buckets of
  * sessions (the session_id's, or the customer's for events without one: all of a session's events share
- * a bucket), as Parquet files in a
- * scratch directory under the lake's staging (encrypted like the lake; removed by the caller, or with
- * the staging after a crash). Filtering every event by its hash in each pass read and hashed the whole
- * clickstream once a pass, four times (each scan of the derivation): at 1M orders in ten passes that
- * doubled the CPU of one pass.
+ * a bucket), as Parquet files in a scratch directory under the lake's staging, encrypted like the lake
+ * (the caller removes it; a crash leaves it there, as it leaves the writers' own staging directories).
+ * Filtering every event by its hash in each pass read and hashed the whole clickstream once a pass, in
+ * each of the derivation's four scans: at 1M orders in ten passes that doubled the CPU of one pass.
  */
 async function splitIntoBuckets(
   db: DuckDbSession,
