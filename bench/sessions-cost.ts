@@ -1,18 +1,29 @@
 /**
  * What keeping the sessions table costs, in wall time and in CPU: `node dist/bench/sessions-cost.js
- * --data DIR [--batches N] [--keep]`, DIR holding raw/clickstream (a generated dataset; the 10M one is
- * read, never written). Loads that clickstream into a fresh lake as build-lake does, then N
- * collector-sized batches (as bench/sessions.ts makes them) onto it; each ingest is split at the moment it
- * starts updating sessions, so "with" and "without" come from the same run. CPU is the whole process's
- * (`process.cpuUsage`, DuckDB's threads included), which a machine shared with other work changes least.
+ * --data DIR [--batches N] [--events-per-pass N] [--keep]`, DIR holding raw/clickstream (a generated
+ * dataset; the 10M one is read, never written). Loads that clickstream into a fresh lake as build-lake
+ * does, then N collector-sized batches (as bench/sessions.ts makes them) onto it; each ingest is split at
+ * the moment it starts updating sessions, so "with" and "without" come from the same run. CPU is the
+ * whole process's (`process.cpuUsage`, DuckDB's threads included), which a machine shared with other
+ * work changes least. `--events-per-pass N` recomputes the whole sessions table after the load in passes
+ * of N events (timed apart), so that a 1M-order lake has the file layout of a larger one's build (10
+ * passes at 10M orders) before the batches run.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DuckDbSession } from '../src/duckdb/index.js';
 import { openEngine } from '../src/engines/index.js';
-import { type IngestOptions, type IngestReport, ingest } from '../src/ingest/index.js';
-import { TABLES } from '../src/lake/index.js';
+import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from '../src/ingest/index.js';
+import {
+  dataLayout,
+  refreshSessions,
+  TABLES,
+  tableDirectory,
+  tableSnapshot,
+  withTableLock,
+} from '../src/lake/index.js';
 import { flag } from './lake-option.js';
 
 interface Split {
@@ -91,6 +102,32 @@ function batchLines(i: number, end: number, recent: { id: string; customer: stri
   return `${lines.join('\n')}\n`;
 }
 
+/** Recomputes every session of the lake in `dir` in passes of `eventsPerPass` events; CPU and wall seconds. */
+async function recomputeInPasses(dir: string, eventsPerPass: number) {
+  const layout = dataLayout(dir);
+  const db = await DuckDbSession.open({ memoryLimit: ingestMemoryLimit() });
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  try {
+    const logs = {
+      clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
+      orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
+    };
+    const report = await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
+      refreshSessions(db, layout, held, 'all', logs, eventsPerPass),
+    );
+    return {
+      eventsPerPass,
+      sessions: report.written,
+      files: tableSnapshot(tableDirectory(layout, 'sessions')).files.length,
+      cpuSeconds: Math.round((cpuSeconds() - c0) * 10) / 10,
+      wallSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    };
+  } finally {
+    db.close();
+  }
+}
+
 async function recentSessions(dir: string) {
   const engine = await openEngine({ dataDir: dir });
   try {
@@ -109,7 +146,7 @@ async function recentSessions(dir: string) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const data = flag('data');
-  if (!data) throw new Error('usage: sessions-cost --data DIR [--batches N] [--keep]');
+  if (!data) throw new Error('usage: sessions-cost --data DIR [--batches N] [--events-per-pass N] [--keep]');
   const batches = Number(flag('batches') ?? 20);
   const lake = join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
   const load = () =>
@@ -127,6 +164,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       input: join(data, 'raw', 'clickstream'),
       kind: 'build-lake',
     });
+    const perPass = flag('events-per-pass');
+    const passes = perPass ? await recomputeInPasses(lake, Number(perPass)) : null;
     const recent = await recentSessions(lake);
     const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
     let rows = 0;
@@ -153,6 +192,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           loadAtEnd: load(),
           sessions: build.report.sessions?.written,
           buildLake: summary(build.report.loaded, build.split),
+          ...(passes ? { recomputedInPasses: passes } : {}),
           collector: summary(rows, total),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../../duckdb/index.js';
 import { tempDir } from '../../testing/index.js';
@@ -151,5 +152,55 @@ describe('the sessions table computed in several passes, with its last hours in 
     );
     assert.deepEqual({ ...now }, { events: Number(old?.events) + 1, started: '2026-11-01 04:20:00' });
     assert.deepEqual(await differences(db, layout), [0, 0]);
+  });
+});
+
+describe('a computation in several passes writes each of the last hours in one file', () => {
+  let db: DuckDbSession;
+  let cleanup: () => void;
+  let layout: DataLayout;
+
+  before(async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    layout = dataLayout(t.dir);
+    db = await DuckDbSession.open();
+    // 2,000 events over the two hours 2026-11-03 22:00-23:59 in 500 sessions (all starting in the first
+    // hour, spread over every hash bucket), and a day earlier 200 events that go in a day file.
+    await appendRows(
+      db,
+      layout,
+      TABLES.clickstream,
+      `(SELECT 'h' || i AS event_id, TIMESTAMP '2026-11-03 22:00:00' + to_seconds(((i * 37) % 7200)::BIGINT) AS "timestamp",
+          'H' || (i % 500) AS session_id, 'C' || (i % 90) AS customer_id, 'VIEW' AS action, 'home' AS page,
+          NULL AS product_id, 'mobile' AS device, 5 AS duration_seconds FROM range(2000) t(i)
+        UNION ALL SELECT 'd' || i, TIMESTAMP '2026-11-02 10:00:00' + to_seconds(i::BIGINT), 'D' || (i % 50), 'C1',
+          'VIEW', 'home', NULL, 'mobile', 5 FROM range(200) t(i))`,
+    );
+  });
+  after(() => {
+    db.close();
+    cleanup();
+  });
+
+  it('ten passes, one file per hour partition, the same rows as one derivation', async () => {
+    await refresh(db, layout, 'all', 220);
+    const perPartition = new Map<string, number>();
+    for (const f of tableSnapshot(tableDirectory(layout, 'sessions')).files) {
+      const part = /part=[^/]+/.exec(f)?.[0] ?? '';
+      perPartition.set(part, (perPartition.get(part) ?? 0) + 1);
+    }
+    // A file per pass made every collector batch continuing an hour's sessions rewrite each of them.
+    assert.deepEqual(
+      [...perPartition].filter(([p]) => p.includes('T')),
+      [['part=2026-11-03T22', 1]],
+    );
+    assert.deepEqual(await differences(db, layout), [0, 0]);
+    // The events split into buckets for the passes are scratch: nothing of them is left in the staging.
+    const left = existsSync(layout.staging) ? readdirSync(layout.staging) : [];
+    assert.deepEqual(
+      left.filter((f) => f.includes('sessions-buckets')),
+      [],
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
@@ -31,7 +31,9 @@ export interface SessionsRefresh {
 
 /**
  * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
- * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26).
+ * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26);
+ * recomputing 11.1M sessions from 40M events in ten such passes peaked at 1.58 GB for the whole process
+ * after the funnel lost its lists (same day).
  * 8M a pass ran out of that limit inside a 40M-event build-lake (10 passes of 4M: 11.1M sessions in
  * 50 s, the same run).
  */
@@ -81,6 +83,7 @@ export async function refreshSessions(
   const retire = new Set<string>();
   let removed = 0;
   let loaded = 0;
+  let scratch: string | null = null;
   let mode: SessionsRefresh['mode'] = 'touched';
   try {
     if (touched === 'all' || current.length === 0) {
@@ -93,23 +96,38 @@ export async function refreshSessions(
       const passes = Math.max(1, Math.ceil((await countRows(db, clickFiles)) / eventsPerPass));
       const tail = await recentHours(db, clicks);
       let rows = 0;
+      const buckets = passes === 1 ? null : await splitIntoBuckets(db, layout, batchId, clicks, passes);
+      scratch = buckets?.dir ?? null;
+      let tailMade = false;
       for (let k = 0; k < passes; k++) {
+        const files = buckets?.files[k] ?? [];
+        // A bucket with no events (few sessions, many passes) gives no sessions.
         const part =
-          passes === 1
-            ? clicks
-            : `(SELECT * FROM ${clicks} WHERE hash(coalesce(session_id, customer_id)) % ${passes} = ${k})`;
+          buckets === null ? clicks : files.length > 0 ? `(SELECT * FROM ${lakeParquetSql(files)})` : null;
+        if (part === null) continue;
         await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders)}`);
+        const day = await writeSorted(db, layout, batchId, 'day', tail ? `started < ${tail}` : 'true');
+        written.push(...day.files);
+        rows += day.rows;
         // The last hours' sessions, which live traffic goes on to continue, in hour files: a refresh
         // then rewrites an hour's rows, not the whole last day's (measured at 1M orders: 0.12 s of CPU
-        // for each collector batch that reached the day file, a third of the batch's own load).
-        for (const [where, grain] of [
-          [tail ? `started < ${tail}` : 'true', 'day'],
-          [tail ? `started >= ${tail}` : 'false', 'hour'],
-        ] as const) {
-          const out = await writeSorted(db, layout, batchId, grain, where);
-          written.push(...out.files);
-          rows += out.rows;
+        // for each collector batch that reached the day file, a third of the batch's own load). Every
+        // pass's are written together at the end, one file an hour: written pass by pass, an hour held
+        // a file per pass (10 at 10M orders), and a collector batch continuing that hour's sessions
+        // rewrote each of them.
+        if (tail) {
+          await db.run(
+            !tailMade
+              ? `CREATE OR REPLACE TEMP TABLE sessions_tail AS SELECT * FROM sessions_new WHERE started >= ${tail}`
+              : `INSERT INTO sessions_tail SELECT * FROM sessions_new WHERE started >= ${tail}`,
+          );
+          tailMade = true;
         }
+      }
+      if (tailMade) {
+        const hours = await writeSorted(db, layout, batchId, 'hour', 'true', 'sessions_tail');
+        written.push(...hours.files);
+        rows += hours.rows;
       }
       loaded = rows;
     } else {
@@ -156,10 +174,46 @@ export async function refreshSessions(
     rewritten.length = 0;
     return report;
   } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     discardFiles([...written, ...rewritten]);
     await db.run('DROP TABLE IF EXISTS sessions_new');
+    await db.run('DROP TABLE IF EXISTS sessions_tail');
     await db.run('DROP TABLE IF EXISTS refresh_events');
   }
+}
+
+/**
+ * Clickstream's events (the columns sessionRowsSql reads) split once into `passes` hash buckets of
+ * sessions (the session_id's, or the customer's for events without one: all of a session's events share
+ * a bucket), as Parquet files in a scratch directory under the lake's staging, encrypted like the lake
+ * (the caller removes it; a crash leaves it there, as it leaves the writers' own staging directories).
+ * Filtering every event by its hash in each pass read and hashed the whole clickstream once a pass, in
+ * each of the derivation's four scans: at 1M orders in ten passes that doubled the CPU of one pass.
+ */
+async function splitIntoBuckets(
+  db: DuckDbSession,
+  layout: DataLayout,
+  batchId: string,
+  clicks: string,
+  passes: number,
+): Promise<{ dir: string; files: string[][] }> {
+  const dir = join(layout.staging, `${batchId}-sessions-buckets`);
+  mkdirSync(dir, { recursive: true });
+  await unordered(
+    db,
+    `COPY (SELECT "timestamp", session_id, customer_id, action, page, device, duration_seconds,
+        hash(coalesce(session_id, customer_id)) % ${passes} AS bucket FROM ${clicks})
+     TO ${sqlString(dir)} ${await lakeParquetFormat(db, 'COMPRESSION_LEVEL 1, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE')}`,
+  );
+  const files = Array.from({ length: passes }, (_, k) => {
+    const sub = join(dir, `bucket=${k}`);
+    return existsSync(sub)
+      ? readdirSync(sub)
+          .filter((f) => f.endsWith('.parquet'))
+          .map((f) => join(sub, f))
+      : [];
+  });
+  return { dir, files };
 }
 
 /**
@@ -175,12 +229,13 @@ function writeSorted(
   batchId: string,
   grain: 'day' | 'hour',
   where = 'true',
+  from = 'sessions_new',
 ) {
   return writeFiles(
     db,
     layout,
     TABLES.sessions,
-    `(SELECT * FROM sessions_new WHERE ${where} ORDER BY session_id)`,
+    `(SELECT * FROM ${from} WHERE ${where} ORDER BY session_id)`,
     batchId,
     grain,
   );

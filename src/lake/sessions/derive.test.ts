@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DuckDbSession } from '../../duckdb/index.js';
+import { sessionRowsSql } from './derive.js';
+
+// Hand-built events whose funnel steps come out of order (a cart before the first view, a checkout before
+// the first cart, a purchase before the first checkout), ties at a session's first and last second, and a
+// session before 1970 (negative epoch seconds). Every expected value below is worked out by hand from the
+// definitions: step k is the first second of its action at or after step k - 1's; the device is the one at
+// the first second (ties: first in code-point order); the exit label the one at the last second (ties:
+// last in code-point order); the path is the labels up to the first purchase, repeats dropped.
+const EVENTS = `(SELECT * FROM (VALUES
+    ('a1', TIMESTAMP '2026-11-01 10:00:00', 'S1', 'C1', 'ADD_TO_CART', 'product', 'mobile', 5),
+    ('a2', TIMESTAMP '2026-11-01 10:00:30', 'S1', 'C1', 'VIEW', 'home', 'desktop', 5),
+    ('a3', TIMESTAMP '2026-11-01 10:01:00', 'S1', 'C1', 'CHECKOUT', 'checkout', 'desktop', 5),
+    ('a4', TIMESTAMP '2026-11-01 10:02:00', 'S1', 'C1', 'ADD_TO_CART', 'product', 'desktop', 5),
+    ('a5', TIMESTAMP '2026-11-01 10:03:00', 'S1', 'C1', 'PURCHASE', 'checkout', 'desktop', 5),
+    ('a6', TIMESTAMP '2026-11-01 10:04:00', 'S1', 'C1', 'CHECKOUT', 'checkout', 'desktop', 5),
+    ('a7', TIMESTAMP '2026-11-01 10:05:00', 'S1', 'C1', 'PURCHASE', 'checkout', 'desktop', 10),
+    ('b1', TIMESTAMP '2026-11-01 15:00:00', 'S2', 'C2', 'VIEW', 'home', 'desktop', 1),
+    ('b2', TIMESTAMP '2026-11-01 15:00:10', 'S2', 'C2', 'CHECKOUT', 'checkout', 'desktop', 1),
+    ('b3', TIMESTAMP '2026-11-01 15:00:20', 'S2', 'C2', 'ADD_TO_CART', 'product', 'desktop', 1),
+    ('b4', TIMESTAMP '2026-11-01 15:00:30', 'S2', 'C2', 'PURCHASE', 'checkout', 'desktop', 1),
+    ('b5', TIMESTAMP '2026-11-01 15:00:40', 'S2', 'C2', 'CHECKOUT', 'checkout', 'desktop', 1),
+    ('c1', TIMESTAMP '2026-11-01 20:00:00', 'S3', 'C3', 'ADD_TO_CART', 'product', 'tablet', 0),
+    ('c2', TIMESTAMP '2026-11-01 20:00:00', 'S3', 'C3', 'ADD_TO_CART', 'product', 'mobile', 0),
+    ('c3', TIMESTAMP '2026-11-01 20:00:50', 'S3', 'C3', 'VIEW', 'product', 'tablet', 0),
+    ('c4', TIMESTAMP '2026-11-01 20:01:40', 'S3', 'C3', 'ADD_TO_CART', 'product', 'tablet', 0),
+    ('c5', TIMESTAMP '2026-11-01 20:02:00', 'S3', 'C3', 'VIEW', 'cart', 'tablet', 0),
+    ('c6', TIMESTAMP '2026-11-01 20:02:00', 'S3', 'C3', 'VIEW', 'home', 'tablet', 0),
+    ('d1', TIMESTAMP '2026-11-01 09:00:00', 'S4', 'C4', 'VIEW', 'product', 'desktop', 2),
+    ('d2', TIMESTAMP '2026-11-01 09:00:05', 'S4', 'C4', 'ADD_TO_CART', 'product', 'desktop', 2),
+    ('d3', TIMESTAMP '2026-11-01 09:00:09', 'S4', 'C4', 'CHECKOUT', 'checkout', 'desktop', 2),
+    ('d4', TIMESTAMP '2026-11-01 09:00:12', 'S4', 'C4', 'PURCHASE', 'checkout', 'desktop', 2),
+    ('e1', TIMESTAMP '1969-12-31 23:59:59', 'S5', 'C5', 'VIEW', 'home', 'tablet', 0),
+    ('e2', TIMESTAMP '1969-12-31 23:59:59', 'S5', 'C5', 'ADD_TO_CART', 'product', 'desktop', 0),
+    ('f1', TIMESTAMP '2026-11-01 12:00:00', NULL, 'C9', 'ADD_TO_CART', 'product', 'mobile', 0),
+    ('f2', TIMESTAMP '2026-11-01 12:10:00', NULL, 'C9', 'VIEW', 'search', 'mobile', 0),
+    ('f3', TIMESTAMP '2026-11-01 13:00:00', NULL, 'C9', 'VIEW', 'home', 'mobile', 0)
+  ) t(event_id, "timestamp", session_id, customer_id, action, page, device, duration_seconds))`;
+
+const ORDERS = `(SELECT * FROM (VALUES
+    ('O1', 'C1', TIMESTAMP '2026-11-01 10:03:00', 25.5::DECIMAL(18, 4)),
+    ('O2', 'C1', TIMESTAMP '2026-11-01 10:05:00', 4.0::DECIMAL(18, 4)),
+    ('O3', 'C4', TIMESTAMP '2026-11-01 09:00:12', 10.0::DECIMAL(18, 4))
+  ) t(order_id, customer_id, order_date, total_amount))`;
+
+const derivedId = (customer: string, at: string) => `${customer}~${Date.parse(`${at}Z`) * 1000}`;
+
+// session_id, device, view_at, cart_at, checkout_at, purchase_at, purchased, exit_label, path_steps,
+// path_1 .. path_5, orders, revenue
+const EXPECTED = [
+  [
+    'S1',
+    'mobile',
+    30,
+    120,
+    240,
+    300,
+    1,
+    'PURCHASE',
+    5,
+    'PURCHASE',
+    'ADD_TO_CART',
+    'CHECKOUT',
+    'home',
+    'ADD_TO_CART',
+    2,
+    29.5,
+  ],
+  [
+    'S2',
+    'desktop',
+    0,
+    20,
+    40,
+    null,
+    1,
+    'CHECKOUT',
+    4,
+    'PURCHASE',
+    'ADD_TO_CART',
+    'CHECKOUT',
+    'home',
+    null,
+    0,
+    0,
+  ],
+  ['S3', 'mobile', 50, 100, null, null, 0, 'home', null, null, null, null, null, null, 0, 0],
+  [
+    'S4',
+    'desktop',
+    0,
+    5,
+    9,
+    12,
+    1,
+    'PURCHASE',
+    4,
+    'PURCHASE',
+    'CHECKOUT',
+    'ADD_TO_CART',
+    'product',
+    null,
+    1,
+    10,
+  ],
+  ['S5', 'desktop', 0, 0, null, null, 0, 'home', null, null, null, null, null, null, 0, 0],
+  [
+    derivedId('C9', '2026-11-01T12:00:00'),
+    'mobile',
+    600,
+    null,
+    null,
+    null,
+    0,
+    'search',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    0,
+    0,
+  ],
+  [
+    derivedId('C9', '2026-11-01T13:00:00'),
+    'mobile',
+    0,
+    null,
+    null,
+    null,
+    0,
+    'home',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    0,
+    0,
+  ],
+];
+
+describe('sessionRowsSql on hand-built sessions', () => {
+  let db: DuckDbSession;
+  before(async () => {
+    db = await DuckDbSession.open({ threads: 1 });
+  });
+  after(() => db.close());
+
+  it('gives funnel steps out of order, first/last-second ties and pre-1970 seconds as worked out by hand', async () => {
+    const rows =
+      await db.all(`SELECT session_id, device, view_at, cart_at, checkout_at, purchase_at, purchased,
+        exit_label, path_steps, path_1, path_2, path_3, path_4, path_5, orders, CAST(revenue AS DOUBLE) AS revenue
+      FROM (${sessionRowsSql(EVENTS, ORDERS)}) ORDER BY session_id`);
+    const got = rows.map((r) =>
+      Object.values(r).map((v) => (typeof v === 'bigint' || typeof v === 'number' ? Number(v) : v)),
+    );
+    // Code-point order, as DuckDB's ORDER BY sorts strings.
+    const want = [...EXPECTED].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+    assert.deepEqual(
+      got.map((r) => r[0]),
+      want.map((r) => r[0]),
+    );
+    for (const [i, row] of want.entries()) assert.deepEqual(got[i], row, `session ${row[0]}`);
+  });
+});
