@@ -123,7 +123,7 @@ export function sessionRowsSql(events: string, orders: string, experiments: stri
     CAST(coalesce(l.revenue, 0) AS ${MONEY_SQL_TYPE}) AS revenue,
     coalesce(x.assignments, '') AS assignments
   FROM f4 LEFT JOIN walked w ON w.session = f4.session LEFT JOIN linked l ON l.session = f4.session
-    LEFT JOIN assigned x ON x.session = f4.session AND NOT f4.derived`;
+    LEFT JOIN assigned x ON x.session = f4.session`;
 }
 
 /** Separator between a session's assignments in the sessions table's `assignments` column. */
@@ -141,11 +141,14 @@ export const VARIANT_SEPARATOR = '=';
  * `agg` are grouped: a refresh of a few sessions scans experiments but groups only theirs.
  */
 function assignedCte(experiments: string): string {
+  // Plain equi-joins only: a condition on one side (NOT derived) in a join's ON made DuckDB loop over
+  // pairs (minutes at 1M orders). An unordered list sorted afterwards, as in `walk` above (an ordered
+  // aggregate keeps a sorted state per group); structs sort by experiment, then variant.
   return `assigned AS (
-    SELECT x.session_id AS session,
-      string_agg(concat(x.experiment, '${VARIANT_SEPARATOR}', x.variant), '${ASSIGNMENT_SEPARATOR}'
-        ORDER BY x.experiment, x.variant) AS assignments
-    FROM ${experiments} x SEMI JOIN agg a ON a.session = x.session_id AND NOT a.derived
-    GROUP BY x.session_id
+    SELECT session, array_to_string(list_transform(list_sort(pairs),
+        lambda p: concat(p.e, '${VARIANT_SEPARATOR}', p.v)), '${ASSIGNMENT_SEPARATOR}') AS assignments
+    FROM (SELECT x.session_id AS session, list(struct_pack(e := x.experiment, v := x.variant)) AS pairs
+      FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
+      GROUP BY x.session_id)
   )`;
 }
