@@ -12,6 +12,8 @@ import {
   TABLES,
   type TableName,
   tableBatches,
+  tableDirectory,
+  tableSnapshot,
 } from '../lake/index.js';
 import { type IngestReport, ingest, inputStats } from './ingest.js';
 import { ingestMemoryLimit } from './memory.js';
@@ -31,6 +33,12 @@ export async function buildLake(
   const layout = dataLayout(dir);
   const present = buildOrder().filter((t) => existsSync(join(layout.raw, t)));
   if (present.length === 0) {
+    // A lake loaded by ingest alone has no raw files: build-lake then brings its sessions table in
+    // step (what ab-test asks for on a lake whose sessions predate their assignments).
+    if (tableSnapshot(tableDirectory(layout, 'clickstream')).files.length > 0) {
+      await bringSessionsInStep(layout);
+      return [];
+    }
     throw new UserError(`no raw data in ${layout.raw}: run 'shoplake generate' first or pass --data DIR`, {
       code: 'no_data',
     });

@@ -6,7 +6,7 @@ import { DuckDbSession, sqlString } from '../../duckdb/index.js';
 import { DuckDbEngine } from '../../engines/testing.js';
 import { UserError } from '../../errors/index.js';
 import { generate, generateDefaults } from '../../generate/index.js';
-import { ingest } from '../../ingest/index.js';
+import { buildLake, ingest } from '../../ingest/index.js';
 import { dataLayout, rollbackBatch, TABLES, type TableName } from '../../lake/index.js';
 import { CLICKSTREAM_HEADER, CUSTOMERS_HEADER, csv, tempDir, writeText } from '../../testing/index.js';
 import { findAnalysis, runAnalysis } from '../index.js';
@@ -63,8 +63,9 @@ async function assertSameAsJoin(engine: DuckDbEngine, all: readonly Params[]): P
   return rows;
 }
 
+// Input files outside the data directory's raw/: build-lake then has nothing to load.
 async function load(dir: string, table: TableName, name: string, text: string): Promise<string> {
-  const file = writeText(join(dir, 'raw', table, name), text);
+  const file = writeText(join(dir, 'in', table, name), text);
   const report = await ingest({ dataDir: dir, table: TABLES[table], input: file });
   assert.equal(report.quarantined, 0, `fixture ${name} has invalid rows`);
   return report.batch;
@@ -230,19 +231,24 @@ describe('ab-test from the assignments the sessions table carries', () => {
     await assertSameAsJoin(engine, [{}, day, { experiment: 'exp2' }]);
   });
 
-  it('a sessions table written before the column says how to compute it again, and the next load does', async () => {
+  it('a sessions table written before the column says how to compute it again: build-lake does', async () => {
     const scratch = join(dir, 'scratch');
     mkdirSync(scratch, { recursive: true });
+    const before = await abTest(engine, {});
     await makeOutdated(join(dir, 'lake', 'sessions'), scratch);
-    await assert.rejects(
-      abTest(engine, {}),
-      (err: unknown) =>
-        err instanceof UserError &&
-        err.code === 'sessions_outdated' &&
-        /shoplake build-lake/.test(err.message),
-    );
+    const outdated = (err: unknown) =>
+      err instanceof UserError && err.code === 'sessions_outdated' && /shoplake build-lake/.test(err.message);
+    await assert.rejects(abTest(engine, {}), outdated);
     // Other session analyses do not read the column and still answer.
     assert.ok((await runAnalysis(engine, await findAnalysis('conversion-by-device'), {})).length > 0);
+    // The lake has no raw files (loaded by ingest alone): build-lake only recomputes the sessions.
+    assert.deepEqual(await buildLake(dir), []);
+    assert.deepEqual(await abTest(engine, {}), before);
+    await makeOutdated(join(dir, 'lake', 'sessions'), scratch);
+    await assert.rejects(abTest(engine, {}), outdated);
+  });
+
+  it('… and so does the next load of one of its sources', async () => {
     await load(dir, 'experiments', 'more.csv', 'session_id,experiment,variant\nS5,exp3,B\n');
     const rows = new Map((await assignments()).map(([id, a]) => [id, a]));
     assert.deepEqual(
