@@ -24,13 +24,15 @@ export const EXPERIMENT_TOUCH_MAX = 100_000;
  * when every session is to be recomputed. For clickstream, the rows themselves; for orders, the
  * PURCHASE events of the same customer at exactly an order's order_date, read between the orders'
  * earliest and latest dates; for experiments, the assigned session ids without a time (the refresh
- * reads their events between the sessions' own start and end; an id without events has no session).
+ * reads their events between the sessions' own start and end; an id without events has no session),
+ * or 'all' past `experimentTouchMax` of them.
  */
 export async function touchedSessionsOf(
   db: DuckDbSession,
   layout: DataLayout,
   table: (typeof SESSION_SOURCES)[number],
   rows: string,
+  experimentTouchMax = EXPERIMENT_TOUCH_MAX,
 ): Promise<string | null> {
   if (table === 'clickstream') return `(SELECT session_id, customer_id, "timestamp" FROM ${rows})`;
   if (table === 'experiments') {
@@ -39,7 +41,7 @@ export async function touchedSessionsOf(
     const [n] = await db.all('SELECT count(*) AS n FROM experiments_touch');
     const ids = Number(n?.n ?? 0);
     if (ids === 0) return null;
-    if (ids > EXPERIMENT_TOUCH_MAX) return 'all';
+    if (ids > experimentTouchMax) return 'all';
     return `(SELECT session_id, CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS TIMESTAMP) AS "timestamp"
       FROM experiments_touch)`;
   }
