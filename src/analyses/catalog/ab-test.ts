@@ -140,6 +140,7 @@ function countsByVariant(
     if (r.assignments === null || r.assignments === undefined) throw new OutdatedSessionsTable();
     for (const pair of String(r.assignments).split(ASSIGNMENT_SEPARATOR)) {
       const at = pair.indexOf(VARIANT_SEPARATOR);
+      if (at < 0) throw new Error(`the sessions table holds a malformed assignment '${pair}'`);
       const experiment = pair.slice(0, at);
       const variant = pair.slice(at + 1);
       if ((only !== undefined && experiment !== only) || (variant !== 'A' && variant !== 'B')) continue;
@@ -158,7 +159,7 @@ function countsByVariant(
  * The sessions table was computed before it carried assignments (a lake of an older shoplake): its
  * rows cannot say which sessions are in which experiment until it is computed again, which the next
  * load of one of its sources does by itself, or build-lake now (it reloads nothing unchanged). Said
- * instead of answering from a join: the fallback would be 2-3x slower without a word, for good.
+ * instead of answering from the old join, which would be silently 2-3x slower until then.
  */
 class OutdatedSessionsTable extends UserError {
   constructor() {
