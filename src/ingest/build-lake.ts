@@ -12,6 +12,8 @@ import {
   TABLES,
   type TableName,
   tableBatches,
+  tableDirectory,
+  tableSnapshot,
 } from '../lake/index.js';
 import { type IngestReport, ingest, inputStats } from './ingest.js';
 import { ingestMemoryLimit } from './memory.js';
@@ -29,8 +31,14 @@ export async function buildLake(
   options: BuildLakeOptions = {},
 ): Promise<IngestReport[]> {
   const layout = dataLayout(dir);
-  const present = TABLE_NAMES.filter((t) => existsSync(join(layout.raw, t)));
+  const present = buildOrder().filter((t) => existsSync(join(layout.raw, t)));
   if (present.length === 0) {
+    // A lake loaded by ingest alone has no raw files: build-lake then brings its sessions table in
+    // step (what ab-test asks for on a lake whose sessions predate their assignments).
+    if (tableSnapshot(tableDirectory(layout, 'clickstream')).files.length > 0) {
+      await bringSessionsInStep(layout);
+      return [];
+    }
     throw new UserError(`no raw data in ${layout.raw}: run 'shoplake generate' first or pass --data DIR`, {
       code: 'no_data',
     });
@@ -59,6 +67,17 @@ export async function buildLake(
   // A lake built before the sessions table existed (or left out of step by a crash) gets it now.
   await bringSessionsInStep(layout);
   return reports;
+}
+
+/**
+ * The tables in build order: experiments before clickstream, so that clickstream's load computes the
+ * sessions table once, from all its sources (orders already come first); loaded after it, a whole
+ * experiment's assignments would recompute every session a second time.
+ */
+function buildOrder(): TableName[] {
+  const rest = TABLE_NAMES.filter((t) => t !== 'experiments');
+  const at = rest.indexOf('clickstream');
+  return [...rest.slice(0, at), 'experiments', ...rest.slice(at)];
 }
 
 async function bringSessionsInStep(layout: DataLayout): Promise<void> {

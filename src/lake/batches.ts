@@ -44,6 +44,11 @@ export const batchEntrySchema = z.object({
   sourceLog: z.number().int().nonnegative().optional(),
   /** The sessions table's batch: the committed length of orders' batch log it reflects. */
   ordersLog: z.number().int().nonnegative().optional(),
+  /**
+   * The sessions table's batch: the committed length of experiments' batch log it reflects (absent in
+   * batches written before sessions carried assignments: such a table is recomputed by the next load).
+   */
+  experimentsLog: z.number().int().nonnegative().optional(),
 });
 export type BatchEntry = z.infer<typeof batchEntrySchema>;
 

@@ -62,6 +62,7 @@ export {
   sealText,
 } from './sealed-text.js';
 export {
+  ASSIGNMENT_SEPARATOR,
   type ClickstreamChange,
   ensureSessions,
   feedsSessions,
@@ -75,6 +76,7 @@ export {
   sessionsInStep,
   TABLE_FUNNEL,
   touchedSessionsOf,
+  VARIANT_SEPARATOR,
   withSessionsMaintained,
 } from './sessions/index.js';
 export {

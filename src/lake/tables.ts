@@ -56,7 +56,10 @@ export interface TableSpec {
    * recomputed whenever the source table's rows change (see src/lake/sessions/).
    */
   derivedFrom?: TableName;
-  /** Other tables a derived table reads (sessions: orders, for the revenue linked to a session). */
+  /**
+   * Other tables a derived table reads (sessions: orders, for the revenue linked to a session, and
+   * experiments, for its assignments).
+   */
   alsoFrom?: readonly TableName[];
 }
 
@@ -317,13 +320,16 @@ export const TABLES: Record<TableName, TableSpec> = {
       // exactly its order_date; revenue is the sum of those orders' line totals (any status).
       { name: 'orders', type: 'integer' },
       { name: 'revenue', type: 'money' },
+      // The session's experiment assignments (experiments table): 'experiment=variant' pairs joined by
+      // ',' in experiment order, '' when it has none. NULL only in files written before the column.
+      { name: 'assignments', type: 'text' },
     ],
     key: ['session_id'],
     time: 'started',
     partition: 'CAST(started AS DATE)',
     checks: [],
     derivedFrom: 'clickstream',
-    alsoFrom: ['orders'],
+    alsoFrom: ['orders', 'experiments'],
   },
   // The fields a payment-fraud check sees, one row per order, apart from the seed's orders columns.
   order_checks: {

@@ -364,8 +364,8 @@ describe('on a generated lake loaded in interleaved batches', () => {
     assert.equal(Number(kept?.events), Number(all?.n), 'every event counted once');
     // Recomputed from every event at once, the rows are the same (columns and values).
     const [diff] = await engine.query(`SELECT
-      (SELECT count(*) FROM (SELECT * FROM sessions EXCEPT ALL SELECT * FROM (${sessionRowsSql('clickstream', 'orders')}))) AS extra,
-      (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql('clickstream', 'orders')}) EXCEPT ALL SELECT * FROM sessions)) AS missing`);
+      (SELECT count(*) FROM (SELECT * FROM sessions EXCEPT ALL SELECT * FROM (${sessionRowsSql('clickstream', 'orders', 'experiments')}))) AS extra,
+      (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql('clickstream', 'orders', 'experiments')}) EXCEPT ALL SELECT * FROM sessions)) AS missing`);
     assert.deepEqual([Number(diff?.extra), Number(diff?.missing)], [0, 0]);
     // Independently: each order whose customer has a PURCHASE event at its order_date, counted once per
     // such session, and the sum of its lines; the generator gives every purchasing session its order.

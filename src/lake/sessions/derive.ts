@@ -43,8 +43,10 @@ function rankValue(key: string, values: readonly string[]): string {
  * session analyses (src/analyses/catalog/parts/sql.ts), which their tests compare against. `orders`
  * (a relation with orders' columns) gives the orders linked to each session: those whose customer has a
  * PURCHASE event in it at exactly the order's order_date (every such session, should there be several).
+ * `experiments` (a relation with experiments' columns) gives each session its assignments
+ * (the CTE `assigned` below).
  */
-export function sessionRowsSql(events: string, orders: string): string {
+export function sessionRowsSql(events: string, orders: string, experiments: string): string {
   const gap = SESSION_GAP_MINUTES * 60;
   const funnel = TABLE_FUNNEL.map(([, col], k) => `CAST(t${k + 1} - start_sec AS INTEGER) AS ${col}`);
   const paths = Array.from(
@@ -128,7 +130,8 @@ export function sessionRowsSql(events: string, orders: string): string {
     FROM (SELECT DISTINCT session, customer_id, ts FROM ${ev("action = 'PURCHASE'")}) b
     JOIN ${orders} o ON o.customer_id = b.customer_id AND o.order_date = b.ts
     GROUP BY b.session
-  )
+  ),
+  ${assignedCte(experiments)}
   SELECT
     CASE WHEN f5.derived THEN concat(f5.customer_id, '~', CAST(epoch_us(f5.started) AS VARCHAR))
       ELSE f5.session END AS session_id,
@@ -140,6 +143,35 @@ export function sessionRowsSql(events: string, orders: string): string {
     CAST(len(steps) AS INTEGER) AS path_steps,
     ${paths.join(',\n    ')},
     CAST(coalesce(l.orders, 0) AS INTEGER) AS orders,
-    CAST(coalesce(l.revenue, 0) AS ${MONEY_SQL_TYPE}) AS revenue
-  FROM f5 LEFT JOIN linked l ON l.session = f5.session`;
+    CAST(coalesce(l.revenue, 0) AS ${MONEY_SQL_TYPE}) AS revenue,
+    coalesce(x.assignments, '') AS assignments
+  FROM f5 LEFT JOIN linked l ON l.session = f5.session
+    LEFT JOIN assigned x ON x.session = f5.session`;
+}
+
+/** Separator between a session's assignments in the sessions table's `assignments` column. */
+export const ASSIGNMENT_SEPARATOR = ',';
+/** Separator between an assignment's experiment and variant in the `assignments` column. */
+export const VARIANT_SEPARATOR = '=';
+
+/**
+ * CTE `assigned`: per session of `agg` that the experiments relation names, its assignments as one text,
+ * `experiment=variant` pairs joined by ',' in (experiment, variant) order: exact, since experiment and
+ * variant are lake ids (letters, digits, _ . : -), which hold neither separator, and the experiments
+ * table's key (experiment, session_id) gives a session at most one variant per experiment. Text (not a
+ * list or map) so that every engine reads it alike; the analyses split it (src/analyses, ab-test).
+ * Derived sessions (ids with '~', which no lake id holds) are never assigned. Only the sessions in
+ * `agg` are grouped: a refresh of a few sessions scans experiments but groups only theirs.
+ */
+function assignedCte(experiments: string): string {
+  // Plain equi-joins only: a condition on one side (NOT derived) in a join's ON made DuckDB loop over
+  // pairs (minutes at 1M orders). An unordered list sorted afterwards, as in `walk` above (an ordered
+  // aggregate keeps a sorted state per group); structs sort by experiment, then variant.
+  return `assigned AS (
+    SELECT session, array_to_string(list_transform(list_sort(pairs),
+        lambda p: concat(p.e, '${VARIANT_SEPARATOR}', p.v)), '${ASSIGNMENT_SEPARATOR}') AS assignments
+    FROM (SELECT x.session_id AS session, list(struct_pack(e := x.experiment, v := x.variant)) AS pairs
+      FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
+      GROUP BY x.session_id)
+  )`;
 }

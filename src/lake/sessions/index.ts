@@ -1,4 +1,11 @@
-export { PATH_COLUMNS, SESSION_GAP_MINUTES, sessionRowsSql, TABLE_FUNNEL } from './derive.js';
+export {
+  ASSIGNMENT_SEPARATOR,
+  PATH_COLUMNS,
+  SESSION_GAP_MINUTES,
+  sessionRowsSql,
+  TABLE_FUNNEL,
+  VARIANT_SEPARATOR,
+} from './derive.js';
 export {
   type ClickstreamChange,
   ensureSessions,

@@ -6,9 +6,10 @@ import { tableSnapshot } from '../manifest.js';
 import { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';
 
 /**
- * What a change to clickstream's (or orders') rows reports back: its result, and a relation of
- * clickstream rows (session_id, customer_id, "timestamp") whose sessions it changes (events added or
- * removed; PURCHASE events of orders added or removed), or null when it changed none.
+ * What a change to clickstream's (or orders', or experiments') rows reports back: its result, and a
+ * relation of clickstream rows (session_id, customer_id, "timestamp") whose sessions it changes (events
+ * added or removed; PURCHASE events of orders added or removed; sessions assigned or unassigned), 'all'
+ * to recompute every session, or null when it changed none.
  */
 export interface ClickstreamChange<T> {
   result: T;
@@ -56,6 +57,7 @@ function sourceLogs(layout: DataLayout): SourceLogs {
   return {
     clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
     orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
+    experiments: tableSnapshot(tableDirectory(layout, 'experiments')).log,
   };
 }
 
@@ -70,14 +72,19 @@ function hasSessionsBatch(layout: DataLayout): boolean {
 }
 
 /**
- * Whether the sessions table reflects clickstream's and orders' committed batches. Before clickstream is
- * ever loaded it is (empty) whatever orders hold.
+ * Whether the sessions table reflects clickstream's, orders' and experiments' committed batches. Before
+ * clickstream is ever loaded it is (empty) whatever the others hold. A table whose last batch records
+ * no experiments log was computed before sessions carried their assignments: out of step.
  */
 export function sessionsInStep(layout: DataLayout): boolean {
   const logs = sourceLogs(layout);
   const last = lastSessionsBatch(layout);
   if (last?.type !== 'batch') return logs.clickstream === 0;
-  return last.sourceLog === logs.clickstream && (last.ordersLog ?? 0) === logs.orders;
+  return (
+    last.sourceLog === logs.clickstream &&
+    (last.ordersLog ?? 0) === logs.orders &&
+    last.experimentsLog === logs.experiments
+  );
 }
 
 /**

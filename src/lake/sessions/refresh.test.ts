@@ -39,7 +39,7 @@ async function refresh(
   eventsPerPass?: number,
 ): Promise<SessionsRefresh> {
   return withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-    refreshSessions(db, layout, held, touched, { clickstream: 0, orders: 0 }, eventsPerPass),
+    refreshSessions(db, layout, held, touched, { clickstream: 0, orders: 0, experiments: 0 }, eventsPerPass),
   );
 }
 
@@ -48,9 +48,10 @@ async function differences(db: DuckDbSession, layout: DataLayout): Promise<[numb
   const table = `(${tableSelectSql(layout, TABLES.sessions)})`;
   const clicks = `(${tableSelectSql(layout, TABLES.clickstream)})`;
   const orders = `(${tableSelectSql(layout, TABLES.orders)})`;
+  const experiments = `(${tableSelectSql(layout, TABLES.experiments)})`;
   const [d] = await db.all(`SELECT
-    (SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM (${sessionRowsSql(clicks, orders)}))) AS extra,
-    (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql(clicks, orders)}) EXCEPT ALL SELECT * FROM ${table})) AS missing`);
+    (SELECT count(*) FROM (SELECT * FROM ${table} EXCEPT ALL SELECT * FROM (${sessionRowsSql(clicks, orders, experiments)}))) AS extra,
+    (SELECT count(*) FROM (SELECT * FROM (${sessionRowsSql(clicks, orders, experiments)}) EXCEPT ALL SELECT * FROM ${table})) AS missing`);
   return [Number(d?.extra), Number(d?.missing)];
 }
 

@@ -16,6 +16,7 @@ import { SESSION_GAP_MINUTES, sessionRowsSql } from './derive.js';
 export interface SourceLogs {
   clickstream: number;
   orders: number;
+  experiments: number;
 }
 
 /** What one refresh of the sessions table did. */
@@ -76,6 +77,7 @@ export async function refreshSessions(
   const clickFiles = tableSnapshot(tableDirectory(layout, 'clickstream')).files;
   const clicks = `(${tableSelectSql(layout, TABLES.clickstream, clickFiles)})`;
   const orders = `(${tableSelectSql(layout, TABLES.orders)})`;
+  const experiments = `(${tableSelectSql(layout, TABLES.experiments)})`;
   const current = tableSnapshot(dir).files;
   const batchId = newBatchId();
   const written: string[] = [];
@@ -105,7 +107,14 @@ export async function refreshSessions(
         const part =
           buckets === null ? clicks : files.length > 0 ? `(SELECT * FROM ${lakeParquetSql(files)})` : null;
         if (part === null) continue;
-        await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders)}`);
+        // The assignments of this bucket's sessions only (a session_id's bucket is its hash's, as in
+        // splitIntoBuckets).
+        const assigned =
+          buckets === null ? experiments : `(SELECT * FROM ${experiments} WHERE hash(session_id) % ${passes} = ${k})`;
+        await unordered(
+          db,
+          `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders, assigned)}`,
+        );
         const day = await writeSorted(db, layout, batchId, 'day', tail ? `started < ${tail}` : 'true');
         written.push(...day.files);
         rows += day.rows;
@@ -140,7 +149,7 @@ export async function refreshSessions(
       }
       await unordered(
         db,
-        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders)}`,
+        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders, experiments)}`,
       );
       const out = await writeSorted(db, layout, batchId, 'hour');
       written.push(...out.files);
@@ -165,6 +174,7 @@ export async function refreshSessions(
         duplicatesFile: null,
         sourceLog: logs.clickstream,
         ordersLog: logs.orders,
+        experimentsLog: logs.experiments,
       };
       const files = [...now.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
       return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };

@@ -4,7 +4,7 @@ import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 
 /** The tables whose rows the sessions table is computed from. */
-export const SESSION_SOURCES = ['clickstream', 'orders'] as const;
+export const SESSION_SOURCES = ['clickstream', 'orders', 'experiments'] as const;
 
 /** Whether changing this table's rows changes sessions (so its writers go through withSessionsMaintained). */
 export function feedsSessions(table: string): table is (typeof SESSION_SOURCES)[number] {
@@ -12,18 +12,39 @@ export function feedsSessions(table: string): table is (typeof SESSION_SOURCES)[
 }
 
 /**
+ * Distinct session ids of an experiments change up to which its sessions are recomputed one by one
+ * (their events read again); a larger change (a whole experiment's assignments: 1.08M at 1M orders)
+ * recomputes the table in passes instead, whose memory is bounded (EVENTS_PER_PASS).
+ */
+export const EXPERIMENT_TOUCH_MAX = 100_000;
+
+/**
  * A relation of clickstream rows (session_id, customer_id, "timestamp") whose sessions a change to
- * `rows` (a relation with the table's columns: rows added or removed) reaches, or null when none. For
- * clickstream, the rows themselves; for orders, the PURCHASE events of the same customer at exactly an
- * order's order_date, read between the orders' earliest and latest dates.
+ * `rows` (a relation with the table's columns: rows added or removed) reaches, null when none, or 'all'
+ * when every session is to be recomputed. For clickstream, the rows themselves; for orders, the
+ * PURCHASE events of the same customer at exactly an order's order_date, read between the orders'
+ * earliest and latest dates; for experiments, the assigned session ids without a time (the refresh
+ * reads their events between the sessions' own start and end; an id without events has no session),
+ * or 'all' past `experimentTouchMax` of them.
  */
 export async function touchedSessionsOf(
   db: DuckDbSession,
   layout: DataLayout,
   table: (typeof SESSION_SOURCES)[number],
   rows: string,
+  experimentTouchMax = EXPERIMENT_TOUCH_MAX,
 ): Promise<string | null> {
   if (table === 'clickstream') return `(SELECT session_id, customer_id, "timestamp" FROM ${rows})`;
+  if (table === 'experiments') {
+    await db.run(`CREATE OR REPLACE TEMP TABLE experiments_touch AS
+      SELECT DISTINCT session_id FROM ${rows} WHERE session_id IS NOT NULL`);
+    const [n] = await db.all('SELECT count(*) AS n FROM experiments_touch');
+    const ids = Number(n?.n ?? 0);
+    if (ids === 0) return null;
+    if (ids > experimentTouchMax) return 'all';
+    return `(SELECT session_id, CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS TIMESTAMP) AS "timestamp"
+      FROM experiments_touch)`;
+  }
   await db.run(`CREATE OR REPLACE TEMP TABLE orders_touch AS
     SELECT DISTINCT customer_id, order_date FROM ${rows} WHERE customer_id IS NOT NULL`);
   const [range] = await db.all(

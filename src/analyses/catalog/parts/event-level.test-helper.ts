@@ -63,7 +63,8 @@ export function eventLevelSql(name: string, p: Params): string {
         FROM sess GROUP BY device ORDER BY device`;
     case 'ab-test':
       return `WITH ${EVENTS}, ${SESS}
-        SELECT x.experiment, x.variant, count(*) AS sessions, CAST(sum(s.purchased) AS BIGINT) AS conversions
+        SELECT x.experiment, x.variant, concat(x.experiment, '=', x.variant) AS assignments, count(*) AS sessions,
+          CAST(sum(s.purchased) AS BIGINT) AS conversions
         FROM experiments x JOIN sess s ON s.session = x.session_id
         WHERE (:experiment IS NULL OR x.experiment = :experiment) AND x.variant IN ('A', 'B')
         GROUP BY x.experiment, x.variant ORDER BY x.experiment, x.variant`;

@@ -92,9 +92,9 @@ export const INSIDE_RANGE_SQL = `(:from IS NULL OR started >= CAST(:from AS TIME
  * sessions are recomputed from their events in the range (sessionizedEventsSql({ edge: true })); every
  * other session in the range is exactly its table row. Empty without a range.
  */
-export function sessionsEdgeSql(): string {
+export function sessionsEdgeSql(options: { assignments?: boolean } = {}): string {
   return `edge AS (
-    SELECT session_id, customer_id, started, last_event,
+    SELECT session_id, customer_id, started, last_event,${options.assignments ? ' assignments,' : ''}
       CASE WHEN instr(session_id, '~') > 0 THEN 1 ELSE 0 END AS derived
     FROM sessions
     WHERE NOT (${INSIDE_RANGE_SQL})
@@ -106,16 +106,25 @@ export function sessionsEdgeSql(): string {
 /**
  * CTEs up to `sess`, one row per session in the optional [:from, :to] range (columns as sessionsSql):
  * read from the sessions table, except the sessions the range cuts, recomputed from their events.
- * Identical to sessionsSql over sessionizedEventsSql() (the analyses' tests compare both).
+ * Identical to sessionsSql over sessionizedEventsSql() (the analyses' tests compare both). With
+ * `assignments`, `sess` also has the table's assignments column: a cut session keeps its row's (they
+ * depend on its id alone), a cut derived session has none ('') as in the table.
  */
-export function sessionsTableSql(): string {
-  return `${sessionsEdgeSql()}, ${sessionizedEventsSql({ edge: true })}, ${sessionsSql('sess_edge')},
+export function sessionsTableSql(options: { assignments?: boolean } = {}): string {
+  const [own, cut] = options.assignments
+    ? [
+        ', assignments',
+        `, CASE WHEN instr(e.session, '~') > 0 THEN '' ELSE g.assignments END AS assignments
+    FROM sess_edge e LEFT JOIN edge g ON g.session_id = e.session`,
+      ]
+    : ['', ' FROM sess_edge e'];
+  return `${sessionsEdgeSql(options)}, ${sessionizedEventsSql({ edge: true })}, ${sessionsSql('sess_edge')},
   sess AS (
     SELECT session_id AS session, device, customer_id, started, duration_seconds AS seconds, events,
-      page_views, purchased
+      page_views, purchased${own}
     FROM sessions WHERE ${INSIDE_RANGE_SQL}
     UNION ALL
-    SELECT session, device, customer_id, started, seconds, events, page_views, purchased FROM sess_edge
+    SELECT e.session, e.device, e.customer_id, e.started, e.seconds, e.events, e.page_views, e.purchased${cut}
   )`;
 }
 
