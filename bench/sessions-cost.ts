@@ -112,6 +112,7 @@ async function recomputeInPasses(dir: string, eventsPerPass: number) {
     const logs = {
       clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
       orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
+      experiments: tableSnapshot(tableDirectory(layout, 'experiments')).log,
     };
     const report = await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
       refreshSessions(db, layout, held, 'all', logs, eventsPerPass),

@@ -45,6 +45,9 @@ const ORDERS = `(SELECT * FROM (VALUES
     ('O3', 'C4', TIMESTAMP '2026-11-01 09:00:12', 10.0::DECIMAL(18, 4))
   ) t(order_id, customer_id, order_date, total_amount))`;
 
+// No session is assigned here: the assignments column has tests of its own (ab-test-assignments.test.ts).
+const NO_EXPERIMENTS = `(SELECT * FROM (VALUES ('S0', 'e', 'A')) t(session_id, experiment, variant) WHERE false)`;
+
 const derivedId = (customer: string, at: string) => `${customer}~${Date.parse(`${at}Z`) * 1000}`;
 
 // session_id, device, view_at, cart_at, checkout_at, purchase_at, purchased, exit_label, path_steps,
@@ -155,7 +158,7 @@ describe('sessionRowsSql on hand-built sessions', () => {
     const rows =
       await db.all(`SELECT session_id, device, view_at, cart_at, checkout_at, purchase_at, purchased,
         exit_label, path_steps, path_1, path_2, path_3, path_4, path_5, orders, CAST(revenue AS DOUBLE) AS revenue
-      FROM (${sessionRowsSql(EVENTS, ORDERS)}) ORDER BY session_id`);
+      FROM (${sessionRowsSql(EVENTS, ORDERS, NO_EXPERIMENTS)}) ORDER BY session_id`);
     const got = rows.map((r) =>
       Object.values(r).map((v) => (typeof v === 'bigint' || typeof v === 'number' ? Number(v) : v)),
     );

@@ -32,6 +32,12 @@ const ORDERS = `(SELECT 'O' || event_id AS order_id, customer_id, 'P1' AS produc
     'US-EAST' AS region
   FROM ${EVENTS} WHERE action = 'PURCHASE' AND CAST(substr(event_id, 2) AS INTEGER) % 3 = 0)`;
 
+// Assignments for every third session id in two experiments, each id of 'b' also in 'a': a several-pass
+// computation must hand each bucket the assignments of its own sessions.
+const EXPERIMENTS = `(SELECT 'S' || lpad(CAST(i AS VARCHAR), 4, '0') AS session_id, e AS experiment,
+    CASE WHEN i % 2 = 0 THEN 'A' ELSE 'B' END AS variant
+  FROM range(0, 400, 3) t(i), (VALUES ('a'), ('b')) x(e) WHERE e = 'a' OR i % 6 = 0)`;
+
 async function refresh(
   db: DuckDbSession,
   layout: DataLayout,
@@ -68,6 +74,7 @@ describe('the sessions table computed in several passes, with its last hours in 
     db = await DuckDbSession.open();
     await appendRows(db, layout, TABLES.clickstream, EVENTS);
     await appendRows(db, layout, TABLES.orders, ORDERS);
+    await appendRows(db, layout, TABLES.experiments, EXPERIMENTS);
   });
   after(() => {
     db.close();
@@ -87,6 +94,18 @@ describe('the sessions table computed in several passes, with its last hours in 
     assert.ok(Number(n?.derived) > 20, 'the fixture has derived sessions');
     // 600 PURCHASE events (i % 5 = 4), an order for each with i % 3 = 0: i ≡ 9 (mod 15), 200 of them.
     assert.equal(Number(n?.orders), 200);
+    // Ids 0, 3, …, 399 are assigned (134 of them; those divisible by 6, 67, in both experiments). Id j's
+    // events are i ≡ j (mod 400), which send no session_id when i % 5 = 0, i.e. when j % 5 = 0: ids that
+    // are multiples of 15 have no session (27 of the 134; multiples of 30: 14 of the 67).
+    const [a] = await db.all(
+      `SELECT count(*) FILTER (WHERE assignments <> '') AS assigned,
+         count(*) FILTER (WHERE contains(assignments, ',')) AS both,
+         count(*) FILTER (WHERE assignments = 'a=A,b=A') AS both_a
+       FROM ${sessions()}`,
+    );
+    assert.equal(Number(a?.assigned), 134 - 27);
+    assert.equal(Number(a?.both), 67 - 14);
+    assert.equal(Number(a?.both_a), 67 - 14, 'ids divisible by 6 are even: variant A in both');
     assert.deepEqual(await differences(db, layout), [0, 0]);
   });
 

@@ -110,7 +110,9 @@ export async function refreshSessions(
         // The assignments of this bucket's sessions only (a session_id's bucket is its hash's, as in
         // splitIntoBuckets).
         const assigned =
-          buckets === null ? experiments : `(SELECT * FROM ${experiments} WHERE hash(session_id) % ${passes} = ${k})`;
+          buckets === null
+            ? experiments
+            : `(SELECT * FROM ${experiments} WHERE hash(session_id) % ${passes} = ${k})`;
         await unordered(
           db,
           `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders, assigned)}`,
