@@ -1,8 +1,12 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import {
   type DataLayout,
   discardFiles,
   lakeParquetSql,
+  PARTITION_COLUMN,
+  PARTITION_TARGET_ROWS,
   type PartitionGrain,
   partitionGrain,
   type TableSpec,
@@ -38,9 +42,10 @@ export interface DirectWrite {
  * - Keys are counted afterwards over the written files (the key columns alone, by 64-bit hash): fewer
  *   distinct hashes than rows throws DirectWriteDeclined, and the checked-table path runs.
  * - The partition grain (partitionGrain, the same rule as the checked-table path) needs the number of
- *   rows, days and months before the write: a first pass reads the time column alone. Writing by day
- *   and rewriting at a coarser grain when needed cost more: customers' 2,000 day partitions alone took
- *   2 s of CPU at 100k rows.
+ *   rows, days and months before the write: a first pass reads the time column alone. A large CSV input
+ *   is written by day without it, its grain checked from the day directories written, and rewritten at
+ *   the coarser grain when that is what the rule gives. (Always writing by day first cost more: the
+ *   customers' 2,000 day partitions alone took 2 s of CPU at 100k rows.)
  */
 export async function writeDirect(
   db: DuckDbSession,
@@ -52,11 +57,19 @@ export async function writeDirect(
     batchId: string;
     written: string[];
     enter: (phase: string) => void;
+    /** The input's files when every one is a CSV file read as it is (no SQL mapping), else null. */
+    csvFiles: readonly string[] | null;
   },
 ): Promise<DirectWrite> {
   const { layout, spec, batchId, written, enter } = o;
-  enter('sizing partitions');
-  const grain = await inputGrain(db, spec, o.mapped);
+  const partitioned = Boolean(spec.partition && spec.time);
+  // A large CSV input is written by day straight away, the grain checked from the day directories after.
+  const guessDay = partitioned && o.csvFiles !== null && estimatedCsvRows(o.csvFiles) >= LARGE_INPUT_ROWS;
+  let grain: PartitionGrain = 'day';
+  if (partitioned && !guessDay) {
+    enter('sizing partitions');
+    grain = await inputGrain(db, spec, o.mapped);
+  }
   enter('validating and writing');
   const guarded = `(SELECT * FROM (${checkedSelectSql(spec, o.mapped, o.whys)})
     WHERE CASE WHEN __reason IS NULL THEN true ELSE error(${sqlString(BROKEN_ROW)}) END) AS fresh`;
@@ -67,7 +80,43 @@ export async function writeDirect(
     discardFiles(written.splice(0));
     throw new DirectWriteDeclined('some key occurs more than once');
   }
-  return { rows: done.rows, grain };
+  if (!guessDay || done.rows === 0) return { rows: done.rows, grain };
+  // One directory per distinct day of the rows (the same DATE the checked path counts).
+  const days = new Set(done.files.map((f) => basename(dirname(f))).filter((d) => DAY_DIRECTORY.test(d)));
+  const months = new Set([...days].map((d) => d.slice(0, `${PARTITION_COLUMN}=YYYY-MM`.length)));
+  grain = partitionGrain(done.rows, days.size, months.size);
+  if (grain === 'day') return { rows: done.rows, grain };
+  enter('writing');
+  const again = await writeFiles(db, layout, spec, `${lakeParquetSql(done.files)} AS w`, batchId, grain);
+  discardFiles(done.files);
+  written.splice(0, written.length, ...again.files);
+  return { rows: again.rows, grain };
+}
+
+// At four times the rows a day partition aims at, a CSV input is very likely to be partitioned by day:
+// its grain is checked after the write (a rewrite if wrong) instead of by a pass over its time column
+// first (1.0 s of CPU for 4M events, a tenth of their load).
+const LARGE_INPUT_ROWS = 4 * PARTITION_TARGET_ROWS;
+const DAY_DIRECTORY = new RegExp(`^${PARTITION_COLUMN}=\\d{4}-\\d{2}-\\d{2}$`);
+
+/**
+ * Rows of CSV files estimated from their size and the mean length of the first file's first lines
+ * (64 KB); only decides whether to guess the partition grain, which is checked afterwards anyway.
+ */
+export function estimatedCsvRows(paths: readonly string[]): number {
+  const first = paths[0];
+  if (first === undefined) return 0;
+  const bytes = paths.reduce((sum, p) => sum + statSync(p).size, 0);
+  const fd = openSync(first, 'r');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    let lines = 0;
+    for (let i = 0; i < n; i++) if (head[i] === 0x0a) lines++;
+    return lines === 0 ? 0 : Math.floor(bytes / (n / lines));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // The grain for the input's rows, all of them valid (else the write fails anyway): one pass over the

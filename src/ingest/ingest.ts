@@ -196,6 +196,11 @@ async function ingestOnce(
         batchId,
         written,
         enter,
+        // Whether a large input's row count can be estimated from its files' sizes (direct.ts).
+        csvFiles:
+          options.mapping?.sql === undefined && sources.every((f) => f.format === 'csv')
+            ? sources.map((f) => f.path)
+            : null,
       }).catch((err: unknown) => {
         throw fastReadFailure(err);
       });
