@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DuckDbSession } from '../duckdb/index.js';
 import { DuckDbEngine } from '../engines/testing.js';
-import { dataLayout, TABLES, tableDirectory, tableSnapshot } from '../lake/index.js';
+import { dataLayout, ensureManifest, TABLES, tableDirectory, tableSnapshot } from '../lake/index.js';
 import { csv, orderLine as good, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
+import { estimatedCsvRows, writeDirect } from './direct.js';
 import { ingest } from './index.js';
+import { resolveSources } from './sources.js';
+import { stageInput } from './staging.js';
 
 // Every Parquet file under the table's directory, against the files its manifest lists.
 function filesOnDisk(dataDir: string): { onDisk: string[]; listed: string[] } {
@@ -143,5 +147,76 @@ describe('the direct write (validating and writing in one statement)', () => {
       (await ordersIn(data)).map((r) => r.order_id),
       ['ORD1', 'ORD2', 'ORD3'],
     );
+  });
+});
+
+describe('the direct write’s partition grain for a large input', () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(() => ({ dir, cleanup } = tempDir()));
+  after(() => cleanup());
+
+  it('estimates a CSV file’s rows from its size and its first lines', () => {
+    // 1,000 lines of 10 bytes (9 characters and a newline): 10,000 bytes, 1,000 rows.
+    const path = writeText(join(dir, 'ten.csv'), 'abcdefghi\n'.repeat(1000));
+    assert.equal(estimatedCsvRows([path]), 1000);
+    // A second file of the same size doubles the estimate; no file estimates nothing.
+    const other = writeText(join(dir, 'ten2.csv'), 'abcdefghi\n'.repeat(1000));
+    assert.equal(estimatedCsvRows([path, other]), 2000);
+    assert.equal(estimatedCsvRows([]), 0);
+  });
+
+  it('rewrites a batch guessed to be daily at the grain its rows ask for, leaving no day directory', async () => {
+    const rows = [
+      good('ORD1', 1, 10, '2026-01-05 10:00:00'),
+      good('ORD2', 2, 5.5, '2026-02-05 10:00:00'),
+      good('ORD3', 3, 2, '2026-03-05 10:00:00'),
+    ];
+    const input = writeText(join(dir, 'in', 'orders.csv'), csv(ORDERS_HEADER, rows));
+    // A file that looks like 2M short lines (a 4 MB sparse file of 2-byte lines): the write guesses days.
+    const looksLarge = writeText(join(dir, 'large.csv'), 'a\n'.repeat(32 * 1024));
+    const fd = openSync(looksLarge, 'r+');
+    writeSync(fd, 'a\n', 4 * 1024 * 1024 - 2);
+    closeSync(fd);
+    assert.ok(estimatedCsvRows([looksLarge]) >= 1_000_000);
+
+    const layout = dataLayout(join(dir, 'data'));
+    const spec = TABLES.orders;
+    const tableDir = tableDirectory(layout, spec.name);
+    await ensureManifest(tableDir);
+    const db = await DuckDbSession.open();
+    try {
+      await db.run('CREATE TEMP TABLE rejects (source VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR)');
+      const staged = await stageInput(db, spec, resolveSources(input), false, undefined, () => {});
+      const phases: string[] = [];
+      const written: string[] = [];
+      const done = await writeDirect(db, {
+        layout,
+        spec,
+        mapped: staged.selects,
+        whys: staged.whys,
+        batchId: 'b-test',
+        written,
+        enter: (p) => phases.push(p),
+        csvFiles: [looksLarge],
+      });
+      // 3 rows over 3 days and 3 months: below 250,000 a day or a month, so one year partition.
+      assert.deepEqual(done, { rows: 3, grain: 'year' });
+      assert.ok(!phases.includes('sizing partitions'), phases.join(' / '));
+      assert.deepEqual(
+        written.map((f) => f.slice(tableDir.length + 1).split('/')[0]),
+        ['part=2026'],
+      );
+      const left = readdirSync(tableDir, { recursive: true, encoding: 'utf8' }).filter(
+        (f) => !f.startsWith('_'),
+      );
+      assert.deepEqual(left.sort(), ['part=2026', written[0]?.slice(tableDir.length + 1)].sort());
+      const [count] = await db.all(
+        `SELECT count(*) AS n, sum(total_amount) AS s FROM read_parquet('${written[0]}')`,
+      );
+      assert.deepEqual({ n: Number(count?.n), s: Number(count?.s) }, { n: 3, s: 27 });
+    } finally {
+      db.close();
+    }
   });
 });

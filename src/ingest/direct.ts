@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, rmdirSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import {
@@ -77,7 +77,7 @@ export async function writeDirect(
   written.push(...done.files);
   enter('counting keys');
   if (done.rows > 0 && (await distinctKeyHashes(db, spec, done.files)) < done.rows) {
-    discardFiles(written.splice(0));
+    discardWithDirectories(written.splice(0));
     throw new DirectWriteDeclined('some key occurs more than once');
   }
   if (!guessDay || done.rows === 0) return { rows: done.rows, grain };
@@ -88,9 +88,25 @@ export async function writeDirect(
   if (grain === 'day') return { rows: done.rows, grain };
   enter('writing');
   const again = await writeFiles(db, layout, spec, `${lakeParquetSql(done.files)} AS w`, batchId, grain);
-  discardFiles(done.files);
+  discardWithDirectories(done.files);
   written.splice(0, written.length, ...again.files);
   return { rows: again.rows, grain };
+}
+
+// Deletes files this write made and the partition directories they leave empty (the checked path, or
+// the rewrite at a coarser grain, may not write into the same ones).
+function discardWithDirectories(files: readonly string[]): void {
+  discardFiles(files);
+  for (const dir of new Set(files.map((f) => dirname(f)))) {
+    if (!basename(dir).startsWith(`${PARTITION_COLUMN}=`)) continue;
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch (err) {
+      // Another writer put a file there meanwhile, or removed the directory: it is not ours to remove.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 // At four times the rows a day partition aims at, a CSV input is very likely to be partitioned by day:
