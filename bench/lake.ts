@@ -253,9 +253,9 @@ async function main(): Promise<void> {
   const sessionsOf = (run: Run, key: 'seconds' | 'cpuSeconds') =>
     run.tables.reduce((sum, t) => sum + (t.phases?.['updating sessions']?.[key] ?? 0), 0) +
     (run.finalSessions?.[key] ?? 0);
-  const compared = values.compare ? ['compared wall', '÷ bare'] : [];
+  const compared = values.compare ? ['compared wall', '÷ bare', 'compared CPU', '÷ bare'] : [];
   const pad = (xs: string[], widths: number[]) => xs.map((x, i) => x.padStart(widths[i] ?? 10)).join(' ');
-  const widths = [17, 11, 10, 10, 8, 9, 9, 8, 14, 7];
+  const widths = [17, 11, 10, 10, 8, 9, 9, 8, 14, 7, 13, 7];
   console.log(
     pad(
       ['table', 'rows', 'build s', 'bare s', 'wall ÷', 'build CPU', 'bare CPU', 'CPU ÷', ...compared],
@@ -266,7 +266,8 @@ async function main(): Promise<void> {
   for (const t of runs.build[0]?.tables ?? []) {
     const [b, c, o] = [byTable('build', t.table), byTable('bare', t.table), byTable('compared', t.table)];
     const [bc, cc] = [byTable('build', t.table, 'cpuSeconds'), byTable('bare', t.table, 'cpuSeconds')];
-    const extra = values.compare ? [o.toFixed(2), ratio(o, c)] : [];
+    const oc = byTable('compared', t.table, 'cpuSeconds');
+    const extra = values.compare ? [o.toFixed(2), ratio(o, c), oc.toFixed(2), ratio(oc, cc)] : [];
     console.log(
       pad(
         [
@@ -287,11 +288,14 @@ async function main(): Promise<void> {
   const m = (kind: Kind, key: 'seconds' | 'cpuSeconds' | 'peakMb') => median(runs[kind].map((r) => r[key]));
   // "without sessions": the same runs minus the step that keeps the derived sessions table (owned by
   // src/lake/sessions), so that the validated load itself can be set against the bare COPY.
-  const withoutSessions = (key: 'seconds' | 'cpuSeconds') =>
-    median(runs.build.map((r) => r[key] - sessionsOf(r, key)));
+  const withoutSessions = (key: 'seconds' | 'cpuSeconds', kind: Kind = 'build') =>
+    median(runs[kind].map((r) => r[key] - sessionsOf(r, key)));
+  // A compared build's own benchmark (OTHER/dist/bench/lake.js) reports its phases too; GNU time does not.
+  const comparedWithout = (key: 'seconds' | 'cpuSeconds') =>
+    runs.compared.some((r) => r.tables.some((t) => t.phases)) ? withoutSessions(key, 'compared') : Number.NaN;
   const lines: [string, number, number, number, number][] = [
     ['whole process wall s', m('build', 'seconds'), m('bare', 'seconds'), m('compared', 'seconds'), 2],
-    ['  without sessions', withoutSessions('seconds'), m('bare', 'seconds'), Number.NaN, 2],
+    ['  without sessions', withoutSessions('seconds'), m('bare', 'seconds'), comparedWithout('seconds'), 2],
     [
       'CPU s (all threads)',
       m('build', 'cpuSeconds'),
@@ -299,7 +303,13 @@ async function main(): Promise<void> {
       m('compared', 'cpuSeconds'),
       2,
     ],
-    ['  without sessions', withoutSessions('cpuSeconds'), m('bare', 'cpuSeconds'), Number.NaN, 2],
+    [
+      '  without sessions',
+      withoutSessions('cpuSeconds'),
+      m('bare', 'cpuSeconds'),
+      comparedWithout('cpuSeconds'),
+      2,
+    ],
     ['peak RSS MB', m('build', 'peakMb'), m('bare', 'peakMb'), m('compared', 'peakMb'), 0],
   ];
   console.log(
@@ -317,13 +327,25 @@ async function main(): Promise<void> {
   for (const run of runs.build)
     if (run.sessionsFailure) console.log(`sessions step failed in a build run: ${run.sessionsFailure}`);
   // Where the build's time goes: CPU seconds per table and phase (median over rounds).
-  const phaseNames = ['reading', 'validating', 'writing', 'committing', 'updating sessions'];
-  console.log(`\nbuild CPU s by phase\n${pad(['table', ...phaseNames], [17, 9, 11, 9, 11, 18])}`);
+  // The direct write (src/ingest/direct.ts) sizes partitions, then validates and writes in one statement,
+  // then counts keys; the checked-table path validates (and counts), then writes.
+  const phaseNames = [
+    'reading',
+    'sizing partitions',
+    'validating and writing',
+    'counting keys',
+    'validating',
+    'writing',
+    'committing',
+    'updating sessions',
+  ];
+  const phaseWidths = [17, 9, 18, 23, 14, 11, 9, 11, 18];
+  console.log(`\nbuild CPU s by phase\n${pad(['table', ...phaseNames], phaseWidths)}`);
   for (const t of runs.build[0]?.tables ?? []) {
     const cells = phaseNames.map((p) =>
       median(runs.build.map((r) => tableOf(r, t.table)?.phases?.[p]?.cpuSeconds ?? 0)).toFixed(2),
     );
-    console.log(pad([t.table, ...cells], [17, 9, 11, 9, 11, 18]));
+    console.log(pad([t.table, ...cells], phaseWidths));
   }
 }
 

@@ -14,6 +14,14 @@ export async function stageChecked(
   mapped: string[],
   whys: ReadonlySet<string>,
 ): Promise<void> {
+  await db.run(`CREATE TEMP TABLE checked AS ${checkedSelectSql(spec, mapped, whys)}`);
+}
+
+/**
+ * The SELECT giving the checked rows (what stageChecked stores): the typed columns, `__src`, `__line`,
+ * `__skip`, `__reason` and `__derived`. The direct write (direct.ts) writes its valid rows straight out.
+ */
+export function checkedSelectSql(spec: TableSpec, mapped: string[], whys: ReadonlySet<string>): string {
   const derived = derivedKeyColumn(spec);
   const typed = spec.columns.map((c) => `${sqlIdent(typedColumn(c.name))} AS ${sqlIdent(c.name)}`);
   // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
@@ -21,11 +29,9 @@ export async function stageChecked(
   const outer = id
     ? `* REPLACE (coalesce(${id}, ${contentIdSql(spec, (c) => sqlIdent(c.name))}) AS ${id}), ${id} IS NULL AS __derived`
     : '*, false AS __derived';
-  await db.run(
-    `CREATE TEMP TABLE checked AS SELECT ${outer} FROM (
+  return `SELECT ${outer} FROM (
        SELECT __src, __line, __skip, ${reasonSql(spec, whys)} AS __reason, ${typed.join(', ')} FROM (
-         SELECT *, ${typedColumnsSql(spec)} FROM (${mapped.join(' UNION ALL ')})))`,
-  );
+         SELECT *, ${typedColumnsSql(spec)} FROM (${mapped.join(' UNION ALL ')})))`;
 }
 
 /** What `checked` holds, after identical lines got their occurrence numbers. */

@@ -1,6 +1,7 @@
 import type { DuckDbSession } from '../duckdb/index.js';
 import { batchLogEntries, type TableSnapshot, type TableSpec } from '../lake/index.js';
 import { markLakeDuplicates } from './dedup.js';
+import { ownKeysInLake } from './direct.js';
 import { CarefulReadNeeded } from './sources.js';
 
 /** Another writer rolled back or replaced a batch after the duplicate check: the check starts over. */
@@ -21,6 +22,8 @@ export async function recheckUnderLock(
     current: TableSnapshot;
     replaces: readonly string[];
     careful: boolean;
+    /** The batch was written directly (direct.ts): no `checked` table, its files hold its rows. */
+    direct: boolean;
     /** The batch's own files (a table without a manifest yet lists every file in its directory). */
     own: readonly string[];
   },
@@ -32,6 +35,11 @@ export async function recheckUnderLock(
   const before = new Set([...o.snapshot.files, ...o.own]);
   const added = o.current.files.filter((f) => !before.has(f));
   if (added.length === 0) return { newDuplicates: 0 };
+  if (o.direct) {
+    if (await ownKeysInLake(db, o.spec, o.own, added, o.replaces))
+      throw new CarefulReadNeeded('rows committed meanwhile');
+    return { newDuplicates: 0 };
+  }
   const newDuplicates = await markLakeDuplicates(db, o.spec, { files: added, timeFilter: null }, o.replaces);
   // Their duplicates records need line numbers: start over with a careful read.
   if (newDuplicates > 0 && !o.careful) throw new CarefulReadNeeded('rows committed meanwhile');

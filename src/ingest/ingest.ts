@@ -14,6 +14,7 @@ import {
   feedsSessions,
   lakeParquetSql,
   newBatchId,
+  type PartitionGrain,
   partitionGrain,
   planBatchRemoval,
   prepareLakeEncryption,
@@ -25,7 +26,7 @@ import {
   withSessionsMaintained,
   writeFiles,
 } from '../lake/index.js';
-import { countChecked, stageChecked } from './checked.js';
+import { type CheckedCounts, countChecked, stageChecked } from './checked.js';
 import { ConcurrentChange, recheckUnderLock } from './commit-check.js';
 import {
   createDups,
@@ -35,6 +36,7 @@ import {
   markInputRepeats,
   markLakeDuplicates,
 } from './dedup.js';
+import { DirectWriteDeclined, ownKeysInLake, writeDirect } from './direct.js';
 import { writeDuplicates } from './duplicates.js';
 import type { Mapping } from './mapping.js';
 import { ingestMemoryLimit } from './memory.js';
@@ -109,11 +111,16 @@ const MAX_ATTEMPTS = 5;
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const started = performance.now();
   let careful = false;
+  // The direct write (direct.ts) is tried first where it applies; it declines inputs with repeated keys.
+  let direct = (options.dedupScope ?? 'table') === 'table';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ingestOnce(options, started, careful);
+      return await ingestOnce(options, started, careful, direct);
     } catch (err) {
-      if (err instanceof CarefulReadNeeded && !careful) {
+      if (err instanceof DirectWriteDeclined && direct) {
+        options.onProgress?.('some key occurs more than once: validating again', 0);
+        direct = false;
+      } else if (err instanceof CarefulReadNeeded && !careful) {
         options.onProgress?.('bad or repeated rows found: reading again with line numbers', 0);
         careful = true;
       } else if (err instanceof ConcurrentChange && attempt < MAX_ATTEMPTS) {
@@ -123,7 +130,12 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   }
 }
 
-async function ingestOnce(options: IngestOptions, started: number, careful: boolean): Promise<IngestReport> {
+async function ingestOnce(
+  options: IngestOptions,
+  started: number,
+  careful: boolean,
+  directAllowed: boolean,
+): Promise<IngestReport> {
   const { table: spec } = options;
   if (spec.derivedFrom) {
     throw new UserError(
@@ -165,12 +177,43 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     // order its threads produce them saves it an ordered insert: 13 % of the checking pass on 4M events.
     // Restored before the commit, whose sessions refresh is not this module's to vouch for.
     await db.run('SET preserve_insertion_order = false');
-    enter('validating');
-    // Without `careful`, CSV files are read by this statement (lazy views, see loadCsvFast).
-    await stageChecked(db, spec, mapped, input.whys).catch((err: unknown) => {
-      throw careful ? err : fastReadFailure(err);
-    });
-    const counts = await countChecked(db, spec);
+    const tableDir = tableDirectory(layout, spec.name);
+    const source = resolve(options.input);
+    const replaces = options.replace ? replacedBatches(layout, spec.name, source) : [];
+    const direct = directAllowed && !careful;
+    // Before any file of the batch is in the table directory: a table without a manifest gets one
+    // listing the files already there, never the batch's own.
+    if (direct) await ensureManifest(tableDir);
+    let directGrain: PartitionGrain | undefined;
+    let counts: CheckedCounts;
+    if (direct) {
+      // The CSV files are read by this statement (lazy views, see loadCsvFast); a broken row fails it.
+      const done = await writeDirect(db, {
+        layout,
+        spec,
+        mapped,
+        whys: input.whys,
+        batchId,
+        written,
+        enter,
+        // Whether a large input's row count can be estimated from its files' sizes (direct.ts).
+        csvFiles:
+          options.mapping?.sql === undefined && sources.every((f) => f.format === 'csv')
+            ? sources.map((f) => f.path)
+            : null,
+      }).catch((err: unknown) => {
+        throw fastReadFailure(err);
+      });
+      directGrain = done.grain;
+      counts = { staged: done.rows, valid: done.rows, skipped: 0, repeats: false, days: 0, months: 0 };
+    } else {
+      enter('validating');
+      // Without `careful`, CSV files are read by this statement (lazy views, see loadCsvFast).
+      await stageChecked(db, spec, mapped, input.whys).catch((err: unknown) => {
+        throw careful ? err : fastReadFailure(err);
+      });
+      counts = await countChecked(db, spec);
+    }
     const { valid, repeats } = counts;
     const unreadable = Number((await db.all('SELECT count(*) AS n FROM rejects'))[0]?.n ?? 0);
     const { skipped } = counts;
@@ -178,14 +221,18 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     const quarantined = counts.staged - valid - skipped + unreadable;
     const read = counts.staged + unreadable;
 
-    const tableDir = tableDirectory(layout, spec.name);
-    const source = resolve(options.input);
-    const replaces = options.replace ? replacedBatches(layout, spec.name, source) : [];
     await ensureManifest(tableDir);
     const snapshot = tableSnapshot(tableDir);
-    await createDups(db);
-    const scope = await lakeScope(db, spec, snapshot.files, options.dedupScope ?? 'table');
-    const inLake = valid > 0 ? await markLakeDuplicates(db, spec, scope, replaces) : 0;
+    let inLake = 0;
+    if (direct) {
+      // Its files are the only copy of its rows: a key already in the lake needs the careful read.
+      if (await ownKeysInLake(db, spec, written, snapshot.files, replaces))
+        throw new CarefulReadNeeded('rows already in the lake');
+    } else {
+      await createDups(db);
+      const scope = await lakeScope(db, spec, snapshot.files, options.dedupScope ?? 'table');
+      inLake = valid > 0 ? await markLakeDuplicates(db, spec, scope, replaces) : 0;
+    }
     // Quarantine and duplicates records need line numbers, which the fast read does not give.
     if (!careful && (quarantined > 0 || skipped > 0 || repeats || inLake > 0))
       throw new CarefulReadNeeded('line numbers needed');
@@ -199,15 +246,18 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
     for (const i of sources.keys()) await dropRaw(db, i);
     if (repeats) await markInputRepeats(db, spec);
 
-    enter('writing');
     // Partitions sized by the input's volume (the rows still to write are fewer only by duplicates).
-    const grain = partitionGrain(valid, counts.days, counts.months);
-    const first =
-      valid > 0
-        ? await writeFiles(db, layout, spec, await freshRows(db), batchId, grain)
-        : { files: [], rows: 0 };
-    written.push(...first.files);
-    let loaded = first.rows;
+    const grain = directGrain ?? partitionGrain(valid, counts.days, counts.months);
+    let loaded = valid;
+    if (!direct) {
+      enter('writing');
+      const first =
+        valid > 0
+          ? await writeFiles(db, layout, spec, await freshRows(db), batchId, grain)
+          : { files: [], rows: 0 };
+      written.push(...first.files);
+      loaded = first.rows;
+    }
 
     await db.run('RESET preserve_insertion_order');
     enter('committing');
@@ -222,6 +272,7 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
           current,
           replaces,
           careful,
+          direct,
           own: written,
         });
         if (check.newDuplicates > 0) {
@@ -269,8 +320,8 @@ async function ingestOnce(options: IngestOptions, started: number, careful: bool
       keepQuarantine = true;
       if (valid > loaded)
         duplicatesFile = await writeDuplicates(db, spec, sources, layout.duplicates, batchId);
-      await db.run('DROP TABLE checked');
-      await db.run(`DROP TABLE ${DUPS_TABLE}`);
+      await db.run('DROP TABLE IF EXISTS checked');
+      await db.run(`DROP TABLE IF EXISTS ${DUPS_TABLE}`);
     };
     if (feedsSessions(spec.name)) {
       const source = spec.name;
