@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelWeightsSchema, type OrderChecks, type OrderFacts } from '../fraud/index.js';
 import { walTimestampMs } from './lake-time-text.js';
+import type { WalValue } from './wal-fields.js';
 
 /*
  * Messages between the collector's thread and the fraud scoring worker (fraud-worker.ts). Both sides
@@ -118,15 +119,20 @@ export const CHECK_FIELDS: readonly string[] = [
 
 /** An acknowledged orders record as the model sees it (fraud checks come separately). */
 export function orderFacts(r: Record<string, string | number>): OrderFacts {
+  return orderFactsOf(ORDER_FIELDS.map((n) => r[n]));
+}
+
+/** orderFacts of the values of ORDER_FIELDS, in that order (WalFields.readValues; undefined: absent). */
+export function orderFactsOf(v: readonly WalValue[]): OrderFacts {
   return {
-    orderId: String(r.order_id),
-    customerId: text(r.customer_id),
-    productId: String(r.product_id),
-    quantity: Number(r.quantity),
-    amount: Number(r.total_amount),
-    t: walTimestampMs(r.order_date),
-    status: text(r.status),
-    region: text(r.region),
+    orderId: String(v[0]),
+    customerId: text(v[1]),
+    productId: String(v[2]),
+    quantity: Number(v[3]),
+    amount: Number(v[4]),
+    t: walTimestampMs(v[5]),
+    status: text(v[6]),
+    region: text(v[7]),
     payment: null,
     ipCountry: null,
     deviceId: null,
@@ -136,10 +142,15 @@ export function orderFacts(r: Record<string, string | number>): OrderFacts {
 
 /** An acknowledged order_checks record's checks. */
 export function orderChecks(r: Record<string, string | number>): OrderChecks {
+  return orderChecksOf(CHECK_FIELDS.map((n) => r[n]));
+}
+
+/** orderChecks of the values of CHECK_FIELDS, in that order (the order's id is the first). */
+export function orderChecksOf(v: readonly WalValue[]): OrderChecks {
   return {
-    payment: text(r.payment_method),
-    ipCountry: text(r.ip_country),
-    deviceId: text(r.device_id),
-    accountAgeDays: r.account_age_days === undefined ? null : Number(r.account_age_days),
+    payment: text(v[1]),
+    ipCountry: text(v[2]),
+    deviceId: text(v[4]),
+    accountAgeDays: v[3] === undefined ? null : Number(v[3]),
   };
 }

@@ -17,22 +17,38 @@ export class WalFields {
 
   /** The wanted fields the line has (absent ones left out), or null when the line is not of that form. */
   read(line: string): Record<string, string | number> | null {
-    if (line.charCodeAt(0) !== 123 || line.charCodeAt(line.length - 1) !== 125) return null; // { … }
+    const values: WalValue[] = [];
+    if (!this.readValues(line, values)) return null;
     const out: Record<string, string | number> = {};
+    for (let i = 0; i < this.names.length; i++) {
+      const v = values[i];
+      if (v !== undefined) out[this.names[i] as string] = v;
+    }
+    return out;
+  }
+
+  /**
+   * The wanted fields into `out`, by their index in the names (undefined: absent); false when the line is
+   * not of that form. For a caller that reuses one array: an object per line, keyed by names, was a large
+   * part of what the scoring worker allocated per order.
+   */
+  readValues(line: string, out: WalValue[]): boolean {
+    if (line.charCodeAt(0) !== 123 || line.charCodeAt(line.length - 1) !== 125) return false; // { … }
     let pos = 0;
     for (let i = 0; i < this.needles.length; i++) {
+      out[i] = undefined;
       const needle = this.needles[i] as string;
       let at = line.indexOf(needle, pos);
       if (at < 0 && pos > 0) at = line.indexOf(needle);
       if (at < 0) continue;
       // A field starts the object or follows a comma.
       const before = line.charCodeAt(at - 1);
-      if (before !== 123 && before !== 44) return null;
+      if (before !== 123 && before !== 44) return false;
       const from = at + needle.length;
       let value: string | number;
       if (line.charCodeAt(from) === 34) {
         const close = stringEnd(line, from + 1);
-        if (close < 0) return null;
+        if (close < 0) return false;
         const raw = line.slice(from + 1, close);
         value = raw.includes('\\') ? decode(line.slice(from, close + 1)) : raw;
         pos = close + 1;
@@ -40,15 +56,18 @@ export class WalFields {
         let end = from;
         while (end < line.length && line.charCodeAt(end) !== 44 && line.charCodeAt(end) !== 125) end++;
         const text = line.slice(from, end);
-        if (!NUMBER.test(text)) return null;
+        if (!NUMBER.test(text)) return false;
         value = Number(text);
         pos = end;
       }
-      out[this.names[i] as string] = value;
+      out[i] = value;
     }
-    return out;
+    return true;
   }
 }
+
+/** One field's value as WalFields reads it: a text, a number, or undefined when the line lacks it. */
+export type WalValue = string | number | undefined;
 
 /** A JSON number as JSON.stringify writes it (Number() reads it exactly as JSON.parse does). */
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

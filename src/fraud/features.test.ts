@@ -108,4 +108,25 @@ describe('fraud features into a reused vector', () => {
       assert.deepEqual(state.features(o, dirty).x, state.features(o).x);
     }
   });
+
+  it('takes the usual IP country and payment as the most frequent, the first seen of those tied', () => {
+    const state = new FraudState();
+    const seen = (ip: string, payment: string, n: number) =>
+      state.update({ ...base, orderId: `O${n}`, ipCountry: ip, payment, t: T0 - (10 - n) * MIN });
+    const usual = (ip: string, payment: string) => {
+      const { context } = state.features({ ...base, ipCountry: ip, payment });
+      return [context.topIp, context.topPayment];
+    };
+    // By hand: DE 1, US 0 → DE; then US 1 ties DE 1 → DE (seen first); US 2 → US; DE 2 ties → DE again.
+    seen('DE', 'paypal', 1);
+    assert.deepEqual(usual('US', 'card'), ['DE', 'paypal']);
+    seen('US', 'card', 2);
+    assert.deepEqual(usual('US', 'card'), ['DE', 'paypal']);
+    seen('US', 'card', 3);
+    assert.deepEqual(usual('US', 'card'), ['US', 'card']);
+    seen('DE', 'paypal', 4);
+    assert.deepEqual(usual('US', 'card'), ['DE', 'paypal']);
+    assert.equal(f(state.features({ ...base, ipCountry: 'US' }).x, 'foreign_ip'), 1);
+    assert.equal(f(state.features({ ...base, ipCountry: 'DE' }).x, 'foreign_ip'), 0);
+  });
 });

@@ -65,7 +65,18 @@ export interface CustomerState {
   devices: Map<string, number>;
   ips: Map<string, number>;
   payments: Map<string, number>;
+  /** How often each IP country was seen (the usual one is the most frequent). */
+  ipCounts: Map<string, number>;
+  /** The most frequent IP country and payment method, kept as their counts change (`count`). */
+  topIp: Top;
+  topPayment: Top;
   cancelled: number;
+}
+
+/** The key with the highest count of a counting map, the first inserted of those tied; null while empty. */
+interface Top {
+  key: string | null;
+  n: number;
 }
 
 /** The context a score's reasons are worded from. */
@@ -80,21 +91,41 @@ export interface FeatureContext {
   accountAgeDays: number | null;
 }
 
+/** A context to fill (`featuresInto`), its fields in the order they are written. */
+export const emptyContext = (): FeatureContext => ({
+  customer: undefined,
+  profile: undefined,
+  customerMedian: null,
+  productMedian: null,
+  usualPerDay: 0,
+  topIp: null,
+  topPayment: null,
+  accountAgeDays: null,
+});
+
 const log = (amount: number) => Math.log(Math.max(amount, 0.01));
-/** The key with the highest count (the first inserted of those tied), or null for an empty or absent map. */
-const mostCommon = (m: Map<string, number> | undefined): string | null => {
-  if (m === undefined) return null;
-  let best: string | null = null;
-  let bestN = -1;
-  // forEach, not `for (const [k, v] of m)`, which allocated an entry array per element here (same order).
-  m.forEach((v, k) => {
-    if (v > bestN) {
-      best = k;
-      bestN = v;
+/**
+ * Adds one to `key`'s count in `m` and keeps `top` the key with the highest count, the first inserted of
+ * those tied (what a scan of the map in insertion order picks). Scanning both maps for every order cost
+ * more than keeping the answer: counts only grow by one, so only a tie needs the insertion order.
+ */
+function count(m: Map<string, number>, key: string, top: Top): void {
+  const n = (m.get(key) ?? 0) + 1;
+  m.set(key, n);
+  if (top.key === null || key === top.key || n > top.n) {
+    top.key = key;
+    top.n = n;
+  } else if (n === top.n) {
+    // A tie: whichever of the two the map holds first.
+    for (const k of m.keys()) {
+      if (k === key) {
+        top.key = key;
+        break;
+      }
+      if (k === top.key) break;
     }
-  });
-  return best;
-};
+  }
+}
 
 /**
  * Per-customer, per-product and global behaviour, updated order by order. `features` reads the state
@@ -104,8 +135,6 @@ export class FraudState {
   readonly customers = new Map<string, CustomerState>();
   private readonly products = new Map<string, Moments>();
   private readonly all = new Moments();
-  /** How often each IP country was seen per customer (the usual one is the most frequent). */
-  private readonly ipCounts = new Map<string, Map<string, number>>();
   orders = 0;
 
   constructor(readonly profiles: Map<string, CustomerProfile> = new Map()) {}
@@ -119,6 +148,17 @@ export class FraudState {
     o: OrderFacts,
     x = new Float64Array(FEATURES.length),
   ): { x: Float64Array; context: FeatureContext } {
+    const context = emptyContext();
+    this.featuresInto(o, x, context);
+    return { x, context };
+  }
+
+  /**
+   * `features` into a vector and a context the caller owns and reuses: every field of both is written. The
+   * live scorer words reasons before the next order, so one of each serves every order (two objects per
+   * order were most of what scoring allocated once the vector was reused).
+   */
+  featuresInto(o: OrderFacts, x: Float64Array, context: FeatureContext): void {
     const c = o.customerId === null ? undefined : this.customers.get(o.customerId);
     const profile = o.customerId === null ? undefined : this.profiles.get(o.customerId);
     const product = this.products.get(o.productId);
@@ -161,7 +201,7 @@ export class FraudState {
     const newDevice =
       history && o.deviceId !== null && (deviceSeen === undefined || o.t - deviceSeen < NEW_FOR_MS);
     x[F.new_device] = newDevice ? 1 : 0;
-    const topIp = c ? mostCommon(this.ipCounts.get(o.customerId ?? '')) : null;
+    const topIp = c ? c.topIp.key : null;
     const foreign = history && o.ipCountry !== null && topIp !== null && o.ipCountry !== topIp;
     x[F.foreign_ip] = foreign ? 1 : 0;
     const ipSeen = o.ipCountry !== null && c ? c.ips.get(o.ipCountry) : undefined;
@@ -170,7 +210,7 @@ export class FraudState {
     const age =
       o.accountAgeDays ?? (profile?.signupMs != null ? Math.max(0, (o.t - profile.signupMs) / DAY) : null);
     x[F.new_account_large_basket] = age !== null && age <= NEW_ACCOUNT_DAYS ? Math.max(0, vsAll) : 0;
-    const topPayment = c ? mostCommon(c.payments) : null;
+    const topPayment = c ? c.topPayment.key : null;
     x[F.payment_change] =
       c && c.n >= 2 && o.payment !== null && topPayment !== null && o.payment !== topPayment ? 1 : 0;
     x[F.gift_card] = o.payment === 'gift_card' ? 1 : 0;
@@ -178,19 +218,14 @@ export class FraudState {
     x[F.small_order_burst] = o.amount < 60 ? Math.log1p(smallRecent) : 0;
     x[F.expensive_burst] = Math.log1p(in1h) * Math.max(0, x[F.amount_vs_product] as number);
     x[F.new_device_and_foreign_ip] = newDevice && (foreign || (x[F.new_ip_country] as number) > 0) ? 1 : 0;
-    return {
-      x,
-      context: {
-        customer: c,
-        profile,
-        customerMedian: history ? Math.exp(c.amount.mean) : null,
-        productMedian: product && product.n > 10 ? Math.exp(product.mean) : null,
-        usualPerDay,
-        topIp,
-        topPayment,
-        accountAgeDays: age,
-      },
-    };
+    context.customer = c;
+    context.profile = profile;
+    context.customerMedian = history ? Math.exp(c.amount.mean) : null;
+    context.productMedian = product && product.n > 10 ? Math.exp(product.mean) : null;
+    context.usualPerDay = usualPerDay;
+    context.topIp = topIp;
+    context.topPayment = topPayment;
+    context.accountAgeDays = age;
   }
 
   /** Adds an order to the state (after it was scored). */
@@ -218,6 +253,9 @@ export class FraudState {
         devices: new Map(),
         ips: new Map(),
         payments: new Map(),
+        ipCounts: new Map(),
+        topIp: { key: null, n: 0 },
+        topPayment: { key: null, n: 0 },
         cancelled: 0,
       };
       this.customers.set(o.customerId, c);
@@ -236,14 +274,9 @@ export class FraudState {
     if (o.deviceId !== null && !c.devices.has(o.deviceId)) c.devices.set(o.deviceId, o.t);
     if (o.ipCountry !== null) {
       if (!c.ips.has(o.ipCountry)) c.ips.set(o.ipCountry, o.t);
-      let counts = this.ipCounts.get(o.customerId);
-      if (!counts) {
-        counts = new Map();
-        this.ipCounts.set(o.customerId, counts);
-      }
-      counts.set(o.ipCountry, (counts.get(o.ipCountry) ?? 0) + 1);
+      count(c.ipCounts, o.ipCountry, c.topIp);
     }
-    if (o.payment !== null) c.payments.set(o.payment, (c.payments.get(o.payment) ?? 0) + 1);
+    if (o.payment !== null) count(c.payments, o.payment, c.topPayment);
     if (o.status === 'CANCELLED') c.cancelled++;
   }
 }

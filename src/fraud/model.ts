@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FEATURES, type FeatureContext, type FraudState } from './features.js';
+import { emptyContext, FEATURES, type FeatureContext, type FraudState } from './features.js';
 import type { IsolationForest } from './isolation-forest.js';
 import { sigmoid } from './logistic.js';
 import type { OrderFacts } from './order-facts.js';
@@ -41,6 +41,7 @@ export interface FraudScore {
  */
 export class FraudModel {
   private readonly scratch = new Float64Array(FEATURES.length);
+  private readonly context = emptyContext();
 
   constructor(
     readonly state: FraudState,
@@ -60,9 +61,9 @@ export class FraudModel {
 
   /** Scores an order against the current state without learning from it. */
   score(o: OrderFacts, threshold = this.weights.threshold): FraudScore {
-    // The vector does not outlive the score: one is reused.
-    const { x, context } = this.state.features(o, this.scratch);
-    return this.scoreVector(o, x, context, threshold);
+    // Neither the vector nor the context outlives the score: one of each is reused.
+    this.state.featuresInto(o, this.scratch, this.context);
+    return this.scoreVector(o, this.scratch, this.context, threshold);
   }
 
   /** Scores an order from features computed earlier (a rebuild computes them before the forest exists). */
