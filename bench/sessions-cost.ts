@@ -7,9 +7,13 @@
  * whole process's (`process.cpuUsage`, DuckDB's threads included), which a machine shared with other
  * work changes least. `--events-per-pass N` recomputes the whole sessions table after the load in passes
  * of N events (timed apart), so that a 1M-order lake has the file layout of a larger one's build (10
- * passes at 10M orders) before the batches run.
+ * passes at 10M orders) before the batches run. DIR's raw/experiments (if any) is loaded first, as
+ * build-lake does, unless `--no-experiments` (the refreshes' experiments relation is then empty: the
+ * cost without the assignments join). `--lake L` skips the load and runs the batches onto L, an existing
+ * lake (a writable copy: it is written, and kept); `--recompute` first recomputes its sessions table
+ * (e.g. a copy of a lake from before the `assignments` column).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,26 +150,37 @@ async function recentSessions(dir: string) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const data = flag('data');
-  if (!data) throw new Error('usage: sessions-cost --data DIR [--batches N] [--events-per-pass N] [--keep]');
+  const given = flag('lake');
+  const data = flag('data') ?? given;
+  if (!data)
+    throw new Error(
+      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--keep]',
+    );
   const batches = Number(flag('batches') ?? 20);
-  const lake = join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
+  const lake = given ?? join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
+  const keep = given !== undefined || process.argv.includes('--keep');
   const load = () =>
     loadavg()
       .map((x) => x.toFixed(1))
       .join(' ');
   const started = new Date().toISOString();
   const loadAtStart = load();
-  rmSync(lake, { recursive: true, force: true });
+  if (!given) rmSync(lake, { recursive: true, force: true });
   mkdirSync(join(lake, 'batches'), { recursive: true });
   try {
-    const build = await timed({
-      dataDir: lake,
-      table: TABLES.clickstream,
-      input: join(data, 'raw', 'clickstream'),
-      kind: 'build-lake',
-    });
-    const perPass = flag('events-per-pass');
+    const experiments = join(data, 'raw', 'experiments');
+    const withExperiments = !given && !process.argv.includes('--no-experiments') && existsSync(experiments);
+    if (withExperiments)
+      await ingest({ dataDir: lake, table: TABLES.experiments, input: experiments, kind: 'build-lake' });
+    const build = given
+      ? null
+      : await timed({
+          dataDir: lake,
+          table: TABLES.clickstream,
+          input: join(data, 'raw', 'clickstream'),
+          kind: 'build-lake',
+        });
+    const perPass = flag('events-per-pass') ?? (process.argv.includes('--recompute') ? '4000000' : undefined);
     const passes = perPass ? await recomputeInPasses(lake, Number(perPass)) : null;
     const recent = await recentSessions(lake);
     const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
@@ -191,8 +206,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
           loadAtStart,
           loadAtEnd: load(),
-          sessions: build.report.sessions?.written,
-          buildLake: summary(build.report.loaded, build.split),
+          lake: given ?? 'fresh',
+          experiments: given ? 'as in the lake' : withExperiments,
+          ...(build
+            ? {
+                sessions: build.report.sessions?.written,
+                buildLake: summary(build.report.loaded, build.split),
+              }
+            : {}),
           ...(passes ? { recomputedInPasses: passes } : {}),
           collector: summary(rows, total),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -202,6 +223,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       ),
     );
   } finally {
-    if (!process.argv.includes('--keep')) rmSync(lake, { recursive: true, force: true });
+    if (!keep) rmSync(lake, { recursive: true, force: true });
+    else if (given) rmSync(join(lake, 'batches'), { recursive: true, force: true });
   }
 }
