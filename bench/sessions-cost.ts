@@ -11,7 +11,8 @@
  * build-lake does, unless `--no-experiments` (the refreshes' experiments relation is then empty: the
  * cost without the assignments join). `--lake L` skips the load and runs the batches onto L, an existing
  * lake (a writable copy: it is written, and kept); `--recompute` first recomputes its sessions table
- * (e.g. a copy of a lake from before the `assignments` column).
+ * (e.g. a copy of a lake from before the `assignments` column); with `--no-experiments` its experiments
+ * table is emptied first.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { DuckDbSession } from '../src/duckdb/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from '../src/ingest/index.js';
 import {
+  commitTable,
   dataLayout,
   refreshSessions,
   TABLES,
@@ -168,6 +170,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   if (!given) rmSync(lake, { recursive: true, force: true });
   mkdirSync(join(lake, 'batches'), { recursive: true });
   try {
+    // On a given lake (a copy), --no-experiments empties its experiments table: the cost without the join.
+    if (given && process.argv.includes('--no-experiments'))
+      await commitTable(tableDirectory(dataLayout(lake), 'experiments'), () => ({ files: [] }));
     const experiments = join(data, 'raw', 'experiments');
     const withExperiments = !given && !process.argv.includes('--no-experiments') && existsSync(experiments);
     if (withExperiments)
@@ -207,7 +212,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           loadAtStart,
           loadAtEnd: load(),
           lake: given ?? 'fresh',
-          experiments: given ? 'as in the lake' : withExperiments,
+          experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,
           ...(build
             ? {
                 sessions: build.report.sessions?.written,
