@@ -171,8 +171,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   mkdirSync(join(lake, 'batches'), { recursive: true });
   try {
     // On a given lake (a copy), --no-experiments empties its experiments table: the cost without the join.
-    if (given && process.argv.includes('--no-experiments'))
-      await commitTable(tableDirectory(dataLayout(lake), 'experiments'), () => ({ files: [] }));
+    // (Each commit lengthens the table's log, so the sessions table is then recomputed whole, once, by
+    // the first batch: run once more for the figures.)
+    const experimentsDir = tableDirectory(dataLayout(lake), 'experiments');
+    if (given && process.argv.includes('--no-experiments') && tableSnapshot(experimentsDir).files.length > 0)
+      await commitTable(experimentsDir, () => ({ files: [] }));
     const experiments = join(data, 'raw', 'experiments');
     const withExperiments = !given && !process.argv.includes('--no-experiments') && existsSync(experiments);
     if (withExperiments)
