@@ -85,6 +85,10 @@ function summary(rows: number, s: Split) {
   };
 }
 
+// Tags this run's event and new session ids: runs onto the same lake (--lake) must not send the previous
+// run's events again (they would be duplicates, loaded as nothing, and refresh no session).
+const RUN = Date.now().toString(36);
+
 /** NDJSON of one collector-sized batch: half its events continue recent sessions, half start new ones. */
 function batchLines(i: number, end: number, recent: { id: string; customer: string }[]): string {
   const lines: string[] = [];
@@ -93,9 +97,9 @@ function batchLines(i: number, end: number, recent: { id: string; customer: stri
     const continued = k % 2 === 0 ? recent[n % recent.length] : undefined;
     lines.push(
       JSON.stringify({
-        event_id: `cost-${i}-${k}`,
+        event_id: `cost-${RUN}-${i}-${k}`,
         timestamp: new Date(end + (n + 1) * 1000).toISOString().replace('T', ' ').slice(0, 19),
-        session_id: continued ? continued.id : `LIVE${i}-${Math.floor(k / 8)}`,
+        session_id: continued ? continued.id : `LIVE${RUN}-${i}-${Math.floor(k / 8)}`,
         customer_id: continued ? continued.customer : `CUST${String(1 + (n % 90000)).padStart(5, '0')}`,
         action: k % 11 === 0 ? 'PURCHASE' : 'VIEW',
         page: k % 11 === 0 ? 'checkout' : 'product',
