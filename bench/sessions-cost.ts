@@ -7,9 +7,14 @@
  * whole process's (`process.cpuUsage`, DuckDB's threads included), which a machine shared with other
  * work changes least. `--events-per-pass N` recomputes the whole sessions table after the load in passes
  * of N events (timed apart), so that a 1M-order lake has the file layout of a larger one's build (10
- * passes at 10M orders) before the batches run.
+ * passes at 10M orders) before the batches run. DIR's raw/experiments (if any) is loaded first, as
+ * build-lake does, unless `--no-experiments` (the refreshes' experiments relation is then empty: the
+ * cost without the assignments join). `--lake L` skips the load and runs the batches onto L, an existing
+ * lake (a writable copy: it is written, and kept); `--recompute` first recomputes its sessions table
+ * (e.g. a copy of a lake from before the `assignments` column); with `--no-experiments` its experiments
+ * table is emptied first.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +22,7 @@ import { DuckDbSession } from '../src/duckdb/index.js';
 import { openEngine } from '../src/engines/index.js';
 import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from '../src/ingest/index.js';
 import {
+  commitTable,
   dataLayout,
   refreshSessions,
   TABLES,
@@ -79,6 +85,10 @@ function summary(rows: number, s: Split) {
   };
 }
 
+// Tags this run's event and new session ids: runs onto the same lake (--lake) must not send the previous
+// run's events again (they would be duplicates, loaded as nothing, and refresh no session).
+const RUN = Date.now().toString(36);
+
 /** NDJSON of one collector-sized batch: half its events continue recent sessions, half start new ones. */
 function batchLines(i: number, end: number, recent: { id: string; customer: string }[]): string {
   const lines: string[] = [];
@@ -87,9 +97,9 @@ function batchLines(i: number, end: number, recent: { id: string; customer: stri
     const continued = k % 2 === 0 ? recent[n % recent.length] : undefined;
     lines.push(
       JSON.stringify({
-        event_id: `cost-${i}-${k}`,
+        event_id: `cost-${RUN}-${i}-${k}`,
         timestamp: new Date(end + (n + 1) * 1000).toISOString().replace('T', ' ').slice(0, 19),
-        session_id: continued ? continued.id : `LIVE${i}-${Math.floor(k / 8)}`,
+        session_id: continued ? continued.id : `LIVE${RUN}-${i}-${Math.floor(k / 8)}`,
         customer_id: continued ? continued.customer : `CUST${String(1 + (n % 90000)).padStart(5, '0')}`,
         action: k % 11 === 0 ? 'PURCHASE' : 'VIEW',
         page: k % 11 === 0 ? 'checkout' : 'product',
@@ -146,26 +156,43 @@ async function recentSessions(dir: string) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const data = flag('data');
-  if (!data) throw new Error('usage: sessions-cost --data DIR [--batches N] [--events-per-pass N] [--keep]');
+  const given = flag('lake');
+  const data = flag('data') ?? given;
+  if (!data)
+    throw new Error(
+      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--keep]',
+    );
   const batches = Number(flag('batches') ?? 20);
-  const lake = join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
+  const lake = given ?? join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
+  const keep = given !== undefined || process.argv.includes('--keep');
   const load = () =>
     loadavg()
       .map((x) => x.toFixed(1))
       .join(' ');
   const started = new Date().toISOString();
   const loadAtStart = load();
-  rmSync(lake, { recursive: true, force: true });
+  if (!given) rmSync(lake, { recursive: true, force: true });
   mkdirSync(join(lake, 'batches'), { recursive: true });
   try {
-    const build = await timed({
-      dataDir: lake,
-      table: TABLES.clickstream,
-      input: join(data, 'raw', 'clickstream'),
-      kind: 'build-lake',
-    });
-    const perPass = flag('events-per-pass');
+    // On a given lake (a copy), --no-experiments empties its experiments table: the cost without the join.
+    // (Each commit lengthens the table's log, so the sessions table is then recomputed whole, once, by
+    // the first batch: run once more for the figures.)
+    const experimentsDir = tableDirectory(dataLayout(lake), 'experiments');
+    if (given && process.argv.includes('--no-experiments') && tableSnapshot(experimentsDir).files.length > 0)
+      await commitTable(experimentsDir, () => ({ files: [] }));
+    const experiments = join(data, 'raw', 'experiments');
+    const withExperiments = !given && !process.argv.includes('--no-experiments') && existsSync(experiments);
+    if (withExperiments)
+      await ingest({ dataDir: lake, table: TABLES.experiments, input: experiments, kind: 'build-lake' });
+    const build = given
+      ? null
+      : await timed({
+          dataDir: lake,
+          table: TABLES.clickstream,
+          input: join(data, 'raw', 'clickstream'),
+          kind: 'build-lake',
+        });
+    const perPass = flag('events-per-pass') ?? (process.argv.includes('--recompute') ? '4000000' : undefined);
     const passes = perPass ? await recomputeInPasses(lake, Number(perPass)) : null;
     const recent = await recentSessions(lake);
     const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
@@ -191,8 +218,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
           loadAtStart,
           loadAtEnd: load(),
-          sessions: build.report.sessions?.written,
-          buildLake: summary(build.report.loaded, build.split),
+          lake: given ?? 'fresh',
+          experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,
+          ...(build
+            ? {
+                sessions: build.report.sessions?.written,
+                buildLake: summary(build.report.loaded, build.split),
+              }
+            : {}),
           ...(passes ? { recomputedInPasses: passes } : {}),
           collector: summary(rows, total),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -202,6 +235,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       ),
     );
   } finally {
-    if (!process.argv.includes('--keep')) rmSync(lake, { recursive: true, force: true });
+    if (!keep) rmSync(lake, { recursive: true, force: true });
+    else if (given) rmSync(join(lake, 'batches'), { recursive: true, force: true });
   }
 }

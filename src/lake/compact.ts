@@ -7,6 +7,7 @@ import { commitFiles, ensureManifest, liveFiles, unlistedFiles } from './manifes
 import { lakeParquetFormat, lakeParquetSql } from './parquet-sql.js';
 import { hasBatchColumn } from './remove-batches.js';
 import type { TableSpec } from './tables.js';
+import { sortedBySql } from './writer.js';
 
 /** What merging one table's small files did. */
 export interface CompactReport {
@@ -84,7 +85,7 @@ async function mergePartition(
   try {
     const staged = join(staging, 'merged.parquet');
     await db.run(
-      `COPY (SELECT ${columns.join(', ')} FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')})
+      `COPY (SELECT ${columns.join(', ')} FROM ${lakeParquetSql(files, 'union_by_name = true, hive_partitioning = false')}${sortedBySql(spec)})
        TO ${sqlString(staged)} ${await lakeParquetFormat(db)}`,
     );
     renameSync(staged, merged);

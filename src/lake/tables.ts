@@ -52,6 +52,12 @@ export interface TableSpec {
    */
   checks: readonly (readonly [sql: string, reason: string, id: string])[];
   /**
+   * Columns each file the lake writes for the table is sorted by, so that a lookup of a few values skips
+   * the row groups whose min/max statistics exclude them (experiments: a sessions refresh reads only its
+   * sessions' assignments). Only files written since this was set are sorted; older ones are read whole.
+   */
+  sortBy?: readonly string[];
+  /**
    * A table the lake derives from another one (never ingested or rolled back by itself): its rows are
    * recomputed whenever the source table's rows change (see src/lake/sessions/).
    */
@@ -283,6 +289,8 @@ export const TABLES: Record<TableName, TableSpec> = {
     time: null,
     partition: null,
     checks: [],
+    // A collector batch's sessions refresh looks up ~1,000 sessions' assignments among millions.
+    sortBy: ['session_id'],
   },
   // One row per session of clickstream, derived by the lake (docs/LAKE.md, "The sessions table").
   sessions: {

@@ -47,18 +47,19 @@ export async function writeFiles(
   mkdirSync(staging, { recursive: true });
   const tableDir = tableDirectory(layout, spec.name);
   const columns = `${spec.columns.map((c) => sqlIdent(c.name)).join(', ')}, ${sqlString(batchId)} AS ${BATCH_COLUMN}`;
+  const order = sortedBySql(spec);
   try {
     let copied: { Count?: unknown }[];
     if (spec.partition && spec.time) {
       const time = sqlIdent(spec.time);
       const chosen = grain ?? (await grainOf(db, relation, time));
       copied = await db.all(
-        `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation})
+        `COPY (SELECT ${columns}, ${partitionSql(time, chosen)} AS ${PARTITION_COLUMN} FROM ${relation}${order})
          TO ${sqlString(staging)} ${await lakeParquetFormat(db, `${FAST_ZSTD}, PARTITION_BY (${PARTITION_COLUMN})`)}`,
       );
     } else {
       copied = await db.all(
-        `COPY (SELECT ${columns} FROM ${relation}) TO ${sqlString(join(staging, 'data_0.parquet'))}
+        `COPY (SELECT ${columns} FROM ${relation}${order}) TO ${sqlString(join(staging, 'data_0.parquet'))}
          ${await lakeParquetFormat(db, FAST_ZSTD)}`,
       );
     }
@@ -68,6 +69,11 @@ export async function writeFiles(
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** ` ORDER BY …` of the table's sortBy columns ('' when it has none), for a COPY writing its files. */
+export function sortedBySql(spec: TableSpec): string {
+  return spec.sortBy && spec.sortBy.length > 0 ? ` ORDER BY ${spec.sortBy.map(sqlIdent).join(', ')}` : '';
 }
 
 // The grain for these rows when the caller has not counted them already (one pass over the relation).

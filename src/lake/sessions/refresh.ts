@@ -149,9 +149,13 @@ export async function refreshSessions(
         const kept = await rewriteWithout(db, file);
         if (kept) rewritten.push(kept);
       }
+      // Only the recomputed sessions' assignments, by the same literal ids: experiments files are sorted
+      // by session_id (TABLES.experiments.sortBy), so the scan skips the row groups holding none of them
+      // instead of reading every session id of the table (+0.05 s of CPU a collector batch at 1M orders).
+      const assigned = `(SELECT * FROM ${experiments} x WHERE ${hit.idFilter('x.session_id')})`;
       await unordered(
         db,
-        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders, experiments)}`,
+        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders, assigned)}`,
       );
       const out = await writeSorted(db, layout, batchId, 'hour');
       written.push(...out.files);
@@ -272,14 +276,15 @@ async function countRows(db: DuckDbSession, files: readonly string[]): Promise<n
 
 /**
  * Finds the old session rows the touched events reach (temp table `refresh_hit`) and the clickstream
- * events to sessionize again (temp table `refresh_events`); returns the files holding those rows.
+ * events to sessionize again (temp table `refresh_events`); returns the files holding those rows, and
+ * a condition on a session_id column that holds for every non-derived session recomputed.
  */
 async function touchedSessions(
   db: DuckDbSession,
   touched: string,
   current: readonly string[],
   clicks: string,
-): Promise<{ files: string[]; rows: number }> {
+): Promise<{ files: string[]; rows: number; idFilter: (column: string) => string }> {
   const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
     SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
@@ -296,16 +301,18 @@ async function touchedSessions(
   // A collector batch's ids as a literal list: the scan then skips each row group (files are sorted by
   // session_id) whose id range holds none of them, where one BETWEEN over the batch's lowest and
   // highest id (new sessions' ids widen it) read nearly every row group. Past ID_LIST_MAX, the range.
-  const idFilter =
+  const idList =
     ids <= ID_LIST_MAX
-      ? `s.session_id IN (${(await db.column('SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL ORDER BY 1')).map(sqlString).join(', ')})`
-      : `s.session_id BETWEEN ${idLo} AND ${idHi}`;
+      ? `IN (${(await db.column('SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL ORDER BY 1')).map(sqlString).join(', ')})`
+      : `BETWEEN ${idLo} AND ${idHi}`;
+  // The sessions recomputed by id are exactly the touched ids (derived ones have no assignments).
+  const idFilter = (column: string) => (idLo && idHi ? `${column} ${idList}` : 'false');
   const byId =
     idLo && idHi
       ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
     FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
       ON t.session_id = s.session_id
-    WHERE ${idFilter}`
+    WHERE ${idFilter('s.session_id')}`
       : null;
   const byCustomer =
     lo && hi
@@ -354,7 +361,7 @@ async function touchedSessions(
     ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
   const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
   const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-  return { files, rows: Number(n?.n ?? 0) };
+  return { files, rows: Number(n?.n ?? 0), idFilter };
 }
 
 // A copy of a session file without the rows being recomputed (null when none is left), kept beside it.
