@@ -7,13 +7,13 @@
  * `--in-place` runs this build alone on --data itself (a copy made beforehand, at 10 M orders).
  *   node dist/bench/fraud-startup.js --data DIR (--work DIR [--peer BIN] | --in-place)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { flag } from './lake-option.js';
+import { startServe } from './serve-process.js';
 
 const THIS_BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
 const KEY = 'bench-startup-key-0123456789abcdef';
@@ -46,25 +46,12 @@ function order(i: number) {
 
 async function run(bin: string, dir: string): Promise<Run> {
   const started = performance.now();
-  const child: ChildProcess = spawn(
-    '/usr/bin/time',
-    ['-v', process.execPath, bin, '--data', dir, 'serve', '--port', '0', '--no-dashboard'],
-    { env: { ...process.env, SHOPLAKE_WRITE_KEYS: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // Under /usr/bin/time -v for the server's peak RSS, which it reports on stderr when serve exits.
+  const { child, url, stderr } = await startServe(dir, KEY, ['--no-dashboard'], bin, {
+    wrapper: ['/usr/bin/time', '-v'],
+    keepStderr: true,
+  });
   const log: string[] = [];
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve stopped (exit ${code}): ${err.slice(-500)}`)));
-  });
   const acks: number[] = [];
   let status = 'loading';
   let i = 0;
@@ -90,6 +77,7 @@ async function run(bin: string, dir: string): Promise<Run> {
   );
   process.kill(serve, 'SIGTERM');
   await exited;
+  const err = stderr();
   for (const line of err.split('\n')) if (line.startsWith('fraud:')) log.push(line);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   return {

@@ -7,31 +7,56 @@ const BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
 export interface ServeProcess {
   child: ChildProcess;
   url: string;
+  /** What the process wrote to stderr so far (kept only with `keepStderr`; else it goes to ours). */
+  stderr: () => string;
+}
+
+/** How to start serve beyond its lake and key. */
+export interface ServeOptions {
+  /** A command serve runs under, e.g. ['/usr/bin/time', '-v'] for its peak RSS (then `child` is that command). */
+  wrapper?: readonly string[];
+  /** Keep stderr for `stderr()` instead of passing it through (a wrapper's report is read from it). */
+  keepStderr?: boolean;
 }
 
 /**
- * Starts `shoplake serve` on `dir` with `writeKey` as its write key; resolves once it is listening. `bin`:
- * another build's bin/shoplake.js (a bench comparing two builds side by side).
+ * Starts `shoplake serve` on `dir` with `writeKey` as its write key; resolves once it is listening, and
+ * rejects with the end of its stderr if it exits first. `bin`: another build's bin/shoplake.js (a bench
+ * comparing two builds side by side).
  */
 export async function startServe(
   dir: string,
   writeKey: string,
   args: string[] = [],
   bin = BIN,
+  options: ServeOptions = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [bin, '--data', dir, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, SHOPLAKE_WRITE_KEYS: writeKey },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(
+    command ?? process.execPath,
+    [...prefix, bin, '--data', dir, 'serve', '--port', '0', ...args],
+    {
+      env: { ...process.env, SHOPLAKE_WRITE_KEYS: writeKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (options.keepStderr) err += d;
+    else process.stderr.write(d);
   });
-  const url = await new Promise<string>((resolve) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d) => {
       out += d;
       const m = /listening on (\S+)/.exec(out);
       if (m?.[1]) resolve(m[1]);
     });
+    child.once('exit', (code) =>
+      reject(new Error(`serve stopped (exit ${code}) before listening: ${err.slice(-500)}`)),
+    );
   });
-  return { child, url };
+  return { child, url, stderr: () => err };
 }
 
 /** Stops a serve process the way an operator does (SIGTERM: drain, compact) and waits for it to exit. */
