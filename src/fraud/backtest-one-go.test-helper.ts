@@ -82,8 +82,8 @@ export async function oneGoBacktest(
   };
 }
 
-// At most n points of the curve, evenly spaced by recall, for printing.
-function thin(curve: CurvePoint[], n: number): CurvePoint[] {
+/** At most n points of the curve, evenly spaced by recall, as the backtest prints it. */
+export function thin(curve: CurvePoint[], n: number): CurvePoint[] {
   const out: CurvePoint[] = [];
   let next = 0;
   for (const p of curve) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { thin } from './backtest-one-go.test-helper.js';
 import { LabelledValues } from './labelled-values.js';
 import { averagePrecision, type CurvePoint, prCurve, recallAtPrecision } from './metrics.js';
 import { seededRandom } from './random.js';
@@ -11,19 +12,6 @@ const filled = (scores: readonly number[], labels: readonly boolean[]) => {
   });
   return v;
 };
-
-// metrics.ts's curve thinned as the backtest printed it (the first point at or past each 1/n of recall).
-function thin(curve: CurvePoint[], n: number): CurvePoint[] {
-  const out: CurvePoint[] = [];
-  let next = 0;
-  for (const p of curve) {
-    if (p.recall >= next) {
-      out.push(p);
-      next = p.recall + 1 / n;
-    }
-  }
-  return out;
-}
 
 describe('LabelledValues: a precision-recall curve from values held by label', () => {
   it('computes a small case by hand: ties flagged together', () => {
