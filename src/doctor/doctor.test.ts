@@ -219,6 +219,40 @@ describe('shoplake doctor', () => {
     assert.deepEqual(await counts(data), LIVE, 'the uncommitted rows never became visible');
   });
 
+  it("a crashed writer's staging entries: reported once an hour old, moved aside by repair; a young one is left", async () => {
+    const data = copy();
+    const staging = join(data, 'lake', '.staging');
+    // A writer's uncommitted batch (a directory with a partition and a file), two hours old, and a
+    // spill file of a build still running (just written).
+    const old = join(staging, 'b20261001T000000000-abcdef');
+    writeText(join(old, 'part=2026', 'x.parquet'), 'not committed');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const p of [join(old, 'part=2026', 'x.parquet'), join(old, 'part=2026'), old])
+      utimesSync(p, twoHoursAgo, twoHoursAgo);
+    const young = join(staging, 'tmp-12345678');
+    writeText(join(young, 'duckdb_temp_storage-0.tmp'), 'spill');
+    const found = await doctorLake(data, false);
+    assert.deepEqual(codes(found.findings), ['warning:staging_leftover']);
+    assert.equal(found.findings[0]?.path, old);
+    assert.match(found.findings[0]?.message ?? '', /\(13 bytes\).* 2 h ago/);
+    assert.ok(healthy(found), 'nothing readers see is damaged');
+    const repaired = await doctorLake(data, true);
+    assert.deepEqual(codes(repaired.after), []);
+    const aside = join(
+      data,
+      'damaged',
+      'lake',
+      '.staging',
+      'b20261001T000000000-abcdef',
+      'part=2026',
+      'x.parquet',
+    );
+    assert.equal(readFileSync(aside, 'utf8'), 'not committed', 'moved whole, not deleted');
+    assert.ok(!existsSync(old));
+    assert.ok(existsSync(join(young, 'duckdb_temp_storage-0.tmp')), 'a running writer keeps its entry');
+    assert.deepEqual(await counts(data), LIVE);
+  });
+
   it('a torn batch-log tail and an uncommitted batch: cut off (kept aside), its files stay out', async () => {
     const data = copy();
     const log = join(orderDir(data), '_batches.ndjson');

@@ -3,6 +3,7 @@ import { DuckDbSession } from '../duckdb/index.js';
 import { checkLakeEncryption, dataLayout, TABLE_NAMES } from '../lake/index.js';
 import { type Finding, hasDamage, type RepairAction } from './findings.js';
 import { inspectReports, inspectWal } from './inspect-files.js';
+import { inspectStaging } from './inspect-staging.js';
 import { inspectTable } from './inspect-table.js';
 import { repairTable } from './repair-table.js';
 import { moveAside } from './set-aside.js';
@@ -30,7 +31,7 @@ export async function checkLake(dataDir: string): Promise<Finding[]> {
       for (const table of TABLE_NAMES)
         findings.push(...(await inspectTable(db, layout.lake, table)).findings);
     }
-    findings.push(...inspectWal(layout), ...(await inspectReports(layout)));
+    findings.push(...inspectWal(layout), ...(await inspectReports(layout)), ...inspectStaging(layout));
     return findings;
   } finally {
     db.close();
@@ -39,7 +40,8 @@ export async function checkLake(dataDir: string): Promise<Finding[]> {
 
 /**
  * Checks the lake, repairs what it can (each table under its lock, so a running collector is safe),
- * and checks again. Unreadable quarantine and duplicates reports move to <data>/damaged/.
+ * and checks again. Unreadable quarantine and duplicates reports, and a crashed writer's staging
+ * entries, move to <data>/damaged/.
  */
 export async function repairLake(dataDir: string): Promise<DoctorReport> {
   const layout = dataLayout(dataDir);
@@ -55,7 +57,8 @@ export async function repairLake(dataDir: string): Promise<DoctorReport> {
     db.close();
   }
   for (const f of findings) {
-    if (f.code !== 'report_unreadable' || f.path === null || !existsSync(f.path)) continue;
+    const movable = f.code === 'report_unreadable' || f.code === 'staging_leftover';
+    if (!movable || f.path === null || !existsSync(f.path)) continue;
     repairs.push({ table: null, did: `moved ${f.path} to ${moveAside(layout, f.path)}`, path: f.path });
   }
   return { findings, repairs, after: await checkLake(dataDir) };

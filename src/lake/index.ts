@@ -97,4 +97,4 @@ export {
   TIERS,
   tableSpec,
 } from './tables.js';
-export { clearStaging, discardFiles, type WrittenFiles, writeFiles } from './writer.js';
+export { discardFiles, type WrittenFiles, writeFiles } from './writer.js';

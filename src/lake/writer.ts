@@ -109,8 +109,3 @@ function moveIntoPlace(staging: string, tableDir: string, batchId: string): stri
 export function discardFiles(files: readonly string[]): void {
   for (const f of files) rmSync(f, { force: true });
 }
-
-/** Removes staging directories left by a crashed writer. */
-export function clearStaging(layout: DataLayout): void {
-  rmSync(layout.staging, { recursive: true, force: true });
-}
