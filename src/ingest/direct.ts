@@ -151,7 +151,7 @@ async function inputGrain(db: DuckDbSession, spec: TableSpec, mapped: string[]):
 // Whether two rows of the written files share the 64-bit hash of their key (a repeated key, or rarely a
 // collision, which the checked path then settles): no shared hash proves every key distinct. The same
 // answer as `count(DISTINCT hash(key)) < rows`, grouped instead: the ungrouped DISTINCT aggregate ends on
-// one thread, and the grouping took 6–9 % less CPU over 40M hashes (docs/BENCHMARKS.md, issue 15).
+// one thread, and the grouping took 3–9 % less CPU over 40M hashes (docs/BENCHMARKS.md, issue 15).
 async function someKeyHashRepeats(db: DuckDbSession, spec: TableSpec, files: readonly string[]) {
   const keyCols = spec.key.map(sqlIdent).join(', ');
   const [row] = await db.all(
