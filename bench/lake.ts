@@ -10,7 +10,9 @@
  * that command also scores every order for fraud after the load, which this library's build does not.
  * `--compare OTHER/dist/bench/lake.js` instead runs the other build's own copy of this benchmark as the
  * child, so that both builds are measured the same way (the library's buildLake, nothing after it).
- * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN|SCRIPT]   (DIR with raw/ from
+ * `--floor` also times, for orders and clickstream, the bare COPY with a lake batch's layout (day partitions,
+ * zstd level 1, the batch column) and then with the derived id too: the floor the checks are set against.
+ * Usage: node dist/bench/lake.js --data DIR [--rounds N] [--compare BIN|SCRIPT] [--floor]   (DIR with raw/ from
  * `shoplake generate --raw-only`)
  */
 import { spawnSync } from 'node:child_process';
@@ -20,8 +22,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DuckDbSession, sqlString } from '../src/duckdb/index.js';
-import { type BuildLakeOptions, buildLake, type IngestReport } from '../src/ingest/index.js';
-import { dataLayout, SessionsRefreshFailed, tableBatches } from '../src/lake/index.js';
+import { type BuildLakeOptions, buildLake, contentIdSql, type IngestReport } from '../src/ingest/index.js';
+import {
+  type ColumnSpec,
+  dataLayout,
+  derivedKeyColumn,
+  partitionSql,
+  SessionsRefreshFailed,
+  sqlType,
+  TABLE_NAMES,
+  TABLES,
+  tableBatches,
+} from '../src/lake/index.js';
 
 const phasesSchema = z.record(z.string(), z.object({ seconds: z.number(), cpuSeconds: z.number() }));
 const runSchema = z.object({
@@ -140,7 +152,7 @@ async function childBuild(dir: string): Promise<Run> {
 }
 
 /** In a child process: every raw CSV copied to one Parquet file by DuckDB, nothing checked. */
-async function childBare(dir: string): Promise<Run> {
+async function childBare(dir: string, floor: boolean): Promise<Run> {
   const { raw, root } = dataLayout(dir);
   const scratch = join(root, 'bench-bare');
   rmSync(scratch, { recursive: true, force: true });
@@ -162,13 +174,61 @@ async function childBare(dir: string): Promise<Run> {
           seconds: (performance.now() - t0) / 1000,
           cpuSeconds: cpuNow() - c0,
         });
+        if (floor) tables.push(...(await floorCopies(db, table, join(raw, table, file), scratch)));
       }
     }
   } finally {
     db.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { tables, ...usage(start) };
+  // The process's totals are the bare COPY's alone: the --floor variants are reported per table only.
+  const spent = usage(start);
+  for (const t of tables.filter((x) => x.table.includes(' ('))) {
+    spent.seconds -= t.seconds;
+    spent.cpuSeconds -= t.cpuSeconds ?? 0;
+  }
+  return { tables, ...spent };
+}
+
+/**
+ * `--floor`: for a table with a derived id (orders, clickstream), the bare COPY again with what a lake
+ * batch must have whatever the checks: day partitions, zstd level 1 and the batch column, then also the
+ * derived id (the library's contentIdSql over the CSV's own types). What the validated load costs beyond
+ * the second is the checking itself (mapping, casts, rules, the key check).
+ */
+async function floorCopies(db: DuckDbSession, table: string, file: string, scratch: string) {
+  const spec = (TABLE_NAMES as readonly string[]).includes(table)
+    ? TABLES[table as keyof typeof TABLES]
+    : null;
+  const derived = spec ? derivedKeyColumn(spec) : null;
+  if (!spec?.time || !derived) return [];
+  const day = `${partitionSql(`"${spec.time}"`, 'day')} AS __day`;
+  // Columns the file lacks (orders' discount and line_id in a generated export) are NULL, as in ingest.
+  const present = new Set(
+    (await db.all(`DESCRIBE SELECT * FROM read_csv(${sqlString(file)})`)).map((r) => String(r.column_name)),
+  );
+  const value = (c: ColumnSpec) => (present.has(c.name) ? `"${c.name}"` : `CAST(NULL AS ${sqlType(c.type)})`);
+  const id = `${contentIdSql(spec, value)} AS ${derived.name}`;
+  const out: Run['tables'] = [];
+  for (const [label, extra] of [
+    ['day partitions', ''],
+    ['day partitions + id', `, ${id}`],
+  ] as const) {
+    const target = join(scratch, `${table}-${label.replaceAll(' ', '-')}`);
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    const [copied] = await db.all(
+      `COPY (SELECT *${extra}, 'batch' AS _batch, ${day} FROM read_csv(${sqlString(file)})) TO ${sqlString(target)}
+       (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (__day))`,
+    );
+    out.push({
+      table: `${table} (${label})`,
+      rows: Number(copied?.Count ?? 0),
+      seconds: (performance.now() - t0) / 1000,
+      cpuSeconds: cpuNow() - c0,
+    });
+  }
+  return out;
 }
 
 const reportsSchema = z.array(z.object({ table: z.string(), read: z.number(), seconds: z.number() }));
@@ -193,8 +253,13 @@ function spawnCompared(bin: string, dir: string): Run {
   };
 }
 
-function spawnChild(kind: 'build' | 'bare', dir: string, script = new URL(import.meta.url).pathname): Run {
-  const r = spawnSync(process.execPath, [script, '--child', kind, '--data', dir], {
+function spawnChild(
+  kind: 'build' | 'bare',
+  dir: string,
+  script = new URL(import.meta.url).pathname,
+  extra: string[] = [],
+): Run {
+  const r = spawnSync(process.execPath, [script, '--child', kind, '--data', dir, ...extra], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -215,12 +280,14 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '1' },
       child: { type: 'string' },
       compare: { type: 'string' },
+      floor: { type: 'boolean', default: false },
     },
   });
   if (!values.data)
     throw new Error('pass --data DIR (a directory with raw/ from shoplake generate --raw-only)');
   if (values.child === 'build' || values.child === 'bare') {
-    const run = values.child === 'build' ? await childBuild(values.data) : await childBare(values.data);
+    const run =
+      values.child === 'build' ? await childBuild(values.data) : await childBare(values.data, values.floor);
     process.stdout.write(`${JSON.stringify(run)}\n`);
     return;
   }
@@ -238,7 +305,7 @@ async function main(): Promise<void> {
           ? compareLibrary
             ? spawnChild('build', values.data, compareLibrary)
             : spawnCompared(values.compare ?? '', values.data)
-          : spawnChild(kind, values.data),
+          : spawnChild(kind, values.data, undefined, kind === 'bare' && values.floor ? ['--floor'] : []),
       );
     }
   }
@@ -346,6 +413,22 @@ async function main(): Promise<void> {
       median(runs.build.map((r) => tableOf(r, t.table)?.phases?.[p]?.cpuSeconds ?? 0)).toFixed(2),
     );
     console.log(pad([t.table, ...cells], phaseWidths));
+  }
+  // --floor: the bare COPY with a batch's layout, then also with the derived id (see floorCopies).
+  const floors = (runs.bare[0]?.tables ?? []).filter((t) => t.table.includes(' ('));
+  if (floors.length === 0) return;
+  console.log(
+    `\nfloor: bare COPY with a lake batch's layout\n${pad(['', 'wall s', 'CPU s', 'CPU ÷ bare'], [34, 9, 9, 11])}`,
+  );
+  for (const t of floors) {
+    const base = t.table.slice(0, t.table.indexOf(' ('));
+    const cpu = byTable('bare', t.table, 'cpuSeconds');
+    const cells = [
+      byTable('bare', t.table).toFixed(2),
+      cpu.toFixed(2),
+      ratio(cpu, byTable('bare', base, 'cpuSeconds')),
+    ];
+    console.log(pad([t.table, ...cells], [34, 9, 9, 11]));
   }
 }
 
