@@ -76,7 +76,7 @@ export async function writeAllSessions(
       return rows;
     }
     const ranges = rangesOf(hours, eventsPerPass);
-    const crossing = await findCrossing(db, sources.clicks, ranges);
+    await findCrossing(db, sources.clicks, ranges);
     // The crossing sessions first: their last hours' rows start the tail table, which each tail range's
     // pass then adds to, so that every hour file is written once, at the end.
     await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${derive('sessions_cross_events')}`);
@@ -91,13 +91,13 @@ export async function writeAllSessions(
         range.lo === null ? null : `"timestamp" >= ${timestamp(range.lo)}`,
         range.hi === null ? null : `"timestamp" < ${timestamp(range.hi)}`,
       ].filter((c) => c !== null);
-      const events = `(SELECT * FROM ${sources.clicks} WHERE ${[...within, `NOT (${crossing})`].join(' AND ')})`;
+      const events = `(SELECT * FROM ${sources.clicks} WHERE ${within.length > 0 ? within.join(' AND ') : 'true'})`;
+      // The crossing sessions' rows from this range's part of their events are dropped here, once per
+      // session row, rather than their events in each of the derivation's scans.
+      const kept = `(SELECT * FROM (${derive(events)}) WHERE NOT ${crossingRow})`;
       // A range before the tail holds no session started in it; one in the tail no session started before.
-      if (range.tail) await unordered(db, `INSERT INTO sessions_tail ${derive(events)}`);
-      else {
-        await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${derive(events)}`);
-        rows += await write('day', '(SELECT * FROM sessions_new ORDER BY session_id)');
-      }
+      if (range.tail) await unordered(db, `INSERT INTO sessions_tail SELECT * FROM ${kept}`);
+      else rows += await write('day', `(SELECT * FROM ${kept} ORDER BY session_id)`);
     }
     rows += await write('hour', '(SELECT * FROM sessions_tail ORDER BY session_id)');
     return rows;
@@ -154,14 +154,14 @@ function rangesOf(hours: readonly Hour[], perPass: number): Range[] {
 
 /**
  * Finds the sessions whose events lie in more than one of `ranges` and gathers their events into the
- * temp table sessions_cross_events; returns the SQL condition that holds for exactly those events (over
- * clickstream's columns). A session_id is taken by its hash: one colliding with a crossing session's is
+ * temp table sessions_cross_events (the ids' hashes in sessions_cross_ids, the customers in
+ * sessions_cross_customers). A session_id is taken by its hash: one colliding with a crossing session's is
  * taken along (derived apart from the ranges as well, whole), which is still exact. For events without a
  * session_id, a customer crosses when its last event of one range and its first of the next range that
  * holds any of its events are no more than the gap apart (in whole seconds, as the derivation counts):
  * otherwise each range's sessionizing starts a session there exactly as sessionizing all events does.
  */
-async function findCrossing(db: DuckDbSession, clicks: string, ranges: readonly Range[]): Promise<string> {
+async function findCrossing(db: DuckDbSession, clicks: string, ranges: readonly Range[]): Promise<void> {
   const bounds = ranges.flatMap((r) => (r.hi === null ? [] : [r.hi]));
   const rangeOf = (expr: string) =>
     `CASE ${bounds.map((b, i) => `WHEN ${expr} < ${timestamp(b)} THEN ${i}`).join(' ')} ELSE ${bounds.length} END`;
@@ -205,7 +205,12 @@ async function findCrossing(db: DuckDbSession, clicks: string, ranges: readonly 
       db,
       `INSERT INTO sessions_cross_events SELECT ${columns} FROM ${clicks} WHERE ${span} AND ${crossing}`,
     );
-  return crossing;
 }
+
+// Whether a derived session row (the sessions table's columns) is one of the crossing sessions: by the
+// session_id's hash, or, for a derived session (its id holds '~', which no lake id does), by its customer.
+const crossingRow = `(CASE WHEN contains(session_id, '~')
+    THEN customer_id IN (SELECT customer_id FROM sessions_cross_customers)
+    ELSE hash(session_id) IN (SELECT h FROM sessions_cross_ids) END)`;
 
 const timestamp = (at: string) => `TIMESTAMP '${at.replaceAll("'", "''")}'`;
