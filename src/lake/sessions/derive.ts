@@ -166,18 +166,15 @@ export const VARIANT_SEPARATOR = '=';
  * experiments but groups only theirs.
  */
 function assignedCte(experiments: string): string {
-  // A session in one or two experiments (nearly all) gets its text from plain aggregates of its group:
-  // one pair is min(experiment) and min(variant); two with different experiments are the least
-  // experiment's pair, then the greatest's. Only the rest (three or more, or a repeated experiment, which
-  // the key rules out) build a list of pairs, sorted (structs sort by experiment, then variant). A list
-  // for every session cost a fifth of the full computation at 1M orders (2026-11-26). Plain equi-joins
-  // only: a condition on one side in a join's ON made DuckDB loop over pairs (minutes at 1M orders).
+  // A session in one experiment (nearly all: the generated data has no other) gets its text from plain
+  // aggregates of its group, which need no order: its one experiment and variant. Only the others
+  // build a list of pairs, sorted (structs sort by experiment, then variant). A list for every session
+  // cost a fifth of the full computation at 1M orders, and min/arg_min over the texts (to cover two
+  // experiments as well) twice these aggregates (2026-11-26). Plain equi-joins only: a condition on one
+  // side in a join's ON made DuckDB loop over pairs (minutes at 1M orders).
   return `assigned AS (
     SELECT session_id AS session, count(*) AS n,
-      CASE WHEN count(*) = 1 THEN concat(min(experiment), '${VARIANT_SEPARATOR}', min(variant))
-        WHEN count(*) = 2 AND min(experiment) < max(experiment)
-        THEN concat(min(experiment), '${VARIANT_SEPARATOR}', arg_min(variant, experiment), '${ASSIGNMENT_SEPARATOR}',
-          max(experiment), '${VARIANT_SEPARATOR}', arg_max(variant, experiment)) END AS assignments
+      CASE WHEN count(*) = 1 THEN concat(any_value(experiment), '${VARIANT_SEPARATOR}', any_value(variant)) END AS assignments
     FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
     GROUP BY session_id
   ),
@@ -185,7 +182,7 @@ function assignedCte(experiments: string): string {
     SELECT session, array_to_string(list_transform(list_sort(pairs),
         lambda p: concat(p.e, '${VARIANT_SEPARATOR}', p.v)), '${ASSIGNMENT_SEPARATOR}') AS assignments
     FROM (SELECT x.session_id AS session, list(struct_pack(e := x.experiment, v := x.variant)) AS pairs
-      FROM ${experiments} x SEMI JOIN (SELECT session FROM assigned WHERE n > 1 AND assignments IS NULL) m
+      FROM ${experiments} x SEMI JOIN (SELECT session FROM assigned WHERE n > 1) m
         ON m.session = x.session_id
       GROUP BY x.session_id)
   )`;
