@@ -33,7 +33,8 @@ export interface SessionsRefresh {
 }
 
 /**
- * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
+ * Events one pass of a full computation groups at most (more are derived in passes over ranges of hours,
+ * src/lake/sessions/full.ts):
  * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26);
  * recomputing 11.1M sessions from 40M events in ten such passes peaked at 1.58 GB for the whole process
  * after the funnel lost its lists (same day).
