@@ -101,3 +101,32 @@ describe('a full computation in passes over ranges of hours', () => {
     ]);
   });
 });
+
+describe('a full computation whose events all lie in one hour, more than a pass holds', () => {
+  it('derives them in one pass, the rows of one derivation (a range is never less than an hour)', async () => {
+    const t = tempDir();
+    const layout = dataLayout(t.dir);
+    const db = await DuckDbSession.open({ threads: 1 });
+    try {
+      // 40 events in 10:00-10:39, four per session_id.
+      await appendRows(
+        db,
+        layout,
+        TABLES.clickstream,
+        `(SELECT 'e' || i AS event_id, TIMESTAMP '2026-11-02 10:00:00' + to_minutes(i::BIGINT) AS "timestamp",
+            'S' || (i % 10) AS session_id, 'C1' AS customer_id, 'VIEW' AS action, 'home' AS page,
+            NULL AS product_id, 'mobile' AS device, 5 AS duration_seconds FROM range(40) t(i))`,
+      );
+      await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
+        refreshSessions(db, layout, held, 'all', { clickstream: 0, orders: 0, experiments: 0 }, 5),
+      );
+      const [n] = await db.all(
+        `SELECT count(*) AS rows, min(events) AS lo, max(events) AS hi FROM (${tableSelectSql(layout, TABLES.sessions)})`,
+      );
+      assert.deepEqual([Number(n?.rows), Number(n?.lo), Number(n?.hi)], [10, 4, 4]);
+    } finally {
+      db.close();
+      t.cleanup();
+    }
+  });
+});

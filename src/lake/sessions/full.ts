@@ -66,7 +66,9 @@ export async function writeAllSessions(
   let rows = 0;
   try {
     const total = hours.reduce((n, h) => n + h.events, 0);
-    if (total <= eventsPerPass) {
+    const ranges = rangesOf(hours, eventsPerPass);
+    // One pass when everything fits, or when one hour holds it all (a range is never less than an hour).
+    if (total <= eventsPerPass || ranges.length === 1) {
       await unordered(db, `CREATE OR REPLACE TEMP TABLE sessions_new AS ${derive(sources.clicks)}`);
       rows += await write('day', `(SELECT * FROM sessions_new WHERE started < ${tail} ORDER BY session_id)`);
       rows += await write(
@@ -75,7 +77,6 @@ export async function writeAllSessions(
       );
       return rows;
     }
-    const ranges = rangesOf(hours, eventsPerPass);
     await findCrossing(db, sources.clicks, ranges);
     // The crossing sessions first: their last hours' rows start the tail table, which each tail range's
     // pass then adds to, so that every hour file is written once, at the end.
