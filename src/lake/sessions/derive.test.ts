@@ -171,3 +171,40 @@ describe('sessionRowsSql on hand-built sessions', () => {
     for (const [i, row] of want.entries()) assert.deepEqual(got[i], row, `session ${row[0]}`);
   });
 });
+
+// Assignments by hand: S1 in one experiment; S2 in two given in reverse order, whose names sort one way
+// as experiments ('exp' before 'exp1') and the other way as 'experiment=variant' texts ('exp1=' before
+// 'exp='); S3 in three; S4 twice in one experiment with two variants (the table's key forbids it, but the
+// text must still be the pairs in (experiment, variant) order); S5 in none; S9 has no events.
+const EXPERIMENTS = `(SELECT * FROM (VALUES
+    ('S1', 'checkout', 'B'),
+    ('S2', 'exp1', 'A'), ('S2', 'exp', 'B'),
+    ('S3', 'c', 'X'), ('S3', 'a', 'Z'), ('S3', 'b', 'Y'),
+    ('S4', 'e', 'B'), ('S4', 'e', 'A'),
+    ('S9', 'checkout', 'A')
+  ) t(session_id, experiment, variant))`;
+
+describe('sessionRowsSql assignments', () => {
+  let db: DuckDbSession;
+  before(async () => {
+    db = await DuckDbSession.open({ threads: 1 });
+  });
+  after(() => db.close());
+
+  it('joins each session pairs in (experiment, variant) order, whatever their number (hand-written)', async () => {
+    const rows = await db.all(
+      `SELECT session_id, assignments FROM (${sessionRowsSql(EVENTS, ORDERS, EXPERIMENTS)})
+       WHERE NOT contains(session_id, '~') ORDER BY session_id`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.session_id, r.assignments]),
+      [
+        ['S1', 'checkout=B'],
+        ['S2', 'exp=B,exp1=A'],
+        ['S3', 'a=Z,b=Y,c=X'],
+        ['S4', 'e=A,e=B'],
+        ['S5', ''],
+      ],
+    );
+  });
+});

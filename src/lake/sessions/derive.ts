@@ -44,7 +44,7 @@ function rankValue(key: string, values: readonly string[]): string {
  * (a relation with orders' columns) gives the orders linked to each session: those whose customer has a
  * PURCHASE event in it at exactly the order's order_date (every such session, should there be several).
  * `experiments` (a relation with experiments' columns) gives each session its assignments
- * (the CTE `assigned` below).
+ * (the CTEs `assigned` and `assigned_more` below).
  */
 export function sessionRowsSql(events: string, orders: string, experiments: string): string {
   const gap = SESSION_GAP_MINUTES * 60;
@@ -144,9 +144,10 @@ export function sessionRowsSql(events: string, orders: string, experiments: stri
     ${paths.join(',\n    ')},
     CAST(coalesce(l.orders, 0) AS INTEGER) AS orders,
     CAST(coalesce(l.revenue, 0) AS ${MONEY_SQL_TYPE}) AS revenue,
-    coalesce(x.assignments, '') AS assignments
+    coalesce(x.assignments, xm.assignments, '') AS assignments
   FROM f5 LEFT JOIN linked l ON l.session = f5.session
-    LEFT JOIN assigned x ON x.session = f5.session`;
+    LEFT JOIN assigned x ON x.session = f5.session
+    LEFT JOIN assigned_more xm ON xm.session = f5.session`;
 }
 
 /** Separator between a session's assignments in the sessions table's `assignments` column. */
@@ -155,23 +156,34 @@ export const ASSIGNMENT_SEPARATOR = ',';
 export const VARIANT_SEPARATOR = '=';
 
 /**
- * CTE `assigned`: per session of `agg` that the experiments relation names, its assignments as one text,
- * `experiment=variant` pairs joined by ',' in (experiment, variant) order: exact, since experiment and
- * variant are lake ids (letters, digits, _ . : -), which hold neither separator, and the experiments
- * table's key (experiment, session_id) gives a session at most one variant per experiment. Text (not a
- * list or map) so that every engine reads it alike; the analyses split it (src/analyses, ab-test).
- * Derived sessions (ids with '~', which no lake id holds) are never assigned. Only the sessions in
- * `agg` are grouped: a refresh of a few sessions scans experiments but groups only theirs.
+ * CTEs `assigned` and `assigned_more`: per session the experiments relation names, its assignments as
+ * one text, `experiment=variant` pairs joined by ',' in (experiment, variant) order: exact, since
+ * experiment and variant are lake ids (letters, digits, _ . : -), which hold neither separator, and the
+ * experiments table's key (experiment, session_id) gives a session at most one variant per experiment.
+ * Text (not a list or map) so that every engine reads it alike; the analyses split it (src/analyses,
+ * ab-test). Derived sessions (ids with '~', which no lake id holds) are never assigned. Only the
+ * sessions in `agg` are grouped: a refresh of a few sessions, or a pass over part of the events, scans
+ * experiments but groups only theirs.
  */
 function assignedCte(experiments: string): string {
-  // Plain equi-joins only: a condition on one side (NOT derived) in a join's ON made DuckDB loop over
-  // pairs (minutes at 1M orders). An unordered list sorted afterwards, as in `walk` above (an ordered
-  // aggregate keeps a sorted state per group); structs sort by experiment, then variant.
+  // A session in one experiment (nearly all: the generated data has no other) gets its text from plain
+  // aggregates of its group, which need no order: its one experiment and variant. Only the others
+  // build a list of pairs, sorted (structs sort by experiment, then variant). A list for every session
+  // cost a fifth of the full computation at 1M orders, and min/arg_min over the texts (to cover two
+  // experiments as well) twice these aggregates (2026-11-26). Plain equi-joins only: a condition on one
+  // side in a join's ON made DuckDB loop over pairs (minutes at 1M orders).
   return `assigned AS (
+    SELECT session_id AS session, count(*) AS n,
+      CASE WHEN count(*) = 1 THEN concat(any_value(experiment), '${VARIANT_SEPARATOR}', any_value(variant)) END AS assignments
+    FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
+    GROUP BY session_id
+  ),
+  assigned_more AS (
     SELECT session, array_to_string(list_transform(list_sort(pairs),
         lambda p: concat(p.e, '${VARIANT_SEPARATOR}', p.v)), '${ASSIGNMENT_SEPARATOR}') AS assignments
     FROM (SELECT x.session_id AS session, list(struct_pack(e := x.experiment, v := x.variant)) AS pairs
-      FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
+      FROM ${experiments} x SEMI JOIN (SELECT session FROM assigned WHERE n > 1) m
+        ON m.session = x.session_id
       GROUP BY x.session_id)
   )`;
 }

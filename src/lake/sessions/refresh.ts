@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
@@ -11,6 +11,8 @@ import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { SESSION_GAP_MINUTES, sessionRowsSql } from './derive.js';
+import { writeAllSessions } from './full.js';
+import { unordered } from './unordered.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
 export interface SourceLogs {
@@ -31,17 +33,17 @@ export interface SessionsRefresh {
 }
 
 /**
- * Events one pass of a full computation groups at most (more are split into hash buckets of sessions):
+ * Events one pass of a full computation groups at most (more are derived in passes over ranges of hours,
+ * src/lake/sessions/full.ts):
  * at 4M events a pass peaked at about 1 GB of RSS under the ingest's 3 GB DuckDB limit (2026-11-26);
  * recomputing 11.1M sessions from 40M events in ten such passes peaked at 1.58 GB for the whole process
  * after the funnel lost its lists (same day).
  * 8M a pass ran out of that limit inside a 40M-event build-lake (10 passes of 4M: 11.1M sessions in
  * 50 s, the same run).
+ * Passes over ranges of hours (no copy of the events) with the assignments column: 2.2–2.3 GB, 64 s of
+ * CPU at 40M events (docs/BENCHMARKS.md, "The sessions table's full computation").
  */
 export const EVENTS_PER_PASS = 4_000_000;
-
-// Hours at the end of the data whose sessions a full computation writes in hour files.
-const TAIL_HOURS = 6;
 
 // Touched session ids up to which a refresh looks them up as a literal list (a collector batch has ~1,000).
 const ID_LIST_MAX = 20_000;
@@ -85,62 +87,20 @@ export async function refreshSessions(
   const retire = new Set<string>();
   let removed = 0;
   let loaded = 0;
-  let scratch: string | null = null;
   let mode: SessionsRefresh['mode'] = 'touched';
   try {
     if (touched === 'all' || current.length === 0) {
       mode = 'all';
       for (const f of current) retire.add(f);
       removed = await countRows(db, current);
-      // Each pass derives the sessions of one hash bucket (all of a session's events share its bucket:
-      // the session_id's, or the customer's for events without one), so that memory follows the
-      // bucket, not the table: one pass for up to EVENTS_PER_PASS events.
-      const passes = Math.max(1, Math.ceil((await countRows(db, clickFiles)) / eventsPerPass));
-      const tail = await recentHours(db, clicks);
-      let rows = 0;
-      const buckets = passes === 1 ? null : await splitIntoBuckets(db, layout, batchId, clicks, passes);
-      scratch = buckets?.dir ?? null;
-      let tailMade = false;
-      for (let k = 0; k < passes; k++) {
-        const files = buckets?.files[k] ?? [];
-        // A bucket with no events (few sessions, many passes) gives no sessions.
-        const part =
-          buckets === null ? clicks : files.length > 0 ? `(SELECT * FROM ${lakeParquetSql(files)})` : null;
-        if (part === null) continue;
-        // The assignments of this bucket's sessions only (a session_id's bucket is its hash's, as in
-        // splitIntoBuckets).
-        const assigned =
-          buckets === null
-            ? experiments
-            : `(SELECT * FROM ${experiments} WHERE hash(session_id) % ${passes} = ${k})`;
-        await unordered(
-          db,
-          `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql(part, orders, assigned)}`,
-        );
-        const day = await writeSorted(db, layout, batchId, 'day', tail ? `started < ${tail}` : 'true');
-        written.push(...day.files);
-        rows += day.rows;
-        // The last hours' sessions, which live traffic goes on to continue, in hour files: a refresh
-        // then rewrites an hour's rows, not the whole last day's (measured at 1M orders: 0.12 s of CPU
-        // for each collector batch that reached the day file, a third of the batch's own load). Every
-        // pass's are written together at the end, one file an hour: written pass by pass, an hour held
-        // a file per pass (10 at 10M orders), and a collector batch continuing that hour's sessions
-        // rewrote each of them.
-        if (tail) {
-          await db.run(
-            !tailMade
-              ? `CREATE OR REPLACE TEMP TABLE sessions_tail AS SELECT * FROM sessions_new WHERE started >= ${tail}`
-              : `INSERT INTO sessions_tail SELECT * FROM sessions_new WHERE started >= ${tail}`,
-          );
-          tailMade = true;
-        }
-      }
-      if (tailMade) {
-        const hours = await writeSorted(db, layout, batchId, 'hour', 'true', 'sessions_tail');
-        written.push(...hours.files);
-        rows += hours.rows;
-      }
-      loaded = rows;
+      loaded = await writeAllSessions(
+        db,
+        layout,
+        batchId,
+        { clicks, orders, experiments },
+        eventsPerPass,
+        written,
+      );
     } else {
       const hit = await touchedSessions(db, touched, current, clicks);
       removed = hit.rows;
@@ -190,46 +150,11 @@ export async function refreshSessions(
     rewritten.length = 0;
     return report;
   } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
     discardFiles([...written, ...rewritten]);
     await db.run('DROP TABLE IF EXISTS sessions_new');
     await db.run('DROP TABLE IF EXISTS sessions_tail');
     await db.run('DROP TABLE IF EXISTS refresh_events');
   }
-}
-
-/**
- * Clickstream's events (the columns sessionRowsSql reads) split once into `passes` hash buckets of
- * sessions (the session_id's, or the customer's for events without one: all of a session's events share
- * a bucket), as Parquet files in a scratch directory under the lake's staging, encrypted like the lake
- * (the caller removes it; a crash leaves it there, as it leaves the writers' own staging directories).
- * Filtering every event by its hash in each pass read and hashed the whole clickstream once a pass, in
- * each of the derivation's four scans: at 1M orders in ten passes that doubled the CPU of one pass.
- */
-async function splitIntoBuckets(
-  db: DuckDbSession,
-  layout: DataLayout,
-  batchId: string,
-  clicks: string,
-  passes: number,
-): Promise<{ dir: string; files: string[][] }> {
-  const dir = join(layout.staging, `${batchId}-sessions-buckets`);
-  mkdirSync(dir, { recursive: true });
-  await unordered(
-    db,
-    `COPY (SELECT "timestamp", session_id, customer_id, action, page, device, duration_seconds,
-        hash(coalesce(session_id, customer_id)) % ${passes} AS bucket FROM ${clicks})
-     TO ${sqlString(dir)} ${await lakeParquetFormat(db, 'COMPRESSION_LEVEL 1, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE')}`,
-  );
-  const files = Array.from({ length: passes }, (_, k) => {
-    const sub = join(dir, `bucket=${k}`);
-    return existsSync(sub)
-      ? readdirSync(sub)
-          .filter((f) => f.endsWith('.parquet'))
-          .map((f) => join(sub, f))
-      : [];
-  });
-  return { dir, files };
 }
 
 /**
@@ -255,17 +180,6 @@ function writeSorted(
     batchId,
     grain,
   );
-}
-
-/**
- * Start of the hours (TAIL_HOURS up to the hour of clickstream's last event) whose sessions a full
- * computation writes in hour files, as a SQL literal; null when clickstream is empty.
- */
-async function recentHours(db: DuckDbSession, clicks: string): Promise<string | null> {
-  const [r] = await db.all(
-    `SELECT CAST(date_trunc('hour', max("timestamp")) - INTERVAL ${TAIL_HOURS - 1} HOUR AS VARCHAR) AS t FROM ${clicks}`,
-  );
-  return r?.t === null || r?.t === undefined ? null : `TIMESTAMP ${sqlString(String(r.t))}`;
 }
 
 async function countRows(db: DuckDbSession, files: readonly string[]): Promise<number> {
@@ -375,19 +289,4 @@ async function rewriteWithout(db: DuckDbSession, file: string): Promise<string |
   if (Number(copied?.Count ?? 0) > 0) return target;
   rmSync(target, { force: true });
   return null;
-}
-
-/**
- * Runs a statement whose row order does not matter (the write below sorts) without DuckDB's
- * insertion-order guarantee: deriving 10.8M sessions from 40M events otherwise ran out of the ingest's
- * 3 GB memory limit (measured 2026-11-26), because order-preserving operators cannot spill as freely.
- * The setting is put back at once, so the sorted write and every other statement keep their order.
- */
-async function unordered(db: DuckDbSession, sql: string): Promise<void> {
-  await db.run('SET preserve_insertion_order = false');
-  try {
-    await db.run(sql);
-  } finally {
-    await db.run('RESET preserve_insertion_order');
-  }
 }
