@@ -29,7 +29,7 @@ export interface ScoredBatch {
  * milliseconds): one per turn of the collector's loop under load was hundreds a second, each of a few
  * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway.
  */
-const HANDOVER_MS = Number(process.env.FRAUD_HANDOVER_MS ?? 20);
+const HANDOVER_MS = 20;
 
 /**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
@@ -55,11 +55,7 @@ export class BackgroundScorer {
   private readonly drains = new Map<number, () => void>();
 
   constructor(settings: WorkerSettings) {
-    const young = Number(process.env.FRAUD_YOUNG_MB ?? 0);
-    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), {
-      workerData: settings,
-      ...(young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
-    });
+    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), { workerData: settings });
     // The collector's server keeps the process alive, not the scorer.
     this.worker.unref();
     this.worker.on('message', (raw: unknown) => this.receive(raw));

@@ -43,7 +43,7 @@ const BATCH = 2000;
  * way and an event-loop turn on both threads, and under load orders come due every millisecond. Orders
  * whose checks are in are scored at once.
  */
-const GAP_MS = Number(process.env.FRAUD_GAP_MS ?? 20);
+const GAP_MS = 20;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
@@ -223,7 +223,7 @@ function work(): void {
  * 20 ms in batches of a few dozen cost the worker about twice the CPU per order of batches of thousands
  * (docs/BENCHMARKS.md, "Fraud scoring: fewer, larger hand-overs").
  */
-const SEND_MS = Number(process.env.FRAUD_SEND_MS ?? 250);
+const SEND_MS = 250;
 const SEND_MAX = 4000;
 
 /** Score lines, keys and counts gathered for one message to the collector. */
