@@ -32,7 +32,7 @@ export interface ScoredBatch {
 const HANDOVER_MS = 20;
 
 /**
- * The worker's young generation, at most (V8 otherwise sizes it by its own heuristics, starting small). An order waits up to the check
+ * The worker's young generation, at most (V8's default grows it to 16–32 MB). An order waits up to the check
  * wait (300 ms) in the queue, long enough to outlive collections of a small young generation and be copied
  * by each, then promoted; with room for a few seconds of allocation most queued orders die young. Measured
  * in a running serve at 15,000 records/s, five alternations (docs/BENCHMARKS.md, "Fraud scoring: fewer,
