@@ -32,16 +32,6 @@ export interface ScoredBatch {
 const HANDOVER_MS = 20;
 
 /**
- * The worker's young generation, at most (V8's default grows it to 16–32 MB). An order waits up to the check
- * wait (300 ms) in the queue, long enough to outlive collections of a small young generation and be copied
- * by each, then promoted; with room for a few seconds of allocation most queued orders die young. Measured
- * in a running serve at 15,000 records/s, five alternations (docs/BENCHMARKS.md, "Fraud scoring: fewer,
- * larger hand-overs"): V8's helper threads (garbage collection) 4.2 against 4.7 µs a record, the worker 2.2
- * against 2.3. Costs up to 64 MB more memory.
- */
-const WORKER_YOUNG_MB = 64;
-
-/**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
  * acknowledged records over, one message every HANDOVER_MS at most, and gets scores back in batches.
  */
@@ -65,10 +55,7 @@ export class BackgroundScorer {
   private readonly drains = new Map<number, () => void>();
 
   constructor(settings: WorkerSettings) {
-    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), {
-      workerData: settings,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
-    });
+    this.worker = new Worker(new URL('./fraud-worker.js', import.meta.url), { workerData: settings });
     // The collector's server keeps the process alive, not the scorer.
     this.worker.unref();
     this.worker.on('message', (raw: unknown) => this.receive(raw));
