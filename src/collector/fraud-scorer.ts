@@ -24,8 +24,16 @@ export interface ScoredBatch {
 }
 
 /**
+ * How long acknowledged records gather before they go to the worker in one message. Every message costs
+ * both threads a turn of their event loops (and the hand-over sometimes stalls the collector's loop for
+ * milliseconds): one per turn of the collector's loop under load was hundreds a second, each of a few
+ * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway.
+ */
+const HANDOVER_MS = 20;
+
+/**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
- * acknowledged records over, one message per turn of its event loop, and gets scores back in batches.
+ * acknowledged records over, one message every HANDOVER_MS at most, and gets scores back in batches.
  */
 export class BackgroundScorer {
   status: ScoringStatus = 'loading';
@@ -41,7 +49,7 @@ export class BackgroundScorer {
   private orders: string[] = [];
   private checks: string[] = [];
   private pending = 0;
-  private sending = false;
+  private sendTimer: NodeJS.Timeout | null = null;
   private closing = false;
   private nextDrain = 0;
   private readonly drains = new Map<number, () => void>();
@@ -62,7 +70,7 @@ export class BackgroundScorer {
     this.worker.postMessage({ type: 'build' });
   }
 
-  /** Acknowledged orders records as WAL lines (handed over at the end of this turn of the event loop). */
+  /** Acknowledged orders records as WAL lines (handed over within HANDOVER_MS). */
   addOrders(lines: string, count: number): void {
     this.orders.push(lines);
     this.pending += count;
@@ -93,18 +101,19 @@ export class BackgroundScorer {
   /** Stops the worker; what it had not sent back yet is not scored (the lake's unscored orders are at the next start). */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.settleDrains();
     await this.worker.terminate();
   }
 
   private soon(): void {
-    if (this.sending) return;
-    this.sending = true;
-    setImmediate(() => this.send());
+    if (this.sendTimer !== null) return;
+    this.sendTimer = setTimeout(() => this.send(), HANDOVER_MS);
   }
 
   private send(): void {
-    this.sending = false;
+    if (this.sendTimer !== null) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
     if (this.closing || (this.orders.length === 0 && this.checks.length === 0)) return;
     this.worker.postMessage({ type: 'records', orders: this.orders, checks: this.checks });
     this.orders = [];

@@ -90,6 +90,29 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
     });
   }
 
+  it('scores that raise no alert reach the collector without anyone draining the scorer', async () => {
+    // The worker sends scores without an alert every 250 ms rather than at once: they must still come.
+    const running = await startCollector({ dataDir: fresh(), config, port: 0, fraud: { threshold: 1 } });
+    try {
+      const fraud = running.fraud;
+      assert.ok(fraud);
+      await fraud.modelReady();
+      const { orders, checks } = plantedBurst('CUST00008', 'Q', at(), 4);
+      assert.equal((await post(running.url, '/v1/order-checks', checks)).status, 200);
+      assert.equal((await post(running.url, '/v1/orders', orders)).status, 200);
+      const scored = async () =>
+        (await fraud.metrics.scores.get()).values.find((v) => v.metricName === 'shoplake_fraud_score_count')
+          ?.value ?? 0;
+      const until = Date.now() + 30_000;
+      while ((await scored()) < orders.length && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await scored(), orders.length);
+      assert.equal((await fraud.metrics.alerts.get()).values[0]?.value ?? 0, 0);
+    } finally {
+      await running.close();
+    }
+  });
+
   it('scores survive a restart, and a replayed order is not scored twice', async () => {
     const dir = fresh();
     const { orders, checks } = plantedBurst('CUST00007', 'R', at(), 4);

@@ -99,6 +99,8 @@ describe('isolation forest', () => {
     ];
     for (const options of [
       { trees: 100, sampleSize: 256 },
+      // Not a multiple of the trees walked side by side (10): whole groups, then the rest one by one.
+      { trees: 23, sampleSize: 64 },
       { trees: 7, sampleSize: 17 },
       { trees: 3, sampleSize: 3 },
       { trees: 1, sampleSize: 600 },
@@ -107,6 +109,26 @@ describe('isolation forest', () => {
       for (const p of probes)
         assert.equal(forest.score(p), forest.walkScore(p), `${JSON.stringify(options)} ${p}`);
     }
+  });
+
+  it('scores random rows of the live scorer’s shape (20 features in a Float64Array) exactly as the plain walk', () => {
+    const random = seededRandom(21);
+    // Flags, counts on a log scale and standardised amounts, as the model's features are (features.ts).
+    const row = () =>
+      Float64Array.from({ length: 20 }, (_, j) =>
+        j % 4 === 0
+          ? +(random() < 0.1)
+          : j % 4 === 1
+            ? Math.log1p(Math.floor(random() * 5))
+            : random() * 10 - 4,
+      );
+    const forest = IsolationForest.fit(Array.from({ length: 5000 }, row), { seed: 4 });
+    let differ = 0;
+    for (let i = 0; i < 3000; i++) {
+      const p = row();
+      if (forest.score(p) !== forest.walkScore(p)) differ++;
+    }
+    assert.equal(differ, 0);
   });
 
   describe("agrees with scikit-learn's IsolationForest on the model's features", { skip }, () => {

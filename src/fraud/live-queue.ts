@@ -1,6 +1,6 @@
 import type { FraudModel, FraudScore } from './model.js';
 import type { OrderFacts } from './order-facts.js';
-import { RecentMap } from './recent-map.js';
+import { RecentMap, RecentSet } from './recent-map.js';
 
 /** The fraud checks of one order (POST /v1/order-checks), merged into its facts when they arrive. */
 export type OrderChecks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
@@ -28,7 +28,7 @@ export class LiveQueue {
   private readonly waiting = new Map<string, Waiting>();
   private readonly early: Waiting[] = [];
   private readonly checks = new RecentMap<OrderChecks>(KEEP_CHECKS);
-  private readonly recentIds = new RecentMap<true>(KEEP_RECENT_IDS);
+  private readonly recentIds = new RecentSet(KEEP_RECENT_IDS);
 
   constructor(private readonly checkWaitMs: number) {}
 
@@ -39,7 +39,7 @@ export class LiveQueue {
 
   /** Marks order ids as scored already (the lake's, after a rebuild): they are never scored again here. */
   remember(ids: Iterable<string>): void {
-    for (const id of ids) this.recentIds.set(id, true);
+    for (const id of ids) this.recentIds.add(id);
   }
 
   /** Takes orders out of the queue unscored (the model's state holds them already, scored or not). */
@@ -62,8 +62,7 @@ export class LiveQueue {
    * takes the object over: its checks are written into it when they come.
    */
   addOrder(o: OrderFacts, now: number): void {
-    if (this.recentIds.has(o.orderId)) return;
-    this.recentIds.set(o.orderId, true);
+    if (!this.recentIds.add(o.orderId)) return;
     const checks = this.checks.get(o.orderId);
     const w: Waiting = { o, arrived: now, done: false, early: checks !== undefined };
     if (checks) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RecentMap } from './recent-map.js';
+import { RecentMap, RecentSet } from './recent-map.js';
 
 describe('RecentMap: the latest keys, forgotten a generation at a time', () => {
   it('keeps at least the last `generation` keys and drops the older ones whole', () => {
@@ -32,5 +32,27 @@ describe('RecentMap: the latest keys, forgotten a generation at a time', () => {
     m.delete('a');
     assert.equal(m.has('a'), false);
     assert.equal(m.get('c'), 'y');
+  });
+});
+
+describe('RecentSet: the latest keys as a set', () => {
+  it('add answers whether the key was new, and keeps at least the last `generation` keys', () => {
+    const s = new RecentSet(3);
+    assert.deepEqual(
+      ['a', 'b', 'a', 'c', 'b'].map((k) => s.add(k)),
+      [true, true, false, true, false],
+    );
+    // a, b, c filled the first generation (now old): still held, so adding them again changes nothing.
+    assert.equal(s.add('c'), false);
+    assert.deepEqual([s.add('d'), s.add('e')], [true, true]);
+    assert.equal(s.size, 5);
+    // d, e, f fill the second generation: a, b, c go at once, and are new again.
+    assert.equal(s.add('f'), true);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => s.has(k)),
+      [false, false, false, true, true, true],
+    );
+    assert.equal(s.size, 3);
+    assert.equal(s.add('a'), true);
   });
 });
