@@ -24,6 +24,7 @@ import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from
 import {
   commitTable,
   dataLayout,
+  keepSessionIdIndex,
   refreshSessions,
   TABLES,
   tableDirectory,
@@ -163,6 +164,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--keep]',
     );
   const batches = Number(flag('batches') ?? 20);
+  // As the collector's compaction process does (--no-id-index: without, to compare in one script).
+  const idIndex = !process.argv.includes('--no-id-index');
+  keepSessionIdIndex(idIndex);
   const lake = given ?? join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
   const keep = given !== undefined || process.argv.includes('--keep');
   const load = () =>
@@ -197,6 +201,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     const recent = await recentSessions(lake);
     const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
     let rows = 0;
+    // Each batch's sessions-step and whole CPU (ms): the first batch of a process with the id index reads
+    // every file's ids, the later ones only the files the previous refreshes wrote.
+    const perBatch: [number, number][] = [];
     for (let i = 0; i < batches; i++) {
       const file = join(lake, 'batches', `b${i}.ndjson`);
       writeFileSync(file, batchLines(i, recent.end, recent.sessions));
@@ -210,6 +217,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       });
       rows += report.loaded;
       for (const k of ['wall', 'wallSessions', 'cpu', 'cpuSessions'] as const) total[k] += split[k];
+      perBatch.push([Math.round(split.cpuSessions * 1000), Math.round(split.cpu * 1000)]);
     }
     console.log(
       JSON.stringify(
@@ -219,6 +227,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           loadAtStart,
           loadAtEnd: load(),
           lake: given ?? 'fresh',
+          idIndex,
           experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,
           ...(build
             ? {
@@ -228,6 +237,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
             : {}),
           ...(passes ? { recomputedInPasses: passes } : {}),
           collector: summary(rows, total),
+          collectorAfterFirst:
+            perBatch.length > 1
+              ? {
+                  sessionsCpuMs: perBatch.slice(1).reduce((a, [x]) => a + x, 0),
+                  cpuMs: perBatch.slice(1).reduce((a, [, y]) => a + y, 0),
+                  costPercentCpu: pct(
+                    perBatch.slice(1).reduce((a, [x]) => a + x, 0),
+                    perBatch.slice(1).reduce((a, [, y]) => a + y, 0),
+                  ),
+                }
+              : null,
+          perBatchCpuMs: perBatch.map(([x, y]) => `${x}/${y}`).join(' '),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         },
         null,

@@ -13,6 +13,7 @@ import {
   dataLayout,
   filesByPartition,
   isSealed,
+  keepSessionIdIndex,
   openSealedText,
   scratchDirectory,
   TABLES,
@@ -28,6 +29,10 @@ try {
 } catch {
   // Not permitted here: compaction still works, only without yielding the CPU.
 }
+
+// This process refreshes the sessions table after every clickstream segment: it keeps the index of the
+// table's session ids between them (read once, then only the files each refresh writes).
+keepSessionIdIndex();
 
 // The collector is gone (crashed or killed): stop at once, like a crash, so that a restarted collector
 // never compacts the same segment while this process still does. ingest's atomic write makes that safe.

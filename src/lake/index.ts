@@ -66,6 +66,8 @@ export {
   type ClickstreamChange,
   ensureSessions,
   feedsSessions,
+  forgetSessionIdIndex,
+  keepSessionIdIndex,
   PATH_COLUMNS,
   refreshSessions,
   SESSION_GAP_MINUTES,

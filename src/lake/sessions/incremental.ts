@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
+import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
+import { SESSION_GAP_MINUTES } from './derive.js';
+import { idKeySql, sessionIdIndex } from './id-index.js';
+
+// Touched session ids up to which a refresh looks them up as a literal list (a collector batch has ~1,000).
+const ID_LIST_MAX = 20_000;
+
+// A margin of a few seconds over the gap: whole-second rounding of event times can put two events just
+// over 30 minutes apart in one session. Recomputing a session more than needed is harmless.
+const REACH = `INTERVAL ${SESSION_GAP_MINUTES * 60 + 5} SECOND`;
+
+let indexKept = false;
+
+/**
+ * Makes this process keep an index of the sessions table's session ids (id-index.ts) across refreshes,
+ * for a process that refreshes sessions batch after batch (the collector's compaction process): a
+ * refresh then looks a touched id up only in the files that hold it, and not at all when it is new to
+ * the table. Off by default: a one-off process (a CLI ingest) would read every file's ids for one refresh.
+ */
+export function keepSessionIdIndex(on = true): void {
+  indexKept = on;
+}
+
+/**
+ * Finds the old session rows the touched events reach (temp table `refresh_hit`) and the clickstream
+ * events to sessionize again (temp table `refresh_events`); returns the files holding those rows, and
+ * a condition on a session_id column that holds for every non-derived session recomputed.
+ */
+export async function touchedSessions(
+  db: DuckDbSession,
+  dir: string,
+  touched: string,
+  current: readonly string[],
+  clicks: string,
+): Promise<{ files: string[]; rows: number; idFilter: (column: string) => string }> {
+  const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
+    SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
+  // Literal bounds (the touched ids' range, the derived events' time range) let the scans skip the
+  // files and row groups that cannot hold a hit: session files are day partitions sorted by session_id.
+  const [b] = await db.all(`SELECT min(session_id) AS id_lo, max(session_id) AS id_hi,
+      count(DISTINCT session_id) AS ids,
+      CAST(min(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS lo,
+      CAST(max(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS hi
+    FROM refresh_touch`);
+  const literal = (v: unknown) => (v === null || v === undefined ? null : sqlString(String(v)));
+  const [idLo, idHi, lo, hi] = [literal(b?.id_lo), literal(b?.id_hi), literal(b?.lo), literal(b?.hi)];
+  const ids = Number(b?.ids ?? 0);
+  // A collector batch's ids as a literal list: the scan then skips each row group (files are sorted by
+  // session_id) whose id range holds none of them, where one BETWEEN over the batch's lowest and
+  // highest id (new sessions' ids widen it) read nearly every row group. Past ID_LIST_MAX, the range.
+  const listed = idLo && idHi && ids <= ID_LIST_MAX;
+  const touchedIds = listed
+    ? await db.all(`SELECT DISTINCT session_id AS id, ${idKeySql('session_id')} AS k
+        FROM refresh_touch WHERE session_id IS NOT NULL ORDER BY 1`)
+    : [];
+  const idList = listed
+    ? `IN (${touchedIds.map((r) => sqlString(String(r.id))).join(', ')})`
+    : `BETWEEN ${idLo} AND ${idHi}`;
+  // The sessions recomputed by id are exactly the touched ids (derived ones have no assignments).
+  const idFilter = (column: string) => (idLo && idHi ? `${column} ${idList}` : 'false');
+  let byId: string | null = null;
+  if (listed && indexKept) {
+    // The index names the files that may hold each id: an id new to the table is not looked up at all,
+    // a known one only in its file (at 10M orders the list read row groups of all 70 day files: 137 ms
+    // of a batch's refresh). The ids themselves still decide which rows match.
+    const index = await sessionIdIndex(db, dir, current);
+    const files = new Set<string>();
+    const known: string[] = [];
+    for (const r of touchedIds) {
+      const holding = index.filesOf(Number(r.k));
+      if (holding.length === 0) continue;
+      known.push(sqlString(String(r.id)));
+      for (const f of holding) files.add(f);
+    }
+    if (known.length > 0)
+      byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
+    FROM ${lakeParquetSql([...files], 'filename = true, hive_partitioning = false')} s
+    WHERE s.session_id IN (${known.join(', ')})`;
+  } else if (idLo && idHi)
+    byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
+    FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
+      ON t.session_id = s.session_id
+    WHERE ${idFilter('s.session_id')}`;
+  const byCustomer =
+    lo && hi
+      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, true AS derived
+    FROM ${old} s JOIN (SELECT customer_id, min(ts) AS lo, max(ts) AS hi FROM refresh_touch
+        WHERE session_id IS NULL GROUP BY customer_id) t
+      ON t.customer_id = s.customer_id AND s.last_event >= t.lo - ${REACH} AND s.started <= t.hi + ${REACH}
+    WHERE contains(s.session_id, '~') AND s.last_event >= TIMESTAMP ${lo} - ${REACH}
+      AND s.started <= TIMESTAMP ${hi} + ${REACH}`
+      : null;
+  const parts = [byId, byCustomer].filter((q) => q !== null);
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_hit AS
+    ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, false AS derived WHERE false`}`);
+  // The span of events to read again: per session_id, and per customer for events without one.
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
+    SELECT session_id, NULL::VARCHAR AS customer_id, min(lo) AS lo, max(hi) AS hi FROM (
+      SELECT session_id, ts AS lo, ts AS hi FROM refresh_touch WHERE session_id IS NOT NULL
+      UNION ALL SELECT session_id, started, last_event FROM refresh_hit WHERE NOT derived) GROUP BY session_id
+    UNION ALL
+    SELECT NULL, customer_id, min(lo), max(hi) FROM (
+      SELECT customer_id, ts AS lo, ts AS hi FROM refresh_touch WHERE session_id IS NULL
+      UNION ALL SELECT customer_id, started, last_event FROM refresh_hit WHERE derived) GROUP BY customer_id`);
+  const [range] = await db.all(
+    `SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM refresh_span`,
+  );
+  // Literal bounds let the scan skip row groups (and day partitions' files) outside the changed span.
+  const within =
+    range?.lo === null || range?.lo === undefined
+      ? 'false'
+      : `c."timestamp" BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
+  // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
+  // events all carry a session_id (or none does).
+  const reads = [
+    idLo && idHi
+      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
+      ON r.session_id = c.session_id AND c."timestamp" BETWEEN r.lo AND r.hi
+    WHERE ${within}`
+      : null,
+    lo && hi
+      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
+      ON c.session_id IS NULL AND r.customer_id = c.customer_id AND c."timestamp" BETWEEN r.lo AND r.hi
+    WHERE ${within}`
+      : null,
+  ].filter((q) => q !== null);
+  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_events AS
+    ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
+  const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
+  const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
+  return { files, rows: Number(n?.n ?? 0), idFilter };
+}
+
+// A copy of a session file without the rows being recomputed (null when none is left), kept beside it.
+export async function rewriteWithout(db: DuckDbSession, file: string): Promise<string | null> {
+  const target = join(dirname(file), `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-kept.parquet`);
+  const [copied] = await db.all(
+    `COPY (SELECT * FROM ${lakeParquetSql(file)}
+       WHERE session_id NOT IN (SELECT session_id FROM refresh_hit))
+     TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
+  );
+  if (Number(copied?.Count ?? 0) > 0) return target;
+  rmSync(target, { force: true });
+  return null;
+}
