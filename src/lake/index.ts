@@ -79,6 +79,7 @@ export {
   TABLE_FUNNEL,
   touchedSessionsOf,
   VARIANT_SEPARATOR,
+  warmSessionIdIndex,
   withSessionsMaintained,
 } from './sessions/index.js';
 export {

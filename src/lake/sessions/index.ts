@@ -7,7 +7,7 @@ export {
   VARIANT_SEPARATOR,
 } from './derive.js';
 export { forgetSessionIdIndex } from './id-index.js';
-export { keepSessionIdIndex } from './incremental.js';
+export { keepSessionIdIndex, warmSessionIdIndex } from './incremental.js';
 export {
   type ClickstreamChange,
   ensureSessions,
