@@ -140,18 +140,26 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     );
     assert.deepEqual([Number(d?.n), Number(d?.events)], [1, 4], "D1's four events in one derived session");
     assert.deepEqual(await differences(), [0, 0]);
-    // Only the files the refresh wrote are new to the index; every other live file's ids are held.
-    const written = sessionFiles().filter((f) => !before.has(f)).length;
-    assert.ok(written > 0);
-    assert.equal(await warmSessionIdIndex(db, layout()), written);
+    // The refresh rewrote S3's day file (a copy without S3's old row, whose ids it noted without reading
+    // it) and wrote the new rows: only those new rows' files are new to the index.
+    const added = sessionFiles().filter((f) => !before.has(f));
+    const kept = added.filter((f) => f.endsWith('-kept.parquet'));
+    assert.equal(kept.length, 1, "S3's day file rewritten");
+    assert.equal(await warmSessionIdIndex(db, layout()), added.length - kept.length);
   });
 
   let split: IngestReport;
   it('a session split across batches: the second part finds the row the first wrote', async () => {
+    // S4 (01:20-01:24) lives in the copy of the day file the last refresh wrote: its ids were noted.
     split = await batch([
       ['n1c', '2026-11-01 20:10:00', 'NEW1', 'C1'],
       ['n1d', '2026-11-01 20:11:00', 'NEW1', 'C1', 'PURCHASE'],
+      ['s4', '2026-11-01 01:30:00', 'S4', 'C4'],
     ]);
+    assert.deepEqual(
+      (await session('S4')).map((r) => r.events),
+      [6],
+    );
     assert.deepEqual(await session('NEW1'), [
       { events: 4, started: '2026-11-01 20:00:00', last_event: '2026-11-01 20:11:00', assignments: 'a=B' },
     ]);

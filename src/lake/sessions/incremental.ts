@@ -6,7 +6,7 @@ import { type DataLayout, tableDirectory } from '../layout.js';
 import { tableSnapshot } from '../manifest.js';
 import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
 import { SESSION_GAP_MINUTES } from './derive.js';
-import { idKeySql, sessionIdIndex } from './id-index.js';
+import { idKeySql, noteKeptFile, sessionIdIndex } from './id-index.js';
 
 // Touched session ids up to which a refresh looks them up as a literal list (a collector batch has ~1,000).
 const ID_LIST_MAX = 20_000;
@@ -147,6 +147,34 @@ export async function touchedSessions(
   const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
   const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
   return { files, rows: Number(n?.n ?? 0), idFilter };
+}
+
+/**
+ * With the index kept: the keys of the session ids a refresh takes out of each file (one per distinct
+ * id, from `refresh_hit`), read before its commit; null otherwise.
+ */
+export async function removedKeys(db: DuckDbSession): Promise<Map<string, number[]> | null> {
+  if (!indexKept) return null;
+  const rows = await db.all(
+    `SELECT filename, ${idKeySql('session_id')} AS k FROM (SELECT DISTINCT filename, session_id FROM refresh_hit)`,
+  );
+  const out = new Map<string, number[]>();
+  for (const r of rows) {
+    const file = String(r.filename);
+    const keys = out.get(file) ?? [];
+    keys.push(Number(r.k));
+    out.set(file, keys);
+  }
+  return out;
+}
+
+/** After a refresh committed: carries the index over its rewrites (each kept copy's keys, see noteKeptFile). */
+export function noteRewrites(
+  rewrites: readonly [from: string, kept: string][],
+  removed: Map<string, number[]> | null,
+) {
+  if (!removed) return;
+  for (const [from, kept] of rewrites) noteKeptFile(kept, from, removed.get(from) ?? []);
 }
 
 // A copy of a session file without the rows being recomputed (null when none is left), kept beside it.

@@ -10,7 +10,7 @@ import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { sessionRowsSql } from './derive.js';
-import { rewriteWithout, touchedSessions } from './incremental.js';
+import { noteRewrites, removedKeys, rewriteWithout, touchedSessions } from './incremental.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
 export interface SourceLogs {
@@ -76,6 +76,9 @@ export async function refreshSessions(
   const written: string[] = [];
   const rewritten: string[] = [];
   const retire = new Set<string>();
+  // With the id index kept (incremental.ts): each rewritten file and its kept copy, and the keys taken out.
+  const rewrites: [string, string][] = [];
+  let takenOut: Map<string, number[]> | null = null;
   let removed = 0;
   let loaded = 0;
   let scratch: string | null = null;
@@ -140,7 +143,10 @@ export async function refreshSessions(
       for (const file of hit.files) {
         retire.add(file);
         const kept = await rewriteWithout(db, file);
-        if (kept) rewritten.push(kept);
+        if (kept) {
+          rewritten.push(kept);
+          rewrites.push([file, kept]);
+        }
       }
       // Only the recomputed sessions' assignments, by the same literal ids: experiments files are sorted
       // by session_id (TABLES.experiments.sortBy), so the scan skips the row groups holding none of them
@@ -153,6 +159,7 @@ export async function refreshSessions(
       const out = await writeSorted(db, layout, batchId, 'hour');
       written.push(...out.files);
       loaded = out.rows;
+      takenOut = await removedKeys(db);
     }
     await commitTableHeld(dir, held, (now) => {
       const entry: BatchEntry = {
@@ -178,6 +185,7 @@ export async function refreshSessions(
       const files = [...now.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
       return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
     });
+    noteRewrites(rewrites, takenOut);
     const report = { mode, removed, written: loaded, seconds: (performance.now() - started) / 1000 };
     written.length = 0;
     rewritten.length = 0;
