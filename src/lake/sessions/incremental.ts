@@ -40,8 +40,9 @@ export async function warmSessionIdIndex(db: DuckDbSession, layout: DataLayout):
 
 /**
  * Finds the old session rows the touched events reach (temp table `refresh_hit`) and the clickstream
- * events to sessionize again (temp table `refresh_events`); returns the files holding those rows, and
- * a condition on a session_id column that holds for every non-derived session recomputed.
+ * events to sessionize again (temp table `refresh_events`); returns the files holding those rows, a
+ * condition on a session_id column that holds for every non-derived session recomputed, and one on a
+ * timestamp column that holds for every event read again (the span they were read from).
  */
 export async function touchedSessions(
   db: DuckDbSession,
@@ -49,7 +50,12 @@ export async function touchedSessions(
   touched: string,
   current: readonly string[],
   clicks: string,
-): Promise<{ files: string[]; rows: number; idFilter: (column: string) => string }> {
+): Promise<{
+  files: string[];
+  rows: number;
+  idFilter: (column: string) => string;
+  spanFilter: (column: string) => string;
+}> {
   const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
     SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
@@ -124,10 +130,11 @@ export async function touchedSessions(
     `SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM refresh_span`,
   );
   // Literal bounds let the scan skip row groups (and day partitions' files) outside the changed span.
-  const within =
+  const spanFilter = (column: string) =>
     range?.lo === null || range?.lo === undefined
       ? 'false'
-      : `c."timestamp" BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
+      : `${column} BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
+  const within = spanFilter('c."timestamp"');
   // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
   // events all carry a session_id (or none does).
   const reads = [
@@ -146,7 +153,7 @@ export async function touchedSessions(
     ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
   const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
   const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-  return { files, rows: Number(n?.n ?? 0), idFilter };
+  return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter };
 }
 
 /**
