@@ -55,6 +55,8 @@ export async function touchedSessions(
   rows: number;
   idFilter: (column: string) => string;
   spanFilter: (column: string) => string;
+  /** With the index kept: per file, the keys of the ids taken out of it; null otherwise. */
+  takenOut: Map<string, number[]> | null;
 }> {
   const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
@@ -151,28 +153,20 @@ export async function touchedSessions(
   ].filter((q) => q !== null);
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_events AS
     ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
-  const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
-  const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-  return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter };
-}
-
-/**
- * With the index kept: the keys of the session ids a refresh takes out of each file (one per distinct
- * id, from `refresh_hit`), read before its commit; null otherwise.
- */
-export async function removedKeys(db: DuckDbSession): Promise<Map<string, number[]> | null> {
-  if (!indexKept) return null;
-  const rows = await db.all(
-    `SELECT filename, ${idKeySql('session_id')} AS k FROM (SELECT DISTINCT filename, session_id FROM refresh_hit)`,
-  );
-  const out = new Map<string, number[]>();
-  for (const r of rows) {
-    const file = String(r.filename);
-    const keys = out.get(file) ?? [];
-    keys.push(Number(r.k));
-    out.set(file, keys);
+  if (!indexKept) {
+    const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
+    const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
+    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null };
   }
-  return out;
+  // With the index: the files, and the keys of the ids taken out of each (one per distinct id), with which
+  // the index follows the refresh's rewrites (noteRewrites), in one statement.
+  const perFile = await db.all(`SELECT filename, list(${idKeySql('session_id')}) AS keys,
+      (SELECT count(DISTINCT session_id) FROM refresh_hit) AS n
+    FROM (SELECT DISTINCT filename, session_id FROM refresh_hit) GROUP BY filename ORDER BY filename`);
+  const takenOut = new Map<string, number[]>();
+  for (const r of perFile)
+    takenOut.set(String(r.filename), Array.isArray(r.keys) ? r.keys.map((k) => Number(k)) : []);
+  return { files: [...takenOut.keys()], rows: Number(perFile[0]?.n ?? 0), idFilter, spanFilter, takenOut };
 }
 
 /** After a refresh committed: carries the index over its rewrites (each kept copy's keys, see noteKeptFile). */

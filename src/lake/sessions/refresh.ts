@@ -10,7 +10,7 @@ import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { sessionRowsSql } from './derive.js';
-import { noteRewrites, removedKeys, rewriteWithout, touchedSessions } from './incremental.js';
+import { noteRewrites, rewriteWithout, touchedSessions } from './incremental.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
 export interface SourceLogs {
@@ -140,6 +140,7 @@ export async function refreshSessions(
     } else {
       const hit = await touchedSessions(db, dir, touched, current, clicks);
       removed = hit.rows;
+      takenOut = hit.takenOut;
       for (const file of hit.files) {
         retire.add(file);
         const kept = await rewriteWithout(db, file);
@@ -164,7 +165,6 @@ export async function refreshSessions(
       const out = await writeSorted(db, layout, batchId, 'hour');
       written.push(...out.files);
       loaded = out.rows;
-      takenOut = await removedKeys(db);
     }
     await commitTableHeld(dir, held, (now) => {
       const entry: BatchEntry = {
