@@ -96,9 +96,10 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     keepSessionIdIndex(true);
     forgetSessionIdIndex();
     // NEW1 (a session that does not exist yet) is already assigned: its row must carry it when it appears.
+    // S3 is in two experiments: a refresh carries a known session's assignments over from its old row.
     const assignments = writeText(
       join(dir, 'in', 'x.csv'),
-      'session_id,experiment,variant\nNEW1,a,B\nS3,a,A\n',
+      'session_id,experiment,variant\nNEW1,a,B\nS3,a,A\nS3,c,B\n',
     );
     await ingest({ dataDir: dir, table: TABLES.experiments, input: assignments, kind: 'build-lake' });
     const base = writeText(join(dir, 'in', 'base.csv'), baseEvents());
@@ -129,7 +130,12 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     ]);
     assert.equal(report.sessions?.mode, 'touched');
     assert.deepEqual(await session('S3'), [
-      { events: 6, started: '2026-11-01 00:50:00', last_event: '2026-11-01 01:04:00', assignments: 'a=A' },
+      {
+        events: 6,
+        started: '2026-11-01 00:50:00',
+        last_event: '2026-11-01 01:04:00',
+        assignments: 'a=A,c=B',
+      },
     ]);
     assert.deepEqual(await session('NEW1'), [
       { events: 2, started: '2026-11-01 20:00:00', last_event: '2026-11-01 20:01:00', assignments: 'a=B' },
@@ -190,6 +196,20 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(await differences(), [0, 0]);
   });
 
+  it('an assignment loaded meanwhile reaches the next refreshes of its session', async () => {
+    // The experiments load refreshes NEW2 (its own path); the batch after it must not take NEW2's old
+    // (unassigned) row's assignments from before the load, nor lose the new one.
+    const more = writeText(join(dir, 'in', 'x2.csv'), 'session_id,experiment,variant\nNEW2,b,A\n');
+    await ingest({ dataDir: dir, table: TABLES.experiments, input: more });
+    assert.equal((await session('NEW2'))[0]?.assignments, 'b=A');
+    await batch([['n2x', '2026-11-01 21:01:30', 'NEW2', 'C2']]);
+    assert.deepEqual(
+      (await session('NEW2')).map((r) => [r.events, r.assignments]),
+      [[3, 'b=A']],
+    );
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
   it('a rollback of a batch: the sessions it touched lose its events', async () => {
     await rollbackBatch(db, layout(), split.batch);
     assert.deepEqual(await session('NEW1'), [
@@ -204,7 +224,9 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
       ['n2c', '2026-11-01 21:02:00', 'NEW2', 'C2'],
       ['s59', '2026-11-01 19:50:00', 'S59', 'C3'],
     ]);
-    assert.deepEqual([(await session('NEW2'))[0]?.events, (await session('S59'))[0]?.events], [3, 6]);
+    // NEW2: n2a, n2b, n2x and n2c; S59: five events and s59.
+    const [n2] = await session('NEW2');
+    assert.deepEqual([n2?.events, n2?.assignments, (await session('S59'))[0]?.events], [4, 'b=A', 6]);
     assert.deepEqual(await differences(), [0, 0]);
   });
 });

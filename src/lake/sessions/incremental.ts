@@ -57,6 +57,8 @@ export async function touchedSessions(
   spanFilter: (column: string) => string;
   /** With the index kept: per file, the keys of the ids taken out of it; null otherwise. */
   takenOut: Map<string, number[]> | null;
+  /** With the index kept: the touched session_ids not in the table, as SQL literals; null otherwise. */
+  newIds: string[] | null;
 }> {
   const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
@@ -85,6 +87,9 @@ export async function touchedSessions(
   // The sessions recomputed by id are exactly the touched ids (derived ones have no assignments).
   const idFilter = (column: string) => (idLo && idHi ? `${column} ${idList}` : 'false');
   let byId: string | null = null;
+  // With the index: the touched ids new to the table (as SQL literals), whose rows the lookup did not read.
+  let newIds: string[] | null = null;
+  let knownIds: string[] = [];
   if (listed && indexKept) {
     // The index names the files that may hold each id: an id new to the table is not looked up at all,
     // a known one only in its file (at 10M orders the list read row groups of all 70 day files: 137 ms
@@ -92,24 +97,29 @@ export async function touchedSessions(
     const index = await sessionIdIndex(db, dir, current);
     const files = new Set<string>();
     const known: string[] = [];
+    newIds = [];
     for (const r of touchedIds) {
       const holding = index.filesOf(Number(r.k));
-      if (holding.length === 0) continue;
+      if (holding.length === 0) {
+        newIds.push(sqlString(String(r.id)));
+        continue;
+      }
       known.push(sqlString(String(r.id)));
       for (const f of holding) files.add(f);
     }
+    knownIds = known;
     if (known.length > 0)
-      byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
+      byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, false AS derived
     FROM ${lakeParquetSql([...files], 'filename = true, hive_partitioning = false')} s
     WHERE s.session_id IN (${known.join(', ')})`;
   } else if (idLo && idHi)
-    byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
+    byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, false AS derived
     FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
       ON t.session_id = s.session_id
     WHERE ${idFilter('s.session_id')}`;
   const byCustomer =
     lo && hi
-      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, true AS derived
+      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, true AS derived
     FROM ${old} s JOIN (SELECT customer_id, min(ts) AS lo, max(ts) AS hi FROM refresh_touch
         WHERE session_id IS NULL GROUP BY customer_id) t
       ON t.customer_id = s.customer_id AND s.last_event >= t.lo - ${REACH} AND s.started <= t.hi + ${REACH}
@@ -118,7 +128,12 @@ export async function touchedSessions(
       : null;
   const parts = [byId, byCustomer].filter((q) => q !== null);
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_hit AS
-    ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, false AS derived WHERE false`}`);
+    ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, NULL::VARCHAR AS assignments, false AS derived WHERE false`}`);
+  // An id the index named a file for but whose row is not there (two ids sharing a key) is new too.
+  if (newIds && knownIds.length > 0)
+    for (const id of await db.column(`SELECT t.id FROM (SELECT unnest([${knownIds.join(', ')}]) AS id) t
+        ANTI JOIN (SELECT session_id FROM refresh_hit WHERE NOT derived) h ON h.session_id = t.id`))
+      newIds.push(sqlString(id));
   // The span of events to read again: per session_id, and per customer for events without one.
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
     SELECT session_id, NULL::VARCHAR AS customer_id, min(lo) AS lo, max(hi) AS hi FROM (
@@ -156,7 +171,7 @@ export async function touchedSessions(
   if (!indexKept) {
     const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
     const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null };
+    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null, newIds };
   }
   // With the index: the files, and the keys of the ids taken out of each (one per distinct id), with which
   // the index follows the refresh's rewrites (noteRewrites), in one statement.
@@ -166,7 +181,14 @@ export async function touchedSessions(
   const takenOut = new Map<string, number[]>();
   for (const r of perFile)
     takenOut.set(String(r.filename), Array.isArray(r.keys) ? r.keys.map((k) => Number(k)) : []);
-  return { files: [...takenOut.keys()], rows: Number(perFile[0]?.n ?? 0), idFilter, spanFilter, takenOut };
+  return {
+    files: [...takenOut.keys()],
+    rows: Number(perFile[0]?.n ?? 0),
+    idFilter,
+    spanFilter,
+    takenOut,
+    newIds,
+  };
 }
 
 /** After a refresh committed: carries the index over its rewrites (each kept copy's keys, see noteKeptFile). */
