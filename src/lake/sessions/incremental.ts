@@ -50,6 +50,8 @@ export async function touchedSessions(
   touched: string,
   current: readonly string[],
   clicks: string,
+  clickFiles: readonly string[],
+  clicksOf: (files: readonly string[]) => string,
 ): Promise<{
   files: string[];
   rows: number;
@@ -150,16 +152,22 @@ export async function touchedSessions(
       ? 'false'
       : `${column} BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
   const within = spanFilter('c."timestamp"');
+  // Only clickstream's files whose partition (a prefix of its events' times) overlaps that span: the scan
+  // otherwise opened every file of the table (at 1M orders ~5 ms of a batch's ~25 ms read).
+  const from = range?.lo === null || range?.lo === undefined ? null : String(range.lo);
+  const to = range?.hi === null || range?.hi === undefined ? null : String(range.hi);
+  const near = from && to ? clickFiles.filter((f) => partitionMayHold(f, from, to)) : [];
+  const nearClicks = near.length > 0 ? clicksOf(near) : clicks;
   // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
   // events all carry a session_id (or none does).
   const reads = [
     idLo && idHi
-      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
+      ? `SELECT c.* FROM ${nearClicks} c JOIN refresh_span r
       ON r.session_id = c.session_id AND c."timestamp" BETWEEN r.lo AND r.hi
     WHERE ${within}`
       : null,
     lo && hi
-      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
+      ? `SELECT c.* FROM ${nearClicks} c JOIN refresh_span r
       ON c.session_id IS NULL AND r.customer_id = c.customer_id AND c."timestamp" BETWEEN r.lo AND r.hi
     WHERE ${within}`
       : null,
@@ -209,4 +217,17 @@ export async function rewriteWithout(db: DuckDbSession, file: string): Promise<s
   if (Number(copied?.Count ?? 0) > 0) return target;
   rmSync(target, { force: true });
   return null;
+}
+
+/**
+ * Whether a lake file may hold events between `lo` and `hi` (timestamps as text, 'YYYY-MM-DD HH:MM:SS'):
+ * a partition value is a prefix of its rows' times at its grain (`2026`, `2026-11`, `2026-11-01`,
+ * `2026-11-01T10`: src/lake/layout.ts), so it may when it lies between the bounds' prefixes of its
+ * length. A file outside any partition may hold anything.
+ */
+export function partitionMayHold(file: string, lo: string, hi: string): boolean {
+  const part = /[/\\]part=([^/\\]+)[/\\]/.exec(file)?.[1];
+  if (part === undefined) return true;
+  const value = part.replace('T', ' ');
+  return value >= lo.slice(0, value.length) && value <= hi.slice(0, value.length);
 }

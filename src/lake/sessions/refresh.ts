@@ -140,7 +140,15 @@ export async function refreshSessions(
       }
       loaded = rows;
     } else {
-      const hit = await touchedSessions(db, dir, touched, current, clicks);
+      const hit = await touchedSessions(
+        db,
+        dir,
+        touched,
+        current,
+        clicks,
+        clickFiles,
+        (files) => `(${tableSelectSql(layout, TABLES.clickstream, files)})`,
+      );
       removed = hit.rows;
       takenOut = hit.takenOut;
       for (const file of hit.files) {
