@@ -12,7 +12,9 @@
  * cost without the assignments join). `--lake L` skips the load and runs the batches onto L, an existing
  * lake (a writable copy: it is written, and kept); `--recompute` first recomputes its sessions table
  * (e.g. a copy of a lake from before the `assignments` column); with `--no-experiments` its experiments
- * table is emptied first.
+ * table is emptied first. The process keeps the index of the sessions table's ids between batches, as the
+ * collector's compaction process does (read ahead, timed apart as `idIndexWarm`); `--no-id-index` runs the
+ * batches without it, as a one-off process would.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -179,7 +181,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const data = flag('data') ?? given;
   if (!data)
     throw new Error(
-      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--keep]',
+      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--no-id-index] [--keep]',
     );
   const batches = Number(flag('batches') ?? 20);
   // As the collector's compaction process does (--no-id-index: without, to compare in one script).
