@@ -102,6 +102,13 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
       'session_id,experiment,variant\nNEW1,a,B\nS3,a,A\nS3,c,B\n',
     );
     await ingest({ dataDir: dir, table: TABLES.experiments, input: assignments, kind: 'build-lake' });
+    // An order at the second of NEW1's coming PURCHASE: the refresh that adds it must link it.
+    const orders = writeText(
+      join(dir, 'in', 'o.csv'),
+      'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region\n' +
+        'O1,C1,P1,Pen,1,2.50,2.50,2026-11-01 20:11:00,COMPLETED,US-EAST\n',
+    );
+    await ingest({ dataDir: dir, table: TABLES.orders, input: orders, kind: 'build-lake' });
     const base = writeText(join(dir, 'in', 'base.csv'), baseEvents());
     await ingest({ dataDir: dir, table: TABLES.clickstream, input: base, kind: 'build-lake' });
   });
@@ -166,6 +173,11 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
       (await session('S4')).map((r) => r.events),
       [6],
     );
+    const [linked] = await db.all(
+      `SELECT orders, CAST(revenue AS DOUBLE) AS revenue FROM (${tableSelectSql(layout(), TABLES.sessions)})
+       WHERE session_id = 'NEW1'`,
+    );
+    assert.deepEqual([linked?.orders, linked?.revenue], [1, 2.5], "O1 linked to NEW1's PURCHASE");
     assert.deepEqual(await session('NEW1'), [
       { events: 4, started: '2026-11-01 20:00:00', last_event: '2026-11-01 20:11:00', assignments: 'a=B' },
     ]);

@@ -61,6 +61,8 @@ export async function touchedSessions(
   takenOut: Map<string, number[]> | null;
   /** With the index kept: the touched session_ids not in the table, as SQL literals; null otherwise. */
   newIds: string[] | null;
+  /** The span the events were read from (timestamps as text), null when none was. */
+  span: { lo: string; hi: string } | null;
 }> {
   const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
@@ -156,7 +158,8 @@ export async function touchedSessions(
   // otherwise opened every file of the table (at 1M orders ~5 ms of a batch's ~25 ms read).
   const from = range?.lo === null || range?.lo === undefined ? null : String(range.lo);
   const to = range?.hi === null || range?.hi === undefined ? null : String(range.hi);
-  const near = from && to ? clickFiles.filter((f) => partitionMayHold(f, from, to)) : [];
+  const span = from && to ? { lo: from, hi: to } : null;
+  const near = span ? clickFiles.filter((f) => partitionMayHold(f, span.lo, span.hi)) : [];
   const nearClicks = near.length > 0 ? clicksOf(near) : clicks;
   // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
   // events all carry a session_id (or none does).
@@ -177,7 +180,7 @@ export async function touchedSessions(
   if (!indexKept) {
     const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
     const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null, newIds };
+    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null, newIds, span };
   }
   // With the index: the files, and the keys of the ids taken out of each (one per distinct id), with which
   // the index follows the refresh's rewrites (noteRewrites), in one statement.
@@ -194,6 +197,7 @@ export async function touchedSessions(
     spanFilter,
     takenOut,
     newIds,
+    span,
   };
 }
 

@@ -10,7 +10,7 @@ import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { ASSIGNMENT_SEPARATOR, sessionRowsSql, VARIANT_SEPARATOR } from './derive.js';
-import { noteRewrites, rewriteWithout, touchedSessions } from './incremental.js';
+import { noteRewrites, partitionMayHold, rewriteWithout, touchedSessions } from './incremental.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
 export interface SourceLogs {
@@ -183,7 +183,17 @@ export async function refreshSessions(
       // PURCHASE event at exactly its order_date, so no other can. The literal bounds skip the rest of the
       // table's files and row groups (at 10M orders the derivation over a batch's ~1,000 sessions otherwise
       // read all 8.7M orders' keys).
-      const near = `(SELECT * FROM ${orders} o WHERE ${hit.spanFilter('o.order_date')})`;
+      // Only the files of the partitions overlapping the span are bound (a partition value is a prefix of
+      // its rows' times): at 10M orders binding all 30 day files cost ~10 ms of a batch.
+      const span = hit.span;
+      const orderFiles = span
+        ? tableSnapshot(tableDirectory(layout, 'orders')).files.filter((f) =>
+            partitionMayHold(f, span.lo, span.hi),
+          )
+        : [];
+      const ordersNear =
+        orderFiles.length > 0 ? `(${tableSelectSql(layout, TABLES.orders, orderFiles)})` : orders;
+      const near = `(SELECT * FROM ${ordersNear} o WHERE ${hit.spanFilter('o.order_date')})`;
       await unordered(
         db,
         `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', near, assigned)}`,
