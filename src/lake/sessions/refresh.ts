@@ -180,11 +180,9 @@ export async function refreshSessions(
                 })`
           : `(SELECT * FROM ${experiments} x WHERE ${hit.idFilter('x.session_id')})`;
       // Only the orders in the span the events were read from: an order links to a session through a
-      // PURCHASE event at exactly its order_date, so no other can. The literal bounds skip the rest of the
-      // table's files and row groups (at 10M orders the derivation over a batch's ~1,000 sessions otherwise
-      // read all 8.7M orders' keys).
-      // Only the files of the partitions overlapping the span are bound (a partition value is a prefix of
-      // its rows' times): at 10M orders binding all 30 day files cost ~10 ms of a batch.
+      // PURCHASE event at exactly its order_date, so no other can. Only the files of the partitions
+      // overlapping the span are bound (a partition value is a prefix of its rows' times; 1 of 30 day
+      // files at 10M orders), and the literal bounds skip their row groups outside it.
       const span = hit.span;
       const orderFiles = span
         ? tableSnapshot(tableDirectory(layout, 'orders')).files.filter((f) =>
