@@ -12,7 +12,9 @@
  * cost without the assignments join). `--lake L` skips the load and runs the batches onto L, an existing
  * lake (a writable copy: it is written, and kept); `--recompute` first recomputes its sessions table
  * (e.g. a copy of a lake from before the `assignments` column); with `--no-experiments` its experiments
- * table is emptied first.
+ * table is emptied first. The process keeps the index of the sessions table's ids between batches, as the
+ * collector's compaction process does (read ahead, timed apart as `idIndexWarm`); `--no-id-index` runs the
+ * batches without it, as a one-off process would.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,10 +26,12 @@ import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from
 import {
   commitTable,
   dataLayout,
+  keepSessionIdIndex,
   refreshSessions,
   TABLES,
   tableDirectory,
   tableSnapshot,
+  warmSessionIdIndex,
   withTableLock,
 } from '../src/lake/index.js';
 import { flag } from './lake-option.js';
@@ -139,6 +143,23 @@ async function recomputeInPasses(dir: string, eventsPerPass: number) {
   }
 }
 
+/** Reads the sessions table's id keys into this process's index, as the compaction process does at start. */
+async function warmIndex(dir: string) {
+  const db = await DuckDbSession.open({ threads: 1, memoryLimit: '1GB' });
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  try {
+    const files = await warmSessionIdIndex(db, dataLayout(dir));
+    return {
+      files,
+      cpuSeconds: Math.round((cpuSeconds() - c0) * 100) / 100,
+      wallSeconds: Math.round((performance.now() - t0) / 10) / 100,
+    };
+  } finally {
+    db.close();
+  }
+}
+
 async function recentSessions(dir: string) {
   const engine = await openEngine({ dataDir: dir });
   try {
@@ -160,9 +181,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const data = flag('data') ?? given;
   if (!data)
     throw new Error(
-      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--keep]',
+      'usage: sessions-cost (--data DIR | --lake L) [--batches N] [--events-per-pass N] [--no-experiments] [--recompute] [--no-id-index] [--keep]',
     );
   const batches = Number(flag('batches') ?? 20);
+  // As the collector's compaction process does (--no-id-index: without, to compare in one script).
+  const idIndex = !process.argv.includes('--no-id-index');
+  keepSessionIdIndex(idIndex);
   const lake = given ?? join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
   const keep = given !== undefined || process.argv.includes('--keep');
   const load = () =>
@@ -195,8 +219,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     const perPass = flag('events-per-pass') ?? (process.argv.includes('--recompute') ? '4000000' : undefined);
     const passes = perPass ? await recomputeInPasses(lake, Number(perPass)) : null;
     const recent = await recentSessions(lake);
+    // The compaction process reads the table's ids while it waits for its first job: timed apart.
+    const warm = idIndex ? await warmIndex(lake) : null;
     const total: Split = { wall: 0, wallSessions: 0, cpu: 0, cpuSessions: 0 };
     let rows = 0;
+    // Each batch's sessions-step and whole CPU (ms): the first batch of a process with the id index reads
+    // every file's ids, the later ones only the files the previous refreshes wrote.
+    const perBatch: [number, number][] = [];
     for (let i = 0; i < batches; i++) {
       const file = join(lake, 'batches', `b${i}.ndjson`);
       writeFileSync(file, batchLines(i, recent.end, recent.sessions));
@@ -210,6 +239,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
       });
       rows += report.loaded;
       for (const k of ['wall', 'wallSessions', 'cpu', 'cpuSessions'] as const) total[k] += split[k];
+      perBatch.push([Math.round(split.cpuSessions * 1000), Math.round(split.cpu * 1000)]);
     }
     console.log(
       JSON.stringify(
@@ -219,6 +249,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
           loadAtStart,
           loadAtEnd: load(),
           lake: given ?? 'fresh',
+          idIndex,
           experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,
           ...(build
             ? {
@@ -227,7 +258,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
               }
             : {}),
           ...(passes ? { recomputedInPasses: passes } : {}),
+          ...(warm ? { idIndexWarm: warm } : {}),
           collector: summary(rows, total),
+          collectorAfterFirst:
+            perBatch.length > 1
+              ? {
+                  sessionsCpuMs: perBatch.slice(1).reduce((a, [x]) => a + x, 0),
+                  cpuMs: perBatch.slice(1).reduce((a, [, y]) => a + y, 0),
+                  costPercentCpu: pct(
+                    perBatch.slice(1).reduce((a, [x]) => a + x, 0),
+                    perBatch.slice(1).reduce((a, [, y]) => a + y, 0),
+                  ),
+                }
+              : null,
+          perBatchCpuMs: perBatch.map(([x, y]) => `${x}/${y}`).join(' '),
           peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         },
         null,

@@ -66,7 +66,10 @@ export class CompactionWorker {
   /** Starts the process ahead of the first job, so the first compaction does not pay for its start. */
   start(): void {
     if (this.child) return;
-    const child = fork(SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    const child = fork(SCRIPT, [this.dataDir], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
     this.started++;
     try {
       if (child.pid !== undefined) setPriority(child.pid, 19);

@@ -117,6 +117,37 @@ export class NativeSession {
     return (reader.getColumnsJson()[0] ?? []).map((v) => String(v));
   }
 
+  /**
+   * The first column of a query's result as numbers in one Float64Array (NULL as NaN), chunk by chunk:
+   * millions of values (the sessions table's id hashes) without an object or a string each.
+   */
+  async numbers(sql: string): Promise<Float64Array> {
+    const result = await this.tracked(() => this.connection.stream(sql));
+    const parts: Float64Array[] = [];
+    let total = 0;
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
+      const vector = chunk.getColumnVector(0);
+      const part = new Float64Array(chunk.rowCount);
+      for (let i = 0; i < part.length; i++) {
+        const v = vector.getItem(i);
+        part[i] = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : Number.NaN;
+      }
+      parts.push(part);
+      total += part.length;
+    }
+    const out = new Float64Array(total);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
+
   /** Runs a query and hands its rows over chunk by chunk as DuckDB produces them (bounded memory). */
   async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
     const stop = this.onAbort(options.signal);

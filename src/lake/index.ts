@@ -66,6 +66,8 @@ export {
   type ClickstreamChange,
   ensureSessions,
   feedsSessions,
+  forgetSessionIdIndex,
+  keepSessionIdIndex,
   PATH_COLUMNS,
   refreshSessions,
   SESSION_GAP_MINUTES,
@@ -77,6 +79,7 @@ export {
   TABLE_FUNNEL,
   touchedSessionsOf,
   VARIANT_SEPARATOR,
+  warmSessionIdIndex,
   withSessionsMaintained,
 } from './sessions/index.js';
 export {

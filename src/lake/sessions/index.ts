@@ -6,6 +6,8 @@ export {
   TABLE_FUNNEL,
   VARIANT_SEPARATOR,
 } from './derive.js';
+export { forgetSessionIdIndex } from './id-index.js';
+export { keepSessionIdIndex, warmSessionIdIndex } from './incremental.js';
 export {
   type ClickstreamChange,
   ensureSessions,

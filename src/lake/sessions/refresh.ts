@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
+import type { DuckDbSession } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
 import { BATCH_COLUMN, type DataLayout, tableDirectory } from '../layout.js';
 import type { HeldLock } from '../lock.js';
 import { commitTableHeld, tableSnapshot } from '../manifest.js';
-import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
+import { lakeParquetSql } from '../parquet-sql.js';
 import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
-import { SESSION_GAP_MINUTES, sessionRowsSql } from './derive.js';
+import { ASSIGNMENT_SEPARATOR, sessionRowsSql, VARIANT_SEPARATOR } from './derive.js';
 import { writeAllSessions } from './full.js';
+import { noteRewrites, partitionMayHold, rewriteWithout, touchedSessions } from './incremental.js';
 import { unordered } from './unordered.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
@@ -45,19 +43,13 @@ export interface SessionsRefresh {
  */
 export const EVENTS_PER_PASS = 4_000_000;
 
-// Touched session ids up to which a refresh looks them up as a literal list (a collector batch has ~1,000).
-const ID_LIST_MAX = 20_000;
-
-// A margin of a few seconds over the gap: whole-second rounding of event times can put two events just
-// over 30 minutes apart in one session. Recomputing a session more than needed is harmless.
-const REACH = `INTERVAL ${SESSION_GAP_MINUTES * 60 + 5} SECOND`;
-
 /**
  * Recomputes the sessions that the clickstream rows in `touched` (a relation with session_id,
  * customer_id and "timestamp": rows just added, or just removed) belong to, or every session ('all'),
  * from clickstream as it is now, and commits the result to the sessions table under its lock (`held`).
  * `logs` are clickstream's and orders' committed batch-log lengths the result reflects; a full
- * computation groups at most `eventsPerPass` events at once.
+ * computation groups at most `eventsPerPass` events at once. `experimentsUnchanged`: the table was in
+ * step before this change and experiments did not change since (its known sessions' old assignments hold).
  *
  * Which sessions a change reaches: a session_id's session (its old row spans every old event, so the
  * events to read lie between its old start and end and the touched times); for events without a
@@ -72,6 +64,7 @@ export async function refreshSessions(
   touched: string | 'all',
   logs: SourceLogs,
   eventsPerPass = EVENTS_PER_PASS,
+  experimentsUnchanged = false,
 ): Promise<SessionsRefresh> {
   const started = performance.now();
   const spec = TABLES.sessions;
@@ -85,6 +78,9 @@ export async function refreshSessions(
   const written: string[] = [];
   const rewritten: string[] = [];
   const retire = new Set<string>();
+  // With the id index kept (incremental.ts): each rewritten file and its kept copy, and the keys taken out.
+  const rewrites: [string, string][] = [];
+  let takenOut: Map<string, number[]> | null = null;
   let removed = 0;
   let loaded = 0;
   let mode: SessionsRefresh['mode'] = 'touched';
@@ -102,20 +98,61 @@ export async function refreshSessions(
         written,
       );
     } else {
-      const hit = await touchedSessions(db, touched, current, clicks);
+      const hit = await touchedSessions(
+        db,
+        dir,
+        touched,
+        current,
+        clicks,
+        clickFiles,
+        (files) => `(${tableSelectSql(layout, TABLES.clickstream, files)})`,
+      );
       removed = hit.rows;
+      takenOut = hit.takenOut;
       for (const file of hit.files) {
         retire.add(file);
         const kept = await rewriteWithout(db, file);
-        if (kept) rewritten.push(kept);
+        if (kept) {
+          rewritten.push(kept);
+          rewrites.push([file, kept]);
+        }
       }
       // Only the recomputed sessions' assignments, by the same literal ids: experiments files are sorted
       // by session_id (TABLES.experiments.sortBy), so the scan skips the row groups holding none of them
       // instead of reading every session id of the table (+0.05 s of CPU a collector batch at 1M orders).
-      const assigned = `(SELECT * FROM ${experiments} x WHERE ${hit.idFilter('x.session_id')})`;
+      // With the index, when experiments did not change since the table was last refreshed: a known
+      // session's assignments are its old row's (every row reflects experiments as they are), so only the
+      // ids new to the table are looked up. At 10M orders the lookup of a batch's ~1,000 ids was ~45 ms of
+      // CPU, half of the derivation's statement (2026-11-26).
+      const assigned =
+        hit.newIds && experimentsUnchanged
+          ? `(SELECT DISTINCT session_id, split_part(a, '${VARIANT_SEPARATOR}', 1) AS experiment,
+                split_part(a, '${VARIANT_SEPARATOR}', 2) AS variant
+              FROM (SELECT session_id, unnest(string_split(assignments, '${ASSIGNMENT_SEPARATOR}')) AS a
+                FROM refresh_hit WHERE NOT derived AND assignments <> '')${
+                  hit.newIds.length > 0
+                    ? `
+              UNION ALL SELECT session_id, experiment, variant FROM ${experiments} x
+              WHERE x.session_id IN (${hit.newIds.join(', ')})`
+                    : ''
+                })`
+          : `(SELECT * FROM ${experiments} x WHERE ${hit.idFilter('x.session_id')})`;
+      // Only the orders in the span the events were read from: an order links to a session through a
+      // PURCHASE event at exactly its order_date, so no other can. Only the files of the partitions
+      // overlapping the span are bound (a partition value is a prefix of its rows' times; 1 of 30 day
+      // files at 10M orders), and the literal bounds skip their row groups outside it.
+      const span = hit.span;
+      const orderFiles = span
+        ? tableSnapshot(tableDirectory(layout, 'orders')).files.filter((f) =>
+            partitionMayHold(f, span.lo, span.hi),
+          )
+        : [];
+      const ordersNear =
+        orderFiles.length > 0 ? `(${tableSelectSql(layout, TABLES.orders, orderFiles)})` : orders;
+      const near = `(SELECT * FROM ${ordersNear} o WHERE ${hit.spanFilter('o.order_date')})`;
       await unordered(
         db,
-        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', orders, assigned)}`,
+        `CREATE OR REPLACE TEMP TABLE sessions_new AS ${sessionRowsSql('refresh_events', near, assigned)}`,
       );
       const out = await writeSorted(db, layout, batchId, 'hour');
       written.push(...out.files);
@@ -145,6 +182,7 @@ export async function refreshSessions(
       const files = [...now.files.filter((f) => !retire.has(f)), ...written, ...rewritten];
       return { files, logEntry: entry, addedColumns: [...spec.columns.map((c) => c.name), BATCH_COLUMN] };
     });
+    noteRewrites(rewrites, takenOut);
     const report = { mode, removed, written: loaded, seconds: (performance.now() - started) / 1000 };
     written.length = 0;
     rewritten.length = 0;
@@ -186,107 +224,4 @@ async function countRows(db: DuckDbSession, files: readonly string[]): Promise<n
   if (files.length === 0) return 0;
   const [r] = await db.all(`SELECT count(*) AS n FROM ${lakeParquetSql(files, '')}`);
   return Number(r?.n ?? 0);
-}
-
-/**
- * Finds the old session rows the touched events reach (temp table `refresh_hit`) and the clickstream
- * events to sessionize again (temp table `refresh_events`); returns the files holding those rows, and
- * a condition on a session_id column that holds for every non-derived session recomputed.
- */
-async function touchedSessions(
-  db: DuckDbSession,
-  touched: string,
-  current: readonly string[],
-  clicks: string,
-): Promise<{ files: string[]; rows: number; idFilter: (column: string) => string }> {
-  const old = lakeParquetSql(current, 'filename = true, hive_partitioning = false');
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_touch AS
-    SELECT session_id, customer_id, "timestamp" AS ts FROM ${touched}`);
-  // Literal bounds (the touched ids' range, the derived events' time range) let the scans skip the
-  // files and row groups that cannot hold a hit: session files are day partitions sorted by session_id.
-  const [b] = await db.all(`SELECT min(session_id) AS id_lo, max(session_id) AS id_hi,
-      count(DISTINCT session_id) AS ids,
-      CAST(min(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS lo,
-      CAST(max(ts) FILTER (WHERE session_id IS NULL) AS VARCHAR) AS hi
-    FROM refresh_touch`);
-  const literal = (v: unknown) => (v === null || v === undefined ? null : sqlString(String(v)));
-  const [idLo, idHi, lo, hi] = [literal(b?.id_lo), literal(b?.id_hi), literal(b?.lo), literal(b?.hi)];
-  const ids = Number(b?.ids ?? 0);
-  // A collector batch's ids as a literal list: the scan then skips each row group (files are sorted by
-  // session_id) whose id range holds none of them, where one BETWEEN over the batch's lowest and
-  // highest id (new sessions' ids widen it) read nearly every row group. Past ID_LIST_MAX, the range.
-  const idList =
-    ids <= ID_LIST_MAX
-      ? `IN (${(await db.column('SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL ORDER BY 1')).map(sqlString).join(', ')})`
-      : `BETWEEN ${idLo} AND ${idHi}`;
-  // The sessions recomputed by id are exactly the touched ids (derived ones have no assignments).
-  const idFilter = (column: string) => (idLo && idHi ? `${column} ${idList}` : 'false');
-  const byId =
-    idLo && idHi
-      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, false AS derived
-    FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
-      ON t.session_id = s.session_id
-    WHERE ${idFilter('s.session_id')}`
-      : null;
-  const byCustomer =
-    lo && hi
-      ? `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, true AS derived
-    FROM ${old} s JOIN (SELECT customer_id, min(ts) AS lo, max(ts) AS hi FROM refresh_touch
-        WHERE session_id IS NULL GROUP BY customer_id) t
-      ON t.customer_id = s.customer_id AND s.last_event >= t.lo - ${REACH} AND s.started <= t.hi + ${REACH}
-    WHERE contains(s.session_id, '~') AND s.last_event >= TIMESTAMP ${lo} - ${REACH}
-      AND s.started <= TIMESTAMP ${hi} + ${REACH}`
-      : null;
-  const parts = [byId, byCustomer].filter((q) => q !== null);
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_hit AS
-    ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, false AS derived WHERE false`}`);
-  // The span of events to read again: per session_id, and per customer for events without one.
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
-    SELECT session_id, NULL::VARCHAR AS customer_id, min(lo) AS lo, max(hi) AS hi FROM (
-      SELECT session_id, ts AS lo, ts AS hi FROM refresh_touch WHERE session_id IS NOT NULL
-      UNION ALL SELECT session_id, started, last_event FROM refresh_hit WHERE NOT derived) GROUP BY session_id
-    UNION ALL
-    SELECT NULL, customer_id, min(lo), max(hi) FROM (
-      SELECT customer_id, ts AS lo, ts AS hi FROM refresh_touch WHERE session_id IS NULL
-      UNION ALL SELECT customer_id, started, last_event FROM refresh_hit WHERE derived) GROUP BY customer_id`);
-  const [range] = await db.all(
-    `SELECT CAST(min(lo) AS VARCHAR) AS lo, CAST(max(hi) AS VARCHAR) AS hi FROM refresh_span`,
-  );
-  // Literal bounds let the scan skip row groups (and day partitions' files) outside the changed span.
-  const within =
-    range?.lo === null || range?.lo === undefined
-      ? 'false'
-      : `c."timestamp" BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))}`;
-  // Each branch only when the change has such events: a scan of clickstream fewer for a batch whose
-  // events all carry a session_id (or none does).
-  const reads = [
-    idLo && idHi
-      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
-      ON r.session_id = c.session_id AND c."timestamp" BETWEEN r.lo AND r.hi
-    WHERE ${within}`
-      : null,
-    lo && hi
-      ? `SELECT c.* FROM ${clicks} c JOIN refresh_span r
-      ON c.session_id IS NULL AND r.customer_id = c.customer_id AND c."timestamp" BETWEEN r.lo AND r.hi
-    WHERE ${within}`
-      : null,
-  ].filter((q) => q !== null);
-  await db.run(`CREATE OR REPLACE TEMP TABLE refresh_events AS
-    ${reads.length > 0 ? reads.join('\n    UNION ALL\n    ') : `SELECT * FROM ${clicks} WHERE false`}`);
-  const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
-  const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-  return { files, rows: Number(n?.n ?? 0), idFilter };
-}
-
-// A copy of a session file without the rows being recomputed (null when none is left), kept beside it.
-async function rewriteWithout(db: DuckDbSession, file: string): Promise<string | null> {
-  const target = join(dirname(file), `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}-kept.parquet`);
-  const [copied] = await db.all(
-    `COPY (SELECT * FROM ${lakeParquetSql(file)}
-       WHERE session_id NOT IN (SELECT session_id FROM refresh_hit))
-     TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
-  );
-  if (Number(copied?.Count ?? 0) > 0) return target;
-  rmSync(target, { force: true });
-  return null;
 }
