@@ -12,8 +12,8 @@ export interface StagingEntry {
 }
 
 /**
- * Entries of `lake/.staging`: the writers' uncommitted batches, compaction's merges, the sessions
- * computation's bucket files and DuckDB's spill directories. A writer removes its own when it ends; a
+ * Entries of `lake/.staging`: the writers' uncommitted batches, compaction's merges and DuckDB's spill
+ * directories. A writer removes its own when it ends; a
  * writer that crashed (killed, out of memory) leaves it behind, and nothing else ever does.
  */
 export function stagingEntries(layout: DataLayout, now = Date.now()): StagingEntry[] {
