@@ -21,20 +21,18 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDbSession } from '../src/duckdb/index.js';
-import { openEngine } from '../src/engines/index.js';
 import { type IngestOptions, type IngestReport, ingest, ingestMemoryLimit } from '../src/ingest/index.js';
 import {
   commitTable,
   dataLayout,
   keepSessionIdIndex,
-  refreshSessions,
   TABLES,
   tableDirectory,
   tableSnapshot,
   warmSessionIdIndex,
-  withTableLock,
 } from '../src/lake/index.js';
 import { flag } from './lake-option.js';
+import { recentSessions, recomputeAllSessions } from './sessions-kit.js';
 
 interface Split {
   wall: number;
@@ -123,14 +121,7 @@ async function recomputeInPasses(dir: string, eventsPerPass: number) {
   const c0 = cpuSeconds();
   const t0 = performance.now();
   try {
-    const logs = {
-      clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
-      orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
-      experiments: tableSnapshot(tableDirectory(layout, 'experiments')).log,
-    };
-    const report = await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-      refreshSessions(db, layout, held, 'all', logs, eventsPerPass),
-    );
+    const report = await recomputeAllSessions(db, layout, eventsPerPass);
     return {
       eventsPerPass,
       sessions: report.written,
@@ -157,22 +148,6 @@ async function warmIndex(dir: string) {
     };
   } finally {
     db.close();
-  }
-}
-
-async function recentSessions(dir: string) {
-  const engine = await openEngine({ dataDir: dir });
-  try {
-    const rows = await engine.query(
-      'SELECT session_id, customer_id FROM sessions ORDER BY started DESC, session_id LIMIT 5000',
-    );
-    const [last] = await engine.query('SELECT CAST(max("timestamp") AS VARCHAR) AS t FROM clickstream');
-    return {
-      sessions: rows.map((r) => ({ id: String(r.session_id), customer: String(r.customer_id) })),
-      end: Date.parse(`${String(last?.t).replace(' ', 'T')}Z`),
-    };
-  } finally {
-    await engine.close();
   }
 }
 
@@ -228,7 +203,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     const perBatch: [number, number][] = [];
     for (let i = 0; i < batches; i++) {
       const file = join(lake, 'batches', `b${i}.ndjson`);
-      writeFileSync(file, batchLines(i, recent.end, recent.sessions));
+      writeFileSync(file, batchLines(i, Date.parse(`${recent.end.replace(' ', 'T')}Z`), recent.sessions));
       const { report, split } = await timed({
         dataDir: lake,
         table: TABLES.clickstream,

@@ -17,16 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DuckDbSession, sqlString } from '../src/duckdb/index.js';
 import { ingestMemoryLimit } from '../src/ingest/index.js';
-import {
-  dataLayout,
-  lakeParquetSql,
-  refreshSessions,
-  TABLES,
-  tableDirectory,
-  tableSnapshot,
-  withTableLock,
-} from '../src/lake/index.js';
+import { dataLayout, lakeParquetSql, TABLES, tableDirectory, tableSnapshot } from '../src/lake/index.js';
 import { flag } from './lake-option.js';
+import { recomputeAllSessions } from './sessions-kit.js';
 
 const cpuSeconds = () => {
   const c = process.cpuUsage();
@@ -68,14 +61,7 @@ async function child(lake: string, eventsPerPass: number, profile: boolean, expo
   const c0 = cpuSeconds();
   const t0 = performance.now();
   try {
-    const logs = {
-      clickstream: tableSnapshot(tableDirectory(layout, 'clickstream')).log,
-      orders: tableSnapshot(tableDirectory(layout, 'orders')).log,
-      experiments: tableSnapshot(tableDirectory(layout, 'experiments')).log,
-    };
-    const report = await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-      refreshSessions(db, layout, held, 'all', logs, eventsPerPass),
-    );
+    const report = await recomputeAllSessions(db, layout, eventsPerPass);
     const cpu = cpuSeconds() - c0;
     const wall = (performance.now() - t0) / 1000;
     const files = tableSnapshot(tableDirectory(layout, 'sessions')).files;

@@ -19,11 +19,11 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEngine } from '../src/engines/index.js';
 import { type IngestReport, ingest } from '../src/ingest/index.js';
 import { dataLayout, TABLES, tableFiles } from '../src/lake/index.js';
 import { buildBenchDataset } from './dataset.js';
 import { flag } from './lake-option.js';
+import { recentSessions } from './sessions-kit.js';
 
 const ANALYSES = ['funnel', 'sessions', 'conversion-by-device', 'user-paths', 'ab-test'];
 const CHDB_VERSION = '4.4.0';
@@ -130,23 +130,6 @@ function benchAnalyses(
     table.push(row);
   }
   return table;
-}
-
-/** The 5,000 most recently started sessions of the lake and its last event time. */
-async function recentSessions(dir: string) {
-  const engine = await openEngine({ dataDir: dir });
-  try {
-    const rows = await engine.query(
-      'SELECT session_id, customer_id FROM sessions ORDER BY started DESC, session_id LIMIT 5000',
-    );
-    const [last] = await engine.query('SELECT CAST(max("timestamp") AS VARCHAR) AS t FROM clickstream');
-    return {
-      sessions: rows.map((r) => ({ id: String(r.session_id), customer: String(r.customer_id) })),
-      end: String(last?.t),
-    };
-  } finally {
-    await engine.close();
-  }
 }
 
 function split(r: IngestReport): { total: number; sessions: number } {
