@@ -33,7 +33,7 @@ const ORDERS = `(SELECT 'O' || event_id AS order_id, customer_id, 'P1' AS produc
   FROM ${EVENTS} WHERE action = 'PURCHASE' AND CAST(substr(event_id, 2) AS INTEGER) % 3 = 0)`;
 
 // Assignments for every third session id in two experiments, each id of 'b' also in 'a': a several-pass
-// computation must hand each bucket the assignments of its own sessions.
+// computation must give each pass the assignments of its own sessions.
 const EXPERIMENTS = `(SELECT 'S' || lpad(CAST(i AS VARCHAR), 4, '0') AS session_id, e AS experiment,
     CASE WHEN i % 2 = 0 THEN 'A' ELSE 'B' END AS variant
   FROM range(0, 400, 3) t(i), (VALUES ('a'), ('b')) x(e) WHERE e = 'a' OR i % 6 = 0)`;
@@ -82,7 +82,7 @@ describe('the sessions table computed in several passes, with its last hours in 
   });
 
   it('gives the rows of one derivation over every event, each session once', async () => {
-    // 3,000 events at most 500 a pass: six hash buckets, each a separate grouping.
+    // 3,000 events at most 500 a pass: passes over ranges of hours, each a separate grouping.
     const report = await refresh(db, layout, 'all', 500);
     assert.equal(report.mode, 'all');
     const [n] = await db.all(
@@ -186,7 +186,7 @@ describe('a computation in several passes writes each of the last hours in one f
     layout = dataLayout(t.dir);
     db = await DuckDbSession.open();
     // 2,000 events over the two hours 2026-11-03 22:00-23:59 in 500 sessions (all starting in the first
-    // hour, spread over every hash bucket), and a day earlier 200 events that go in a day file.
+    // hour), and a day earlier 200 events that go in a day file.
     await appendRows(
       db,
       layout,
