@@ -17,7 +17,7 @@
  * batches without it, as a one-off process would.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDbSession } from '../src/duckdb/index.js';
@@ -32,7 +32,7 @@ import {
   warmSessionIdIndex,
 } from '../src/lake/index.js';
 import { flag } from './lake-option.js';
-import { recentSessions, recomputeAllSessions } from './sessions-kit.js';
+import { recentSessions, recomputeAllSessions, runStamp } from './sessions-kit.js';
 
 interface Split {
   wall: number;
@@ -164,12 +164,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   keepSessionIdIndex(idIndex);
   const lake = given ?? join(tmpdir(), `shoplake-bench-sessions-cost-${process.pid}`);
   const keep = given !== undefined || process.argv.includes('--keep');
-  const load = () =>
-    loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ');
-  const started = new Date().toISOString();
-  const loadAtStart = load();
+  const stamped = runStamp();
   if (!given) rmSync(lake, { recursive: true, force: true });
   mkdirSync(join(lake, 'batches'), { recursive: true });
   try {
@@ -219,10 +214,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     console.log(
       JSON.stringify(
         {
-          started,
-          machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
-          loadAtStart,
-          loadAtEnd: load(),
+          ...stamped.stamp(),
           lake: given ?? 'fresh',
           idIndex,
           experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,

@@ -11,7 +11,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -19,7 +18,7 @@ import { DuckDbSession, sqlString } from '../src/duckdb/index.js';
 import { ingestMemoryLimit } from '../src/ingest/index.js';
 import { dataLayout, lakeParquetSql, TABLES, tableDirectory, tableSnapshot } from '../src/lake/index.js';
 import { flag } from './lake-option.js';
-import { recomputeAllSessions } from './sessions-kit.js';
+import { loadNow, recomputeAllSessions, runStamp } from './sessions-kit.js';
 
 const cpuSeconds = () => {
   const c = process.cpuUsage();
@@ -139,12 +138,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     const compare = flag('compare');
     const contenders: [string, string][] = [['this', fileURLToPath(import.meta.url)]];
     if (compare) contenders.push(['compared', resolve(compare)]);
-    const load = () =>
-      loadavg()
-        .map((x) => x.toFixed(1))
-        .join(' ');
-    const started = new Date().toISOString();
-    const loadAtStart = load();
+    const stamped = runStamp();
     const results: Run[] = [];
     for (let r = 0; r < runs; r++) {
       // Alternated, and the other way round every other run, so that neither always goes first.
@@ -159,7 +153,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
         const run: Run = { contender: name, ...runSchema.parse(JSON.parse(line)) };
         results.push(run);
         console.error(
-          `${name}: ${run.sessions} sessions, ${run.files} files, CPU ${run.cpuSeconds} s, wall ${run.wallSeconds} s, peak ${run.peakRssMb} MB (load ${load()})`,
+          `${name}: ${run.sessions} sessions, ${run.files} files, CPU ${run.cpuSeconds} s, wall ${run.wallSeconds} s, peak ${run.peakRssMb} MB (load ${loadNow()})`,
         );
         for (const s of run.statements ?? [])
           console.error(`  ${s.cpu.toFixed(2)} cpu ${s.wall.toFixed(2)} wall  ${s.sql}`);
@@ -168,10 +162,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     console.log(
       JSON.stringify(
         {
-          started,
-          machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
-          loadAtStart,
-          loadAtEnd: load(),
+          ...stamped.stamp(),
           lake,
           eventsPerPass: perPass,
           runs: results.map(({ statements: _, ...r }) => r),

@@ -1,4 +1,5 @@
 /** What the sessions benchmarks share: a full recomputation of the table, and the lake's latest sessions. */
+import { cpus, loadavg } from 'node:os';
 import type { DuckDbSession } from '../src/duckdb/index.js';
 import { openEngine } from '../src/engines/index.js';
 import {
@@ -22,7 +23,7 @@ export function recomputeAllSessions(
     experiments: tableSnapshot(tableDirectory(layout, 'experiments')).log,
   };
   return withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-    refreshSessions(db, layout, held, 'all', logs, eventsPerPass),
+    refreshSessions(db, layout, held, 'all', logs, { eventsPerPass }),
   );
 }
 
@@ -41,4 +42,19 @@ export async function recentSessions(dir: string) {
   } finally {
     await engine.close();
   }
+}
+
+/** The load average now, as the benchmarks print it. */
+export function loadNow(): string {
+  return loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+}
+
+/** When and where a benchmark run started; `stamp()` adds the load at its end, for its JSON report. */
+export function runStamp() {
+  const started = new Date().toISOString();
+  const loadAtStart = loadNow();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`;
+  return { stamp: () => ({ started, machine, loadAtStart, loadAtEnd: loadNow() }) };
 }

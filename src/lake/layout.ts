@@ -30,6 +30,9 @@ export function dataLayout(dataDir: string): DataLayout {
 /** Hive-style partition column name used in every partitioned table's directories (`part=2026-11-01`). */
 export const PARTITION_COLUMN = 'part';
 
+// A file's partition directory's value, e.g. `2026-11-01` in `…/part=2026-11-01/b1-0.parquet`.
+const PARTITION_DIRECTORY = new RegExp(`[/\\\\]${PARTITION_COLUMN}=([^/\\\\]+)[/\\\\]`);
+
 /**
  * Column every lake file carries with the id of the batch that loaded the row. It survives merges, so a
  * batch can be rolled back after compaction; the engines' views list their columns and never show it.
@@ -112,4 +115,17 @@ export function filesByPartition(files: readonly string[]): Map<string, string[]
 /** Bytes on disk of a table's live files. */
 export function tableBytes(layout: DataLayout, spec: TableSpec): number {
   return tableFiles(layout, spec).reduce((sum, f) => sum + statSync(f).size, 0);
+}
+
+/**
+ * Whether a lake file may hold events between `lo` and `hi` (timestamps as text, 'YYYY-MM-DD HH:MM:SS'):
+ * a partition value is a prefix of its rows' times at its grain (`2026`, `2026-11`, `2026-11-01`,
+ * `2026-11-01T10`: partitionSql), so it may when it lies between the bounds' prefixes of its
+ * length. A file outside any partition may hold anything.
+ */
+export function partitionMayHold(file: string, lo: string, hi: string): boolean {
+  const part = PARTITION_DIRECTORY.exec(file)?.[1];
+  if (part === undefined) return true;
+  const value = part.replace('T', ' ');
+  return value >= lo.slice(0, value.length) && value <= hi.slice(0, value.length);
 }

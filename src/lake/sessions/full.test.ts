@@ -50,7 +50,14 @@ describe('a full computation in passes over ranges of hours', () => {
     await appendRows(db, layout, TABLES.clickstream, EVENTS);
     await appendRows(db, layout, TABLES.experiments, EXPERIMENTS);
     await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-      refreshSessions(db, layout, held, 'all', { clickstream: 0, orders: 0, experiments: 0 }, 3),
+      refreshSessions(
+        db,
+        layout,
+        held,
+        'all',
+        { clickstream: 0, orders: 0, experiments: 0 },
+        { eventsPerPass: 3 },
+      ),
     );
   });
   after(() => {
@@ -118,7 +125,14 @@ describe('a full computation whose events all lie in one hour, more than a pass 
             NULL AS product_id, 'mobile' AS device, 5 AS duration_seconds FROM range(40) t(i))`,
       );
       await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-        refreshSessions(db, layout, held, 'all', { clickstream: 0, orders: 0, experiments: 0 }, 5),
+        refreshSessions(
+          db,
+          layout,
+          held,
+          'all',
+          { clickstream: 0, orders: 0, experiments: 0 },
+          { eventsPerPass: 5 },
+        ),
       );
       const [n] = await db.all(
         `SELECT count(*) AS rows, min(events) AS lo, max(events) AS hi FROM (${tableSelectSql(layout, TABLES.sessions)})`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
-import { type DataLayout, tableDirectory } from '../layout.js';
+import { type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
 import { tableSnapshot } from '../manifest.js';
 import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
 import { SESSION_GAP_MINUTES } from './derive.js';
@@ -221,17 +221,4 @@ export async function rewriteWithout(db: DuckDbSession, file: string): Promise<s
   if (Number(copied?.Count ?? 0) > 0) return target;
   rmSync(target, { force: true });
   return null;
-}
-
-/**
- * Whether a lake file may hold events between `lo` and `hi` (timestamps as text, 'YYYY-MM-DD HH:MM:SS'):
- * a partition value is a prefix of its rows' times at its grain (`2026`, `2026-11`, `2026-11-01`,
- * `2026-11-01T10`: src/lake/layout.ts), so it may when it lies between the bounds' prefixes of its
- * length. A file outside any partition may hold anything.
- */
-export function partitionMayHold(file: string, lo: string, hi: string): boolean {
-  const part = /[/\\]part=([^/\\]+)[/\\]/.exec(file)?.[1];
-  if (part === undefined) return true;
-  const value = part.replace('T', ' ');
-  return value >= lo.slice(0, value.length) && value <= hi.slice(0, value.length);
 }

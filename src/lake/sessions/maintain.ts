@@ -45,15 +45,9 @@ export async function withSessionsMaintained<T>(
     if (inStep && touched === null && sameLogs(before, logs)) return { result, refresh: null };
     try {
       const how = !inStep ? 'all' : (touched ?? NO_SESSIONS);
-      const refresh = await refreshSessions(
-        db,
-        layout,
-        held,
-        how,
-        logs,
-        undefined,
-        inStep && before.experiments === logs.experiments,
-      );
+      const refresh = await refreshSessions(db, layout, held, how, logs, {
+        experimentsUnchanged: inStep && before.experiments === logs.experiments,
+      });
       return { result, refresh };
     } catch (err) {
       throw new SessionsRefreshFailed(

@@ -45,7 +45,14 @@ async function refresh(
   eventsPerPass?: number,
 ): Promise<SessionsRefresh> {
   return withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-    refreshSessions(db, layout, held, touched, { clickstream: 0, orders: 0, experiments: 0 }, eventsPerPass),
+    refreshSessions(
+      db,
+      layout,
+      held,
+      touched,
+      { clickstream: 0, orders: 0, experiments: 0 },
+      { eventsPerPass },
+    ),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDbSession } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
-import { BATCH_COLUMN, type DataLayout, tableDirectory } from '../layout.js';
+import { BATCH_COLUMN, type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
 import type { HeldLock } from '../lock.js';
 import { commitTableHeld, tableSnapshot } from '../manifest.js';
 import { lakeParquetSql } from '../parquet-sql.js';
@@ -9,7 +9,7 @@ import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { ASSIGNMENT_SEPARATOR, sessionRowsSql, VARIANT_SEPARATOR } from './derive.js';
 import { writeAllSessions } from './full.js';
-import { noteRewrites, partitionMayHold, rewriteWithout, touchedSessions } from './incremental.js';
+import { noteRewrites, rewriteWithout, touchedSessions } from './incremental.js';
 import { unordered } from './unordered.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
@@ -17,6 +17,17 @@ export interface SourceLogs {
   clickstream: number;
   orders: number;
   experiments: number;
+}
+
+/** How a refresh runs; both default to the general case. */
+export interface RefreshOptions {
+  /** Events one pass of a full computation groups at most (default EVENTS_PER_PASS). */
+  eventsPerPass?: number;
+  /**
+   * The table was in step before this change and experiments did not change since: a known session's
+   * old assignments still hold, so only ids new to the table are looked up in experiments.
+   */
+  experimentsUnchanged?: boolean;
 }
 
 /** What one refresh of the sessions table did. */
@@ -47,9 +58,8 @@ export const EVENTS_PER_PASS = 4_000_000;
  * Recomputes the sessions that the clickstream rows in `touched` (a relation with session_id,
  * customer_id and "timestamp": rows just added, or just removed) belong to, or every session ('all'),
  * from clickstream as it is now, and commits the result to the sessions table under its lock (`held`).
- * `logs` are clickstream's and orders' committed batch-log lengths the result reflects; a full
- * computation groups at most `eventsPerPass` events at once. `experimentsUnchanged`: the table was in
- * step before this change and experiments did not change since (its known sessions' old assignments hold).
+ * `logs` are clickstream's and orders' committed batch-log lengths the result reflects; `options` say
+ * how many events a full computation groups at once and whether old assignments still hold.
  *
  * Which sessions a change reaches: a session_id's session (its old row spans every old event, so the
  * events to read lie between its old start and end and the touched times); for events without a
@@ -63,9 +73,9 @@ export async function refreshSessions(
   held: HeldLock,
   touched: string | 'all',
   logs: SourceLogs,
-  eventsPerPass = EVENTS_PER_PASS,
-  experimentsUnchanged = false,
+  options: RefreshOptions = {},
 ): Promise<SessionsRefresh> {
+  const { eventsPerPass = EVENTS_PER_PASS, experimentsUnchanged = false } = options;
   const started = performance.now();
   const spec = TABLES.sessions;
   const dir = tableDirectory(layout, 'sessions');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { partitionMayHold } from './incremental.js';
+import { partitionMayHold } from './layout.js';
 
 describe('which partitions a span of events can be in', () => {
   const lo = '2026-11-01 23:10:00';
