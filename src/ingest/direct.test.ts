@@ -94,6 +94,35 @@ describe('the direct write (validating and writing in one statement)', () => {
     ]);
   });
 
+  it('finds a line repeated far apart, in other months between, and numbers every repeat', async () => {
+    // The check sorts the key hashes: the repeats must meet whatever lies between them in the input.
+    const rows = [
+      good('ORD1', 1, 10, '2026-01-05 10:00:00'),
+      good('ORD2', 2, 5, '2026-02-05 10:00:00'),
+      good('ORD3', 1, 3, '2026-03-05 10:00:00'),
+      good('ORD1', 1, 10, '2026-01-05 10:00:00'),
+      good('ORD4', 1, 7, '2025-12-05 10:00:00'),
+      good('ORD1', 1, 10, '2026-01-05 10:00:00'),
+    ];
+    const input = writeText(join(dir, 'in6', 'orders.csv'), csv(ORDERS_HEADER, rows));
+    const data = join(dir, 'd6');
+    const { report, phases } = await ingestOrders(data, input);
+    assert.deepEqual([report.read, report.loaded, report.quarantined, report.duplicate], [6, 6, 0, 0]);
+    assert.ok(phases.includes('some key occurs more than once: validating again'), phases.join(' / '));
+    const engine = await DuckDbEngine.open(data);
+    try {
+      const ids = await engine.query(
+        "SELECT regexp_extract(line_id, '\\.[0-9]+$') AS suffix FROM orders WHERE order_id = 'ORD1' ORDER BY 1",
+      );
+      assert.deepEqual(
+        ids.map((r) => r.suffix),
+        ['', '.2', '.3'],
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('stops at a broken row, leaves no file of its own, and the careful read quarantines it by line', async () => {
     const rows = [
       good('ORD1', 1, 10),

@@ -149,13 +149,16 @@ async function inputGrain(db: DuckDbSession, spec: TableSpec, mapped: string[]):
 }
 
 // Whether two rows of the written files share the 64-bit hash of their key (a repeated key, or rarely a
-// collision, which the checked path then settles): no shared hash proves every key distinct. The same
-// answer as `count(DISTINCT hash(key)) < rows`, grouped instead: the ungrouped DISTINCT aggregate ends on
-// one thread, and the grouping took 3–9 % less CPU over 40M hashes (docs/BENCHMARKS.md, issue 15).
+// collision, which the checked path then settles): no shared hash proves every key distinct. The hashes
+// are sorted and each compared with the one before it. A GROUP BY hash HAVING count(*) > 1 gives the same
+// answer, but over 40M mostly distinct hashes its table took 8.6–11.0 s of CPU and 2.2 GB against
+// 4.7–4.9 s and 1.1 GB for the sort (docs/BENCHMARKS.md, issue 15, "key check by sorting").
 async function someKeyHashRepeats(db: DuckDbSession, spec: TableSpec, files: readonly string[]) {
   const keyCols = spec.key.map(sqlIdent).join(', ');
   const [row] = await db.all(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM ${lakeParquetSql(files)} GROUP BY hash(${keyCols}) HAVING count(*) > 1)`,
+    `SELECT count(*) AS n FROM (
+       SELECT h, lag(h) OVER (ORDER BY h) AS previous FROM (SELECT hash(${keyCols}) AS h FROM ${lakeParquetSql(files)}))
+     WHERE h = previous`,
   );
   return Number(row?.n ?? 0) > 0;
 }
