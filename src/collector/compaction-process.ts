@@ -3,7 +3,7 @@
  * lowest CPU priority (nice 19), so that DuckDB never takes a core from the collector's event loop
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDbSession } from '../duckdb/index.js';
@@ -16,6 +16,7 @@ import {
   keepSessionIdIndex,
   openSealedText,
   scratchDirectory,
+  skipSessionsMaintenance,
   TABLES,
   type TableSpec,
   tableBytes,
@@ -35,6 +36,11 @@ try {
 // table's session ids between them (read once, then only the files each refresh writes), read here
 // while the process waits for its first job (at 10M orders 11.1M ids, about a second and a half of CPU).
 keepSessionIdIndex();
+// Benchmarks only (bench/collector-sessions.ts): the same collector without the sessions step, and each
+// job's CPU split at the start of that step, appended as a JSON line to a file.
+const benchSessionsOff = process.env.SHOPLAKE_BENCH_SESSIONS === 'off';
+if (benchSessionsOff) skipSessionsMaintenance();
+const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
 const warming = warmIndex(process.argv[2]);
 
 async function warmIndex(dataDir: string | undefined): Promise<void> {
@@ -62,10 +68,19 @@ process.on('message', (job: CompactionJob) => {
   const reply = (r: CompactionReply) => process.send?.(r);
   const spec = TABLES[job.table];
   let opened = { path: job.input, remove: () => {} };
+  const cpu0 = cpuMicros();
+  let sessionsAt: number | null = null;
   warming
     .then(() => {
       opened = openSegment(job.input);
       return ingest({
+        ...(benchJobLog
+          ? {
+              onProgress: (phase: string) => {
+                if (phase === 'updating sessions' && sessionsAt === null) sessionsAt = cpuMicros();
+              },
+            }
+          : {}),
         dataDir: job.dataDir,
         table: spec,
         input: opened.path,
@@ -77,6 +92,19 @@ process.on('message', (job: CompactionJob) => {
       });
     })
     .then(async (report) => {
+      if (benchJobLog) {
+        const cpu1 = cpuMicros();
+        const line = {
+          table: job.table,
+          read: report.read,
+          loaded: report.loaded,
+          cpuMs: (cpu1 - cpu0) / 1000,
+          sessionsCpuMs: (cpu1 - (sessionsAt ?? cpu1)) / 1000,
+          sessionsOff: benchSessionsOff,
+          wallMs: report.seconds * 1000,
+        };
+        appendFileSync(benchJobLog, `${JSON.stringify(line)}\n`);
+      }
       // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs
       // and counts it) and tried again after the next segment.
       const mergeError = await mergeSmallFiles(job.dataDir, spec, job.memoryLimit).then(
@@ -90,6 +118,11 @@ process.on('message', (job: CompactionJob) => {
     .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }))
     .finally(() => opened.remove());
 });
+
+function cpuMicros(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
 
 /**
  * The segment as NDJSON ingest can read: itself on a plain lake; on an encrypted lake its lines opened
