@@ -29,6 +29,11 @@ export function skipSessionsMaintenance(on = true): void {
   skipped = on;
 }
 
+/** Whether skipSessionsMaintenance() is on in this process (touched.ts then finds no touched session). */
+export function sessionsMaintenanceSkipped(): boolean {
+  return skipped;
+}
+
 /** Thrown when clickstream committed but the sessions table could not follow (the next change rebuilds it). */
 export class SessionsRefreshFailed extends Error {}
 
