@@ -43,16 +43,45 @@ if (benchSessionsOff) skipSessionsMaintenance();
 const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
 const warming = warmIndex(process.argv[2]);
 
+// One DuckDB session for every job (and the warm-up): per-session start-up (the instance, its settings,
+// the lake key) and DuckDB's caches then carry over from batch to batch. A job that fails drops it, so the
+// next job starts from a fresh one whatever state the failure left. SHOPLAKE_BENCH_SHARED_SESSION=off
+// (benchmarks only) opens one per job as before.
+const sharedSessionOn = process.env.SHOPLAKE_BENCH_SHARED_SESSION !== 'off';
+let shared: Promise<DuckDbSession> | null = null;
+
+function sharedSession(memoryLimit: string): Promise<DuckDbSession> {
+  shared ??= DuckDbSession.open({
+    threads: 1,
+    memoryLimit,
+    // Spills (a backlog of several segments) go to a directory of this process's own.
+    ...(process.argv[2]
+      ? { tempDirectory: join(dataLayout(process.argv[2]).staging, `compaction-${process.pid}`) }
+      : {}),
+  });
+  return shared;
+}
+
+function spillDirectory(dataDir: string): string {
+  return join(dataLayout(dataDir).staging, `compaction-${process.pid}`);
+}
+
+function dropSharedSession(): void {
+  const was = shared;
+  shared = null;
+  was?.then(
+    (db) => db.close(),
+    () => {},
+  );
+}
+
 async function warmIndex(dataDir: string | undefined): Promise<void> {
   if (!dataDir) return;
   try {
-    const db = await DuckDbSession.open({ threads: 1, memoryLimit: '1GB' });
-    try {
-      await warmSessionIdIndex(db, dataLayout(dataDir));
-    } finally {
-      db.close();
-    }
+    const db = await sharedSession('1GB');
+    await warmSessionIdIndex(db, dataLayout(dataDir));
   } catch (err) {
+    dropSharedSession();
     // Only a head start: the first refresh reads the ids itself (and reports any failure as its own).
     process.stderr.write(
       `compaction: session ids not read ahead: ${(err as Error).message ?? String(err)}\n`,
@@ -62,7 +91,10 @@ async function warmIndex(dataDir: string | undefined): Promise<void> {
 
 // The collector is gone (crashed or killed): stop at once, like a crash, so that a restarted collector
 // never compacts the same segment while this process still does. ingest's atomic write makes that safe.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+process.on('disconnect', () => {
+  if (process.argv[2]) rmSync(spillDirectory(process.argv[2]), { recursive: true, force: true });
+  process.kill(process.pid, 'SIGKILL');
+});
 
 process.on('message', (job: CompactionJob) => {
   const reply = (r: CompactionReply) => process.send?.(r);
@@ -71,9 +103,11 @@ process.on('message', (job: CompactionJob) => {
   const cpu0 = cpuMicros();
   let sessionsAt: number | null = null;
   warming
-    .then(() => {
+    .then(async () => {
       opened = openSegment(job.input);
+      const session = sharedSessionOn ? await sharedSession(job.memoryLimit) : undefined;
       return ingest({
+        ...(session ? { session } : {}),
         ...(benchJobLog
           ? {
               onProgress: (phase: string) => {
@@ -115,7 +149,10 @@ process.on('message', (job: CompactionJob) => {
       const lakeBytes = tableBytes(dataLayout(job.dataDir), spec);
       return { id: job.id, report, mergeError, lakeBytes, readAs: opened.path };
     })
-    .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }))
+    .then(reply, (err: unknown) => {
+      dropSharedSession();
+      reply({ id: job.id, error: (err as Error).message ?? String(err) });
+    })
     .finally(() => opened.remove());
 });
 
