@@ -36,12 +36,6 @@ try {
 // table's session ids between them (read once, then only the files each refresh writes), read here
 // while the process waits for its first job (at 10M orders 11.1M ids, about a second and a half of CPU).
 keepSessionIdIndex();
-// Benchmarks only (bench/collector-sessions.ts): the same collector without the sessions step, and each
-// job's CPU split at the start of that step, appended as a JSON line to a file.
-const benchSessionsOff = process.env.SHOPLAKE_BENCH_SESSIONS === 'off';
-if (benchSessionsOff) skipSessionsMaintenance();
-const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
-const warming = warmIndex(process.argv[2]);
 
 // One DuckDB session for every job (and the warm-up): per-session start-up (the instance, its settings,
 // the lake key) and DuckDB's caches then carry over from batch to batch. A job that fails drops it, so the
@@ -55,9 +49,7 @@ function sharedSession(memoryLimit: string): Promise<DuckDbSession> {
     threads: 1,
     memoryLimit,
     // Spills (a backlog of several segments) go to a directory of this process's own.
-    ...(process.argv[2]
-      ? { tempDirectory: join(dataLayout(process.argv[2]).staging, `compaction-${process.pid}`) }
-      : {}),
+    ...(process.argv[2] ? { tempDirectory: spillDirectory(process.argv[2]) } : {}),
   });
   return shared;
 }
@@ -74,6 +66,13 @@ function dropSharedSession(): void {
     () => {},
   );
 }
+
+// Benchmarks only (bench/collector-sessions.ts): the same collector without the sessions step, and each
+// job's CPU split at the start of that step, appended as a JSON line to a file.
+const benchSessionsOff = process.env.SHOPLAKE_BENCH_SESSIONS === 'off';
+if (benchSessionsOff) skipSessionsMaintenance();
+const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
+const warming = warmIndex(process.argv[2]);
 
 async function warmIndex(dataDir: string | undefined): Promise<void> {
   if (!dataDir) return;
