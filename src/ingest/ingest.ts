@@ -368,9 +368,12 @@ async function ingestOnce(
     discardFiles([...written, ...rewritten]);
     // An attempt that starts over (or fails) leaves no quarantine file behind under its unused batch id.
     if (quarantineFile && !keepQuarantine) rmSync(quarantineFile, { force: true });
-    if (options.session) await clearSession(db);
-    else db.close();
-    rmSync(tempDirectory, { recursive: true, force: true });
+    try {
+      if (options.session) await clearSession(db);
+      else db.close();
+    } finally {
+      rmSync(tempDirectory, { recursive: true, force: true });
+    }
   }
 }
 
