@@ -19,7 +19,7 @@
  * `node dist/bench/collector-sessions.js --lake DIR [--seconds S] [--rounds N] [--cap MB] [--scratch DIR]`:
  * DIR is a data directory whose lake has a sessions table in step (it is copied twice, never written).
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
@@ -366,6 +366,13 @@ const stamped = runStamp();
 const recent = await recentSessions(lake);
 const endMs = Date.parse(`${recent.end.replace(' ', 'T')}Z`);
 const sides: Side[] = [];
+// Interrupted: stop the servers too (they would keep their ports and lake copies).
+const servers: ChildProcess[] = [];
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    for (const child of servers) child.kill('SIGTERM');
+    process.exit(130);
+  });
 try {
   for (const name of ['on', 'off'] as const) {
     const dir = join(scratch, name);
@@ -378,6 +385,7 @@ try {
     else delete process.env.SHOPLAKE_BENCH_SESSIONS;
     // Fraud scoring (issue 13, measured by bench/fraud.ts) and the dashboard are off: only compaction differs.
     const served = await startServe(dir, KEY, ['--no-fraud', '--no-dashboard']);
+    servers.push(served.child);
     delete process.env.SHOPLAKE_BENCH_SESSIONS;
     delete process.env.SHOPLAKE_BENCH_JOB_LOG;
     sides.push({
@@ -407,11 +415,13 @@ try {
       );
     }
   }
-  const pairs = Array.from({ length: rounds }, (_, r) => {
-    const on = results.find((x, i) => x.side === 'on' && Math.floor(i / 2) === r) as Round;
-    const off = results.find((x, i) => x.side === 'off' && Math.floor(i / 2) === r) as Round;
-    return { on, off };
-  });
+  // Each round ran both sides, one after the other: its pair is the two results it added.
+  const pairs: { on: Round; off: Round }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const on = results.slice(2 * r, 2 * r + 2).find((x) => x.side === 'on');
+    const off = results.slice(2 * r, 2 * r + 2).find((x) => x.side === 'off');
+    if (on && off) pairs.push({ on, off });
+  }
   const summary = (side: 'on' | 'off') => {
     const of = results.filter((x) => x.side === side);
     const jobs = of.flatMap((x) => x.jobs);
