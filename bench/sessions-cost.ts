@@ -14,7 +14,9 @@
  * (e.g. a copy of a lake from before the `assignments` column); with `--no-experiments` its experiments
  * table is emptied first. The process keeps the index of the sessions table's ids between batches, as the
  * collector's compaction process does (read ahead, timed apart as `idIndexWarm`); `--no-id-index` runs the
- * batches without it, as a one-off process would.
+ * batches without it, as a one-off process would. The batches run in one DuckDB session, as the compaction
+ * process's jobs do (`--session-per-batch`: a session each, as before; `--metadata-cache`: DuckDB's
+ * parquet_metadata_cache on in the shared one).
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,6 +198,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     // Each batch's sessions-step and whole CPU (ms): the first batch of a process with the id index reads
     // every file's ids, the later ones only the files the previous refreshes wrote.
     const perBatch: [number, number][] = [];
+    // As the compaction process does: one DuckDB session for every batch (--session-per-batch: one each,
+    // as before); --metadata-cache turns DuckDB's Parquet metadata cache on in it.
+    const sharedSession = process.argv.includes('--session-per-batch')
+      ? null
+      : await DuckDbSession.open({ threads: 1, memoryLimit: '1GB' });
+    if (sharedSession && process.argv.includes('--metadata-cache'))
+      await sharedSession.run('SET parquet_metadata_cache = true');
     for (let i = 0; i < batches; i++) {
       const file = join(lake, 'batches', `b${i}.ndjson`);
       writeFileSync(file, batchLines(i, Date.parse(`${recent.end.replace(' ', 'T')}Z`), recent.sessions));
@@ -206,17 +215,21 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
         threads: 1,
         dedupScope: 'partitions',
         kind: 'collector',
+        ...(sharedSession ? { session: sharedSession } : {}),
       });
       rows += report.loaded;
       for (const k of ['wall', 'wallSessions', 'cpu', 'cpuSessions'] as const) total[k] += split[k];
       perBatch.push([Math.round(split.cpuSessions * 1000), Math.round(split.cpu * 1000)]);
     }
+    sharedSession?.close();
     console.log(
       JSON.stringify(
         {
           ...stamped.stamp(),
           lake: given ?? 'fresh',
           idIndex,
+          sharedSession: sharedSession !== null,
+          metadataCache: sharedSession !== null && process.argv.includes('--metadata-cache'),
           experiments: given ? !process.argv.includes('--no-experiments') : withExperiments,
           ...(build
             ? {

@@ -3,7 +3,7 @@
  * lowest CPU priority (nice 19), so that DuckDB never takes a core from the collector's event loop
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDbSession } from '../duckdb/index.js';
@@ -16,6 +16,7 @@ import {
   keepSessionIdIndex,
   openSealedText,
   scratchDirectory,
+  skipSessionsMaintenance,
   TABLES,
   type TableSpec,
   tableBytes,
@@ -35,18 +36,51 @@ try {
 // table's session ids between them (read once, then only the files each refresh writes), read here
 // while the process waits for its first job (at 10M orders 11.1M ids, about a second and a half of CPU).
 keepSessionIdIndex();
+
+// One DuckDB session for every job (and the warm-up): per-session start-up (the instance, its settings,
+// the lake key) and DuckDB's caches then carry over from batch to batch. A job that fails drops it, so the
+// next job starts from a fresh one whatever state the failure left. SHOPLAKE_BENCH_SHARED_SESSION=off
+// (benchmarks only) opens one per job as before.
+const sharedSessionOn = process.env.SHOPLAKE_BENCH_SHARED_SESSION !== 'off';
+let shared: Promise<DuckDbSession> | null = null;
+
+function sharedSession(memoryLimit: string): Promise<DuckDbSession> {
+  shared ??= DuckDbSession.open({
+    threads: 1,
+    memoryLimit,
+    // Spills (a backlog of several segments) go to a directory of this process's own.
+    ...(process.argv[2] ? { tempDirectory: spillDirectory(process.argv[2]) } : {}),
+  });
+  return shared;
+}
+
+function spillDirectory(dataDir: string): string {
+  return join(dataLayout(dataDir).staging, `compaction-${process.pid}`);
+}
+
+function dropSharedSession(): void {
+  const was = shared;
+  shared = null;
+  was?.then(
+    (db) => db.close(),
+    () => {},
+  );
+}
+
+// Benchmarks only (bench/collector-sessions.ts): the same collector without the sessions step, and each
+// job's CPU split at the start of that step, appended as a JSON line to a file.
+const benchSessionsOff = process.env.SHOPLAKE_BENCH_SESSIONS === 'off';
+if (benchSessionsOff) skipSessionsMaintenance();
+const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
 const warming = warmIndex(process.argv[2]);
 
 async function warmIndex(dataDir: string | undefined): Promise<void> {
   if (!dataDir) return;
   try {
-    const db = await DuckDbSession.open({ threads: 1, memoryLimit: '1GB' });
-    try {
-      await warmSessionIdIndex(db, dataLayout(dataDir));
-    } finally {
-      db.close();
-    }
+    const db = await sharedSession('1GB');
+    await warmSessionIdIndex(db, dataLayout(dataDir));
   } catch (err) {
+    dropSharedSession();
     // Only a head start: the first refresh reads the ids itself (and reports any failure as its own).
     process.stderr.write(
       `compaction: session ids not read ahead: ${(err as Error).message ?? String(err)}\n`,
@@ -56,16 +90,30 @@ async function warmIndex(dataDir: string | undefined): Promise<void> {
 
 // The collector is gone (crashed or killed): stop at once, like a crash, so that a restarted collector
 // never compacts the same segment while this process still does. ingest's atomic write makes that safe.
-process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+process.on('disconnect', () => {
+  if (process.argv[2]) rmSync(spillDirectory(process.argv[2]), { recursive: true, force: true });
+  process.kill(process.pid, 'SIGKILL');
+});
 
 process.on('message', (job: CompactionJob) => {
   const reply = (r: CompactionReply) => process.send?.(r);
   const spec = TABLES[job.table];
   let opened = { path: job.input, remove: () => {} };
+  const cpu0 = cpuMicros();
+  let sessionsAt: number | null = null;
   warming
-    .then(() => {
+    .then(async () => {
       opened = openSegment(job.input);
+      const session = sharedSessionOn ? await sharedSession(job.memoryLimit) : undefined;
       return ingest({
+        ...(session ? { session } : {}),
+        ...(benchJobLog
+          ? {
+              onProgress: (phase: string) => {
+                if (phase === 'updating sessions' && sessionsAt === null) sessionsAt = cpuMicros();
+              },
+            }
+          : {}),
         dataDir: job.dataDir,
         table: spec,
         input: opened.path,
@@ -77,6 +125,19 @@ process.on('message', (job: CompactionJob) => {
       });
     })
     .then(async (report) => {
+      if (benchJobLog) {
+        const cpu1 = cpuMicros();
+        const line = {
+          table: job.table,
+          read: report.read,
+          loaded: report.loaded,
+          cpuMs: (cpu1 - cpu0) / 1000,
+          sessionsCpuMs: (cpu1 - (sessionsAt ?? cpu1)) / 1000,
+          sessionsOff: benchSessionsOff,
+          wallMs: report.seconds * 1000,
+        };
+        appendFileSync(benchJobLog, `${JSON.stringify(line)}\n`);
+      }
       // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs
       // and counts it) and tried again after the next segment.
       const mergeError = await mergeSmallFiles(job.dataDir, spec, job.memoryLimit).then(
@@ -87,9 +148,17 @@ process.on('message', (job: CompactionJob) => {
       const lakeBytes = tableBytes(dataLayout(job.dataDir), spec);
       return { id: job.id, report, mergeError, lakeBytes, readAs: opened.path };
     })
-    .then(reply, (err: unknown) => reply({ id: job.id, error: (err as Error).message ?? String(err) }))
+    .then(reply, (err: unknown) => {
+      dropSharedSession();
+      reply({ id: job.id, error: (err as Error).message ?? String(err) });
+    })
     .finally(() => opened.remove());
 });
+
+function cpuMicros(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
 
 /**
  * The segment as NDJSON ingest can read: itself on a plain lake; on an encrypted lake its lines opened

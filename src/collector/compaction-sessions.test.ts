@@ -44,23 +44,38 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
   let dir: string;
   let cleanup: () => void;
   let db: DuckDbSession;
+  // The compaction process's one DuckDB session, kept across its jobs (compaction-process.ts).
+  let compaction: DuckDbSession;
   let n = 0;
   const layout = () => dataLayout(dir);
 
-  // A collector batch as the compaction process ingests it.
-  async function batch(events: Event[]): Promise<IngestReport> {
+  // A collector batch as the compaction process ingests it (in its kept session), or as a one-off
+  // process does (`inProcess` false: a session of its own); `extra` lines go into the file as they are.
+  async function batch(events: Event[], inProcess = true, extra: string[] = []): Promise<IngestReport> {
     const input = writeText(
       join(dir, 'in', `batch${n++}.csv`),
-      `${HEADER}\n${events.map(line).join('\n')}\n`,
+      `${HEADER}\n${[...events.map(line), ...extra].join('\n')}\n`,
     );
-    return ingest({
+    const report = await ingest({
       dataDir: dir,
       table: TABLES.clickstream,
       input,
       threads: 1,
       dedupScope: 'partitions',
       kind: 'collector',
+      ...(inProcess ? { session: compaction } : {}),
     });
+    if (inProcess) assert.deepEqual(await tempObjects(compaction), [], 'the kept session is left clean');
+    return report;
+  }
+
+  /** Temp tables and views left in a session. */
+  async function tempObjects(session: DuckDbSession): Promise<string[]> {
+    const rows = await session.all(
+      `SELECT table_name AS name FROM duckdb_tables() WHERE temporary
+       UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal`,
+    );
+    return rows.map((r) => String(r.name));
   }
 
   /** Rows of the sessions table one derivation over every event does not give, and the reverse. */
@@ -93,6 +108,7 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     dir = t.dir;
     cleanup = t.cleanup;
     db = await DuckDbSession.open({ threads: 1 });
+    compaction = await DuckDbSession.open({ threads: 1, memoryLimit: '1GB' });
     keepSessionIdIndex(true);
     forgetSessionIdIndex();
     // NEW1 (a session that does not exist yet) is already assigned: its row must carry it when it appears.
@@ -116,6 +132,7 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     keepSessionIdIndex(false);
     forgetSessionIdIndex();
     db.close();
+    compaction.close();
     cleanup();
   });
 
@@ -188,10 +205,13 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     // A one-off process (index off) continues NEW1 and starts NEW2; its refresh rewrites NEW1's file.
     keepSessionIdIndex(false);
     try {
-      await batch([
-        ['n1e', '2026-11-01 20:12:00', 'NEW1', 'C1'],
-        ['n2a', '2026-11-01 21:00:00', 'NEW2', 'C2'],
-      ]);
+      await batch(
+        [
+          ['n1e', '2026-11-01 20:12:00', 'NEW1', 'C1'],
+          ['n2a', '2026-11-01 21:00:00', 'NEW2', 'C2'],
+        ],
+        false,
+      );
     } finally {
       keepSessionIdIndex(true);
     }
@@ -239,6 +259,17 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     // NEW2: n2a, n2b, n2x and n2c; S59: five events and s59.
     const [n2] = await session('NEW2');
     assert.deepEqual([n2?.events, n2?.assignments, (await session('S59'))[0]?.events], [4, 'b=A', 6]);
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
+  it('a batch read twice in the kept session (a bad row: read again with line numbers) loads the rest', async () => {
+    // The first read of the batch stops at the bad row and ingest starts over on the same session: the
+    // temp tables of the first attempt must be gone, or the second attempt cannot create its own.
+    const report = await batch([['n2d', '2026-11-01 21:03:00', 'NEW2', 'C2']], true, [
+      'bad1,not a time,NEW2,C2,VIEW,product,,mobile,5',
+    ]);
+    assert.deepEqual([report.loaded, report.quarantined], [1, 1]);
+    assert.equal((await session('NEW2'))[0]?.events, 5, 'n2a, n2b, n2x, n2c and n2d');
     assert.deepEqual(await differences(), [0, 0]);
   });
 });

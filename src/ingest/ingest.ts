@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDbSession, sqlString } from '../duckdb/index.js';
+import { DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import {
   BATCH_COLUMN,
@@ -97,6 +97,12 @@ export interface IngestOptions {
   replace?: boolean;
   /** How the batch is listed (default 'ingest'). */
   kind?: BatchEntry['kind'];
+  /**
+   * An open DuckDB session to run in instead of opening one (the collector's compaction process keeps one
+   * across jobs, so DuckDB's caches carry over). Its threads, memory limit and spill directory are then
+   * the session's own; ingest leaves it open, with the temp tables and views it made dropped.
+   */
+  session?: DuckDbSession;
 }
 
 // A concurrent rollback or replacement changes what counts as a duplicate: start over, a few times.
@@ -151,11 +157,13 @@ async function ingestOnce(
   const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
   mkdirSync(tempDirectory, { recursive: true });
   // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
-  const db = await DuckDbSession.open({
-    tempDirectory,
-    memoryLimit: options.memoryLimit ?? ingestMemoryLimit(),
-    ...(options.threads ? { threads: options.threads } : {}),
-  });
+  const db =
+    options.session ??
+    (await DuckDbSession.open({
+      tempDirectory,
+      memoryLimit: options.memoryLimit ?? ingestMemoryLimit(),
+      ...(options.threads ? { threads: options.threads } : {}),
+    }));
   let phase = '';
   const enter = (name: string) => {
     phase = name;
@@ -360,9 +368,25 @@ async function ingestOnce(
     discardFiles([...written, ...rewritten]);
     // An attempt that starts over (or fails) leaves no quarantine file behind under its unused batch id.
     if (quarantineFile && !keepQuarantine) rmSync(quarantineFile, { force: true });
-    db.close();
-    rmSync(tempDirectory, { recursive: true, force: true });
+    try {
+      if (options.session) await clearSession(db);
+      else db.close();
+    } finally {
+      rmSync(tempDirectory, { recursive: true, force: true });
+    }
   }
+}
+
+// A session given by the caller outlives this attempt: it leaves it as it found it, so that the next
+// attempt or job can create its temp tables again (a failed attempt may stop anywhere).
+async function clearSession(db: DuckDbSession): Promise<void> {
+  db.onProgress = undefined;
+  await db.run('RESET preserve_insertion_order');
+  const objects = await db.all(
+    `SELECT 'VIEW' AS kind, view_name AS name FROM duckdb_views() WHERE temporary AND NOT internal
+     UNION ALL SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary`,
+  );
+  for (const o of objects) await db.run(`DROP ${String(o.kind)} IF EXISTS ${sqlIdent(String(o.name))}`);
 }
 
 // The rows of replaced batches, read before the commit takes them out: their sessions change too.

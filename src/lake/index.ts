@@ -76,6 +76,7 @@ export {
   SessionsRefreshFailed,
   sessionRowsSql,
   sessionsInStep,
+  skipSessionsMaintenance,
   TABLE_FUNNEL,
   touchedSessionsOf,
   VARIANT_SEPARATOR,

@@ -43,6 +43,23 @@ describe('the index of session ids by file', () => {
     assert.equal(again.loaded, 0, 'held files are not read again');
   });
 
+  it('looks many ids up at once: walked beside a small file, searched in a large one', async () => {
+    // big.parquet holds B0..B99 and S2: far more keys than the three looked up, so it is searched per key;
+    // a.parquet and b.parquet (three keys each) are walked beside them.
+    await write('big.parquet', [...Array.from({ length: 100 }, (_, i) => `B${i}`), 'S2']);
+    const files = [file('a.parquet'), file('b.parquet'), file('big.parquet')];
+    const index = await sessionIdIndex(db, dir, files);
+    // Unsorted, with a new id and a repeated one.
+    const ids = ['S5', 'NEW', 'S2', 'B7', 'S5'];
+    const looked = index.filesOfKeys(await Promise.all(ids.map(key)));
+    assert.deepEqual(looked.held, [true, false, true, true, true]);
+    assert.deepEqual([...looked.files].sort(), files);
+    const none = index.filesOfKeys([await key('NEW'), await key('B100')]);
+    assert.deepEqual([none.held, [...none.files]], [[false, false], []]);
+    const one = index.filesOfKeys([await key('S4')]);
+    assert.deepEqual([one.held, [...one.files]], [[true], [file('b.parquet')]]);
+  });
+
   it("a kept copy's keys are its file's less one occurrence per id taken out, without reading it", async () => {
     // Copies as a refresh writes them: a.parquet without S2; b.parquet without one S4 and S5.
     await write('a-kept.parquet', ['S1', 'S3']);

@@ -98,15 +98,10 @@ export async function touchedSessions(
     // a known one only in its file (at 10M orders the list read row groups of all 70 day files: 137 ms
     // of a batch's refresh). The ids themselves still decide which rows match.
     const index = await sessionIdIndex(db, dir, current);
-    const files = new Set<string>();
-    const known: string[] = [];
-    newIds = [];
-    for (const r of touchedIds) {
-      const holding = index.filesOf(Number(r.k));
-      if (holding.length === 0) continue;
-      known.push(sqlString(String(r.id)));
-      for (const f of holding) files.add(f);
-    }
+    const { held, files } = index.filesOfKeys(touchedIds.map((r) => Number(r.k)));
+    const known = touchedIds.filter((_, i) => held[i]).map((r) => sqlString(String(r.id)));
+    // The ids no file's keys hold: new to the table (those held but not found are added below).
+    newIds = touchedIds.filter((_, i) => !held[i]).map((r) => sqlString(String(r.id)));
     if (known.length > 0)
       byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, false AS derived
     FROM ${lakeParquetSql([...files], 'filename = true, hive_partitioning = false')} s
@@ -130,12 +125,18 @@ export async function touchedSessions(
     ${parts.length > 0 ? parts.join('\n    UNION ALL\n    ') : `SELECT NULL::VARCHAR AS session_id, NULL::VARCHAR AS customer_id, NULL::TIMESTAMP AS started, NULL::TIMESTAMP AS last_event, NULL::VARCHAR AS filename, NULL::VARCHAR AS assignments, false AS derived WHERE false`}`);
   // The touched ids whose row the lookup did not find: new to the table (one the index named a file for
   // whose row is not there, two ids sharing a key, is new too).
-  if (newIds)
-    newIds = (
-      await db.column(`SELECT DISTINCT t.session_id FROM refresh_touch t
-        ANTI JOIN (SELECT session_id FROM refresh_hit WHERE NOT derived) h ON h.session_id = t.session_id
-        WHERE t.session_id IS NOT NULL`)
-    ).map(sqlString);
+  // When the lookup found a row for every id the index named a file for (all but a rare shared key), the
+  // new ids are those no file's keys hold, already at hand: fetching them from DuckDB was ~15 ms of a
+  // 40,000-event batch (7,000 ids as strings, 2026-11-26).
+  if (newIds) {
+    const [found] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit WHERE NOT derived');
+    if (Number(found?.n ?? 0) !== touchedIds.length - newIds.length)
+      newIds = (
+        await db.column(`SELECT DISTINCT t.session_id FROM refresh_touch t
+          ANTI JOIN (SELECT session_id FROM refresh_hit WHERE NOT derived) h ON h.session_id = t.session_id
+          WHERE t.session_id IS NOT NULL`)
+      ).map(sqlString);
+  }
   // The span of events to read again: per session_id, and per customer for events without one.
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
     SELECT session_id, NULL::VARCHAR AS customer_id, min(lo) AS lo, max(hi) AS hi FROM (

@@ -13,6 +13,7 @@ export {
   ensureSessions,
   SessionsRefreshFailed,
   sessionsInStep,
+  skipSessionsMaintenance,
   withSessionsMaintained,
 } from './maintain.js';
 export { refreshSessions, type SessionsRefresh, type SourceLogs } from './refresh.js';

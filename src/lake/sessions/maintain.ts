@@ -16,6 +16,24 @@ export interface ClickstreamChange<T> {
   touched: string | null;
 }
 
+let skipped = false;
+
+/**
+ * For benchmarks and tests only: this process's changes to clickstream and orders stop maintaining the
+ * sessions table (the change runs alone, no lock, no refresh), so that a benchmark can run the collector
+ * with and without the sessions step side by side. The table is then out of step and the next change of
+ * a process that maintains it recomputes it whole. The compaction process turns it on only when its
+ * environment says SHOPLAKE_BENCH_SESSIONS=off (bench/collector-sessions.ts).
+ */
+export function skipSessionsMaintenance(on = true): void {
+  skipped = on;
+}
+
+/** Whether skipSessionsMaintenance() is on in this process (touched.ts then finds no touched session). */
+export function sessionsMaintenanceSkipped(): boolean {
+  return skipped;
+}
+
 /** Thrown when clickstream committed but the sessions table could not follow (the next change rebuilds it). */
 export class SessionsRefreshFailed extends Error {}
 
@@ -32,6 +50,7 @@ export async function withSessionsMaintained<T>(
   layout: DataLayout,
   change: () => Promise<ClickstreamChange<T>>,
 ): Promise<{ result: T; refresh: SessionsRefresh | null }> {
+  if (skipped) return { result: (await change()).result, refresh: null };
   return withTableLock(tableDirectory(layout, 'sessions'), async (held) => {
     const inStep = sessionsInStep(layout);
     const before = sourceLogs(layout);

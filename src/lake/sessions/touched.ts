@@ -2,6 +2,7 @@ import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
 import type { DataLayout } from '../layout.js';
 import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
+import { sessionsMaintenanceSkipped } from './maintain.js';
 
 /** The tables whose rows the sessions table is computed from. */
 export const SESSION_SOURCES = ['clickstream', 'orders', 'experiments'] as const;
@@ -34,6 +35,8 @@ export async function touchedSessionsOf(
   rows: string,
   experimentTouchMax = EXPERIMENT_TOUCH_MAX,
 ): Promise<string | null> {
+  // A benchmark's collector without the sessions step does not look for touched sessions either.
+  if (sessionsMaintenanceSkipped()) return null;
   if (table === 'clickstream') return `(SELECT session_id, customer_id, "timestamp" FROM ${rows})`;
   if (table === 'experiments') {
     await db.run(`CREATE OR REPLACE TEMP TABLE experiments_touch AS
