@@ -15,6 +15,7 @@ import {
   isSealed,
   keepSessionIdIndex,
   openSealedText,
+  processStagingEntry,
   scratchDirectory,
   skipSessionsMaintenance,
   TABLES,
@@ -55,7 +56,7 @@ function sharedSession(memoryLimit: string): Promise<DuckDbSession> {
 }
 
 function spillDirectory(dataDir: string): string {
-  return join(dataLayout(dataDir).staging, `compaction-${process.pid}`);
+  return processStagingEntry(dataLayout(dataDir), 'compaction');
 }
 
 function dropSharedSession(): void {

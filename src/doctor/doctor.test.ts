@@ -24,6 +24,7 @@ import {
   dataLayout,
   liveFiles,
   newBatchId,
+  processStagingEntry,
   rollbackBatch,
   TABLES,
   writeFiles,
@@ -251,6 +252,31 @@ describe('shoplake doctor', () => {
     assert.ok(!existsSync(old));
     assert.ok(existsSync(join(young, 'duckdb_temp_storage-0.tmp')), 'a running writer keeps its entry');
     assert.deepEqual(await counts(data), LIVE);
+  });
+
+  it("a running process's own staging entry is left however old; a dead process's is a leftover", async () => {
+    const data = copy();
+    const layout = dataLayout(data);
+    // The collector's compaction process keeps its spill directory while it runs, for days; a process that
+    // has ended (a child run to completion, so its pid names no process now) left its entry behind.
+    const ended = spawnSync(process.execPath, ['-e', '0']);
+    assert.ok(ended.pid !== undefined && ended.status === 0);
+    const running = processStagingEntry(layout, 'compaction', process.pid);
+    const dead = processStagingEntry(layout, 'compaction', ended.pid);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const dir of [running, dead]) {
+      writeText(join(dir, 'duckdb_temp_storage-0.tmp'), 'spill');
+      for (const p of [join(dir, 'duckdb_temp_storage-0.tmp'), dir]) utimesSync(p, twoHoursAgo, twoHoursAgo);
+    }
+    const found = await doctorLake(data, false);
+    assert.deepEqual(codes(found.findings), ['warning:staging_leftover']);
+    assert.equal(found.findings[0]?.path, dead);
+    await doctorLake(data, true);
+    assert.ok(
+      existsSync(join(running, 'duckdb_temp_storage-0.tmp')),
+      'a running process keeps its spill directory',
+    );
+    assert.ok(!existsSync(dead));
   });
 
   it('a torn batch-log tail and an uncommitted batch: cut off (kept aside), its files stay out', async () => {

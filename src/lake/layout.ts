@@ -27,6 +27,21 @@ export function dataLayout(dataDir: string): DataLayout {
   };
 }
 
+/**
+ * A staging entry that a long-lived process keeps for as long as it runs (the compaction process's DuckDB
+ * spill directory), named after its process id so that `doctor` can tell it from a crashed writer's
+ * leftover however long it has been untouched.
+ */
+export function processStagingEntry(layout: DataLayout, purpose: string, pid: number = process.pid): string {
+  return join(layout.staging, `${purpose}-pid${pid}`);
+}
+
+/** The process id a staging entry's name gives its owner (processStagingEntry), or null for any other. */
+export function stagingEntryOwner(name: string): number | null {
+  const m = /^[a-z]+-pid([1-9][0-9]*)$/.exec(name);
+  return m?.[1] ? Number(m[1]) : null;
+}
+
 /** Hive-style partition column name used in every partitioned table's directories (`part=2026-11-01`). */
 export const PARTITION_COLUMN = 'part';
 
