@@ -215,12 +215,14 @@ function assignedCte(experiments: string, multiAssigned: string | undefined): st
       GROUP BY x.session_id)
   )`;
   if (multiAssigned !== undefined)
-    // The sessions in one experiment have one row each there: joined as they are, without the grouping
-    // over experiments and the semi-join before it (a tenth of a range pass at 1M orders, 2026-11-26).
-    // Derived sessions are never matched: their keys hold '~', which no lake id does.
+    // The sessions in one experiment have one row each there: taken as they are, without grouping them
+    // (5 % of a one-pass derivation at 1M orders, 2026-11-26). The semi-join stays: it builds on the
+    // sessions derived, so a range pass reads only its sessions' row groups of experiments (a plain
+    // LEFT JOIN built on all of experiments instead: 45 % of a 12-hour range's pass at 1M orders).
     return `assigned AS (
     SELECT session_id AS session, concat(experiment, '${VARIANT_SEPARATOR}', variant) AS assignments
-    FROM ${experiments} x ANTI JOIN ${multiAssigned} m ON m.session_id = x.session_id
+    FROM ${experiments} x SEMI JOIN (SELECT session FROM agg WHERE NOT derived) a ON a.session = x.session_id
+      ANTI JOIN ${multiAssigned} m ON m.session_id = x.session_id
   ),
   ${more(`SELECT agg.session FROM agg SEMI JOIN ${multiAssigned} mm ON mm.session_id = agg.session WHERE NOT agg.derived`)}`;
   // A session in one experiment (nearly all: the generated data has no other) gets its text from plain
