@@ -208,3 +208,96 @@ describe('sessionRowsSql assignments', () => {
     );
   });
 });
+
+// Purchase paths by hand, for the paths' encoding of each event as one number (second, then the
+// (action, page) pair's rank) and of each label as one number:
+// - P1: three events in one second, sorted (ADD_TO_CART, product) < (CHECKOUT, checkout) < (VIEW, checkout),
+//   so the labels ADD_TO_CART, CHECKOUT, checkout: the action CHECKOUT and the page checkout are two labels;
+//   the next second's VIEW of checkout repeats 'checkout' and is dropped; then PURCHASE.
+// - P2: seconds before and at 1970 (-2, -1, -1, 0): (VIEW, home), then (ADD_TO_CART, product) before
+//   (VIEW, search) in the same second, then PURCHASE.
+// - P3: home and product in turn at seconds 0 to 10, PURCHASE at 11: 12 steps, the last ten kept.
+const PATH_EVENTS = `(SELECT * FROM (VALUES
+    ('p1', TIMESTAMP '2026-11-03 10:00:00', 'P1', 'C1', 'VIEW', 'checkout', 'desktop', 1),
+    ('p2', TIMESTAMP '2026-11-03 10:00:00', 'P1', 'C1', 'CHECKOUT', 'checkout', 'desktop', 1),
+    ('p3', TIMESTAMP '2026-11-03 10:00:00', 'P1', 'C1', 'ADD_TO_CART', 'product', 'desktop', 1),
+    ('p4', TIMESTAMP '2026-11-03 10:00:01', 'P1', 'C1', 'VIEW', 'checkout', 'desktop', 1),
+    ('p5', TIMESTAMP '2026-11-03 10:00:02', 'P1', 'C1', 'PURCHASE', 'checkout', 'desktop', 1),
+    ('q1', TIMESTAMP '1969-12-31 23:59:58', 'P2', 'C2', 'VIEW', 'home', 'mobile', 0),
+    ('q2', TIMESTAMP '1969-12-31 23:59:59', 'P2', 'C2', 'VIEW', 'search', 'mobile', 0),
+    ('q3', TIMESTAMP '1969-12-31 23:59:59', 'P2', 'C2', 'ADD_TO_CART', 'product', 'mobile', 0),
+    ('q4', TIMESTAMP '1970-01-01 00:00:00', 'P2', 'C2', 'PURCHASE', 'checkout', 'mobile', 0)
+  ) t(event_id, "timestamp", session_id, customer_id, action, page, device, duration_seconds)
+  UNION ALL SELECT 'r' || i, TIMESTAMP '2026-11-03 12:00:00' + to_seconds(i::BIGINT), 'P3', 'C3',
+    CASE WHEN i = 11 THEN 'PURCHASE' ELSE 'VIEW' END, CASE WHEN i % 2 = 0 THEN 'home' ELSE 'product' END,
+    'tablet', 0
+  FROM range(12) t(i))`;
+
+describe('sessionRowsSql purchase paths', () => {
+  let db: DuckDbSession;
+  before(async () => {
+    db = await DuckDbSession.open({ threads: 1 });
+  });
+  after(() => db.close());
+
+  it('sorts a second by (action, page), keeps actions and pages apart and the last ten steps (by hand)', async () => {
+    const paths = Array.from({ length: 10 }, (_, i) => `path_${i + 1}`).join(', ');
+    const rows = await db.all(
+      `SELECT session_id, path_steps, ${paths} FROM (${sessionRowsSql(PATH_EVENTS, ORDERS, NO_EXPERIMENTS)})
+       ORDER BY session_id`,
+    );
+    const none = (n: number) => Array.from({ length: n }, () => null);
+    assert.deepEqual(
+      rows.map((r) => Object.values(r).map((v) => (typeof v === 'bigint' ? Number(v) : v))),
+      [
+        ['P1', 4, 'PURCHASE', 'checkout', 'CHECKOUT', 'ADD_TO_CART', ...none(6)],
+        ['P2', 4, 'PURCHASE', 'search', 'ADD_TO_CART', 'home', ...none(6)],
+        [
+          'P3',
+          12,
+          'PURCHASE',
+          'home',
+          'product',
+          'home',
+          'product',
+          'home',
+          'product',
+          'home',
+          'product',
+          'home',
+        ],
+      ],
+    );
+  });
+});
+
+describe('sessionRowsSql with the sessions in several experiments given', () => {
+  let db: DuckDbSession;
+  before(async () => {
+    db = await DuckDbSession.open({ threads: 1 });
+  });
+  after(() => db.close());
+
+  // The same hand-written texts as without the list; the list may name more sessions (S1 is in one).
+  for (const multi of [
+    ['S2', 'S3', 'S4'],
+    ['S1', 'S2', 'S3', 'S4'],
+  ])
+    it(`gives every session its pairs in (experiment, variant) order (${multi.join(', ')} listed)`, async () => {
+      const listed = `(SELECT * FROM (VALUES ${multi.map((s) => `('${s}')`).join(', ')}) t(session_id))`;
+      const rows = await db.all(
+        `SELECT session_id, assignments FROM (${sessionRowsSql(EVENTS, ORDERS, EXPERIMENTS, listed)})
+         WHERE NOT contains(session_id, '~') ORDER BY session_id`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.session_id, r.assignments]),
+        [
+          ['S1', 'checkout=B'],
+          ['S2', 'exp=B,exp1=A'],
+          ['S3', 'a=Z,b=Y,c=X'],
+          ['S4', 'e=A,e=B'],
+          ['S5', ''],
+        ],
+      );
+    });
+});

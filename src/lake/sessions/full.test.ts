@@ -144,3 +144,48 @@ describe('a full computation whose events all lie in one hour, more than a pass 
     }
   });
 });
+
+describe('a full computation in passes with sessions in two experiments', () => {
+  it('gives each session its pairs in (experiment, variant) order, crossing sessions too (hand-computed)', async () => {
+    const t = tempDir();
+    const layout = dataLayout(t.dir);
+    const db = await DuckDbSession.open({ threads: 1 });
+    try {
+      await appendRows(db, layout, TABLES.clickstream, EVENTS);
+      // S1 crosses several ranges and is in both experiments; S3 is in y alone, S4 in x alone.
+      await appendRows(
+        db,
+        layout,
+        TABLES.experiments,
+        `(SELECT * FROM (VALUES ('S1', 'y', 'B'), ('S4', 'x', 'B'), ('S1', 'x', 'A'), ('S3', 'y', 'C'))
+          t(session_id, experiment, variant))`,
+      );
+      await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
+        refreshSessions(
+          db,
+          layout,
+          held,
+          'all',
+          { clickstream: 0, orders: 0, experiments: 0 },
+          { eventsPerPass: 3 },
+        ),
+      );
+      const rows = await db.all(
+        `SELECT session_id, assignments FROM (${tableSelectSql(layout, TABLES.sessions)})
+         WHERE session_id IN ('S1', 'S3', 'S4', 'F0') ORDER BY session_id`,
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.session_id, r.assignments]),
+        [
+          ['F0', ''],
+          ['S1', 'x=A,y=B'],
+          ['S3', 'y=C'],
+          ['S4', 'x=B'],
+        ],
+      );
+    } finally {
+      db.close();
+      t.cleanup();
+    }
+  });
+});

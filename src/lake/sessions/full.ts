@@ -62,9 +62,11 @@ export async function writeAllSessions(
   const firstTail = hours.find((h) => h.tail);
   if (hours.length === 0 || firstTail === undefined) return 0;
   const tail = timestamp(firstTail.at);
-  const derive = (events: string) => sessionRowsSql(events, sources.orders, sources.experiments);
+  const derive = (events: string) =>
+    sessionRowsSql(events, sources.orders, sources.experiments, 'sessions_multi');
   let rows = 0;
   try {
+    await multiAssigned(db, sources.experiments);
     const total = hours.reduce((n, h) => n + h.events, 0);
     const ranges = rangesOf(hours, eventsPerPass);
     // One pass when everything fits, or when one hour holds it all (a range is never less than an hour).
@@ -109,9 +111,26 @@ export async function writeAllSessions(
       'sessions_cross_events',
       'sessions_cross_ids',
       'sessions_cross_customers',
+      'sessions_multi',
     ])
       await db.run(`DROP TABLE IF EXISTS ${t}`);
   }
+}
+
+/**
+ * The temp table sessions_multi: the session_ids with two or more rows in experiments, which the
+ * derivation groups; every other session joins its one row as it is. With one experiment (or none) in
+ * the table there are none, by its key (experiment, session_id), which the write path keeps unique: a
+ * count of the experiments' names instead of a grouping over every assignment (11.1M at 10M orders).
+ */
+async function multiAssigned(db: DuckDbSession, experiments: string): Promise<void> {
+  const [r] = await db.all(`SELECT count(DISTINCT experiment) AS n FROM ${experiments}`);
+  const several = Number(r?.n ?? 0) > 1;
+  await unordered(
+    db,
+    `CREATE OR REPLACE TEMP TABLE sessions_multi AS SELECT session_id FROM ${experiments}
+    ${several ? 'GROUP BY session_id HAVING count(*) > 1' : 'WHERE false'}`,
+  );
 }
 
 /** Events per hour of clickstream, in time order; the last TAIL_HOURS hours (to its last event's) marked. */

@@ -50,7 +50,8 @@ export interface SessionsRefresh {
  * 8M a pass ran out of that limit inside a 40M-event build-lake (10 passes of 4M: 11.1M sessions in
  * 50 s, the same run).
  * Passes over ranges of hours (no copy of the events) with the assignments column: 2.2–2.3 GB, 64 s of
- * CPU at 40M events (docs/BENCHMARKS.md, "The sessions table's full computation").
+ * CPU at 40M events (docs/BENCHMARKS.md, "The sessions table's full computation"); 52–59 s after the
+ * derivation's cheaper paths and assignments ("The sessions step's cost in build-lake").
  */
 export const EVENTS_PER_PASS = 4_000_000;
 
