@@ -57,8 +57,11 @@ export class RecentSet {
 
   /** Adds a key; false (and nothing changes) when it is held already, in either generation. */
   add(key: string): boolean {
-    if (this.young.has(key) || this.old.has(key)) return false;
+    if (this.old.has(key)) return false;
+    // Two lookups, not three: whether the key was in the young set already shows in its size.
+    const before = this.young.size;
     this.young.add(key);
+    if (this.young.size === before) return false;
     if (this.young.size >= this.generation) {
       this.old = this.young;
       this.young = new Set();
