@@ -6,6 +6,7 @@
  * event loop. One worker, not a
  * pool: each order is scored against the state every earlier order left, which is sequential by nature.
  */
+import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -29,6 +30,7 @@ import {
   orderChecksOf,
   orderFacts,
   orderFactsOf,
+  ownText,
   recordSchema,
   toWorkerSchema,
   workerSettingsSchema,
@@ -55,6 +57,12 @@ try {
 } catch {
   // Not permitted here: scoring still works, only without yielding.
 }
+try {
+  // Named so that `top -H` and /proc/<pid>/task tell it from the collector's thread (all are "node" else).
+  writeFileSync('/proc/thread-self/comm', 'fraud-scoring');
+} catch {
+  // Not Linux: the name is only a convenience.
+}
 
 const queue = new LiveQueue(settings.checkWaitMs);
 const writer = new ScoreLineWriter(settings.weights.version);
@@ -78,10 +86,10 @@ port.on('message', (raw: unknown) => {
         for (const line of text.split('\n'))
           if (line !== '') {
             if (checkFields.readValues(line, values))
-              queue.addChecks(String(values[0]), orderChecksOf(values));
+              queue.addChecks(ownText(String(values[0])), orderChecksOf(values));
             else {
               const r = parsed(line);
-              queue.addChecks(String(r.order_id), orderChecks(r));
+              queue.addChecks(ownText(String(r.order_id)), orderChecks(r));
             }
           }
       for (const text of m.orders)

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { FraudState } from './features.js';
 import { KEEP_RECENT_IDS, LiveQueue } from './live-queue.js';
 import { FraudModel } from './model.js';
@@ -92,5 +94,43 @@ describe('LiveQueue: memory of scored ids', () => {
     q.addOrder(order(`L${n - 1}`), 0);
     q.addOrder(order('NEW'), 0);
     assert.deepEqual(ids(q.scoreDue(model(), 0.3, 0, 10)), ['NEW']);
+  });
+});
+
+describe('LiveQueue: memory', () => {
+  it('keeps no reference to an order once it is scored', async () => {
+    // A scored order kept by the queue's array until it was cut down (every few thousand orders) lived
+    // for seconds and was promoted to the old generation; this asks the garbage collector directly.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const q = new LiveQueue(300);
+    const m = model();
+    const refs: WeakRef<OrderFacts>[] = [];
+    // Created and scored in functions of their own, so that no frame of the test holds an order.
+    const add = (id: string) => {
+      const o = order(id);
+      refs.push(new WeakRef(o));
+      q.addOrder(o, 1000);
+    };
+    const scored = (now: number) => q.scoreDue(m, 0.3, now, 10).scores.length;
+    for (const id of ['A', 'B', 'C']) add(id);
+    // Held while they wait: the queue must not lose them.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.equal(
+      refs.every((r) => r.deref() !== undefined),
+      true,
+    );
+    assert.equal(scored(1300), 3);
+    // WeakRefs keep their targets until the current job ends.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.deepEqual(
+      refs.map((r) => r.deref()?.orderId),
+      [undefined, undefined, undefined],
+    );
+    // The queue still works after its slots were emptied.
+    q.addOrder(order('D'), 2000);
+    assert.deepEqual(ids(q.scoreDue(m, 0.3, 2300, 10)), ['D']);
   });
 });

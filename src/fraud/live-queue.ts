@@ -23,7 +23,13 @@ export const KEEP_RECENT_IDS = 200_000;
  * once: further lines of an order, and orders the model's state already holds (`remember`), are skipped.
  */
 export class LiveQueue {
-  private queue: Waiting[] = [];
+  /**
+   * Arrival order; slots before `head` are emptied as it passes them. Kept until the array is cut down
+   * (every few thousand orders), each scored order and its facts lived for seconds: past a young-generation
+   * collection or two, so promoted to the old generation, where only a full collection frees them
+   * (docs/BENCHMARKS.md, "Fraud scoring: per-thread CPU").
+   */
+  private queue: (Waiting | undefined)[] = [];
   private head = 0;
   private readonly waiting = new Map<string, Waiting>();
   private readonly early: Waiting[] = [];
@@ -113,7 +119,8 @@ export class LiveQueue {
   dueIn(now: number): number | null {
     if (this.waiting.size === 0) return null;
     if (this.early.some((w) => !w.done)) return 0;
-    while (this.head < this.queue.length && (this.queue[this.head] as Waiting).done) this.head++;
+    while (this.head < this.queue.length && (this.queue[this.head]?.done ?? true))
+      this.queue[this.head++] = undefined;
     const oldest = this.queue[this.head];
     if (oldest === undefined) return 0;
     return Math.max(0, oldest.arrived + this.checkWaitMs - now);
@@ -127,13 +134,13 @@ export class LiveQueue {
       if (!w.done) return w;
     }
     while (this.head < this.queue.length) {
-      const w = this.queue[this.head] as Waiting;
-      if (w.done) {
-        this.head++;
+      const w = this.queue[this.head];
+      if (w === undefined || w.done) {
+        this.queue[this.head++] = undefined;
         continue;
       }
       if (now - w.arrived < this.checkWaitMs) return undefined;
-      this.head++;
+      this.queue[this.head++] = undefined;
       return w;
     }
     return undefined;
