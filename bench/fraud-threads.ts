@@ -15,10 +15,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { scoreUnscored } from '../src/fraud/index.js';
-import { generate, generateDefaults } from '../src/generate/index.js';
-import { buildLake } from '../src/ingest/index.js';
 import { replay, synthetic } from '../src/replay/index.js';
+import { fraudHistoryLake } from './fraud-history.js';
 import { type ServeProcess, startServe, stopServe } from './serve-process.js';
 
 const KEY = 'bench-key-123';
@@ -94,18 +92,7 @@ async function lake(root: string): Promise<string> {
   if (opts.lake) return resolve(opts.lake);
   const dir = opts.keep ? resolve(opts.keep) : join(root, 'history');
   if (existsSync(join(dir, 'lake'))) return dir;
-  const now = new Date();
-  await generate({
-    ...generateDefaults,
-    orders: 20_000,
-    customers: 2_000,
-    events: 20_000,
-    days: 30,
-    asOf: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
-    out: dir,
-  });
-  await buildLake(dir);
-  await scoreUnscored(dir);
+  await fraudHistoryLake(dir);
   return dir;
 }
 

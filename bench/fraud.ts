@@ -25,10 +25,9 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { loadProfiles, openLake, scoreUnscored } from '../src/fraud/index.js';
-import { generate, generateDefaults } from '../src/generate/index.js';
-import { buildLake } from '../src/ingest/index.js';
+import { loadProfiles, openLake } from '../src/fraud/index.js';
 import { percentiles, replay, synthetic } from '../src/replay/index.js';
+import { fraudHistoryLake } from './fraud-history.js';
 import { type ServeProcess, startServe, stopServe } from './serve-process.js';
 
 const KEY = 'bench-key-123';
@@ -352,20 +351,7 @@ async function main(): Promise<void> {
   const servers: Partial<Record<Mode, ServeProcess>> = {};
   try {
     const history = join(root, 'history');
-    const now = new Date();
-    const asOf = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-    await generate({
-      ...generateDefaults,
-      orders: 20_000,
-      customers: 2_000,
-      events: 20_000,
-      days: 30,
-      asOf,
-      out: history,
-    });
-    await buildLake(history);
-    // As `shoplake generate` leaves it: every order scored, so neither server starts with a backlog.
-    await scoreUnscored(history);
+    await fraudHistoryLake(history);
     const away = await awayRegions(history);
     const before = loadavg();
     console.log(

@@ -254,8 +254,8 @@ class Outbox {
       if (typeof key === 'string') this.keys.push(key);
       else this.refused.push(key.refused);
       this.values.push(s.score);
+      this.sum += s.score;
     }
-    for (const s of scores) this.sum += s.score;
     // Joined per batch: the pieces (a dozen an order) would otherwise outlive several young-generation
     // collections while the message gathers, and be copied by each.
     this.lines.push(pieces.join(''));

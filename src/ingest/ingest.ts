@@ -154,16 +154,10 @@ async function ingestOnce(
   prepareLakeEncryption(layout);
   const inputs = resolveSources(options.input);
   const batchId = newBatchId();
-  const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
-  mkdirSync(tempDirectory, { recursive: true });
-  // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory.
-  const db =
-    options.session ??
-    (await DuckDbSession.open({
-      tempDirectory,
-      memoryLimit: options.memoryLimit ?? ingestMemoryLimit(),
-      ...(options.threads ? { threads: options.threads } : {}),
-    }));
+  // Bounded so that a 40M-row file spills to disk instead of taking the machine's memory; a session given
+  // by the caller spills where its owner chose.
+  const session = options.session ? borrowed(options.session) : await openOwnSession(layout, options);
+  const db = session.db;
   let phase = '';
   const enter = (name: string) => {
     phase = name;
@@ -368,17 +362,45 @@ async function ingestOnce(
     discardFiles([...written, ...rewritten]);
     // An attempt that starts over (or fails) leaves no quarantine file behind under its unused batch id.
     if (quarantineFile && !keepQuarantine) rmSync(quarantineFile, { force: true });
-    try {
-      if (options.session) await clearSession(db);
-      else db.close();
-    } finally {
-      rmSync(tempDirectory, { recursive: true, force: true });
-    }
+    await session.release();
   }
 }
 
-// A session given by the caller outlives this attempt: it leaves it as it found it, so that the next
-// attempt or job can create its temp tables again (a failed attempt may stop anywhere).
+// The DuckDB session an attempt runs in, and what it does with it when the attempt ends.
+interface AttemptSession {
+  db: DuckDbSession;
+  release(): Promise<void>;
+}
+
+// A session of this attempt's own, spilling into a staging directory of its own: closed, and the
+// directory removed, when the attempt ends.
+async function openOwnSession(layout: DataLayout, options: IngestOptions): Promise<AttemptSession> {
+  const tempDirectory = join(layout.staging, `tmp-${randomUUID().slice(0, 8)}`);
+  mkdirSync(tempDirectory, { recursive: true });
+  const db = await DuckDbSession.open({
+    tempDirectory,
+    memoryLimit: options.memoryLimit ?? ingestMemoryLimit(),
+    ...(options.threads ? { threads: options.threads } : {}),
+  });
+  return {
+    db,
+    release: async () => {
+      try {
+        db.close();
+      } finally {
+        rmSync(tempDirectory, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+// A session given by the caller (its spill directory the owner's): left open and as it was found.
+function borrowed(db: DuckDbSession): AttemptSession {
+  return { db, release: () => clearSession(db) };
+}
+
+// Drops what an attempt made in a borrowed session, so that the next attempt or job can create its temp
+// tables again (a failed attempt may stop anywhere).
 async function clearSession(db: DuckDbSession): Promise<void> {
   db.onProgress = undefined;
   await db.run('RESET preserve_insertion_order');

@@ -36,6 +36,20 @@ const EVENTS = `(SELECT 'e' || row_number() OVER (ORDER BY ts, customer_id) AS e
 
 const EXPERIMENTS = `(SELECT * FROM (VALUES ('S1', 'x', 'A'), ('S4', 'x', 'B')) t(session_id, experiment, variant))`;
 
+// The whole sessions table computed again, `eventsPerPass` events a pass, as build-lake's step does.
+function recomputeInPasses(db: DuckDbSession, layout: DataLayout, eventsPerPass: number) {
+  return withTableLock(tableDirectory(layout, 'sessions'), (held) =>
+    refreshSessions(
+      db,
+      layout,
+      held,
+      'all',
+      { clickstream: 0, orders: 0, experiments: 0 },
+      { eventsPerPass },
+    ),
+  );
+}
+
 describe('a full computation in passes over ranges of hours', () => {
   let db: DuckDbSession;
   let cleanup: () => void;
@@ -49,16 +63,7 @@ describe('a full computation in passes over ranges of hours', () => {
     db = await DuckDbSession.open({ threads: 1 });
     await appendRows(db, layout, TABLES.clickstream, EVENTS);
     await appendRows(db, layout, TABLES.experiments, EXPERIMENTS);
-    await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-      refreshSessions(
-        db,
-        layout,
-        held,
-        'all',
-        { clickstream: 0, orders: 0, experiments: 0 },
-        { eventsPerPass: 3 },
-      ),
-    );
+    await recomputeInPasses(db, layout, 3);
   });
   after(() => {
     db.close();
@@ -124,16 +129,7 @@ describe('a full computation whose events all lie in one hour, more than a pass 
             'S' || (i % 10) AS session_id, 'C1' AS customer_id, 'VIEW' AS action, 'home' AS page,
             NULL AS product_id, 'mobile' AS device, 5 AS duration_seconds FROM range(40) t(i))`,
       );
-      await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-        refreshSessions(
-          db,
-          layout,
-          held,
-          'all',
-          { clickstream: 0, orders: 0, experiments: 0 },
-          { eventsPerPass: 5 },
-        ),
-      );
+      await recomputeInPasses(db, layout, 5);
       const [n] = await db.all(
         `SELECT count(*) AS rows, min(events) AS lo, max(events) AS hi FROM (${tableSelectSql(layout, TABLES.sessions)})`,
       );
@@ -160,16 +156,7 @@ describe('a full computation in passes with sessions in two experiments', () => 
         `(SELECT * FROM (VALUES ('S1', 'y', 'B'), ('S4', 'x', 'B'), ('S1', 'x', 'A'), ('S3', 'y', 'C'))
           t(session_id, experiment, variant))`,
       );
-      await withTableLock(tableDirectory(layout, 'sessions'), (held) =>
-        refreshSessions(
-          db,
-          layout,
-          held,
-          'all',
-          { clickstream: 0, orders: 0, experiments: 0 },
-          { eventsPerPass: 3 },
-        ),
-      );
+      await recomputeInPasses(db, layout, 3);
       const rows = await db.all(
         `SELECT session_id, assignments FROM (${tableSelectSql(layout, TABLES.sessions)})
          WHERE session_id IN ('S1', 'S3', 'S4', 'F0') ORDER BY session_id`,
