@@ -8,9 +8,11 @@ export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-// Engine-neutral `:name` placeholders: a string literal (group 1) is skipped whole, and `::` casts do not
-// match; group 2 is a placeholder's name. The one definition, for rewriting and for listing them.
-const PLACEHOLDER = /('(?:[^']|'')*')|(?<![:\w]):([A-Za-z_]\w*)/g;
+// Engine-neutral `:name` placeholders: a string literal, a quoted identifier or a comment (group 1) is
+// skipped whole, and `::` casts do not match; group 2 is a placeholder's name. The one definition, for
+// rewriting and for listing them. Comments are skipped so that an apostrophe in one (the analyses' SQL is
+// commented) does not open a literal that swallows the placeholders after it.
+const PLACEHOLDER = /('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/)|(?<![:\w]):([A-Za-z_]\w*)/g;
 
 /** Rewrites engine-neutral `:name` parameters to DuckDB's `$name`, leaving `::` casts and strings alone. */
 export function toDollarParams(sql: string): string {

@@ -23,8 +23,10 @@ const EVENTS = `ev0 AS (
     SELECT ts, session_id AS session, customer_id, action, page, product_id, device, duration_seconds, sec
     FROM ev0 WHERE session_id IS NOT NULL
     UNION ALL
+    -- A session's number counts the starts up to and including its time's peers (RANGE, not ROWS), so
+    -- events at one exact time share one number whatever order the window gives them.
     SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS STRING)) AS session,
+        RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS STRING)) AS session,
       customer_id, action, page, product_id, device, duration_seconds, sec
     FROM derived
   )`;

@@ -74,7 +74,10 @@ export function sessionizedEventsSql(options: { edge?: boolean } = {}): string {
     SELECT ts, session_id AS session, customer_id, action, page, product_id, device, duration_seconds, sec
     FROM ev0 WHERE session_id IS NOT NULL
     UNION ALL
-    SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts
+    -- Among events at one exact time at most one starts a session (the other events at that time have a gap of 0): it is summed
+    -- first (starts DESC), so all of them land in the session it starts. Ordered by ts alone, the two
+    -- windows could order such ties each their own way (parts/sessionized-ties.test.ts).
+    SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts, starts DESC
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS STRING)) AS session,
       customer_id, action, page, product_id, device, duration_seconds, sec
     FROM derived
