@@ -38,8 +38,16 @@ async function main(): Promise<void> {
     await batchTables(db, sessions);
     const [n] = await db.all('SELECT count(*) AS events FROM ev');
     const events = Number(n?.events ?? 0);
-    const figures: Record<'sql' | 'fetch' | 'twin' | 'back', number[]> = {
+    const inputs = await refreshLikeInputs(db, scratch);
+    const figures: Record<
+      'sql' | 'sqlParquetOrders' | 'sqlIdList' | 'sqlBoth' | 'sqlNoList' | 'fetch' | 'twin' | 'back',
+      number[]
+    > = {
       sql: [],
+      sqlParquetOrders: [],
+      sqlIdList: [],
+      sqlBoth: [],
+      sqlNoList: [],
       fetch: [],
       twin: [],
       back: [],
@@ -48,6 +56,16 @@ async function main(): Promise<void> {
       let c = cpuMs();
       await db.run(`CREATE OR REPLACE TEMP TABLE by_sql AS ${sessionRowsSql('ev', 'ord', 'exps')}`);
       figures.sql.push(cpuMs() - c);
+      for (const [name, orders, exps] of [
+        ['sqlParquetOrders', inputs.orders, 'exps'],
+        ['sqlIdList', 'ord', inputs.experiments],
+        ['sqlBoth', inputs.orders, inputs.experiments],
+        ['sqlNoList', inputs.orders, inputs.oldOnly],
+      ] as const) {
+        c = cpuMs();
+        await db.run(`CREATE OR REPLACE TEMP TABLE by_sql_2 AS ${sessionRowsSql('ev', orders, exps)}`);
+        figures[name].push(cpuMs() - c);
+      }
       c = cpuMs();
       const input = await fetchBatch(db);
       figures.fetch.push(cpuMs() - c);
@@ -95,6 +113,41 @@ async function batchTables(db: DuckDbSession, sessions: number): Promise<void> {
   await db.run(`CREATE TEMP TABLE exps AS
     SELECT DISTINCT session_id, 'checkout-v2' AS experiment, ['A', 'B'][CAST(hash(session_id) % 2 AS BIGINT) + 1] AS variant
     FROM ev WHERE hash(session_id, 7) % 20 = 0`);
+}
+
+/**
+ * The orders and assignments as a collector batch's refresh hands them to sessionRowsSql (refresh.ts):
+ * orders from a Parquet file filtered to the events' span by literal bounds; assignments as the known
+ * sessions' old texts unnested plus the new ids' rows looked up in a Parquet file by a literal list (here
+ * every session of the batch counts as new but one in four, as about 5,000 of a saturated batch's 7,000
+ * are).
+ */
+async function refreshLikeInputs(
+  db: DuckDbSession,
+  scratch: string,
+): Promise<{ orders: string; experiments: string; oldOnly: string }> {
+  const ordFile = join(scratch, 'orders.parquet');
+  const expFile = join(scratch, 'experiments.parquet');
+  await db.run(`COPY (SELECT * FROM ord ORDER BY order_date) TO ${sqlString(ordFile)} (FORMAT parquet)`);
+  await db.run(`COPY (SELECT * FROM exps ORDER BY session_id) TO ${sqlString(expFile)} (FORMAT parquet)`);
+  const [span] = await db.all(
+    'SELECT CAST(min("timestamp") AS VARCHAR) AS lo, CAST(max("timestamp") AS VARCHAR) AS hi FROM ev',
+  );
+  await db.run(`CREATE TEMP TABLE hit AS SELECT DISTINCT e.session_id, coalesce(x.experiment || '=' || x.variant, '') AS assignments
+    FROM ev e LEFT JOIN exps x USING (session_id) WHERE hash(e.session_id, 3) % 4 = 0`);
+  const newIds = await db.column(
+    'SELECT DISTINCT session_id FROM ev WHERE hash(session_id, 3) % 4 <> 0 ORDER BY 1',
+  );
+  const old = `SELECT DISTINCT session_id, split_part(a, '=', 1) AS experiment, split_part(a, '=', 2) AS variant
+      FROM (SELECT session_id, unnest(string_split(assignments, ',')) AS a FROM hit WHERE assignments <> '')`;
+  return {
+    oldOnly: `(${old})`,
+    orders: `(SELECT * FROM read_parquet(${sqlString(ordFile)}) o WHERE o.order_date BETWEEN TIMESTAMP ${sqlString(String(span?.lo))} AND TIMESTAMP ${sqlString(String(span?.hi))})`,
+    experiments: `(SELECT DISTINCT session_id, split_part(a, '=', 1) AS experiment, split_part(a, '=', 2) AS variant
+      FROM (SELECT session_id, unnest(string_split(assignments, ',')) AS a FROM hit WHERE assignments <> '')
+      UNION ALL SELECT session_id, experiment, variant FROM read_parquet(${sqlString(expFile)}) x
+      WHERE x.session_id IN (${newIds.map(sqlString).join(', ')}))`,
+  };
 }
 
 const SEP = '\u0001';

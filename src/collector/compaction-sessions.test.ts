@@ -13,6 +13,7 @@ import {
   tableDirectory,
   tableSelectSql,
   tableSnapshot,
+  takeNewIdsLookedUp,
   warmSessionIdIndex,
 } from '../lake/index.js';
 import { tempDir, writeText } from '../testing/index.js';
@@ -153,6 +154,8 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
       ['d3', '2026-11-02 10:20:00', '', 'D1'],
     ]);
     assert.equal(report.sessions?.mode, 'touched');
+    // NEW1, the one id new to the table, was looked up in experiments: its key is held there.
+    assert.equal(takeNewIdsLookedUp(), 1);
     assert.deepEqual(await session('S3'), [
       {
         events: 6,
@@ -238,6 +241,23 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(
       (await session('NEW2')).map((r) => [r.events, r.assignments]),
       [[3, 'b=A']],
+    );
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
+  it('new ids no experiments file holds are not looked up; one assigned by a later load is', async () => {
+    // Another writer assigns NEW5 before its session exists; the index reads that new experiments file.
+    const x3 = writeText(join(dir, 'in', 'x3.csv'), 'session_id,experiment,variant\nNEW5,x,A\n');
+    await ingest({ dataDir: dir, table: TABLES.experiments, input: x3 });
+    await batch([
+      ['n5a', '2026-11-02 05:00:00', 'NEW5', 'C5'],
+      ['n6a', '2026-11-02 05:00:00', 'NEW6', 'C6'],
+      ['n7a', '2026-11-02 05:01:00', 'NEW7', 'C6'],
+    ]);
+    assert.equal(takeNewIdsLookedUp(), 1, 'only NEW5 of the three new ids');
+    assert.deepEqual(
+      [(await session('NEW5'))[0]?.assignments, (await session('NEW6'))[0]?.assignments],
+      ['x=A', ''],
     );
     assert.deepEqual(await differences(), [0, 0]);
   });

@@ -88,6 +88,7 @@ export {
   type TwinLookups,
   type TwinOrder,
   type TwinRow,
+  takeNewIdsLookedUp,
   touchedSessionsOf,
   VARIANT_SEPARATOR,
   warmSessionIdIndex,
