@@ -204,6 +204,33 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(await differences(), [0, 0]);
   });
 
+  it('an orders batch links its orders to PURCHASE events in the day partitions its dates span', async () => {
+    // O2 at NEW1's PURCHASE (2026-11-01 20:11:00, C1); O4 a day later at no PURCHASE: the orders' dates
+    // span two day partitions of clickstream, and the PURCHASE is in the first.
+    const input = writeText(
+      join(dir, 'in', `orders${n++}.csv`),
+      'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region\n' +
+        'O2,C1,P1,Pen,2,2.00,4.00,2026-11-01 20:11:00,COMPLETED,US-EAST\n' +
+        'O4,C1,P1,Pen,1,2.00,2.00,2026-11-02 09:00:00,COMPLETED,US-EAST\n',
+    );
+    const report = await ingest({
+      dataDir: dir,
+      table: TABLES.orders,
+      input,
+      threads: 1,
+      dedupScope: 'partitions',
+      kind: 'collector',
+      session: compaction,
+    });
+    assert.equal(report.sessions?.mode, 'touched');
+    const [linked] = await db.all(
+      `SELECT orders, CAST(revenue AS DOUBLE) AS revenue FROM (${tableSelectSql(layout(), TABLES.sessions)})
+       WHERE session_id = 'NEW1'`,
+    );
+    assert.deepEqual([linked?.orders, linked?.revenue], [2, 6.5], 'O1 and O2 linked to NEW1, O4 to none');
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
   it('another writer commits sessions meanwhile: its rows are found, the files it retired forgotten', async () => {
     // A one-off process (index off) continues NEW1 and starts NEW2; its refresh rewrites NEW1's file.
     keepSessionIdIndex(false);
