@@ -204,14 +204,18 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(await differences(), [0, 0]);
   });
 
-  it('an orders batch links its orders to PURCHASE events in the day partitions its dates span', async () => {
-    // O2 at NEW1's PURCHASE (2026-11-01 20:11:00, C1); O4 a day later at no PURCHASE: the orders' dates
-    // span two day partitions of clickstream, and the PURCHASE is in the first.
+  it('an orders batch links its orders to PURCHASE events in the partitions its dates span', async () => {
+    // NEWY buys at 2025-12-31 23:59:00, in clickstream's 2025 partition (the rest is in 2026). O2 is at
+    // that PURCHASE; O4 is at no PURCHASE, in 2026: the orders' dates span both partitions.
+    await batch([
+      ['y1', '2025-12-31 23:58:00', 'NEWY', 'C2'],
+      ['y2', '2025-12-31 23:59:00', 'NEWY', 'C2', 'PURCHASE'],
+    ]);
     const input = writeText(
       join(dir, 'in', `orders${n++}.csv`),
       'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region\n' +
-        'O2,C1,P1,Pen,2,2.00,4.00,2026-11-01 20:11:00,COMPLETED,US-EAST\n' +
-        'O4,C1,P1,Pen,1,2.00,2.00,2026-11-02 09:00:00,COMPLETED,US-EAST\n',
+        'O2,C2,P1,Pen,2,2.00,4.00,2025-12-31 23:59:00,COMPLETED,US-EAST\n' +
+        'O4,C2,P1,Pen,1,2.00,2.00,2026-01-01 00:30:00,COMPLETED,US-EAST\n',
     );
     const report = await ingest({
       dataDir: dir,
@@ -225,9 +229,9 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.equal(report.sessions?.mode, 'touched');
     const [linked] = await db.all(
       `SELECT orders, CAST(revenue AS DOUBLE) AS revenue FROM (${tableSelectSql(layout(), TABLES.sessions)})
-       WHERE session_id = 'NEW1'`,
+       WHERE session_id = 'NEWY'`,
     );
-    assert.deepEqual([linked?.orders, linked?.revenue], [2, 6.5], 'O1 and O2 linked to NEW1, O4 to none');
+    assert.deepEqual([linked?.orders, linked?.revenue], [1, 4], 'O2 linked to NEWY, O4 to none');
     assert.deepEqual(await differences(), [0, 0]);
   });
 
