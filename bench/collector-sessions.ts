@@ -16,8 +16,10 @@
  * empty WAL: every record counted is in the lake). The compaction process logs each job's CPU, split at
  * the start of its sessions step (SHOPLAKE_BENCH_JOB_LOG), for the per-batch figures.
  *
- * `node dist/bench/collector-sessions.js --lake DIR [--seconds S] [--rounds N] [--cap MB] [--scratch DIR]`:
- * DIR is a data directory whose lake has a sessions table in step (it is copied twice, never written).
+ * `node dist/bench/collector-sessions.js --lake DIR [--seconds S] [--rounds N] [--cap MB] [--scratch DIR]
+ * [--compare OTHER/bin/shoplake.js]`: DIR is a data directory whose lake has a sessions table in step (it
+ * is copied for each side, never written). `--compare` adds a third side, another build's serve with its
+ * sessions step on ('main'), in the same interleaved rounds (the order of the sides alternates).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -177,7 +179,7 @@ async function pendingBytes(url: string): Promise<number> {
 }
 
 interface Side {
-  name: 'on' | 'off';
+  name: SideName;
   dir: string;
   url: string;
   pid: number;
@@ -186,8 +188,11 @@ interface Side {
   stop: () => Promise<void>;
 }
 
+// 'main': another build (`--compare OTHER/bin/shoplake.js`) with its sessions step on.
+type SideName = 'on' | 'off' | 'main';
+
 interface Round {
-  side: 'on' | 'off';
+  side: SideName;
   acked: number;
   refused: number;
   statuses: Record<string, number>;
@@ -356,12 +361,13 @@ function copyLake(from: string, to: string): void {
 const lake = flag('lake');
 if (!lake)
   throw new Error(
-    'usage: collector-sessions --lake DIR [--seconds S] [--rounds N] [--cap MB] [--scratch DIR]',
+    'usage: collector-sessions --lake DIR [--seconds S] [--rounds N] [--cap MB] [--scratch DIR] [--compare OTHER/bin/shoplake.js]',
   );
 const seconds = Number(flag('seconds') ?? 20);
 const rounds = Number(flag('rounds') ?? 3);
 const capBytes = Number(flag('cap') ?? 16) * 2 ** 20;
 const scratch = resolve(flag('scratch') ?? join(lake, '..', `collector-sessions-${process.pid}`));
+const compare = flag('compare');
 const stamped = runStamp();
 const recent = await recentSessions(lake);
 const endMs = Date.parse(`${recent.end.replace(' ', 'T')}Z`);
@@ -374,7 +380,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.exit(130);
   });
 try {
-  for (const name of ['on', 'off'] as const) {
+  const names: SideName[] = compare ? ['on', 'off', 'main'] : ['on', 'off'];
+  for (const name of names) {
     const dir = join(scratch, name);
     copyLake(lake, dir);
     const jobLog = join(scratch, `${name}-jobs.ndjson`);
@@ -384,7 +391,12 @@ try {
     if (name === 'off') process.env.SHOPLAKE_BENCH_SESSIONS = 'off';
     else delete process.env.SHOPLAKE_BENCH_SESSIONS;
     // Fraud scoring (issue 13, measured by bench/fraud.ts) and the dashboard are off: only compaction differs.
-    const served = await startServe(dir, KEY, ['--no-fraud', '--no-dashboard']);
+    const served = await startServe(
+      dir,
+      KEY,
+      ['--no-fraud', '--no-dashboard'],
+      ...(name === 'main' && compare ? [resolve(compare)] : []),
+    );
     servers.push(served.child);
     delete process.env.SHOPLAKE_BENCH_SESSIONS;
     delete process.env.SHOPLAKE_BENCH_JOB_LOG;
@@ -415,14 +427,17 @@ try {
       );
     }
   }
-  // Each round ran both sides, one after the other: its pair is the two results it added.
-  const pairs: { on: Round; off: Round }[] = [];
+  // Each round ran every side, one after the other: its pair (or triple) is the results it added.
+  const k = sides.length;
+  const pairs: { on: Round; off: Round; main: Round | undefined }[] = [];
   for (let r = 0; r < rounds; r++) {
-    const on = results.slice(2 * r, 2 * r + 2).find((x) => x.side === 'on');
-    const off = results.slice(2 * r, 2 * r + 2).find((x) => x.side === 'off');
-    if (on && off) pairs.push({ on, off });
+    const round = results.slice(k * r, k * r + k);
+    const on = round.find((x) => x.side === 'on');
+    const off = round.find((x) => x.side === 'off');
+    if (on && off) pairs.push({ on, off, main: round.find((x) => x.side === 'main') });
   }
-  const summary = (side: 'on' | 'off') => {
+  const withMain = pairs.flatMap((p) => (p.main ? [{ ...p, main: p.main }] : []));
+  const summary = (side: SideName) => {
     const of = results.filter((x) => x.side === side);
     const jobs = of.flatMap((x) => x.jobs);
     return {
@@ -447,6 +462,22 @@ try {
         capMb: capBytes / 2 ** 20,
         on: summary('on'),
         off: summary('off'),
+        ...(compare
+          ? {
+              compare,
+              main: summary('main'),
+              throughputMainOverOff: withMain.map(
+                (p) => Math.round((p.main.perSecond / p.off.perSecond) * 1000) / 1000,
+              ),
+              medianThroughputMainOverOff:
+                Math.round(median(withMain.map((p) => p.main.perSecond / p.off.perSecond)) * 1000) / 1000,
+              medianThroughputOnOverMain:
+                Math.round(median(withMain.map((p) => p.on.perSecond / p.main.perSecond)) * 1000) / 1000,
+              cpuPerRecordMainOverOff:
+                Math.round(median(withMain.map((p) => p.main.cpuPerRecordUs / p.off.cpuPerRecordUs)) * 1000) /
+                1000,
+            }
+          : {}),
         throughputOnOverOff: pairs.map((p) => Math.round((p.on.perSecond / p.off.perSecond) * 1000) / 1000),
         medianThroughputOnOverOff:
           Math.round(median(pairs.map((p) => p.on.perSecond / p.off.perSecond)) * 1000) / 1000,

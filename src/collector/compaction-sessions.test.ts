@@ -13,6 +13,7 @@ import {
   tableDirectory,
   tableSelectSql,
   tableSnapshot,
+  takeNewIdsLookedUp,
   warmSessionIdIndex,
 } from '../lake/index.js';
 import { tempDir, writeText } from '../testing/index.js';
@@ -153,6 +154,8 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
       ['d3', '2026-11-02 10:20:00', '', 'D1'],
     ]);
     assert.equal(report.sessions?.mode, 'touched');
+    // NEW1, the one id new to the table, was looked up in experiments: its key is held there.
+    assert.equal(takeNewIdsLookedUp(), 1);
     assert.deepEqual(await session('S3'), [
       {
         events: 6,
@@ -201,6 +204,37 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(await differences(), [0, 0]);
   });
 
+  it('an orders batch links its orders to PURCHASE events in the partitions its dates span', async () => {
+    // NEWY buys at 2025-12-31 23:59:00, in clickstream's 2025 partition (the rest is in 2026). O2 is at
+    // that PURCHASE; O4 is at no PURCHASE, in 2026: the orders' dates span both partitions.
+    await batch([
+      ['y1', '2025-12-31 23:58:00', 'NEWY', 'C2'],
+      ['y2', '2025-12-31 23:59:00', 'NEWY', 'C2', 'PURCHASE'],
+    ]);
+    const input = writeText(
+      join(dir, 'in', `orders${n++}.csv`),
+      'order_id,customer_id,product_id,product_name,quantity,price,total_amount,order_date,status,region\n' +
+        'O2,C2,P1,Pen,2,2.00,4.00,2025-12-31 23:59:00,COMPLETED,US-EAST\n' +
+        'O4,C2,P1,Pen,1,2.00,2.00,2026-01-01 00:30:00,COMPLETED,US-EAST\n',
+    );
+    const report = await ingest({
+      dataDir: dir,
+      table: TABLES.orders,
+      input,
+      threads: 1,
+      dedupScope: 'partitions',
+      kind: 'collector',
+      session: compaction,
+    });
+    assert.equal(report.sessions?.mode, 'touched');
+    const [linked] = await db.all(
+      `SELECT orders, CAST(revenue AS DOUBLE) AS revenue FROM (${tableSelectSql(layout(), TABLES.sessions)})
+       WHERE session_id = 'NEWY'`,
+    );
+    assert.deepEqual([linked?.orders, linked?.revenue], [1, 4], 'O2 linked to NEWY, O4 to none');
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
   it('another writer commits sessions meanwhile: its rows are found, the files it retired forgotten', async () => {
     // A one-off process (index off) continues NEW1 and starts NEW2; its refresh rewrites NEW1's file.
     keepSessionIdIndex(false);
@@ -238,6 +272,23 @@ describe('the sessions refresh with the id index of a long-lived compaction proc
     assert.deepEqual(
       (await session('NEW2')).map((r) => [r.events, r.assignments]),
       [[3, 'b=A']],
+    );
+    assert.deepEqual(await differences(), [0, 0]);
+  });
+
+  it('new ids no experiments file holds are not looked up; one assigned by a later load is', async () => {
+    // Another writer assigns NEW5 before its session exists; the index reads that new experiments file.
+    const x3 = writeText(join(dir, 'in', 'x3.csv'), 'session_id,experiment,variant\nNEW5,x,A\n');
+    await ingest({ dataDir: dir, table: TABLES.experiments, input: x3 });
+    await batch([
+      ['n5a', '2026-11-02 05:00:00', 'NEW5', 'C5'],
+      ['n6a', '2026-11-02 05:00:00', 'NEW6', 'C6'],
+      ['n7a', '2026-11-02 05:01:00', 'NEW7', 'C6'],
+    ]);
+    assert.equal(takeNewIdsLookedUp(), 1, 'only NEW5 of the three new ids');
+    assert.deepEqual(
+      [(await session('NEW5'))[0]?.assignments, (await session('NEW6'))[0]?.assignments],
+      ['x=A', ''],
     );
     assert.deepEqual(await differences(), [0, 0]);
   });

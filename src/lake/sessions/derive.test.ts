@@ -301,3 +301,39 @@ describe('sessionRowsSql with the sessions in several experiments given', () => 
       );
     });
 });
+
+// Regression (2026-11-26, found by derive-twin.test.ts): events without a session_id at one exact time
+// that start a derived session all belong to it. The two windows that number derived sessions ordered
+// such ties each their own way, so some of them were counted in the customer's previous session. By
+// hand, for each of 300 customers: one event at 10:00:00; then 1,801 s later five at 10:30:01 and one
+// at 10:30:05; then 1,800 s after that (exactly the gap: the same session) one at 11:00:05. So two
+// sessions each: 1 event lasting 0 s, and 7 events lasting 1,804 s.
+const TIED_START = `(SELECT 'e' || c || '_' || k AS event_id,
+    TIMESTAMP '2026-11-05 10:00:00' + to_seconds(CASE WHEN k = 0 THEN 0 WHEN k <= 5 THEN 1801 WHEN k = 6 THEN 1805 ELSE 3605 END) AS "timestamp",
+    NULL::VARCHAR AS session_id, 'C' || c AS customer_id,
+    CASE WHEN k = 6 THEN 'ADD_TO_CART' ELSE 'VIEW' END AS action,
+    ['home', 'search', 'cart', 'product', 'account', 'home', 'product', 'home'][k + 1] AS page,
+    'desktop' AS device, 0 AS duration_seconds
+  FROM range(300) a(c), range(8) b(k))`;
+
+describe('sessionRowsSql derived sessions starting with tied events', () => {
+  let db: DuckDbSession;
+  before(async () => {
+    db = await DuckDbSession.open({ threads: 1 });
+  });
+  after(() => db.close());
+
+  it('puts every event of the starting time in the session it starts (hand-counted)', async () => {
+    const rows = await db.all(
+      `SELECT events, duration_seconds, count(*) AS n FROM (${sessionRowsSql(TIED_START, ORDERS, NO_EXPERIMENTS)})
+       GROUP BY ALL ORDER BY events`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.events), Number(r.duration_seconds), Number(r.n)]),
+      [
+        [1, 0, 300],
+        [7, 1804, 300],
+      ],
+    );
+  });
+});

@@ -94,8 +94,12 @@ export function sessionRowsSql(
     FROM (SELECT "timestamp" AS ts, customer_id, action, page, device, duration_seconds, ${sec}
       FROM ${events} WHERE session_id IS NULL)
   ),
+  -- Among events at one exact time, at most one starts a session (the others' lag is the same second):
+  -- it is summed first (starts DESC), so all of them land in the session it starts. Ordered by ts alone,
+  -- the two windows could order such ties differently and put one in the previous session (found by
+  -- derive-twin.test.ts, 2026-11-26).
   dev AS (
-    SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts
+    SELECT ts, concat(customer_id, '~', CAST(sum(starts) OVER (PARTITION BY customer_id ORDER BY ts, starts DESC
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS VARCHAR)) AS session,
       customer_id, action, page, device, duration_seconds, sec
     FROM d

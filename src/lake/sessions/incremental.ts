@@ -5,6 +5,8 @@ import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
 import { type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
 import { tableSnapshot } from '../manifest.js';
 import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
+import { tableSelectSql } from '../read-sql.js';
+import { TABLES } from '../tables.js';
 import { SESSION_GAP_MINUTES } from './derive.js';
 import { idKeySql, noteKeptFile, sessionIdIndex } from './id-index.js';
 
@@ -33,9 +35,52 @@ export function keepSessionIdIndex(on = true): void {
  * Without the table's lock: files are immutable, and the next refresh reads any file committed since.
  */
 export async function warmSessionIdIndex(db: DuckDbSession, layout: DataLayout): Promise<number> {
-  const dir = tableDirectory(layout, 'sessions');
+  let loaded = 0;
+  for (const table of ['sessions', 'experiments'] as const) {
+    const dir = tableDirectory(layout, table);
+    loaded += (await sessionIdIndex(db, dir, tableSnapshot(dir).files)).loaded;
+  }
+  return loaded;
+}
+
+/**
+ * A SELECT of the experiments rows (session_id, experiment, variant) of `newIds` (touched ids new to the
+ * sessions table, whose keys are `newKeys`, same order), or null when none can have any.
+ * With the index kept, the experiments table's id keys are indexed like the sessions table's: only the
+ * ids some experiments file holds the key of are looked up, in those files only. A saturated collector
+ * batch has ~5,000 new ids and nearly none assigned; their literal list cost ~60 ms of a ~115 ms
+ * derivation (bench/sessions-twin.ts, 2026-11-26). Without the keys (a shared key made the refresh
+ * list the new ids again) or the index, every new id is looked up in the whole table, as before.
+ */
+export async function newIdsAssignedSql(
+  db: DuckDbSession,
+  layout: DataLayout,
+  newIds: readonly string[],
+  newKeys: readonly number[] | null,
+): Promise<string | null> {
+  if (newIds.length === 0) return null;
+  const select = (ids: readonly string[], files?: readonly string[]) =>
+    `SELECT session_id, experiment, variant FROM (${tableSelectSql(layout, TABLES.experiments, files)}) x
+      WHERE x.session_id IN ${idSetSql(ids)}`;
+  if (!indexKept || newKeys === null || newKeys.length !== newIds.length) return select(newIds);
+  const dir = tableDirectory(layout, 'experiments');
   const index = await sessionIdIndex(db, dir, tableSnapshot(dir).files);
-  return index.loaded;
+  const { held, files } = index.filesOfKeys(newKeys);
+  const ids = newIds.filter((_, i) => held[i]);
+  lastNewIdsLookedUp = ids.length;
+  return ids.length === 0 ? null : select(ids, [...files]);
+}
+
+let lastNewIdsLookedUp = -1;
+
+/**
+ * Tests: how many new ids the last refresh with the index looked up in experiments (the others' keys no
+ * experiments file holds), -1 before any; reset to -1 by each call.
+ */
+export function takeNewIdsLookedUp(): number {
+  const n = lastNewIdsLookedUp;
+  lastNewIdsLookedUp = -1;
+  return n;
 }
 
 /**
@@ -59,8 +104,10 @@ export async function touchedSessions(
   spanFilter: (column: string) => string;
   /** With the index kept: per file, the keys of the ids taken out of it; null otherwise. */
   takenOut: Map<string, number[]> | null;
-  /** With the index kept: the touched session_ids not in the table, as SQL literals; null otherwise. */
+  /** With the index kept: the touched session_ids not in the table; null otherwise. */
   newIds: string[] | null;
+  /** The id keys of newIds (same order) when known, null otherwise. */
+  newKeys: number[] | null;
   /** The span the events were read from (timestamps as text), null when none was. */
   span: { lo: string; hi: string } | null;
 }> {
@@ -93,19 +140,21 @@ export async function touchedSessions(
   let byId: string | null = null;
   // With the index: the touched ids new to the table (as SQL literals), whose rows the lookup did not read.
   let newIds: string[] | null = null;
+  let newKeys: number[] | null = null;
   if (listed && indexKept) {
     // The index names the files that may hold each id: an id new to the table is not looked up at all,
     // a known one only in its file (at 10M orders the list read row groups of all 70 day files: 137 ms
     // of a batch's refresh). The ids themselves still decide which rows match.
     const index = await sessionIdIndex(db, dir, current);
     const { held, files } = index.filesOfKeys(touchedIds.map((r) => Number(r.k)));
-    const known = touchedIds.filter((_, i) => held[i]).map((r) => sqlString(String(r.id)));
+    const known = touchedIds.filter((_, i) => held[i]).map((r) => String(r.id));
     // The ids no file's keys hold: new to the table (those held but not found are added below).
-    newIds = touchedIds.filter((_, i) => !held[i]).map((r) => sqlString(String(r.id)));
+    newIds = touchedIds.filter((_, i) => !held[i]).map((r) => String(r.id));
+    newKeys = touchedIds.filter((_, i) => !held[i]).map((r) => Number(r.k));
     if (known.length > 0)
       byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, false AS derived
     FROM ${lakeParquetSql([...files], 'filename = true, hive_partitioning = false')} s
-    WHERE s.session_id IN (${known.join(', ')})`;
+    WHERE s.session_id IN ${idSetSql(known)}`;
   } else if (idLo && idHi)
     byId = `SELECT s.session_id, s.customer_id, s.started, s.last_event, s.filename, s.assignments, false AS derived
     FROM ${old} s SEMI JOIN (SELECT DISTINCT session_id FROM refresh_touch WHERE session_id IS NOT NULL) t
@@ -130,12 +179,12 @@ export async function touchedSessions(
   // 40,000-event batch (7,000 ids as strings, 2026-11-26).
   if (newIds) {
     const [found] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit WHERE NOT derived');
-    if (Number(found?.n ?? 0) !== touchedIds.length - newIds.length)
-      newIds = (
-        await db.column(`SELECT DISTINCT t.session_id FROM refresh_touch t
+    if (Number(found?.n ?? 0) !== touchedIds.length - newIds.length) {
+      newKeys = null;
+      newIds = await db.column(`SELECT DISTINCT t.session_id FROM refresh_touch t
           ANTI JOIN (SELECT session_id FROM refresh_hit WHERE NOT derived) h ON h.session_id = t.session_id
-          WHERE t.session_id IS NOT NULL`)
-      ).map(sqlString);
+          WHERE t.session_id IS NOT NULL`);
+    }
   }
   // The span of events to read again: per session_id, and per customer for events without one.
   await db.run(`CREATE OR REPLACE TEMP TABLE refresh_span AS
@@ -181,7 +230,7 @@ export async function touchedSessions(
   if (!indexKept) {
     const files = await db.column('SELECT DISTINCT filename FROM refresh_hit ORDER BY 1');
     const [n] = await db.all('SELECT count(DISTINCT session_id) AS n FROM refresh_hit');
-    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null, newIds, span };
+    return { files, rows: Number(n?.n ?? 0), idFilter, spanFilter, takenOut: null, newIds, newKeys, span };
   }
   // With the index: the files, and the keys of the ids taken out of each (one per distinct id), with which
   // the index follows the refresh's rewrites (noteRewrites), in one statement.
@@ -198,8 +247,20 @@ export async function touchedSessions(
     spanFilter,
     takenOut,
     newIds,
+    newKeys,
     span,
   };
+}
+
+/**
+ * Lake ids as an IN's subquery, `(SELECT unnest(string_split('a,b,...', ',')))`: one string literal, where a
+ * list of literals cost DuckDB ~15 ms of CPU to plan for 2,000 ids against ~4.5 ms (2026-11-26); a batch
+ * looks up ~2,000 known and ~5,000 new ids. Lake ids hold no ',' (the ID pattern of src/lake/tables.ts);
+ * should one, the literal list is used.
+ */
+export function idSetSql(ids: readonly string[]): string {
+  if (ids.some((id) => id.includes(','))) return `(${ids.map(sqlString).join(', ')})`;
+  return `(SELECT unnest(string_split(${sqlString(ids.join(','))}, ',')))`;
 }
 
 /** After a refresh committed: carries the index over its rewrites (each kept copy's keys, see noteKeptFile). */

@@ -6,8 +6,18 @@ export {
   TABLE_FUNNEL,
   VARIANT_SEPARATOR,
 } from './derive.js';
+export {
+  deriveTwinRows,
+  deriveTwinSession,
+  splitDerived,
+  type TwinAssignment,
+  type TwinEvent,
+  type TwinLookups,
+  type TwinOrder,
+  type TwinRow,
+} from './derive-twin.js';
 export { forgetSessionIdIndex } from './id-index.js';
-export { keepSessionIdIndex, warmSessionIdIndex } from './incremental.js';
+export { idSetSql, keepSessionIdIndex, takeNewIdsLookedUp, warmSessionIdIndex } from './incremental.js';
 export {
   type ClickstreamChange,
   ensureSessions,

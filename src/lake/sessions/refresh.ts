@@ -9,7 +9,7 @@ import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { ASSIGNMENT_SEPARATOR, sessionRowsSql, VARIANT_SEPARATOR } from './derive.js';
 import { writeAllSessions } from './full.js';
-import { noteRewrites, rewriteWithout, touchedSessions } from './incremental.js';
+import { newIdsAssignedSql, noteRewrites, rewriteWithout, touchedSessions } from './incremental.js';
 import { unordered } from './unordered.js';
 
 /** Committed batch-log lengths of the tables the sessions table is computed from. */
@@ -134,17 +134,21 @@ export async function refreshSessions(
       // With the index, when experiments did not change since the table was last refreshed: a known
       // session's assignments are its old row's (every row reflects experiments as they are), so only the
       // ids new to the table are looked up. At 10M orders the lookup of a batch's ~1,000 ids was ~45 ms of
-      // CPU, half of the derivation's statement (2026-11-26).
+      // CPU, half of the derivation's statement (2026-11-26). And of those only the ones whose key an
+      // experiments file holds (newIdsAssignedSql): nearly none of a live batch's new sessions.
+      const fresh =
+        hit.newIds && experimentsUnchanged
+          ? await newIdsAssignedSql(db, layout, hit.newIds, hit.newKeys)
+          : null;
       const assigned =
         hit.newIds && experimentsUnchanged
           ? `(SELECT DISTINCT session_id, split_part(a, '${VARIANT_SEPARATOR}', 1) AS experiment,
                 split_part(a, '${VARIANT_SEPARATOR}', 2) AS variant
               FROM (SELECT session_id, unnest(string_split(assignments, '${ASSIGNMENT_SEPARATOR}')) AS a
                 FROM refresh_hit WHERE NOT derived AND assignments <> '')${
-                  hit.newIds.length > 0
+                  fresh
                     ? `
-              UNION ALL SELECT session_id, experiment, variant FROM ${experiments} x
-              WHERE x.session_id IN (${hit.newIds.join(', ')})`
+              UNION ALL ${fresh}`
                     : ''
                 })`
           : `(SELECT * FROM ${experiments} x WHERE ${hit.idFilter('x.session_id')})`;

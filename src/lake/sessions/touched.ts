@@ -1,5 +1,6 @@
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
-import type { DataLayout } from '../layout.js';
+import { type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
+import { tableSnapshot } from '../manifest.js';
 import { tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { sessionsMaintenanceSkipped } from './maintain.js';
@@ -54,10 +55,17 @@ export async function touchedSessionsOf(
     'SELECT CAST(min(order_date) AS VARCHAR) AS lo, CAST(max(order_date) AS VARCHAR) AS hi FROM orders_touch',
   );
   if (range?.lo === null || range?.lo === undefined) return null;
-  const clicks = tableSelectSql(layout, TABLES.clickstream);
+  // Only the files of clickstream's partitions overlapping the orders' dates (a partition value is a
+  // prefix of its rows' times): the scan otherwise opened every file of the table for each orders batch.
+  const lo = String(range.lo);
+  const hi = String(range.hi ?? range.lo);
+  const files = tableSnapshot(tableDirectory(layout, 'clickstream')).files.filter((f) =>
+    partitionMayHold(f, lo, hi),
+  );
+  const clicks = tableSelectSql(layout, TABLES.clickstream, files);
   // Literal bounds let the scan skip clickstream's row groups outside the orders' dates.
   return `(SELECT c.session_id, c.customer_id, c."timestamp" FROM (${clicks}) c
     SEMI JOIN orders_touch o ON o.customer_id = c.customer_id AND o.order_date = c."timestamp"
     WHERE c.action = 'PURCHASE'
-      AND c."timestamp" BETWEEN TIMESTAMP ${sqlString(String(range.lo))} AND TIMESTAMP ${sqlString(String(range.hi))})`;
+      AND c."timestamp" BETWEEN TIMESTAMP ${sqlString(lo)} AND TIMESTAMP ${sqlString(hi)})`;
 }
