@@ -74,8 +74,8 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     type: z.literal('scored'),
     live: z.boolean(),
     keys: stringArray,
-    /** The records' WAL lines, each ending in a newline, in the order of `keys`. */
-    lines: z.string(),
+    /** The records' WAL lines as UTF-8, each ending in a newline, in the order of `keys` (a transferred buffer). */
+    lines: z.instanceof(Uint8Array),
     refused: z.array(z.string()),
     /** The scores counted per bucket of the score histogram (fraud-metrics.ts), and their sum. */
     buckets: z.array(z.number()),

@@ -126,7 +126,11 @@ export class BackgroundScorer {
     const m = fromWorkerSchema.parse(raw);
     switch (m.type) {
       case 'scored':
-        this.onScored(m);
+        // One decoding of the batch's bytes (the worker writes them in place rather than as texts).
+        this.onScored({
+          ...m,
+          lines: Buffer.from(m.lines.buffer, m.lines.byteOffset, m.lines.byteLength).toString('utf8'),
+        });
         return;
       case 'progress':
         this.onProgress(m.phase, m.done);
