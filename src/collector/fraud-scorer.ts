@@ -30,6 +30,7 @@ export interface ScoredBatch {
  * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway.
  */
 const HANDOVER_MS = 20;
+const encoder = new TextEncoder();
 
 /**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
@@ -115,7 +116,10 @@ export class BackgroundScorer {
     if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.sendTimer = null;
     if (this.closing || (this.orders.length === 0 && this.checks.length === 0)) return;
-    this.worker.postMessage({ type: 'records', orders: this.orders, checks: this.checks });
+    // As UTF-8 in buffers of their own, transferred: the worker reads them in place (fraud-order-bytes.ts).
+    const orders = encoder.encode(this.orders.join(''));
+    const checks = encoder.encode(this.checks.join(''));
+    this.worker.postMessage({ type: 'records', orders, checks }, [orders.buffer, checks.buffer]);
     this.orders = [];
     this.checks = [];
     this.pending = 0;
