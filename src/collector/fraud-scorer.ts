@@ -27,9 +27,13 @@ export interface ScoredBatch {
  * How long acknowledged records gather before they go to the worker in one message. Every message costs
  * both threads a turn of their event loops (and the hand-over sometimes stalls the collector's loop for
  * milliseconds): one per turn of the collector's loop under load was hundreds a second, each of a few
- * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway.
+ * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway. At 3,000 orders a second
+ * the scoring worker spent about 13 µs an order with a hand-over (and a batch) every 20 ms, 8 µs every
+ * 100 ms, 6.7 every 200 ms: waking a thread for a turn costs far more than the turn's orders
+ * (docs/BENCHMARKS.md, "Fraud scoring without garbage"). 100 ms adds at most that to an alert's latency
+ * (goal 2 s).
  */
-const HANDOVER_MS = 20;
+const HANDOVER_MS = 100;
 const encoder = new TextEncoder();
 
 /**

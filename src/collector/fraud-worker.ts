@@ -41,9 +41,10 @@ const BATCH = 2000;
 /**
  * Least time between two batches of orders that waited out their check wait: a batch costs a message each
  * way and an event-loop turn on both threads, and under load orders come due every millisecond. Orders
- * whose checks are in are scored at once.
+ * whose checks are in are scored at once. As long as the collector's hand-over interval (fraud-scorer.ts
+ * HANDOVER_MS): a turn of the worker costs more than scoring the orders it takes.
  */
-const GAP_MS = 20;
+const GAP_MS = 100;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
