@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AsciiTexts, plainNumber, RecordBytes } from './fraud-order-bytes.js';
+import { AsciiTexts, eachLine, plainNumber, RecordBytes } from './fraud-order-bytes.js';
 import { CHECK_FIELDS, checksOfLine, ORDER_FIELDS, orderOfLine } from './fraud-protocol.js';
 import { WalFields, type WalValue } from './wal-fields.js';
 
@@ -171,5 +171,20 @@ describe('RecordBytes: orders and checks read from the bytes of their WAL lines'
         from = i + 1;
       }
     assert.deepEqual(words, ['CUST1', 'CUST2', 'CUST1', 'X', 'Y', 'Z', 'W', 'CUST1']);
+  });
+});
+
+describe('eachLine: the lines of a message', () => {
+  it('gives every non-empty line once, the last one without its newline too, and nothing of an empty message', () => {
+    const lines = (text: string) => {
+      const b = new TextEncoder().encode(text);
+      const out: string[] = [];
+      eachLine(b, (from, to) => out.push(Buffer.from(b.subarray(from, to)).toString('utf8')));
+      return out;
+    };
+    assert.deepEqual(lines('{"a":1}\n{"b":"é"}\n'), ['{"a":1}', '{"b":"é"}']);
+    assert.deepEqual(lines('\n\n{"a":1}\n\n{"b":2}'), ['{"a":1}', '{"b":2}']);
+    assert.deepEqual(lines(''), []);
+    assert.deepEqual(lines('\n'), []);
   });
 });

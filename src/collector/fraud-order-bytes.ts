@@ -309,3 +309,17 @@ export class RecordBytes {
     return this.texts.get(this.b, f.start[i] as number, f.end[i] as number, this.latin1);
   }
 }
+
+/**
+ * Calls `each` with the bounds of every non-empty line of `b` (newline excluded; the last may lack it). A
+ * message holds whole lines: the collector hands over each request's WAL text, which ends in a newline.
+ */
+export function eachLine(b: Uint8Array, each: (from: number, to: number) => void): void {
+  let from = 0;
+  while (from < b.length) {
+    let nl = b.indexOf(10, from);
+    if (nl < 0) nl = b.length;
+    if (nl > from) each(from, nl);
+    from = nl + 1;
+  }
+}

@@ -23,7 +23,7 @@ import {
 import { bucketCounts } from './batch-histogram.js';
 import { LineBytes } from './fraud-line-bytes.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
-import { RecordBytes } from './fraud-order-bytes.js';
+import { eachLine, RecordBytes } from './fraud-order-bytes.js';
 import {
   CHECK_FIELDS,
   checksOfLine,
@@ -115,17 +115,6 @@ const orderFields = new WalFields(ORDER_FIELDS);
 const checkFields = new WalFields(CHECK_FIELDS);
 /** One line's wanted fields, reused line after line (an object per line was a large part of the allocations). */
 const values: WalValue[] = [];
-
-/** Calls `each` with the bounds of every non-empty line of `b` (newline excluded; the last may lack it). */
-function eachLine(b: Uint8Array, each: (from: number, to: number) => void): void {
-  let from = 0;
-  while (from < b.length) {
-    let nl = b.indexOf(10, from);
-    if (nl < 0) nl = b.length;
-    if (nl > from) each(from, nl);
-    from = nl + 1;
-  }
-}
 
 async function build(): Promise<void> {
   const started = performance.now();
