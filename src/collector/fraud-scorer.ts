@@ -28,12 +28,12 @@ export interface ScoredBatch {
  * both threads a turn of their event loops (and the hand-over sometimes stalls the collector's loop for
  * milliseconds): one per turn of the collector's loop under load was hundreds a second, each of a few
  * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway. At 3,000 orders a second
- * the scoring worker spent about 13 µs an order with a hand-over (and a batch) every 20 ms, 8 µs every
- * 100 ms, 6.7 every 200 ms: waking a thread for a turn costs far more than the turn's orders
- * (docs/BENCHMARKS.md, "Fraud scoring without garbage"). 100 ms adds at most that to an alert's latency
- * (goal 2 s).
+ * the scoring worker alone (bench/fraud-worker.ts) spent about 13 µs an order with a hand-over (and a batch)
+ * every 20 ms, 8 µs every 100 ms, 7 every 200 ms, 6.5 every 300 ms: waking a thread for a turn costs far more
+ * than the turn's orders (its caches, the forest's nodes among them, are cold by then; docs/BENCHMARKS.md,
+ * "Fraud scoring without garbage"). 200 ms adds at most that to an alert's latency (goal 2 s).
  */
-const HANDOVER_MS = 100;
+const HANDOVER_MS = 200;
 const encoder = new TextEncoder();
 
 /**

@@ -44,7 +44,7 @@ const BATCH = 2000;
  * whose checks are in are scored at once. As long as the collector's hand-over interval (fraud-scorer.ts
  * HANDOVER_MS): a turn of the worker costs more than scoring the orders it takes.
  */
-const GAP_MS = 100;
+const GAP_MS = 200;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
