@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
 import { TABLES } from '../lake/index.js';
+import { SCORE_KEYS } from './fraud-keys.js';
 import { RecordValidator } from './records.js';
 import { testCollector } from './testkit.test-helper.js';
 
@@ -63,6 +64,41 @@ test('appendValidated stores lines validated elsewhere once per key, beside what
           ['S3', 0.5],
           ['S4', 0.05],
         ],
+      );
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('score keys: the collector remembers the last SCORE_KEYS, and the lake keeps one score per order beyond them', async () => {
+  const t = await testCollector();
+  try {
+    const line = (id: string, value: number) => `${JSON.stringify(score(id, value))}\n`;
+    assert.deepEqual(await t.collector.appendValidated('fraud_scores', ['K0'], line('K0', 0.7)), {
+      accepted: 1,
+      duplicate: 0,
+    });
+    await t.collector.compactNow();
+    // SCORE_KEYS other scores: K0 is then forgotten by the collector (not by the lake).
+    const ids = Array.from({ length: SCORE_KEYS }, (_, i) => `F${i}`);
+    await t.collector.appendValidated('fraud_scores', ids, ids.map((id) => line(id, 0.01)).join(''));
+    assert.deepEqual(await t.collector.appendValidated('fraud_scores', ['K0'], line('K0', 0.2)), {
+      accepted: 1,
+      duplicate: 0,
+    });
+    await t.collector.compactNow();
+    const engine = await DuckDbEngine.open(t.dir);
+    try {
+      const rows = await engine.query(
+        "SELECT count(*) AS n, min(score) AS s, (SELECT count(*) FROM fraud_scores) AS total FROM fraud_scores WHERE order_id = 'K0'",
+      );
+      // One row for K0, the first score's; every other score stored.
+      assert.deepEqual(
+        rows.map((r) => [Number(r.n), Number(r.s), Number(r.total)]),
+        [[1, 0.7, SCORE_KEYS + 1]],
       );
     } finally {
       await engine.close();

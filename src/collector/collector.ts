@@ -3,6 +3,7 @@ import { dataLayout, prepareLakeEncryption, TABLES } from '../lake/index.js';
 import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
+import { SCORE_KEYS } from './fraud-keys.js';
 import { KeySet } from './key-set.js';
 import { loadLakeState } from './lake-state.js';
 import { CollectorMetrics } from './metrics.js';
@@ -67,7 +68,10 @@ export class Collector {
       this.metrics.mergeFailures.inc({ table }, 0);
       for (const reason of ['unparsable', 'invalid_field', 'row_check'])
         this.metrics.rejectedByReason.inc({ table, reason }, 0);
-      this.keys.set(table, new KeySet(config.dedupKeys));
+      this.keys.set(
+        table,
+        new KeySet(table === 'fraud_scores' ? Math.min(config.dedupKeys, SCORE_KEYS) : config.dedupKeys),
+      );
       this.pendingKeys.set(table, new Map());
       const counter = (outcome: string) => {
         this.metrics.records.inc({ table, outcome }, 0); // the series exists before the first record

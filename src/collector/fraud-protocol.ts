@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { modelWeightsSchema, type OrderChecks, type OrderFacts } from '../fraud/index.js';
 import { walTimestampMs } from './lake-time-text.js';
-import type { WalValue } from './wal-fields.js';
+import type { WalFields, WalValue } from './wal-fields.js';
 
 /*
  * Messages between the collector's thread and the fraud scoring worker (fraud-worker.ts). Both sides
  * validate what they receive: a message crosses a thread boundary as untyped data. Records cross as
- * the WAL's JSON lines: text is copied between threads at memory speed, objects field by field.
+ * the WAL's JSON lines in UTF-8 bytes (transferred, read in place: fraud-order-bytes.ts), scores back as
+ * bytes too (fraud-line-bytes.ts).
  */
 
 /** What the worker is started with. */
@@ -37,8 +38,15 @@ export const recordSchema = z.custom<Record<string, string | number>>(
 export const toWorkerSchema = z.discriminatedUnion('type', [
   /** Start building the model (the collector may hold it back: tests). */
   z.object({ type: z.literal('build') }),
-  /** Acknowledged records as the WAL holds them (JSON lines), one text per request. */
-  z.object({ type: z.literal('records'), orders: z.array(z.string()), checks: z.array(z.string()) }),
+  /**
+   * Acknowledged records as the WAL holds them (JSON lines, each ending in a newline), as UTF-8 in buffers
+   * transferred to the worker: orders, and order_checks.
+   */
+  z.object({
+    type: z.literal('records'),
+    orders: z.instanceof(Uint8Array),
+    checks: z.instanceof(Uint8Array),
+  }),
   /** Answer 'drained' once every order received so far is scored. */
   z.object({ type: z.literal('drain'), id: z.number() }),
   /** Every record the collector had acknowledged when it read 'sync' has been sent before this. */
@@ -74,8 +82,8 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
     type: z.literal('scored'),
     live: z.boolean(),
     keys: stringArray,
-    /** The records' WAL lines, each ending in a newline, in the order of `keys`. */
-    lines: z.string(),
+    /** The records' WAL lines as UTF-8, each ending in a newline, in the order of `keys` (a transferred buffer). */
+    lines: z.instanceof(Uint8Array),
     refused: z.array(z.string()),
     /** The scores counted per bucket of the score histogram (fraud-metrics.ts), and their sum. */
     buckets: z.array(z.number()),
@@ -168,4 +176,30 @@ export function orderChecksOf(v: readonly WalValue[]): OrderChecks {
     deviceId: ownId(v[4]),
     accountAgeDays: v[3] === undefined ? null : Number(v[3]),
   };
+}
+
+/** A WAL line WalFields cannot read field by field, parsed whole and checked. */
+function parsed(line: string): Record<string, string | number> {
+  return recordSchema.parse(JSON.parse(line));
+}
+
+/**
+ * An orders record's facts from its WAL line as text: its fields read in place (WalFields over ORDER_FIELDS,
+ * `values` reused), else the line parsed whole. The reading of lines out of the plain form the worker
+ * reads from bytes (fraud-order-bytes.ts), and what that reading must agree with.
+ */
+export function orderOfLine(line: string, fields: WalFields, values: WalValue[]): OrderFacts {
+  return fields.readValues(line, values) ? orderFactsOf(values) : orderFacts(parsed(line));
+}
+
+/** An order_checks record's order id and checks from its WAL line as text (WalFields over CHECK_FIELDS). */
+export function checksOfLine(
+  line: string,
+  fields: WalFields,
+  values: WalValue[],
+): { orderId: string; checks: OrderChecks } {
+  if (fields.readValues(line, values))
+    return { orderId: ownText(String(values[0])), checks: orderChecksOf(values) };
+  const r = parsed(line);
+  return { orderId: ownText(String(r.order_id)), checks: orderChecks(r) };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type FraudScore, scoreRecord } from '../fraud/index.js';
 import { TABLES } from '../lake/index.js';
+import { LineBytes } from './fraud-line-bytes.js';
 import { ScoreLineWriter } from './fraud-score-line.js';
 import { RecordValidator } from './records.js';
 
@@ -43,6 +44,12 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
       { score: 2.5e-5 },
       { t: Date.UTC(2001, 0, 1, 0, 0, 0, 999) },
       { orderId: 'ORD-2026.11:x_9', customerId: 'CUST00007' },
+      // Every character an id may hold (tables.ts: [A-Za-z0-9_.:-], at most 64); odd texts are in reasons.
+      { orderId: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567_.:-', customerId: 'Z' },
+      { reasons: ['client "é" \\ tab\there', 'control \u0001'] },
+      { t: Date.UTC(1969, 11, 31, 23, 59, 59) },
+      { t: Date.UTC(9999, 11, 31, 23, 59, 59) },
+      { t: Date.UTC(2024, 1, 29, 23, 0, 1) },
     ];
     for (const [i, change] of edge.entries()) {
       const s = { ...base, ...change };
@@ -52,6 +59,10 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
         const out = writer.write(s, at);
         assert.ok('line' in out, `case ${i}`);
         assert.equal(out.line, `${JSON.stringify(checked.record)}\n`, `case ${i}`);
+        // The bytes a batch carries are the UTF-8 of that text (as the WAL file would hold it).
+        const batch = new LineBytes(8);
+        writer.appendTo(batch, s, at);
+        assert.deepEqual(Buffer.from(batch.take()), Buffer.from(out.line, 'utf8'), `case ${i}`);
         assert.equal(out.key, validator.key(checked.record));
         const again = validator.validate(JSON.parse(out.line), i);
         assert.ok('record' in again);
@@ -77,9 +88,10 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
     assert.ok('refused' in cut);
   });
 
-  it('appends a batch as pieces that join to the lines worked out by hand, refused ones left out', () => {
+  it('appends a batch to one buffer whose bytes are the lines worked out by hand, refused ones left out', () => {
     const writer = new ScoreLineWriter('v1');
-    const out: string[] = [];
+    // Smaller than the batch: the buffer must grow without losing what it holds.
+    const out = new LineBytes(16);
     const second = { ...base, orderId: 'O2', customerId: null, reasons: [], alert: false, score: 0.05 };
     const refused = { ...base, orderId: 'O3', reasons: [`${'x'.repeat(1999)}🏠`] };
     // A day later than the first: the kept date part must change.
@@ -89,7 +101,7 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
     assert.ok(typeof keys[2] === 'object' && 'refused' in keys[2]);
     assert.equal(keys[3], 'O4');
     assert.equal(
-      out.join(''),
+      Buffer.from(out.take()).toString('utf8'),
       '{"order_id":"O1","customer_id":"C1","order_date":"2026-11-25 10:01:00","scored_at":"2026-11-25 10:02:03","score":0.8161,"alert":1,"reasons":"a \\"b\\"; c","model":"v1"}\n' +
         '{"order_id":"O2","order_date":"2026-11-25 10:01:00","scored_at":"2026-11-25 10:02:03","score":0.05,"alert":0,"model":"v1"}\n' +
         '{"order_id":"O4","customer_id":"C1","order_date":"2026-11-26 00:00:59","scored_at":"2026-11-25 10:02:03","score":0.8161,"alert":1,"model":"v1"}\n',
@@ -98,5 +110,36 @@ describe('ScoreLineWriter: fraud_scores WAL lines written without the record val
 
   it('refuses a model version fraud_scores cannot store when it is created', () => {
     assert.throws(() => new ScoreLineWriter('v'.repeat(65)), /cannot be stored/);
+  });
+});
+
+describe('LineBytes: UTF-8 written in place', () => {
+  it('writes JSON strings byte for byte as JSON.stringify and UTF-8 would, whatever their characters', () => {
+    const texts = [
+      '',
+      'O1',
+      'quote " and backslash \\',
+      'control \u0001\u001f and DEL \u007f',
+      'é è ü ß',
+      '東京 北京',
+      'pair 🏠 and 😀😀',
+      'lone \ud800 high',
+      'lone \udc00 low',
+      'end high \ud83c',
+      '\u2028\u2029',
+    ];
+    const b = new LineBytes(4);
+    let expected = '';
+    for (const t of texts) {
+      b.jsonString(t);
+      b.byte(10);
+      expected += `${JSON.stringify(t)}\n`;
+    }
+    assert.deepEqual(Buffer.from(b.take()), Buffer.from(expected, 'utf8'));
+    // Emptied by take: the next batch starts from nothing.
+    b.ascii('ab');
+    b.twoDigits(7);
+    b.twoDigits(59);
+    assert.equal(b.takeText(), 'ab0759');
   });
 });

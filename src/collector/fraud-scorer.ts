@@ -27,9 +27,14 @@ export interface ScoredBatch {
  * How long acknowledged records gather before they go to the worker in one message. Every message costs
  * both threads a turn of their event loops (and the hand-over sometimes stalls the collector's loop for
  * milliseconds): one per turn of the collector's loop under load was hundreds a second, each of a few
- * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway.
+ * dozen orders. Orders wait up to the check wait (300 ms) for their checks anyway. At 3,000 orders a second
+ * the scoring worker alone (bench/fraud-worker.ts) spent about 13 µs an order with a hand-over (and a batch)
+ * every 20 ms, 8 µs every 100 ms, 7 every 200 ms, 6.5 every 300 ms: waking a thread for a turn costs far more
+ * than the turn's orders (its caches, the forest's nodes among them, are cold by then; docs/BENCHMARKS.md,
+ * "Fraud scoring without garbage"). 200 ms adds at most that to an alert's latency (goal 2 s).
  */
-const HANDOVER_MS = 20;
+const HANDOVER_MS = 200;
+const encoder = new TextEncoder();
 
 /**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
@@ -115,7 +120,10 @@ export class BackgroundScorer {
     if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.sendTimer = null;
     if (this.closing || (this.orders.length === 0 && this.checks.length === 0)) return;
-    this.worker.postMessage({ type: 'records', orders: this.orders, checks: this.checks });
+    // As UTF-8 in buffers of their own, transferred: the worker reads them in place (fraud-order-bytes.ts).
+    const orders = encoder.encode(this.orders.join(''));
+    const checks = encoder.encode(this.checks.join(''));
+    this.worker.postMessage({ type: 'records', orders, checks }, [orders.buffer, checks.buffer]);
     this.orders = [];
     this.checks = [];
     this.pending = 0;
@@ -126,7 +134,11 @@ export class BackgroundScorer {
     const m = fromWorkerSchema.parse(raw);
     switch (m.type) {
       case 'scored':
-        this.onScored(m);
+        // One decoding of the batch's bytes (the worker writes them in place rather than as texts).
+        this.onScored({
+          ...m,
+          lines: Buffer.from(m.lines.buffer, m.lines.byteOffset, m.lines.byteLength).toString('utf8'),
+        });
         return;
       case 'progress':
         this.onProgress(m.phase, m.done);

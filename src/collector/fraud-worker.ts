@@ -21,17 +21,15 @@ import {
   rebuildFromLake,
 } from '../fraud/index.js';
 import { bucketCounts } from './batch-histogram.js';
+import { LineBytes } from './fraud-line-bytes.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
+import { eachLine, RecordBytes } from './fraud-order-bytes.js';
 import {
   CHECK_FIELDS,
+  checksOfLine,
   type FromWorker,
   ORDER_FIELDS,
-  orderChecks,
-  orderChecksOf,
-  orderFacts,
-  orderFactsOf,
-  ownText,
-  recordSchema,
+  orderOfLine,
   toWorkerSchema,
   workerSettingsSchema,
 } from './fraud-protocol.js';
@@ -43,9 +41,10 @@ const BATCH = 2000;
 /**
  * Least time between two batches of orders that waited out their check wait: a batch costs a message each
  * way and an event-loop turn on both threads, and under load orders come due every millisecond. Orders
- * whose checks are in are scored at once.
+ * whose checks are in are scored at once. As long as the collector's hand-over interval (fraud-scorer.ts
+ * HANDOVER_MS): a turn of the worker costs more than scoring the orders it takes.
  */
-const GAP_MS = 20;
+const GAP_MS = 200;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
@@ -71,7 +70,7 @@ let failed = false;
 let timer: NodeJS.Timeout | null = null;
 let timerAt = Number.POSITIVE_INFINITY;
 const drains: number[] = [];
-const send = (m: FromWorker) => port.postMessage(m);
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 port.on('message', (raw: unknown) => {
   const m = toWorkerSchema.parse(raw);
@@ -81,24 +80,19 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      // Plain loops, not a generator: a generator's results were a tenth of what the worker allocated per order.
-      for (const text of m.checks)
-        for (const line of text.split('\n'))
-          if (line !== '') {
-            if (checkFields.readValues(line, values))
-              queue.addChecks(ownText(String(values[0])), orderChecksOf(values));
-            else {
-              const r = parsed(line);
-              queue.addChecks(ownText(String(r.order_id)), orderChecks(r));
-            }
-          }
-      for (const text of m.orders)
-        for (const line of text.split('\n'))
-          if (line !== '')
-            queue.addOrder(
-              orderFields.readValues(line, values) ? orderFactsOf(values) : orderFacts(parsed(line)),
-              now,
-            );
+      records.use(m.checks);
+      eachLine(m.checks, (from, to) => {
+        const read =
+          records.orderChecks(from, to) ?? checksOfLine(records.line(from, to), checkFields, values);
+        queue.addChecks(read.orderId, read.checks);
+      });
+      records.use(m.orders);
+      eachLine(m.orders, (from, to) => {
+        queue.addOrder(
+          records.orderFacts(from, to) ?? orderOfLine(records.line(from, to), orderFields, values),
+          now,
+        );
+      });
       scheduleDue(now);
       return;
     }
@@ -112,15 +106,15 @@ port.on('message', (raw: unknown) => {
   }
 });
 
+/**
+ * The records of a message, read from their bytes in place; a line out of the plain form read there is
+ * decoded and read as text (WalFields, else JSON.parse), as every line was before.
+ */
+const records = new RecordBytes();
 const orderFields = new WalFields(ORDER_FIELDS);
 const checkFields = new WalFields(CHECK_FIELDS);
 /** One line's wanted fields, reused line after line (an object per line was a large part of the allocations). */
 const values: WalValue[] = [];
-
-/** A WAL line WalFields cannot read field by field, parsed whole and checked. */
-function parsed(line: string): Record<string, string | number> {
-  return recordSchema.parse(JSON.parse(line));
-}
 
 async function build(): Promise<void> {
   const started = performance.now();
@@ -238,7 +232,8 @@ const SEND_MAX = 4000;
 /** Score lines, keys and counts gathered for one message to the collector. */
 class Outbox {
   keys: string[] = [];
-  lines: string[] = [];
+  /** The score lines as UTF-8, written in place (one buffer for every message). */
+  readonly lines = new LineBytes();
   values: number[] = [];
   refused: string[] = [];
   alerts: AlertOrder[] = [];
@@ -246,19 +241,15 @@ class Outbox {
 
   add(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
     const now = Date.now();
-    const pieces: string[] = [];
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i] as FraudScore;
       if (live && s.alert) this.alerts.push(alertOrder(s, facts[i]?.amount ?? null));
-      const key = writer.appendTo(pieces, s, now);
+      const key = writer.appendTo(this.lines, s, now);
       if (typeof key === 'string') this.keys.push(key);
       else this.refused.push(key.refused);
       this.values.push(s.score);
       this.sum += s.score;
     }
-    // Joined per batch: the pieces (a dozen an order) would otherwise outlive several young-generation
-    // collections while the message gathers, and be copied by each.
-    this.lines.push(pieces.join(''));
   }
 
   get size(): number {
@@ -267,21 +258,23 @@ class Outbox {
 
   send(live: boolean): void {
     if (this.values.length === 0) return;
-    send({
-      type: 'scored',
-      live,
-      keys: this.keys,
-      // The score lines' pieces, joined once: a text built by `+=` is a tree of pieces that postMessage
-      // copies into one first.
-      lines: this.lines.join(''),
-      refused: this.refused,
-      buckets: bucketCounts(this.values, SCORE_BUCKETS),
-      sum: this.sum,
-      alerts: this.alerts,
-      waiting: queue.size,
-    });
+    // The lines' bytes in a buffer of their own, handed over (transferred), not copied again.
+    const lines = this.lines.take();
+    send(
+      {
+        type: 'scored',
+        live,
+        keys: this.keys,
+        lines,
+        refused: this.refused,
+        buckets: bucketCounts(this.values, SCORE_BUCKETS),
+        sum: this.sum,
+        alerts: this.alerts,
+        waiting: queue.size,
+      },
+      [lines.buffer],
+    );
     this.keys = [];
-    this.lines = [];
     this.values = [];
     this.refused = [];
     this.alerts = [];
