@@ -1,6 +1,7 @@
 import { type FraudScore, lakeTimestamp, REASON_SEPARATOR, scoreRecord } from '../fraud/index.js';
 import { TABLES } from '../lake/index.js';
 import { LineBytes } from './fraud-line-bytes.js';
+import { TimestampText } from './lake-time-text.js';
 import { RecordValidator } from './records.js';
 
 /** Longest reasons text fraud_scores takes (its column's maxLength). */
@@ -22,9 +23,8 @@ export class ScoreLineWriter {
   private readonly validator = new RecordValidator(TABLES.fraud_scores);
   private scoredAtMs = Number.NaN;
   private scoredAt = '';
-  /** The order_date's day (epoch days) and its 'YYYY-MM-DD ' text: the orders of a batch are mostly of one day. */
-  private day = Number.NaN;
-  private date = '';
+  /** The order_date's text, its day's part kept: the orders of a batch are mostly of one day. */
+  private readonly orderDates = new TimestampText();
 
   constructor(private readonly version: string) {
     // The model's version is the one value not taken from a validated order: checked once, here.
@@ -66,7 +66,7 @@ export class ScoreLineWriter {
       out.jsonString(s.customerId);
     }
     out.ascii(',"order_date":"');
-    this.orderDate(out, s.t);
+    this.orderDates.write(out, s.t);
     out.ascii('","scored_at":"');
     out.ascii(this.scoredAt);
     out.ascii('","score":');
@@ -82,31 +82,6 @@ export class ScoreLineWriter {
     return s.orderId;
   }
 
-  /**
-   * lakeTimestamp(ms) ('YYYY-MM-DD HH:MM:SS', UTC), with the date part kept from the last call: a Date,
-   * toISOString and two string edits per order cost about 1 µs. Outside 1970–9999 (and for NaN, which
-   * throws) it is lakeTimestamp itself; fraud-score-line.test.ts checks the two agree.
-   */
-  private orderDate(out: LineBytes, ms: number): void {
-    if (!(ms >= 0 && ms < YEAR_10000_MS)) {
-      out.ascii(lakeTimestamp(ms));
-      return;
-    }
-    const day = Math.floor(ms / DAY_MS);
-    if (day !== this.day) {
-      this.day = day;
-      this.date = lakeTimestamp(day * DAY_MS).slice(0, 11);
-    }
-    const sec = Math.floor((ms - day * DAY_MS) / 1000);
-    const min = Math.floor(sec / 60);
-    out.ascii(this.date);
-    out.twoDigits(Math.floor(min / 60));
-    out.byte(58);
-    out.twoDigits(min % 60);
-    out.byte(58);
-    out.twoDigits(sec % 60);
-  }
-
   private validated(s: FraudScore, now: number): { key: string; line: string } | { refused: string } {
     const checked = this.validator.validate(scoreRecord(s, this.version, now), 0);
     if ('rejections' in checked) return { refused: checked.rejections[0]?.reason ?? 'refused' };
@@ -114,9 +89,6 @@ export class ScoreLineWriter {
   }
 }
 
-const DAY_MS = 86_400_000;
-/** 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit year (+010000-…). */
-const YEAR_10000_MS = 253_402_300_800_000;
 /** The texts of the scores a line can hold (four decimals), by ten-thousandths: String(k / 10_000). */
 const SCORE_TEXTS = Array.from({ length: 10_001 }, (_, k) => String(k / 10_000));
 

@@ -1,10 +1,9 @@
 import { lakeTimestamp } from '../fraud/index.js';
+import { LineBytes } from './fraud-line-bytes.js';
 
 const DAY_MS = 86_400_000;
 /** 10000-01-01T00:00:00Z: from there on toISOString writes a six-digit year (+010000-…). */
 const YEAR_10000_MS = 253_402_300_800_000;
-/** '00' … '59'. */
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 /**
  * lakeTimestamp ('YYYY-MM-DD HH:MM:SS' of epoch ms, UTC) for the scoring worker's score lines, with the
@@ -18,15 +17,15 @@ export class TimestampText {
 
   /** The text of `ms`, as lakeTimestamp writes it. */
   format(ms: number): string {
-    const out: string[] = [];
-    this.appendTo(out, ms);
-    return out.join('');
+    const out = new LineBytes(32);
+    this.write(out, ms);
+    return out.takeText();
   }
 
-  /** The same text as pieces appended to `out` (joined later with the rest of a line). */
-  appendTo(out: string[], ms: number): void {
+  /** The same text appended to `out` as bytes (the score lines are written into one reused buffer). */
+  write(out: LineBytes, ms: number): void {
     if (!(ms >= 0 && ms < YEAR_10000_MS)) {
-      out.push(lakeTimestamp(ms));
+      out.ascii(lakeTimestamp(ms));
       return;
     }
     const day = Math.floor(ms / DAY_MS);
@@ -34,16 +33,14 @@ export class TimestampText {
       this.day = day;
       this.date = lakeTimestamp(day * DAY_MS).slice(0, 11);
     }
-    const s = Math.floor((ms - day * DAY_MS) / 1000);
-    const m = Math.floor(s / 60);
-    out.push(
-      this.date,
-      TWO[Math.floor(m / 60)] as string,
-      ':',
-      TWO[m % 60] as string,
-      ':',
-      TWO[s % 60] as string,
-    );
+    const sec = Math.floor((ms - day * DAY_MS) / 1000);
+    const min = Math.floor(sec / 60);
+    out.ascii(this.date);
+    out.twoDigits(Math.floor(min / 60));
+    out.byte(58);
+    out.twoDigits(min % 60);
+    out.byte(58);
+    out.twoDigits(sec % 60);
   }
 }
 
