@@ -9,6 +9,6 @@ export {
   newLakeKeyText,
   parquetReadOptions,
 } from './lake-key.js';
-export { placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';
+export { idSetSql, placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';
 export { DuckDbSession, defaultMemoryLimit, type SessionOptions } from './session.js';
 export type { Column, Row, RowStream, RunOptions, SqlParams } from './types.js';

@@ -3,6 +3,17 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/**
+ * Lake ids as an IN's subquery, `(SELECT unnest(string_split('a,b,...', ',')))`: one string literal, where a
+ * list of literals cost DuckDB ~15 ms of CPU to plan for 2,000 ids against ~4.5 ms (2026-11-26); a batch
+ * looks up ~2,000 known and ~5,000 new ids. Lake ids hold no ',' (the ID pattern
+ * of src/lake/tables.ts); should a text hold one, the literal list is used.
+ */
+export function idSetSql(ids: readonly string[]): string {
+  if (ids.some((id) => id.includes(','))) return `(${ids.map(sqlString).join(', ')})`;
+  return `(SELECT unnest(string_split(${sqlString(ids.join(','))}, ',')))`;
+}
+
 /** Quotes an identifier. */
 export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

@@ -1,5 +1,5 @@
 import { sqlIdent } from '../duckdb/index.js';
-import { type DataLayout, sqlType, tableDirectory } from './layout.js';
+import { type DataLayout, partitionMayHold, sqlType, tableDirectory } from './layout.js';
 import { tableSnapshot } from './manifest.js';
 import { lakeParquetSql } from './parquet-sql.js';
 import type { ColumnSpec, TableSpec } from './tables.js';
@@ -39,6 +39,14 @@ export function tableSelectSql(layout: DataLayout, spec: TableSpec, given?: read
     return `${select} FROM ${lakeParquetSql(files, 'hive_partitioning = false, union_by_name = true')}`;
   }
   return `${select} FROM ${filesRelationSql(spec.columns, files)}`;
+}
+
+/**
+ * The table's live files whose partition may hold rows timed between `lo` and `hi` (partitionMayHold),
+ * for a reader that binds only those (a batch's span is an hour or a day of a table of many).
+ */
+export function filesMayHoldSpan(layout: DataLayout, table: string, lo: string, hi: string): string[] {
+  return tableSnapshot(tableDirectory(layout, table)).files.filter((f) => partitionMayHold(f, lo, hi));
 }
 
 function sameFiles(a: readonly string[], b: readonly string[]): boolean {

@@ -184,6 +184,15 @@ const EXPERIMENTS = `(SELECT * FROM (VALUES
     ('S9', 'checkout', 'A')
   ) t(session_id, experiment, variant))`;
 
+/** Each session's assignments text for EXPERIMENTS, written by hand: pairs in (experiment, variant) order. */
+const ASSIGNED = [
+  ['S1', 'checkout=B'],
+  ['S2', 'exp=B,exp1=A'],
+  ['S3', 'a=Z,b=Y,c=X'],
+  ['S4', 'e=A,e=B'],
+  ['S5', ''],
+];
+
 describe('sessionRowsSql assignments', () => {
   let db: DuckDbSession;
   before(async () => {
@@ -198,13 +207,7 @@ describe('sessionRowsSql assignments', () => {
     );
     assert.deepEqual(
       rows.map((r) => [r.session_id, r.assignments]),
-      [
-        ['S1', 'checkout=B'],
-        ['S2', 'exp=B,exp1=A'],
-        ['S3', 'a=Z,b=Y,c=X'],
-        ['S4', 'e=A,e=B'],
-        ['S5', ''],
-      ],
+      ASSIGNED,
     );
   });
 });
@@ -291,13 +294,7 @@ describe('sessionRowsSql with the sessions in several experiments given', () => 
       );
       assert.deepEqual(
         rows.map((r) => [r.session_id, r.assignments]),
-        [
-          ['S1', 'checkout=B'],
-          ['S2', 'exp=B,exp1=A'],
-          ['S3', 'a=Z,b=Y,c=X'],
-          ['S4', 'e=A,e=B'],
-          ['S5', ''],
-        ],
+        ASSIGNED,
       );
     });
 });

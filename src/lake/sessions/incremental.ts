@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
+import { type DuckDbSession, idSetSql, sqlString } from '../../duckdb/index.js';
 import { type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
 import { tableSnapshot } from '../manifest.js';
 import { lakeParquetFormat, lakeParquetSql } from '../parquet-sql.js';
@@ -250,17 +250,6 @@ export async function touchedSessions(
     newKeys,
     span,
   };
-}
-
-/**
- * Lake ids as an IN's subquery, `(SELECT unnest(string_split('a,b,...', ',')))`: one string literal, where a
- * list of literals cost DuckDB ~15 ms of CPU to plan for 2,000 ids against ~4.5 ms (2026-11-26); a batch
- * looks up ~2,000 known and ~5,000 new ids. Lake ids hold no ',' (the ID pattern of src/lake/tables.ts);
- * should one, the literal list is used.
- */
-export function idSetSql(ids: readonly string[]): string {
-  if (ids.some((id) => id.includes(','))) return `(${ids.map(sqlString).join(', ')})`;
-  return `(SELECT unnest(string_split(${sqlString(ids.join(','))}, ',')))`;
 }
 
 /** After a refresh committed: carries the index over its rewrites (each kept copy's keys, see noteKeptFile). */

@@ -17,7 +17,7 @@ export {
   type TwinRow,
 } from './derive-twin.js';
 export { forgetSessionIdIndex } from './id-index.js';
-export { idSetSql, keepSessionIdIndex, takeNewIdsLookedUp, warmSessionIdIndex } from './incremental.js';
+export { keepSessionIdIndex, takeNewIdsLookedUp, warmSessionIdIndex } from './incremental.js';
 export {
   type ClickstreamChange,
   ensureSessions,

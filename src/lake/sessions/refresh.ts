@@ -1,10 +1,10 @@
 import type { DuckDbSession } from '../../duckdb/index.js';
 import { type BatchEntry, newBatchId } from '../batches.js';
-import { BATCH_COLUMN, type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
+import { BATCH_COLUMN, type DataLayout, tableDirectory } from '../layout.js';
 import type { HeldLock } from '../lock.js';
 import { commitTableHeld, tableSnapshot } from '../manifest.js';
 import { lakeParquetSql } from '../parquet-sql.js';
-import { tableSelectSql } from '../read-sql.js';
+import { filesMayHoldSpan, tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { discardFiles, writeFiles } from '../writer.js';
 import { ASSIGNMENT_SEPARATOR, sessionRowsSql, VARIANT_SEPARATOR } from './derive.js';
@@ -157,11 +157,7 @@ export async function refreshSessions(
       // overlapping the span are bound (a partition value is a prefix of its rows' times; 1 of 30 day
       // files at 10M orders), and the literal bounds skip their row groups outside it.
       const span = hit.span;
-      const orderFiles = span
-        ? tableSnapshot(tableDirectory(layout, 'orders')).files.filter((f) =>
-            partitionMayHold(f, span.lo, span.hi),
-          )
-        : [];
+      const orderFiles = span ? filesMayHoldSpan(layout, 'orders', span.lo, span.hi) : [];
       const ordersNear =
         orderFiles.length > 0 ? `(${tableSelectSql(layout, TABLES.orders, orderFiles)})` : orders;
       const near = `(SELECT * FROM ${ordersNear} o WHERE ${hit.spanFilter('o.order_date')})`;

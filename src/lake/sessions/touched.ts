@@ -1,7 +1,6 @@
 import { type DuckDbSession, sqlString } from '../../duckdb/index.js';
-import { type DataLayout, partitionMayHold, tableDirectory } from '../layout.js';
-import { tableSnapshot } from '../manifest.js';
-import { tableSelectSql } from '../read-sql.js';
+import type { DataLayout } from '../layout.js';
+import { filesMayHoldSpan, tableSelectSql } from '../read-sql.js';
 import { TABLES } from '../tables.js';
 import { sessionsMaintenanceSkipped } from './maintain.js';
 
@@ -59,10 +58,7 @@ export async function touchedSessionsOf(
   // prefix of its rows' times): the scan otherwise opened every file of the table for each orders batch.
   const lo = String(range.lo);
   const hi = String(range.hi ?? range.lo);
-  const files = tableSnapshot(tableDirectory(layout, 'clickstream')).files.filter((f) =>
-    partitionMayHold(f, lo, hi),
-  );
-  const clicks = tableSelectSql(layout, TABLES.clickstream, files);
+  const clicks = tableSelectSql(layout, TABLES.clickstream, filesMayHoldSpan(layout, 'clickstream', lo, hi));
   // Literal bounds let the scan skip clickstream's row groups outside the orders' dates.
   return `(SELECT c.session_id, c.customer_id, c."timestamp" FROM (${clicks}) c
     SEMI JOIN orders_touch o ON o.customer_id = c.customer_id AND o.order_date = c."timestamp"

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DuckDbSession } from '../../duckdb/index.js';
-import { idSetSql } from './incremental.js';
+import { idSetSql } from './quote.js';
+import { DuckDbSession } from './session.js';
 
 describe('idSetSql', () => {
   let db: DuckDbSession;
