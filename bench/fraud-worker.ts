@@ -63,10 +63,13 @@ async function main(): Promise<void> {
       weights,
       threshold: weights.threshold,
       checkWaitMs: 300,
+      // As serve stores them with its default 2 s compaction interval (fraud-hook.ts).
+      storeEveryMs: 5000,
+      storeMaxRecords: 50_000,
     });
     let scored = 0;
     scorer.onScored = (b) => {
-      if (b.live) scored += b.keys.length;
+      if (b.live) scored += b.count;
     };
     await new Promise<void>((res, rej) => {
       scorer.onReady = () => res();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { dataLayout, prepareLakeEncryption, TABLES } from '../lake/index.js';
-import { type Backlog, type CompactionReport, Compactor } from './compactor.js';
+import { type Backlog, type CompactionReport, Compactor, type SegmentSource } from './compactor.js';
 import type { CollectorConfig } from './config.js';
 import { CollectorError } from './errors.js';
 import { SCORE_KEYS } from './fraud-keys.js';
@@ -48,6 +48,8 @@ export class Collector {
   private onReportFn: (r: CompactionReport) => void = () => {};
   private log: (line: string) => void = () => {};
   private removedKeys: RemovedKeys | null = null;
+  /** Tables another writer appends to (writtenElsewhere). */
+  private readonly elsewhere = new Set<CollectedTable>();
   /**
    * Told of every record once it is durable, with the records' WAL lines (the fraud scorer listens, and
    * hands the text to its worker); must not throw or block.
@@ -91,7 +93,7 @@ export class Collector {
       };
       this.wals.set(table, wal);
     }
-    this.compactor = new Compactor(dataDir, this.wals, this.metrics);
+    this.compactor = new Compactor(dataDir, new Map(this.wals), this.metrics);
     this.metrics.walState = () => this.compactor.waiting();
     this.quarantine = new Quarantine(join(layout.quarantine, 'collector'));
     this.health = new WalHealth(join(layout.root, 'wal'), this.metrics, () => this.log);
@@ -261,6 +263,31 @@ export class Collector {
   }
 
   /**
+   * From now on `table`'s records are appended by another writer to segments of their own in the table's
+   * WAL directory (the fraud scoring worker writes fraud_scores: fraud-score-store.ts), and compaction takes
+   * that writer's sealed segments with this collector's own. appendValidated refuses the table then, so two
+   * writers never number a segment alike.
+   */
+  writtenElsewhere(table: CollectedTable, source: SegmentSource): void {
+    const own = this.wals.get(table) as Wal;
+    this.elsewhere.add(table);
+    this.compactor.wals.set(table, {
+      recovered: own.recovered,
+      get activeSince() {
+        const times = [own.activeSince, source.activeSince].filter((t) => t > 0);
+        return times.length > 0 ? Math.min(...times) : 0;
+      },
+      seal: async () => [...(await own.seal()), ...(await source.seal())],
+    });
+  }
+
+  /** Counts `records` another writer made durable in `table`'s WAL, adding `bytes` to the segments on disk. */
+  storedElsewhere(table: CollectedTable, records: number, bytes: number): void {
+    if (records > 0) (this.counts.get(table) as RecordCounters).accepted.inc(records);
+    this.compactor.added(bytes);
+  }
+
+  /**
    * Stores records another thread validated with this table's RecordValidator, or wrote in the form it gives
    * (the fraud worker's scores, fraud-score-line.ts):
    * `lines` holds one JSON record per line, each ending in a newline, and `keys[i]` is the key of line i.
@@ -271,6 +298,8 @@ export class Collector {
     keys: readonly string[],
     lines: string,
   ): Promise<{ accepted: number; duplicate: number }> {
+    if (this.elsewhere.has(table))
+      throw new Error(`${table} records are written by another writer (Collector.writtenElsewhere)`);
     if (this.draining) this.admit();
     this.inFlight++;
     try {

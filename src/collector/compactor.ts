@@ -2,7 +2,17 @@ import { closeSync, openSync, readSync, statSync, truncateSync, unlinkSync } fro
 import { CompactionWorker } from './compaction-worker.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { CollectedTable } from './records.js';
-import type { Segment, Wal } from './wal.js';
+import type { Segment } from './wal.js';
+
+/** Where a table's sealed WAL segments come from: its Wal, or a writer on another thread (fraud scores). */
+export interface SegmentSource {
+  /** Segments found on disk at start-up. */
+  readonly recovered: readonly Segment[];
+  /** When the first record of the segment being written was acknowledged (0: none yet). */
+  readonly activeSince: number;
+  /** Closes the segment being written; every closed segment not handed out yet. */
+  seal(): Promise<Segment[]>;
+}
 
 /** What one compacted segment did, for logs and tests. */
 export interface CompactionReport {
@@ -45,7 +55,8 @@ export class Compactor {
 
   constructor(
     dataDir: string,
-    private readonly wals: Map<CollectedTable, Wal>,
+    /** Each table's segments; an entry may be replaced while running (Collector.writtenElsewhere). */
+    readonly wals: Map<CollectedTable, SegmentSource>,
     private readonly metrics: CollectorMetrics,
   ) {
     this.worker = new CompactionWorker(dataDir);

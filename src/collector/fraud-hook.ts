@@ -29,8 +29,10 @@ export interface FraudOptions {
  * FLUSH_MIN_MS), or once FLUSH_RECORDS wait. Compaction ingests each table that has a WAL segment in every
  * run, and an ingest has a fixed cost in the compaction process (DuckDB, the manifest): storing scores every
  * 250 ms put fraud_scores into every run (at 15,000 records/s the compaction process then used up to 4 µs a
- * collected record more; docs/BENCHMARKS.md). Every 2.5 intervals it is in two runs of five. Alerts and metrics do not wait for it; the lake's fraud_scores lags by that
- * much more, and a group lost in a crash is recomputed from the lake at the next start (without alerts).
+ * collected record more; docs/BENCHMARKS.md). Every 2.5 intervals it is in two runs of five. Alerts and
+ * metrics do not wait for it; the lake's fraud_scores lags by that much more, and a group lost in a crash
+ * is recomputed from the lake at the next start (without alerts). The worker appends the groups to its own
+ * WAL segments (fraud-score-store.ts).
  */
 const FLUSH_INTERVALS = 2.5;
 const FLUSH_MIN_MS = 250;
@@ -41,8 +43,9 @@ const CLOSE_WAIT_MS = 30_000;
 /**
  * Scores every order the collector acknowledges, after the acknowledgement and off the collector's
  * thread: a worker (fraud-worker.ts) builds the model from the lake in the background while
- * the collector already takes orders, then scores them in arrival order. The scores come back here to be
- * stored in fraud_scores through the collector's own WAL, counted, and alerted above the threshold.
+ * the collector already takes orders, then scores them in arrival order and appends the scores to fraud_scores
+ * segments of its own in the collector's WAL directory, which the collector's compaction takes with its own
+ * (Collector.writtenElsewhere). Counts and alerts come back here: metrics, and alerts above the threshold.
  * Orders acknowledged but not scored when the process stopped are scored from the lake at the next start.
  */
 export class FraudHook {
@@ -50,11 +53,6 @@ export class FraudHook {
   private readonly scorer: BackgroundScorer;
   private readonly dispatcher: AlertDispatcher | null;
   private closed = false;
-  private unsavedKeys: string[] = [];
-  private unsavedLines = '';
-  private flushTimer: NodeJS.Timeout | null = null;
-  private readonly flushMs: number;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly ready: Promise<void>;
   /** Called with each alert (tests, benchmarks). */
   onAlert: (a: AlertOrder) => void = () => {};
@@ -64,7 +62,6 @@ export class FraudHook {
     options: FraudOptions,
     private readonly log: (line: string) => void,
   ) {
-    this.flushMs = Math.max(FLUSH_MIN_MS, collector.config.compactIntervalMs * FLUSH_INTERVALS);
     this.metrics = new FraudMetrics(collector.metrics.registry, collector.metrics.monitoring.fraudAlerts);
     // Read and checked here, not in the worker: a broken or stale model file is the user's to fix, said
     // when serve starts rather than found by the worker in the background.
@@ -79,6 +76,8 @@ export class FraudHook {
       weights,
       threshold: options.threshold ?? weights.threshold,
       checkWaitMs: options.checkWaitMs ?? 300,
+      storeEveryMs: Math.max(FLUSH_MIN_MS, collector.config.compactIntervalMs * FLUSH_INTERVALS),
+      storeMaxRecords: FLUSH_RECORDS,
       ...(options.keepUnscored !== undefined ? { keepUnscored: options.keepUnscored } : {}),
     });
     this.dispatcher = options.webhook
@@ -91,6 +90,11 @@ export class FraudHook {
         })
       : null;
     this.scorer.onScored = (batch) => this.scored(batch);
+    this.scorer.onStored = (records, bytes) => collector.storedElsewhere('fraud_scores', records, bytes);
+    this.scorer.onStoreFailed = (records, message) =>
+      log(
+        `fraud: storing ${records} scores failed (they are recomputed from the lake at the next start): ${message}`,
+      );
     // A lake of millions of orders takes minutes to read (twice when it was never scored): say how far.
     this.scorer.onProgress = (phase, done) => {
       this.metrics.startup.set(done);
@@ -122,6 +126,8 @@ export class FraudHook {
     log: (line: string) => void,
   ): Promise<FraudHook> {
     const hook = new FraudHook(collector, options, log);
+    // The worker appends the scores to fraud_scores segments of its own; compaction takes them from it.
+    collector.writtenElsewhere('fraud_scores', hook.scorer);
     collector.onAccepted = (table, records, lines) => hook.accept(table, records, lines);
     const hold = options.beforeModel ?? (() => Promise.resolve());
     hold()
@@ -141,9 +147,8 @@ export class FraudHook {
   }
 
   /** Resolves once every order received so far is scored and its score stored (tests). */
-  async drained(): Promise<void> {
-    await this.scorer.drained();
-    await this.flush();
+  drained(): Promise<void> {
+    return this.scorer.drained();
   }
 
   /**
@@ -160,7 +165,6 @@ export class FraudHook {
     await Promise.race([this.scorer.drained(), waited]);
     clearTimeout(timer);
     await this.scorer.close();
-    await this.flush();
     await this.dispatcher?.close();
   }
 
@@ -170,7 +174,7 @@ export class FraudHook {
     else if (table === 'order_checks') this.scorer.addChecks(lines);
   }
 
-  // Metrics and alerts at once; the scores join the next stored group.
+  // Metrics and alerts (the worker stores the scores).
   private scored(batch: ScoredBatch): void {
     this.metrics.queue.set(batch.waiting + this.scorer.unsent);
     if (batch.live) {
@@ -180,32 +184,8 @@ export class FraudHook {
         this.onAlert(a);
         this.dispatcher?.offer(a);
       }
-    } else this.metrics.startupScored.inc(batch.keys.length);
+    } else this.metrics.startupScored.inc(batch.count - batch.refused.length);
     if (batch.refused.length > 0)
       this.log(`fraud: ${batch.refused.length} scores refused: ${batch.refused[0]}`);
-    for (const k of batch.keys) this.unsavedKeys.push(k);
-    this.unsavedLines += batch.lines;
-    if (this.unsavedKeys.length >= FLUSH_RECORDS) void this.flush();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
-  }
-
-  /** Stores the waiting scores (one WAL append); resolves when they are durable. */
-  private flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const keys = this.unsavedKeys;
-    const lines = this.unsavedLines;
-    this.unsavedKeys = [];
-    this.unsavedLines = '';
-    if (keys.length > 0)
-      this.flushing = this.flushing
-        .then(() => this.collector.appendValidated('fraud_scores', keys, lines))
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          this.log(
-            `fraud: storing ${keys.length} scores failed (they are recomputed from the lake at the next start): ${err instanceof Error ? err.message : String(err)}`,
-          );
-        });
-    return this.flushing;
   }
 }

@@ -18,6 +18,10 @@ export const workerSettingsSchema = z.object({
   checkWaitMs: z.number().min(0),
   /** Unscored lake orders the start-up's single read may keep (train.ts KEEP_UNSCORED; tests lower it). */
   keepUnscored: z.number().int().min(0).optional(),
+  /** Scores are appended to the worker's fraud_scores WAL this long after the first waiting one (fraud-hook.ts). */
+  storeEveryMs: z.number().min(0),
+  /** …or once this many wait. */
+  storeMaxRecords: z.number().int().min(1),
 });
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
@@ -51,6 +55,10 @@ export const toWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('drain'), id: z.number() }),
   /** Every record the collector had acknowledged when it read 'sync' has been sent before this. */
   z.object({ type: z.literal('synced') }),
+  /** Close the fraud_scores segment being written and answer 'sealed' with the closed ones (compaction). */
+  z.object({ type: z.literal('seal'), id: z.number() }),
+  /** Append the waiting scores, seal, answer 'closed' with the closed segments: the worker is about to stop. */
+  z.object({ type: z.literal('close') }),
 ]);
 export type ToWorker = z.infer<typeof toWorkerSchema>;
 
@@ -64,26 +72,25 @@ export const alertOrderSchema = z.object({
   reasons: z.array(z.string()),
 });
 
-// A batch holds thousands of keys: one typeof per element rather than a schema per element.
-const stringArray = z.custom<string[]>(
-  (v) => Array.isArray(v) && v.every((s) => typeof s === 'string'),
-  'an array of strings',
-);
+/** A WAL segment of the worker's (wal.ts Segment). */
+export const segmentSchema = z.object({
+  path: z.string(),
+  bytes: z.number(),
+  firstAckAt: z.number(),
+  recovered: z.boolean(),
+});
 
 /** Worker → collector. */
 export const fromWorkerSchema = z.discriminatedUnion('type', [
   /**
-   * Scores to store: fraud_scores records as WAL lines in the form the collector's RecordValidator gives
-   * (fraud-score-line.ts), with their keys; `refused`: the reason of any it refused (a bug). `live`: orders
-   * received by this collector (metrics and alerts), else orders the lake held without a score at start
-   * (stored only).
+   * Orders scored (their scores go to the worker's own fraud_scores WAL: 'stored'); `refused`: the reason of
+   * any score it refused to store (a bug). `live`: orders received by this collector (metrics and alerts),
+   * else orders the lake held without a score at start (stored only).
    */
   z.object({
     type: z.literal('scored'),
     live: z.boolean(),
-    keys: stringArray,
-    /** The records' WAL lines as UTF-8, each ending in a newline, in the order of `keys` (a transferred buffer). */
-    lines: z.instanceof(Uint8Array),
+    count: z.number(),
     refused: z.array(z.string()),
     /** The scores counted per bucket of the score histogram (fraud-metrics.ts), and their sum. */
     buckets: z.array(z.number()),
@@ -98,6 +105,17 @@ export const fromWorkerSchema = z.discriminatedUnion('type', [
   /** Asks the collector to send what it acknowledged so far, then 'synced'. */
   z.object({ type: z.literal('sync') }),
   z.object({ type: z.literal('drained'), id: z.number() }),
+  /** Scores made durable in the worker's fraud_scores WAL (fraud-score-store.ts), and the segment after it. */
+  z.object({
+    type: z.literal('stored'),
+    records: z.number(),
+    bytes: z.number(),
+    segment: segmentSchema.nullable(),
+  }),
+  /** Storing scores failed (they are recomputed from the lake at the next start). */
+  z.object({ type: z.literal('storeFailed'), records: z.number(), message: z.string() }),
+  /** The answer to 'seal' (id) or to 'close' (id null): segments closed since the last seal. */
+  z.object({ type: z.literal('sealed'), id: z.number().nullable(), segments: z.array(segmentSchema) }),
   /** Building the model failed: nothing is scored live (the lake's unscored orders are at the next start). */
   z.object({ type: z.literal('failed'), message: z.string() }),
 ]);

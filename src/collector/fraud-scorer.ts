@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { AlertOrder } from '../fraud/index.js';
+import type { SegmentSource } from './compactor.js';
 import { fromWorkerSchema, type WorkerSettings } from './fraud-protocol.js';
+import type { Segment } from './wal.js';
 
 /** Where live scoring stands: building the model, scoring, or not scoring (the model could not be built). */
 export type ScoringStatus = 'loading' | 'ready' | 'failed';
@@ -9,9 +12,8 @@ export type ScoringStatus = 'loading' | 'ready' | 'failed';
 export interface ScoredBatch {
   /** Orders received live (count and alert), or orders the lake held without a score at start (store only). */
   live: boolean;
-  /** fraud_scores records as WAL lines (written by the worker in the collector's validated form) and their keys. */
-  lines: string;
-  keys: string[];
+  /** Orders scored (the worker stores their scores itself: onStored). */
+  count: number;
   /** The reason of each score refused (none, unless there is a bug). */
   refused: string[];
   /** The scores counted per bucket of the score histogram, and their sum. */
@@ -36,11 +38,16 @@ export interface ScoredBatch {
 const HANDOVER_MS = 200;
 const encoder = new TextEncoder();
 
+/** How long a stop waits for the worker to store and seal its scores before it ends the worker anyway. */
+const CLOSE_SEAL_MS = 10_000;
+
 /**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
- * acknowledged records over, one message every HANDOVER_MS at most, and gets scores back in batches.
+ * acknowledged records over, one message every HANDOVER_MS at most, and gets counts and alerts back in
+ * batches. The worker appends the scores to fraud_scores WAL segments of its own; as a SegmentSource, this
+ * hands them to the collector's compaction (Collector.writtenElsewhere), asking the worker to seal them.
  */
-export class BackgroundScorer {
+export class BackgroundScorer implements SegmentSource {
   status: ScoringStatus = 'loading';
   /** Called with each batch of scores, in the order the worker scored them. */
   onScored: (batch: ScoredBatch) => void = () => {};
@@ -50,6 +57,22 @@ export class BackgroundScorer {
   onProgress: (phase: string, done: number) => void = () => {};
   /** Called when the model cannot be built or the worker stops by itself. */
   onFailed: (message: string) => void = () => {};
+  /** Called when scores are durable in the worker's WAL: how many, and the bytes they added on disk. */
+  onStored: (records: number, bytes: number) => void = () => {};
+  /** Called when the worker could not store scores (they are recomputed from the lake at the next start). */
+  onStoreFailed: (records: number, message: string) => void = () => {};
+  /** Nothing recovered: the worker's segments left by an earlier run are the collector's own Wal's to recover. */
+  readonly recovered: readonly Segment[] = [];
+  /** The worker's segment being written, as last stored; null once sealed. */
+  private active: Segment | null = null;
+  /** Segments closed and not handed to compaction yet (after the worker stopped). */
+  private closedSegments: Segment[] = [];
+  /** Segments handed to compaction already: never handed out twice. */
+  private readonly handedOut = new Set<string>();
+  private gone = false;
+  private nextSeal = 0;
+  private readonly seals = new Map<number, (segments: Segment[]) => void>();
+  private onClosed: (segments: Segment[]) => void = () => {};
   private readonly worker: Worker;
   private orders: string[] = [];
   private checks: string[] = [];
@@ -66,8 +89,37 @@ export class BackgroundScorer {
     this.worker.on('message', (raw: unknown) => this.receive(raw));
     this.worker.on('error', (err) => this.fail(err.message));
     this.worker.on('exit', (code) => {
+      this.gone = true;
+      // Its segment being written stays on disk, acknowledged up to what it last stored: compacted from here.
+      if (this.active !== null && existsSync(this.active.path)) this.closedSegments.push(this.active);
+      this.active = null;
+      this.onClosed([]);
+      for (const answer of this.seals.values()) answer([]);
+      this.seals.clear();
       if (!this.closing) this.fail(`the scoring worker stopped (exit code ${code})`);
     });
+  }
+
+  /** When the first score of the worker's segment being written was stored (0: none). */
+  get activeSince(): number {
+    return this.active?.firstAckAt ?? 0;
+  }
+
+  /** Asks the worker to close its segment being written; the worker's segments closed since the last seal. */
+  seal(): Promise<Segment[]> {
+    const answer = (segments: Segment[]) => {
+      const out = [...this.closedSegments, ...segments].filter((s) => !this.handedOut.has(s.path));
+      this.closedSegments = [];
+      for (const s of out) this.handedOut.add(s.path);
+      return out;
+    };
+    if (this.gone) return Promise.resolve(answer([]));
+    const id = ++this.nextSeal;
+    const sealed = new Promise<Segment[]>((resolve) =>
+      this.seals.set(id, (segments) => resolve(answer(segments))),
+    );
+    this.worker.postMessage({ type: 'seal', id });
+    return sealed;
   }
 
   /** Starts building the model. */
@@ -103,11 +155,28 @@ export class BackgroundScorer {
     return done;
   }
 
-  /** Stops the worker; what it had not sent back yet is not scored (the lake's unscored orders are at the next start). */
+  /**
+   * Stops the worker once it has stored and sealed the scores it made (its segments go to the next seal);
+   * what it had not scored yet is not scored (the lake's unscored orders are at the next start).
+   */
   async close(): Promise<void> {
     this.closing = true;
     if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.settleDrains();
+    if (!this.gone) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.onClosed = (segments) => {
+          this.closedSegments.push(...segments);
+          this.active = null;
+          resolve();
+        };
+        timer = setTimeout(resolve, CLOSE_SEAL_MS);
+        this.worker.postMessage({ type: 'close' });
+      });
+      clearTimeout(timer);
+      this.onClosed = () => {};
+    }
     await this.worker.terminate();
   }
 
@@ -130,15 +199,29 @@ export class BackgroundScorer {
   }
 
   private receive(raw: unknown): void {
-    if (this.closing) return;
     const m = fromWorkerSchema.parse(raw);
+    // While stopping, only what concerns the scores already made: their storage and segments.
+    switch (m.type) {
+      case 'stored':
+        this.active = m.segment;
+        this.onStored(m.records, m.bytes);
+        return;
+      case 'storeFailed':
+        this.onStoreFailed(m.records, m.message);
+        return;
+      case 'sealed':
+        this.active = null;
+        if (m.id === null) this.onClosed(m.segments);
+        else {
+          this.seals.get(m.id)?.(m.segments);
+          this.seals.delete(m.id);
+        }
+        return;
+    }
+    if (this.closing) return;
     switch (m.type) {
       case 'scored':
-        // One decoding of the batch's bytes (the worker writes them in place rather than as texts).
-        this.onScored({
-          ...m,
-          lines: Buffer.from(m.lines.buffer, m.lines.byteOffset, m.lines.byteLength).toString('utf8'),
-        });
+        this.onScored(m);
         return;
       case 'progress':
         this.onProgress(m.phase, m.done);

@@ -1,9 +1,9 @@
 /**
  * The fraud scoring worker (a worker thread of `shoplake serve`, started by BackgroundScorer): builds
  * the model from the lake, then scores the orders the collector acknowledged, in arrival order, and sends
- * the scores back in batches as fraud_scores WAL lines (fraud-score-line.ts). The collector's thread only
- * hands the orders over and appends the lines it gets back, so scoring never competes with requests on its
- * event loop. One worker, not a
+ * the scores to fraud_scores WAL segments of its own (fraud-score-store.ts), sending the collector only
+ * counts and alerts. The collector's thread only hands the orders over, so scoring never competes with
+ * requests on its event loop. One worker, not a
  * pool: each order is scored against the state every earlier order left, which is sequential by nature.
  */
 import { writeFileSync } from 'node:fs';
@@ -21,7 +21,6 @@ import {
   rebuildFromLake,
 } from '../fraud/index.js';
 import { bucketCounts } from './batch-histogram.js';
-import { LineBytes } from './fraud-line-bytes.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
 import { eachLine, RecordBytes } from './fraud-order-bytes.js';
 import {
@@ -34,6 +33,7 @@ import {
   workerSettingsSchema,
 } from './fraud-protocol.js';
 import { ScoreLineWriter } from './fraud-score-line.js';
+import { ScoreStore } from './fraud-score-store.js';
 import { WalFields, type WalValue } from './wal-fields.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
@@ -70,7 +70,10 @@ let failed = false;
 let timer: NodeJS.Timeout | null = null;
 let timerAt = Number.POSITIVE_INFINITY;
 const drains: number[] = [];
-const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const send = (m: FromWorker) => port.postMessage(m);
+const store = new ScoreStore(settings.dataDir, settings.storeEveryMs, settings.storeMaxRecords);
+store.onStored = (s) => send({ type: 'stored', ...s });
+store.onFailed = (records, message) => send({ type: 'storeFailed', records, message });
 
 port.on('message', (raw: unknown) => {
   const m = toWorkerSchema.parse(raw);
@@ -102,6 +105,20 @@ port.on('message', (raw: unknown) => {
       return;
     case 'synced':
       onSynced();
+      return;
+    case 'seal':
+      void store.seal().then(
+        (segments) => send({ type: 'sealed', id: m.id, segments }),
+        // A failed seal (closing the file) hands nothing out: the segment stays on disk for the next start.
+        () => send({ type: 'sealed', id: m.id, segments: [] }),
+      );
+      return;
+    case 'close':
+      sendScores();
+      void store.close().then(
+        (segments) => send({ type: 'sealed', id: null, segments }),
+        () => send({ type: 'sealed', id: null, segments: [] }),
+      );
       return;
   }
 });
@@ -219,21 +236,17 @@ function work(): void {
 }
 
 /**
- * Live scores wait here up to SEND_MS (or SEND_MAX scores) and go to the collector in one message; a batch
- * with an alert goes at once, with what waited before it. The collector stores scores only every few
- * seconds anyway (fraud-hook.ts), and each message costs both threads an event-loop turn: with records
- * handed over every 2 ms and scores sent back every 20 ms, a replay of 30,000 orders cost the process a third
- * more CPU than with this (docs/BENCHMARKS.md, "Fraud scoring: fewer, larger hand-overs"; in a running
- * serve, where hand-overs were fewer, the difference was within the noise).
+ * Counts and alerts of live scores wait here up to SEND_MS (or SEND_MAX scores) and go to the collector in
+ * one message; a batch with an alert goes at once, with what waited before it. Each message costs both
+ * threads an event-loop turn (docs/BENCHMARKS.md, "Fraud scoring: fewer, larger hand-overs"). The scores
+ * themselves go to the worker's own WAL (ScoreStore), never to the collector's thread.
  */
 const SEND_MS = 250;
 const SEND_MAX = 4000;
 
-/** Score lines, keys and counts gathered for one message to the collector. */
+/** Counts and alerts gathered for one message to the collector; the score lines go to the store. */
 class Outbox {
-  keys: string[] = [];
-  /** The score lines as UTF-8, written in place (one buffer for every message). */
-  readonly lines = new LineBytes();
+  count = 0;
   values: number[] = [];
   refused: string[] = [];
   alerts: AlertOrder[] = [];
@@ -241,40 +254,37 @@ class Outbox {
 
   add(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
     const now = Date.now();
+    let written = 0;
     for (let i = 0; i < scores.length; i++) {
       const s = scores[i] as FraudScore;
       if (live && s.alert) this.alerts.push(alertOrder(s, facts[i]?.amount ?? null));
-      const key = writer.appendTo(this.lines, s, now);
-      if (typeof key === 'string') this.keys.push(key);
+      const key = writer.appendTo(store.lines, s, now);
+      if (typeof key === 'string') written++;
       else this.refused.push(key.refused);
       this.values.push(s.score);
       this.sum += s.score;
     }
+    this.count += scores.length;
+    store.added(written);
   }
 
   get size(): number {
-    return this.values.length;
+    return this.count;
   }
 
   send(live: boolean): void {
-    if (this.values.length === 0) return;
-    // The lines' bytes in a buffer of their own, handed over (transferred), not copied again.
-    const lines = this.lines.take();
-    send(
-      {
-        type: 'scored',
-        live,
-        keys: this.keys,
-        lines,
-        refused: this.refused,
-        buckets: bucketCounts(this.values, SCORE_BUCKETS),
-        sum: this.sum,
-        alerts: this.alerts,
-        waiting: queue.size,
-      },
-      [lines.buffer],
-    );
-    this.keys = [];
+    if (this.count === 0) return;
+    send({
+      type: 'scored',
+      live,
+      count: this.count,
+      refused: this.refused,
+      buckets: bucketCounts(this.values, SCORE_BUCKETS),
+      sum: this.sum,
+      alerts: this.alerts,
+      waiting: queue.size,
+    });
+    this.count = 0;
     this.values = [];
     this.refused = [];
     this.alerts = [];
@@ -288,7 +298,7 @@ let outTimer: NodeJS.Timeout | null = null;
 function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
   if (!live) {
-    // The lake's unscored orders at start: batches of BATCH already, sent as they come.
+    // The lake's unscored orders at start: batches of BATCH already, counted as they come.
     const lake = new Outbox();
     lake.add(scores, facts, false);
     lake.send(false);
@@ -305,9 +315,13 @@ function sendScores(): void {
   outbox.send(true);
 }
 
-// Answers the drain requests once every order received is scored, with the scores that waited to be sent.
+// Answers the drain requests once every order received is scored, with the counts that waited to be sent,
+// and its score durable.
 function settle(): void {
   if (drains.length === 0 || (!failed && (model === null || queue.size > 0))) return;
   sendScores();
-  for (const id of drains.splice(0)) send({ type: 'drained', id });
+  const ids = drains.splice(0);
+  void store.flush().then(() => {
+    for (const id of ids) send({ type: 'drained', id });
+  });
 }

@@ -77,12 +77,20 @@ export class Wal {
    */
   onCommit: (seconds: number, appends: number, bytes: number) => void = () => {};
 
-  constructor(readonly dir: string) {
+  /**
+   * `recover: false` for a second writer of a table's directory (the fraud scoring worker writes
+   * fraud_scores): the segments already on disk are the collector's to recover, this one only numbers its
+   * own after them.
+   */
+  constructor(
+    readonly dir: string,
+    { recover = true }: { recover?: boolean } = {},
+  ) {
     mkdirSync(dir, { recursive: true });
     const names = readdirSync(dir)
       .filter((f) => SEGMENT.test(f))
       .sort();
-    this.recovered = names.map((f) => {
+    this.recovered = (recover ? names : []).map((f) => {
       const st = statSync(join(dir, f));
       return { path: join(dir, f), bytes: st.size, firstAckAt: st.mtimeMs, recovered: true };
     });
@@ -93,6 +101,12 @@ export class Wal {
   /** When the first record of the segment being written was acknowledged (0: none yet). */
   get activeSince(): number {
     return this.active?.firstAckAt ?? 0;
+  }
+
+  /** The segment being written and its acknowledged bytes so far (null: none). */
+  get activeSegment(): Segment | null {
+    const a = this.active;
+    return a ? { path: a.path, bytes: a.bytes, firstAckAt: a.firstAckAt, recovered: false } : null;
   }
 
   /** Appends NDJSON text (whole lines); resolves once it is on disk, rejects with WalWriteError if not. */
