@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { AlertOrder } from '../fraud/index.js';
 import type { SegmentSource } from './compactor.js';
+import { LineBytes } from './fraud-line-bytes.js';
 import { fromWorkerSchema, type WorkerSettings } from './fraud-protocol.js';
 import type { Segment } from './wal.js';
 
@@ -36,7 +37,6 @@ export interface ScoredBatch {
  * "Fraud scoring without garbage"). 200 ms adds at most that to an alert's latency (goal 2 s).
  */
 const HANDOVER_MS = 200;
-const encoder = new TextEncoder();
 
 /** How long a stop waits for the worker to store and seal its scores before it ends the worker anyway. */
 const CLOSE_SEAL_MS = 10_000;
@@ -74,8 +74,13 @@ export class BackgroundScorer implements SegmentSource {
   private readonly seals = new Map<number, (segments: Segment[]) => void>();
   private onClosed: (segments: Segment[]) => void = () => {};
   private readonly worker: Worker;
-  private orders: string[] = [];
-  private checks: string[] = [];
+  /**
+   * The WAL lines waiting for the hand-over, as UTF-8 written at once into buffers reused hand-over after
+   * hand-over: the texts, kept until the hand-over, outlived a young-generation collection or two of the
+   * collector's heap (each copying them) before the hand-over joined and encoded them.
+   */
+  private readonly orders = new LineBytes();
+  private readonly checks = new LineBytes();
   private pending = 0;
   private sendTimer: NodeJS.Timeout | null = null;
   private closing = false;
@@ -129,14 +134,14 @@ export class BackgroundScorer implements SegmentSource {
 
   /** Acknowledged orders records as WAL lines (handed over within HANDOVER_MS). */
   addOrders(lines: string, count: number): void {
-    this.orders.push(lines);
+    this.orders.utf8(lines);
     this.pending += count;
     this.soon();
   }
 
   /** Acknowledged order_checks records as WAL lines. */
   addChecks(lines: string): void {
-    this.checks.push(lines);
+    this.checks.utf8(lines);
     this.soon();
   }
 
@@ -189,12 +194,10 @@ export class BackgroundScorer implements SegmentSource {
     if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.sendTimer = null;
     if (this.closing || (this.orders.length === 0 && this.checks.length === 0)) return;
-    // As UTF-8 in buffers of their own, transferred: the worker reads them in place (fraud-order-bytes.ts).
-    const orders = encoder.encode(this.orders.join(''));
-    const checks = encoder.encode(this.checks.join(''));
+    // In buffers of their own, transferred: the worker reads them in place (fraud-order-bytes.ts).
+    const orders = this.orders.take();
+    const checks = this.checks.take();
     this.worker.postMessage({ type: 'records', orders, checks }, [orders.buffer, checks.buffer]);
-    this.orders = [];
-    this.checks = [];
     this.pending = 0;
   }
 
