@@ -34,9 +34,11 @@ export interface ScoredBatch {
  * the scoring worker alone (bench/fraud-worker.ts) spent about 13 µs an order with a hand-over (and a batch)
  * every 20 ms, 8 µs every 100 ms, 7 every 200 ms, 6.5 every 300 ms: waking a thread for a turn costs far more
  * than the turn's orders (its caches, the forest's nodes among them, are cold by then; docs/BENCHMARKS.md,
- * "Fraud scoring without garbage"). 200 ms adds at most that to an alert's latency (goal 2 s).
+ * "Fraud scoring without garbage"). 400 ms adds at most that to an alert's latency (goal 2 s; ack → alert
+ * p99 was 270–340 ms with 200 ms under the benchmark's load, and stays under 1 s with 400: docs/BENCHMARKS.md,
+ * "Fraud scores written by the worker").
  */
-const HANDOVER_MS = 200;
+const HANDOVER_MS = 400;
 
 /** How long a stop waits for the worker to store and seal its scores before it ends the worker anyway. */
 const CLOSE_SEAL_MS = 10_000;

@@ -44,7 +44,7 @@ const BATCH = 2000;
  * whose checks are in are scored at once. As long as the collector's hand-over interval (fraud-scorer.ts
  * HANDOVER_MS): a turn of the worker costs more than scoring the orders it takes.
  */
-const GAP_MS = 200;
+const GAP_MS = 400;
 
 const port = parentPort;
 if (port === null) throw new Error('fraud-worker.js runs as a worker thread (BackgroundScorer starts it)');
@@ -241,7 +241,7 @@ function work(): void {
  * threads an event-loop turn (docs/BENCHMARKS.md, "Fraud scoring: fewer, larger hand-overs"). The scores
  * themselves go to the worker's own WAL (ScoreStore), never to the collector's thread.
  */
-const SEND_MS = 250;
+const SEND_MS = 400;
 const SEND_MAX = 4000;
 
 /** Counts and alerts gathered for one message to the collector; the score lines go to the store. */

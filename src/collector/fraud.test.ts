@@ -91,7 +91,7 @@ describe('fraud scoring in the collector', { timeout: 180_000 }, () => {
   }
 
   it('scores that raise no alert reach the collector without anyone draining the scorer', async () => {
-    // The worker sends scores without an alert every 250 ms rather than at once: they must still come.
+    // The worker sends scores without an alert every 400 ms rather than at once: they must still come.
     const running = await startCollector({ dataDir: fresh(), config, port: 0, fraud: { threshold: 1 } });
     try {
       const fraud = running.fraud;
