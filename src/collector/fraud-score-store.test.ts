@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadWeights } from '../fraud/index.js';
 import { tempDir } from '../testing/index.js';
 import { collectorConfigSchema } from './config.js';
 import { plantedBurst, postJson as post, scoreCounts, useHistoryLake } from './fraud.test-helper.js';
 import { ScoreStore, type Stored } from './fraud-score-store.js';
+import { BackgroundScorer } from './fraud-scorer.js';
 import { startCollector } from './server.js';
 import { KEY } from './testkit.test-helper.js';
 import { Wal, walDirectory } from './wal.js';
@@ -173,5 +175,56 @@ describe("the scoring worker's own fraud_scores WAL", { timeout: 240_000 }, () =
     const counts = await scoreCounts(crashed);
     for (const o of orders) assert.equal(counts.get(o.order_id), 1, `${o.order_id} scored once`);
     assert.equal(counts.has('T-torn'), false);
+  });
+
+  it('a scoring worker that dies: its last segment goes to compaction up to what it stored, once', async () => {
+    const dir = fresh();
+    const weights = loadWeights(dir);
+    const scorer = new BackgroundScorer({
+      dataDir: dir,
+      weights,
+      threshold: weights.threshold,
+      checkWaitMs: 0,
+      storeEveryMs: 60_000,
+      storeMaxRecords: 50_000,
+    });
+    const stored: number[] = [];
+    scorer.onStored = (records) => stored.push(records);
+    const failed = new Promise<string>((resolve) => {
+      scorer.onFailed = resolve;
+    });
+    try {
+      const ready = new Promise<void>((resolve) => {
+        scorer.onReady = () => resolve();
+      });
+      scorer.build();
+      await ready;
+      const { orders } = plantedBurst('CUST00023', 'D', at(), 3);
+      scorer.addOrders(orders.map((o) => `${JSON.stringify(o)}\n`).join(''), orders.length);
+      await scorer.drained();
+      // The lake's orders without a score at start (stored by the worker too) and the three.
+      const total = stored.reduce((a, b) => a + b, 0);
+      assert.ok(total >= 3, `${total} stored`);
+      // A message it cannot read ends the worker thread (as a bug in it would).
+      scorer.worker.postMessage({ type: 'no such message' });
+      await failed;
+      assert.equal(scorer.status, 'failed');
+      const segments = await scorer.seal();
+      assert.equal(segments.length, 1);
+      const seg = segments[0];
+      assert.ok(seg);
+      const text = readFileSync(seg.path, 'utf8');
+      assert.equal(seg.bytes, Buffer.byteLength(text));
+      const ids = text
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { order_id: string }).order_id);
+      assert.equal(ids.length, total);
+      assert.deepEqual(ids.slice(-3), ['D0', 'D1', 'D2']);
+      // Handed out once: the next run does not compact it again.
+      assert.deepEqual(await scorer.seal(), []);
+    } finally {
+      await scorer.close();
+    }
   });
 });

@@ -42,6 +42,8 @@ const HANDOVER_MS = 400;
 
 /** How long a stop waits for the worker to store and seal its scores before it ends the worker anyway. */
 const CLOSE_SEAL_MS = 10_000;
+/** How long a compaction run waits for the worker to seal its segment before it goes on without it. */
+const SEAL_WAIT_MS = 10_000;
 
 /**
  * Scores orders on a worker thread (fraud-worker.ts): the collector's thread only hands the WAL text of
@@ -75,7 +77,8 @@ export class BackgroundScorer implements SegmentSource {
   private nextSeal = 0;
   private readonly seals = new Map<number, (segments: Segment[]) => void>();
   private onClosed: (segments: Segment[]) => void = () => {};
-  private readonly worker: Worker;
+  /** The worker thread (tests end it to see what a dying worker leaves). */
+  readonly worker: Worker;
   /**
    * The WAL lines waiting for the hand-over, as UTF-8 written at once into buffers reused hand-over after
    * hand-over: the texts, kept until the hand-over, outlived a young-generation collection or two of the
@@ -122,9 +125,17 @@ export class BackgroundScorer implements SegmentSource {
     };
     if (this.gone) return Promise.resolve(answer([]));
     const id = ++this.nextSeal;
-    const sealed = new Promise<Segment[]>((resolve) =>
-      this.seals.set(id, (segments) => resolve(answer(segments))),
-    );
+    const sealed = new Promise<Segment[]>((resolve) => {
+      // A worker that does not answer must not hold compaction up: its segments then go to a later seal.
+      const timer = setTimeout(() => {
+        this.seals.set(id, (segments) => this.closedSegments.push(...segments));
+        resolve(answer([]));
+      }, SEAL_WAIT_MS);
+      this.seals.set(id, (segments) => {
+        clearTimeout(timer);
+        resolve(answer(segments));
+      });
+    });
     this.worker.postMessage({ type: 'seal', id });
     return sealed;
   }
@@ -185,6 +196,8 @@ export class BackgroundScorer implements SegmentSource {
       this.onClosed = () => {};
     }
     await this.worker.terminate();
+    // Later seals (the collector's last compaction) hand out what it closed without asking it.
+    this.gone = true;
   }
 
   private soon(): void {
