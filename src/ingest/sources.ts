@@ -159,10 +159,12 @@ function isBlank(path: string): boolean {
 }
 
 // The dialect is fixed rather than sniffed: a sniffer can mistake a file with one broken line for a
-// one-column file, and the fast and careful reads must see the same columns.
+// one-column file, and the fast and careful reads must see the same columns. `skip = 0` too: left to
+// itself, DuckDB's sniffer skips the lines above a row with an extra field in a short file and takes
+// that row for the header (the header and the good rows were lost, and the error named data as columns).
 function dialect(file: SourceFile): string {
   const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
-  return `all_varchar = true, header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
+  return `all_varchar = true, header = true, skip = 0, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
 }
 
 // A line too long for DuckDB's reader fails the whole file; read a copy without such lines instead and
