@@ -98,7 +98,8 @@ export async function compileMapping(
   for (const column of spec.columns) {
     const rule: Rule | undefined = rules[column.name];
     if (rule === undefined) {
-      if (available.has(column.name)) columns.set(column.name, { expr: col(column.name), why: 'NULL' });
+      const source = sourceColumnFor(column.name, sourceColumns);
+      if (source !== undefined) columns.set(column.name, { expr: col(source), why: 'NULL' });
       else if (column.optional) columns.set(column.name, { expr: NULL_TEXT, why: 'NULL' });
       else missing.push(column.name);
       continue;
@@ -121,6 +122,27 @@ export async function compileMapping(
     );
   }
   return { columns, skip, notes };
+}
+
+/**
+ * The source column a lake column is read from when the mapping says nothing: the one of the same name,
+ * else the one whose name is the same but for case and spaces (`Customer_ID`, `Customer ID`). Without
+ * this an export's `Customer_ID` was not read and every order loaded silently as a guest's.
+ */
+export function sourceColumnFor(name: string, sourceColumns: readonly string[]): string | undefined {
+  if (sourceColumns.includes(name)) return name;
+  const loose = (c: string) =>
+    c
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
+  const matches = sourceColumns.filter((c) => loose(c) === name);
+  if (matches.length > 1) {
+    throw new UserError(
+      `source columns ${matches.join(' and ')} both read as ${name}: rename one, or map ${name} in --map FILE (see docs/MAPPING.md)`,
+    );
+  }
+  return matches[0];
 }
 
 // NULL when no reason applies (concat_ws alone would give '').

@@ -2,9 +2,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DuckDbEngine } from '../engines/testing.js';
 import { TABLES } from '../lake/index.js';
 import { csv, ORDERS_HEADER, orderLine, tempDir, writeText } from '../testing/index.js';
 import { ingest } from './index.js';
+
+async function lakeRows(data: string, sql: string): Promise<Record<string, unknown>[]> {
+  const engine = await DuckDbEngine.open(data);
+  try {
+    return await engine.query(sql);
+  } finally {
+    await engine.close();
+  }
+}
 
 // Real exports break in ways generated data does not; each case here is one an audit found.
 
@@ -37,5 +47,34 @@ describe('ingest of messy CSV exports', () => {
     assert.equal(bad.length, 1);
     assert.equal(bad[0]?.line, 4);
     assert.match(bad[0]?.reason ?? '', /unreadable CSV line/);
+  });
+
+  it('reads optional columns whose header differs from the lake name in case or spaces', async () => {
+    // `Customer_ID` and `Discount` were not read: the order loaded as a guest's, and the discount's line
+    // was quarantined for a total that did not match.
+    const header =
+      'Order_ID,Customer ID,product_id,Product_Name,quantity,price,total_amount,order_date,STATUS,region,Discount';
+    const input = writeText(
+      join(dir, 'case', 'orders.csv'),
+      `${header}\nB1,C7,P1,Widget,2,10.00,19.00,2026-11-03 10:00:00,COMPLETED,US-EAST,1.00\n`,
+    );
+    const data = join(dir, 'd2');
+    const report = await ingest({ dataDir: data, table: TABLES.orders, input });
+    assert.deepEqual([report.read, report.loaded, report.quarantined], [1, 1, 0]);
+    const rows = await lakeRows(data, 'SELECT customer_id, CAST(discount AS VARCHAR) AS d FROM orders');
+    assert.deepEqual(rows, [{ customer_id: 'C7', d: '1.0000' }]);
+  });
+
+  it('refuses two source columns that both read as one lake column', async () => {
+    const header = `${ORDERS_HEADER.replace('customer_id', 'Customer_ID')},Customer ID`;
+    const input = writeText(
+      join(dir, 'twice', 'orders.csv'),
+      `${header}\n${orderLine('B1', 1, 10).join(',')},C9\n`,
+    );
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd3'), table: TABLES.orders, input }),
+      (err: Error) =>
+        err.name === 'UserError' && /Customer_ID and Customer ID both read as customer_id/.test(err.message),
+    );
   });
 });
