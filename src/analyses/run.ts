@@ -16,6 +16,13 @@ export function parseParams(analysis: Analysis, raw: Record<string, unknown>): R
     });
     throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
   }
+  const { from, to } = result.data as { from?: unknown; to?: unknown };
+  // A reversed range holds no day: an empty answer would read as "no sales", so it is refused.
+  if (typeof from === 'string' && typeof to === 'string' && from > to) {
+    throw new UserError(`${analysis.name}: --from ${from} is after --to ${to}: give the earlier day first`, {
+      code: 'bad_params',
+    });
+  }
   return result.data as Record<string, unknown>;
 }
 
