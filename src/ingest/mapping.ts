@@ -115,6 +115,13 @@ export async function compileMapping(
   }
   const skip = skipSql(mapping, col);
   if (missing.length > 0) {
+    const separator = otherSeparator(sourceColumns);
+    if (separator) {
+      throw new UserError(
+        `the source's header is one column '${sourceColumns[0]}', separated by '${separator}': shoplake reads ` +
+          `CSV separated by commas (tabs in a .tsv file): export it with commas, or save it as .tsv if it uses tabs`,
+      );
+    }
     const has = sourceColumns.length > 0 ? sourceColumns.join(', ') : 'no columns';
     throw new UserError(
       `source has no column ${[...new Set(missing)].join(', ')} (it has ${has}): ` +
@@ -143,6 +150,14 @@ export function sourceColumnFor(name: string, sourceColumns: readonly string[]):
     );
   }
   return matches[0];
+}
+
+// The separator of a header read as one column (a semicolon-separated export from a European Excel, a
+// tab-separated .csv), so that the error says what is wrong with the file instead of listing one column.
+function otherSeparator(sourceColumns: readonly string[]): string | undefined {
+  const [only] = sourceColumns;
+  if (sourceColumns.length !== 1 || only === undefined) return undefined;
+  return [';', '\t', '|'].find((s) => only.includes(s));
 }
 
 // NULL when no reason applies (concat_ws alone would give '').

@@ -77,4 +77,13 @@ describe('ingest of messy CSV exports', () => {
         err.name === 'UserError' && /Customer_ID and Customer ID both read as customer_id/.test(err.message),
     );
   });
+
+  it('says a semicolon-separated export is not comma-separated, instead of listing one odd column', async () => {
+    const text = csv(ORDERS_HEADER, [orderLine('S1', 1, 10)]).replaceAll(',', ';');
+    const input = writeText(join(dir, 'semicolon', 'orders.csv'), text);
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd4'), table: TABLES.orders, input }),
+      (err: Error) => err.name === 'UserError' && /separated by ';'.*export it with commas/.test(err.message),
+    );
+  });
 });
