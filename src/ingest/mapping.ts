@@ -174,13 +174,14 @@ function ruleSql(rule: RuleObject, col: Col, target: string): MappedColumn {
   if (rule.values) {
     // Unlisted values pass through unchanged so that validation names them in the quarantine.
     const cases = Object.entries(rule.values).map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`);
-    expr = `CASE ${expr} ${cases.join(' ')} ELSE ${expr} END`;
+    // A value translated to '' is missing, as an empty source value is (it was kept as '' and refused).
+    expr = `NULLIF(CASE ${expr} ${cases.join(' ')} ELSE ${expr} END, '')`;
   }
   if (rule.patterns) {
     const cases = Object.entries(rule.patterns).map(
       ([p, t]) => `WHEN regexp_matches(${expr}, ${sqlString(p)}, 'i') THEN ${sqlString(t)}`,
     );
-    expr = `CASE ${cases.join(' ')} ELSE ${expr} END`;
+    expr = `NULLIF(CASE ${cases.join(' ')} ELSE ${expr} END, '')`;
   }
   if (rule.format) {
     const date = dateRuleSql(expr, rule.format, target);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
 import { TABLES } from '../lake/index.js';
 import { csv, ORDERS_HEADER, orderLine, tempDir, writeText } from '../testing/index.js';
-import { ingest } from './index.js';
+import { ingest, loadMapping } from './index.js';
 
 async function lakeRows(data: string, sql: string): Promise<Record<string, unknown>[]> {
   const engine = await DuckDbEngine.open(data);
@@ -85,5 +85,33 @@ describe('ingest of messy CSV exports', () => {
       ingest({ dataDir: join(dir, 'd4'), table: TABLES.orders, input }),
       (err: Error) => err.name === 'UserError' && /separated by ';'.*export it with commas/.test(err.message),
     );
+  });
+
+  it('quarantines an id written as NULL, and loads it as missing where the mapping says so', async () => {
+    // customer_id "NULL" loaded as a customer "NULL": every guest order of the file became one customer.
+    const rows = [orderLine('N1', 1, 10), orderLine('N2', 1, 10), orderLine('N3', 1, 10)];
+    const [, n2, n3] = rows;
+    if (n2) n2[1] = 'NULL';
+    if (n3) n3[1] = 'n/a';
+    const input = writeText(join(dir, 'null', 'orders.csv'), csv(ORDERS_HEADER, rows));
+    const report = await ingest({ dataDir: join(dir, 'd5'), table: TABLES.orders, input });
+    assert.deepEqual([report.read, report.loaded, report.quarantined], [3, 1, 2]);
+    const bad = reasons(report.quarantineFile);
+    assert.equal(bad[0]?.line, 3);
+    assert.match(bad[0]?.reason ?? '', /^customer_id: 'NULL' stands for a missing value/);
+    // A mapping's values translating to '' make the value missing (it was kept as '' and refused).
+    const map = writeText(
+      join(dir, 'null', 'map.yaml'),
+      'columns:\n  customer_id: { column: customer_id, values: { "NULL": "", "n/a": "" } }\n',
+    );
+    const data = join(dir, 'd6');
+    const mapped = await ingest({ dataDir: data, table: TABLES.orders, input, mapping: loadMapping(map) });
+    assert.deepEqual([mapped.loaded, mapped.quarantined], [3, 0]);
+    const rowsIn = await lakeRows(data, 'SELECT order_id, customer_id FROM orders ORDER BY order_id');
+    assert.deepEqual(rowsIn, [
+      { order_id: 'N1', customer_id: 'CUST00001' },
+      { order_id: 'N2', customer_id: null },
+      { order_id: 'N3', customer_id: null },
+    ]);
   });
 });

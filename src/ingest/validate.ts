@@ -1,5 +1,12 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type ColumnSpec, MONEY_SCALE, sqlType, type TableSpec } from '../lake/index.js';
+import {
+  type ColumnSpec,
+  MISSING_WORD_REASON,
+  MISSING_WORDS,
+  MONEY_SCALE,
+  sqlType,
+  type TableSpec,
+} from '../lake/index.js';
 import { suggestionSql } from './dates.js';
 
 /** Column of a mapped row holding the reason the mapping could not make lake column `name` (or NULL). */
@@ -127,6 +134,13 @@ function columnRules(column: ColumnSpec): Rule[] {
     rule(
       `length(${raw}) <= ${column.maxLength ?? 1000} AND NOT regexp_full_match(${raw}, ${sqlString(column.pattern)})`,
       `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(' has characters that are not allowed')}`,
+    );
+  }
+  if (column.notMissingWord) {
+    const words = MISSING_WORDS.map(sqlString).join(', ');
+    rule(
+      `lower(${raw}) IN (${words})`,
+      `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(MISSING_WORD_REASON)}`,
     );
   }
   if (column.min !== undefined) rule(`${value} < ${column.min}`, sqlString(`${name}: below ${column.min}`));
