@@ -4,7 +4,7 @@ import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { createRegionTables, regionSql } from './country-sql.js';
-import { dateRuleSql, detectFormat } from './dates.js';
+import { checkFormat, dateRuleSql, detectFormat } from './dates.js';
 import { arithmeticSql, type Col, conditionSql, NUMERIC } from './expressions.js';
 import {
   ARITHMETIC,
@@ -110,6 +110,8 @@ export async function compileMapping(
       const detected = await detectFormat(db, from, producerSql(rule, col, target).expr, target);
       notes.push(detected.note);
       format = detected.format;
+    } else if (format !== undefined) {
+      await checkFormat(db, format, target);
     }
     columns.set(target, ruleSql({ ...rule, ...(format ? { format } : {}) }, col, target));
   }

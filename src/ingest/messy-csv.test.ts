@@ -114,4 +114,18 @@ describe('ingest of messy CSV exports', () => {
       { order_id: 'N3', customer_id: null },
     ]);
   });
+
+  it("refuses a mapping's date format that strptime does not know as a user error naming the column", async () => {
+    // It failed inside DuckDB as "internal error: … Unrecognized format … %Q" (exit 1).
+    const input = writeText(join(dir, 'format', 'orders.csv'), csv(ORDERS_HEADER, [orderLine('F1', 1, 10)]));
+    const map = writeText(
+      join(dir, 'format', 'map.yaml'),
+      'columns:\n  order_date: { column: order_date, format: "%Q" }\n',
+    );
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd7'), table: TABLES.orders, input, mapping: loadMapping(map) }),
+      (err: Error) =>
+        err.name === 'UserError' && /order_date: format '%Q' is not a strptime format/.test(err.message),
+    );
+  });
 });
