@@ -52,7 +52,10 @@ export async function checkFormat(db: DuckDbSession, format: string, column: str
 
 /** SQL giving a parsed value as the lake's text form ('YYYY-MM-DD HH:MM:SS', UTC), NULL when it fails. */
 export function parsedSql(value: string, format: string): string {
-  return `strftime(try_strptime(${value}, ${sqlString(format)}), '%Y-%m-%d %H:%M:%S')`;
+  // A cast, not strftime(…, '%S'): that dropped the fraction of a second %f had read (10:00:00.750 loaded
+  // as 10:00:00, where the same value without a mapping keeps it). A TIMESTAMPTZ (%z) becomes UTC wall
+  // time, the session's zone.
+  return `CAST(CAST(try_strptime(${value}, ${sqlString(format)}) AS TIMESTAMP) AS VARCHAR)`;
 }
 
 // %Y reads "10" as the year 10 rather than failing, so a year before 100 means a two-digit year.

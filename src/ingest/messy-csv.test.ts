@@ -128,4 +128,29 @@ describe('ingest of messy CSV exports', () => {
         err.name === 'UserError' && /order_date: format '%Q' is not a strptime format/.test(err.message),
     );
   });
+
+  it('keeps the fraction of a second a mapping format reads, as a load without a mapping does', async () => {
+    // format auto chose %Y-%m-%dT%H:%M:%S.%fZ and both orders loaded at 10:00:00 (the fraction dropped).
+    const header = ORDERS_HEADER.replace('order_date', 'placed');
+    const rows = [
+      orderLine('M1', 1, 10, '2026-11-03T10:00:00.750Z'),
+      orderLine('M2', 1, 10, '2026-11-03T08:00:00.250Z'),
+    ];
+    const input = writeText(join(dir, 'millis', 'orders.csv'), csv(header, rows));
+    const map = writeText(
+      join(dir, 'millis', 'map.yaml'),
+      'columns:\n  order_date: { column: placed, format: auto }\n',
+    );
+    const data = join(dir, 'd8');
+    const report = await ingest({ dataDir: data, table: TABLES.orders, input, mapping: loadMapping(map) });
+    assert.equal(report.loaded, 2);
+    const got = await lakeRows(
+      data,
+      'SELECT order_id, CAST(order_date AS VARCHAR) AS t FROM orders ORDER BY order_id',
+    );
+    assert.deepEqual(got, [
+      { order_id: 'M1', t: '2026-11-03 10:00:00.75' },
+      { order_id: 'M2', t: '2026-11-03 08:00:00.25' },
+    ]);
+  });
 });
