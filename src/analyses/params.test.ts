@@ -33,4 +33,13 @@ describe('date range parameters', () => {
       assert.equal(one.from, '2024-02-29');
     }
   });
+
+  it('says a required parameter is required, not "expected string, received undefined"', async () => {
+    const [alsoBought] = (await loadCatalog()).filter((a) => a.name === 'also-bought');
+    assert.ok(alsoBought);
+    assert.throws(
+      () => parseParams(alsoBought, {}),
+      (err: Error) => isUserError(err) && err.message === 'also-bought: --product is required',
+    );
+  });
 });

@@ -10,9 +10,10 @@ export function parseParams(analysis: Analysis, raw: Record<string, unknown>): R
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
       const at = i.path.join('.');
-      return i.code === 'unrecognized_keys'
-        ? `unknown parameter ${i.keys.map(flag).join(', ')}`
-        : `${flag(at)}: ${i.message}`;
+      if (i.code === 'unrecognized_keys') return `unknown parameter ${i.keys.map(flag).join(', ')}`;
+      // zod says "expected string, received undefined" for a parameter that was not given.
+      if (i.code === 'invalid_type' && raw[at] === undefined) return `${flag(at)} is required`;
+      return `${flag(at)}: ${i.message}`;
     });
     throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
   }
