@@ -153,4 +153,20 @@ describe('ingest of messy CSV exports', () => {
       { order_id: 'M2', t: '2026-11-03 08:00:00.25' },
     ]);
   });
+
+  it('says which files of an input directory it did not read', async () => {
+    // orders-2.csv.gz was left out without a word, and its rows with it.
+    const folder = join(dir, 'folder');
+    writeText(join(folder, 'orders-1.csv'), csv(ORDERS_HEADER, [orderLine('G1', 1, 10)]));
+    writeText(join(folder, 'orders-2.csv.gz'), 'not read');
+    writeText(join(folder, '.DS_Store'), 'hidden');
+    const report = await ingest({ dataDir: join(dir, 'd9'), table: TABLES.orders, input: folder });
+    assert.equal(report.loaded, 1);
+    assert.deepEqual(
+      report.notes.filter((n) => n.startsWith('not read')),
+      [
+        'not read: orders-2.csv.gz: only .csv, .tsv, .ndjson, .jsonl, .json and .parquet files are (unpack a .gz or .zip first)',
+      ],
+    );
+  });
 });

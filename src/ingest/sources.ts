@@ -37,6 +37,26 @@ export function resolveSources(input: string): SourceFile[] {
   return [sourceFile(path)];
 }
 
+// A mapping or a read-me kept beside the exports (docs/examples/*) is not data left out.
+const NOT_DATA = ['.yaml', '.yml', '.md'];
+
+/**
+ * The files of an input directory that resolveSources does not read (a compressed `orders.csv.gz`, a
+ * `.xlsx`), hidden files aside, so that the report can say so: they were left out without a word, and
+ * their rows with them.
+ */
+export function unreadFiles(input: string): string[] {
+  const path = resolve(input);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((e) => {
+      const ext = extname(e.name).toLowerCase();
+      return e.isFile() && !e.name.startsWith('.') && !FORMAT_BY_EXTENSION[ext] && !NOT_DATA.includes(ext);
+    })
+    .map((e) => e.name)
+    .sort();
+}
+
 /** A file with the format its extension names, or a user error. */
 export function sourceFile(path: string): SourceFile {
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
