@@ -169,4 +169,34 @@ describe('ingest of messy CSV exports', () => {
       ],
     );
   });
+
+  it('points at the line of the file a bad row is on, after a field with line breaks and blank lines', async () => {
+    // DuckDB numbers records, not lines: Q2 (line 6) was reported at line 3, Q3 (7) at 4, Q5 (10) at 6.
+    const row = (id: string, total: string, extra = '') =>
+      `${id},C1,P1,W,1,10.00,${total},2026-11-03 10:00:00,COMPLETED,US-EAST${extra}`;
+    const text = [
+      ORDERS_HEADER, // 1
+      'Q1,C1,P1,"Multi', // 2
+      'line ""quoted""', // 3
+      '', // 4 (inside the quotes)
+      'name",1,10.00,10.00,2026-11-03 10:00:00,COMPLETED,US-EAST', // 5
+      row('Q2', '99.00'), // 6: wrong total
+      row('Q3', '10.00', ',x'), // 7: an extra field
+      '', // 8: blank
+      row('Q4', '10.00'), // 9
+      row('Q5', '99.00'), // 10: wrong total
+      '',
+    ].join('\r\n');
+    const input = writeText(join(dir, 'lines', 'orders.csv'), text);
+    const report = await ingest({ dataDir: join(dir, 'd10'), table: TABLES.orders, input });
+    assert.deepEqual([report.read, report.loaded, report.quarantined], [5, 2, 3]);
+    assert.deepEqual(
+      reasons(report.quarantineFile).map((r) => [r.line, r.reason.slice(0, 24)]),
+      [
+        [6, 'total_amount: must equal'],
+        [7, 'unreadable CSV line: Exp'],
+        [10, 'total_amount: must equal'],
+      ],
+    );
+  });
 });

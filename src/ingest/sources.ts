@@ -190,11 +190,17 @@ function dialect(file: SourceFile): string {
 // A line too long for DuckDB's reader fails the whole file; read a copy without such lines instead and
 // reject each of them by its line number, so that only they are quarantined.
 async function loadCsvSkippingLongLines(db: DuckDbSession, file: SourceFile, name: string): Promise<number> {
+  let rejects: number | undefined;
   try {
-    return await loadCsv(db, sqlString(file.path), name, dialect(file));
+    rejects = await loadCsv(db, sqlString(file.path), name, dialect(file));
   } catch (err) {
     if (!(err instanceof Error && /Maximum line size/.test(err.message))) throw err;
   }
+  if (rejects !== undefined) {
+    await toPhysicalLines(db, file.path, name);
+    return rejects;
+  }
+  // (The copy's lines are not the file's once a long line is out: its records keep their numbers.)
   const { copy, long, cleanup } = await copyWithoutLongLines(file.path);
   try {
     const rejects = await loadCsv(db, sqlString(copy), name, dialect(file));
@@ -234,6 +240,34 @@ async function loadCsv(db: DuckDbSession, path: string, name: string, options: s
   await db.run(`DROP TABLE ${name}_read`);
   return rejects;
 }
+/**
+ * DuckDB numbers a CSV's records (header = 1), not its lines: after a quoted field holding a line break,
+ * or a blank line, every later row was reported a line or more too early, so the quarantine pointed at the
+ * wrong line of the file. This renumbers the raw table's `__line` and the rejects' `line` to the line
+ * each record starts on. A line starts a record when the quotes before it are balanced (a doubled quote,
+ * the escape, counts twice) and it is not blank (DuckDB skips blank lines); the file is read once more, as
+ * lines, only by the careful read. If the count of records found so differs from DuckDB's (broken
+ * quoting), the record numbers stay as they are rather than pointing at a wrong line.
+ */
+async function toPhysicalLines(db: DuckDbSession, path: string, name: string): Promise<void> {
+  const lines = `SELECT row_number() OVER () AS n, l FROM read_csv(${sqlString(path)}, columns = {'l': 'VARCHAR'},
+      delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false, auto_detect = false)`;
+  const starts = `SELECT n, row_number() OVER (ORDER BY n) AS k FROM (
+      SELECT n, l, coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY n
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS quotes_before FROM (${lines}))
+      WHERE quotes_before % 2 = 0 AND l IS NOT NULL AND l <> '' AND l <> ${sqlString('\r')}`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${name}_starts AS ${starts}`);
+  const [row] = await db.all(
+    `SELECT (SELECT count(*) FROM ${name}_starts) AS found, (SELECT count(*) FROM ${name}_starts WHERE k <> n) AS moved,
+       (SELECT count(*) FROM ${name}) + (SELECT count(DISTINCT line) FROM ${name}_rej) + 1 AS records`,
+  );
+  if (row && Number(row.moved) > 0 && Number(row.found) === Number(row.records)) {
+    await db.run(`UPDATE ${name} SET __line = s.n FROM ${name}_starts s WHERE s.k = ${name}.__line`);
+    await db.run(`UPDATE ${name}_rej SET line = s.n FROM ${name}_starts s WHERE s.k = ${name}_rej.line`);
+  }
+  await db.run(`DROP TABLE ${name}_starts`);
+}
+
 /** The CSV lines that could not be parsed, with DuckDB's reason, as quarantine rows. */
 export function csvRejectsSql(name: string, file: string): string {
   return `SELECT ${sqlString(file)} AS source, CAST(line AS BIGINT) AS line,
