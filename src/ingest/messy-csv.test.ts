@@ -199,4 +199,22 @@ describe('ingest of messy CSV exports', () => {
       ],
     );
   });
+
+  it('says how to write an amount a spreadsheet formatted ($1,200.00, 12,50, (12.50))', async () => {
+    const header = ORDERS_HEADER;
+    const rows = [
+      'K1,C1,P1,W,1,"$1,200.00",1200.00,2026-11-03 10:00:00,COMPLETED,US-EAST',
+      'K2,C1,P1,W,-1,12.50,(12.50),2026-11-03 10:00:00,COMPLETED,US-EAST',
+      'K3,C1,P1,W,1,abc,10,2026-11-03 10:00:00,COMPLETED,US-EAST',
+    ];
+    const input = writeText(join(dir, 'money', 'orders.csv'), `${header}\n${rows.join('\n')}\n`);
+    const report = await ingest({ dataDir: join(dir, 'd11'), table: TABLES.orders, input });
+    const got = reasons(report.quarantineFile).map((r) => r.reason);
+    const hint =
+      /^(price|total_amount): not an amount: '[^']+'; write numbers plainly \(-1234\.50: no currency sign/;
+    assert.match(got[0] ?? '', hint);
+    assert.match(got[1] ?? '', hint);
+    // Text that is no number at all gets no advice about formatting.
+    assert.equal(got[2], "price: not an amount: 'abc'");
+  });
 });

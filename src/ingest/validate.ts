@@ -97,7 +97,7 @@ function columnRules(column: ColumnSpec): Rule[] {
     const hint =
       column.type === 'timestamp' || column.type === 'date'
         ? ` || coalesce('; it parses with format ' || ${suggestionSql(raw)} || ': add it to the mapping (docs/MAPPING.md)', '')`
-        : '';
+        : ` || ${numberHintSql(raw)}`;
     rule(
       `${raw} IS NOT NULL AND ${typed} IS NULL`,
       `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}${hint}`,
@@ -152,6 +152,14 @@ function columnRules(column: ColumnSpec): Rule[] {
     );
   if (column.notZero) rule(`${value} = 0`, sqlString(`${name}: must not be zero`));
   return rules;
+}
+
+// Spreadsheet exports format numbers ($1,200.00, 1.200,50 €, (15.00) for a refund): say what a value
+// must look like and how to convert a column, instead of only that it is not a number.
+function numberHintSql(raw: string): string {
+  return `CASE WHEN regexp_matches(${raw}, '[$€£¥,]|^\\(.*\\)$') THEN ${sqlString(
+    '; write numbers plainly (-1234.50: no currency sign, no thousands separator, a decimal point, a minus sign for a negative); a SQL mapping can convert the column (docs/MAPPING.md#sql-mappings)',
+  )} ELSE '' END`;
 }
 
 const reasonOf = (r: Rule) => `CASE WHEN ${r.fails} THEN ${r.reason} END`;
