@@ -250,12 +250,27 @@ async function loadCsv(db: DuckDbSession, path: string, name: string, options: s
  * quoting), the record numbers stay as they are rather than pointing at a wrong line.
  */
 async function toPhysicalLines(db: DuckDbSession, path: string, name: string): Promise<void> {
-  const lines = `SELECT row_number() OVER () AS n, l FROM read_csv(${sqlString(path)}, columns = {'l': 'VARCHAR'},
+  const nonBlank = `l IS NOT NULL AND l <> '' AND l <> ${sqlString('\r')}`;
+  const linesOnly = `SELECT l FROM read_csv(${sqlString(path)}, columns = {'l': 'VARCHAR'},
       delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false, auto_detect = false)`;
+  const lines = `SELECT row_number() OVER () AS n, l FROM (${linesOnly})`;
   const starts = `SELECT n, row_number() OVER (ORDER BY n) AS k FROM (
       SELECT n, l, coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY n
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS quotes_before FROM (${lines}))
-      WHERE quotes_before % 2 = 0 AND l IS NOT NULL AND l <> '' AND l <> ${sqlString('\r')}`;
+      WHERE quotes_before % 2 = 0 AND ${nonBlank}`;
+  // The usual file, one record a line and no blank line, needs nothing: one pass without a window tells
+  // (numbering the lines held them all in memory: 250 MB more on 1M rows).
+  const [plain] = await db.all(
+    `SELECT count(*) AS lines, count(*) FILTER (WHERE ${nonBlank}) AS filled,
+       (SELECT count(*) FROM ${name}) + (SELECT count(DISTINCT line) FROM ${name}_rej) + 1 AS records
+     FROM (${linesOnly})`,
+  );
+  if (
+    plain &&
+    Number(plain.lines) === Number(plain.records) &&
+    Number(plain.filled) === Number(plain.records)
+  )
+    return;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${name}_starts AS ${starts}`);
   const [row] = await db.all(
     `SELECT (SELECT count(*) FROM ${name}_starts) AS found, (SELECT count(*) FROM ${name}_starts WHERE k <> n) AS moved,
