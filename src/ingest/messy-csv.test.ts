@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbEngine } from '../engines/testing.js';
@@ -216,5 +216,16 @@ describe('ingest of messy CSV exports', () => {
     assert.match(got[1] ?? '', hint);
     // Text that is no number at all gets no advice about formatting.
     assert.equal(got[2], "price: not an amount: 'abc'");
+  });
+
+  it('says a UTF-16 export must be saved as UTF-8', async () => {
+    // DuckDB's "CSV Error on Line: 1" did not say what was wrong.
+    const text = csv(ORDERS_HEADER, [orderLine('W1', 1, 10)]);
+    const input = writeText(join(dir, 'utf16', 'orders.csv'), '');
+    writeFileSync(input, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd12'), table: TABLES.orders, input }),
+      (err: Error) => err.name === 'UserError' && /is UTF-16 text: save it as UTF-8/.test(err.message),
+    );
   });
 });

@@ -79,6 +79,12 @@ export async function loadRaw(
   if (file.format === 'csv' && isBlank(file.path)) {
     throw new UserError(`${file.path} is empty: a CSV file needs a header row naming its columns`);
   }
+  if (file.format !== 'parquet' && isUtf16(file.path)) {
+    // DuckDB said only "CSV Error on Line: 1" (or quarantined every line) for Excel's "Unicode Text".
+    throw new UserError(
+      `${file.path} is UTF-16 text: save it as UTF-8 (in Excel, "CSV UTF-8"; or iconv -f UTF-16 -t UTF-8) and ingest that`,
+    );
+  }
   const path = sqlString(file.path);
   let rejects = 0;
   if (file.format === 'csv' && !careful) {
@@ -162,6 +168,18 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
 export function fastReadFailure(err: unknown): unknown {
   if (!isStatementError(err)) return err;
   return new CarefulReadNeeded(err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+// A UTF-16 file starts with its byte order mark (FF FE or FE FF).
+function isUtf16(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const n = readSync(fd, head, 0, 2, 0);
+    return n === 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.
