@@ -228,4 +228,16 @@ describe('ingest of messy CSV exports', () => {
       (err: Error) => err.name === 'UserError' && /is UTF-16 text: save it as UTF-8/.test(err.message),
     );
   });
+
+  it('refuses a header that names a column twice', async () => {
+    // The second price column was renamed price_1 by DuckDB and dropped without a word.
+    const input = writeText(
+      join(dir, 'twice-named', 'orders.csv'),
+      `${ORDERS_HEADER},price\n${orderLine('H1', 1, 10).join(',')},12.00\n`,
+    );
+    await assert.rejects(
+      ingest({ dataDir: join(dir, 'd13'), table: TABLES.orders, input }),
+      (err: Error) => err.name === 'UserError' && /the header names 'price' more than once/.test(err.message),
+    );
+  });
 });

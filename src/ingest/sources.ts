@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { type DuckDbSession, isStatementError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import { copyWithoutLongLines, MAX_LINE_BYTES } from './long-lines.js';
@@ -79,6 +80,7 @@ export async function loadRaw(
   if (file.format === 'csv' && isBlank(file.path)) {
     throw new UserError(`${file.path} is empty: a CSV file needs a header row naming its columns`);
   }
+  if (file.format === 'csv') refuseRepeatedHeader(file);
   if (file.format !== 'parquet' && isUtf16(file.path)) {
     // DuckDB said only "CSV Error on Line: 1" (or quarantined every line) for Excel's "Unicode Text".
     throw new UserError(
@@ -168,6 +170,44 @@ async function loadCsvFast(db: DuckDbSession, path: string, name: string, option
 export function fastReadFailure(err: unknown): unknown {
   if (!isStatementError(err)) return err;
   return new CarefulReadNeeded(err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/**
+ * A header that names a column twice is refused: DuckDB renames the second (`price_1`) and ingest read the
+ * first alone, so the other column's values were dropped without a word. The header is read with
+ * csv-parse (quotes as the CSV reader takes them) from the file's first 64 KB.
+ */
+function refuseRepeatedHeader(file: SourceFile): void {
+  const fd = openSync(file.path, 'r');
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  const delimiter = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  let names: string[] = [];
+  try {
+    const [first] = parseCsv(head, {
+      bom: true,
+      delimiter,
+      to_line: 1,
+      relax_column_count: true,
+      relax_quotes: true,
+    });
+    names = Array.isArray(first) ? first.map((n) => String(n).trim()) : [];
+  } catch {
+    // A header csv-parse cannot read is left to DuckDB, which says what is wrong with it.
+    return;
+  }
+  const seen = new Set<string>();
+  const repeated = [...new Set(names.filter((n) => n !== '' && (seen.has(n) || !seen.add(n))))];
+  if (repeated.length > 0) {
+    throw new UserError(
+      `${file.path}: the header names ${repeated.map((n) => `'${n}'`).join(', ')} more than once: rename the columns so that each name is used once`,
+    );
+  }
 }
 
 // A UTF-16 file starts with its byte order mark (FF FE or FE FF).
