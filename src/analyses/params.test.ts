@@ -42,4 +42,13 @@ describe('date range parameters', () => {
       (err: Error) => isUserError(err) && err.message === 'also-bought: --product is required',
     );
   });
+
+  it('says a number parameter given text is not a number (was "expected number, received NaN")', async () => {
+    const [top] = (await loadCatalog()).filter((a) => a.name === 'top-products');
+    assert.ok(top);
+    assert.throws(
+      () => parseParams(top, { limit: 'ten' }),
+      (err: Error) => isUserError(err) && err.message === "top-products: --limit: not a number: 'ten'",
+    );
+  });
 });

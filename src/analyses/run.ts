@@ -13,6 +13,9 @@ export function parseParams(analysis: Analysis, raw: Record<string, unknown>): R
       if (i.code === 'unrecognized_keys') return `unknown parameter ${i.keys.map(flag).join(', ')}`;
       // zod says "expected string, received undefined" for a parameter that was not given.
       if (i.code === 'invalid_type' && raw[at] === undefined) return `${flag(at)} is required`;
+      // A number parameter given text: zod says "expected number, received NaN".
+      if (i.code === 'invalid_type' && i.expected === 'number')
+        return `${flag(at)}: not a number: '${String(raw[at])}'`;
       return `${flag(at)}: ${i.message}`;
     });
     throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
