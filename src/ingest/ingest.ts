@@ -350,7 +350,11 @@ async function ingestOnce(
       duplicate: valid - loaded,
       quarantined,
       skipped,
-      notes: [...unreadNote(options.input), ...input.notes],
+      notes: [
+        ...unreadNote(options.input),
+        ...(options.replace && replaces.length === 0 ? [nothingReplacedNote(spec.name, source)] : []),
+        ...input.notes,
+      ],
       quarantineFile,
       duplicatesFile,
       replaced: replaces,
@@ -454,4 +458,13 @@ function unreadNote(input: string): string[] {
   return [
     `not read: ${shown.join(', ')}: only .csv, .tsv, .ndjson, .jsonl, .json and .parquet files are (unpack a .gz or .zip first)`,
   ];
+}
+
+// --replace that found no earlier batch said nothing, so loading a renamed export with changed lines
+// (a status gone from PENDING to COMPLETED) added them beside the old ones without a word.
+function nothingReplacedNote(table: string, source: string): string {
+  return (
+    `--replace: no earlier ${table} batch came from ${source} or a file of the same name, so nothing was replaced: ` +
+    `'shoplake batches --table ${table}' lists the batches; roll back the old one with 'shoplake rollback BATCH'`
+  );
 }

@@ -240,4 +240,29 @@ describe('ingest of messy CSV exports', () => {
       (err: Error) => err.name === 'UserError' && /the header names 'price' more than once/.test(err.message),
     );
   });
+
+  it('says when --replace found nothing to replace (a renamed export)', async () => {
+    // The second export, under another name, has the order's status gone from PENDING to COMPLETED:
+    // --replace replaced nothing and said nothing, and the order had both lines.
+    const data = join(dir, 'd14');
+    const first = writeText(
+      join(dir, 'renamed', 'export-1.csv'),
+      csv(ORDERS_HEADER, [orderLine('R1', 1, 10, undefined, 'PENDING')]),
+    );
+    const second = writeText(
+      join(dir, 'renamed', 'export-2.csv'),
+      csv(ORDERS_HEADER, [orderLine('R1', 1, 10)]),
+    );
+    await ingest({ dataDir: data, table: TABLES.orders, input: first });
+    const report = await ingest({ dataDir: data, table: TABLES.orders, input: second, replace: true });
+    assert.deepEqual(report.replaced, []);
+    assert.equal(
+      report.notes.filter((n) => n.startsWith('--replace: no earlier orders batch came from')).length,
+      1,
+    );
+    // Run again under the same name, it replaces its own batch and says nothing more.
+    const again = await ingest({ dataDir: data, table: TABLES.orders, input: second, replace: true });
+    assert.deepEqual(again.replaced, [report.batch]);
+    assert.deepEqual(again.notes, []);
+  });
 });
