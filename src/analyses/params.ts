@@ -5,7 +5,12 @@ import { formatNumber } from './number-format.js';
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a calendar date');
+  // Date.parse takes 2026-02-30 for March 2nd (and the query then failed inside DuckDB as an internal
+  // error): a day must read back as written.
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  }, 'not a calendar date');
 
 /** Shared parameter pieces; analyses compose the ones they need. */
 export const param = {

@@ -10,11 +10,22 @@ export function parseParams(analysis: Analysis, raw: Record<string, unknown>): R
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
       const at = i.path.join('.');
-      return i.code === 'unrecognized_keys'
-        ? `unknown parameter ${i.keys.map(flag).join(', ')}`
-        : `${flag(at)}: ${i.message}`;
+      if (i.code === 'unrecognized_keys') return `unknown parameter ${i.keys.map(flag).join(', ')}`;
+      // zod says "expected string, received undefined" for a parameter that was not given.
+      if (i.code === 'invalid_type' && raw[at] === undefined) return `${flag(at)} is required`;
+      // A number parameter given text: zod says "expected number, received NaN".
+      if (i.code === 'invalid_type' && i.expected === 'number')
+        return `${flag(at)}: not a number: '${String(raw[at])}'`;
+      return `${flag(at)}: ${i.message}`;
     });
     throw new UserError(`${analysis.name}: ${issues.join('; ')}`, { code: 'bad_params' });
+  }
+  const { from, to } = result.data as { from?: unknown; to?: unknown };
+  // A reversed range holds no day: an empty answer would read as "no sales", so it is refused.
+  if (typeof from === 'string' && typeof to === 'string' && from > to) {
+    throw new UserError(`${analysis.name}: --from ${from} is after --to ${to}: give the earlier day first`, {
+      code: 'bad_params',
+    });
   }
   return result.data as Record<string, unknown>;
 }

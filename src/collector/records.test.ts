@@ -100,6 +100,9 @@ test('the compiled validator accepts only what the zod schema accepts, with the 
     { price: 10_000_001 },
     { order_id: '' },
     { order_id: 'a b' },
+    { customer_id: 'NULL' },
+    { customer_id: 'nan' },
+    { customer_id: 'NULLS' },
     { order_id: 'x'.repeat(65) },
     { product_name: 'x'.repeat(201) },
     { product_name: null },
@@ -140,6 +143,18 @@ test('the compiled validator accepts only what the zod schema accepts, with the 
     assert.deepEqual(fast.record, expected, label);
     assert.deepEqual(Object.keys(fast.record), Object.keys(expected), label);
   }
+});
+
+test('an id written as a missing-value word (NULL, nan, -) is refused with what to do, as file ingest refuses it', () => {
+  // A customer_id "NULL" passed for a customer: every guest order became one customer "NULL".
+  for (const word of ['NULL', 'nan', '-', 'None']) {
+    const fast = new RecordValidator(TABLES.orders).validate(order(1, { customer_id: word }), 0);
+    assert.ok(!('record' in fast), word);
+    const zod = recordSchema(TABLES.orders).safeParse(order(1, { customer_id: word }));
+    assert.ok(!zod.success, word);
+    assert.match(zod.error.issues[0]?.message ?? '', /stands for a missing value/, word);
+  }
+  assert.ok('record' in new RecordValidator(TABLES.orders).validate(order(1, { customer_id: 'NULLS' }), 0));
 });
 
 type TableSpecName = 'orders' | 'clickstream';

@@ -3,6 +3,7 @@ import {
   type ColumnSpec,
   contentLineId,
   EVENT_CONTENT_FIELDS,
+  MISSING_WORDS,
   MONEY_SCALE,
   type TableSpec,
 } from '../lake/index.js';
@@ -104,6 +105,8 @@ function fastColumn(c: ColumnSpec): FastColumn {
   } else if (c.type === 'text') {
     const max = c.maxLength ?? Number.POSITIVE_INFINITY;
     const pattern = c.pattern !== undefined ? new RegExp(c.pattern) : null;
+    // Only a short value can be one of the missing words; it goes to zod, which says why.
+    const wordLength = c.notMissingWord ? Math.max(...MISSING_WORDS.map((w) => w.length)) : 0;
     // UTF-16 length ≤ max implies code points ≤ max; anything longer, padded or odd goes to zod.
     check = (v) =>
       typeof v === 'string' &&
@@ -111,7 +114,8 @@ function fastColumn(c: ColumnSpec): FastColumn {
       v.length <= max &&
       !hasEdgeSpace(v) &&
       isWellFormed(v) &&
-      (pattern === null || pattern.test(v))
+      (pattern === null || pattern.test(v)) &&
+      (v.length > wordLength || !MISSING_WORDS.includes(v.toLowerCase()))
         ? v
         : FAIL;
   } else if (c.type === 'integer' || c.type === 'money') {

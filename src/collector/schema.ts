@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type ColumnSpec, MONEY_SCALE, type TableSpec } from '../lake/index.js';
+import {
+  type ColumnSpec,
+  MISSING_WORD_REASON,
+  MISSING_WORDS,
+  MONEY_SCALE,
+  type TableSpec,
+} from '../lake/index.js';
 import { codePointLength, isWellFormed, lakeText } from './lake-text.js';
 import { normalizeTimestamp } from './timestamps.js';
 
@@ -49,6 +55,12 @@ function textSchema(c: ColumnSpec): z.ZodType {
     const pattern = new RegExp(c.pattern);
     s = s.refine((v) => pattern.test(v), {
       error: (iss) => `${shown(iss.input)} has characters that are not allowed`,
+    });
+  }
+  if (c.notMissingWord) {
+    // The same rule as file ingest's (src/ingest/validate.ts), so that compaction never quarantines what a request got acknowledged for.
+    s = s.refine((v) => !MISSING_WORDS.includes(v.toLowerCase()), {
+      error: (iss) => `${shown(iss.input)}${MISSING_WORD_REASON}`,
     });
   }
   return s;

@@ -1,4 +1,4 @@
-import { type DuckDbSession, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, isStatementError, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 
 const TIMES = [
@@ -33,9 +33,29 @@ export const DATE_FORMATS: readonly string[] = [
   ...ISO_EXTRA,
 ];
 
+/**
+ * Refuses a `format` DuckDB's strptime does not know (`%Q`) as the user's mistake: it failed every row's
+ * parse as an internal error (exit 1) naming neither the mapping nor the column.
+ */
+export async function checkFormat(db: DuckDbSession, format: string, column: string): Promise<void> {
+  try {
+    await db.all(`SELECT try_strptime('2000-01-01', ${sqlString(format)}) AS t`);
+  } catch (err) {
+    if (!isStatementError(err)) throw err;
+    const why = (err as Error).message.split('\n')[0]?.replace(/^[A-Za-z ]+Error: /, '');
+    throw new UserError(
+      `mapping: ${column}: format '${format}' is not a strptime format (${why}): see the codes in docs/MAPPING.md#dates, or use format: auto`,
+      { cause: err },
+    );
+  }
+}
+
 /** SQL giving a parsed value as the lake's text form ('YYYY-MM-DD HH:MM:SS', UTC), NULL when it fails. */
 export function parsedSql(value: string, format: string): string {
-  return `strftime(try_strptime(${value}, ${sqlString(format)}), '%Y-%m-%d %H:%M:%S')`;
+  // A cast, not strftime(…, '%S'): that dropped the fraction of a second %f had read (10:00:00.750 loaded
+  // as 10:00:00, where the same value without a mapping keeps it). A TIMESTAMPTZ (%z) becomes UTC wall
+  // time, the session's zone.
+  return `CAST(CAST(try_strptime(${value}, ${sqlString(format)}) AS TIMESTAMP) AS VARCHAR)`;
 }
 
 // %Y reads "10" as the year 10 rather than failing, so a year before 100 means a two-digit year.

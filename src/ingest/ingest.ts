@@ -43,7 +43,7 @@ import { ingestMemoryLimit } from './memory.js';
 import { writeQuarantine } from './quarantine.js';
 import { checkRejectLimit, type RejectLimit } from './reject-limit.js';
 import { replacedBatches } from './replace.js';
-import { CarefulReadNeeded, fastReadFailure, resolveSources } from './sources.js';
+import { CarefulReadNeeded, fastReadFailure, resolveSources, unreadFiles } from './sources.js';
 import { dropRaw, stageInput } from './staging.js';
 
 /** Counts one ingest run reports; read = loaded + duplicate + quarantined + skipped. */
@@ -350,7 +350,11 @@ async function ingestOnce(
       duplicate: valid - loaded,
       quarantined,
       skipped,
-      notes: input.notes,
+      notes: [
+        ...unreadNote(options.input),
+        ...(options.replace && replaces.length === 0 ? [nothingReplacedNote(spec.name, source)] : []),
+        ...input.notes,
+      ],
       quarantineFile,
       duplicatesFile,
       replaced: replaces,
@@ -444,4 +448,23 @@ export function inputStats(paths: readonly string[]): { path: string; bytes: num
 export function mappingDigest(mapping: Mapping | undefined): string | null {
   if (!mapping) return null;
   return createHash('sha256').update(JSON.stringify(mapping)).digest('hex').slice(0, 16);
+}
+
+// What the report says about the files of an input directory ingest did not read.
+function unreadNote(input: string): string[] {
+  const unread = unreadFiles(input);
+  if (unread.length === 0) return [];
+  const shown = unread.length > 5 ? [...unread.slice(0, 5), `… (${unread.length} in all)`] : unread;
+  return [
+    `not read: ${shown.join(', ')}: only .csv, .tsv, .ndjson, .jsonl, .json and .parquet files are (unpack a .gz or .zip first)`,
+  ];
+}
+
+// --replace that found no earlier batch said nothing, so loading a renamed export with changed lines
+// (a status gone from PENDING to COMPLETED) added them beside the old ones without a word.
+function nothingReplacedNote(table: string, source: string): string {
+  return (
+    `--replace: no earlier ${table} batch came from ${source} or a file of the same name, so nothing was replaced: ` +
+    `'shoplake batches --table ${table}' lists the batches; roll back the old one with 'shoplake rollback BATCH'`
+  );
 }

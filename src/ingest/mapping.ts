@@ -4,7 +4,7 @@ import { type DuckDbSession, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import type { TableSpec } from '../lake/index.js';
 import { createRegionTables, regionSql } from './country-sql.js';
-import { dateRuleSql, detectFormat } from './dates.js';
+import { checkFormat, dateRuleSql, detectFormat } from './dates.js';
 import { arithmeticSql, type Col, conditionSql, NUMERIC } from './expressions.js';
 import {
   ARITHMETIC,
@@ -98,7 +98,8 @@ export async function compileMapping(
   for (const column of spec.columns) {
     const rule: Rule | undefined = rules[column.name];
     if (rule === undefined) {
-      if (available.has(column.name)) columns.set(column.name, { expr: col(column.name), why: 'NULL' });
+      const source = sourceColumnFor(column.name, sourceColumns);
+      if (source !== undefined) columns.set(column.name, { expr: col(source), why: 'NULL' });
       else if (column.optional) columns.set(column.name, { expr: NULL_TEXT, why: 'NULL' });
       else missing.push(column.name);
       continue;
@@ -109,11 +110,20 @@ export async function compileMapping(
       const detected = await detectFormat(db, from, producerSql(rule, col, target).expr, target);
       notes.push(detected.note);
       format = detected.format;
+    } else if (format !== undefined) {
+      await checkFormat(db, format, target);
     }
     columns.set(target, ruleSql({ ...rule, ...(format ? { format } : {}) }, col, target));
   }
   const skip = skipSql(mapping, col);
   if (missing.length > 0) {
+    const separator = otherSeparator(sourceColumns);
+    if (separator) {
+      throw new UserError(
+        `the source's header is one column '${sourceColumns[0]}', separated by '${separator}': shoplake reads ` +
+          `CSV separated by commas (tabs in a .tsv file): export it with commas, or save it as .tsv if it uses tabs`,
+      );
+    }
     const has = sourceColumns.length > 0 ? sourceColumns.join(', ') : 'no columns';
     throw new UserError(
       `source has no column ${[...new Set(missing)].join(', ')} (it has ${has}): ` +
@@ -121,6 +131,35 @@ export async function compileMapping(
     );
   }
   return { columns, skip, notes };
+}
+
+/**
+ * The source column a lake column is read from when the mapping says nothing: the one of the same name,
+ * else the one whose name is the same but for case and spaces (`Customer_ID`, `Customer ID`). Without
+ * this an export's `Customer_ID` was not read and every order loaded silently as a guest's.
+ */
+export function sourceColumnFor(name: string, sourceColumns: readonly string[]): string | undefined {
+  if (sourceColumns.includes(name)) return name;
+  const loose = (c: string) =>
+    c
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
+  const matches = sourceColumns.filter((c) => loose(c) === name);
+  if (matches.length > 1) {
+    throw new UserError(
+      `source columns ${matches.join(' and ')} both read as ${name}: rename one, or map ${name} in --map FILE (see docs/MAPPING.md)`,
+    );
+  }
+  return matches[0];
+}
+
+// The separator of a header read as one column (a semicolon-separated export from a European Excel, a
+// tab-separated .csv), so that the error says what is wrong with the file instead of listing one column.
+function otherSeparator(sourceColumns: readonly string[]): string | undefined {
+  const [only] = sourceColumns;
+  if (sourceColumns.length !== 1 || only === undefined) return undefined;
+  return [';', '\t', '|'].find((s) => only.includes(s));
 }
 
 // NULL when no reason applies (concat_ws alone would give '').
@@ -137,13 +176,14 @@ function ruleSql(rule: RuleObject, col: Col, target: string): MappedColumn {
   if (rule.values) {
     // Unlisted values pass through unchanged so that validation names them in the quarantine.
     const cases = Object.entries(rule.values).map(([f, t]) => `WHEN ${sqlString(f)} THEN ${sqlString(t)}`);
-    expr = `CASE ${expr} ${cases.join(' ')} ELSE ${expr} END`;
+    // A value translated to '' is missing, as an empty source value is (it was kept as '' and refused).
+    expr = `NULLIF(CASE ${expr} ${cases.join(' ')} ELSE ${expr} END, '')`;
   }
   if (rule.patterns) {
     const cases = Object.entries(rule.patterns).map(
       ([p, t]) => `WHEN regexp_matches(${expr}, ${sqlString(p)}, 'i') THEN ${sqlString(t)}`,
     );
-    expr = `CASE ${cases.join(' ')} ELSE ${expr} END`;
+    expr = `NULLIF(CASE ${cases.join(' ')} ELSE ${expr} END, '')`;
   }
   if (rule.format) {
     const date = dateRuleSql(expr, rule.format, target);

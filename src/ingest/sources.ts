@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { type DuckDbSession, isStatementError, sqlIdent, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import { copyWithoutLongLines, MAX_LINE_BYTES } from './long-lines.js';
@@ -37,6 +38,26 @@ export function resolveSources(input: string): SourceFile[] {
   return [sourceFile(path)];
 }
 
+// A mapping or a read-me kept beside the exports (docs/examples/*) is not data left out.
+const NOT_DATA = ['.yaml', '.yml', '.md'];
+
+/**
+ * The files of an input directory that resolveSources does not read (a compressed `orders.csv.gz`, a
+ * `.xlsx`), hidden files aside, so that the report can say so: they were left out without a word, and
+ * their rows with them.
+ */
+export function unreadFiles(input: string): string[] {
+  const path = resolve(input);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((e) => {
+      const ext = extname(e.name).toLowerCase();
+      return e.isFile() && !e.name.startsWith('.') && !FORMAT_BY_EXTENSION[ext] && !NOT_DATA.includes(ext);
+    })
+    .map((e) => e.name)
+    .sort();
+}
+
 /** A file with the format its extension names, or a user error. */
 export function sourceFile(path: string): SourceFile {
   const format = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
@@ -58,6 +79,13 @@ export async function loadRaw(
 ): Promise<{ columns: string[]; rejects: number }> {
   if (file.format === 'csv' && isBlank(file.path)) {
     throw new UserError(`${file.path} is empty: a CSV file needs a header row naming its columns`);
+  }
+  if (file.format === 'csv') refuseRepeatedHeader(file);
+  if (file.format !== 'parquet' && isUtf16(file.path)) {
+    // DuckDB said only "CSV Error on Line: 1" (or quarantined every line) for Excel's "Unicode Text".
+    throw new UserError(
+      `${file.path} is UTF-16 text: save it as UTF-8 (in Excel, "CSV UTF-8"; or iconv -f UTF-16 -t UTF-8) and ingest that`,
+    );
   }
   const path = sqlString(file.path);
   let rejects = 0;
@@ -144,6 +172,56 @@ export function fastReadFailure(err: unknown): unknown {
   return new CarefulReadNeeded(err instanceof Error ? err.message : String(err), { cause: err });
 }
 
+/**
+ * A header that names a column twice is refused: DuckDB renames the second (`price_1`) and ingest read the
+ * first alone, so the other column's values were dropped without a word. The header is read with
+ * csv-parse (quotes as the CSV reader takes them) from the file's first 64 KB.
+ */
+function refuseRepeatedHeader(file: SourceFile): void {
+  const fd = openSync(file.path, 'r');
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+  const delimiter = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  let names: string[] = [];
+  try {
+    const [first] = parseCsv(head, {
+      bom: true,
+      delimiter,
+      to_line: 1,
+      relax_column_count: true,
+      relax_quotes: true,
+    });
+    names = Array.isArray(first) ? first.map((n) => String(n).trim()) : [];
+  } catch {
+    // A header csv-parse cannot read is left to DuckDB, which says what is wrong with it.
+    return;
+  }
+  const seen = new Set<string>();
+  const repeated = [...new Set(names.filter((n) => n !== '' && (seen.has(n) || !seen.add(n))))];
+  if (repeated.length > 0) {
+    throw new UserError(
+      `${file.path}: the header names ${repeated.map((n) => `'${n}'`).join(', ')} more than once: rename the columns so that each name is used once`,
+    );
+  }
+}
+
+// A UTF-16 file starts with its byte order mark (FF FE or FE FF).
+function isUtf16(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const n = readSync(fd, head, 0, 2, 0);
+    return n === 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.
 function isBlank(path: string): boolean {
   const fd = openSync(path, 'r');
@@ -159,20 +237,28 @@ function isBlank(path: string): boolean {
 }
 
 // The dialect is fixed rather than sniffed: a sniffer can mistake a file with one broken line for a
-// one-column file, and the fast and careful reads must see the same columns.
+// one-column file, and the fast and careful reads must see the same columns. `skip = 0` too: left to
+// itself, DuckDB's sniffer skips the lines above a row with an extra field in a short file and takes
+// that row for the header (the header and the good rows were lost, and the error named data as columns).
 function dialect(file: SourceFile): string {
   const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
-  return `all_varchar = true, header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
+  return `all_varchar = true, header = true, skip = 0, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
 }
 
 // A line too long for DuckDB's reader fails the whole file; read a copy without such lines instead and
 // reject each of them by its line number, so that only they are quarantined.
 async function loadCsvSkippingLongLines(db: DuckDbSession, file: SourceFile, name: string): Promise<number> {
+  let rejects: number | undefined;
   try {
-    return await loadCsv(db, sqlString(file.path), name, dialect(file));
+    rejects = await loadCsv(db, sqlString(file.path), name, dialect(file));
   } catch (err) {
     if (!(err instanceof Error && /Maximum line size/.test(err.message))) throw err;
   }
+  if (rejects !== undefined) {
+    await toPhysicalLines(db, file.path, name);
+    return rejects;
+  }
+  // (The copy's lines are not the file's once a long line is out: its records keep their numbers.)
   const { copy, long, cleanup } = await copyWithoutLongLines(file.path);
   try {
     const rejects = await loadCsv(db, sqlString(copy), name, dialect(file));
@@ -212,6 +298,49 @@ async function loadCsv(db: DuckDbSession, path: string, name: string, options: s
   await db.run(`DROP TABLE ${name}_read`);
   return rejects;
 }
+/**
+ * DuckDB numbers a CSV's records (header = 1), not its lines: after a quoted field holding a line break,
+ * or a blank line, every later row was reported a line or more too early, so the quarantine pointed at the
+ * wrong line of the file. This renumbers the raw table's `__line` and the rejects' `line` to the line
+ * each record starts on. A line starts a record when the quotes before it are balanced (a doubled quote,
+ * the escape, counts twice) and it is not blank (DuckDB skips blank lines); the file is read once more, as
+ * lines, only by the careful read. If the count of records found so differs from DuckDB's (broken
+ * quoting), the record numbers stay as they are rather than pointing at a wrong line.
+ */
+async function toPhysicalLines(db: DuckDbSession, path: string, name: string): Promise<void> {
+  const nonBlank = `l IS NOT NULL AND l <> '' AND l <> ${sqlString('\r')}`;
+  const linesOnly = `SELECT l FROM read_csv(${sqlString(path)}, columns = {'l': 'VARCHAR'},
+      delim = ${sqlString('\u001f')}, quote = '', escape = '', header = false, auto_detect = false)`;
+  const lines = `SELECT row_number() OVER () AS n, l FROM (${linesOnly})`;
+  const starts = `SELECT n, row_number() OVER (ORDER BY n) AS k FROM (
+      SELECT n, l, coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY n
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS quotes_before FROM (${lines}))
+      WHERE quotes_before % 2 = 0 AND ${nonBlank}`;
+  // The usual file, one record a line and no blank line, needs nothing: one pass without a window tells
+  // (numbering the lines held them all in memory: 250 MB more on 1M rows).
+  const [plain] = await db.all(
+    `SELECT count(*) AS lines, count(*) FILTER (WHERE ${nonBlank}) AS filled,
+       (SELECT count(*) FROM ${name}) + (SELECT count(DISTINCT line) FROM ${name}_rej) + 1 AS records
+     FROM (${linesOnly})`,
+  );
+  if (
+    plain &&
+    Number(plain.lines) === Number(plain.records) &&
+    Number(plain.filled) === Number(plain.records)
+  )
+    return;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${name}_starts AS ${starts}`);
+  const [row] = await db.all(
+    `SELECT (SELECT count(*) FROM ${name}_starts) AS found, (SELECT count(*) FROM ${name}_starts WHERE k <> n) AS moved,
+       (SELECT count(*) FROM ${name}) + (SELECT count(DISTINCT line) FROM ${name}_rej) + 1 AS records`,
+  );
+  if (row && Number(row.moved) > 0 && Number(row.found) === Number(row.records)) {
+    await db.run(`UPDATE ${name} SET __line = s.n FROM ${name}_starts s WHERE s.k = ${name}.__line`);
+    await db.run(`UPDATE ${name}_rej SET line = s.n FROM ${name}_starts s WHERE s.k = ${name}_rej.line`);
+  }
+  await db.run(`DROP TABLE ${name}_starts`);
+}
+
 /** The CSV lines that could not be parsed, with DuckDB's reason, as quarantine rows. */
 export function csvRejectsSql(name: string, file: string): string {
   return `SELECT ${sqlString(file)} AS source, CAST(line AS BIGINT) AS line,

@@ -1,5 +1,12 @@
 import { sqlIdent, sqlString } from '../duckdb/index.js';
-import { type ColumnSpec, MONEY_SCALE, sqlType, type TableSpec } from '../lake/index.js';
+import {
+  type ColumnSpec,
+  MISSING_WORD_REASON,
+  MISSING_WORDS,
+  MONEY_SCALE,
+  sqlType,
+  type TableSpec,
+} from '../lake/index.js';
 import { suggestionSql } from './dates.js';
 
 /** Column of a mapped row holding the reason the mapping could not make lake column `name` (or NULL). */
@@ -90,7 +97,7 @@ function columnRules(column: ColumnSpec): Rule[] {
     const hint =
       column.type === 'timestamp' || column.type === 'date'
         ? ` || coalesce('; it parses with format ' || ${suggestionSql(raw)} || ': add it to the mapping (docs/MAPPING.md)', '')`
-        : '';
+        : ` || ${numberHintSql(raw)}`;
     rule(
       `${raw} IS NOT NULL AND ${typed} IS NULL`,
       `${sqlString(`${name}: not ${TYPE_WORD[column.type]}: `)} || ${shown(raw)}${hint}`,
@@ -129,6 +136,13 @@ function columnRules(column: ColumnSpec): Rule[] {
       `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(' has characters that are not allowed')}`,
     );
   }
+  if (column.notMissingWord) {
+    const words = MISSING_WORDS.map(sqlString).join(', ');
+    rule(
+      `lower(${raw}) IN (${words})`,
+      `${sqlString(`${name}: `)} || ${shown(raw)} || ${sqlString(MISSING_WORD_REASON)}`,
+    );
+  }
   if (column.min !== undefined) rule(`${value} < ${column.min}`, sqlString(`${name}: below ${column.min}`));
   if (column.max !== undefined) rule(`${value} > ${column.max}`, sqlString(`${name}: above ${column.max}`));
   if (column.greaterThan !== undefined)
@@ -138,6 +152,14 @@ function columnRules(column: ColumnSpec): Rule[] {
     );
   if (column.notZero) rule(`${value} = 0`, sqlString(`${name}: must not be zero`));
   return rules;
+}
+
+// Spreadsheet exports format numbers ($1,200.00, 1.200,50 €, (15.00) for a refund): say what a value
+// must look like and how to convert a column, instead of only that it is not a number.
+function numberHintSql(raw: string): string {
+  return `CASE WHEN regexp_matches(${raw}, '[$€£¥,]|^\\(.*\\)$') THEN ${sqlString(
+    '; write numbers plainly (-1234.50: no currency sign, no thousands separator, a decimal point, a minus sign for a negative); a SQL mapping can convert the column (docs/MAPPING.md#sql-mappings)',
+  )} ELSE '' END`;
 }
 
 const reasonOf = (r: Rule) => `CASE WHEN ${r.fails} THEN ${r.reason} END`;

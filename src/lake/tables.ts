@@ -34,7 +34,30 @@ export interface ColumnSpec {
   maxLength?: number;
   /** Regular expression (DuckDB and JS compatible) the text must match. */
   pattern?: string;
+  /** Refuses the words exports write for a missing value (`NULL`, `None`, `-`; see MISSING_WORDS). */
+  notMissingWord?: boolean;
 }
+
+/**
+ * Words that exports write where a value is missing (SQL dumps' NULL, pandas' nan and None, a dash),
+ * compared in lower case. As an id they would pass for one: every guest order of a file with
+ * customer_id NULL became one customer "NULL", with every guest's orders in RFM, cohorts and CLV.
+ */
+export const MISSING_WORDS: readonly string[] = [
+  'null',
+  'none',
+  'nan',
+  'nil',
+  'undefined',
+  'na',
+  'n/a',
+  '-',
+  '--',
+];
+
+/** What a row with such an id is told (after the column's name and the value). */
+export const MISSING_WORD_REASON =
+  ' stands for a missing value, not an id: leave the field empty where there is none (a guest order has no customer_id), or map the column (docs/MAPPING.md)';
 
 /** A table: columns in file order, identity, and how its Parquet files are partitioned. */
 export interface TableSpec {
@@ -101,7 +124,7 @@ export const TABLE_NAMES = [
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' } as const;
+const ID = { type: 'text', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', notMissingWord: true } as const;
 const TEXT = { type: 'text', maxLength: 200 } as const;
 // A region is the shop's own label (US-EAST, Central, Île-de-France), so any short text goes.
 const REGION = { type: 'text', maxLength: 100 } as const;

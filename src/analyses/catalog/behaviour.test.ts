@@ -281,3 +281,38 @@ describe('a session whose first two events share a second', () => {
     }
   });
 });
+
+/**
+ * Purchases without a session_id (an export that has none): C1 buys at 10:00 and at 10:20 (one session,
+ * 20 minutes apart), then at 11:00 (40 minutes after the last event: a second session), all on mobile;
+ * C2 buys once on desktop in session S9, and once more without a session id.
+ */
+function sessionlessPurchasesLake() {
+  return async (dir: string) => {
+    const clicks = csv(CLICKSTREAM_HEADER, [
+      ['2026-11-01 10:00:00', '', 'C1', 'PURCHASE', 'checkout', 'LAPTOP001', 'mobile', 5],
+      ['2026-11-01 10:20:00', '', 'C1', 'PURCHASE', 'checkout', 'CABLE001', 'mobile', 5],
+      ['2026-11-01 11:00:00', '', 'C1', 'PURCHASE', 'checkout', 'CABLE001', 'mobile', 5],
+      ['2026-11-01 10:00:00', 'S9', 'C2', 'PURCHASE', 'checkout', 'CABLE001', 'desktop', 5],
+      ['2026-11-01 12:00:00', '', 'C2', 'PURCHASE', 'checkout', 'CABLE001', 'desktop', 5],
+    ]);
+    await ingestFixture(dir, [['clickstream', clicks]]);
+  };
+}
+
+describe('purchases-by-device on events without a session_id', () => {
+  const lake = fixtureLake(sessionlessPurchasesLake());
+
+  it('counts their sessions as the other session analyses do (it counted none)', async () => {
+    // mobile: 3 purchases in C1's two derived sessions; desktop: S9 and C2's derived session.
+    assert.deepEqual(await lake.run('purchases-by-device'), [
+      { device: 'mobile', purchases: 3, sessions: 2 },
+      { device: 'desktop', purchases: 2, sessions: 2 },
+    ]);
+    const conversion = await lake.run('conversion-by-device');
+    assert.deepEqual(conversion.map((r) => [r.device, r.purchasing_sessions]).sort(), [
+      ['desktop', 2],
+      ['mobile', 2],
+    ]);
+  });
+});

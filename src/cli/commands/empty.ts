@@ -13,5 +13,24 @@ export async function emptyResultReason(
   const given = Object.entries(params).map(
     ([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`,
   );
-  return given.length > 0 ? `nothing matches ${given.join(' ')}` : null;
+  if (given.length === 0) return null;
+  return `nothing matches ${given.join(' ')}${await regionHint(engine, params.region)}`;
+}
+
+// Regions are the shop's own labels, matched exactly: `--region eu-west` found nothing in EU-WEST's
+// orders, and the answer only said that nothing matched. Name the label that differs only in case.
+async function regionHint(engine: Engine, region: string | undefined): Promise<string> {
+  if (
+    region === undefined ||
+    !(await engine.tables()).some((t) => t.table === 'orders' && t.state === 'loaded')
+  )
+    return '';
+  const rows = await engine.query(
+    'SELECT DISTINCT region FROM orders WHERE lower(region) = lower(:region) AND region <> :region ORDER BY region',
+    { region },
+  );
+  const labels = rows.map((r) => String(r.region));
+  return labels.length > 0
+    ? ` (regions match exactly: the orders say ${labels.map((l) => `--region ${l}`).join(' or ')})`
+    : '';
 }

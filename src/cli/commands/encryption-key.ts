@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { newLakeKeyText } from '../../duckdb/index.js';
 import { UserError } from '../../errors/index.js';
 import { parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 const flagsSchema = z.object({ out: z.string().min(1).optional() });
 
@@ -22,6 +23,7 @@ export function registerEncryptionKey(program: Command): void {
       }
       if (existsSync(out))
         throw new UserError(`${out} exists: a key file is never overwritten (a lost key loses the lake)`);
+      checkOutputFile(out, '--out');
       writeFileSync(out, `${key}\n`, { mode: 0o600, flag: 'wx' });
       process.stderr.write(
         `wrote a new encryption key to ${out}: keep a copy somewhere safe, the lake cannot be read without it\n`,

@@ -10,6 +10,7 @@ import { UserError } from '../../errors/index.js';
 import { engineFlags, parseFlags } from '../flags.js';
 import { addEngineOptions, dataDir, engineChoice } from '../options.js';
 import { status } from '../output.js';
+import { checkOutputFile } from '../output-path.js';
 
 const reportFlags = engineFlags.extend({
   out: z.string().min(1).optional(),
@@ -35,6 +36,8 @@ export function registerReport(program: Command): void {
     const { out, pdf, from, to, region, ...engineSettings } = parseFlags(reportFlags, raw);
     if (!out && !pdf)
       throw new UserError('say where to write the report: --out report.html and/or --pdf report.pdf');
+    if (out) checkOutputFile(out, '--out');
+    if (pdf) checkOutputFile(pdf, '--pdf');
     const dir = dataDir(cmd);
     const engine = await openEngine({ dataDir: dir, ...engineChoice(engineSettings, dir) });
     let html: string;

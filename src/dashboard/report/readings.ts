@@ -9,6 +9,14 @@ const pct = (v: number) => `${(v * 100).toLocaleString('en-US', { maximumFractio
 const top = (rows: Row[], key: string) =>
   rows.reduce<Row | undefined>((a, r) => (!a || num(r[key]) > num(a[key]) ? r : a), undefined);
 const sum = (rows: Row[], key: string) => rows.reduce((s, r) => s + num(r[key]), 0);
+// Calendar days from the first row's day to the last's, both included: revenue-by-day has no row for a
+// day without completed orders, so its row count is not the number of days (the average and the "over
+// N days" counted only days with orders).
+const daysSpanned = (rows: Row[]) => {
+  const day = (r: Row | undefined) => Date.parse(`${String(r?.day)}T00:00:00Z`);
+  const span = (day(rows.at(-1)) - day(rows[0])) / 86_400_000 + 1;
+  return Number.isFinite(span) && span >= rows.length ? span : rows.length;
+};
 
 /** One plain-language line per report section, from its rows (figures in en-US, as the report shows them). */
 export const READINGS: Record<string, (rows: Row[]) => string> = {
@@ -26,8 +34,9 @@ export const READINGS: Record<string, (rows: Row[]) => string> = {
   traffic(rows) {
     const peak = top(rows, 'orders');
     if (!peak) return 'No completed orders in this period.';
-    const average = sum(rows, 'orders') / rows.length;
-    return `The busiest day was ${peak.day} with ${count(num(peak.orders))} completed orders, ${(num(peak.orders) / average).toFixed(1)}× the daily average of ${count(Math.round(average))}.`;
+    const days = daysSpanned(rows);
+    const average = sum(rows, 'orders') / days;
+    return `The busiest day was ${peak.day} with ${count(num(peak.orders))} completed orders, ${(num(peak.orders) / average).toFixed(1)}× the daily average of ${average.toLocaleString('en-US', { maximumFractionDigits: 1 })} over ${count(days)} days.`;
   },
   devices(rows) {
     const best = top(rows, 'purchases');
@@ -39,7 +48,7 @@ export const READINGS: Record<string, (rows: Row[]) => string> = {
     const first = rows[0];
     const last = rows.at(-1);
     if (!first || !last) return 'No completed orders in this period.';
-    return `Revenue was ${money(sum(rows, 'revenue'))} over ${rows.length} days, from ${money(num(first.revenue))} on ${first.day} to ${money(num(last.revenue))} on ${last.day}.`;
+    return `Revenue was ${money(sum(rows, 'revenue'))} over ${count(daysSpanned(rows))} days, from ${money(num(first.revenue))} on ${first.day} to ${money(num(last.revenue))} on ${last.day}.`;
   },
   funnel(rows) {
     const last = rows.at(-1);
