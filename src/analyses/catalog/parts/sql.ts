@@ -43,36 +43,38 @@ export function epochSecondsSql(col: string): string {
 }
 
 /**
- * CTEs `ev0` and `ev`: clickstream events inside the optional [:from, :to] range, each with a `session`
+ * CTEs `derived` and `ev`: clickstream events inside the optional [:from, :to] range, each with a `session`
  * key and `sec` (epoch seconds). Events with a session_id keep it; the others are grouped per
  * customer_id into sessions that end after 30 minutes of inactivity, keyed `<customer_id>~<n>`.
  *
  * With `edge`, only the events of the sessions in CTE `edge` (sessionsEdgeSql) are taken: the sessions
  * the range cuts, which the sessions table cannot answer for (see sessionsTableSql).
+ *
+ * Each branch reads clickstream itself, filtered by whether session_id is present. One CTE of all events
+ * referenced by both branches was materialised, a copy of every event in range: at 40M events that copy
+ * was most of a query that wants only a few of them (purchases-by-device: 2.05 s against 1.19 s for
+ * counting session_id alone), and a filter of the caller's (action = 'PURCHASE') now reaches the scan of
+ * the events that carry an id.
  */
 export function sessionizedEventsSql(options: { edge?: boolean } = {}): string {
   const gap = SESSION_GAP_MINUTES * 60;
-  const columns = `c."timestamp" AS ts, c.session_id, c.customer_id, c.action, c.page, c.product_id, c.device,
-      c.duration_seconds, ${epochSecondsSql('c."timestamp"')} AS sec`;
+  const columns = (session: string) => `c."timestamp" AS ts, ${session} AS session, c.customer_id, c.action,
+      c.page, c.product_id, c.device, c.duration_seconds, ${epochSecondsSql('c."timestamp"')} AS sec`;
   const range = dateRangeSql('c."timestamp"');
-  const ev0 = options.edge
-    ? `SELECT ${columns} FROM clickstream c JOIN edge g ON g.session_id = c.session_id WHERE ${range}
-    UNION ALL
-    SELECT ${columns} FROM clickstream c JOIN edge g ON c.session_id IS NULL AND g.derived = 1
+  const withIds = options.edge
+    ? `FROM clickstream c JOIN edge g ON g.session_id = c.session_id WHERE ${range}`
+    : `FROM clickstream c WHERE c.session_id IS NOT NULL AND ${range}`;
+  const withoutIds = options.edge
+    ? `FROM clickstream c JOIN edge g ON c.session_id IS NULL AND g.derived = 1
       AND g.customer_id = c.customer_id AND c."timestamp" >= g.started AND c."timestamp" <= g.last_event
     WHERE ${range}`
-    : `SELECT ${columns} FROM clickstream c WHERE ${range}`;
-  return `ev0 AS (
-    ${ev0}
-  ),
-  derived AS (
-    SELECT ev0.*,
-      CASE WHEN sec - lag(sec) OVER (PARTITION BY customer_id ORDER BY ts) <= ${gap} THEN 0 ELSE 1 END AS starts
-    FROM ev0 WHERE session_id IS NULL
+    : `FROM clickstream c WHERE c.session_id IS NULL AND ${range}`;
+  return `derived AS (
+    SELECT d.*, CASE WHEN sec - lag(sec) OVER (PARTITION BY customer_id ORDER BY ts) <= ${gap} THEN 0 ELSE 1 END AS starts
+    FROM (SELECT ${columns('c.session_id')} ${withoutIds}) d
   ),
   ev AS (
-    SELECT ts, session_id AS session, customer_id, action, page, product_id, device, duration_seconds, sec
-    FROM ev0 WHERE session_id IS NOT NULL
+    SELECT ${columns('c.session_id')} ${withIds}
     UNION ALL
     -- Among events at one exact time at most one starts a session (the other events at that time have a gap of 0): it is summed
     -- first (starts DESC), so all of them land in the session it starts. Ordered by ts alone, the two
