@@ -212,6 +212,12 @@ for (const guests of ['GUEST', 'NULL'] as const) {
         ],
       );
       assert.ok(quiet.every((r) => Number(r.predicted_total) > 0));
+      // clv with an end before the first order: no one to fit (averages over nobody were NaN, an internal error).
+      await assert.rejects(
+        () => run('clv', { asOf: '2020-01-01' }),
+        (e: unknown) =>
+          e instanceof UserError && /no customer has a history before 2020-01-01/.test(e.message),
+      );
       // 3000 days before Nov 10 is before the first order: no customer to score (was a row of zeros).
       await assert.rejects(
         () => run('clv-backtest', { holdoutDays: '3000' }),
