@@ -8,7 +8,8 @@ import { sessionsTableSql } from './parts/sql.js';
 
 /** SRM is flagged below this p-value (a common, deliberately strict threshold). */
 const SRM_ALPHA = 0.001;
-const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+// `+ 0` turns −0 (a zero lift or z) into 0, which tables would otherwise print as "-0".
+const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 + 0 : null);
 
 const row = z.object({
   experiment: z.string(),
@@ -16,16 +17,16 @@ const row = z.object({
   sessions_b: z.number().int(),
   conversions_a: z.number().int(),
   conversions_b: z.number().int(),
-  rate_a: z.number(),
-  rate_b: z.number(),
-  absolute_lift: z.number(),
-  absolute_ci_low: z.number(),
-  absolute_ci_high: z.number(),
+  rate_a: z.number().nullable(),
+  rate_b: z.number().nullable(),
+  absolute_lift: z.number().nullable(),
+  absolute_ci_low: z.number().nullable(),
+  absolute_ci_high: z.number().nullable(),
   relative_lift: z.number().nullable(),
   relative_ci_low: z.number().nullable(),
   relative_ci_high: z.number().nullable(),
-  z: z.number(),
-  p_value: z.number(),
+  z: z.number().nullable(),
+  p_value: z.number().nullable(),
   significant: z.boolean(),
   srm_chi_square: z.number(),
   srm_p_value: z.number(),
@@ -83,6 +84,7 @@ export default defineAnalysis({
   transform: (rows, p) => {
     const counts = countsByVariant(rows, p.experiment);
     const names = [...counts.keys()].sort();
+    if (p.experiment !== undefined && names.length === 0) throw new NoSuchExperiment(p.experiment);
     return names.map((experiment) => {
       const get = (v: 'A' | 'B') => counts.get(experiment)?.[v];
       const nA = get('A')?.sessions ?? 0;
@@ -90,8 +92,13 @@ export default defineAnalysis({
       const nB = get('B')?.sessions ?? 0;
       const xB = get('B')?.conversions ?? 0;
       const t = twoProportionTest(xA, nA, xB, nB, 1 - p.alpha);
+      // With a variant that has no session there is no rate to compare: its rate, the lifts, the interval
+      // and the test are empty (twoProportionTest would give 0 for the missing rate and 0/1 for z and p,
+      // e.g. a lift of −100 % with an interval [0, 0] for an experiment whose B never ran).
+      const compared = nA > 0 && nB > 0;
+      const cmp = (x: number) => (compared ? r6(x) : null);
       const srm = chiSquareGoodnessOfFit([nA, nB], [1 - p.split, p.split]);
-      const rateA = t.rateA;
+      const rateA = nA > 0 ? t.rateA : 0;
       const target = Math.min(1, rateA * (1 + p.mde));
       const need = rateA > 0 && target > rateA ? minSampleSize(rateA, target, p.alpha, p.power) : null;
       return {
@@ -100,17 +107,17 @@ export default defineAnalysis({
         sessions_b: nB,
         conversions_a: xA,
         conversions_b: xB,
-        rate_a: r6(t.rateA) ?? 0,
-        rate_b: r6(t.rateB) ?? 0,
-        absolute_lift: r6(t.absoluteLift) ?? 0,
-        absolute_ci_low: r6(t.absoluteCi.low) ?? 0,
-        absolute_ci_high: r6(t.absoluteCi.high) ?? 0,
-        relative_lift: r6(t.relativeLift),
-        relative_ci_low: r6(t.relativeCi.low),
-        relative_ci_high: r6(t.relativeCi.high),
-        z: r6(t.z) ?? 0,
-        p_value: r6(t.pValue) ?? 1,
-        significant: t.pValue < p.alpha,
+        rate_a: nA > 0 ? r6(t.rateA) : null,
+        rate_b: nB > 0 ? r6(t.rateB) : null,
+        absolute_lift: cmp(t.absoluteLift),
+        absolute_ci_low: cmp(t.absoluteCi.low),
+        absolute_ci_high: cmp(t.absoluteCi.high),
+        relative_lift: cmp(t.relativeLift),
+        relative_ci_low: cmp(t.relativeCi.low),
+        relative_ci_high: cmp(t.relativeCi.high),
+        z: cmp(t.z),
+        p_value: cmp(t.pValue),
+        significant: compared && t.pValue < p.alpha,
         srm_chi_square: r6(srm.statistic) ?? 0,
         srm_p_value: r6(srm.pValue) ?? 1,
         srm_detected: srm.pValue < SRM_ALPHA,
@@ -167,6 +174,17 @@ class OutdatedSessionsTable extends UserError {
       'the sessions table was computed before it carried experiment assignments: ' +
         "run 'shoplake build-lake' or load a clickstream, orders or experiments batch to compute it again",
       { code: 'sessions_outdated' },
+    );
+  }
+}
+
+/** `--experiment` names no experiment with a session in A or B (a misspelt name answered nothing). */
+class NoSuchExperiment extends UserError {
+  constructor(name: string) {
+    super(
+      `experiment '${name}' has no session in variant A or B (in the --from/--to range when given); ` +
+        'list the experiments with: shoplake sql "SELECT experiment, variant, count(*) FROM experiments GROUP BY ALL"',
+      { code: 'unknown_experiment' },
     );
   }
 }

@@ -20,7 +20,7 @@ function alsoBoughtSql(): string {
     WITH o AS (
       SELECT DISTINCT customer_id, CAST(floor(${ratioSql(epochSecondsSql('order_date'), String(DAY))}) AS BIGINT) AS day,
         product_id
-      FROM orders WHERE status <> 'CANCELLED' AND ${customerOrderSql()}
+      FROM orders WHERE status <> 'CANCELLED' AND quantity > 0 AND ${customerOrderSql()}
     ),
     n AS (SELECT count(*) AS baskets FROM (SELECT DISTINCT customer_id, day FROM o) x),
     pc AS (SELECT product_id, count(*) AS baskets_with FROM o GROUP BY product_id),

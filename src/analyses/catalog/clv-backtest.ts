@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import {
@@ -37,7 +38,8 @@ function score(
     holdout_days: days,
     predicted_total: r2(predicted),
     actual_total: r2(actual),
-    total_error_pct: actual > 0 ? r2(((predicted - actual) / actual) * 100) : 0,
+    // No actual value in the holdout: an error in % of nothing is undefined (it said 0 %, a perfect score).
+    total_error_pct: actual > 0 ? r2(((predicted - actual) / actual) * 100) : null,
     mae: r2(abs / n),
     rmse: r2(Math.sqrt(sq / n)),
   };
@@ -64,7 +66,7 @@ export default defineAnalysis({
     holdout_days: z.number().int(),
     predicted_total: z.number(),
     actual_total: z.number(),
-    total_error_pct: z.number(),
+    total_error_pct: z.number().nullable(),
     mae: z.number(),
     rmse: z.number(),
   }),
@@ -72,6 +74,13 @@ export default defineAnalysis({
   notes: () => clvNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows);
+    // Without a customer known before the cut-off there is nothing to backtest; said instead of a row of
+    // zeros (0 customers, 0 predicted, 0 actual, 0 % error) that reads like a perfect score.
+    if (history.length === 0)
+      throw new UserError(
+        `clv-backtest: no customer has a history before the cut-off (${p.holdoutDays} day(s) before the end): ` +
+          'it falls before the first completed order or every signup; use a smaller --holdout-days',
+      );
     const model = fitClv(history);
     const days = p.holdoutDays;
     return [

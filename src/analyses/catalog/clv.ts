@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
 import { TIERS } from '../../lake/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
@@ -38,6 +39,13 @@ export default defineAnalysis({
   notes: () => clvNotes(),
   transform: (rows, p) => {
     const history = toHistory(rows);
+    // No customer with any exposure before the end (no completed order at all, or an --as-of before the
+    // first one): averages over nobody were NaN, an internal error.
+    if (history.length === 0)
+      throw new UserError(
+        `clv: no customer has a history before ${p.asOf ?? 'the end'}: there is no completed order before it` +
+          (p.asOf ? ' (or every signup is later); use a later --as-of' : ''),
+      );
     const model = fitClv(history);
     const groups = new Map<string, CustomerHistory[]>([['ALL', history]]);
     for (const h of history) {

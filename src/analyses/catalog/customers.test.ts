@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { UserError } from '../../errors/index.js';
 import { fixtureLake } from '../fixture.test-helper.js';
 import { buildBehaviourLake } from './parts/behaviour.test-helper.js';
 import { buildOrdersLake } from './parts/orders.test-helper.js';
@@ -197,6 +198,32 @@ for (const guests of ['GUEST', 'NULL'] as const) {
           rmse: 160.1,
         },
       ]);
+    });
+
+    it('clv-backtest: no order in the holdout has no error %, and a cut-off before every order is refused', async () => {
+      // Holdout Dec 21–30, long after the last order (Nov 9): actual 0, so an error in % of it is
+      // undefined (it printed 0 %, a perfect score, for a positive prediction).
+      const quiet = await run('clv-backtest', { asOf: '2026-12-31' });
+      assert.deepEqual(
+        quiet.map((r) => [r.method, r.actual_total, r.total_error_pct]),
+        [
+          ['nbd-model', 0, null],
+          ['naive-run-rate', 0, null],
+        ],
+      );
+      assert.ok(quiet.every((r) => Number(r.predicted_total) > 0));
+      // clv with an end before the first order: no one to fit (averages over nobody were NaN, an internal error).
+      await assert.rejects(
+        () => run('clv', { asOf: '2020-01-01' }),
+        (e: unknown) =>
+          e instanceof UserError && /no customer has a history before 2020-01-01/.test(e.message),
+      );
+      // 3000 days before Nov 10 is before the first order: no customer to score (was a row of zeros).
+      await assert.rejects(
+        () => run('clv-backtest', { holdoutDays: '3000' }),
+        (e: unknown) =>
+          e instanceof UserError && /no customer has a history before the cut-off/.test(e.message),
+      );
     });
   });
 }

@@ -95,8 +95,14 @@ export default defineAnalysis({
     objective: z.enum(['revenue', 'margin']).default('revenue').describe('revenue (default) or margin'),
   }),
   row,
-  unbound: { competitor: 'shape', confidence: 'transform', maxChange: 'transform', objective: 'shape' },
-  sql: (p) => dailySalesSql(p.competitor, p.objective === 'margin'),
+  // objective is read by transform; it changes the SQL only on a lake without products (margin needs
+  // the cost and then fails saying the table is missing), so the catalog check counts it as transform.
+  unbound: { competitor: 'shape', confidence: 'transform', maxChange: 'transform', objective: 'transform' },
+  // The unit cost is read whenever the lake has products, so margin_change is given under the revenue
+  // objective too (it was null there although the cost was known); the margin objective needs it.
+  optionalTables: ['products'],
+  sql: (p, loaded) =>
+    dailySalesSql(p.competitor, p.objective === 'margin' || loaded === undefined || loaded.has('products')),
   transform: (rows, p) => {
     const cost = new Map(
       rows.map((r) => [String(r.product_id), r.unit_cost == null ? null : Number(r.unit_cost)]),

@@ -200,8 +200,27 @@ describe('price-elasticity on a hand-built lake', () => {
       for (let i = 0; i < 90 / price; i++) add('STEP001', price);
       if (d % 2 === 0) for (let i = 0; i < 2; i++) add('SPARSE001', price);
     }
-    await ingestFixture(t.dir, [['orders', csv(ORDERS_HEADER, rows)]]);
+    await ingestFixture(t.dir, [
+      ['orders', csv(ORDERS_HEADER, rows)],
+      [
+        'products',
+        'product_id,product_name,category,list_price,unit_cost,stock_on_hand,lead_time_days\n' +
+          'STEP001,STEP001,Misc,10.00,4.00,100,7\n',
+      ],
+    ]);
     engine = await DuckDbEngine.open(t.dir);
+  });
+
+  it('price-recommend gives the margin change under the revenue objective when the unit cost is known', async () => {
+    // STEP001: elasticity 1, current price P0 = 10 (the highest of its last 7 days), unit cost 4. The
+    // margin change at P* is ((P* − 4)(P*/10)^−1) / (10 − 4) − 1, by hand from the row's P* (it was null
+    // unless --objective margin).
+    const [row] = await run(engine, 'price-recommend', { competitor: 'none', product: 'STEP001' });
+    assert.equal(row?.status, 'recommended');
+    assert.equal(row?.current_price, 10);
+    const price = Number(row?.recommended_price);
+    const want = ((price - 4) * (price / 10) ** -1) / 6 - 1;
+    assert.ok(Math.abs(Number(row?.margin_change) - want) < 1e-3, `${row?.margin_change} vs ${want}`);
   });
   after(async () => {
     await engine?.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
 import { type Interaction, ItemKnn } from '../models/index.js';
 import { isoDate } from '../params.js';
 import { defineAnalysis } from '../types.js';
@@ -74,6 +75,13 @@ export default defineAnalysis({
         out.push({ product_id: id, score: 0, source: 'popular-in-region' });
     for (const id of fillFrom(pop.overall, p.limit - out.length, exclude, taken))
       out.push({ product_id: id, score: 0, source: 'popular' });
+    // Nothing ordered before --as-of (a day before the data starts): no product to rank, which was an
+    // empty answer without a word.
+    if (out.length === 0 && pop.overall.length === 0)
+      throw new UserError(
+        `recommend: no order${p.asOf ? ` before ${p.asOf}` : ''} to recommend from` +
+          (p.asOf ? '; use a later --as-of' : ''),
+      );
     return out.map((r, i) => ({ rank: i + 1, ...r, score: Math.round(r.score * 1e6) / 1e6 }));
   },
 });

@@ -25,4 +25,13 @@ describe('report readings', () => {
       'Revenue was $100.00 over 5 days, from $20.00 on 2026-11-01 to $19.50 on 2026-11-05.',
     );
   });
+
+  it('an experiment with one variant only says so (ab-test gives its other rate and p-value as null)', () => {
+    assert.equal(
+      READINGS.abtest?.([
+        { experiment: 'solo', rate_a: 0.5, rate_b: null, p_value: null, significant: false },
+      ]),
+      'solo: only variant A has sessions, nothing to compare yet.',
+    );
+  });
 });

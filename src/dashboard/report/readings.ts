@@ -70,9 +70,11 @@ export const READINGS: Record<string, (rows: Row[]) => string> = {
   abtest(rows) {
     if (rows.length === 0) return 'No A/B test in the data.';
     return rows
-      .map(
-        (r) =>
-          `${r.experiment}: B converts at ${pct(num(r.rate_b))} against ${pct(num(r.rate_a))} for A (p = ${num(r.p_value).toFixed(3)}), ${r.significant ? 'a significant difference' : 'not a significant difference'}${r.srm_detected ? ', but the split is off (sample-ratio mismatch)' : ''}.`,
+      .map((r) =>
+        // A variant without sessions has no rate (null since ab-test stopped reading it as 0 %).
+        r.rate_a === null || r.rate_b === null
+          ? `${r.experiment}: only variant ${r.rate_a === null ? 'B' : 'A'} has sessions, nothing to compare yet${r.srm_detected ? ' (sample-ratio mismatch)' : ''}.`
+          : `${r.experiment}: B converts at ${pct(num(r.rate_b))} against ${pct(num(r.rate_a))} for A (p = ${num(r.p_value).toFixed(3)}), ${r.significant ? 'a significant difference' : 'not a significant difference'}${r.srm_detected ? ', but the split is off (sample-ratio mismatch)' : ''}.`,
       )
       .join(' ');
   },

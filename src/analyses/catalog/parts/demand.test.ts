@@ -98,6 +98,25 @@ describe('demand history from the orders (hand-built lake)', () => {
     assert.deepEqual(inData, ['2026-11-03']);
   });
 
+  it('says how many whole days before --as-of the orders end (they count as no demand)', async () => {
+    // The last line is 2026-11-06 12:00; --as-of 2026-11-20 is 13.5 days later: 13 whole days. With
+    // --as-of the day after it (0.5 days), nothing is said.
+    const q = demandNotes();
+    const notes = async (asOf: string) => {
+      const [row] = await engine().query(q.sql, { asOf });
+      return row ? q.read(row).map((n) => [n.code, n.count]) : [];
+    };
+    assert.deepEqual(await notes('2026-11-20'), [
+      ['cancelled_lines_left_out', 1],
+      ['return_lines_left_out', 1],
+      ['days_without_orders_before_as_of', 13],
+    ]);
+    assert.deepEqual(await notes('2026-11-07'), [
+      ['cancelled_lines_left_out', 1],
+      ['return_lines_left_out', 1],
+    ]);
+  });
+
   it('says what it left out: cancelled lines and return lines', async () => {
     const q = demandNotes();
     const [row] = await engine().query(q.sql, { asOf: null });

@@ -1,6 +1,6 @@
 import { UserError } from '../../../errors/index.js';
 import type { NotesQuery } from '../../types.js';
-import { customerOrderSql, guestOrderSql, leftOutNotes } from './customers.js';
+import { customerOrderSql, GUEST_ORDERS, guestOrderSql, leftOutNotes } from './customers.js';
 import type { CatalogStats } from './hybrid.js';
 import { epochSecondsSql } from './sql.js';
 
@@ -19,7 +19,7 @@ export const CART_WEIGHT = 0.25;
 function boundsSql(withHoldout: boolean): string {
   return `o AS (
       SELECT customer_id, product_id, ${epochSecondsSql('order_date')} AS sec
-      FROM orders WHERE status <> 'CANCELLED' AND ${customerOrderSql()}
+      FROM orders WHERE status <> 'CANCELLED' AND quantity > 0 AND ${customerOrderSql()}
     ),
     cut AS (
       SELECT s1 - ${withHoldout ? `:holdoutDays * ${DAY}` : '0'} AS c, s1 FROM (
@@ -65,11 +65,25 @@ export function interactionsSql(withHoldout: boolean): string {
     GROUP BY c.customer_id, c.region, ia.product_id, pr.category`;
 }
 
-/** Guest order lines the recommenders leave out (they cannot be tied to a customer's taste). */
+/**
+ * What the recommenders leave out of the orders that were not cancelled: guest orders (they cannot be
+ * tied to a customer's taste) and customers' return lines (quantity 0 or less: a return is not a
+ * purchase; counted as one, a refund made a basket of the product and a co-purchase with whatever else
+ * the customer bought that day).
+ */
 export function interactionNotes(): NotesQuery {
   return leftOutNotes(
-    `SELECT count(DISTINCT CASE WHEN ${guestOrderSql()} THEN order_id END) AS guest_orders
+    `SELECT count(DISTINCT CASE WHEN ${guestOrderSql()} THEN order_id END) AS guest_orders,
+       count(CASE WHEN quantity <= 0 AND ${customerOrderSql()} THEN 1 END) AS return_lines
      FROM orders WHERE status <> 'CANCELLED'`,
+    [
+      GUEST_ORDERS,
+      {
+        column: 'return_lines',
+        code: 'return_lines_left_out',
+        message: (n) => `left out ${n} return line(s) (quantity 0 or less): a return is not a purchase`,
+      },
+    ],
   );
 }
 

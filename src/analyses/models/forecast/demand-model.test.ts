@@ -51,6 +51,26 @@ describe('demand model on hand-built fixtures', () => {
     assert.ok(Math.abs((monday?.probability ?? 0) - 0.7884) < 1e-4, `probability ${monday?.probability}`);
   });
 
+  it('forecasts about 0, not NaN, for sales that all lie weeks before the end (a gap of weeks)', () => {
+    // The t1 audit lake: a product sold on days 0 (Sunday) and 3 (Wednesday), another on day 1 and in a
+    // second region on day 3, then 30 weeks without a sale. Weekdays without any sale and a steep
+    // falling trend have no finite maximum; the fit overflowed exp() and every forecast was NaN.
+    const days = 211;
+    const on = (units: Record<number, number>) => (d: number) => units[d - START] ?? 0;
+    const h = history([
+      series('P1', 'EU', days, on({ 0: 3 })),
+      series('P1', 'LATAM', days, on({ 3: 1 })),
+      series('P2', 'EU', days, on({ 1: 1 })),
+      series('P2', 'LATAM', days, on({ 3: 1 })),
+    ]);
+    const out = forecastDemand(h, { horizon: 14 });
+    assert.equal(out.length, 4 * 14);
+    for (const f of out) {
+      assert.ok(Number.isFinite(f.mean) && f.mean >= 0 && f.mean < 0.01, `${f.product} ${f.day}: ${f.mean}`);
+      assert.deepEqual([f.lower, f.upper], [0, 0]);
+    }
+  });
+
   it('leaves censored days (out of stock) out of the fit', () => {
     // Days 3–6 sold nothing because the product was out of stock: the forecast keeps the pattern.
     const s = series('A', 'EU', 28, (d) =>

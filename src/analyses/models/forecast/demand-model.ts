@@ -138,10 +138,16 @@ export function fitDemandModel(history: DemandHistory, damping = TREND_DAMPING):
   });
   const rate = (v: [number, number] | undefined) => (v && v[1] > 0 ? v[0] / v[1] : 0);
   const level = new Map<string, number>();
+  // The region's rate relative to all: 1 when the totals cannot say (no exposure, or an exposure that
+  // overflowed — a history whose sales all lie weeks before its end fits a trend so steep that its early
+  // days' exp(x·β) reach the top of the double range, and Σ becomes Infinity; the rates then are 0 and
+  // 0/0 made every level, so every forecast, NaN).
+  const overall = yAll / eAll;
+  const relative = (r: string) =>
+    overall > 0 && Number.isFinite(overall) ? rate(byRegion.get(r)) / overall : 1;
   history.series.forEach((s, i) => {
     const [y, e] = totals[i] as readonly [number, number];
-    const prior =
-      rate(byProduct.get(s.product)) * (eAll > 0 ? rate(byRegion.get(s.region)) / (yAll / eAll) : 1);
+    const prior = rate(byProduct.get(s.product)) * relative(s.region);
     level.set(keyOf(s), Math.log((y + SHRINK_DAYS * prior) / (e + SHRINK_DAYS)));
   });
   const { phi, alpha } = dispersion(groups, fit.coef, fit.intercepts);

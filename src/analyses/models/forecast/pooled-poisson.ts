@@ -73,17 +73,24 @@ export function fitPooledPoisson(groups: readonly PoissonGroup[], p: number): Po
       }
     const step = newtonStep(h, Matrix.columnVector(Array.from(grad)));
     // Step halving keeps every step uphill on the profile likelihood (Newton can overshoot far from β).
+    // A step is taken only when it is finite and uphill: when a column's maximum is at infinity (a weekday
+    // without a single sale in the history, where the likelihood keeps rising as its coefficient falls),
+    // a full Newton step can overflow exp() and turn β into NaN; no acceptable step means β is as good as
+    // it gets, so the fit stops there.
     let scale = 1;
     let next = beta.slice();
     let nextLl = ll;
-    for (let tries = 0; tries < 30; tries++, scale /= 2) {
+    let accepted = false;
+    for (let tries = 0; tries < 30 && !accepted; tries++, scale /= 2) {
       next = beta.slice();
       cols.forEach((c, j) => {
         next[c] = (next[c] as number) + scale * (step[j] as number);
       });
       nextLl = profileLogLik(live, next, p);
-      if (nextLl >= ll - 1e-12 * Math.abs(ll)) break;
+      accepted = Number.isFinite(nextLl) && nextLl >= ll - 1e-12 * Math.abs(ll);
     }
+    if (!accepted) break;
+    scale *= 2;
     const moved = Math.max(...step.map((v) => Math.abs(v * scale)));
     for (let j = 0; j < p; j++) beta[j] = next[j] as number;
     ll = nextLl;
