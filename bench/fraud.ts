@@ -193,7 +193,9 @@ async function probeOutcome(
  * (with the scoring worker and DuckDB's), and its child processes (the compaction process, which ingests
  * fraud_scores too); from Linux's /proc (clock ticks of 1/100 s), null elsewhere.
  */
-function cpuSeconds(pid: number | undefined): { main: number; all: number; children: number } | null {
+function cpuSeconds(
+  pid: number | undefined,
+): { main: number; all: number; children: number; worker: number } | null {
   if (pid === undefined) return null;
   const seconds = (stat: string) => {
     // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th.
@@ -202,13 +204,19 @@ function cpuSeconds(pid: number | undefined): { main: number; all: number; child
   };
   try {
     let children = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`))
+    let worker = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      // The scoring worker names its thread (fraud-worker.ts).
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'fraud-scoring') worker += seconds(stat);
       for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
         if (child.trim() !== '') children += seconds(readFileSync(`/proc/${child.trim()}/stat`, 'utf8'));
+    }
     return {
       main: seconds(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
       all: seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
       children,
+      worker,
     };
   } catch {
     return null;
@@ -233,6 +241,8 @@ const MODES: readonly Mode[] = COMPARE ? ['off', 'on', 'other'] : ['off', 'on'];
 /** CPU µs per acknowledged record: main thread, whole server process, its compaction process, this process. */
 interface Cpu {
   main: number;
+  /** The scoring worker's thread (0 with scoring off). */
+  worker: number;
   process: number;
   compaction: number;
   bench: number;
@@ -283,6 +293,7 @@ async function measured<T extends { ackedRecords: number }>(
     result,
     cpu: {
       main: per(cpu0?.main, cpu1?.main),
+      worker: per(cpu0?.worker, cpu2?.worker),
       process: per(cpu0?.all, cpu2?.all),
       compaction: per(cpu0?.children, cpu2?.children),
       bench: (bench.user + bench.system) / Math.max(1, result.ackedRecords),
@@ -322,7 +333,7 @@ async function round(
 }
 
 const cpuText = (c: Cpu) =>
-  `main ${c.main.toFixed(2)}, process ${c.process.toFixed(2)}, compaction ${c.compaction.toFixed(2)}, load generator ${c.bench.toFixed(2)}`;
+  `main ${c.main.toFixed(2)}, scoring worker ${c.worker.toFixed(2)}, process ${c.process.toFixed(2)}, compaction ${c.compaction.toFixed(2)}, load generator ${c.bench.toFixed(2)}`;
 
 function printRound(r: Round): void {
   console.log(
