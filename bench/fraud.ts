@@ -24,11 +24,30 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadProfiles, openLake } from '../src/fraud/index.js';
 import { percentiles, replay, synthetic } from '../src/replay/index.js';
 import { fraudHistoryLake } from './fraud-history.js';
 import { type ServeProcess, startServe, stopServe } from './serve-process.js';
+
+const USAGE =
+  'usage: node dist/bench/fraud.js (no arguments; settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_MAX_SECONDS, BENCH_FIXED_RATE, BENCH_COMPARE=DIR)';
+/** Settings come from the environment: any argument but --help is a mistake, told in one line before any work. */
+function checkArguments(): void {
+  let help: boolean | undefined;
+  try {
+    help = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help;
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)}; ${USAGE}`);
+    process.exit(2);
+  }
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+}
+checkArguments();
 
 const KEY = 'bench-key-123';
 const alertBody = z.object({
@@ -208,7 +227,8 @@ function cpuSeconds(
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
       // The scoring worker names its thread (fraud-worker.ts).
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'fraud-scoring') worker += seconds(stat);
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'fraud-scoring')
+        worker += seconds(stat);
       for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
         if (child.trim() !== '') children += seconds(readFileSync(`/proc/${child.trim()}/stat`, 'utf8'));
     }
