@@ -243,6 +243,21 @@ function cpuSeconds(
   }
 }
 
+/**
+ * The merged files in a server's lake (`lake/<table>/<partition>/…-merged.parquet`): compaction rewrites a
+ * partition's small files into one once it has 16 of them, a burst of CPU that lands in whichever round is
+ * running then; each round says which servers merged which tables meanwhile.
+ */
+function mergedFiles(dir: string): Set<string> {
+  const out = new Set<string>();
+  const lake = join(dir, 'lake');
+  for (const table of readdirSync(lake))
+    for (const part of readdirSync(join(lake, table)).filter((p) => p.startsWith('part=')))
+      for (const file of readdirSync(join(lake, table, part)))
+        if (file.endsWith('-merged.parquet')) out.add(`${table}/${part}/${file}`);
+  return out;
+}
+
 /** Polls /readyz until fraud scoring says ready (its model is built in the background after listening). */
 async function scoringReady(url: string): Promise<void> {
   const readyz = z.object({ scoring: z.string().optional() });
@@ -280,6 +295,10 @@ interface Round {
   fixed: Cpu;
   errors: string;
   load: number;
+  /** When the round started (UTC, HH:MM:SS). */
+  at: string;
+  /** Merges that finished during the round, each as mode:table (any server's, the idle ones' too). */
+  merges: string[];
 }
 
 const median = (v: readonly number[]) => {
@@ -327,8 +346,11 @@ async function round(
   server: { pid: number | undefined; url: string },
   away: Map<string, string>,
   probes: Probes,
+  lakes: Record<string, string>,
 ): Promise<Round> {
   const load = loadavg()[0] ?? 0;
+  const at = new Date().toISOString().slice(11, 19);
+  const mergedBefore = Object.entries(lakes).map(([m, dir]) => [m, mergedFiles(dir)] as const);
   const [batched, acked] = await Promise.all([
     measured(server.pid, run(server.url, 200_000, 100, 16)),
     mode === 'on'
@@ -339,7 +361,12 @@ async function round(
   const fixed = await measured(server.pid, run(server.url, FIXED_RATE, 100, 16));
   const single = await run(server.url, 1_000, 1, 16, SINGLE_SECONDS);
   const all = { ...batched.result.errors, ...fixed.result.errors, ...single.errors };
+  const merges = mergedBefore.flatMap(([m, before]) =>
+    [...mergedFiles(lakes[m] as string)].filter((f) => !before.has(f)).map((f) => `${m}:${f.split('/')[0]}`),
+  );
   return {
+    at,
+    merges,
     pair,
     mode,
     recordsPerSecond: batched.result.achievedRate,
@@ -357,7 +384,7 @@ const cpuText = (c: Cpu) =>
 
 function printRound(r: Round): void {
   console.log(
-    `pair ${r.pair + 1} ${r.mode.padEnd(5)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms${r.errors ? `  errors ${r.errors}` : ''}\n    CPU µs/record saturated: ${cpuText(r.saturated)}\n    CPU µs/record at ${fmt(FIXED_RATE)}/s: ${cpuText(r.fixed)}`,
+    `pair ${r.pair + 1} ${r.mode.padEnd(5)} ${r.at} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms${r.errors ? `  errors ${r.errors}` : ''}${r.merges.length ? `  merged: ${r.merges.join(' ')}` : ''}\n    CPU µs/record saturated: ${cpuText(r.saturated)}\n    CPU µs/record at ${fmt(FIXED_RATE)}/s: ${cpuText(r.fixed)}`,
   );
 }
 
@@ -408,6 +435,7 @@ async function main(): Promise<void> {
     }
     const probes: Probes = new Map();
     const rounds: Round[] = [];
+    const lakes = Object.fromEntries(MODES.map((m) => [m, join(root, m)]));
     for (let pair = 0; pair < ROUNDS; pair++) {
       if ((performance.now() - started) / 1000 > MAX_SECONDS) {
         console.log(`stopping after ${pair} pairs: BENCH_MAX_SECONDS (${MAX_SECONDS}) reached`);
@@ -417,7 +445,7 @@ async function main(): Promise<void> {
       const order = MODES.map((_, i) => MODES[(i + pair) % MODES.length] as Mode);
       for (const mode of order) {
         const s = servers[mode] as ServeProcess;
-        const r = await round(pair, mode, { pid: s.child.pid, url: s.url }, away, probes);
+        const r = await round(pair, mode, { pid: s.child.pid, url: s.url }, away, probes, lakes);
         rounds.push(r);
         printRound(r);
       }
