@@ -7,6 +7,8 @@
  * reachable from Node, so the bench is polled; the timer does not keep the child alive.
  */
 const parent = Number(process.env.SHOPLAKE_BENCH_PARENT ?? process.ppid);
+// A process serve forks inherits this preload (its compaction process): it watches serve, its own parent.
+delete process.env.SHOPLAKE_BENCH_PARENT;
 
 /** Whether process `pid` still exists (signal 0 checks without sending anything). */
 function alive(pid: number): boolean {
