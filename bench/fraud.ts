@@ -17,7 +17,10 @@
  * webhook. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
  * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 420: no pair starts after
  * it; BENCH_COMPARE=DIR: a third server scoring with the build in DIR (its bin/shoplake.js), in the same
- * rounds, to compare two builds).
+ * rounds, to compare two builds). Any argument but --help is refused in one line. Each round prints the
+ * merges of small files any server's compaction finished during it (a burst of CPU that lands in one round
+ * of a pair), and the report adds the ratio over all rounds and over the pairs without such a merge.
+ * The servers stop themselves if this process is killed (serve-process.ts, parent-watch.ts).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
