@@ -20,7 +20,8 @@
  * rounds, to compare two builds). Any argument but --help is refused in one line. Each round prints the
  * merges of small files any server's compaction finished during it (a burst of CPU that lands in one round
  * of a pair), and the report adds the ratio over all rounds and over the pairs without such a merge.
- * The servers stop themselves if this process is killed (serve-process.ts, parent-watch.ts).
+ * On SIGINT or SIGTERM it stops the servers and removes its lakes; after a SIGKILL the servers stop
+ * themselves (serve-process.ts, parent-watch.ts).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -417,6 +418,15 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const servers: Partial<Record<Mode, ServeProcess>> = {};
+  // Stopped by a signal: stop the servers and remove their lakes (a signal skips the `finally` below).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the servers`);
+      void Promise.all(Object.values(servers).map((s) => stopServe(s.child))).finally(() => {
+        rmSync(root, { recursive: true, force: true });
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    });
   try {
     const history = join(root, 'history');
     await fraudHistoryLake(history);
