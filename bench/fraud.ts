@@ -17,18 +17,41 @@
  * webhook. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
  * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 420: no pair starts after
  * it; BENCH_COMPARE=DIR: a third server scoring with the build in DIR (its bin/shoplake.js), in the same
- * rounds, to compare two builds).
+ * rounds, to compare two builds). Any argument but --help is refused in one line. Each round prints the
+ * merges of small files any server's compaction finished during it (a burst of CPU that lands in one round
+ * of a pair), and the report adds the ratio over all rounds and over the pairs without such a merge.
+ * On SIGINT or SIGTERM it stops the servers and removes its lakes; after a SIGKILL the servers stop
+ * themselves (serve-process.ts, parent-watch.ts).
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadProfiles, openLake } from '../src/fraud/index.js';
 import { percentiles, replay, synthetic } from '../src/replay/index.js';
 import { fraudHistoryLake } from './fraud-history.js';
 import { type ServeProcess, startServe, stopServe } from './serve-process.js';
+
+const USAGE =
+  'usage: node dist/bench/fraud.js (no arguments; settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_MAX_SECONDS, BENCH_FIXED_RATE, BENCH_COMPARE=DIR)';
+/** Settings come from the environment: any argument but --help is a mistake, told in one line before any work. */
+function checkArguments(): void {
+  let help: boolean | undefined;
+  try {
+    help = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help;
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)}; ${USAGE}`);
+    process.exit(2);
+  }
+  if (help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+}
+checkArguments();
 
 const KEY = 'bench-key-123';
 const alertBody = z.object({
@@ -193,7 +216,9 @@ async function probeOutcome(
  * (with the scoring worker and DuckDB's), and its child processes (the compaction process, which ingests
  * fraud_scores too); from Linux's /proc (clock ticks of 1/100 s), null elsewhere.
  */
-function cpuSeconds(pid: number | undefined): { main: number; all: number; children: number } | null {
+function cpuSeconds(
+  pid: number | undefined,
+): { main: number; all: number; children: number; worker: number } | null {
   if (pid === undefined) return null;
   const seconds = (stat: string) => {
     // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th.
@@ -202,17 +227,39 @@ function cpuSeconds(pid: number | undefined): { main: number; all: number; child
   };
   try {
     let children = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`))
+    let worker = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      // The scoring worker names its thread (fraud-worker.ts).
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'fraud-scoring')
+        worker += seconds(stat);
       for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
         if (child.trim() !== '') children += seconds(readFileSync(`/proc/${child.trim()}/stat`, 'utf8'));
+    }
     return {
       main: seconds(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')),
       all: seconds(readFileSync(`/proc/${pid}/stat`, 'utf8')),
       children,
+      worker,
     };
   } catch {
     return null;
   }
+}
+
+/**
+ * The merged files in a server's lake (`lake/<table>/<partition>/…-merged.parquet`): compaction rewrites a
+ * partition's small files into one once it has 16 of them, a burst of CPU that lands in whichever round is
+ * running then; each round says which servers merged which tables meanwhile.
+ */
+function mergedFiles(dir: string): Set<string> {
+  const out = new Set<string>();
+  const lake = join(dir, 'lake');
+  for (const table of readdirSync(lake))
+    for (const part of readdirSync(join(lake, table)).filter((p) => p.startsWith('part=')))
+      for (const file of readdirSync(join(lake, table, part)))
+        if (file.endsWith('-merged.parquet')) out.add(`${table}/${part}/${file}`);
+  return out;
 }
 
 /** Polls /readyz until fraud scoring says ready (its model is built in the background after listening). */
@@ -233,6 +280,8 @@ const MODES: readonly Mode[] = COMPARE ? ['off', 'on', 'other'] : ['off', 'on'];
 /** CPU µs per acknowledged record: main thread, whole server process, its compaction process, this process. */
 interface Cpu {
   main: number;
+  /** The scoring worker's thread (0 with scoring off). */
+  worker: number;
   process: number;
   compaction: number;
   bench: number;
@@ -250,6 +299,12 @@ interface Round {
   fixed: Cpu;
   errors: string;
   load: number;
+  /** When the round started (UTC, HH:MM:SS). */
+  at: string;
+  /** Merges that finished during the round, each as mode:table (any server's, the idle ones' too). */
+  merges: string[];
+  /** Those that finished during the batched load or the SETTLE_MS after it (the part throughput is read from). */
+  batchedMerges: string[];
 }
 
 const median = (v: readonly number[]) => {
@@ -283,6 +338,7 @@ async function measured<T extends { ackedRecords: number }>(
     result,
     cpu: {
       main: per(cpu0?.main, cpu1?.main),
+      worker: per(cpu0?.worker, cpu2?.worker),
       process: per(cpu0?.all, cpu2?.all),
       compaction: per(cpu0?.children, cpu2?.children),
       bench: (bench.user + bench.system) / Math.max(1, result.ackedRecords),
@@ -296,8 +352,11 @@ async function round(
   server: { pid: number | undefined; url: string },
   away: Map<string, string>,
   probes: Probes,
+  lakes: Record<string, string>,
 ): Promise<Round> {
   const load = loadavg()[0] ?? 0;
+  const at = new Date().toISOString().slice(11, 19);
+  const mergedBefore = Object.entries(lakes).map(([m, dir]) => [m, mergedFiles(dir)] as const);
   const [batched, acked] = await Promise.all([
     measured(server.pid, run(server.url, 200_000, 100, 16)),
     mode === 'on'
@@ -305,10 +364,20 @@ async function round(
       : Promise.resolve(new Map<string, number>()),
   ]);
   for (const [id, at] of acked) probes.set(id, at);
+  const newMerges = () =>
+    mergedBefore.flatMap(([m, before]) =>
+      [...mergedFiles(lakes[m] as string)]
+        .filter((f) => !before.has(f))
+        .map((f) => `${m}:${f.split('/')[0]}`),
+    );
+  const batchedMerges = newMerges();
   const fixed = await measured(server.pid, run(server.url, FIXED_RATE, 100, 16));
   const single = await run(server.url, 1_000, 1, 16, SINGLE_SECONDS);
   const all = { ...batched.result.errors, ...fixed.result.errors, ...single.errors };
   return {
+    at,
+    merges: newMerges(),
+    batchedMerges,
     pair,
     mode,
     recordsPerSecond: batched.result.achievedRate,
@@ -322,11 +391,11 @@ async function round(
 }
 
 const cpuText = (c: Cpu) =>
-  `main ${c.main.toFixed(2)}, process ${c.process.toFixed(2)}, compaction ${c.compaction.toFixed(2)}, load generator ${c.bench.toFixed(2)}`;
+  `main ${c.main.toFixed(2)}, scoring worker ${c.worker.toFixed(2)}, process ${c.process.toFixed(2)}, compaction ${c.compaction.toFixed(2)}, load generator ${c.bench.toFixed(2)}`;
 
 function printRound(r: Round): void {
   console.log(
-    `pair ${r.pair + 1} ${r.mode.padEnd(5)} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms${r.errors ? `  errors ${r.errors}` : ''}\n    CPU µs/record saturated: ${cpuText(r.saturated)}\n    CPU µs/record at ${fmt(FIXED_RATE)}/s: ${cpuText(r.fixed)}`,
+    `pair ${r.pair + 1} ${r.mode.padEnd(5)} ${r.at} load ${r.load.toFixed(1).padStart(5)}  ${fmt(r.recordsPerSecond).padStart(7)} records/s  batched p99 ${r.batchedP99.toFixed(0).padStart(4)} ms  single p99 ${r.singleP99.toFixed(1).padStart(6)} ms${r.errors ? `  errors ${r.errors}` : ''}${r.merges.length ? `  merged: ${r.merges.join(' ')} (during the batched load: ${r.batchedMerges.join(' ') || 'none'})` : ''}\n    CPU µs/record saturated: ${cpuText(r.saturated)}\n    CPU µs/record at ${fmt(FIXED_RATE)}/s: ${cpuText(r.fixed)}`,
   );
 }
 
@@ -349,6 +418,15 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
   const servers: Partial<Record<Mode, ServeProcess>> = {};
+  // Stopped by a signal: stop the servers and remove their lakes (a signal skips the `finally` below).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the servers`);
+      void Promise.all(Object.values(servers).map((s) => stopServe(s.child))).finally(() => {
+        rmSync(root, { recursive: true, force: true });
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    });
   try {
     const history = join(root, 'history');
     await fraudHistoryLake(history);
@@ -377,6 +455,7 @@ async function main(): Promise<void> {
     }
     const probes: Probes = new Map();
     const rounds: Round[] = [];
+    const lakes = Object.fromEntries(MODES.map((m) => [m, join(root, m)]));
     for (let pair = 0; pair < ROUNDS; pair++) {
       if ((performance.now() - started) / 1000 > MAX_SECONDS) {
         console.log(`stopping after ${pair} pairs: BENCH_MAX_SECONDS (${MAX_SECONDS}) reached`);
@@ -386,7 +465,7 @@ async function main(): Promise<void> {
       const order = MODES.map((_, i) => MODES[(i + pair) % MODES.length] as Mode);
       for (const mode of order) {
         const s = servers[mode] as ServeProcess;
-        const r = await round(pair, mode, { pid: s.child.pid, url: s.url }, away, probes);
+        const r = await round(pair, mode, { pid: s.child.pid, url: s.url }, away, probes, lakes);
         rounds.push(r);
         printRound(r);
       }
@@ -442,12 +521,28 @@ function report(rounds: readonly Round[]): void {
       );
     const ratios = pairs.map((p) => p.x.recordsPerSecond / p.y.recordsPerSecond);
     const estimates = pairs.map((p) => total(p.y.saturated) / total(p.x.saturated));
-    return { ratio: median(ratios), ratios, estimate: median(estimates), n: pairs.length };
+    // A merge of a table both servers store (not fraud_scores, which only scoring writes) during either
+    // batched load: equal work for both servers over a run, but it lands in one round of the pair.
+    const shared = (r: Round) => r.batchedMerges.some((m) => !m.endsWith(':fraud_scores'));
+    const clean = pairs.filter((p) => !shared(p.x) && !shared(p.y));
+    const sum = (rs: readonly Round[]) => rs.reduce((t, r) => t + r.recordsPerSecond, 0);
+    return {
+      ratio: median(ratios),
+      ratios,
+      estimate: median(estimates),
+      n: pairs.length,
+      cleanRatio: median(clean.map((p) => p.x.recordsPerSecond / p.y.recordsPerSecond)),
+      cleanPairs: clean.map((p) => p.pair + 1),
+      overall: sum(pairs.map((p) => p.x)) / sum(pairs.map((p) => p.y)),
+    };
   };
   const of = (mode: Mode, f: (r: Round) => number) => median(rounds.filter((r) => r.mode === mode).map(f));
-  const { ratio, ratios, estimate, n } = compare('on', 'off');
+  const { ratio, ratios, estimate, n, cleanRatio, cleanPairs, overall } = compare('on', 'off');
   console.log(
     `batched throughput with scoring: median ${ratio.toFixed(2)}× of without over ${n} pairs (${ratios.map((x) => x.toFixed(2)).join(', ')}); median records/s off ${fmt(of('off', (r) => r.recordsPerSecond))}, on ${fmt(of('on', (r) => r.recordsPerSecond))} (goal ≥ ${GOAL.throughputRatio}: ${ratio >= GOAL.throughputRatio ? 'met' : 'MISSED'}); CPU-bound estimate (CPU per record under the open-loop load, load generator + server + compaction, off ÷ on): median ${estimate.toFixed(2)}×`,
+  );
+  console.log(
+    `  all records over all rounds, on ÷ off: ${overall.toFixed(2)}×; median over the pairs in which no server merged a table both store during either batched load (pairs ${cleanPairs.join(', ') || 'none'}): ${cleanRatio.toFixed(2)}×`,
   );
   if (COMPARE) {
     const other = compare('other', 'off');

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/shoplake.js', import.meta.url));
+/** Preloaded into every serve: it stops itself once this bench process is gone (parent-watch.ts). */
+const PARENT_WATCH = new URL('./parent-watch.js', import.meta.url).href;
 
 /** A `shoplake serve` child process on a free loopback port, and the URL it printed. */
 export interface ServeProcess {
@@ -21,7 +23,8 @@ export interface ServeOptions {
 
 /**
  * Starts `shoplake serve` on `dir` with `writeKey` as its write key; resolves once it is listening, and
- * rejects with the end of its stderr if it exits first. `bin`: another build's bin/shoplake.js (a bench
+ * rejects with the end of its stderr if it exits first. The server stops itself (SIGTERM) if this process
+ * ends without stopping it, even by SIGKILL (parent-watch.ts). `bin`: another build's bin/shoplake.js (a bench
  * comparing two builds side by side).
  */
 export async function startServe(
@@ -34,9 +37,9 @@ export async function startServe(
   const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
   const child = spawn(
     command ?? process.execPath,
-    [...prefix, bin, '--data', dir, 'serve', '--port', '0', ...args],
+    [...prefix, '--import', PARENT_WATCH, bin, '--data', dir, 'serve', '--port', '0', ...args],
     {
-      env: { ...process.env, SHOPLAKE_WRITE_KEYS: writeKey },
+      env: { ...process.env, SHOPLAKE_WRITE_KEYS: writeKey, SHOPLAKE_BENCH_PARENT: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
