@@ -6,7 +6,7 @@ import { tableSpec } from '../../lake/index.js';
 import { appendAudit, applyRetention, eraseCustomer } from '../../security/index.js';
 import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
 import { dataDir } from '../options.js';
-import { formatOption, printRows } from '../output.js';
+import { formatOption, printRows, status } from '../output.js';
 import { principalOf } from '../principal.js';
 
 const eraseFlags = z.object({
@@ -43,6 +43,12 @@ export function registerErase(program: Command): void {
       const db = await DuckDbSession.open();
       try {
         const report = await eraseCustomer(db, dir, opts.customer, { purge: opts.purge === true });
+        // Nothing was changed: a mistyped id must not read as a done erasure.
+        if (report.nearMatches.length > 0) {
+          throw new UserError(
+            `no row or report holds customer '${opts.customer}' (ids match exactly): the lake has ${report.nearMatches.map((m) => `'${m}'`).join(', ')}; run erase --customer with that id`,
+          );
+        }
         await appendAudit(dir, principal, 'erase', {
           customer: report.customer,
           tables: report.tables,
@@ -53,6 +59,8 @@ export function registerErase(program: Command): void {
         for (const r of report.reports)
           rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
         printRows(rows, opts.format, { columns: ['place', 'rows', 'filesRewritten', 'filesRetired'] });
+        if (rows.every((r) => r.rows === 0))
+          status(`erase: no row or report holds customer '${opts.customer}'; nothing was removed`);
       } finally {
         db.close();
       }
