@@ -149,6 +149,21 @@ describe("erasure of a person's order checks and labels", () => {
     }
   });
 
+  it("counts the person's records still waiting in a collector's WAL (they would reach the lake later)", async () => {
+    // A segment as the collector writes it: one NDJSON record a line, one of C2's, one of C1's.
+    writeText(
+      join(dir, 'wal', 'orders', '000000000009.ndjson'),
+      `${JSON.stringify({ order_id: 'O9', customer_id: 'C2' })}\n${JSON.stringify({ order_id: 'O8', customer_id: 'C1' })}\n`,
+    );
+    const db = await DuckDbSession.open();
+    try {
+      const report = await eraseCustomer(db, dir, ERASED.id);
+      assert.equal(report.walPending, 1);
+    } finally {
+      db.close();
+    }
+  });
+
   it('an id that matches nothing names the spelling the lake holds (case, spaces)', async () => {
     const db = await DuckDbSession.open();
     try {

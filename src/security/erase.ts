@@ -12,6 +12,7 @@ import {
   lakeParquetSql,
   liveFiles,
   readSealedFile,
+  SealedTextError,
   sealText,
   TABLE_NAMES,
   TABLES,
@@ -38,6 +39,13 @@ export interface ErasureReport {
   purged: boolean;
   /** Other spellings of the id the lake holds (case or surrounding spaces differ), when nothing matched exactly. */
   nearMatches: string[];
+  /**
+   * The person's records acknowledged by a collector and still in its write-ahead log: not erased (the WAL
+   * belongs to the running collector), they reach the lake at its next compaction; erase again after it.
+   */
+  walPending: number;
+  /** WAL segments that could not be read just now (a line being written): they may hold the person's records. */
+  walUnread: string[];
 }
 
 /** Tables whose spec has a customer column: generic, so a table added later (sessions, scores) is included. */
@@ -79,6 +87,8 @@ export async function eraseCustomer(
     replaced: [],
     purged: false,
     nearMatches: [],
+    walPending: 0,
+    walUnread: [],
   };
   // Read before the orders go: the only place that says which order ids were the person's.
   const orderIds = await customerOrderIds(db, layout, customer);
@@ -111,6 +121,16 @@ export async function eraseCustomer(
     for (const file of ndjsonFiles(dir)) {
       const lines = eraseLines(file, customer, emails);
       if (lines > 0) report.reports.push({ file: file.slice(layout.root.length + 1), lines });
+    }
+  }
+  for (const file of ndjsonFiles(join(layout.root, 'wal'))) {
+    try {
+      report.walPending += countLines(file, customer, emails);
+    } catch (err) {
+      // The collector appends to its open segment while we read: a torn last line is not damage, and the
+      // erasure of the lake is done; the CLI says to erase again after the next compaction.
+      if (!(err instanceof SealedTextError)) throw err;
+      report.walUnread.push(file.slice(layout.root.length + 1));
     }
   }
   if (options.purge) {
@@ -243,6 +263,13 @@ function eraseLines(file: string, customer: string, emails: readonly string[]): 
   const removed = lines.length - kept.length;
   if (removed > 0) writeOwnerOnlyLike(file, sealText(kept.join('\n')));
   return removed;
+}
+
+function countLines(file: string, customer: string, emails: readonly string[]): number {
+  const lowered = emails.map((e) => e.toLowerCase());
+  return readSealedFile(file)
+    .split('\n')
+    .filter((line) => line !== '' && belongsTo(line, customer, lowered)).length;
 }
 
 function belongsTo(line: string, customer: string, emails: readonly string[]): boolean {

@@ -54,11 +54,20 @@ export function registerErase(program: Command): void {
           tables: report.tables,
           reports: report.reports,
           purged: report.purged,
+          walPending: report.walPending,
         });
         const rows = Object.entries(report.tables).map(([table, t]) => ({ place: table, ...t }));
         for (const r of report.reports)
           rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
         printRows(rows, opts.format, { columns: ['place', 'rows', 'filesRewritten', 'filesRetired'] });
+        if (report.walUnread.length > 0)
+          status(
+            `erase: WAL segment(s) ${report.walUnread.join(', ')} could not be read now (being written): run erase again after the collector's next compaction`,
+          );
+        if (report.walPending > 0)
+          status(
+            `erase: ${report.walPending} record(s) of customer '${opts.customer}' are still in the collector's WAL (acknowledged, not yet in the lake): run erase again after its next compaction (or after stopping serve)`,
+          );
         if (rows.every((r) => r.rows === 0))
           status(`erase: no row or report holds customer '${opts.customer}'; nothing was removed`);
       } finally {
