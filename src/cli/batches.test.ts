@@ -25,6 +25,18 @@ const order = (id: string, status = 'COMPLETED') => [
   'EU-WEST',
 ];
 
+it('batches on a data directory that does not exist is a one-line mistake (exit 2), not an empty list', () => {
+  const { dir, cleanup } = tempDir('shoplake-batches-missing-');
+  try {
+    const r = shoplake(['batches', '--data', join(dir, 'no-such-lake')]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /does not exist/);
+    assert.equal(r.stdout, '');
+  } finally {
+    cleanup();
+  }
+});
+
 describe('shoplake batches, rollback, ingest --max-rejects', () => {
   let dir: string;
   let cleanup: () => void;

@@ -127,4 +127,14 @@ describe('keys, roles, audit and erase on the command line (issue 14)', () => {
     assert.equal(audit.length, 1);
     assert.equal(audit[0].detail.customer, ERASED.id);
   });
+
+  it('erase --customer with an id in the wrong case is refused with the id to use (exit 2), nothing erased', () => {
+    // C1 is in the fixture; 'c1' differs only in case.
+    const r = shoplake(['erase', '--customer', 'c1', '--data', dir]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /'C1'/);
+    const none = shoplake(['erase', '--customer', 'NOBODY', '--data', dir]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /nothing was removed/);
+  });
 });

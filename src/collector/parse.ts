@@ -39,7 +39,10 @@ function parseJson(text: string): ParsedBody {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`malformed JSON: ${(err as Error).message}`, { code: 'malformed_json' });
+    const hint = looksLikeNdjson(text)
+      ? ': the body is one JSON object a line (NDJSON): send it with Content-Type: application/x-ndjson'
+      : '';
+    throw new UserError(`malformed JSON: ${(err as Error).message}${hint}`, { code: 'malformed_json' });
   }
   const problem = structureProblem(text);
   if (problem?.kind === 'too_deep') {
@@ -55,6 +58,18 @@ function parseJson(text: string): ParsedBody {
   if (Array.isArray(value)) return { items: value.map((v, index) => ({ index, value: v })), unparsable: [] };
   if (value !== null && typeof value === 'object') return { items: [{ index: 0, value }], unparsable: [] };
   throw new UserError('body must be a JSON object or an array of objects', { code: 'not_a_record' });
+}
+
+// NDJSON posted as application/json: more than one non-blank line, and the first parses on its own.
+function looksLikeNdjson(text: string): boolean {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(lines[0] ?? '');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Each line stands alone: a broken line is rejected with its index while the others are kept.

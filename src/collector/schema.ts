@@ -20,7 +20,11 @@ export type CollectedRecord = Record<string, string | number>;
 
 const describe = (input: unknown) =>
   input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
-const shown = (input: unknown) => JSON.stringify(input)?.slice(0, 40) ?? String(input);
+// JSON.stringify writes a number beyond double range (1e400 parses to Infinity) as null: say what it was.
+const shown = (input: unknown) =>
+  typeof input === 'number' && !Number.isFinite(input)
+    ? 'beyond the range of a number'
+    : (JSON.stringify(input)?.slice(0, 40) ?? String(input));
 
 const TYPE_WORD: Record<ColumnSpec['type'], string> = {
   text: 'text',

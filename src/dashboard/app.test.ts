@@ -53,6 +53,22 @@ describe('dashboard API (app.request, no port)', () => {
     );
   });
 
+  test('an empty answer to a region spelled in another case says the spelling the orders use', async () => {
+    // The generator's regions are upper case (US-EAST); 'us-east' matches no order.
+    const { status, body } = await get('/api/analyses/revenue-by-day?region=us-east');
+    assert.equal(status, 200);
+    const result = rowsShape.parse(body);
+    assert.deepEqual(result.rows, []);
+    const messages = z.array(z.object({ code: z.string(), message: z.string() })).parse(result.notes);
+    assert.ok(
+      messages.some((n) => n.code === 'region_case' && n.message.includes("'US-EAST'")),
+      JSON.stringify(result.notes),
+    );
+    const exact = rowsShape.parse((await get('/api/analyses/revenue-by-day?region=US-EAST')).body);
+    assert.ok(exact.rows.length > 0);
+    assert.ok(!JSON.stringify(exact.notes).includes('region_case'));
+  });
+
   test('an analysis answers the same rows as `shoplake query --format json`', async () => {
     for (const [name, query, flags] of [
       ['sales-by-region', '', []],

@@ -35,6 +35,7 @@ import { columnsOf, describeCatalog } from './catalog-info.js';
 import { toCsv } from './csv.js';
 import { errorBody } from './errors.js';
 import { LiveCounters } from './live.js';
+import { regionCaseNote } from './region-note.js';
 import { ResultCache } from './result-cache.js';
 import { SQL_TIMEOUT_MS, SqlRunner } from './sql-runner.js';
 import { loadWebFiles, WEB_DIR } from './static.js';
@@ -174,7 +175,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         // One time limit for the whole run, as `query --timeout` has: an analysis of many statements
         // (recommend-backtest) otherwise kept the engine busy long after its first statement was stopped.
         const engine: Engine = await warm.queued(timeoutSignal(queryTimeoutMs));
-        return runAnalysisWithNotes(engine, analysis, raw);
+        const result = await runAnalysisWithNotes(engine, analysis, raw);
+        if (result.rows.length > 0) return result;
+        const note = await regionCaseNote(engine, raw.region);
+        return note === null ? result : { ...result, notes: [...result.notes, note] };
       });
       return { entry, key };
     } catch (err) {

@@ -28,6 +28,8 @@ export interface ReplayResult {
   latencyMs: { p50: number; p95: number; p99: number };
   /** Failed requests by status code ('network' for connection errors). */
   errors: Record<string, number>;
+  /** The first connection error's message (e.g. `connect ECONNREFUSED 127.0.0.1:8080`), or null. */
+  networkCause: string | null;
   /** Achieved at least 95 % of the target rate with no failed request. */
   held: boolean;
 }
@@ -69,6 +71,7 @@ export async function replay(source: ReplaySource, o: ReplayOptions): Promise<Re
   let sent = 0;
   let acked = 0;
   let requests = 0;
+  let networkCause: string | null = null;
   let wake: (() => void) | null = null;
   const third = o.durationSeconds / 3;
   // Records due by time t: the integral of the rate, multiplied in the middle third.
@@ -93,7 +96,10 @@ export async function replay(source: ReplaySource, o: ReplayOptions): Promise<Re
         await res.body.dump();
         done(res.statusCode === 200 ? null : String(res.statusCode));
       },
-      () => done('network'),
+      (err: unknown) => {
+        networkCause ??= err instanceof Error ? err.message || err.name : String(err);
+        done('network');
+      },
     );
   };
 
@@ -117,10 +123,22 @@ export async function replay(source: ReplaySource, o: ReplayOptions): Promise<Re
     });
     wake = null;
   }
+  // The records due that never filled a whole batch (a run shorter than one batch at its rate, or the tail
+  // of any run) go as one last, smaller batch: the target counts them, so they must be sent. A run that fell
+  // behind by a batch or more keeps its shortfall (that is the rate it could not hold).
+  const targetRecords = Math.floor(dueBy(o.durationSeconds));
+  if (targetRecords > sent && targetRecords - sent < o.batch) {
+    const table = cursor.orders < share * (cursor.orders + cursor.events + 1) ? 'orders' : 'events';
+    const list = table === 'orders' ? source.orders : source.events;
+    const records = Array.from({ length: targetRecords - sent }, () =>
+      nth(list, cursor[table]++, table, o.tag),
+    );
+    sent = targetRecords;
+    send(table, records);
+  }
   while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
   await pool.close();
   const seconds = (performance.now() - started) / 1000;
-  const targetRecords = Math.floor(dueBy(o.durationSeconds));
   const failed = Object.values(errors).reduce((a, b) => a + b, 0);
   return {
     seconds,
@@ -131,6 +149,7 @@ export async function replay(source: ReplaySource, o: ReplayOptions): Promise<Re
     targetRate: targetRecords / o.durationSeconds,
     latencyMs: percentiles(latencies),
     errors,
+    networkCause,
     held: failed === 0 && acked >= 0.95 * targetRecords,
   };
 }

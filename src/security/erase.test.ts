@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbSession } from '../duckdb/index.js';
 import { openEngine } from '../engines/index.js';
-import { dataLayout, liveFiles, tableDirectory } from '../lake/index.js';
-import { tempDir } from '../testing/index.js';
+import { ingest } from '../ingest/index.js';
+import { dataLayout, liveFiles, TABLES, tableDirectory } from '../lake/index.js';
+import { csv, tempDir, writeText } from '../testing/index.js';
 import { buildSecurityLake, ERASED } from './fixture.test-helper.js';
-import { applyRetention, customerTables, eraseCustomer, partitionEnd } from './index.js';
+import { applyRetention, customerTables, eraseCustomer, orderLinkedTables, partitionEnd } from './index.js';
 
 /** Every file under dir (recursively) whose bytes contain `needle`. */
 function filesContaining(dir: string, needle: string): string[] {
@@ -84,6 +85,100 @@ describe('erasure', () => {
     }
     // The quarantined line (tier NOPE) was C2's, found by the email it held.
     assert.equal(filesContaining(layout.quarantine, '"NOPE"').length, 0);
+  });
+});
+
+describe("erasure of a person's order checks and labels", () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(async () => {
+    ({ dir, cleanup } = tempDir());
+    await buildSecurityLake(dir);
+    // C2 placed O2 and O3 (the fixture); their checks carry a device id and an IP country that are C2's.
+    const checks = writeText(
+      join(dir, 'raw', 'order_checks.csv'),
+      csv('order_id,order_date,payment_method,shipping_region,ip_country,account_age_days,device_id', [
+        ['O1', '2026-11-01 10:00:00', 'card', 'US-EAST', 'US', 300, 'dev-ann-1'],
+        ['O2', '2026-11-01 11:00:00', 'card', 'EU-WEST', 'FR', 20, 'dev-bo-7731'],
+        ['O3', '2026-11-02 12:00:00', 'paypal', 'EU-WEST', 'FR', 21, 'dev-bo-7731'],
+        ['O4', '2026-11-02 13:00:00', 'card', 'US-EAST', 'US', 9, 'dev-cy-2'],
+      ]),
+    );
+    await ingest({ dataDir: dir, table: TABLES.order_checks, input: checks });
+    const labels = writeText(
+      join(dir, 'raw', 'fraud_labels.csv'),
+      csv('order_id,label,labelled_at', [
+        ['O3', 'confirmed', '2026-11-10 09:00:00'],
+        ['O4', 'false', '2026-11-10 09:00:00'],
+      ]),
+    );
+    await ingest({ dataDir: dir, table: TABLES.fraud_labels, input: labels });
+  });
+  after(() => cleanup());
+
+  it('tables keyed by order id alone are the order-linked ones', () => {
+    assert.deepEqual(orderLinkedTables().sort(), ['fraud_labels', 'order_checks']);
+  });
+
+  it("removes the checks and labels of the person's orders and keeps everyone else's", async () => {
+    const db = await DuckDbSession.open();
+    try {
+      const report = await eraseCustomer(db, dir, ERASED.id, { purge: true });
+      // By hand: C2's orders are O2 and O3: two checks, one label.
+      assert.equal(report.tables.order_checks?.rows, 2);
+      assert.equal(report.tables.fraud_labels?.rows, 1);
+    } finally {
+      db.close();
+    }
+    const engine = await openEngine({ dataDir: dir });
+    try {
+      assert.deepEqual(await engine.query('SELECT order_id FROM order_checks ORDER BY 1'), [
+        { order_id: 'O1' },
+        { order_id: 'O4' },
+      ]);
+      assert.deepEqual(await engine.query('SELECT order_id FROM fraud_labels ORDER BY 1'), [
+        { order_id: 'O4' },
+      ]);
+    } finally {
+      await engine.close();
+    }
+    const layout = dataLayout(dir);
+    for (const t of ['order_checks', 'fraud_labels']) {
+      for (const f of liveFiles(tableDirectory(layout, t)))
+        assert.ok(!readFileSync(f).includes(Buffer.from('dev-bo-7731')), f);
+    }
+  });
+
+  it("counts the person's records still waiting in a collector's WAL (they would reach the lake later)", async () => {
+    // A segment as the collector writes it: one NDJSON record a line, one of C2's, one of C1's.
+    writeText(
+      join(dir, 'wal', 'orders', '000000000009.ndjson'),
+      `${JSON.stringify({ order_id: 'O9', customer_id: 'C2' })}\n${JSON.stringify({ order_id: 'O8', customer_id: 'C1' })}\n`,
+    );
+    const db = await DuckDbSession.open();
+    try {
+      const report = await eraseCustomer(db, dir, ERASED.id);
+      assert.equal(report.walPending, 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('an id that matches nothing names the spelling the lake holds (case, spaces)', async () => {
+    const db = await DuckDbSession.open();
+    try {
+      // C1 is still in the lake; 'c1 ' differs only in case and a trailing space.
+      const report = await eraseCustomer(db, dir, 'c1 ');
+      assert.deepEqual(
+        Object.values(report.tables).map((t) => t?.rows),
+        Object.values(report.tables).map(() => 0),
+      );
+      assert.deepEqual(report.nearMatches, ['C1']);
+      const none = await eraseCustomer(db, dir, 'NOBODY');
+      assert.deepEqual(none.nearMatches, []);
+    } finally {
+      db.close();
+    }
   });
 });
 

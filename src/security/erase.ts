@@ -12,6 +12,7 @@ import {
   lakeParquetSql,
   liveFiles,
   readSealedFile,
+  SealedTextError,
   sealText,
   TABLE_NAMES,
   TABLES,
@@ -23,16 +24,28 @@ import { writeOwnerOnlyLike } from './rewrite.js';
 /** The column that says whose a row is; every lake table that has it is searched by an erasure. */
 export const CUSTOMER_COLUMN = 'customer_id';
 
+/** The column that links a row to an order; tables that have it but no customer column hold the person's orders' rows. */
+export const ORDER_COLUMN = 'order_id';
+
 /** What an erasure took out. */
 export interface ErasureReport {
   customer: string;
-  /** Rows removed per lake table (tables without the customer column are not listed). */
+  /** Rows removed per lake table (tables with neither the customer column nor an order id are not listed). */
   tables: Partial<Record<TableName, { rows: number; filesRewritten: number; filesRetired: number }>>;
   /** Lines removed from quarantine and duplicates reports, per file (relative to the data directory). */
   reports: { file: string; lines: number }[];
   /** Files that held the person's rows and were taken out of the live lists (deleted when purged). */
   replaced: string[];
   purged: boolean;
+  /** Other spellings of the id the lake holds (case or surrounding spaces differ), when nothing matched exactly. */
+  nearMatches: string[];
+  /**
+   * The person's records acknowledged by a collector and still in its write-ahead log: not erased (the WAL
+   * belongs to the running collector), they reach the lake at its next compaction; erase again after it.
+   */
+  walPending: number;
+  /** WAL segments that could not be read just now (a line being written): they may hold the person's records. */
+  walUnread: string[];
 }
 
 /** Tables whose spec has a customer column: generic, so a table added later (sessions, scores) is included. */
@@ -41,7 +54,19 @@ export function customerTables(): TableName[] {
 }
 
 /**
- * Removes one person's rows from every lake table with a customer column, and their lines from the
+ * Tables that have an order id but no customer column (order checks, fraud labels): their rows describe
+ * an order (device, IP country, payment method) and so the person who placed it, found by the order ids.
+ */
+export function orderLinkedTables(): TableName[] {
+  return TABLE_NAMES.filter((t) => {
+    const names = TABLES[t].columns.map((c) => c.name);
+    return names.includes(ORDER_COLUMN) && !names.includes(CUSTOMER_COLUMN);
+  });
+}
+
+/**
+ * Removes one person's rows from every lake table with a customer column, the rows of their orders from
+ * the tables keyed by order id alone (order checks, fraud labels), and their lines from the
  * quarantine and duplicates reports. Each table changes in one commit under its lock (rewritten files
  * replace the old ones atomically; readers of the old list keep working); `purge` deletes the replaced
  * files at once instead of after the usual ten minutes, which fails a query that is reading them.
@@ -55,13 +80,33 @@ export async function eraseCustomer(
   if (customer.trim() === '' || customer.length > 256) throw new UserError('--customer needs a customer id');
   const layout = dataLayout(dataDir);
   const emails = await customerEmails(db, layout, customer);
-  const report: ErasureReport = { customer, tables: {}, reports: [], replaced: [], purged: false };
-  for (const table of customerTables()) {
+  const report: ErasureReport = {
+    customer,
+    tables: {},
+    reports: [],
+    replaced: [],
+    purged: false,
+    nearMatches: [],
+    walPending: 0,
+    walUnread: [],
+  };
+  // Read before the orders go: the only place that says which order ids were the person's.
+  const orderIds = await customerOrderIds(db, layout, customer);
+  const byCustomer: Match = { sql: `${CUSTOMER_COLUMN} = :id`, params: { id: customer } };
+  const byOrder: Match = {
+    sql: `${ORDER_COLUMN} IN (SELECT unnest(${listLiteral(orderIds)}))`,
+    params: {},
+  };
+  const targets: [TableName, Match][] = [
+    ...customerTables().map((t): [TableName, Match] => [t, byCustomer]),
+    ...(orderIds.length > 0 ? orderLinkedTables().map((t): [TableName, Match] => [t, byOrder]) : []),
+  ];
+  for (const [table, match] of targets) {
     const tableDir = tableDirectory(layout, table);
     if (!existsSync(tableDir)) continue;
     const counts = { rows: 0, filesRewritten: 0, filesRetired: 0 };
     await commitTable(tableDir, async ({ files }) => {
-      const plan = await planErasure(db, files, customer);
+      const plan = await planErasure(db, files, match);
       if (plan.retire.length === 0) return null;
       counts.rows = plan.rows;
       counts.filesRewritten = plan.add.length;
@@ -78,11 +123,70 @@ export async function eraseCustomer(
       if (lines > 0) report.reports.push({ file: file.slice(layout.root.length + 1), lines });
     }
   }
+  for (const file of ndjsonFiles(join(layout.root, 'wal'))) {
+    try {
+      report.walPending += countLines(file, customer, emails);
+    } catch (err) {
+      // The collector appends to its open segment while we read: a torn last line is not damage, and the
+      // erasure of the lake is done; the CLI says to erase again after the next compaction.
+      if (!(err instanceof SealedTextError)) throw err;
+      report.walUnread.push(file.slice(layout.root.length + 1));
+    }
+  }
   if (options.purge) {
     for (const f of report.replaced) rmSync(f, { force: true });
     report.purged = true;
   }
+  const found =
+    Object.values(report.tables).some((t) => t !== undefined && t.rows > 0) || report.reports.length > 0;
+  if (!found) report.nearMatches = await nearMatches(db, layout, customer);
   return report;
+}
+
+/** A WHERE condition that picks the rows to erase, with its parameters. */
+interface Match {
+  sql: string;
+  params: Record<string, string>;
+}
+
+function listLiteral(values: readonly string[]): string {
+  return `[${values.map(sqlString).join(', ')}]::VARCHAR[]`;
+}
+
+// The ids of the orders placed by the person: every line of them is theirs (an order id that other
+// customers' lines share, in a messy export, is left to its other owners).
+async function customerOrderIds(db: DuckDbSession, layout: DataLayout, customer: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const table of customerTables()) {
+    if (!TABLES[table].columns.some((c) => c.name === ORDER_COLUMN)) continue;
+    const files = liveFiles(tableDirectory(layout, table));
+    if (files.length === 0) continue;
+    const rows = await db.all(
+      `SELECT ${ORDER_COLUMN} AS id FROM ${lakeParquetSql(files, 'union_by_name = true')}
+       GROUP BY ${ORDER_COLUMN}
+       HAVING bool_and(${CUSTOMER_COLUMN} IS NOT DISTINCT FROM :id)`,
+      { id: customer },
+    );
+    for (const r of rows) ids.add(String(r.id));
+  }
+  return [...ids].sort();
+}
+
+// Customer ids the lake holds that differ from the one given only in case or surrounding spaces: an
+// erasure of 'c1042' that matched nothing must not pass for the erasure of 'C1042'.
+async function nearMatches(db: DuckDbSession, layout: DataLayout, customer: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const table of customerTables()) {
+    const files = liveFiles(tableDirectory(layout, table));
+    if (files.length === 0) continue;
+    const rows = await db.all(
+      `SELECT DISTINCT ${CUSTOMER_COLUMN} AS id FROM ${lakeParquetSql(files, 'union_by_name = true')}
+       WHERE lower(trim(${CUSTOMER_COLUMN})) = lower(trim(:id)) AND ${CUSTOMER_COLUMN} <> :id`,
+      { id: customer },
+    );
+    for (const r of rows) found.add(String(r.id));
+  }
+  return [...found].sort();
 }
 
 // The person's emails (as loaded), to find them in reports that keep rows as raw text.
@@ -101,15 +205,15 @@ async function customerEmails(db: DuckDbSession, layout: DataLayout, customer: s
 async function planErasure(
   db: DuckDbSession,
   files: readonly string[],
-  customer: string,
+  match: Match,
 ): Promise<{ retire: string[]; add: string[]; rows: number }> {
   const plan = { retire: [] as string[], add: [] as string[], rows: 0 };
   if (files.length === 0) return plan;
   const hits = await db.all(
-    `SELECT filename AS file, count(*) FILTER (WHERE ${CUSTOMER_COLUMN} = :id) AS hit, count(*) AS total
+    `SELECT filename AS file, count(*) FILTER (WHERE ${match.sql}) AS hit, count(*) AS total
      FROM ${lakeParquetSql(files, 'union_by_name = true, filename = true, hive_partitioning = false')}
      GROUP BY filename HAVING hit > 0`,
-    { id: customer },
+    match.params,
   );
   try {
     for (const h of hits) {
@@ -123,9 +227,9 @@ async function planErasure(
       );
       await db.run(
         `COPY (SELECT * FROM ${lakeParquetSql(file)}
-           WHERE ${CUSTOMER_COLUMN} IS DISTINCT FROM :id)
+           WHERE NOT coalesce(${match.sql}, false))
          TO ${sqlString(target)} ${await lakeParquetFormat(db)}`,
-        { id: customer },
+        match.params,
       );
       plan.add.push(target);
     }
@@ -159,6 +263,13 @@ function eraseLines(file: string, customer: string, emails: readonly string[]): 
   const removed = lines.length - kept.length;
   if (removed > 0) writeOwnerOnlyLike(file, sealText(kept.join('\n')));
   return removed;
+}
+
+function countLines(file: string, customer: string, emails: readonly string[]): number {
+  const lowered = emails.map((e) => e.toLowerCase());
+  return readSealedFile(file)
+    .split('\n')
+    .filter((line) => line !== '' && belongsTo(line, customer, lowered)).length;
 }
 
 function belongsTo(line: string, customer: string, emails: readonly string[]): boolean {

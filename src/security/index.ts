@@ -20,7 +20,14 @@ export {
   requireRole,
 } from './authenticate.js';
 export { authorizeRequest, isLoopback } from './authorize.js';
-export { CUSTOMER_COLUMN, customerTables, type ErasureReport, eraseCustomer } from './erase.js';
+export {
+  CUSTOMER_COLUMN,
+  customerTables,
+  type ErasureReport,
+  eraseCustomer,
+  ORDER_COLUMN,
+  orderLinkedTables,
+} from './erase.js';
 export { CONTENT_SECURITY_POLICY, htmlSecurityHeaders } from './headers.js';
 export { assertAllowed, principalFromKey } from './key-principal.js';
 export {

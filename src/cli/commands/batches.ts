@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { UserError } from '../../errors/index.js';
 import { dataLayout, TABLE_NAMES, tableBatches, tableSpec } from '../../lake/index.js';
 import { formatFlag, parseFlags } from '../flags.js';
 import { dataDir } from '../options.js';
@@ -17,6 +19,12 @@ export function registerBatches(program: Command): void {
     .action((raw: unknown, cmd: Command) => {
       const opts = parseFlags(batchesFlags, raw);
       const layout = dataLayout(dataDir(cmd));
+      // A mistyped --data listed '(no rows)' and exit 0, as if the lake had never been loaded.
+      if (!existsSync(layout.root)) {
+        throw new UserError(
+          `data directory ${layout.root} does not exist: run 'shoplake generate' or pass --data DIR`,
+        );
+      }
       const tables = opts.table ? [tableSpec(opts.table).name] : TABLE_NAMES;
       const rows = tables
         .flatMap((t) => tableBatches(layout, t))

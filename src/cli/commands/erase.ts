@@ -6,7 +6,7 @@ import { tableSpec } from '../../lake/index.js';
 import { appendAudit, applyRetention, eraseCustomer } from '../../security/index.js';
 import { formatFlag, parseFlags, positiveIntFlag } from '../flags.js';
 import { dataDir } from '../options.js';
-import { formatOption, printRows } from '../output.js';
+import { formatOption, printRows, status } from '../output.js';
 import { principalOf } from '../principal.js';
 
 const eraseFlags = z.object({
@@ -43,16 +43,33 @@ export function registerErase(program: Command): void {
       const db = await DuckDbSession.open();
       try {
         const report = await eraseCustomer(db, dir, opts.customer, { purge: opts.purge === true });
+        // Nothing was changed: a mistyped id must not read as a done erasure.
+        if (report.nearMatches.length > 0) {
+          throw new UserError(
+            `no row or report holds customer '${opts.customer}' (ids match exactly): the lake has ${report.nearMatches.map((m) => `'${m}'`).join(', ')}; run erase --customer with that id`,
+          );
+        }
         await appendAudit(dir, principal, 'erase', {
           customer: report.customer,
           tables: report.tables,
           reports: report.reports,
           purged: report.purged,
+          walPending: report.walPending,
         });
         const rows = Object.entries(report.tables).map(([table, t]) => ({ place: table, ...t }));
         for (const r of report.reports)
           rows.push({ place: r.file, rows: r.lines, filesRewritten: 1, filesRetired: 0 });
         printRows(rows, opts.format, { columns: ['place', 'rows', 'filesRewritten', 'filesRetired'] });
+        if (report.walUnread.length > 0)
+          status(
+            `erase: WAL segment(s) ${report.walUnread.join(', ')} could not be read now (being written): run erase again after the collector's next compaction`,
+          );
+        if (report.walPending > 0)
+          status(
+            `erase: ${report.walPending} record(s) of customer '${opts.customer}' are still in the collector's WAL (acknowledged, not yet in the lake): run erase again after its next compaction (or after stopping serve)`,
+          );
+        if (rows.every((r) => r.rows === 0))
+          status(`erase: no row or report holds customer '${opts.customer}'; nothing was removed`);
       } finally {
         db.close();
       }

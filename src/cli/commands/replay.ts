@@ -51,7 +51,7 @@ export function registerReplay(program: Command): void {
       const key = opts.key ?? process.env.SHOPLAKE_WRITE_KEYS?.split(',')[0]?.trim();
       if (!key) throw new UserError('no write key: pass --key KEY or set SHOPLAKE_WRITE_KEYS');
       // Loaded here: its HTTP client (undici) would slow every `shoplake --help`.
-      const { loadSource, loopbackTarget, replay } = await import('../../replay/index.js');
+      const { loadSource, loopbackTarget, replay, replayShortfall } = await import('../../replay/index.js');
       loopbackTarget(opts.target);
       const source = loadSource(dataDir(cmd));
       status(`replaying ${source.origin} to ${opts.target}`);
@@ -67,10 +67,7 @@ export function registerReplay(program: Command): void {
       });
       if (opts.format === 'table') process.stdout.write(`${describeReplay(result)}\n`);
       else printRows([{ ...result }], opts.format);
-      if (!result.held) {
-        throw new UserError('could not hold the target rate: raise --concurrency or lower --rate', {
-          code: 'rate_not_held',
-        });
-      }
+      const shortfall = replayShortfall(result, opts.target);
+      if (shortfall !== null) throw new UserError(shortfall, { code: 'rate_not_held' });
     });
 }

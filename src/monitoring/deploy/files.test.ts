@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +34,7 @@ describe('generated monitoring files', () => {
       assert.equal(
         readFileSync(committed, 'utf8'),
         text,
-        `deploy/${path} is stale: run shoplake monitoring generate`,
+        `deploy/${path} is stale: run shoplake monitoring generate --force`,
       );
     }
   });
@@ -98,6 +98,46 @@ describe('generated monitoring files', () => {
     for (const r of alertRules()) {
       assert.ok(doc.includes(`\n### ${r.alert}\n`), `runbook section for ${r.alert}`);
       assert.equal(r.annotations.runbook_url, `docs/MONITORING.md#${r.alert.toLowerCase()}`);
+    }
+  });
+});
+
+describe('writing the monitoring files over a directory that has them', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shoplake-deploy-edit-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses to overwrite a team's edited file unless forced, and names it", () => {
+    writeMonitoringFiles(dir);
+    // Files as generated are rewritten without a word.
+    assert.equal(writeMonitoringFiles(dir).length, monitoringFiles().size);
+    const prometheus = join(dir, 'prometheus', 'prometheus.yml');
+    const edit = '# scrape credential added by hand\n';
+    appendFileSync(prometheus, edit);
+    assert.throws(
+      () => writeMonitoringFiles(dir),
+      (err: Error) =>
+        err.name === 'UserError' &&
+        /prometheus\/prometheus\.yml/.test(err.message) &&
+        /--force/.test(err.message),
+    );
+    assert.ok(readFileSync(prometheus, 'utf8').endsWith(edit), 'the edit is still there');
+    writeMonitoringFiles(dir, { force: true });
+    assert.equal(readFileSync(prometheus, 'utf8'), monitoringFiles().get('prometheus/prometheus.yml'));
+  });
+
+  it('a file where a directory belongs is a mistake about --out, not an internal error', () => {
+    const out = mkdtempSync(join(tmpdir(), 'shoplake-deploy-file-'));
+    try {
+      writeFileSync(join(out, 'grafana'), 'not a directory');
+      assert.throws(
+        () => writeMonitoringFiles(out),
+        (err: Error) => err.name === 'UserError' && /choose another --out/.test(err.message),
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { errorMessage, fileSystemUserError, UserError } from '../../errors/index.js';
 import { ruleFile } from './alerts.js';
 import { businessDashboard } from './business-dashboard.js';
 import {
@@ -40,14 +41,50 @@ export function monitoringFiles(): Map<string, string> {
   return files;
 }
 
-/** Writes the monitoring files under `deployDir`; returns the paths written. */
-export function writeMonitoringFiles(deployDir: string): string[] {
+/**
+ * Writes the monitoring files under `deployDir`; returns the paths written. A file there that differs from
+ * what is generated (a prometheus.yml given a scrape credential, an alertmanager.yml given receivers) is
+ * refused, nothing written, unless `force`: regenerating must not wipe a team's edits without a word.
+ */
+export function writeMonitoringFiles(deployDir: string, options: { force?: boolean } = {}): string[] {
+  const files = monitoringFiles();
+  if (!options.force) {
+    const edited = [...files]
+      .filter(([path, text]) => differs(join(deployDir, path), text))
+      .map(([path]) => path);
+    if (edited.length > 0) {
+      throw new UserError(
+        `${edited.length} file(s) under ${deployDir} differ from what shoplake generates and would be overwritten (${edited.join(', ')}): move your edits aside, or pass --force to replace them`,
+        { code: 'would_overwrite' },
+      );
+    }
+  }
   const written: string[] = [];
-  for (const [path, text] of monitoringFiles()) {
+  for (const [path, text] of files) {
     const target = join(deployDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    } catch (err) {
+      if (fileSystemUserError(err) === null) throw err;
+      throw new UserError(`cannot write ${target} (${errorMessage(err)}): choose another --out directory`, {
+        code: 'file_system',
+        cause: err,
+      });
+    }
     written.push(target);
   }
   return written;
+}
+
+function differs(target: string, text: string): boolean {
+  let isFile: boolean;
+  try {
+    isFile = statSync(target, { throwIfNoEntry: false })?.isFile() === true;
+  } catch (err) {
+    // A file where a directory of the path belongs (ENOTDIR): the write says so, naming --out.
+    if (fileSystemUserError(err) !== null) return false;
+    throw err;
+  }
+  return isFile && readFileSync(target, 'utf8') !== text;
 }
