@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DuckDbSession, sqlString } from '../duckdb/index.js';
+import { type DuckDbSession, idSetSql, sqlString } from '../duckdb/index.js';
 import { UserError } from '../errors/index.js';
 import {
   commitTable,
@@ -94,7 +94,7 @@ export async function eraseCustomer(
   const orderIds = await customerOrderIds(db, layout, customer);
   const byCustomer: Match = { sql: `${CUSTOMER_COLUMN} = :id`, params: { id: customer } };
   const byOrder: Match = {
-    sql: `${ORDER_COLUMN} IN (SELECT unnest(${listLiteral(orderIds)}))`,
+    sql: `${ORDER_COLUMN} IN ${idSetSql(orderIds)}`,
     params: {},
   };
   const targets: [TableName, Match][] = [
@@ -147,10 +147,6 @@ export async function eraseCustomer(
 interface Match {
   sql: string;
   params: Record<string, string>;
-}
-
-function listLiteral(values: readonly string[]): string {
-  return `[${values.map(sqlString).join(', ')}]::VARCHAR[]`;
 }
 
 // The ids of the orders placed by the person: every line of them is theirs (an order id that other
