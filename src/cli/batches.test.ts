@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { csv, ORDERS_HEADER, tempDir, writeText } from '../testing/index.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
-
-function shoplake(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { shoplake } from './cli-process.test-helper.js';
 
 const order = (id: string, status = 'COMPLETED') => [
   id,

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildFixtureLake } from '../analyses/fixture.test-helper.js';
 import { tempDir } from '../testing/index.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
-
-function shoplake(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { shoplake } from './cli-process.test-helper.js';
 
 function parquetBytes(dir: string): number {
   let sum = 0;

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildFixtureLake } from '../analyses/fixture.test-helper.js';
 import { tempDir } from '../testing/index.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/shoplake.js', import.meta.url));
-
-function shoplake(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, stderr: r.stderr };
-}
+import { shoplake } from './cli-process.test-helper.js';
 
 describe('output files the user names', () => {
   let dir: string;
