@@ -178,15 +178,8 @@ export function fastReadFailure(err: unknown): unknown {
  * csv-parse (quotes as the CSV reader takes them) from the file's first 64 KB.
  */
 function refuseRepeatedHeader(file: SourceFile): void {
-  const fd = openSync(file.path, 'r');
-  let head: string;
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-  const delimiter = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  const head = fileHead(file.path, 64 * 1024).toString('utf8');
+  const delimiter = csvDelimiter(file);
   let names: string[] = [];
   try {
     const [first] = parseCsv(head, {
@@ -212,14 +205,26 @@ function refuseRepeatedHeader(file: SourceFile): void {
 
 // A UTF-16 file starts with its byte order mark (FF FE or FE FF).
 function isUtf16(path: string): boolean {
+  const head = fileHead(path, 2);
+  return (
+    head.length === 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+  );
+}
+
+// The first `bytes` bytes of a file (fewer if it is shorter).
+function fileHead(path: string, bytes: number): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(2);
-    const n = readSync(fd, head, 0, 2, 0);
-    return n === 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+    const buffer = Buffer.alloc(bytes);
+    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+// A .tsv file is tab-separated; every other CSV input comma-separated.
+function csvDelimiter(file: SourceFile): string {
+  return file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
 }
 
 // An empty file (or one of blank lines) has no header; DuckDB would invent a column "column0" for it.
@@ -241,7 +246,7 @@ function isBlank(path: string): boolean {
 // itself, DuckDB's sniffer skips the lines above a row with an extra field in a short file and takes
 // that row for the header (the header and the good rows were lost, and the error named data as columns).
 function dialect(file: SourceFile): string {
-  const delim = file.path.toLowerCase().endsWith('.tsv') ? '\t' : ',';
+  const delim = csvDelimiter(file);
   return `all_varchar = true, header = true, skip = 0, delim = ${sqlString(delim)}, quote = '"', escape = '"'`;
 }
 
