@@ -14,27 +14,17 @@ import {
   alertOrder,
   type FraudModel,
   type FraudScore,
-  LiveQueue,
   type OrderFacts,
   openLake,
   type Rebuilt,
   rebuildFromLake,
 } from '../fraud/index.js';
 import { bucketCounts } from './batch-histogram.js';
+import { LiveScoring } from './fraud-live.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
-import { eachLine, RecordBytes } from './fraud-order-bytes.js';
-import {
-  CHECK_FIELDS,
-  checksOfLine,
-  type FromWorker,
-  ORDER_FIELDS,
-  orderOfLine,
-  toWorkerSchema,
-  workerSettingsSchema,
-} from './fraud-protocol.js';
+import { type FromWorker, toWorkerSchema, workerSettingsSchema } from './fraud-protocol.js';
 import { ScoreLineWriter } from './fraud-score-line.js';
 import { ScoreStore } from './fraud-score-store.js';
-import { WalFields, type WalValue } from './wal-fields.js';
 
 /** Orders scored per message at most: new records and drain requests are read between batches. */
 const BATCH = 2000;
@@ -63,7 +53,8 @@ try {
   // Not Linux: the name is only a convenience.
 }
 
-const queue = new LiveQueue(settings.checkWaitMs);
+const live = new LiveScoring(settings.checkWaitMs);
+const queue = live.queue;
 const writer = new ScoreLineWriter(settings.weights.version);
 let model: FraudModel | null = null;
 let failed = false;
@@ -83,19 +74,7 @@ port.on('message', (raw: unknown) => {
       return;
     case 'records': {
       const now = Date.now();
-      records.use(m.checks);
-      eachLine(m.checks, (from, to) => {
-        const read =
-          records.orderChecks(from, to) ?? checksOfLine(records.line(from, to), checkFields, values);
-        queue.addChecks(read.orderId, read.checks);
-      });
-      records.use(m.orders);
-      eachLine(m.orders, (from, to) => {
-        queue.addOrder(
-          records.orderFacts(from, to) ?? orderOfLine(records.line(from, to), orderFields, values),
-          now,
-        );
-      });
+      live.receive(m.orders, m.checks, now);
       scheduleDue(now);
       return;
     }
@@ -122,16 +101,6 @@ port.on('message', (raw: unknown) => {
       return;
   }
 });
-
-/**
- * The records of a message, read from their bytes in place; a line out of the plain form read there is
- * decoded and read as text (WalFields, else JSON.parse), as every line was before.
- */
-const records = new RecordBytes();
-const orderFields = new WalFields(ORDER_FIELDS);
-const checkFields = new WalFields(CHECK_FIELDS);
-/** One line's wanted fields, reused line after line (an object per line was a large part of the allocations). */
-const values: WalValue[] = [];
 
 async function build(): Promise<void> {
   const started = performance.now();
@@ -229,8 +198,11 @@ function work(): void {
   timer = null;
   timerAt = Number.POSITIVE_INFINITY;
   if (model === null) return;
-  const { scores, facts } = queue.scoreDue(model, settings.threshold, Date.now(), BATCH);
-  if (scores.length > 0) post(scores, facts, true);
+  outbox.at = Date.now();
+  if (live.scoreDue(model, settings.threshold, outbox.at, BATCH, scoredLive) > 0) {
+    outbox.toStore();
+    posted();
+  }
   scheduleDue(Date.now());
   settle();
 }
@@ -252,20 +224,32 @@ class Outbox {
   alerts: AlertOrder[] = [];
   sum = 0;
 
+  /** When the scores being added were scored (their scored_at). */
+  at = 0;
+  /** Lines written to the store's buffer and not told to it yet. */
+  private written = 0;
+
   add(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
-    const now = Date.now();
-    let written = 0;
-    for (let i = 0; i < scores.length; i++) {
-      const s = scores[i] as FraudScore;
-      if (live && s.alert) this.alerts.push(alertOrder(s, facts[i]?.amount ?? null));
-      const key = writer.appendTo(store.lines, s, now);
-      if (typeof key === 'string') written++;
-      else this.refused.push(key.refused);
-      this.values.push(s.score);
-      this.sum += s.score;
-    }
-    this.count += scores.length;
-    store.added(written);
+    this.at = Date.now();
+    for (let i = 0; i < scores.length; i++) this.one(scores[i] as FraudScore, facts[i], live);
+    this.toStore();
+  }
+
+  /** Tells the store of the lines written since the last call (once a batch: it may flush then). */
+  toStore(): void {
+    store.added(this.written);
+    this.written = 0;
+  }
+
+  /** One score: its line to the store, its counts here, an alert for a live one above the threshold. */
+  one(s: FraudScore, o: OrderFacts | undefined, live: boolean): void {
+    if (live && s.alert) this.alerts.push(alertOrder(s, o?.amount ?? null));
+    const key = writer.appendTo(store.lines, s, this.at);
+    if (typeof key === 'string') this.written++;
+    else this.refused.push(key.refused);
+    this.values.push(s.score);
+    this.sum += s.score;
+    this.count++;
   }
 
   get size(): number {
@@ -294,6 +278,8 @@ class Outbox {
 
 const outbox = new Outbox();
 let outTimer: NodeJS.Timeout | null = null;
+/** Each live score as the queue scores it (live.score, reused order after order). */
+const scoredLive = (o: OrderFacts) => outbox.one(live.score, o, true);
 
 function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
   if (scores.length === 0) return;
@@ -305,6 +291,11 @@ function post(scores: FraudScore[], facts: OrderFacts[], live: boolean): void {
     return;
   }
   outbox.add(scores, facts, true);
+  posted();
+}
+
+// Live scores were added to the outbox: sent at once with an alert or when full, else within SEND_MS.
+function posted(): void {
   if (outbox.alerts.length > 0 || outbox.size >= SEND_MAX) sendScores();
   else if (outTimer === null) outTimer = setTimeout(sendScores, SEND_MS);
 }

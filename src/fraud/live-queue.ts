@@ -1,4 +1,4 @@
-import type { FraudModel, FraudScore } from './model.js';
+import { FraudModel, type FraudScore } from './model.js';
 import type { OrderFacts } from './order-facts.js';
 import { RecentMap, RecentSet } from './recent-map.js';
 
@@ -100,19 +100,41 @@ export class LiveQueue {
   ): { scores: FraudScore[]; facts: OrderFacts[] } {
     const scores: FraudScore[] = [];
     const facts: OrderFacts[] = [];
-    while (scores.length < max) {
+    const s = FraudModel.emptyScore();
+    this.scoreDueInto(model, threshold, now, max, s, (o) => {
+      scores.push({ ...s, reasons: [...s.reasons] });
+      facts.push(o);
+    });
+    return { scores, facts };
+  }
+
+  /**
+   * scoreDue without a score object per order: each score is written into `out` and handed to `each` with
+   * its order before the next order is scored (the live worker writes its line there). Returns how many.
+   */
+  scoreDueInto(
+    model: FraudModel,
+    threshold: number,
+    now: number,
+    max: number,
+    out: FraudScore,
+    each: (o: OrderFacts) => void,
+  ): number {
+    let n = 0;
+    while (n < max) {
       const w = this.next(now);
       if (!w) break;
       w.done = true;
       this.waiting.delete(w.o.orderId);
-      scores.push(model.scoreAndLearn(w.o, threshold));
-      facts.push(w.o);
+      model.scoreAndLearnInto(w.o, threshold, out);
+      each(w.o);
+      n++;
     }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    return { scores, facts };
+    return n;
   }
 
   /** Milliseconds until the next order is due (0: now), or null when none waits. */

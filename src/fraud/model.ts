@@ -12,6 +12,8 @@ const REASON_MIN_LOGIT = 0.4;
 const MAX_REASONS = 3;
 /** Below this score no reasons are worded (they cost more than the score itself, and nobody reads them). */
 export const REASONS_FROM = 0.1;
+/** The reasons of every score below REASONS_FROM: one empty list, not a new one per order. */
+const NO_REASONS: string[] = [];
 
 /** The supervised part of the model: one weight per feature plus one for the anomaly score, and a bias. */
 export const modelWeightsSchema = z.object({
@@ -59,6 +61,22 @@ export class FraudModel {
     return s;
   }
 
+  /**
+   * scoreAndLearn into `out`, a score object the caller reuses order after order (the live scorer writes each
+   * score's line before the next order): a new FraudScore per order, and the arrays gathering them, were the
+   * largest share of what the scoring worker allocated per order once its order reading was allocation-free.
+   */
+  scoreAndLearnInto(o: OrderFacts, threshold: number, out: FraudScore): void {
+    this.state.featuresInto(o, this.scratch, this.context);
+    this.fill(o, this.scratch, this.context, threshold, out);
+    this.state.update(o);
+  }
+
+  /** A score object to pass to scoreAndLearnInto (its fields are all written there). */
+  static emptyScore(): FraudScore {
+    return { orderId: '', customerId: null, t: 0, score: 0, anomaly: 0, alert: false, reasons: NO_REASONS };
+  }
+
   /** Scores an order against the current state without learning from it. */
   score(o: OrderFacts, threshold = this.weights.threshold): FraudScore {
     // Neither the vector nor the context outlives the score: one of each is reused.
@@ -73,21 +91,35 @@ export class FraudModel {
     context: FeatureContext,
     threshold = this.weights.threshold,
   ): FraudScore {
+    const out = FraudModel.emptyScore();
+    this.fill(o, x, context, threshold, out);
+    // A score handed out keeps a list of its own (a caller may add to it).
+    if (out.reasons === NO_REASONS) out.reasons = [];
+    return out;
+  }
+
+  private fill(
+    o: OrderFacts,
+    x: Float64Array,
+    context: FeatureContext,
+    threshold: number,
+    out: FraudScore,
+  ): void {
     const anomaly = this.forest ? this.forest.score(x) : 0.5;
     const w = this.weights;
     let z = w.bias + w.anomalyWeight * anomaly;
     for (let i = 0; i < x.length; i++) z += (w.weights[i] ?? 0) * (x[i] as number);
     const score = sigmoid(z);
-    return {
-      orderId: o.orderId,
-      customerId: o.customerId,
-      t: o.t,
-      score,
-      anomaly,
-      alert: score >= threshold,
-      reasons:
-        score >= REASONS_FROM ? reasons(w.weights, x, o, context, w.anomalyWeight * (anomaly - 0.5)) : [],
-    };
+    out.orderId = o.orderId;
+    out.customerId = o.customerId;
+    out.t = o.t;
+    out.score = score;
+    out.anomaly = anomaly;
+    out.alert = score >= threshold;
+    out.reasons =
+      score >= REASONS_FROM
+        ? reasons(w.weights, x, o, context, w.anomalyWeight * (anomaly - 0.5))
+        : NO_REASONS;
   }
 }
 
