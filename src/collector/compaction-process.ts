@@ -3,7 +3,7 @@
  * lowest CPU priority (nice 19), so that DuckDB never takes a core from the collector's event loop
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDbSession } from '../duckdb/index.js';
@@ -174,8 +174,9 @@ function cpuMicros(): number {
  * (authenticated) into a private scratch directory off the data directory's disk, removed after ingest.
  */
 function openSegment(segment: string): { path: string; remove: () => void } {
+  // Its first bytes say whether it is sealed: a plain segment (megabytes at a high rate) is read by ingest only.
+  if (!isSealed(head(segment, 16))) return { path: segment, remove: () => {} };
   const text = readFileSync(segment, 'utf8');
-  if (!isSealed(text)) return { path: segment, remove: () => {} };
   const scratch = scratchDirectory();
   const remove = () => rmSync(scratch, { recursive: true, force: true });
   try {
@@ -185,6 +186,16 @@ function openSegment(segment: string): { path: string; remove: () => void } {
   } catch (err) {
     remove();
     throw err;
+  }
+}
+
+function head(path: string, bytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
