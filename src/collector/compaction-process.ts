@@ -3,7 +3,7 @@
  * lowest CPU priority (nice 19), so that DuckDB never takes a core from the collector's event loop
  * while requests wait. Started by `CompactionWorker` with an IPC channel; one job at a time.
  */
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { basename, join } from 'node:path';
 import { DuckDbSession } from '../duckdb/index.js';
@@ -68,8 +68,9 @@ function dropSharedSession(): void {
   );
 }
 
-// Benchmarks only (bench/collector-sessions.ts): the same collector without the sessions step, and each
-// job's CPU split at the start of that step, appended as a JSON line to a file.
+// Benchmarks only (bench/collector-sessions.ts, bench/fraud-sink.ts): the same collector without the sessions
+// step, and each job's CPU split at the start of that step, appended as a JSON line to a file (and each merge
+// of small files with its CPU).
 const benchSessionsOff = process.env.SHOPLAKE_BENCH_SESSIONS === 'off';
 if (benchSessionsOff) skipSessionsMaintenance();
 const benchJobLog = process.env.SHOPLAKE_BENCH_JOB_LOG;
@@ -141,8 +142,15 @@ process.on('message', (job: CompactionJob) => {
       }
       // The segment is in the lake whatever happens here: a failed merge is reported (the collector logs
       // and counts it) and tried again after the next segment.
+      const mergeCpu0 = cpuMicros();
       const mergeError = await mergeSmallFiles(job.dataDir, spec, job.memoryLimit).then(
-        () => null,
+        (merged) => {
+          if (benchJobLog && merged > 0) {
+            const line = { table: job.table, merged, cpuMs: (cpuMicros() - mergeCpu0) / 1000 };
+            appendFileSync(benchJobLog, `${JSON.stringify(line)}\n`);
+          }
+          return null;
+        },
         (err: unknown) => (err as Error).message ?? String(err),
       );
       // Measured here, not in the collector: stat-ing every live file would block its event loop.
@@ -166,8 +174,9 @@ function cpuMicros(): number {
  * (authenticated) into a private scratch directory off the data directory's disk, removed after ingest.
  */
 function openSegment(segment: string): { path: string; remove: () => void } {
+  // Its first bytes say whether it is sealed: a plain segment (megabytes at a high rate) is read by ingest only.
+  if (!isSealed(head(segment, 16))) return { path: segment, remove: () => {} };
   const text = readFileSync(segment, 'utf8');
-  if (!isSealed(text)) return { path: segment, remove: () => {} };
   const scratch = scratchDirectory();
   const remove = () => rmSync(scratch, { recursive: true, force: true });
   try {
@@ -180,17 +189,28 @@ function openSegment(segment: string): { path: string; remove: () => void } {
   }
 }
 
+function head(path: string, bytes: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // Every compaction adds a file per partition it touches; once a partition has MERGE_AT of them they are
 // merged into one, so a collector running for days does not leave queries reading thousands of files.
 const MERGE_AT = 16;
 
-async function mergeSmallFiles(dataDir: string, spec: TableSpec, memoryLimit: string): Promise<void> {
+// Returns how many partitions it merged.
+async function mergeSmallFiles(dataDir: string, spec: TableSpec, memoryLimit: string): Promise<number> {
   const layout = dataLayout(dataDir);
   const partitions = [...filesByPartition(tableFiles(layout, spec)).values()];
-  if (!partitions.some((files) => files.length >= MERGE_AT)) return;
+  if (!partitions.some((files) => files.length >= MERGE_AT)) return 0;
   const db = await DuckDbSession.open({ threads: 1, memoryLimit });
   try {
-    await compactTable(db, layout, spec, { minFiles: MERGE_AT });
+    return (await compactTable(db, layout, spec, { minFiles: MERGE_AT })).partitionsMerged;
   } finally {
     db.close();
   }

@@ -1,27 +1,34 @@
 import { type DuckDbSession, sqlIdent } from '../duckdb/index.js';
 import { derivedKeyColumn, type TableSpec } from '../lake/index.js';
 import { contentIdSql, numberIdenticalLines } from './identity.js';
-import { reasonSql, typedColumn, typedColumnsSql } from './validate.js';
+import { type ReasonDetail, reasonSql, typedColumn, typedColumnsSql } from './validate.js';
 
 /**
  * Creates the temp table `checked`: the typed rows of every source (`mapped`: SELECTs of VARCHAR
- * columns with `__src`, `__line`), each with every rule it breaks (`__reason`) and the identity column
- * derived from its content where the source leaves it empty (`__derived`).
+ * columns with `__src`, `__line`), each with every rule it breaks (`__reason`, in words or only flagged:
+ * ReasonDetail) and the identity column derived from its content where the source leaves it empty
+ * (`__derived`).
  */
 export async function stageChecked(
   db: DuckDbSession,
   spec: TableSpec,
   mapped: string[],
   whys: ReadonlySet<string>,
+  detail: ReasonDetail,
 ): Promise<void> {
-  await db.run(`CREATE TEMP TABLE checked AS ${checkedSelectSql(spec, mapped, whys)}`);
+  await db.run(`CREATE TEMP TABLE checked AS ${checkedSelectSql(spec, mapped, whys, detail)}`);
 }
 
 /**
  * The SELECT giving the checked rows (what stageChecked stores): the typed columns, `__src`, `__line`,
  * `__skip`, `__reason` and `__derived`. The direct write (direct.ts) writes its valid rows straight out.
  */
-export function checkedSelectSql(spec: TableSpec, mapped: string[], whys: ReadonlySet<string>): string {
+export function checkedSelectSql(
+  spec: TableSpec,
+  mapped: string[],
+  whys: ReadonlySet<string>,
+  detail: ReasonDetail,
+): string {
   const derived = derivedKeyColumn(spec);
   const typed = spec.columns.map((c) => `${sqlIdent(typedColumn(c.name))} AS ${sqlIdent(c.name)}`);
   // The content hash reads the typed columns of the inner SELECT, so each value is cast once.
@@ -30,7 +37,7 @@ export function checkedSelectSql(spec: TableSpec, mapped: string[], whys: Readon
     ? `* REPLACE (coalesce(${id}, ${contentIdSql(spec, (c) => sqlIdent(c.name))}) AS ${id}), ${id} IS NULL AS __derived`
     : '*, false AS __derived';
   return `SELECT ${outer} FROM (
-       SELECT __src, __line, __skip, ${reasonSql(spec, whys)} AS __reason, ${typed.join(', ')} FROM (
+       SELECT __src, __line, __skip, ${reasonSql(spec, whys, detail)} AS __reason, ${typed.join(', ')} FROM (
          SELECT *, ${typedColumnsSql(spec)} FROM (${mapped.join(' UNION ALL ')})))`;
 }
 

@@ -71,7 +71,8 @@ export async function writeDirect(
     grain = await inputGrain(db, spec, o.mapped);
   }
   enter('validating and writing');
-  const guarded = `(SELECT * FROM (${checkedSelectSql(spec, o.mapped, o.whys)})
+  // The first broken row fails the statement and the careful read says why: no reasons in words here.
+  const guarded = `(SELECT * FROM (${checkedSelectSql(spec, o.mapped, o.whys, 'flag')})
     WHERE CASE WHEN __reason IS NULL THEN true ELSE error(${sqlString(BROKEN_ROW)}) END) AS fresh`;
   const done = await writeFiles(db, layout, spec, guarded, batchId, grain);
   written.push(...done.files);

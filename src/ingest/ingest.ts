@@ -211,7 +211,8 @@ async function ingestOnce(
     } else {
       enter('validating');
       // Without `careful`, CSV files are read by this statement (lazy views, see loadCsvFast).
-      await stageChecked(db, spec, mapped, input.whys).catch((err: unknown) => {
+      // Only the careful read writes quarantine records, so only it words the reasons (ReasonDetail).
+      await stageChecked(db, spec, mapped, input.whys, careful ? 'words' : 'flag').catch((err: unknown) => {
         throw careful ? err : fastReadFailure(err);
       });
       counts = await countChecked(db, spec);

@@ -168,13 +168,31 @@ const reasonOf = (r: Rule) => `CASE WHEN ${r.fails} THEN ${r.reason} END`;
 const broken = (rules: Rule[]) => rules.map((r) => `(${r.fails})`).join(' OR ');
 
 /**
+ * How `__reason` tells a broken row: every rule it breaks in words, or (`flag`) BROKEN_UNSAID alone. The
+ * words cost a statement some 0.3 s of CPU whatever its rows, even when no row breaks a rule (DuckDB sets up
+ * every untaken branch: the date-format suggestions alone are some 300 try_strptime calls for a table with
+ * two timestamps), which made it most of the compaction of a collector's WAL segment. Only the careful read
+ * says why a row was refused (the fast one starts over as careful at the first broken row), so only it needs
+ * the words.
+ */
+export type ReasonDetail = 'words' | 'flag';
+
+/** `__reason` of a row that breaks some rule, in the `flag` detail (never shown: the careful read words it). */
+export const BROKEN_UNSAID = 'breaks a rule';
+
+/**
  * SQL giving every rule a row breaks, joined with '; ', or NULL for a valid row, over a mapped relation
  * (see staging.ts: `__skip`, and a `__why_` column for each of `mappedReasons`, the lake columns the
  * mapping can give a reason for) extended with typedColumnsSql. Row-level checks use the typed values,
  * so they stay silent when a column already failed to parse. The reasons are only spelled out for a row
- * that breaks some rule: for the others (nearly all) one OR of the conditions decides.
+ * that breaks some rule: for the others (nearly all) one OR of the conditions decides. With `flag`, a
+ * broken row gets BROKEN_UNSAID instead of its reasons (ReasonDetail).
  */
-export function reasonSql(spec: TableSpec, mappedReasons: ReadonlySet<string> = new Set()): string {
+export function reasonSql(
+  spec: TableSpec,
+  mappedReasons: ReadonlySet<string> = new Set(),
+  detail: ReasonDetail = 'words',
+): string {
   const all: Rule[] = [];
   const texts: string[] = [];
   for (const c of spec.columns) {
@@ -195,7 +213,8 @@ export function reasonSql(spec: TableSpec, mappedReasons: ReadonlySet<string> = 
     all.push(rule);
     texts.push(reasonOf(rule));
   }
-  const reasons = `NULLIF(concat_ws('; ', ${texts.join(', ')}), '')`;
+  const reasons =
+    detail === 'flag' ? sqlString(BROKEN_UNSAID) : `NULLIF(concat_ws('; ', ${texts.join(', ')}), '')`;
   return `CASE WHEN __skip IS NOT NULL THEN 'skipped by the mapping: ' || __skip WHEN ${broken(all)} THEN ${reasons} END`;
 }
 
