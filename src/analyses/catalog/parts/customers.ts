@@ -16,6 +16,16 @@ export function customerOrderSql(alias = ''): string {
   return `(${col} IS NOT NULL AND ${col} <> 'GUEST')`;
 }
 
+/**
+ * The purchase rule, one flag per order made whole (inside a GROUP BY order_id): 1 when at least one of the
+ * order's counted lines has a positive quantity. An order of return lines only (a refund) is not a
+ * purchase: it is no order, repeat, recency or activity of the customer's, while its negative amounts still
+ * net their value wherever the analysis sums money (docs/ANALYSES.md, "Refunds").
+ */
+export function purchaseFlagSql(alias = ''): string {
+  return `CASE WHEN max(${alias ? `${alias}.` : ''}quantity) > 0 THEN 1 ELSE 0 END`;
+}
+
 /** One count an analysis left out: the notes query's column and how to say it. */
 export interface LeftOut {
   column: string;
