@@ -10,5 +10,6 @@ export {
   parquetReadOptions,
 } from './lake-key.js';
 export { idSetSql, placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';
+export { exactNumber } from './rows.js';
 export { DuckDbSession, defaultMemoryLimit, type SessionOptions } from './session.js';
 export type { Column, Row, RowStream, RunOptions, SqlParams } from './types.js';

@@ -106,10 +106,20 @@ export class SparkEngine implements Engine {
    * result's columns are known up front (and a failing query fails this call, not the first read).
    */
   async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
+    return this.streamRows(sql, params, options, false);
+  }
+
+  // `exact`: values no double carries stay exact text (user SQL, which is printed; see arrow-rows.ts).
+  private async streamRows(
+    sql: string,
+    params: SqlParams,
+    options: RunOptions,
+    exact: boolean,
+  ): Promise<RowStream> {
     const { signal } = options;
     signal?.throwIfAborted();
     await this.refreshViews();
-    const batches = this.client.batches(sql, params);
+    const batches = this.client.batches(sql, params, exact);
     const first = await batches.next();
     const columns: readonly Column[] = first.done ? [] : first.value.columns;
     async function* rest(): AsyncGenerator<Row[]> {
@@ -143,7 +153,7 @@ export class SparkEngine implements Engine {
     if (!this.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
     const body = sql.trim().replace(/;\s*$/, '');
     try {
-      return await this.stream(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options);
+      return await this.streamRows(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options, true);
     } catch (err) {
       // In user-written SQL a feature Spark refuses (0A000: restricted mode's reflect, TRANSFORM) is
       // the user's mistake too, not a failure of shoplake.
