@@ -12,7 +12,7 @@ import {
   tableFiles,
 } from '../../lake/index.js';
 import { allows, maskSecret, maskSql, PII_COLUMNS, type Role, SPARK_MASK } from '../../security/index.js';
-import { tableStatuses } from '../table-status.js';
+import { tableStatus, tableStatuses, unavailableTable } from '../table-status.js';
 import {
   type Column,
   collectRows,
@@ -120,7 +120,9 @@ export class SparkEngine implements Engine {
     signal?.throwIfAborted();
     await this.refreshViews();
     const batches = this.client.batches(sql, params, exact);
-    const first = await batches.next();
+    const first = await batches.next().catch((err: unknown) => {
+      throw this.explainMissingTable(err);
+    });
     const columns: readonly Column[] = first.done ? [] : first.value.columns;
     async function* rest(): AsyncGenerator<Row[]> {
       try {
@@ -167,14 +169,35 @@ export class SparkEngine implements Engine {
     }
   }
 
-  /** Points each table's view at the files its manifest lists now (new batches, merged files). */
+  /**
+   * Points each table's view at the files its manifest lists now (new batches, merged files). A table
+   * that is not loaded has no view, as on DuckDB: a query naming it fails and says what to run, where an
+   * empty view answered empty rows (inventory, reorder and the pricing analyses on a lake without
+   * stock or competitor tables). A loaded table without rows (all rolled back) is an empty view.
+   */
   private async refreshViews(): Promise<void> {
     for (const name of TABLE_NAMES) {
       const version = manifestVersion(join(this.layout.lake, name));
       if (this.viewVersions.get(name) === version) continue;
-      await this.client.createTempView(name, this.tableRelation(TABLES[name]));
+      if (tableStatus(this.layout, name, { filesHere: this.lake.local }).state === 'not loaded') {
+        await this.client.run(`DROP VIEW IF EXISTS ${sparkIdent(name)}`);
+      } else {
+        await this.client.createTempView(name, this.tableRelation(TABLES[name]));
+      }
       this.viewVersions.set(name, version);
     }
+  }
+
+  /** Spark's "table or view not found" for a lake table that is not loaded, as DuckDB's engine says it. */
+  private explainMissingTable(err: unknown): unknown {
+    if (!(err instanceof SparkQueryError)) return err;
+    const missing = /TABLE_OR_VIEW_NOT_FOUND\][^`]*`(\w+)`/.exec(err.message)?.[1]?.toLowerCase();
+    const table = TABLE_NAMES.find((t) => t === missing);
+    if (!table) return err;
+    const status = tableStatus(this.layout, table, { filesHere: this.lake.local });
+    if (status.state === 'loaded') return err;
+    const explained = unavailableTable(status);
+    return new UserError(explained.message, { code: explained.code, cause: err });
   }
 
   /** The protocol relation of one table: its live Parquet files, each column cast to its declared type. */
