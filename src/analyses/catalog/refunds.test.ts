@@ -167,4 +167,18 @@ describe('refund-only orders are not purchases', () => {
       ],
     );
   });
+
+  it('top-products: orders are orders that bought the product; units and revenue net the returns', async () => {
+    // LAPTOP001 R1 +2 (60), R2 −1 (−30): 1 order, 1 unit, 30. CABLE001 R3 +1: 1, 1, 40.
+    // PHONE001 R4 +1 (100), R5 −1 (−100): 1, 0, 0. CASE001 R3 −1 (−10), R6 −2 (−20): 0, −3, −30.
+    assert.deepEqual(
+      (await run('top-products')).map((r) => [r.product_id, r.orders, r.units, r.revenue]),
+      [
+        ['CABLE001', 1, 1, 40],
+        ['LAPTOP001', 1, 1, 30],
+        ['PHONE001', 1, 0, 0],
+        ['CASE001', 0, -3, -30],
+      ],
+    );
+  });
 });
