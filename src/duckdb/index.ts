@@ -1,4 +1,5 @@
 export { isInterrupt, isStatementError } from './errors.js';
+export { exactNumber } from './exact-number.js';
 export {
   encryptionUserError,
   httpfsExtensionInstalled,
@@ -10,6 +11,5 @@ export {
   parquetReadOptions,
 } from './lake-key.js';
 export { idSetSql, placeholderNames, sqlIdent, sqlString, toDollarParams } from './quote.js';
-export { exactNumber } from './rows.js';
 export { DuckDbSession, defaultMemoryLimit, type SessionOptions } from './session.js';
 export type { Column, Row, RowStream, RunOptions, SqlParams } from './types.js';

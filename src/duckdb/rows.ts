@@ -1,5 +1,6 @@
 import type { DuckDBDataChunk, DuckDBResult, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { duckdb } from './client.js';
+import { exactNumber } from './exact-number.js';
 import type { Column, Row, RowStream } from './types.js';
 
 // Types whose JSON form is a string (to keep 64-bit precision) but that analyses want as numbers.
@@ -62,17 +63,6 @@ export function numbersFromStrings(rows: Row[], numeric: readonly string[]): Row
 /** Names of the columns whose JSON form is a string although they hold numbers. */
 export function stringNumericColumns(result: Pick<DuckDBResult, 'columnNames' | 'columnType'>): string[] {
   return result.columnNames().filter((_, i) => NUMERIC_AS_STRING.has(result.columnType(i).typeId));
-}
-
-/**
- * A 64-bit (or wider) integer or a decimal, given as DuckDB's exact text with `scale` digits after the point,
- * as a number when a double carries it exactly as written (what JSON.stringify would print back), else the
- * text itself: 9007199254740993 and 12345678901234567.89 stay strings, so that output never rounds them.
- */
-export function exactNumber(text: string, scale: number): number | string {
-  const n = Number(text);
-  if (scale === 0) return Number.isSafeInteger(n) ? n : text;
-  return Number.isFinite(n) && Math.abs(n) < 1e21 && n.toFixed(scale) === text ? n : text;
 }
 
 /**
