@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { customerOrderSql, guestOrderSql, leftOutNotes, purchaseFlagSql } from './parts/customers.js';
+import {
+  customerOrderSql,
+  GUEST_ORDERS,
+  guestOrderSql,
+  leftOutNotes,
+  purchaseFlagSql,
+  REFUND_ONLY_ORDERS,
+  refundOnlyOrdersSql,
+} from './parts/customers.js';
 import { ratioSql } from './parts/sql.js';
 
 const DAY_MS = 86_400_000;
@@ -67,7 +75,9 @@ export default defineAnalysis({
     ORDER BY a.cohort, a.p`,
   notes: () =>
     leftOutNotes(
-      `SELECT count(DISTINCT order_id) AS guest_orders FROM orders WHERE ${COUNTED} AND ${guestOrderSql()}`,
+      `SELECT count(DISTINCT order_id) AS guest_orders, ${refundOnlyOrdersSql('orders', COUNTED)} AS refund_orders
+       FROM orders WHERE ${COUNTED} AND ${guestOrderSql()}`,
+      [GUEST_ORDERS, REFUND_ONLY_ORDERS],
     ),
   transform: (rows, p) =>
     rows.map((r) => {

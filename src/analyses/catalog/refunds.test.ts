@@ -70,7 +70,7 @@ async function buildRefundsLake(dir: string): Promise<void> {
 // Expected values by hand from the fixture above. The rule (docs/ANALYSES.md, "Refunds"): an order whose
 // lines are all returns is no purchase (no order, repeat, recency or activity), its amount still nets value.
 describe('refund-only orders are not purchases', () => {
-  const { run, engine } = fixtureLake(buildRefundsLake);
+  const { run, notes, engine } = fixtureLake(buildRefundsLake);
 
   it('rfm-customers: frequency and recency count purchases; monetary nets refunds; no purchase, no row', async () => {
     // Reference: Nov 10 00:00 UTC. C1: R1, R3 = 2 purchases, 60 − 30 + 30 = 60, last purchase Nov 9 12:00 →
@@ -180,5 +180,15 @@ describe('refund-only orders are not purchases', () => {
         ['CASE001', 0, -3, -30],
       ],
     );
+  });
+
+  it('rfm and cohort-retention say how many refund-only orders they did not count as purchases', async () => {
+    // R2 (C1), R5 (C2), R6 (C3): three orders whose every line is a return.
+    for (const name of ['rfm', 'rfm-customers', 'cohort-retention'])
+      assert.deepEqual(await notes(name), [['refund_only_orders_left_out', 3]], name);
+    // October only: R2.
+    assert.deepEqual(await notes('cohort-retention', { from: '2026-10-01', to: '2026-10-31' }), [
+      ['refund_only_orders_left_out', 1],
+    ]);
   });
 });

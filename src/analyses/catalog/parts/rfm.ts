@@ -1,5 +1,13 @@
 import type { NotesQuery } from '../../types.js';
-import { customerOrderSql, guestOrderSql, leftOutNotes, purchaseFlagSql } from './customers.js';
+import {
+  customerOrderSql,
+  GUEST_ORDERS,
+  guestOrderSql,
+  leftOutNotes,
+  purchaseFlagSql,
+  REFUND_ONLY_ORDERS,
+  refundOnlyOrdersSql,
+} from './customers.js';
 import { constantSql, epochSecondsSql, ratioSql } from './sql.js';
 
 /**
@@ -80,10 +88,17 @@ export function rfmCustomersSql(withTier: boolean): string {
     )`;
 }
 
-/** Notes of rfm and rfm-customers: the completed guest orders before the reference day they left out. */
+/**
+ * Notes of rfm and rfm-customers: the completed guest orders before the reference day they left out, and
+ * the customers' refund-only orders they did not count as purchases (their amounts still net monetary).
+ */
 export function rfmNotes(): NotesQuery {
-  return leftOutNotes(`WITH ${refSql()}
-    SELECT count(DISTINCT o.order_id) AS guest_orders
+  return leftOutNotes(
+    `WITH ${refSql()}
+    SELECT count(DISTINCT o.order_id) AS guest_orders,
+      ${refundOnlyOrdersSql('orders o CROSS JOIN ref', COUNTED, 'o')} AS refund_orders
     FROM orders o CROSS JOIN ref
-    WHERE ${COUNTED} AND ${guestOrderSql('o')}`);
+    WHERE ${COUNTED} AND ${guestOrderSql('o')}`,
+    [GUEST_ORDERS, REFUND_ONLY_ORDERS],
+  );
 }
