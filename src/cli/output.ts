@@ -76,6 +76,7 @@ export async function printStream(
   options: PrintOptions = {},
 ): Promise<number> {
   const columns = stream.columns.map((c) => c.name);
+  const json = jsonRowWriter(stream.columns.filter((c) => c.numeric).map((c) => c.name));
   let count = 0;
   const shown: Row[] = [];
   if (format === 'json') await write('[');
@@ -83,9 +84,9 @@ export async function printStream(
     if (format === 'table') {
       for (const row of batch) if (shown.length < TABLE_ROWS) shown.push(row);
     } else if (format === 'json') {
-      await write(`${count > 0 ? ',' : ''}${batch.map((r) => JSON.stringify(r)).join(',')}`);
+      await write(`${count > 0 ? ',' : ''}${batch.map(json).join(',')}`);
     } else if (format === 'ndjson') {
-      await write(batch.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await write(batch.map((r) => `${json(r)}\n`).join(''));
     } else {
       await write(stringify(batch, { header: count === 0, columns }));
     }
@@ -104,6 +105,26 @@ export async function printStream(
     }
   }
   return count;
+}
+
+// A number as an engine's exact text (an integer or decimal a double cannot carry, see exactNumber).
+const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
+
+/**
+ * JSON of a row in which a numeric column's value kept as exact text (9007199254740993, a DECIMAL(38,2)) is
+ * written as that JSON number, digit for digit, as every other number of the column is: readers that parse
+ * numbers exactly (jq 1.7, Python, Java) get the value, and the column keeps one JSON type. JSON.stringify
+ * cannot write such a number (JSON.rawJSON needs Node 21), so those rows are written by hand.
+ */
+function jsonRowWriter(numeric: readonly string[]): (row: Row) => string {
+  return (row) => {
+    if (!numeric.some((name) => typeof row[name] === 'string')) return JSON.stringify(row);
+    const fields = Object.entries(row).map(([name, value]) => {
+      const exact = typeof value === 'string' && numeric.includes(name) && NUMBER_TEXT.test(value);
+      return `${JSON.stringify(name)}:${exact ? value : JSON.stringify(value)}`;
+    });
+    return `{${fields.join(',')}}`;
+  };
 }
 
 async function write(text: string): Promise<void> {

@@ -1,4 +1,5 @@
 export { isInterrupt, isStatementError } from './errors.js';
+export { exactNumber } from './exact-number.js';
 export {
   encryptionUserError,
   httpfsExtensionInstalled,

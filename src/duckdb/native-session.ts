@@ -173,10 +173,15 @@ export class NativeSession {
       // A stop that came while preparing: an interrupt only reaches a statement that is running.
       options.signal?.throwIfAborted();
       const result = await prepared.stream();
-      return rowStream(result, () => {
-        stop();
-        prepared.destroySync();
-      });
+      // User SQL is printed, not computed on: a value no double carries exactly is kept exact.
+      return rowStream(
+        result,
+        () => {
+          stop();
+          prepared.destroySync();
+        },
+        true,
+      );
     } catch (err) {
       stop();
       throw err;

@@ -1,5 +1,6 @@
 import type { DuckDBDataChunk, DuckDBResult, DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { duckdb } from './client.js';
+import { exactNumber } from './exact-number.js';
 import type { Column, Row, RowStream } from './types.js';
 
 // Types whose JSON form is a string (to keep 64-bit precision) but that analyses want as numbers.
@@ -66,7 +67,7 @@ export function stringNumericColumns(result: Pick<DuckDBResult, 'columnNames' | 
 
 /**
  * One chunk as row objects, the same values getRowObjectsJson gives (64-bit integers and decimals as
- * numbers), built column by column: node-api's generic per-value converter costs about 10 µs a row,
+ * numbers; with `exact`, a value no double carries exactly stays DuckDB's text, see exactNumber), built column by column: node-api's generic per-value converter costs about 10 µs a row,
  * which made `shoplake sql` CPU-bound at 100,000 rows/s; direct vector reads for the common types
  * are what no library offers.
  */
@@ -74,6 +75,7 @@ export function chunkRows(
   chunk: DuckDBDataChunk,
   names: readonly string[],
   types: readonly DuckDBType[],
+  exact = false,
 ): Row[] {
   const count = chunk.rowCount;
   const rows: Row[] = [];
@@ -84,15 +86,17 @@ export function chunkRows(
     if (!type) return;
     const direct = DIRECT.has(type.typeId);
     const asNumber = NUMERIC_AS_STRING.has(type.typeId);
+    const scale = type instanceof duckdb.DuckDBDecimalType ? type.scale : 0;
+    const toNumber = (text: string) => (exact ? exactNumber(text, scale) : Number(text));
     for (let j = 0; j < count; j++) {
       const value = vector.getItem(j);
       const row = rows[j];
       if (!row) continue;
       if (value === null) row[name] = null;
-      else if (direct) row[name] = typeof value === 'bigint' ? Number(value) : value;
+      else if (direct) row[name] = typeof value === 'bigint' ? toNumber(String(value)) : value;
       else {
         const json = duckdb.JsonDuckDBValueConverter(value, type, duckdb.JsonDuckDBValueConverter);
-        row[name] = asNumber && typeof json === 'string' ? Number(json) : json;
+        row[name] = asNumber && typeof json === 'string' ? toNumber(json) : json;
       }
     }
   });
@@ -104,7 +108,7 @@ export function chunkRows(
  * consumer asks for it, so memory stays bounded whatever the result's size. `done` runs once the rows
  * are exhausted or the consumer stops early.
  */
-export function rowStream(result: DuckDBResult, done: () => void): RowStream {
+export function rowStream(result: DuckDBResult, done: () => void, exact = false): RowStream {
   const columns = resultColumns(result);
   const names = columns.map((c) => c.name);
   const types = result.columnTypes();
@@ -115,7 +119,7 @@ export function rowStream(result: DuckDBResult, done: () => void): RowStream {
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
-          yield chunkRows(chunk, names, types);
+          yield chunkRows(chunk, names, types, exact);
         }
       } finally {
         done();

@@ -6,9 +6,16 @@ import { DuckDbSession } from '../duckdb/index.js';
 import { openEngine } from '../engines/index.js';
 import { ingest } from '../ingest/index.js';
 import { dataLayout, liveFiles, TABLES, tableDirectory } from '../lake/index.js';
-import { csv, tempDir, writeText } from '../testing/index.js';
+import { CLICKSTREAM_HEADER, csv, tempDir, writeText } from '../testing/index.js';
 import { buildSecurityLake, ERASED } from './fixture.test-helper.js';
-import { applyRetention, customerTables, eraseCustomer, orderLinkedTables, partitionEnd } from './index.js';
+import {
+  applyRetention,
+  customerTables,
+  eraseCustomer,
+  orderLinkedTables,
+  partitionEnd,
+  sessionLinkedTables,
+} from './index.js';
 
 /** Every file under dir (recursively) whose bytes contain `needle`. */
 function filesContaining(dir: string, needle: string): string[] {
@@ -178,6 +185,70 @@ describe("erasure of a person's order checks and labels", () => {
       assert.deepEqual(none.nearMatches, []);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe("erasure of a person's sessions: experiment arms and events before sign-in", () => {
+  let dir: string;
+  let cleanup: () => void;
+  before(async () => {
+    ({ dir, cleanup } = tempDir());
+    await buildSecurityLake(dir);
+    // C2's session is S2 (the fixture); an event of S2 before sign-in says GUEST (as the
+    // seed's clickstream does). S4 is shared by
+    // C2 and C3 (one device): not C2's alone, so it stays.
+    const clicks = writeText(
+      join(dir, 'raw', 'more-clicks.csv'),
+      csv(CLICKSTREAM_HEADER, [
+        ['2026-11-01 09:59:00', 'S2', 'GUEST', 'VIEW', 'home', '', 'mobile', 5],
+        ['2026-11-03 08:00:00', 'S4', 'C2', 'VIEW', 'home', '', 'mobile', 5],
+        ['2026-11-03 08:01:00', 'S4', 'C3', 'VIEW', 'home', '', 'mobile', 5],
+      ]),
+    );
+    await ingest({ dataDir: dir, table: TABLES.clickstream, input: clicks });
+    const arms = writeText(
+      join(dir, 'raw', 'experiments.csv'),
+      csv('session_id,experiment,variant', [
+        ['S1', 'checkout-v2', 'control'],
+        ['S2', 'checkout-v2', 'treatment'],
+        ['S2', 'banner', 'control'],
+        ['S3', 'checkout-v2', 'treatment'],
+        ['S4', 'checkout-v2', 'control'],
+      ]),
+    );
+    await ingest({ dataDir: dir, table: TABLES.experiments, input: arms });
+  });
+  after(() => cleanup());
+
+  it('tables keyed by session id alone are the session-linked ones', () => {
+    assert.deepEqual(sessionLinkedTables(), ['experiments']);
+  });
+
+  it("removes the person's sessions' arms and anonymous events, and says so", async () => {
+    const db = await DuckDbSession.open();
+    try {
+      const report = await eraseCustomer(db, dir, ERASED.id, { purge: true });
+      // By hand: S2 is C2's alone: 2 arms; events: S2's two signed-in, S2's anonymous one, S4's C2 one.
+      assert.equal(report.tables.experiments?.rows, 2);
+      assert.equal(report.tables.clickstream?.rows, 4);
+    } finally {
+      db.close();
+    }
+    const engine = await openEngine({ dataDir: dir });
+    try {
+      assert.deepEqual(await engine.query('SELECT session_id, experiment FROM experiments ORDER BY 1, 2'), [
+        { session_id: 'S1', experiment: 'checkout-v2' },
+        { session_id: 'S3', experiment: 'checkout-v2' },
+        { session_id: 'S4', experiment: 'checkout-v2' },
+      ]);
+      assert.deepEqual(await engine.query('SELECT session_id, customer_id FROM clickstream ORDER BY 1, 2'), [
+        { session_id: 'S1', customer_id: 'C1' },
+        { session_id: 'S3', customer_id: 'C3' },
+        { session_id: 'S4', customer_id: 'C3' },
+      ]);
+    } finally {
+      await engine.close();
     }
   });
 });

@@ -27,6 +27,9 @@ export const CUSTOMER_COLUMN = 'customer_id';
 /** The column that links a row to an order; tables that have it but no customer column hold the person's orders' rows. */
 export const ORDER_COLUMN = 'order_id';
 
+/** The column that links a row to a browsing session; tables that have it alone hold the person's sessions' rows. */
+export const SESSION_COLUMN = 'session_id';
+
 /** What an erasure took out. */
 export interface ErasureReport {
   customer: string;
@@ -65,8 +68,22 @@ export function orderLinkedTables(): TableName[] {
 }
 
 /**
- * Removes one person's rows from every lake table with a customer column, the rows of their orders from
- * the tables keyed by order id alone (order checks, fraud labels), and their lines from the
+ * Tables that have a session id but neither a customer column nor an order id (experiments): a row ties
+ * one of the person's sessions to an experiment's arm, found by the session ids.
+ */
+export function sessionLinkedTables(): TableName[] {
+  return TABLE_NAMES.filter((t) => {
+    const names = TABLES[t].columns.map((c) => c.name);
+    return (
+      names.includes(SESSION_COLUMN) && !names.includes(CUSTOMER_COLUMN) && !names.includes(ORDER_COLUMN)
+    );
+  });
+}
+
+/**
+ * Removes one person's rows from every lake table with a customer column (with the anonymous events of
+ * their sessions), the rows of their orders from the tables keyed by order id alone (order checks, fraud
+ * labels), the rows of their sessions from the tables keyed by session id alone (experiments), and their lines from the
  * quarantine and duplicates reports. Each table changes in one commit under its lock (rewritten files
  * replace the old ones atomically; readers of the old list keep working); `purge` deletes the replaced
  * files at once instead of after the usual ten minutes, which fails a query that is reading them.
@@ -92,14 +109,26 @@ export async function eraseCustomer(
   };
   // Read before the orders go: the only place that says which order ids were the person's.
   const orderIds = await customerOrderIds(db, layout, customer);
+  const sessionIds = await customerSessionIds(db, layout, customer);
   const byCustomer: Match = { sql: `${CUSTOMER_COLUMN} = :id`, params: { id: customer } };
+  // An event of the person's session sent before they signed in has no customer id (or GUEST), but it is theirs.
+  const byCustomerOrSession: Match = {
+    sql: `(${CUSTOMER_COLUMN} = :id OR ${SESSION_COLUMN} IN ${idSetSql(sessionIds)})`,
+    params: { id: customer },
+  };
   const byOrder: Match = {
     sql: `${ORDER_COLUMN} IN ${idSetSql(orderIds)}`,
     params: {},
   };
+  const bySession: Match = { sql: `${SESSION_COLUMN} IN ${idSetSql(sessionIds)}`, params: {} };
+  const hasSession = (t: TableName) => TABLES[t].columns.some((c) => c.name === SESSION_COLUMN);
   const targets: [TableName, Match][] = [
-    ...customerTables().map((t): [TableName, Match] => [t, byCustomer]),
+    ...customerTables().map((t): [TableName, Match] => [
+      t,
+      sessionIds.length > 0 && hasSession(t) ? byCustomerOrSession : byCustomer,
+    ]),
     ...(orderIds.length > 0 ? orderLinkedTables().map((t): [TableName, Match] => [t, byOrder]) : []),
+    ...(sessionIds.length > 0 ? sessionLinkedTables().map((t): [TableName, Match] => [t, bySession]) : []),
   ];
   for (const [table, match] of targets) {
     const tableDir = tableDirectory(layout, table);
@@ -166,6 +195,33 @@ async function customerOrderIds(db: DuckDbSession, layout: DataLayout, customer:
     for (const r of rows) ids.add(String(r.id));
   }
   return [...ids].sort();
+}
+
+// The ids of the person's sessions: every customer id a session's rows carry, in every table, is theirs
+// (events before sign-in carry none, or the seed's GUEST). A session that also carries another customer's id anywhere (a shared
+// device; the sessions table keeps one id a session) is left to its other owner.
+async function customerSessionIds(
+  db: DuckDbSession,
+  layout: DataLayout,
+  customer: string,
+): Promise<string[]> {
+  const mine = new Set<string>();
+  const shared = new Set<string>();
+  for (const table of customerTables()) {
+    if (!TABLES[table].columns.some((c) => c.name === SESSION_COLUMN)) continue;
+    const files = liveFiles(tableDirectory(layout, table));
+    if (files.length === 0) continue;
+    const rows = await db.all(
+      `SELECT ${SESSION_COLUMN} AS id, bool_or(${CUSTOMER_COLUMN} NOT IN (:id, 'GUEST')) AS shared
+       FROM ${lakeParquetSql(files, 'union_by_name = true')}
+       WHERE ${SESSION_COLUMN} IS NOT NULL
+       GROUP BY ${SESSION_COLUMN}
+       HAVING bool_or(${CUSTOMER_COLUMN} = :id)`,
+      { id: customer },
+    );
+    for (const r of rows) (r.shared === true ? shared : mine).add(String(r.id));
+  }
+  return [...mine].filter((id) => !shared.has(id)).sort();
 }
 
 // Customer ids the lake holds that differ from the one given only in case or surrounding spaces: an

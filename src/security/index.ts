@@ -27,6 +27,8 @@ export {
   eraseCustomer,
   ORDER_COLUMN,
   orderLinkedTables,
+  SESSION_COLUMN,
+  sessionLinkedTables,
 } from './erase.js';
 export { CONTENT_SECURITY_POLICY, htmlSecurityHeaders } from './headers.js';
 export { assertAllowed, principalFromKey } from './key-principal.js';

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
-import { customerOrderSql, guestOrderSql, leftOutNotes } from './parts/customers.js';
+import {
+  customerOrderSql,
+  GUEST_ORDERS,
+  guestOrderSql,
+  leftOutNotes,
+  purchaseFlagSql,
+  REFUND_ONLY_ORDERS,
+  refundOnlyOrdersSql,
+} from './parts/customers.js';
 import { ratioSql } from './parts/sql.js';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +28,7 @@ function periodIndex(cohort: string, period: string, unit: 'month' | 'week'): nu
 export default defineAnalysis({
   name: 'cohort-retention',
   description:
-    'Cohorts by month (or week) of first completed order: share ordering in each later period, repeat rate',
+    'Cohorts by month (or week) of first completed purchase: share buying in each later period, repeat rate',
   params: z.object({
     from: param.from,
     to: param.to,
@@ -37,12 +45,15 @@ export default defineAnalysis({
     customers: z.number().int(),
     retention: z.number(),
   }),
-  // A customer repeats with two or more distinct completed orders (not lines) in the range.
+  // A customer repeats with two or more distinct completed purchases (orders, not lines; a refund is no
+  // purchase, purchaseFlagSql) in the range; an order falls in the period of its first line.
   sql: () => `
     WITH o AS (
-      SELECT customer_id, order_id, CAST(date_trunc(:period, local_time(order_date, :tz)) AS DATE) AS p
+      SELECT customer_id, order_id, min(CAST(date_trunc(:period, local_time(order_date, :tz)) AS DATE)) AS p
       FROM orders
       WHERE ${COUNTED} AND ${customerOrderSql()}
+      GROUP BY customer_id, order_id
+      HAVING ${purchaseFlagSql()} = 1
     ),
     firsts AS (
       SELECT customer_id, min(p) AS cohort,
@@ -64,7 +75,9 @@ export default defineAnalysis({
     ORDER BY a.cohort, a.p`,
   notes: () =>
     leftOutNotes(
-      `SELECT count(DISTINCT order_id) AS guest_orders FROM orders WHERE ${COUNTED} AND ${guestOrderSql()}`,
+      `SELECT count(DISTINCT order_id) AS guest_orders, ${refundOnlyOrdersSql('orders', COUNTED)} AS refund_orders
+       FROM orders WHERE ${COUNTED} AND ${guestOrderSql()}`,
+      [GUEST_ORDERS, REFUND_ONLY_ORDERS],
     ),
   transform: (rows, p) =>
     rows.map((r) => {

@@ -3,7 +3,9 @@ import { dateRangeSql, param } from '../params.js';
 import { defineAnalysis } from '../types.js';
 import { choiceSql } from './parts/sql.js';
 
-// Ranking column per --by: units are Σ quantity, revenue Σ total_amount (never a count of lines).
+// Ranking column per --by: units are Σ quantity, revenue Σ total_amount (never a count of lines), both net of
+// return lines; orders are the orders that bought the product (a line of it with a positive quantity: a
+// refund of it is no order of it, docs/ANALYSES.md "Refunds").
 const RANKINGS = { revenue: 'revenue', units: 'units' } as const;
 
 /** Best sellers by revenue or by units. */
@@ -29,7 +31,7 @@ export default defineAnalysis({
   }),
   unbound: { by: 'shape' },
   sql: (p) => `
-    SELECT product_id, max(product_name) AS product_name, count(DISTINCT order_id) AS orders,
+    SELECT product_id, max(product_name) AS product_name, count(DISTINCT CASE WHEN quantity > 0 THEN order_id END) AS orders,
       CAST(sum(quantity) AS BIGINT) AS units, CAST(round(sum(total_amount), 2) AS DOUBLE) AS revenue
     FROM orders
     WHERE status = 'COMPLETED' AND ${dateRangeSql('order_date')} AND (:region IS NULL OR region = :region)

@@ -10,7 +10,7 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
-import { decimalNumber, rowsOfArrowIpc, timestampText } from './arrow-rows.js';
+import { batchesOfArrowIpc, decimalNumber, rowsOfArrowIpc, timestampText } from './arrow-rows.js';
 
 describe('Arrow results as DuckDB-shaped rows', () => {
   it('prints timestamps as DuckDB does (no zone, fraction without trailing zeros)', () => {
@@ -39,5 +39,14 @@ describe('Arrow results as DuckDB-shaped rows', () => {
       { n: 3, at: '1970-01-01 00:00:01.000001', day: '2026-11-25', s: 'a' },
       { n: -4, at: '1970-01-01 00:00:00', day: null, s: null },
     ]);
+  });
+
+  it('user SQL (exact): an int64 above 2^53 stays its exact digits, one a double carries a number', () => {
+    // 2^53 + 1 = 9007199254740993 has no double; Number() made it 9007199254740992.
+    const table = new Table({
+      n: makeVector({ type: new Int64(), data: new BigInt64Array([9007199254740993n, 7n]) }),
+    });
+    const [batch] = [...batchesOfArrowIpc(tableToIPC(table, 'stream'), true)];
+    assert.deepEqual(batch?.rows, [{ n: '9007199254740993' }, { n: 7 }]);
   });
 });

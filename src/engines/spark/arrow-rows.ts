@@ -1,4 +1,5 @@
 import { type DataType, type RecordBatch, Type, tableFromIPC, util, type Vector } from 'apache-arrow';
+import { exactNumber } from '../../duckdb/index.js';
 import type { Column, Row } from '../types.js';
 
 /**
@@ -6,17 +7,21 @@ import type { Column, Row } from '../types.js';
  * DuckDB engine's: integers, decimals and doubles as numbers, timestamps as 'YYYY-MM-DD HH:MM:SS[.f]'
  * (no zone, trailing zeros of the fraction dropped), dates as 'YYYY-MM-DD', lists as arrays, structs as
  * objects. Written by hand because Arrow's own `toJSON` turns 64-bit integers into bigint and decimals
- * into raw words, and the two engines must agree to the last digit.
+ * into raw words, and the two engines must agree to the last digit. With `exact` (user SQL, printed), a
+ * 64-bit integer or decimal no double carries exactly stays its exact text, as in the DuckDB engine.
  */
 export function* rowsOfArrowIpc(bytes: Uint8Array): Generator<Row> {
   for (const batch of tableFromIPC(bytes).batches) yield* rowsOfBatch(batch);
 }
 
 /** The batches of one Arrow IPC stream, each with its columns (the same for every batch of a result). */
-export function* batchesOfArrowIpc(bytes: Uint8Array): Generator<{ columns: Column[]; rows: Row[] }> {
+export function* batchesOfArrowIpc(
+  bytes: Uint8Array,
+  exact = false,
+): Generator<{ columns: Column[]; rows: Row[] }> {
   for (const batch of tableFromIPC(bytes).batches) {
     const columns = batch.schema.fields.map((f) => columnOf(f.name, f.type));
-    yield { columns, rows: [...rowsOfBatch(batch)] };
+    yield { columns, rows: [...rowsOfBatch(batch, exact)] };
   }
 }
 
@@ -27,22 +32,22 @@ function columnOf(name: string, type: DataType): Column {
   return { name, numeric, decimals: type.typeId === Type.Decimal ? scale : null };
 }
 
-function* rowsOfBatch(batch: RecordBatch): Generator<Row> {
+function* rowsOfBatch(batch: RecordBatch, exact = false): Generator<Row> {
   const fields = batch.schema.fields;
   const columns = fields.map((_, i) => batch.getChildAt(i));
   for (let r = 0; r < batch.numRows; r++) {
     const row: Row = {};
     fields.forEach((field, i) => {
       const column = columns[i];
-      row[field.name] = column ? jsonValue(column, r) : null;
+      row[field.name] = column ? jsonValue(column, r, exact) : null;
     });
     yield row;
   }
 }
 
-function jsonValue(vector: Vector, index: number): unknown {
+function jsonValue(vector: Vector, index: number, exact: boolean): unknown {
   if (!vector.isValid(index)) return null;
-  return convert(vector.type, vector.get(index), () => rawInt64(vector, index));
+  return convert(vector.type, vector.get(index), () => rawInt64(vector, index), exact);
 }
 
 // Spark sends timestamps as int64 microseconds; Arrow's `get` rounds them to milliseconds, so the raw
@@ -59,14 +64,17 @@ function rawInt64(vector: Vector, index: number): bigint | undefined {
   return undefined;
 }
 
-function convert(type: DataType, value: unknown, raw: () => bigint | undefined): unknown {
+function convert(type: DataType, value: unknown, raw: () => bigint | undefined, exact = false): unknown {
   if (value === null || value === undefined) return null;
   switch (type.typeId) {
     case Type.Int:
     case Type.Float:
-      return typeof value === 'bigint' ? Number(value) : value;
-    case Type.Decimal:
-      return decimalNumber(value, 'scale' in type && typeof type.scale === 'number' ? type.scale : 0);
+      if (typeof value !== 'bigint') return value;
+      return exact ? exactNumber(value.toString(), 0) : Number(value);
+    case Type.Decimal: {
+      const scale = 'scale' in type && typeof type.scale === 'number' ? type.scale : 0;
+      return exact ? exactNumber(decimalText(value, scale), scale) : decimalNumber(value, scale);
+    }
     case Type.Timestamp: {
       const micros = raw();
       const unit = 'unit' in type && typeof type.unit === 'number' ? type.unit : 2;
@@ -128,11 +136,16 @@ function toMicros(value: bigint, unit: number): bigint {
 
 /** A decimal's exact digits as a string, then the nearest double, as DuckDB's engine does. */
 export function decimalNumber(value: unknown, scale: number): number {
+  return Number(decimalText(value, scale));
+}
+
+/** A decimal's exact digits, with `scale` digits after the point (as DuckDB writes a DECIMAL). */
+function decimalText(value: unknown, scale: number): string {
   const unscaled = bigIntOf(value);
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
   const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
-  return Number(negative ? `-${text}` : text);
+  return negative ? `-${text}` : text;
 }
 
 function bigIntOf(value: unknown): bigint {

@@ -76,10 +76,14 @@ export class SparkConnectClient {
   }
 
   /** Streams a query's result batch by batch, each with its columns. */
-  async *batches(sql: string, params: SqlParams = {}): AsyncGenerator<{ columns: Column[]; rows: Row[] }> {
+  async *batches(
+    sql: string,
+    params: SqlParams = {},
+    exact = false,
+  ): AsyncGenerator<{ columns: Column[]; rows: Row[] }> {
     const plan = { root: { sql: { query: sql, named_arguments: namedArguments(params) } } };
     for await (const response of this.execute(plan)) {
-      if (response.arrow_batch) yield* batchesOfArrowIpc(response.arrow_batch.data);
+      if (response.arrow_batch) yield* batchesOfArrowIpc(response.arrow_batch.data, exact);
     }
   }
 

@@ -12,7 +12,7 @@ import {
   tableFiles,
 } from '../../lake/index.js';
 import { allows, maskSecret, maskSql, PII_COLUMNS, type Role, SPARK_MASK } from '../../security/index.js';
-import { tableStatuses } from '../table-status.js';
+import { tableStatus, tableStatuses, unavailableTable } from '../table-status.js';
 import {
   type Column,
   collectRows,
@@ -106,11 +106,23 @@ export class SparkEngine implements Engine {
    * result's columns are known up front (and a failing query fails this call, not the first read).
    */
   async stream(sql: string, params: SqlParams = {}, options: RunOptions = {}): Promise<RowStream> {
+    return this.streamRows(sql, params, options, false);
+  }
+
+  // `exact`: values no double carries stay exact text (user SQL, which is printed; see arrow-rows.ts).
+  private async streamRows(
+    sql: string,
+    params: SqlParams,
+    options: RunOptions,
+    exact: boolean,
+  ): Promise<RowStream> {
     const { signal } = options;
     signal?.throwIfAborted();
     await this.refreshViews();
-    const batches = this.client.batches(sql, params);
-    const first = await batches.next();
+    const batches = this.client.batches(sql, params, exact);
+    const first = await batches.next().catch((err: unknown) => {
+      throw this.explainMissingTable(err);
+    });
     const columns: readonly Column[] = first.done ? [] : first.value.columns;
     async function* rest(): AsyncGenerator<Row[]> {
       try {
@@ -143,7 +155,7 @@ export class SparkEngine implements Engine {
     if (!this.sandboxed) throw new Error('querySelect needs an engine opened with sandboxed: true');
     const body = sql.trim().replace(/;\s*$/, '');
     try {
-      return await this.stream(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options);
+      return await this.streamRows(`SELECT * FROM (\n${body}\n) AS shoplake_query`, {}, options, true);
     } catch (err) {
       // In user-written SQL a feature Spark refuses (0A000: restricted mode's reflect, TRANSFORM) is
       // the user's mistake too, not a failure of shoplake.
@@ -157,14 +169,35 @@ export class SparkEngine implements Engine {
     }
   }
 
-  /** Points each table's view at the files its manifest lists now (new batches, merged files). */
+  /**
+   * Points each table's view at the files its manifest lists now (new batches, merged files). A table
+   * that is not loaded has no view, as on DuckDB: a query naming it fails and says what to run, where an
+   * empty view answered empty rows (inventory, reorder and the pricing analyses on a lake without
+   * stock or competitor tables). A loaded table without rows (all rolled back) is an empty view.
+   */
   private async refreshViews(): Promise<void> {
     for (const name of TABLE_NAMES) {
       const version = manifestVersion(join(this.layout.lake, name));
       if (this.viewVersions.get(name) === version) continue;
-      await this.client.createTempView(name, this.tableRelation(TABLES[name]));
+      if (tableStatus(this.layout, name, { filesHere: this.lake.local }).state === 'not loaded') {
+        await this.client.run(`DROP VIEW IF EXISTS ${sparkIdent(name)}`);
+      } else {
+        await this.client.createTempView(name, this.tableRelation(TABLES[name]));
+      }
       this.viewVersions.set(name, version);
     }
+  }
+
+  /** Spark's "table or view not found" for a lake table that is not loaded, as DuckDB's engine says it. */
+  private explainMissingTable(err: unknown): unknown {
+    if (!(err instanceof SparkQueryError)) return err;
+    const missing = /TABLE_OR_VIEW_NOT_FOUND\][^`]*`(\w+)`/.exec(err.message)?.[1]?.toLowerCase();
+    const table = TABLE_NAMES.find((t) => t === missing);
+    if (!table) return err;
+    const status = tableStatus(this.layout, table, { filesHere: this.lake.local });
+    if (status.state === 'loaded') return err;
+    const explained = unavailableTable(status);
+    return new UserError(explained.message, { code: explained.code, cause: err });
   }
 
   /** The protocol relation of one table: its live Parquet files, each column cast to its declared type. */

@@ -1,4 +1,4 @@
-import { customerOrderSql } from './customers.js';
+import { customerOrderSql, purchaseFlagSql } from './customers.js';
 import { epochSecondsSql, ratioSql } from './sql.js';
 
 const DAY = 86400;
@@ -8,7 +8,7 @@ export const BASE_TO = 120;
 
 /**
  * Per cut-off role and active customer: what the churn model reads, from completed orders (made whole
- * first, so an order counts once) and the clickstream's sessions, all strictly before the cut-off `c`,
+ * first, so an order counts once; a refund is no order, its amount nets the value: purchaseFlagSql) and the clickstream's sessions, all strictly before the cut-off `c`,
  * and `orders_next`: completed orders in [c, c + :horizon days). The end `s1` is :asOf or 00:00 UTC of the
  * day after the last completed order. Roles (`backtest`: train at s1 − 2N, test at s1 − N; else train at
  * s1 − N, apply at s1) share one scan. Active = a completed order in the :activeDays before the cut-off
@@ -22,7 +22,8 @@ export function churnFeaturesSql(backtest: boolean): string {
   const within = (col: string, from: string, to: string) => `${col} >= ${from} AND ${col} < ${to}`;
   return `
     WITH o AS (
-      SELECT customer_id, order_id, sum(total_amount) AS amount, min(${epochSecondsSql('order_date')}) AS sec
+      SELECT customer_id, order_id, sum(total_amount) AS amount, min(${epochSecondsSql('order_date')}) AS sec,
+        ${purchaseFlagSql()} AS purchase
       FROM orders WHERE status = 'COMPLETED' AND ${customerOrderSql()}
       GROUP BY customer_id, order_id
     ),
@@ -34,11 +35,11 @@ export function churnFeaturesSql(backtest: boolean): string {
     cuts AS (${cuts}),
     ofeat AS (
       SELECT cuts.role, cuts.c, cuts.s0, o.customer_id,
-        count(CASE WHEN o.sec < cuts.c THEN 1 END) AS orders_before,
+        count(CASE WHEN o.sec < cuts.c AND o.purchase = 1 THEN 1 END) AS orders_before,
         coalesce(sum(CASE WHEN o.sec < cuts.c THEN o.amount END), 0) AS value_before,
-        max(CASE WHEN o.sec < cuts.c THEN o.sec END) AS last_order,
-        count(CASE WHEN ${within('o.sec', `cuts.c - 90 * ${DAY}`, 'cuts.c')} THEN 1 END) AS orders_90,
-        count(CASE WHEN ${within('o.sec', 'cuts.c', `cuts.c + ${n}`)} THEN 1 END) AS orders_next
+        max(CASE WHEN o.sec < cuts.c AND o.purchase = 1 THEN o.sec END) AS last_order,
+        count(CASE WHEN ${within('o.sec', `cuts.c - 90 * ${DAY}`, 'cuts.c')} AND o.purchase = 1 THEN 1 END) AS orders_90,
+        count(CASE WHEN ${within('o.sec', 'cuts.c', `cuts.c + ${n}`)} AND o.purchase = 1 THEN 1 END) AS orders_next
       FROM o CROSS JOIN cuts
       GROUP BY cuts.role, cuts.c, cuts.s0, o.customer_id
     ),

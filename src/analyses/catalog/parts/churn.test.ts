@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CHURN_FEATURES, type ChurnCase, fitChurn, predictChurn } from './churn.js';
+import { CHURN_FEATURES, type ChurnCase, fitChurn, predictChurn, toCases } from './churn.js';
 
 /** A small deterministic generator (LCG), so the cases do not depend on the code under test. */
 function lcg(seed: number): () => number {
@@ -65,5 +65,46 @@ describe('fitChurn with the order target', () => {
     const k = cases()[0] as ChurnCase;
     const { p, pLeave } = predictChurn(m, k);
     assert.equal(p, pLeave);
+  });
+});
+
+describe('churn features of a customer whose refunds outweigh their purchases', () => {
+  it('are finite: the average order value is floored at 0 (log1p(0) = 0)', () => {
+    const DAY = 86400;
+    const c = 400 * DAY;
+    // One purchase of 30 and a refund of 80 before the cut-off: value −50 over 1 order.
+    const [k] = toCases(
+      [
+        {
+          role: 'test',
+          c,
+          s0: 0,
+          first_event: 0,
+          customer_id: 'C1',
+          tier: 'GOLD',
+          lifetime_value: 100,
+          signup: 0,
+          orders_before: 1,
+          value_before: -50,
+          last_order: c - 10 * DAY,
+          orders_90: 1,
+          orders_next: 0,
+          sessions_30: 1,
+          sessions_prev_60: 0,
+          carts_30: 0,
+          abandoned_30: 0,
+          sessions_next: 0,
+          last_visit: c - DAY,
+          sessions_14: 1,
+          sessions_base: 0,
+          first_visit: 0,
+        },
+      ],
+      'order',
+    );
+    assert.ok(k);
+    const aov = k.x[CHURN_FEATURES.indexOf('avg_order_value_log')];
+    assert.equal(aov, 0);
+    for (const [i, v] of k.x.entries()) assert.ok(Number.isFinite(v), `${CHURN_FEATURES[i]} = ${v}`);
   });
 });

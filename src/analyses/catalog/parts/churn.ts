@@ -122,7 +122,10 @@ export function toCases(rows: readonly Record<string, unknown>[], target: ChurnT
     const sinceVisit = Number.isFinite(lastVisit) ? (c - lastVisit) / DAY : seenFor;
     const tier = String(r.tier);
     const tenure = Number.isFinite(signup) ? Math.max(0, (c - signup) / DAY) : exposure;
-    const aov = orders > 0 ? value / orders : 0;
+    // Net of refunds the value can be 0 or below (refunds of orders placed before the lake's window):
+    // log1p of −1 or less was −Infinity or NaN, which made every probability NaN and the backtest's
+    // metrics depend on the order rows arrived in (Spark and DuckDB disagreed). Floored at 0.
+    const aov = orders > 0 ? Math.max(0, value / orders) : 0;
     return {
       role: String(r.role),
       customerId: String(r.customer_id),

@@ -1,20 +1,21 @@
 import { expectedPurchases, fitNbd, type NbdModel, shrunkOrderValue } from '../../stats/index.js';
 import type { NotesQuery } from '../../types.js';
-import { customerOrderSql, GUEST_ORDERS, guestOrderSql, leftOutNotes } from './customers.js';
+import { customerOrderSql, GUEST_ORDERS, guestOrderSql, leftOutNotes, purchaseFlagSql } from './customers.js';
 import { epochSecondsSql, ratioSql } from './sql.js';
 
 const DAY = 86400;
 
 /**
  * CTEs `o` (one row per completed order: customer, Σ total_amount of its completed lines, time of its first
- * line in epoch seconds) and `b`: s0 = the lake's first completed order, s1 = the end, :asOf or 00:00 UTC of
+ * line in epoch seconds, `purchase` 1 unless it is a refund: purchaseFlagSql) and `b`: s0 = the lake's first completed order, s1 = the end, :asOf or 00:00 UTC of
  * the day after the last completed order. Orders are made whole before the joins, so that an order counts
  * once and falls wholly before or after the cutoff, whatever its number of lines.
  */
 function ordersAndBoundsSql(): string {
   const since = (col: string) => epochSecondsSql(col);
   return `o AS (
-      SELECT customer_id, order_id, sum(total_amount) AS amount, min(${since('order_date')}) AS sec
+      SELECT customer_id, order_id, sum(total_amount) AS amount, min(${since('order_date')}) AS sec,
+        ${purchaseFlagSql()} AS purchase
       FROM orders WHERE status = 'COMPLETED'
       GROUP BY customer_id, order_id
     ),
@@ -27,8 +28,9 @@ function ordersAndBoundsSql(): string {
 
 /**
  * One row per customer who had signed up before the cutoff: tier, lifetime_value, exposure `t_days`
- * (from the later of signup and the first order in the lake, to the cutoff), distinct completed orders `x`
- * and their `value` before the cutoff, and `future` = completed value from the cutoff to the end.
+ * (from the later of signup and the first order in the lake, to the cutoff), distinct completed purchases `x`
+ * before the cutoff (a refund is none), the `value` of every completed order before it (refunds netted), and
+ * `future` = completed value from the cutoff to the end.
  * The end is :asOf (or the day after the last order); the cutoff is the end itself, or :holdoutDays before
  * it `withHoldout`. Orders count by their customer in the customers table, so guest orders (and orders of
  * customers missing from it) are left out: clvNotes counts them.
@@ -46,7 +48,7 @@ export function customerHistorySql(withHoldout: boolean): string {
     )
     SELECT cust.customer_id, cust.tier, cust.lifetime_value,
       ${ratioSql('cust.cut - cust.start_sec', String(DAY))} AS t_days,
-      coalesce(sum(CASE WHEN o.sec < cust.cut THEN 1 ELSE 0 END), 0) AS x,
+      coalesce(sum(CASE WHEN o.sec < cust.cut THEN o.purchase ELSE 0 END), 0) AS x,
       coalesce(sum(CASE WHEN o.sec < cust.cut THEN o.amount END), 0) AS value,
       coalesce(sum(CASE WHEN o.sec >= cust.cut AND o.sec < cust.s1 THEN o.amount END), 0) AS future
     FROM cust LEFT JOIN o ON o.customer_id = cust.customer_id

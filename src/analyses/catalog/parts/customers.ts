@@ -16,6 +16,16 @@ export function customerOrderSql(alias = ''): string {
   return `(${col} IS NOT NULL AND ${col} <> 'GUEST')`;
 }
 
+/**
+ * The purchase rule, one flag per order made whole (inside a GROUP BY order_id): 1 when at least one of the
+ * order's counted lines has a positive quantity. An order of return lines only (a refund) is not a
+ * purchase: it is no order, repeat, recency or activity of the customer's, while its negative amounts still
+ * net their value wherever the analysis sums money (docs/ANALYSES.md, "Refunds").
+ */
+export function purchaseFlagSql(alias = ''): string {
+  return `CASE WHEN max(${alias ? `${alias}.` : ''}quantity) > 0 THEN 1 ELSE 0 END`;
+}
+
 /** One count an analysis left out: the notes query's column and how to say it. */
 export interface LeftOut {
   column: string;
@@ -29,6 +39,25 @@ export const GUEST_ORDERS: LeftOut = {
   code: 'guest_orders_left_out',
   message: (n) => `left out ${n} guest order(s) (no customer id): customer analyses count customers only`,
 };
+
+/** Customers' refund-only orders an analysis did not count as purchases (notes query column `refund_orders`). */
+export const REFUND_ONLY_ORDERS: LeftOut = {
+  column: 'refund_orders',
+  code: 'refund_only_orders_left_out',
+  message: (n) =>
+    `left out ${n} refund-only order(s) (every line a return) as purchases: a refund is not a purchase`,
+};
+
+/**
+ * SQL of a scalar subquery: the customers' orders among the lines `where` picks whose lines are all
+ * returns (see purchaseFlagSql), for a REFUND_ONLY_ORDERS note.
+ */
+export function refundOnlyOrdersSql(from: string, where: string, alias = ''): string {
+  const col = (c: string) => `${alias ? `${alias}.` : ''}${c}`;
+  return `(SELECT count(*) FROM (
+      SELECT ${col('order_id')} FROM ${from} WHERE ${where} AND ${customerOrderSql(alias)}
+      GROUP BY ${col('order_id')} HAVING ${purchaseFlagSql(alias)} = 0) refunds)`;
+}
 
 /**
  * A notes query whose one row holds a count per LeftOut column; each non-zero count becomes a note

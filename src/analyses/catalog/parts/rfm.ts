@@ -1,5 +1,13 @@
 import type { NotesQuery } from '../../types.js';
-import { customerOrderSql, guestOrderSql, leftOutNotes } from './customers.js';
+import {
+  customerOrderSql,
+  GUEST_ORDERS,
+  guestOrderSql,
+  leftOutNotes,
+  purchaseFlagSql,
+  REFUND_ONLY_ORDERS,
+  refundOnlyOrdersSql,
+} from './customers.js';
 import { constantSql, epochSecondsSql, ratioSql } from './sql.js';
 
 /**
@@ -45,19 +53,27 @@ function refSql(): string {
 const COUNTED = `o.status = 'COMPLETED' AND ${epochSecondsSql('o.order_date')} < ref.ref_sec`;
 
 /**
- * CTEs ending in `seg`: one row per customer with completed orders before the reference day, with
- * recency_days, frequency (distinct orders), monetary (Σ total_amount, in the column's own type), scores
- * r, f, m, segment and tier (tier only when `withTier`). Guest orders are left out (see rfmNotes).
+ * CTEs ending in `seg`: one row per customer with completed purchases before the reference day, with
+ * recency_days (since the last purchase), frequency (distinct purchases), monetary (Σ total_amount of every
+ * completed order, refunds netted, in the column's own type), scores r, f, m, segment and tier (tier only
+ * when `withTier`). Guest orders are left out (see rfmNotes); a refund is no purchase (purchaseFlagSql).
  */
 export function rfmCustomersSql(withTier: boolean): string {
   const segment = segmentSql();
   return `WITH ${refSql()},
-    per AS (
-      SELECT o.customer_id, count(DISTINCT o.order_id) AS frequency, sum(o.total_amount) AS monetary,
-        floor(${ratioSql(`min(ref.ref_sec) - max(${epochSecondsSql('o.order_date')})`, '86400')}) AS recency_days
+    ord AS (
+      SELECT o.customer_id, o.order_id, sum(o.total_amount) AS amount,
+        max(${epochSecondsSql('o.order_date')}) AS sec, ${purchaseFlagSql('o')} AS purchase
       FROM orders o CROSS JOIN ref
       WHERE ${COUNTED} AND ${customerOrderSql('o')}
-      GROUP BY o.customer_id
+      GROUP BY o.customer_id, o.order_id
+    ),
+    per AS (
+      SELECT ord.customer_id, CAST(sum(ord.purchase) AS BIGINT) AS frequency, sum(ord.amount) AS monetary,
+        floor(${ratioSql('min(ref.ref_sec) - max(CASE WHEN ord.purchase = 1 THEN ord.sec END)', '86400')}) AS recency_days
+      FROM ord CROSS JOIN ref
+      GROUP BY ord.customer_id
+      HAVING sum(ord.purchase) > 0
     ),
     scored AS (
       SELECT per.*,
@@ -72,10 +88,17 @@ export function rfmCustomersSql(withTier: boolean): string {
     )`;
 }
 
-/** Notes of rfm and rfm-customers: the completed guest orders before the reference day they left out. */
+/**
+ * Notes of rfm and rfm-customers: the completed guest orders before the reference day they left out, and
+ * the customers' refund-only orders they did not count as purchases (their amounts still net monetary).
+ */
 export function rfmNotes(): NotesQuery {
-  return leftOutNotes(`WITH ${refSql()}
-    SELECT count(DISTINCT o.order_id) AS guest_orders
+  return leftOutNotes(
+    `WITH ${refSql()}
+    SELECT count(DISTINCT o.order_id) AS guest_orders,
+      ${refundOnlyOrdersSql('orders o CROSS JOIN ref', COUNTED, 'o')} AS refund_orders
     FROM orders o CROSS JOIN ref
-    WHERE ${COUNTED} AND ${guestOrderSql('o')}`);
+    WHERE ${COUNTED} AND ${guestOrderSql('o')}`,
+    [GUEST_ORDERS, REFUND_ONLY_ORDERS],
+  );
 }
