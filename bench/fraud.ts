@@ -16,7 +16,8 @@
  * saturates, throughput goes as 1 / (all the CPU a record costs there), so off's total over on's is an
  * estimate of the ratio that other processes' load scrambles less. This process also receives the
  * webhook. `node dist/bench/fraud.js` (BENCH_ROUNDS pairs, default 5;
- * BENCH_SECONDS of batched load a round, default 6; BENCH_MAX_SECONDS, default 420: no pair starts after
+ * BENCH_SECONDS of batched load a round, default 6; BENCH_WARMUP_SECONDS of unmeasured batched load each
+ * server takes first, default 6; BENCH_MAX_SECONDS, default 420: no pair starts after
  * it; BENCH_COMPARE=DIR: a third server scoring with the build in DIR (its bin/shoplake.js), in the same
  * rounds, to compare two builds). Any argument but --help is refused in one line. Each round prints the
  * merges of small files any server's compaction finished during it (a burst of CPU that lands in one round
@@ -37,7 +38,7 @@ import { fraudHistoryLake } from './fraud-history.js';
 import { type ServeProcess, startServe, stopServe } from './serve-process.js';
 
 const USAGE =
-  'usage: node dist/bench/fraud.js (no arguments; settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_MAX_SECONDS, BENCH_FIXED_RATE, BENCH_COMPARE=DIR)';
+  'usage: node dist/bench/fraud.js (no arguments; settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_MAX_SECONDS, BENCH_FIXED_RATE, BENCH_COMPARE=DIR)';
 /** Settings come from the environment: any argument but --help is a mistake, told in one line before any work. */
 function checkArguments(): void {
   let help: boolean | undefined;
@@ -66,6 +67,8 @@ const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 420);
 const SETTLE_MS = 2_500;
 /** Single-record requests at 1,000/s for this long after each round's batched load. */
 const SINGLE_SECONDS = 3;
+/** Unmeasured batched load each server takes before the first pair (0: none). */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
 const COMPARE = process.env.BENCH_COMPARE;
 /** Records/s of the fixed-rate part of each round (every server keeps up with it, even at load 15). */
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 15_000);
@@ -453,6 +456,16 @@ async function main(): Promise<void> {
       // Load starts once scoring is ready, so both modes are measured in their steady state.
       await scoringReady(server.url);
       console.log(`scoring ${mode}: ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    // One unmeasured round of batched load for each server first: the first round a server takes runs
+    // while V8 still compiles its hot paths (the scoring worker's among them) and against a lake fresh
+    // from the copy, with no small files to deduplicate against or merge. In a quiet run of 2026-11-26
+    // 21:49 (docs/BENCHMARKS.md) the first pair was the outlier both ways: off's round the fastest of all
+    // its rounds, on's among its slowest (0.78×, the other pairs 0.81–1.00×).
+    for (const mode of MODES) {
+      const s = servers[mode] as ServeProcess;
+      const w = await run(s.url, 200_000, 100, 16, WARMUP_SECONDS);
+      console.log(`warm-up ${mode}: ${fmt(w.achievedRate)} records/s for ${WARMUP_SECONDS} s (not counted)`);
     }
     const probes: Probes = new Map();
     const rounds: Round[] = [];
