@@ -186,6 +186,8 @@ describe('LiveQueue over WaitingOrders: hand-built streams', () => {
     q.addOrder(order('EARLY'), 1000);
     q.addOrder(order('W5', 99), 1001);
     q.addChecks('W7', checks);
+    // A second check line for an order whose checks are in already changes nothing of it.
+    q.addChecks('W7', { ...checks, payment: 'card', deviceId: 'D2' });
     assert.equal(q.size, 2001);
     // At once: the orders whose checks are in, with those checks, in the order the checks came to them.
     const first = q.scoreDue(m, 0.3, 1000, 10_000);
