@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Histogram, Registry } from 'prom-client';
-import { BatchHistogram, bucketCounts } from './batch-histogram.js';
+import { BatchHistogram, bucketCounts, countInto } from './batch-histogram.js';
 
 test('a batch histogram exposes what a plain histogram observing the same values does', async () => {
   const buckets = [0.1, 0.3, 0.5, 0.9];
@@ -25,4 +25,12 @@ test('a batch histogram exposes what a plain histogram observing the same values
   assert.match(text, /scores_bucket\{le="0.5"\} 5/);
   assert.match(text, /scores_bucket\{le="\+Inf"\} 7/);
   assert.match(text, /scores_count 7/);
+});
+
+test('countInto adds values one at a time to counts as bucketCounts makes them', () => {
+  const buckets = [0.1, 0.3, 0.5, 0.9];
+  const counts = bucketCounts([], buckets);
+  // The scoring worker counts each score as it is scored; by hand: ≤0.1: 0.1; ≤0.3: 0.3; ≤0.5: 0.31, 0.5; +Inf: 1.
+  for (const v of [0.1, 0.3, 0.31, 0.5, 1]) countInto(counts, buckets, v);
+  assert.deepEqual(counts, [1, 1, 2, 0, 1]);
 });

@@ -59,10 +59,13 @@ export class BatchHistogram extends Histogram {
 /** Counts values per bucket of `bounds` (the layout BatchHistogram.addBatch takes). */
 export function bucketCounts(values: Iterable<number>, bounds: readonly number[]): number[] {
   const counts = new Array<number>(bounds.length + 1).fill(0);
-  for (const v of values) {
-    let i = 0;
-    while (i < bounds.length && v > (bounds[i] as number)) i++;
-    counts[i] = (counts[i] as number) + 1;
-  }
+  for (const v of values) countInto(counts, bounds, v);
   return counts;
+}
+
+/** Adds one value to counts made by bucketCounts (a caller counting as values come, with no list of them). */
+export function countInto(counts: number[], bounds: readonly number[], v: number): void {
+  let i = 0;
+  while (i < bounds.length && v > (bounds[i] as number)) i++;
+  counts[i] = (counts[i] as number) + 1;
 }

@@ -30,10 +30,26 @@ export class LiveScoring {
       checksOfLine(this.records.line(from, to), this.checkFields, this.values);
     this.queue.addChecks(read.orderId, read.checks);
   };
+  /** One order's facts, read line after line into this object (the queue copies them into a slot of its own). */
+  private readonly facts: OrderFacts = {
+    orderId: '',
+    customerId: null,
+    productId: '',
+    quantity: 0.5,
+    amount: 0.5,
+    t: 0.5,
+    status: null,
+    region: null,
+    payment: null,
+    ipCountry: null,
+    deviceId: null,
+    accountAgeDays: null,
+  };
   private readonly onOrderLine = (from: number, to: number): void => {
     this.queue.addOrder(
-      this.records.orderFacts(from, to) ??
-        orderOfLine(this.records.line(from, to), this.orderFields, this.values),
+      this.records.orderFactsInto(from, to, this.facts)
+        ? this.facts
+        : orderOfLine(this.records.line(from, to), this.orderFields, this.values),
       this.now,
     );
   };

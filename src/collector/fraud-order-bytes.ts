@@ -143,7 +143,7 @@ export function plainNumber(b: Uint8Array, from: number, to: number): number {
 }
 
 /** 'YYYY-MM-DD HH:MM:SS' in b[from, to) as walTimestampMs reads its text (any other form: through it). */
-function timestampMs(b: Uint8Array, from: number, to: number, text: () => string): number {
+function timestampMs(b: Uint8Array, from: number, to: number, latin1: Buffer): number {
   if (
     to - from === 19 &&
     b[from + 4] === MINUS &&
@@ -152,24 +152,33 @@ function timestampMs(b: Uint8Array, from: number, to: number, text: () => string
     b[from + 13] === 58 &&
     b[from + 16] === 58
   ) {
-    const d = (k: number) => (b[from + k] as number) - ZERO;
+    // digitAt, a top-level function, not a closure over b and from: a closure per order was garbage.
     let ok = true;
     for (let k = 0; k < 19 && ok; k++)
-      if (k !== 4 && k !== 7 && k !== 10 && k !== 13 && k !== 16) ok = d(k) >= 0 && d(k) <= 9;
+      if (k !== 4 && k !== 7 && k !== 10 && k !== 13 && k !== 16)
+        ok = digitAt(b, from + k) >= 0 && digitAt(b, from + k) <= 9;
     if (ok) {
-      const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-      const month = d(5) * 10 + d(6);
-      const day = d(8) * 10 + d(9);
-      const hour = d(11) * 10 + d(12);
-      const minute = d(14) * 10 + d(15);
-      const second = d(17) * 10 + d(18);
+      const year =
+        digitAt(b, from + 0) * 1000 +
+        digitAt(b, from + 1) * 100 +
+        digitAt(b, from + 2) * 10 +
+        digitAt(b, from + 3);
+      const month = digitAt(b, from + 5) * 10 + digitAt(b, from + 6);
+      const day = digitAt(b, from + 8) * 10 + digitAt(b, from + 9);
+      const hour = digitAt(b, from + 11) * 10 + digitAt(b, from + 12);
+      const minute = digitAt(b, from + 14) * 10 + digitAt(b, from + 15);
+      const second = digitAt(b, from + 17) * 10 + digitAt(b, from + 18);
       const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
       const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
       if (year >= 1000 && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 59)
         return Date.UTC(year, month - 1, day, hour, minute, second);
     }
   }
-  return walTimestampMs(text());
+  // The text made only for a date out of this form (a closure made per order to make it was garbage).
+  return walTimestampMs(latin1.toString('latin1', from, to));
+}
+function digitAt(b: Uint8Array, at: number): number {
+  return (b[at] as number) - ZERO;
 }
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -243,30 +252,51 @@ export class RecordBytes {
 
   /** The order of the line b[from, to), or null when it is not of the plain form (read it as text). */
   orderFacts(from: number, to: number): OrderFacts | null {
-    const f = this.order;
-    if (!f.read(this.b, from, to)) return null;
-    // Kinds as the old reading needs them to give the same: ids, date and texts as texts, amounts as numbers.
-    const k = f.kind;
-    if (k[0] === NUMBER || k[1] === NUMBER || k[2] === NUMBER || k[5] === NUMBER) return null;
-    if (k[6] === NUMBER || k[7] === NUMBER || k[3] === TEXT || k[4] === TEXT) return null;
-    const quantity = k[3] === ABSENT ? Number.NaN : this.number(3, f);
-    const amount = k[4] === ABSENT ? Number.NaN : this.number(4, f);
-    if ((k[3] !== ABSENT && Number.isNaN(quantity)) || (k[4] !== ABSENT && Number.isNaN(amount))) return null;
-    const date = k[5] === ABSENT ? Number.NaN : this.date(5, f);
-    return {
-      orderId: k[0] === ABSENT ? 'undefined' : this.fresh(0, f),
-      customerId: k[1] === ABSENT ? null : this.kept(1, f),
-      productId: k[2] === ABSENT ? 'undefined' : this.kept(2, f),
-      quantity,
-      amount,
-      t: date,
-      status: k[6] === ABSENT ? null : this.kept(6, f),
-      region: k[7] === ABSENT ? null : this.kept(7, f),
+    const o: OrderFacts = {
+      orderId: '',
+      customerId: null,
+      productId: '',
+      quantity: 0,
+      amount: 0,
+      t: 0,
+      status: null,
+      region: null,
       payment: null,
       ipCountry: null,
       deviceId: null,
       accountAgeDays: null,
     };
+    return this.orderFactsInto(from, to, o) ? o : null;
+  }
+
+  /**
+   * orderFacts written into `o` (every field), for a caller that reuses one object line after line (the
+   * live queue copies it): false, and `o` left partly written, when the line is not of the plain form.
+   */
+  orderFactsInto(from: number, to: number, o: OrderFacts): boolean {
+    const f = this.order;
+    if (!f.read(this.b, from, to)) return false;
+    // Kinds as the old reading needs them to give the same: ids, date and texts as texts, amounts as numbers.
+    const k = f.kind;
+    if (k[0] === NUMBER || k[1] === NUMBER || k[2] === NUMBER || k[5] === NUMBER) return false;
+    if (k[6] === NUMBER || k[7] === NUMBER || k[3] === TEXT || k[4] === TEXT) return false;
+    const quantity = k[3] === ABSENT ? Number.NaN : this.number(3, f);
+    const amount = k[4] === ABSENT ? Number.NaN : this.number(4, f);
+    if ((k[3] !== ABSENT && Number.isNaN(quantity)) || (k[4] !== ABSENT && Number.isNaN(amount)))
+      return false;
+    o.t = k[5] === ABSENT ? Number.NaN : this.date(5, f);
+    o.orderId = k[0] === ABSENT ? 'undefined' : this.fresh(0, f);
+    o.customerId = k[1] === ABSENT ? null : this.kept(1, f);
+    o.productId = k[2] === ABSENT ? 'undefined' : this.kept(2, f);
+    o.quantity = quantity;
+    o.amount = amount;
+    o.status = k[6] === ABSENT ? null : this.kept(6, f);
+    o.region = k[7] === ABSENT ? null : this.kept(7, f);
+    o.payment = null;
+    o.ipCountry = null;
+    o.deviceId = null;
+    o.accountAgeDays = null;
+    return true;
   }
 
   /** The order id and checks of the line b[from, to), or null when it is not of the plain form. */
@@ -296,7 +326,7 @@ export class RecordBytes {
   private date(i: number, f: FieldSpans): number {
     const from = f.start[i] as number;
     const to = f.end[i] as number;
-    return timestampMs(this.b, from, to, () => this.latin1.toString('latin1', from, to));
+    return timestampMs(this.b, from, to, this.latin1);
   }
 
   // A text made for this order alone (its id): its own copy, no view into the message.

@@ -19,7 +19,7 @@ import {
   type Rebuilt,
   rebuildFromLake,
 } from '../fraud/index.js';
-import { bucketCounts } from './batch-histogram.js';
+import { bucketCounts, countInto } from './batch-histogram.js';
 import { LiveScoring } from './fraud-live.js';
 import { SCORE_BUCKETS } from './fraud-metrics.js';
 import { type FromWorker, toWorkerSchema, workerSettingsSchema } from './fraud-protocol.js';
@@ -219,7 +219,11 @@ const SEND_MAX = 4000;
 /** Counts and alerts gathered for one message to the collector; the score lines go to the store. */
 class Outbox {
   count = 0;
-  values: number[] = [];
+  /**
+   * The scores counted per SCORE_BUCKETS bucket as they come (what bucketCounts gives for their list): an
+   * array of every score, grown as it filled and made again per message, was garbage per order.
+   */
+  buckets: number[] = bucketCounts([], SCORE_BUCKETS);
   refused: string[] = [];
   alerts: AlertOrder[] = [];
   sum = 0;
@@ -247,7 +251,7 @@ class Outbox {
     const key = writer.appendTo(store.lines, s, this.at);
     if (typeof key === 'string') this.written++;
     else this.refused.push(key.refused);
-    this.values.push(s.score);
+    countInto(this.buckets, SCORE_BUCKETS, s.score);
     this.sum += s.score;
     this.count++;
   }
@@ -263,13 +267,13 @@ class Outbox {
       live,
       count: this.count,
       refused: this.refused,
-      buckets: bucketCounts(this.values, SCORE_BUCKETS),
+      buckets: this.buckets,
       sum: this.sum,
       alerts: this.alerts,
       waiting: queue.size,
     });
     this.count = 0;
-    this.values = [];
+    this.buckets = bucketCounts([], SCORE_BUCKETS);
     this.refused = [];
     this.alerts = [];
     this.sum = 0;

@@ -98,38 +98,38 @@ describe('LiveQueue: memory of scored ids', () => {
 });
 
 describe('LiveQueue: memory', () => {
-  it('keeps no reference to an order once it is scored', async () => {
-    // A scored order kept by the queue's array until it was cut down (every few thousand orders) lived
-    // for seconds and was promoted to the old generation; this asks the garbage collector directly.
+  it("keeps a copy of each order, never the caller's object, and scores it from the copy", async () => {
+    // The queue copies an order's facts into a slot of its own (WaitingOrders), so that the reader can
+    // reuse one object line after line: a kept reference would see the next line's fields. Before, it kept
+    // the caller's object until scored; this asks the garbage collector directly.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const q = new LiveQueue(300);
     const m = model();
     const refs: WeakRef<OrderFacts>[] = [];
-    // Created and scored in functions of their own, so that no frame of the test holds an order.
-    const add = (id: string) => {
-      const o = order(id);
+    // Created in functions of their own, so that no frame of the test holds an order.
+    const add = (id: string, amount: number) => {
+      const o = { ...order(id), amount };
       refs.push(new WeakRef(o));
       q.addOrder(o, 1000);
+      // The caller's object changed after the hand-over must not change what is scored.
+      o.amount = -1;
     };
-    const scored = (now: number) => q.scoreDue(m, 0.3, now, 10).scores.length;
-    for (const id of ['A', 'B', 'C']) add(id);
-    // Held while they wait: the queue must not lose them.
-    await new Promise((r) => setImmediate(r));
-    gc();
-    assert.equal(
-      refs.every((r) => r.deref() !== undefined),
-      true,
-    );
-    assert.equal(scored(1300), 3);
-    // WeakRefs keep their targets until the current job ends.
+    add('A', 10);
+    add('B', 20);
+    add('C', 30);
     await new Promise((r) => setImmediate(r));
     gc();
     assert.deepEqual(
-      refs.map((r) => r.deref()?.orderId),
+      refs.map((r) => r.deref()),
       [undefined, undefined, undefined],
     );
-    // The queue still works after its slots were emptied.
+    const r = q.scoreDue(m, 0.3, 1300, 10);
+    assert.deepEqual(ids(r), ['A', 'B', 'C']);
+    assert.deepEqual(
+      r.facts.map((f) => f.amount),
+      [10, 20, 30],
+    );
     q.addOrder(order('D'), 2000);
     assert.deepEqual(ids(q.scoreDue(m, 0.3, 2300, 10)), ['D']);
   });

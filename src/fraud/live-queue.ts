@@ -1,17 +1,10 @@
 import { FraudModel, type FraudScore } from './model.js';
 import type { OrderFacts } from './order-facts.js';
 import { RecentMap, RecentSet } from './recent-map.js';
+import { WaitingOrders } from './waiting-orders.js';
 
 /** The fraud checks of one order (POST /v1/order-checks), merged into its facts when they arrive. */
 export type OrderChecks = Pick<OrderFacts, 'payment' | 'ipCountry' | 'deviceId' | 'accountAgeDays'>;
-
-/** An acknowledged order waiting for its checks or its turn. */
-interface Waiting {
-  o: OrderFacts;
-  arrived: number;
-  done: boolean;
-  early: boolean;
-}
 
 /** What is remembered between orders: at least this many of the latest checks and order ids (at most twice). */
 export const KEEP_CHECKS = 200_000;
@@ -24,15 +17,10 @@ export const KEEP_RECENT_IDS = 200_000;
  */
 export class LiveQueue {
   /**
-   * Arrival order; slots before `head` are emptied as it passes them. Kept until the array is cut down
-   * (every few thousand orders), each scored order and its facts lived for seconds: past a young-generation
-   * collection or two, so promoted to the old generation, where only a full collection frees them
-   * (docs/BENCHMARKS.md, "Fraud scoring: per-thread CPU").
+   * The orders waiting, in reused slots (WaitingOrders): a queue entry, a facts object and a Map entry per
+   * order were most of what the scoring worker allocated once its scores were written in place.
    */
-  private queue: (Waiting | undefined)[] = [];
-  private head = 0;
-  private readonly waiting = new Map<string, Waiting>();
-  private readonly early: Waiting[] = [];
+  private readonly waiting = new WaitingOrders();
   private readonly checks = new RecentMap<OrderChecks>(KEEP_CHECKS);
   private readonly recentIds = new RecentSet(KEEP_RECENT_IDS);
 
@@ -51,10 +39,8 @@ export class LiveQueue {
   /** Takes orders out of the queue unscored (the model's state holds them already, scored or not). */
   drop(ids: Iterable<string>): void {
     for (const id of ids) {
-      const w = this.waiting.get(id);
-      if (w === undefined) continue;
-      w.done = true;
-      this.waiting.delete(id);
+      const slot = this.waiting.find(id);
+      if (slot >= 0) this.waiting.remove(slot);
     }
   }
 
@@ -65,27 +51,24 @@ export class LiveQueue {
 
   /**
    * Adds an acknowledged order (its first line; further lines of a known order id are skipped). The queue
-   * takes the object over: its checks are written into it when they come.
+   * keeps a copy of its facts (in a slot of its own): the caller may reuse `o` at once.
    */
   addOrder(o: OrderFacts, now: number): void {
     if (!this.recentIds.add(o.orderId)) return;
     const checks = this.checks.get(o.orderId);
-    const w: Waiting = { o, arrived: now, done: false, early: checks !== undefined };
+    const slot = this.waiting.add(o, now, checks !== undefined);
     if (checks) {
       this.checks.delete(o.orderId);
-      merge(o, checks);
-      this.early.push(w);
-    } else this.queue.push(w);
-    this.waiting.set(o.orderId, w);
+      merge(this.waiting.factsOf(slot), checks);
+    }
   }
 
   /** Adds an order's fraud checks: its order is scored at once if it waits, else when it comes. */
   addChecks(orderId: string, checks: OrderChecks): void {
-    const waiting = this.waiting.get(orderId);
-    if (waiting && !waiting.early) {
-      merge(waiting.o, checks);
-      waiting.early = true;
-      this.early.push(waiting);
+    const slot = this.waiting.find(orderId);
+    if (slot >= 0 && !this.waiting.isEarly(slot)) {
+      merge(this.waiting.factsOf(slot), checks);
+      this.waiting.markEarly(slot);
       return;
     }
     this.checks.set(orderId, checks);
@@ -103,7 +86,8 @@ export class LiveQueue {
     const s = FraudModel.emptyScore();
     this.scoreDueInto(model, threshold, now, max, s, (o) => {
       scores.push({ ...s, reasons: [...s.reasons] });
-      facts.push(o);
+      // A copy: `o` is the queue's slot, taken again by a later order.
+      facts.push({ ...o });
     });
     return { scores, facts };
   }
@@ -122,17 +106,15 @@ export class LiveQueue {
   ): number {
     let n = 0;
     while (n < max) {
-      const w = this.next(now);
-      if (!w) break;
-      w.done = true;
-      this.waiting.delete(w.o.orderId);
-      model.scoreAndLearnInto(w.o, threshold, out);
-      each(w.o);
+      const slot = this.next(now);
+      if (slot < 0) break;
+      // Freed before it is scored (as the Map entry was deleted before): its facts stay as they are until
+      // the next addOrder, which cannot come while it is scored and handed to `each`.
+      this.waiting.remove(slot);
+      const o = this.waiting.factsOf(slot);
+      model.scoreAndLearnInto(o, threshold, out);
+      each(o);
       n++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
     }
     return n;
   }
@@ -140,32 +122,20 @@ export class LiveQueue {
   /** Milliseconds until the next order is due (0: now), or null when none waits. */
   dueIn(now: number): number | null {
     if (this.waiting.size === 0) return null;
-    if (this.early.some((w) => !w.done)) return 0;
-    while (this.head < this.queue.length && (this.queue[this.head]?.done ?? true))
-      this.queue[this.head++] = undefined;
-    const oldest = this.queue[this.head];
-    if (oldest === undefined) return 0;
-    return Math.max(0, oldest.arrived + this.checkWaitMs - now);
+    if (this.waiting.hasEarly()) return 0;
+    const oldest = this.waiting.oldestWaiting();
+    if (oldest < 0) return 0;
+    return Math.max(0, this.waiting.arrivedAt(oldest) + this.checkWaitMs - now);
   }
 
-  /** The next order to score: one whose checks arrived, else the oldest once it waited long enough. */
-  private next(now: number): Waiting | undefined {
-    for (;;) {
-      const w = this.early.shift();
-      if (w === undefined) break;
-      if (!w.done) return w;
-    }
-    while (this.head < this.queue.length) {
-      const w = this.queue[this.head];
-      if (w === undefined || w.done) {
-        this.queue[this.head++] = undefined;
-        continue;
-      }
-      if (now - w.arrived < this.checkWaitMs) return undefined;
-      this.queue[this.head++] = undefined;
-      return w;
-    }
-    return undefined;
+  /** The next order's slot to score: one whose checks arrived, else the oldest once it waited long enough; −1 when none. */
+  private next(now: number): number {
+    const early = this.waiting.takeEarly();
+    if (early >= 0) return early;
+    const oldest = this.waiting.oldestWaiting();
+    if (oldest < 0 || now - this.waiting.arrivedAt(oldest) < this.checkWaitMs) return -1;
+    this.waiting.shiftArrival();
+    return oldest;
   }
 }
 
