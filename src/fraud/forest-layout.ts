@@ -19,6 +19,13 @@ export interface GrownTrees {
 const LANES = 10;
 
 /**
+ * Rows walked side by side through one tree in `totalPaths`. Measured on the live scorer's rows (the
+ * history bench's lake, 20,000 rows, 2-vCPU AMD EPYC): 4 rows 1.10–1.14 µs a row, 8 rows 0.93–0.95, against
+ * 1.31–1.40 for `totalPath` row by row.
+ */
+const ROW_LANES = 8;
+
+/**
  * The same trees laid out for scoring: each tree complete to the depth limit, in heap order (children of
  * node i at 2i + 1 and 2i + 2), with the path length each leaf stands for (its depth plus c(size)) at the
  * bottom level. A leaf above the limit is padded: every bottom slot under it holds its path length, so
@@ -111,6 +118,67 @@ export class CompleteTrees {
       total += path[t * leaves + i - inner] as number;
     }
     return total;
+  }
+
+  /**
+   * `totalPath` of `n` rows at once, into `out[0..n)`: row r is `rows[r * width .. (r + 1) * width)`. The walk
+   * is tree-major (one tree for every row, then the next tree) so that a tree's 5 KB stay in L1 while they
+   * serve the whole batch, instead of all 500 KB of the forest passing through the cache for every row; and
+   * ROW_LANES rows walk one tree side by side. Each row's total still adds its trees' path lengths one by one
+   * in tree order from 0, as `totalPath` does: the same sum, bit for bit (isolation-forest.test.ts).
+   */
+  totalPaths(rows: Float64Array, width: number, n: number, out: Float64Array): void {
+    const { feature: f, split: s, path, inner, leaves, depth, trees } = this;
+    out.fill(0, 0, n);
+    for (let t = 0; t < trees; t++) {
+      const b = t * inner;
+      const p = t * leaves - inner;
+      let r = 0;
+      // Eight walks written out, for the same reason as the ten in totalPath.
+      for (; r + ROW_LANES <= n; r += ROW_LANES) {
+        const o0 = r * width;
+        const o1 = o0 + width;
+        const o2 = o1 + width;
+        const o3 = o2 + width;
+        const o4 = o3 + width;
+        const o5 = o4 + width;
+        const o6 = o5 + width;
+        const o7 = o6 + width;
+        let i0 = 0;
+        let i1 = 0;
+        let i2 = 0;
+        let i3 = 0;
+        let i4 = 0;
+        let i5 = 0;
+        let i6 = 0;
+        let i7 = 0;
+        for (let level = 0; level < depth; level++) {
+          i0 = 2 * i0 + 2 - +((rows[o0 + (f[b + i0] as number)] as number) < (s[b + i0] as number));
+          i1 = 2 * i1 + 2 - +((rows[o1 + (f[b + i1] as number)] as number) < (s[b + i1] as number));
+          i2 = 2 * i2 + 2 - +((rows[o2 + (f[b + i2] as number)] as number) < (s[b + i2] as number));
+          i3 = 2 * i3 + 2 - +((rows[o3 + (f[b + i3] as number)] as number) < (s[b + i3] as number));
+          i4 = 2 * i4 + 2 - +((rows[o4 + (f[b + i4] as number)] as number) < (s[b + i4] as number));
+          i5 = 2 * i5 + 2 - +((rows[o5 + (f[b + i5] as number)] as number) < (s[b + i5] as number));
+          i6 = 2 * i6 + 2 - +((rows[o6 + (f[b + i6] as number)] as number) < (s[b + i6] as number));
+          i7 = 2 * i7 + 2 - +((rows[o7 + (f[b + i7] as number)] as number) < (s[b + i7] as number));
+        }
+        out[r] = (out[r] as number) + (path[p + i0] as number);
+        out[r + 1] = (out[r + 1] as number) + (path[p + i1] as number);
+        out[r + 2] = (out[r + 2] as number) + (path[p + i2] as number);
+        out[r + 3] = (out[r + 3] as number) + (path[p + i3] as number);
+        out[r + 4] = (out[r + 4] as number) + (path[p + i4] as number);
+        out[r + 5] = (out[r + 5] as number) + (path[p + i5] as number);
+        out[r + 6] = (out[r + 6] as number) + (path[p + i6] as number);
+        out[r + 7] = (out[r + 7] as number) + (path[p + i7] as number);
+      }
+      for (; r < n; r++) {
+        const o = r * width;
+        let i = 0;
+        for (let level = 0; level < depth; level++)
+          i = 2 * i + 2 - +((rows[o + (f[b + i] as number)] as number) < (s[b + i] as number));
+        out[r] = (out[r] as number) + (path[p + i] as number);
+      }
+    }
   }
 
   // Grown node n goes to heap slot i of tree t, at `level` (its depth).
