@@ -5,9 +5,10 @@ import { WalFields, type WalValue } from './wal-fields.js';
 
 /**
  * The scoring worker's per-order path (fraud-worker.ts), apart from its messages, timers and store so that
- * a test can drive it: records messages read from their bytes into the live queue, and due orders scored one
- * by one into one reused score object that `onScore` reads (to write its line) before the next order is
- * scored. No object is made per scored order here.
+ * a test can drive it: records messages read from their bytes into the live queue, and due orders scored in
+ * turn (the forest walked for many at once: FraudModel.scoreAndLearnBatch) into one reused score object that
+ * `onScore` reads (to write its line) before the next order's score is written. No object is made per scored
+ * order here.
  */
 export class LiveScoring {
   readonly queue: LiveQueue;
@@ -20,6 +21,8 @@ export class LiveScoring {
   private readonly checkFields = new WalFields(CHECK_FIELDS);
   /** One line's wanted fields, reused line after line (an object per line was a large part of the allocations). */
   private readonly values: WalValue[] = [];
+  /** The due orders of one scoreDue, reused call after call. */
+  private readonly due: OrderFacts[] = [];
   /** The score of the order being handed to onScore: valid until the next order is scored. */
   readonly score: FraudScore = FraudModel.emptyScore();
   private now = 0;
@@ -78,6 +81,10 @@ export class LiveScoring {
     max: number,
     onScore: (o: OrderFacts) => void,
   ): number {
-    return this.queue.scoreDueInto(model, threshold, now, max, this.score, onScore);
+    const n = this.queue.takeDue(now, max, this.due);
+    model.scoreAndLearnBatch(this.due, n, threshold, this.score, onScore);
+    // The orders are let go once scored (one array grown again per call, not per order).
+    this.due.length = 0;
+    return n;
   }
 }

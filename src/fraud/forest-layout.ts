@@ -19,6 +19,13 @@ export interface GrownTrees {
 const LANES = 10;
 
 /**
+ * Rows walked side by side through one tree in `totalPaths`. Measured on the live scorer's rows (the
+ * history bench's lake, 20,000 rows, 2-vCPU AMD EPYC): 4 rows 1.10–1.14 µs a row, 8 rows 0.93–0.95, against
+ * 1.31–1.40 for `totalPath` row by row.
+ */
+const ROW_LANES = 8;
+
+/**
  * The same trees laid out for scoring: each tree complete to the depth limit, in heap order (children of
  * node i at 2i + 1 and 2i + 2), with the path length each leaf stands for (its depth plus c(size)) at the
  * bottom level. A leaf above the limit is padded: every bottom slot under it holds its path length, so
@@ -33,6 +40,7 @@ export class CompleteTrees {
   private readonly feature: Int32Array;
   private readonly split: Float64Array;
   private readonly path: Float64Array;
+  private readonly walkRows: RowWalk;
   readonly trees: number;
 
   constructor(
@@ -47,6 +55,7 @@ export class CompleteTrees {
     this.split = new Float64Array(this.trees * this.inner);
     this.path = new Float64Array(this.trees * this.leaves);
     for (let t = 0; t < roots.length; t++) this.place(grown, t, roots[t] as number, 0, 0);
+    this.walkRows = rowWalk(this.feature, this.split, this.path, this.inner, this.leaves, depth, this.trees);
   }
 
   /** The sum of the path lengths of `row` over all trees, in tree order. */
@@ -113,6 +122,17 @@ export class CompleteTrees {
     return total;
   }
 
+  /**
+   * `totalPath` of `n` rows at once, into `out[0..n)`: row r is `rows[r * width .. (r + 1) * width)`. The walk
+   * is tree-major (one tree for every row, then the next tree) so that a tree's 5 KB stay in L1 while they
+   * serve the whole batch, instead of all 500 KB of the forest passing through the cache for every row; and
+   * ROW_LANES rows walk one tree side by side. Each row's total still adds its trees' path lengths one by one
+   * in tree order from 0, as `totalPath` does: the same sum, bit for bit (forest-batch.test.ts).
+   */
+  totalPaths(rows: Float64Array, width: number, n: number, out: Float64Array): void {
+    this.walkRows(rows, width, n, out);
+  }
+
   // Grown node n goes to heap slot i of tree t, at `level` (its depth).
   private place(grown: GrownTrees, t: number, n: number, i: number, level: number): void {
     if ((grown.feature[n] as number) < 0) {
@@ -136,4 +156,77 @@ export class CompleteTrees {
     this.pad(t, 2 * i + 1, level + 1, pathLength);
     this.pad(t, 2 * i + 2, level + 1, pathLength);
   }
+}
+
+type RowWalk = (rows: Float64Array, width: number, n: number, out: Float64Array) => void;
+
+/**
+ * `totalPaths` for one forest, as a closure over its arrays and sizes: V8 compiles a closure made once for
+ * the context it closes over, so the arrays and sizes are constants in the compiled walk (fewer loads and
+ * registers for the eight lanes). Measured on the live scorer's rows, 64 rows a batch: 0.94–0.97 µs a row,
+ * against 1.31–1.39 for the same walk reading them from `this` or parameters (and 1.30 for `totalPath` made a
+ * closure the same way). A process that grows a second forest gets an unspecialised walk, as fast as the
+ * method's.
+ */
+function rowWalk(
+  f: Int32Array,
+  s: Float64Array,
+  path: Float64Array,
+  inner: number,
+  leaves: number,
+  depth: number,
+  trees: number,
+): RowWalk {
+  return (rows, width, n, out) => {
+    out.fill(0, 0, n);
+    for (let t = 0; t < trees; t++) {
+      const b = t * inner;
+      const p = t * leaves - inner;
+      let r = 0;
+      // Eight walks written out, for the same reason as the ten in totalPath.
+      for (; r + ROW_LANES <= n; r += ROW_LANES) {
+        const o0 = r * width;
+        const o1 = o0 + width;
+        const o2 = o1 + width;
+        const o3 = o2 + width;
+        const o4 = o3 + width;
+        const o5 = o4 + width;
+        const o6 = o5 + width;
+        const o7 = o6 + width;
+        let i0 = 0;
+        let i1 = 0;
+        let i2 = 0;
+        let i3 = 0;
+        let i4 = 0;
+        let i5 = 0;
+        let i6 = 0;
+        let i7 = 0;
+        for (let level = 0; level < depth; level++) {
+          i0 = 2 * i0 + 2 - +((rows[o0 + (f[b + i0] as number)] as number) < (s[b + i0] as number));
+          i1 = 2 * i1 + 2 - +((rows[o1 + (f[b + i1] as number)] as number) < (s[b + i1] as number));
+          i2 = 2 * i2 + 2 - +((rows[o2 + (f[b + i2] as number)] as number) < (s[b + i2] as number));
+          i3 = 2 * i3 + 2 - +((rows[o3 + (f[b + i3] as number)] as number) < (s[b + i3] as number));
+          i4 = 2 * i4 + 2 - +((rows[o4 + (f[b + i4] as number)] as number) < (s[b + i4] as number));
+          i5 = 2 * i5 + 2 - +((rows[o5 + (f[b + i5] as number)] as number) < (s[b + i5] as number));
+          i6 = 2 * i6 + 2 - +((rows[o6 + (f[b + i6] as number)] as number) < (s[b + i6] as number));
+          i7 = 2 * i7 + 2 - +((rows[o7 + (f[b + i7] as number)] as number) < (s[b + i7] as number));
+        }
+        out[r] = (out[r] as number) + (path[p + i0] as number);
+        out[r + 1] = (out[r + 1] as number) + (path[p + i1] as number);
+        out[r + 2] = (out[r + 2] as number) + (path[p + i2] as number);
+        out[r + 3] = (out[r + 3] as number) + (path[p + i3] as number);
+        out[r + 4] = (out[r + 4] as number) + (path[p + i4] as number);
+        out[r + 5] = (out[r + 5] as number) + (path[p + i5] as number);
+        out[r + 6] = (out[r + 6] as number) + (path[p + i6] as number);
+        out[r + 7] = (out[r + 7] as number) + (path[p + i7] as number);
+      }
+      for (; r < n; r++) {
+        const o = r * width;
+        let i = 0;
+        for (let level = 0; level < depth; level++)
+          i = 2 * i + 2 - +((rows[o + (f[b + i] as number)] as number) < (s[b + i] as number));
+        out[r] = (out[r] as number) + (path[p + i] as number);
+      }
+    }
+  };
 }

@@ -82,6 +82,18 @@ export class IsolationForest {
     return 2 ** (-(this.complete.totalPath(row) / this.roots.length) / averagePath(this.sampleSize));
   }
 
+  /**
+   * `score` of `n` rows of `width` features packed in `rows`, into `out[0..n)`: the same numbers bit for bit,
+   * the forest walked tree by tree over the whole batch (forest-layout.ts `totalPaths`). `out` holds the
+   * rows' total path lengths on the way.
+   */
+  scoreRows(rows: Float64Array, width: number, n: number, out: Float64Array): void {
+    this.complete.totalPaths(rows, width, n, out);
+    const trees = this.roots.length;
+    const c = averagePath(this.sampleSize);
+    for (let r = 0; r < n; r++) out[r] = 2 ** (-((out[r] as number) / trees) / c);
+  }
+
   /** The same score walking each grown tree node by node (slower: tests check `score` against it). */
   walkScore(row: ArrayLike<number>): number {
     let total = 0;

@@ -14,6 +14,13 @@ const MAX_REASONS = 3;
 export const REASONS_FROM = 0.1;
 /** The reasons of every score below REASONS_FROM: one empty list, not a new one per order. */
 const NO_REASONS: string[] = [];
+/**
+ * Orders whose forest walks `scoreAndLearnBatch` gathers before walking them together: 64 rows of features
+ * (10 KB) stay in L1 beside the tree being walked; the walk measured as fast from 64 rows as from 500.
+ */
+const BATCH_ROWS = 64;
+/** Below this log-odds a score is below REASONS_FROM whatever its rounding (logit(0.1) less a margin). */
+const NO_REASONS_LOGIT = Math.log(REASONS_FROM / (1 - REASONS_FROM)) - 1e-6;
 
 /** The supervised part of the model: one weight per feature plus one for the anomaly score, and a bias. */
 export const modelWeightsSchema = z.object({
@@ -44,6 +51,12 @@ export interface FraudScore {
 export class FraudModel {
   private readonly scratch = new Float64Array(FEATURES.length);
   private readonly context = emptyContext();
+  /** scoreAndLearnBatch's feature rows, packed, and a view of each (made once: no view per order). */
+  private readonly rows = new Float64Array(BATCH_ROWS * FEATURES.length);
+  private readonly rowViews = Array.from({ length: BATCH_ROWS }, (_, r) =>
+    this.rows.subarray(r * FEATURES.length, (r + 1) * FEATURES.length),
+  );
+  private readonly anomalies = new Float64Array(BATCH_ROWS);
 
   constructor(
     readonly state: FraudState,
@@ -70,6 +83,54 @@ export class FraudModel {
     this.state.featuresInto(o, this.scratch, this.context);
     this.fill(o, this.scratch, this.context, threshold, out);
     this.state.update(o);
+  }
+
+  /**
+   * scoreAndLearnInto for `n` orders in turn, `each(o)` called with each one's score in `out` in the same
+   * order, every score, reason and state the same as order by order, but the forest walked for up to
+   * BATCH_ROWS orders together (IsolationForest.scoreRows: a tree stays in cache for all of them). Features
+   * are still computed and the state updated order by order. An order's reasons read the state before it
+   * (its customer's recent orders), so only an order whose score cannot reach REASONS_FROM whatever its
+   * anomaly score (≤ 1) waits for the batch's walk; one that might closes the batch and is scored, with its
+   * reasons, before the state learns from it.
+   */
+  scoreAndLearnBatch(
+    orders: readonly OrderFacts[],
+    n: number,
+    threshold: number,
+    out: FraudScore,
+    each: (o: OrderFacts) => void,
+  ): void {
+    const forest = this.forest;
+    if (forest === null) {
+      for (let k = 0; k < n; k++) {
+        const o = orders[k] as OrderFacts;
+        this.scoreAndLearnInto(o, threshold, out);
+        each(o);
+      }
+      return;
+    }
+    const { rowViews, anomalies } = this;
+    let from = 0;
+    for (let k = 0; k < n; k++) {
+      const o = orders[k] as OrderFacts;
+      const slot = k - from;
+      const x = rowViews[slot] as Float64Array;
+      this.state.featuresInto(o, x, this.context);
+      const words = this.mayWord(x);
+      if (!words) this.state.update(o);
+      if (!words && slot + 1 < BATCH_ROWS && k + 1 < n) continue;
+      // The batch's walk, then its scores in order; an order that may be worded is the batch's last, and
+      // this.context is still its own.
+      forest.scoreRows(this.rows, FEATURES.length, slot + 1, anomalies);
+      for (let r = 0; r <= slot; r++) {
+        const b = orders[from + r] as OrderFacts;
+        this.fillWith(b, rowViews[r] as Float64Array, this.context, threshold, out, anomalies[r] as number);
+        each(b);
+      }
+      if (words) this.state.update(o);
+      from = k + 1;
+    }
   }
 
   /** A score object to pass to scoreAndLearnInto (its fields are all written there). */
@@ -105,7 +166,29 @@ export class FraudModel {
     threshold: number,
     out: FraudScore,
   ): void {
-    const anomaly = this.forest ? this.forest.score(x) : 0.5;
+    this.fillWith(o, x, context, threshold, out, this.forest ? this.forest.score(x) : 0.5);
+  }
+
+  /**
+   * Whether the score of features `x` might reach REASONS_FROM: its log-odds summed as fillWith sums them,
+   * with the anomaly score at its most (1). Rounding is monotone, so that sum bounds the real one from
+   * above; a NaN counts as might.
+   */
+  private mayWord(x: Float64Array): boolean {
+    const w = this.weights;
+    let z = w.bias + Math.max(w.anomalyWeight, 0);
+    for (let i = 0; i < x.length; i++) z += (w.weights[i] ?? 0) * (x[i] as number);
+    return !(z < NO_REASONS_LOGIT);
+  }
+
+  private fillWith(
+    o: OrderFacts,
+    x: Float64Array,
+    context: FeatureContext,
+    threshold: number,
+    out: FraudScore,
+    anomaly: number,
+  ): void {
     const w = this.weights;
     let z = w.bias + w.anomalyWeight * anomaly;
     for (let i = 0; i < x.length; i++) z += (w.weights[i] ?? 0) * (x[i] as number);
