@@ -121,21 +121,18 @@ export class LiveQueue {
 
   /**
    * The next up to `max` due orders, in the order scoreDueInto would score them, into `into[0..n)`; each is
-   * taken off the queue as scored. Returns n. (The live scorer scores them together: FraudModel's
+   * taken off the queue as scored, its facts the queue's slot (valid until the next addOrder). Returns n. (The live scorer scores them together: FraudModel's
    * scoreAndLearnBatch, which walks the forest for many orders at once.)
    */
   takeDue(now: number, max: number, into: OrderFacts[]): number {
     let n = 0;
     while (n < max) {
-      const w = this.next(now);
-      if (!w) break;
-      w.done = true;
-      this.waiting.delete(w.o.orderId);
-      into[n++] = w.o;
-    }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+      const slot = this.next(now);
+      if (slot < 0) break;
+      // Freed as it is taken, like scoreDueInto: the slot's facts stay as they are until the next addOrder,
+      // which cannot come before the caller has scored them.
+      this.waiting.remove(slot);
+      into[n++] = this.waiting.factsOf(slot);
     }
     return n;
   }
