@@ -93,7 +93,9 @@ export function chunkRows(
       const row = rows[j];
       if (!row) continue;
       if (value === null) row[name] = null;
-      else if (direct) row[name] = typeof value === 'bigint' ? toNumber(String(value)) : value;
+      else if (direct)
+        row[name] =
+          typeof value === 'bigint' ? (exact ? exactNumber(String(value), scale) : Number(value)) : value;
       else {
         const json = duckdb.JsonDuckDBValueConverter(value, type, duckdb.JsonDuckDBValueConverter);
         row[name] = asNumber && typeof json === 'string' ? toNumber(json) : json;
