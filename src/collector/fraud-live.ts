@@ -1,4 +1,4 @@
-import { FraudModel, type FraudScore, LiveQueue, type OrderFacts } from '../fraud/index.js';
+import { blankFacts, FraudModel, type FraudScore, LiveQueue, type OrderFacts } from '../fraud/index.js';
 import { eachLine, RecordBytes } from './fraud-order-bytes.js';
 import { CHECK_FIELDS, checksOfLine, ORDER_FIELDS, orderOfLine } from './fraud-protocol.js';
 import { WalFields, type WalValue } from './wal-fields.js';
@@ -34,20 +34,7 @@ export class LiveScoring {
     this.queue.addChecks(read.orderId, read.checks);
   };
   /** One order's facts, read line after line into this object (the queue copies them into a slot of its own). */
-  private readonly facts: OrderFacts = {
-    orderId: '',
-    customerId: null,
-    productId: '',
-    quantity: 0.5,
-    amount: 0.5,
-    t: 0.5,
-    status: null,
-    region: null,
-    payment: null,
-    ipCountry: null,
-    deviceId: null,
-    accountAgeDays: null,
-  };
+  private readonly facts: OrderFacts = blankFacts();
   private readonly onOrderLine = (from: number, to: number): void => {
     this.queue.addOrder(
       this.records.orderFactsInto(from, to, this.facts)

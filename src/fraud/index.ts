@@ -23,7 +23,7 @@ export {
   type ModelWeights,
   modelWeightsSchema,
 } from './model.js';
-export { type CustomerProfile, type OrderFacts, orderFactsSchema } from './order-facts.js';
+export { blankFacts, type CustomerProfile, type OrderFacts, orderFactsSchema } from './order-facts.js';
 export { OrderIdList } from './order-ids.js';
 export { lakeTimestamp, REASON_SEPARATOR, scoreRecord } from './records.js';
 export { labelOrder, type ScoreOptions, type ScoreReport, scoreUnscored } from './score-lake.js';

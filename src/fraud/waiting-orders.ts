@@ -1,4 +1,4 @@
-import type { OrderFacts } from './order-facts.js';
+import { blankFacts, type OrderFacts } from './order-facts.js';
 
 const FREE = 0;
 /** In the arrival ring, its checks not in yet. */
@@ -6,22 +6,10 @@ const WAITING = 1;
 /** Its checks are in: in the early ring (and maybe, stale, in the arrival ring). */
 const EARLY = 2;
 
-/** A facts object of the pool's shape (every field set, so that all slots share one hidden class). */
-function blankFacts(): OrderFacts {
-  return {
-    orderId: '',
-    customerId: null,
-    productId: '',
-    quantity: 0.5,
-    amount: 0.5,
-    t: 0.5,
-    status: null,
-    region: null,
-    payment: null,
-    ipCountry: null,
-    deviceId: null,
-    accountAgeDays: null,
-  };
+/** `to` (a longer array of the same kind) with `from` copied into its start. */
+function widened<T extends Float64Array | Uint8Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** FNV-1a over a text's UTF-16 code units. */
@@ -270,18 +258,10 @@ export class WaitingOrders {
   private grow(): void {
     const n = this.facts.length;
     const m = n * 2;
-    const arrived = new Float64Array(m);
-    arrived.set(this.arrived);
-    this.arrived = arrived;
-    const state = new Uint8Array(m);
-    state.set(this.state);
-    this.state = state;
-    const stamps = new Int32Array(m);
-    stamps.set(this.stamps);
-    this.stamps = stamps;
-    const hashes = new Int32Array(m);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    this.arrived = widened(this.arrived, new Float64Array(m));
+    this.state = widened(this.state, new Uint8Array(m));
+    this.stamps = widened(this.stamps, new Int32Array(m));
+    this.hashes = widened(this.hashes, new Int32Array(m));
     this.free = new Int32Array(m);
     this.freeCount = 0;
     for (let s = m - 1; s >= n; s--) this.free[this.freeCount++] = s;
